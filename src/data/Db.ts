@@ -1,0 +1,124 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { UserError } from "../util/errors.js";
+
+/** A row as plain JavaScript values (BIGINT becomes number when safe, else string; dates become ISO strings). */
+export type Row = Record<string, unknown>;
+
+/** Column name and SQL type as the database reports it. */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/**
+ * The small database interface every part of openbeat uses: DuckDB (embedded, default) or PostgreSQL.
+ * Parameters are always bound, never spliced into SQL text.
+ */
+export interface Database {
+  /** Engine name, used to pick SQL dialect and in messages. */
+  readonly dialect: "duckdb" | "postgres";
+  /** Runs statements that return nothing. */
+  exec(sql: string, params?: unknown[]): Promise<void>;
+  /** Runs a query and returns its rows. */
+  query(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Column names and types of a table or view. */
+  columns(table: string): Promise<ColumnInfo[]>;
+  /** Releases the connection. */
+  close(): Promise<void>;
+}
+
+/** Error from the database, carrying the SQL that failed as context and the driver's error as `cause`. */
+export class QueryError extends Error {
+  readonly sql: string;
+  constructor(message: string, sql: string, cause: unknown) {
+    super(message, { cause });
+    this.name = "QueryError";
+    this.sql = sql;
+  }
+}
+
+/** First line of a driver error message, without the engine's noise. */
+export function driverMessage(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split("\n")[0].trim();
+}
+
+/** Quotes an SQL identifier (table or column name) for DuckDB and PostgreSQL alike. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes an SQL string literal; only for values openbeat itself controls, such as file paths. */
+export function quoteString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function toJs(v: unknown): unknown {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}
+
+/** DuckDB, embedded in the process. `path` ":memory:" (default) or a database file. */
+export class Db implements Database {
+  readonly dialect = "duckdb" as const;
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens an in-memory database, or a file; `readOnly` opens the file read-only. */
+  static async open(path = ":memory:", options: { readOnly?: boolean; threads?: number } = {}): Promise<Db> {
+    const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = "READ_ONLY";
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (e) {
+      throw new UserError("db.open", `cannot open database ${path}: ${driverMessage(e)}`, { cause: e });
+    }
+    return new Db(instance, await instance.connect());
+  }
+
+  async exec(sql: string, params: unknown[] = []): Promise<void> {
+    try {
+      await this.connection.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    } catch (e) {
+      throw new QueryError(driverMessage(e), sql, e);
+    }
+  }
+
+  async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+      const rows = reader.getRowObjectsJS() as Row[];
+      for (const row of rows) for (const k in row) row[k] = toJs(row[k]);
+      return rows;
+    } catch (e) {
+      throw new QueryError(driverMessage(e), sql, e);
+    }
+  }
+
+  /** Columns of a query result as arrays (faster than row objects for large results). */
+  async queryColumns(sql: string, params: unknown[] = []): Promise<{ names: string[]; columns: unknown[][] }> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+      const columns = reader.getColumnsJS() as unknown[][];
+      for (const col of columns) for (let i = 0; i < col.length; ++i) col[i] = toJs(col[i]);
+      return { names: reader.columnNames(), columns };
+    } catch (e) {
+      throw new QueryError(driverMessage(e), sql, e);
+    }
+  }
+
+  async columns(table: string): Promise<ColumnInfo[]> {
+    const rows = await this.query(`DESCRIBE ${quoteIdent(table)}`);
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
