@@ -66,6 +66,24 @@ export interface Finding {
   statement: string;
 }
 
+/**
+ * What the dashboard may show and filter. `prepared.parquet` in the results folder holds the analysis table's
+ * columns named here, plus `_row` (row number), and `_score` (risk: out-of-fold predicted probability) or
+ * `_cluster` (segments: cluster id). Only these columns may be filtered or grouped by.
+ */
+export interface DashboardInfo {
+  /** Dimensions to filter and group by. `kind` says how to order and label values. */
+  dimensions: { column: string; label: string; kind: "category" | "year" | "month" | "weekday" | "hour" | "cluster" }[];
+  /** Binary target column (risk) whose rate follows the filters. */
+  target?: string;
+  /** Timestamp column for time views, if any (its parts are also dimensions). */
+  time?: string;
+  /** Point coordinates for an incident map, if the table has them. */
+  points?: { lat: string; lon: string };
+  /** Area map: GeoJSON file in the results folder, its name property, and the table column it joins. */
+  areas?: { file: string; name_property: string; column: string };
+}
+
 export interface CommonResults {
   study: "risk" | "segments";
   name: string;
@@ -74,6 +92,7 @@ export interface CommonResults {
   seed: number;
   data: DataInfo;
   warnings: Warning[];
+  dashboard: DashboardInfo;
 }
 
 export interface RiskResults extends CommonResults {
