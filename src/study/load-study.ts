@@ -1,0 +1,154 @@
+import { readFile, stat } from "node:fs/promises";
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from "yaml";
+import type { z } from "zod";
+import { UserError } from "../util/errors.js";
+import { didYouMean } from "../util/messages.js";
+import { studySchema, type StudySpec } from "./schema.js";
+
+/** A parsed, validated study file and where it came from. */
+export interface LoadedStudy {
+  spec: StudySpec;
+  /** Path as given. */
+  file: string;
+  /** Exact text, for the manifest. */
+  text: string;
+}
+
+/** Reads and validates a study file; every problem is a one-line {@link UserError} naming file, line and key. */
+export async function loadStudy(file: string): Promise<LoadedStudy> {
+  let text: string;
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) throw new UserError("study.is_directory", `${file}: is a directory; give the path of a study file (.yaml)`);
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError("study.unreadable", code === "ENOENT" ? `${file}: study file not found; check the path` : `${file}: cannot read study file (${code ?? String(e)})`);
+  }
+  return { spec: parseStudy(text, file), file, text };
+}
+
+/** Parses and validates study-file text; `file` is used in messages. */
+export function parseStudy(text: string, file = "study.yaml"): StudySpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const line = err.linePos?.[0]?.line;
+    throw new UserError("study.yaml", `${file}${line ? `:${line}` : ""}: invalid YAML: ${err.message.split("\n")[0]}`);
+  }
+  const value = doc.toJS();
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UserError("study.empty", `${file}: a study file must be a YAML mapping with at least name, kind and sources`);
+  }
+  const parsed = studySchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = locate(doc.contents as Node | null, issue.path, lineCounter);
+    throw new UserError("study.invalid", `${file}${where ? `:${where}` : ""}: ${describeIssue(issue)}`);
+  }
+  const spec = parsed.data;
+  checkKind(spec, file);
+  return spec;
+}
+
+function checkKind(spec: StudySpec, file: string): void {
+  if (spec.kind === "risk" && !spec.risk) throw new UserError("study.missing_section", `${file}: kind is "risk" but there is no "risk:" section; add one with at least "target:"`);
+  if (spec.kind === "segments" && !spec.segments) throw new UserError("study.missing_section", `${file}: kind is "segments" but there is no "segments:" section; add one with at least "features:"`);
+  const other = spec.kind === "risk" ? "segments" : "risk";
+  if (spec[other]) throw new UserError("study.extra_section", `${file}: kind is "${spec.kind}" but the file has a "${other}:" section; remove it or change kind`);
+  const names = new Set<string>();
+  for (const step of spec.prepare) {
+    if (names.has(step.name)) throw new UserError("study.duplicate_step", `${file}: prepare step name "${step.name}" is used twice; give each step its own name`);
+    if (spec.sources[step.name]) throw new UserError("study.duplicate_step", `${file}: prepare step "${step.name}" has the name of a source; rename one of them`);
+    names.add(step.name);
+  }
+}
+
+function dotted(path: PropertyKey[]): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replaceAll(".[", "[");
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const at = dotted(issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const key = issue.keys[0];
+      const known = knownKeys(issue.path);
+      const full = at ? `${at}.${key}` : key;
+      return `unknown key "${full}"${didYouMean(key, known)}${known.length ? `; allowed here: ${known.join(", ")}` : ""}`;
+    }
+    case "invalid_type":
+      if (issue.input === undefined) return `"${at}" is required`;
+      return `"${at}" should be ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "a mapping" : `a ${issue.expected}`}, not ${JSON.stringify(issue.input)}`;
+    case "invalid_value":
+      return `"${at}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${typeof issue.input === "string" ? `, not ${JSON.stringify(issue.input)}${didYouMean(issue.input, issue.values.map(String))}` : ""}`;
+    case "invalid_union": {
+      const expected = /Expected (.*)$/.exec(issue.message)?.[1];
+      return expected ? `"${at}" must be one of ${expected.replaceAll("'", '"').replaceAll(" | ", ", ")}` : `"${at}" is not valid: ${issue.message}`;
+    }
+    case "too_small":
+    case "too_big":
+      return `"${at}": ${issue.message.replace(/^Too (small|big): expected /, "expected ")}`;
+    default:
+      return `"${at}": ${issue.message}`;
+  }
+}
+
+/** Keys allowed at a path of the study schema (for suggestions). */
+function knownKeys(path: PropertyKey[]): string[] {
+  let schema: unknown = studySchema;
+  for (const p of path) {
+    schema = unwrap(schema);
+    const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    if (!def) return [];
+    if (def.type === "object") schema = (def.shape as Record<string, unknown>)[String(p)];
+    else if (def.type === "record") schema = def.valueType;
+    else if (def.type === "array") schema = def.element;
+    else return [];
+  }
+  schema = unwrap(schema);
+  const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+  if (def?.type === "object") return Object.keys(def.shape as object);
+  if (def?.type === "union") {
+    const keys = new Set<string>();
+    for (const o of def.options as unknown[]) {
+      const d = (unwrap(o) as { _zod: { def: Record<string, unknown> } })._zod.def;
+      if (d.type === "object") for (const k of Object.keys(d.shape as object)) keys.add(k);
+    }
+    return [...keys];
+  }
+  return [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let s = schema as { _zod?: { def?: Record<string, unknown> } } | undefined;
+  for (let i = 0; i < 10 && s?._zod?.def; ++i) {
+    const def = s._zod.def;
+    if (def.innerType) s = def.innerType as typeof s;
+    else if (def.type === "pipe") s = def.in as typeof s;
+    else break;
+  }
+  return s;
+}
+
+/** "line" of the YAML node at `path` (or its nearest existing parent). */
+function locate(root: Node | null, path: PropertyKey[], lc: LineCounter): string | undefined {
+  let node: Node | null = root;
+  let found: Node | null = root;
+  for (const p of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (it.key as { value?: unknown })?.value === p);
+      if (!pair) break;
+      found = (pair.key as Node) ?? found;
+      node = pair.value as Node | null;
+      if (node) found = node;
+    } else if (isSeq(node) && typeof p === "number") {
+      node = node.items[p] as Node | null;
+      if (node) found = node;
+    } else break;
+  }
+  const offset = found?.range?.[0];
+  return offset === undefined ? undefined : String(lc.linePos(offset).line);
+}
