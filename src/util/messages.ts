@@ -57,3 +57,39 @@ export const sourceMissing = (file: string, source: string, path: string) =>
 
 export const prepareFailed = (file: string, step: string, message: string) =>
   `${file}: prepare step "${step}" failed: ${message}`;
+
+// ---- data: sources ----
+
+export const sourceNotFile = (file: string, source: string, path: string) =>
+  `${file}: source "${source}": ${path} is a directory, not a file; point the path at the data file itself`;
+
+export const sourceUnreadable = (file: string, source: string, path: string, reason: string) =>
+  `${file}: source "${source}": cannot read ${path} (${reason}); check the file's permissions`;
+
+export const sourceUnknownFormat = (file: string, source: string, path: string) =>
+  `${file}: source "${source}": cannot tell the format of ${path} from its extension; add "format: csv", "format: geojson" or "format: shapefile"`;
+
+/** `where` names the file, e.g. `study.yaml: source "crime" (data/crime.csv)` or just the path. */
+export const sourceEmpty = (where: string) => `${where}: the file is empty (0 bytes); export the data again or remove the source`;
+
+export const sourceLoadFailed = (where: string, message: string) => `${where}: cannot load the file: ${message}`;
+
+export const csvMostlyRejected = (where: string, rejected: number, total: number, firstLine: number, reason: string) =>
+  `${where}: ${rejected} of ${total} data rows are malformed (first at line ${firstLine}: ${reason}); check "delimiter" and "types" in the study file, or run "openbeat inspect" on the file`;
+
+export const csvRejectedRows = (path: string, rejected: number, firstLine: number, reason: string) =>
+  `${path}: skipped ${rejected} malformed row${rejected === 1 ? "" : "s"} (first at line ${firstLine}: ${reason})`;
+
+export const csvRepeatedHeader = (path: string, rows: number) =>
+  `${path}: dropped ${rows} repeated header line${rows === 1 ? "" : "s"} found inside the data`;
+
+export const csvEmptyHeader = (path: string, renamed: string[]) =>
+  `${path}: ${renamed.length} column${renamed.length === 1 ? " has" : "s have"} an empty header, named ${renamed.join(", ")}`;
+
+export const csvDuplicateHeader = (path: string, renamed: string[]) =>
+  `${path}: duplicate column names renamed: ${renamed.join(", ")}`;
+
+export const csvHeaderOnly = (path: string) => `${path}: has a header but no data rows`;
+
+export const unsupportedEncoding = (where: string, encoding: string, supported: string[]) =>
+  `${where}: unsupported encoding "${encoding}"; use one of ${supported.join(", ")}`;
