@@ -1,0 +1,294 @@
+import { checkMatrix, type Matrix } from "../matrix.js";
+import { createRng, permutation } from "../../util/random.js";
+
+/** Options of {@link silhouetteScore}. */
+export interface SilhouetteOptions {
+  /** Score a seeded random sample of this many rows (without replacement) instead of all rows. */
+  sampleSize?: number;
+  /** Seed of the sample. Default 0. */
+  seed?: number;
+}
+
+/**
+ * Mean silhouette coefficient over rows, as scikit-learn's `silhouette_score` with the Euclidean metric.
+ * Exact O(n²p) by default; pass `sampleSize` for large n. NaN unless 2 ≤ number of clusters ≤ n − 1.
+ * @param X n×p data (row-major)
+ * @param labels cluster of each row (any integers)
+ * @param options sampleSize, seed
+ */
+export function silhouetteScore(X: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions = {}): number {
+  checkLabels(X, labels);
+  const { sampleSize, seed = 0 } = options;
+  let Xs = X;
+  let ls = labels;
+  if (sampleSize !== undefined && sampleSize < X.rows) {
+    if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new Error(`invalid sampleSize: ${sampleSize} (expected ≥ 1)`);
+    const idx = permutation(X.rows, createRng(seed)).subarray(0, sampleSize);
+    const p = X.cols;
+    const data = new Float64Array(sampleSize * p);
+    const l = new Int32Array(sampleSize);
+    for (let r = 0; r < sampleSize; ++r) {
+      data.set(X.data.subarray(idx[r] * p, idx[r] * p + p), r * p);
+      l[r] = labels[idx[r]];
+    }
+    Xs = { rows: sampleSize, cols: p, data };
+    ls = l;
+  }
+  const s = silhouetteSamples(Xs, ls);
+  if (s.length && Number.isNaN(s[0])) return NaN;
+  let sum = 0;
+  for (let i = 0; i < s.length; ++i) sum += s[i];
+  return sum / s.length;
+}
+
+/**
+ * Silhouette coefficient of each row, as scikit-learn's `silhouette_samples`: (b − a) / max(a, b) with a the
+ * mean distance to the other rows of its cluster and b the smallest mean distance to another cluster; 0 for
+ * rows alone in their cluster. All values are NaN unless 2 ≤ number of clusters ≤ n − 1.
+ * @param X n×p data (row-major)
+ * @param labels cluster of each row (any integers)
+ */
+export function silhouetteSamples(X: Matrix, labels: ArrayLike<number>): Float64Array {
+  checkLabels(X, labels);
+  const n = X.rows;
+  const { codes, k, sizes } = encodeLabels(labels);
+  const out = new Float64Array(n);
+  if (k < 2 || k > n - 1) return out.fill(NaN);
+  const S = clusterDistanceSums(X, codes, k);
+  for (let i = 0; i < n; ++i) {
+    const own = codes[i];
+    if (sizes[own] === 1) continue;
+    const a = S[i * k + own] / (sizes[own] - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; ++c) {
+      if (c === own) continue;
+      const m = S[i * k + c] / sizes[c];
+      if (m < b) b = m;
+    }
+    const d = Math.max(a, b);
+    out[i] = d > 0 ? (b - a) / d : 0;
+  }
+  return out;
+}
+
+// Rows per tile of the pairwise pass: two 256×p tiles of doubles stay in L2 for p up to a few hundred, and
+// the n×k sums are the only other memory, so the pass is chunked without any n×n buffer.
+const TILE = 256;
+
+/**
+ * S[i·k + c] = Σ over rows j ≠ i with label c of ‖x_i − x_j‖. Distances use ‖x‖² + ‖y‖² − 2x·y on the centred
+ * data (like scikit-learn's `euclidean_distances`), each pair is visited once, and the dot products run in a
+ * 2×4 register block because that halves the loads per multiply-add.
+ */
+function clusterDistanceSums(X: Matrix, codes: Int32Array, k: number): Float64Array {
+  const { rows: n, cols: p } = X;
+  // rows padded to a multiple of 4 with zeros so the register block needs no bounds checks
+  const np4 = (n + 3) & ~3;
+  const D = new Float64Array(np4 * p);
+  const mean = new Float64Array(p);
+  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) mean[j] += X.data[i * p + j];
+  for (let j = 0; j < p; ++j) mean[j] /= n;
+  const norms = new Float64Array(np4);
+  for (let i = 0; i < n; ++i) {
+    let s = 0;
+    for (let j = 0; j < p; ++j) {
+      const v = X.data[i * p + j] - mean[j];
+      D[i * p + j] = v;
+      s += v * v;
+    }
+    norms[i] = s;
+  }
+  const S = new Float64Array(n * k);
+  const acc = new Float64Array(8);
+  for (let ib = 0; ib < n; ib += TILE) {
+    const ie = Math.min(ib + TILE, n);
+    for (let jb = ib; jb < n; jb += TILE) {
+      const je = Math.min(jb + TILE, n);
+      for (let i = ib; i < ie; i += 2) {
+        const i1 = i + 1 < n ? i + 1 : i;
+        const r0 = i * p;
+        const r1 = i1 * p;
+        const jStart = jb === ib ? (i + 1) & ~3 : jb;
+        for (let j = jStart; j < je; j += 4) {
+          const q0 = j * p;
+          const q1 = q0 + p;
+          const q2 = q1 + p;
+          const q3 = q2 + p;
+          let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+          for (let f = 0; f < p; ++f) {
+            const a0 = D[r0 + f];
+            const a1 = D[r1 + f];
+            const b0 = D[q0 + f];
+            const b1 = D[q1 + f];
+            const b2 = D[q2 + f];
+            const b3 = D[q3 + f];
+            s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+            s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+          }
+          acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s03;
+          acc[4] = s10; acc[5] = s11; acc[6] = s12; acc[7] = s13;
+          for (let r = 0; r < 2; ++r) {
+            const a = r === 0 ? i : i + 1;
+            if (a >= ie) break;
+            const na = norms[a];
+            const ca = codes[a];
+            for (let t = 0; t < 4; ++t) {
+              const b = j + t;
+              if (b <= a || b >= je) continue;
+              const d2 = na + norms[b] - 2 * acc[r * 4 + t];
+              const d = d2 > 0 ? Math.sqrt(d2) : 0;
+              S[a * k + codes[b]] += d;
+              S[b * k + ca] += d;
+            }
+          }
+        }
+      }
+    }
+  }
+  return S;
+}
+
+/**
+ * Calinski-Harabasz index (variance ratio criterion), as scikit-learn's `calinski_harabasz_score`: between- over
+ * within-cluster dispersion, each divided by its degrees of freedom. NaN unless 2 ≤ clusters ≤ n − 1.
+ * @param X n×p data (row-major)
+ * @param labels cluster of each row (any integers)
+ */
+export function calinskiHarabaszScore(X: Matrix, labels: ArrayLike<number>): number {
+  checkLabels(X, labels);
+  const { rows: n, cols: p, data } = X;
+  const { codes, k, sizes } = encodeLabels(labels);
+  if (k < 2 || k > n - 1) return NaN;
+  const { means, overall } = clusterMeans(X, codes, k, sizes);
+  let extra = 0;
+  for (let c = 0; c < k; ++c) {
+    let s = 0;
+    for (let j = 0; j < p; ++j) s += (means[c * p + j] - overall[j]) ** 2;
+    extra += sizes[c] * s;
+  }
+  let intra = 0;
+  for (let i = 0; i < n; ++i) {
+    const o = codes[i] * p;
+    for (let j = 0; j < p; ++j) {
+      const d = data[i * p + j] - means[o + j];
+      intra += d * d;
+    }
+  }
+  return intra === 0 ? 1 : (extra * (n - k)) / (intra * (k - 1));
+}
+
+/**
+ * Davies-Bouldin index, as scikit-learn's `davies_bouldin_score`: the mean over clusters of the largest
+ * (s_i + s_j) / ‖c_i − c_j‖, s being the mean distance of a cluster's rows to its centroid; lower is better.
+ * NaN unless 2 ≤ clusters ≤ n − 1.
+ * @param X n×p data (row-major)
+ * @param labels cluster of each row (any integers)
+ */
+export function daviesBouldinScore(X: Matrix, labels: ArrayLike<number>): number {
+  checkLabels(X, labels);
+  const { rows: n, cols: p, data } = X;
+  const { codes, k, sizes } = encodeLabels(labels);
+  if (k < 2 || k > n - 1) return NaN;
+  const { means } = clusterMeans(X, codes, k, sizes);
+  const spread = new Float64Array(k);
+  for (let i = 0; i < n; ++i) {
+    const o = codes[i] * p;
+    let s = 0;
+    for (let j = 0; j < p; ++j) {
+      const d = data[i * p + j] - means[o + j];
+      s += d * d;
+    }
+    spread[codes[i]] += Math.sqrt(s);
+  }
+  for (let c = 0; c < k; ++c) spread[c] /= sizes[c];
+  const dist = new Float64Array(k * k);
+  for (let a = 0; a < k; ++a) {
+    for (let b = 0; b < k; ++b) {
+      let s = 0;
+      for (let j = 0; j < p; ++j) s += (means[a * p + j] - means[b * p + j]) ** 2;
+      dist[a * k + b] = Math.sqrt(s);
+    }
+  }
+  // numpy allclose(·, 0) with its default atol
+  if (spread.every((v) => Math.abs(v) <= 1e-8) || dist.every((v) => Math.abs(v) <= 1e-8)) return 0;
+  let total = 0;
+  for (let a = 0; a < k; ++a) {
+    let worst = -Infinity;
+    for (let b = 0; b < k; ++b) {
+      const d = dist[a * k + b];
+      const r = (spread[a] + spread[b]) / (d === 0 ? Infinity : d);
+      if (r > worst) worst = r;
+    }
+    total += worst;
+  }
+  return total / k;
+}
+
+/**
+ * Adjusted Rand index of two labellings, as scikit-learn's `adjusted_rand_score` (Hubert & Arabie 1985) computed
+ * from the pair confusion matrix in exact integer arithmetic: 1 for identical partitions (also when both are a
+ * single cluster), about 0 for independent ones, negative below chance.
+ * @param a first labelling (any integers)
+ * @param b second labelling, same length
+ */
+export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`invalid labels: lengths ${a.length} and ${b.length} differ`);
+  const n = a.length;
+  const ca = encodeLabels(a);
+  const cb = encodeLabels(b);
+  const cells = new Map<number, number>();
+  for (let i = 0; i < n; ++i) {
+    const key = ca.codes[i] * cb.k + cb.codes[i];
+    cells.set(key, (cells.get(key) ?? 0) + 1);
+  }
+  let sumSquares = 0n;
+  for (const v of cells.values()) sumSquares += BigInt(v) * BigInt(v);
+  let rows = 0n;
+  for (const v of ca.sizes) rows += BigInt(v) * BigInt(v);
+  let cols = 0n;
+  for (const v of cb.sizes) cols += BigInt(v) * BigInt(v);
+  const N = BigInt(n);
+  const tp = sumSquares - N;
+  const fp = cols - sumSquares;
+  const fn = rows - sumSquares;
+  const tn = N * N - fp - fn - sumSquares;
+  if (fn === 0n && fp === 0n) return 1;
+  const num = 2n * (tp * tn - fn * fp);
+  const den = (tp + fn) * (fn + tn) + (tp + fp) * (fp + tn);
+  return Number(num) / Number(den);
+}
+
+function checkLabels(X: Matrix, labels: ArrayLike<number>): void {
+  checkMatrix(X);
+  if (labels.length !== X.rows) throw new Error(`invalid labels: length ${labels.length} (expected ${X.rows} rows)`);
+}
+
+/** Labels mapped to 0..k-1 in ascending order of value (scikit-learn's LabelEncoder), with cluster sizes. */
+function encodeLabels(labels: ArrayLike<number>): { codes: Int32Array; k: number; sizes: Int32Array } {
+  const values = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
+  const index = new Map(values.map((v, i) => [v, i]));
+  const codes = new Int32Array(labels.length);
+  const sizes = new Int32Array(values.length);
+  for (let i = 0; i < labels.length; ++i) {
+    const c = index.get(labels[i])!;
+    codes[i] = c;
+    sizes[c]++;
+  }
+  return { codes, k: values.length, sizes };
+}
+
+function clusterMeans(X: Matrix, codes: Int32Array, k: number, sizes: Int32Array) {
+  const { rows: n, cols: p, data } = X;
+  const means = new Float64Array(k * p);
+  const overall = new Float64Array(p);
+  for (let i = 0; i < n; ++i) {
+    const o = codes[i] * p;
+    for (let j = 0; j < p; ++j) {
+      means[o + j] += data[i * p + j];
+      overall[j] += data[i * p + j];
+    }
+  }
+  for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) means[c * p + j] /= sizes[c];
+  for (let j = 0; j < p; ++j) overall[j] /= n;
+  return { means, overall };
+}
