@@ -93,3 +93,6 @@ export const csvHeaderOnly = (path: string) => `${path}: has a header but no dat
 
 export const unsupportedEncoding = (where: string, encoding: string, supported: string[]) =>
   `${where}: unsupported encoding "${encoding}"; use one of ${supported.join(", ")}`;
+
+export const sourceNotFetched = (file: string, source: string, kind: string) =>
+  `${file}: source "${source}" is a ${kind} source that has not been fetched; run "openbeat fetch" on the study file first`;

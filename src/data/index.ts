@@ -1,0 +1,12 @@
+export { Db, QueryError, driverMessage, quoteIdent, quoteString } from "./Db.js";
+export type { Database, ColumnInfo, Row } from "./Db.js";
+export { PgDb, redactUrl } from "./PgDb.js";
+export type { PgDbOptions } from "./PgDb.js";
+export { openDatabase, runSchemaName } from "./open-database.js";
+export type { OpenDatabaseOptions } from "./open-database.js";
+export { sha256File } from "./file-hash.js";
+export { loadSources, resolveSourcePath, sourceFormat } from "./load-sources.js";
+export type { LoadSourcesOptions, SourceFormat } from "./load-sources.js";
+export { inspectFile, formatInspect, summarizeColumns } from "./inspect.js";
+export type { InspectResult, ColumnSummary } from "./inspect.js";
+export * from "./sources/index.js";

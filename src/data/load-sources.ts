@@ -1,0 +1,150 @@
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { dirname, extname, resolve } from "node:path";
+import type { FeatureCollection } from "geojson";
+import type { Database } from "./Db.js";
+import { sha256File } from "./file-hash.js";
+import { csvEncoding, loadCsv } from "./sources/load-csv.js";
+import { loadGeojson } from "./sources/load-geojson.js";
+import { loadShapefile } from "./sources/load-shapefile.js";
+import type { SourceSpec, StudySpec } from "../study/schema.js";
+import type { InputInfo } from "../studies/results.js";
+import { UserError, assertUnreachable } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
+import * as msg from "../util/messages.js";
+
+/** Source file formats openbeat reads. */
+export type SourceFormat = NonNullable<SourceSpec["format"]>;
+
+/** Options for {@link loadSources}. */
+export interface LoadSourcesOptions {
+  /** The study file's path, used to resolve relative source paths and in messages. */
+  studyFile: string;
+  /** Resolve source paths relative to this folder instead of the study file's (`--data DIR`). */
+  dataDir?: string;
+  /** Receives warnings (rejected rows, repeated headers, …) and one progress line per source. */
+  logger: Logger;
+  /** When given, receives the parsed collection of every GeoJSON source, by source name (for maps). */
+  collections?: Map<string, FeatureCollection>;
+  /**
+   * Local files for portal sources (`socrata`, `arcgis`, `url`), by source name, as written by the fetch step;
+   * the path is resolved against the working directory.
+   */
+  fetched?: Map<string, { path: string; format?: SourceFormat }>;
+}
+
+/**
+ * Format of a source: `format` when given, else from the extension (.csv .tsv .txt, .geojson .json, .shp).
+ * @param path source path
+ * @param format the study file's `format`, if any
+ */
+export function sourceFormat(path: string, format?: SourceFormat): SourceFormat | null {
+  if (format) return format;
+  switch (extname(path).toLowerCase()) {
+    case ".csv":
+    case ".tsv":
+    case ".txt":
+      return "csv";
+    case ".geojson":
+    case ".json":
+      return "geojson";
+    case ".shp":
+      return "shapefile";
+    default:
+      return null;
+  }
+}
+
+/**
+ * Resolves a source path and checks it is an existing, readable file; each failure is a one-line UserError naming
+ * the study file, the source and what to do.
+ * @param studyFile study file path (for messages and as the base folder)
+ * @param name source name
+ * @param path source path as written in the study file
+ * @param dataDir base folder instead of the study file's
+ */
+export async function resolveSourcePath(studyFile: string, name: string, path: string, dataDir?: string): Promise<string> {
+  const full = resolve(dataDir ?? dirname(studyFile), path);
+  let info;
+  try {
+    info = await stat(full);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") {
+      throw new UserError("source.missing", msg.sourceMissing(studyFile, name, path), { cause: e });
+    }
+    throw new UserError("source.unreadable", msg.sourceUnreadable(studyFile, name, path, (e as Error).message), { cause: e });
+  }
+  if (info.isDirectory()) throw new UserError("source.not_file", msg.sourceNotFile(studyFile, name, path));
+  try {
+    await access(full, constants.R_OK);
+  } catch (e) {
+    throw new UserError("source.unreadable", msg.sourceUnreadable(studyFile, name, path, (e as NodeJS.ErrnoException).code ?? "no access"), { cause: e });
+  }
+  return full;
+}
+
+/**
+ * Loads every source of a study into a table named after the source key, and describes each input for the
+ * manifest (path as written, sha256, rows). Inputs are only read, never modified. Warnings go to the logger,
+ * tagged with the source name.
+ * @param db DuckDB database (sources are read with DuckDB's readers)
+ * @param study the parsed study file
+ * @param options see {@link LoadSourcesOptions}
+ */
+export async function loadSources(db: Database, study: StudySpec, options: LoadSourcesOptions): Promise<InputInfo[]> {
+  if (db.dialect !== "duckdb") throw new Error(`loadSources needs a DuckDB database, got ${db.dialect}`);
+  const { studyFile, dataDir, logger } = options;
+  const inputs: InputInfo[] = [];
+  for (const [name, spec] of Object.entries(study.sources)) {
+    let path = spec.path;
+    let full: string;
+    if (path !== undefined) full = await resolveSourcePath(studyFile, name, path, dataDir);
+    else {
+      const local = options.fetched?.get(name);
+      if (!local) {
+        const kind = spec.socrata ? "socrata" : spec.arcgis ? "arcgis" : "url";
+        throw new UserError("source.not_fetched", msg.sourceNotFetched(studyFile, name, kind));
+      }
+      path = local.path;
+      full = await resolveSourcePath(studyFile, name, resolve(local.path));
+    }
+    const format = sourceFormat(path, spec.format ?? options.fetched?.get(name)?.format);
+    if (!format) throw new UserError("source.format", msg.sourceUnknownFormat(studyFile, name, path));
+    const where = `${studyFile}: source "${name}" (${path})`;
+    const started = performance.now();
+    const hash = sha256File(full);
+    hash.catch(() => undefined);
+    let rows: number;
+    switch (format) {
+      case "csv": {
+        if (spec.encoding !== undefined) csvEncoding(spec.encoding, where);
+        const result = await loadCsv(db, name, full, {
+          where,
+          delimiter: spec.delimiter,
+          allText: spec.all_text,
+          types: spec.types,
+          timestampFormat: spec.timestamp_format,
+          encoding: spec.encoding,
+        });
+        for (const w of result.warnings) logger.warn({ ...w, source: name, file: path, message: w.message.replaceAll(full, path) });
+        rows = result.rows;
+        break;
+      }
+      case "geojson": {
+        const result = await loadGeojson(db, name, full, { where });
+        options.collections?.set(name, result.collection);
+        rows = result.rows;
+        break;
+      }
+      case "shapefile": {
+        rows = (await loadShapefile(db, name, full, { where, encoding: spec.encoding })).rows;
+        break;
+      }
+      default:
+        assertUnreachable(format);
+    }
+    inputs.push({ name, path, sha256: await hash, rows });
+    logger.info(`loaded ${name}: ${rows.toLocaleString("en-US")} rows from ${path} (${Math.round(performance.now() - started)} ms)`);
+  }
+  return inputs;
+}
