@@ -309,6 +309,13 @@ export async function loadCsv(
       first_line: rejected.first,
     });
   }
+  const loaded = (await db.columns(table)).map((c) => c.name);
+  for (const column of Object.keys(options.types ?? {})) {
+    if (!loaded.includes(column)) {
+      await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      throw new UserError("csv.type_column", msg.columnNotFound(where, column, table, loaded));
+    }
+  }
   const headerRows = await dropRepeatedHeaders(db, table, path, base).catch(fail);
   if (headerRows > 0) {
     rows -= headerRows;
