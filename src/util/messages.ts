@@ -96,3 +96,14 @@ export const unsupportedEncoding = (where: string, encoding: string, supported: 
 
 export const sourceNotFetched = (file: string, source: string, kind: string) =>
   `${file}: source "${source}" is a ${kind} source that has not been fetched; run "openbeat fetch" on the study file first`;
+
+// ---- portals ----
+
+/** Column changes of a portal source since its previous fetch. */
+export const schemaChanged = (source: string, c: { added: string[]; removed: string[]; retyped: { name: string; from: string; to: string }[] }) => {
+  const parts: string[] = [];
+  if (c.added.length) parts.push(`added ${c.added.join(", ")}`);
+  if (c.removed.length) parts.push(`removed ${c.removed.join(", ")}`);
+  if (c.retyped.length) parts.push(`retyped ${c.retyped.map((r) => `${r.name} (${r.from} -> ${r.to})`).join(", ")}`);
+  return `source "${source}": the portal's columns changed since the last fetch: ${parts.join("; ")}; check the prepare SQL`;
+};
