@@ -1,0 +1,111 @@
+/**
+ * Ranking metrics over scores, as scikit-learn's `roc_curve`, `roc_auc_score`, `precision_recall_curve` and
+ * `average_precision_score` (version 1.2), positive label 1. Tied scores form one threshold.
+ */
+
+/** Cumulative false and true positives at each distinct score, scores descending (`_binary_clf_curve`). */
+function binaryClfCurve(
+  yTrue: Float64Array,
+  scores: Float64Array,
+): { fps: Float64Array; tps: Float64Array; thresholds: Float64Array } {
+  const n = yTrue.length;
+  if (scores.length !== n) throw new Error(`invalid scores: length ${scores.length} (expected ${n})`);
+  for (let i = 0; i < n; ++i) {
+    if (yTrue[i] !== 0 && yTrue[i] !== 1) throw new Error(`invalid yTrue[${i}]: ${yTrue[i]} (expected 0 or 1)`);
+    if (Number.isNaN(scores[i])) throw new Error(`invalid scores[${i}]: NaN`);
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const fps: number[] = [];
+  const tps: number[] = [];
+  const thresholds: number[] = [];
+  let tp = 0;
+  for (let r = 0; r < n; ++r) {
+    const i = order[r];
+    tp += yTrue[i];
+    if (r === n - 1 || scores[order[r + 1]] !== scores[i]) {
+      tps.push(tp);
+      fps.push(r + 1 - tp);
+      thresholds.push(scores[i]);
+    }
+  }
+  return { fps: Float64Array.from(fps), tps: Float64Array.from(tps), thresholds: Float64Array.from(thresholds) };
+}
+
+/** ROC curve points. */
+export interface RocCurve {
+  fpr: Float64Array;
+  tpr: Float64Array;
+  thresholds: Float64Array;
+}
+
+/**
+ * `roc_curve(yTrue, scores, drop_intermediate=False)`: one point per distinct score plus a first point (0, 0) at
+ * threshold max + 1 (scikit-learn 1.2). fpr (tpr) is NaN when yTrue has no negatives (positives).
+ */
+export function rocCurve(yTrue: Float64Array, scores: Float64Array): RocCurve {
+  const { fps, tps, thresholds } = binaryClfCurve(yTrue, scores);
+  const m = fps.length;
+  const fpr = new Float64Array(m + 1);
+  const tpr = new Float64Array(m + 1);
+  const th = new Float64Array(m + 1);
+  const fmax = m ? fps[m - 1] : 0;
+  const tmax = m ? tps[m - 1] : 0;
+  th[0] = m ? thresholds[0] + 1 : Infinity;
+  for (let i = 0; i < m; ++i) {
+    fpr[i + 1] = fps[i] / fmax;
+    tpr[i + 1] = tps[i] / tmax;
+    th[i + 1] = thresholds[i];
+  }
+  if (fmax <= 0) fpr.fill(NaN);
+  if (tmax <= 0) tpr.fill(NaN);
+  return { fpr, tpr, thresholds: th };
+}
+
+/**
+ * Area under the ROC curve by the trapezoidal rule over {@link rocCurve} (ties count half, as scikit-learn).
+ * NaN when yTrue holds a single class (scikit-learn raises).
+ */
+export function rocAuc(yTrue: Float64Array, scores: Float64Array): number {
+  const { fpr, tpr } = rocCurve(yTrue, scores);
+  let area = 0;
+  for (let i = 1; i < fpr.length; ++i) area += ((fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1])) / 2;
+  return area;
+}
+
+/** Precision–recall curve points, recall decreasing; the last point is (recall 0, precision 1). */
+export interface PrecisionRecallCurve {
+  precision: Float64Array;
+  recall: Float64Array;
+  thresholds: Float64Array;
+}
+
+/**
+ * `precision_recall_curve(yTrue, scores)` of scikit-learn 1.2: thresholds ascending over all distinct scores,
+ * precision 0 where nothing is predicted positive, recall 1 everywhere when yTrue has no positives.
+ */
+export function precisionRecallCurve(yTrue: Float64Array, scores: Float64Array): PrecisionRecallCurve {
+  const { fps, tps, thresholds } = binaryClfCurve(yTrue, scores);
+  const m = fps.length;
+  const tmax = m ? tps[m - 1] : 0;
+  const precision = new Float64Array(m + 1);
+  const recall = new Float64Array(m + 1);
+  const th = new Float64Array(m);
+  for (let r = 0; r < m; ++r) {
+    const i = m - 1 - r;
+    const ps = tps[i] + fps[i];
+    precision[r] = ps === 0 ? 0 : tps[i] / ps;
+    recall[r] = tmax === 0 ? 1 : tps[i] / tmax;
+    th[r] = thresholds[i];
+  }
+  precision[m] = 1;
+  recall[m] = 0;
+  return { precision, recall, thresholds: th };
+}
+
+/** Average precision: Σ (Rₙ − Rₙ₋₁)·Pₙ over {@link precisionRecallCurve}, scikit-learn's step (uninterpolated) form. */
+export function averagePrecision(yTrue: Float64Array, scores: Float64Array): number {
+  const { precision, recall } = precisionRecallCurve(yTrue, scores);
+  let s = 0;
+  for (let i = 0; i + 1 < recall.length; ++i) s -= (recall[i + 1] - recall[i]) * precision[i];
+  return s;
+}
