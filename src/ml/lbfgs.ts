@@ -134,18 +134,19 @@ function wolfeLineSearch(
   // Near the optimum f(x + a·d) − f(x) falls below the rounding error of f, so the Armijo test alone can stall;
   // Hager & Zhang's approximate Wolfe test (SIAM J. Optim. 16, 2005) accepts a step from its derivative then.
   const epsF = 1e-10 * Math.abs(f0);
-  const decreases = (a: number, fa: number, dphi: number): boolean =>
-    fa <= f0 + C1 * a * dphi0 || (fa <= f0 + epsF && dphi <= (2 * C1 - 1) * dphi0 && dphi >= C2 * dphi0);
+  const wolfe = (a: number, fa: number, dphi: number): boolean =>
+    (fa <= f0 + C1 * a * dphi0 || (fa <= f0 + epsF && dphi <= (2 * C1 - 1) * dphi0)) && Math.abs(dphi) <= -C2 * dphi0;
+  // Too high: f clearly above the Armijo line (beyond rounding), or not finite.
+  const tooHigh = (a: number, fa: number): boolean =>
+    !Number.isFinite(fa) || (fa > f0 + C1 * a * dphi0 && fa > f0 + epsF);
   let aPrev = 0;
   let fPrev = f0;
   let dPrev = dphi0;
   let a = step0;
   for (let i = 0; i < MAX_LINE_SEARCH; ++i) {
     const { f: fa, dphi } = evaluate(a);
-    if (!Number.isFinite(fa) || !decreases(a, fa, dphi) || (i > 0 && fa > fPrev + epsF)) {
-      return zoom(aPrev, fPrev, dPrev, a, fa, dphi);
-    }
-    if (Math.abs(dphi) <= -C2 * dphi0) return { f: fa, step: a };
+    if (tooHigh(a, fa) || (i > 0 && fa > fPrev + epsF)) return zoom(aPrev, fPrev, dPrev, a, fa, dphi);
+    if (wolfe(a, fa, dphi)) return { f: fa, step: a };
     if (dphi >= 0) return zoom(a, fa, dphi, aPrev, fPrev, dPrev);
     aPrev = a;
     fPrev = fa;
@@ -171,12 +172,12 @@ function wolfeLineSearch(
       if (!Number.isFinite(a) || a < left + margin || a > right - margin) a = lo + 0.5 * width;
       if (a === lo || a === hi) break;
       const { f: fa, dphi } = evaluate(a);
-      if (!Number.isFinite(fa) || !decreases(a, fa, dphi) || fa > flo + epsF) {
+      if (tooHigh(a, fa) || fa > flo + epsF) {
         hi = a;
         fhi = Number.isFinite(fa) ? fa : Infinity;
         dhi = Number.isFinite(dphi) ? dphi : NaN;
       } else {
-        if (Math.abs(dphi) <= -C2 * dphi0) return { f: fa, step: a };
+        if (wolfe(a, fa, dphi)) return { f: fa, step: a };
         if (dphi * (hi - lo) >= 0) {
           hi = lo;
           fhi = flo;

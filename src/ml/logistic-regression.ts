@@ -76,8 +76,11 @@ export function fitLogisticRegression(
     for (let i = 0; i < n; ++i) {
       const sw = sampleWeight ? sampleWeight[i] : 1;
       const zi = z[i];
-      f += sw * (log1pExp(zi) - y[i] * zi);
-      const ri = sw * (sigmoid(zi) - y[i]);
+      // One exp per row: log(1 + e^z) = max(z, 0) + log1p(e^−|z|) and σ(z) from the same e^−|z|.
+      const e = Math.exp(-Math.abs(zi));
+      const sig = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
+      f += sw * ((zi > 0 ? zi : 0) + Math.log1p(e) - y[i] * zi);
+      const ri = sw * (sig - y[i]);
       r[i] = ri;
       gb += ri;
     }
