@@ -1,0 +1,51 @@
+import type { Filters, HistogramBin, PointsResponse, QueryRequest, QueryRow, RunSummary } from "../../src/server/api-types";
+
+const token = new URLSearchParams(location.search).get("token");
+
+async function call<T>(path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, { method: body === undefined ? "GET" : "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      message = ((await res.json()) as { error?: string }).error ?? message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new Error(message);
+  }
+  return (await res.json()) as T;
+}
+
+const runPath = (id: string, what: string): string => `/api/runs/${encodeURIComponent(id)}/${what}`;
+
+/** All runs the server was started with. */
+export const fetchRuns = (): Promise<{ runs: RunSummary[] }> => call("/api/runs");
+
+/** Grouped counts for one run. */
+export const fetchQuery = (id: string, request: QueryRequest): Promise<{ rows: QueryRow[] }> => call(runPath(id, "query"), request);
+
+/** Score histogram of the filtered rows. */
+export const fetchHistogram = (id: string, filters: Filters, bins = 20): Promise<{ bins: HistogramBin[] }> =>
+  call(runPath(id, "histogram"), { filters, bins });
+
+/** Sampled points of the filtered rows. */
+export const fetchPoints = (id: string, filters: Filters): Promise<PointsResponse> => call(runPath(id, "points"), { filters });
+
+/** Counts per area of the filtered rows. */
+export const fetchAreas = (id: string, filters: Filters): Promise<{ column: string; rows: QueryRow[] }> => call(runPath(id, "areas"), { filters });
+
+/** The run's area GeoJSON. */
+export const fetchGeojson = (id: string): Promise<{ type: string; features: GeoFeature[] }> => call(runPath(id, "areas.geojson"));
+
+/** URL of the run's static report (carries the token when there is one). */
+export const reportUrl = (id: string): string => runPath(id, "report.html") + (token ? `?token=${encodeURIComponent(token)}` : "");
+
+/** A GeoJSON feature as the dashboard reads it. */
+export interface GeoFeature {
+  type: "Feature";
+  properties: Record<string, unknown> | null;
+  geometry: unknown;
+}

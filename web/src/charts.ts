@@ -1,0 +1,346 @@
+import type { VisualizationSpec } from "vega-embed";
+
+/** Colours used across the dashboard. */
+export const COLORS = {
+  count: "#3b6ea8",
+  faded: "#cbd5e1",
+  rate: "#d9480f",
+  rateFaded: "#f3c9b4",
+  positive: "#d9480f",
+  negative: "#9fb3c8",
+  text: "#1f2933",
+  muted: "#52606d",
+  empty: "#eceff3",
+};
+
+/** Cluster colours (Tableau 10), by position in the run's cluster list. */
+export const CLUSTER_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+const CONFIG = {
+  font: FONT,
+  view: { stroke: null },
+  axis: { labelColor: COLORS.muted, titleColor: COLORS.muted, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 500, domainColor: "#cbd2d9", tickColor: "#cbd2d9", gridColor: "#eef1f4" },
+  legend: { labelColor: COLORS.muted, titleColor: COLORS.muted, labelFontSize: 11, titleFontSize: 11 },
+  title: { font: FONT, fontSize: 12, fontWeight: 500, color: COLORS.muted, anchor: "start" },
+};
+
+/** One bar of a dimension chart. */
+export interface BarDatum {
+  key: string | number | boolean | null;
+  label: string;
+  count: number;
+  rate?: number | null;
+  positives?: number;
+  mean_score?: number | null;
+  /** True when some values of this dimension are selected and this one is not. */
+  faded: boolean;
+  selected: boolean;
+}
+
+/** One cluster part of a bar (segments). */
+export interface StackDatum {
+  key: string | number | boolean | null;
+  label: string;
+  cluster: string;
+  n: number;
+  share: number;
+  cluster_index: number;
+  faded: boolean;
+}
+
+const ROW_HEIGHT = 20;
+
+/** Horizontal bars of counts and rates for a category dimension of a risk run. */
+export function riskCategorySpec(data: BarDatum[], width: number, title: string, targetLabel: string, overallRate: number | null): VisualizationSpec {
+  const height = Math.max(ROW_HEIGHT * data.length, 40);
+  const countWidth = Math.max(120, Math.round(width * 0.36));
+  const rateWidth = Math.max(100, Math.round(width * 0.24));
+  const y = { field: "label", type: "nominal", sort: null, title: null };
+  const tooltip = [
+    { field: "label", title: title },
+    { field: "count", title: "Records", format: "," },
+    { field: "positives", title: targetLabel, format: "," },
+    { field: "rate", title: "Rate", format: ".1%" },
+    { field: "mean_score", title: "Mean predicted risk", format: ".1%" },
+  ];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    data: { values: data },
+    spacing: 12,
+    hconcat: [
+      {
+        width: countWidth,
+        height,
+        mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
+        encoding: {
+          y: { ...y, axis: { labelLimit: Math.max(120, width - countWidth - rateWidth - 60), labelColor: COLORS.text } },
+          x: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", orient: "top", tickCount: 4 } },
+          color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
+          tooltip,
+        },
+      },
+      {
+        width: rateWidth,
+        height,
+        layer: [
+          {
+            mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
+            encoding: {
+              y: { ...y, axis: null },
+              x: { field: "rate", type: "quantitative", title: `Rate of ${targetLabel}`, axis: { format: ".0%", orient: "top", tickCount: 3 } },
+              color: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
+              tooltip,
+            },
+          },
+          ...(overallRate === null
+            ? []
+            : [
+                {
+                  data: { values: [{ rate: overallRate }] },
+                  mark: { type: "rule", strokeDash: [4, 3], color: COLORS.text, opacity: 0.6 },
+                  encoding: { x: { field: "rate", type: "quantitative" }, tooltip: [{ field: "rate", title: "Overall rate (filtered)", format: ".1%" }] },
+                },
+              ]),
+        ],
+      },
+    ],
+  } as VisualizationSpec;
+}
+
+/** Vertical bars of counts with a rate line, for a time part of a risk run. */
+export function riskTimeSpec(data: BarDatum[], width: number, title: string, targetLabel: string): VisualizationSpec {
+  const tooltip = [
+    { field: "label", title },
+    { field: "count", title: "Records", format: "," },
+    { field: "positives", title: targetLabel, format: "," },
+    { field: "rate", title: "Rate", format: ".1%" },
+  ];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    data: { values: data },
+    width,
+    height: 170,
+    encoding: { x: { field: "label", type: "ordinal", sort: null, title: null, axis: { labelAngle: 0, labelOverlap: "parity" } } },
+    layer: [
+      {
+        mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
+        encoding: {
+          y: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", tickCount: 4, titleColor: COLORS.count } },
+          color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
+          tooltip,
+        },
+      },
+      {
+        mark: { type: "line", color: COLORS.rate, strokeWidth: 2, point: { filled: true, size: 28, color: COLORS.rate }, cursor: "pointer" },
+        encoding: {
+          y: { field: "rate", type: "quantitative", title: `Rate of ${targetLabel}`, axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false } },
+          tooltip,
+        },
+      },
+    ],
+    resolve: { scale: { y: "independent" } },
+  } as VisualizationSpec;
+}
+
+function clusterColor(domain: string[]) {
+  return { domain, range: domain.map((_, i) => CLUSTER_COLORS[i % CLUSTER_COLORS.length]) };
+}
+
+/** Bars split by cluster, horizontal for categories and vertical for time parts (segments runs). */
+export function stackedSpec(data: StackDatum[], width: number, title: string, clusters: string[], vertical: boolean, rows: number): VisualizationSpec {
+  const category = { field: "label", type: vertical ? "ordinal" : "nominal", sort: null, title: null };
+  const value = { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: "~s", tickCount: 4, ...(vertical ? {} : { orient: "top" }) } };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    data: { values: data },
+    width: vertical ? width : Math.max(160, width - 200),
+    height: vertical ? 170 : Math.max(ROW_HEIGHT * rows, 40),
+    mark: { type: "bar", cursor: "pointer" },
+    encoding: {
+      ...(vertical
+        ? { x: { ...category, axis: { labelAngle: 0, labelOverlap: "parity" } }, y: value }
+        : { y: { ...category, axis: { labelLimit: 190, labelColor: COLORS.text } }, x: value }),
+      color: { field: "cluster", type: "nominal", scale: clusterColor(clusters), legend: null },
+      order: { field: "cluster_index", type: "quantitative" },
+      opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
+      tooltip: [
+        { field: "label", title },
+        { field: "cluster", title: "Cluster" },
+        { field: "n", title: "Records", format: "," },
+        { field: "share", title: "Share of this bar", format: ".1%" },
+      ],
+    },
+  } as VisualizationSpec;
+}
+
+/** Horizontal bars of cluster sizes (segments). */
+export function clusterSpec(data: (BarDatum & { share: number })[], width: number, clusters: string[]): VisualizationSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    data: { values: data },
+    width: Math.max(160, width - 210),
+    height: Math.max(28 * data.length, 60),
+    encoding: { y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 200, labelColor: COLORS.text, labelFontSize: 12 } } },
+    layer: [
+      {
+        mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
+        encoding: {
+          x: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", tickCount: 4 } },
+          color: { field: "label", type: "nominal", scale: clusterColor(clusters), legend: null },
+          opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
+          tooltip: [
+            { field: "label", title: "Cluster" },
+            { field: "count", title: "Records", format: "," },
+            { field: "share", title: "Share", format: ".1%" },
+          ],
+        },
+      },
+      {
+        mark: { type: "text", align: "left", dx: 4, color: COLORS.muted, fontSize: 11 },
+        encoding: { x: { field: "count", type: "quantitative" }, text: { field: "share", type: "quantitative", format: ".1%" } },
+      },
+    ],
+  } as VisualizationSpec;
+}
+
+/** Stacked histogram of predicted risk for the filtered rows, split by the observed outcome. */
+export function histogramSpec(
+  bins: { start: number; end: number; count: number; positives?: number }[],
+  width: number,
+  targetLabel: string,
+  threshold: number | undefined,
+): VisualizationSpec {
+  const withTarget = bins.some((b) => b.positives !== undefined);
+  const values = withTarget
+    ? bins.flatMap((b) => [
+        { start: b.start, end: b.end, outcome: `${targetLabel}`, n: b.positives ?? 0, order: 0 },
+        { start: b.start, end: b.end, outcome: `No ${targetLabel.toLowerCase()}`, n: b.count - (b.positives ?? 0), order: 1 },
+      ])
+    : bins.map((b) => ({ start: b.start, end: b.end, outcome: "Records", n: b.count, order: 0 }));
+  const domain = withTarget ? [targetLabel, `No ${targetLabel.toLowerCase()}`] : ["Records"];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    width,
+    height: 200,
+    layer: [
+      {
+        data: { values },
+        mark: { type: "bar", binSpacing: 1 },
+        encoding: {
+          x: { field: "start", type: "quantitative", bin: { binned: true, step: bins.length ? bins[0].end - bins[0].start : 0.05 }, title: "Predicted risk (out-of-fold)", axis: { format: ".0%" } },
+          x2: { field: "end" },
+          y: { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: "~s", tickCount: 4 } },
+          color: { field: "outcome", type: "nominal", title: null, scale: { domain, range: withTarget ? [COLORS.positive, COLORS.negative] : [COLORS.count] }, legend: { orient: "top", direction: "horizontal" } },
+          order: { field: "order", type: "quantitative" },
+          tooltip: [
+            { field: "start", title: "From", format: ".0%" },
+            { field: "end", title: "To", format: ".0%" },
+            { field: "outcome", title: "Outcome" },
+            { field: "n", title: "Records", format: "," },
+          ],
+        },
+      },
+      ...(threshold === undefined
+        ? []
+        : [
+            {
+              data: { values: [{ t: threshold, label: `threshold ${Math.round(threshold * 100)}%` }] },
+              layer: [
+                { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.text }, encoding: { x: { field: "t", type: "quantitative" } } },
+                { mark: { type: "text", align: "left", dx: 4, y: 4, baseline: "top", color: COLORS.text, fontSize: 10 }, encoding: { x: { field: "t", type: "quantitative" }, text: { field: "label" } } },
+              ],
+            },
+          ]),
+    ],
+  } as VisualizationSpec;
+}
+
+/** Colouring choices of the area map. */
+export type AreaMetric = { kind: "count" } | { kind: "rate" } | { kind: "dominant" } | { kind: "share"; cluster: string; index: number };
+
+/** Choropleth of areas; each feature carries `key`, `count`, `rate`, `dominant`, `share_*` and `selected`. */
+export function areaMapSpec(features: object[], width: number, height: number, metric: AreaMetric, clusters: string[], areaLabel: string): VisualizationSpec {
+  const noData = "!datum.count";
+  let color: object;
+  switch (metric.kind) {
+    case "count":
+      color = { condition: { test: noData, value: COLORS.empty }, field: "count", type: "quantitative", title: "Records", scale: { scheme: "blues" }, legend: { format: "~s" } };
+      break;
+    case "rate":
+      color = { condition: { test: noData, value: COLORS.empty }, field: "rate", type: "quantitative", title: "Rate", scale: { scheme: "orangered", domainMin: 0 }, legend: { format: ".0%" } };
+      break;
+    case "dominant":
+      color = { condition: { test: noData, value: COLORS.empty }, field: "dominant", type: "nominal", title: "Largest cluster", scale: clusterColor(clusters) };
+      break;
+    case "share":
+      color = {
+        condition: { test: noData, value: COLORS.empty },
+        field: `share_${metric.index}`,
+        type: "quantitative",
+        title: `Share: ${metric.cluster}`,
+        scale: { range: ["#f7f7f7", CLUSTER_COLORS[metric.index % CLUSTER_COLORS.length]], domainMin: 0 },
+        legend: { format: ".0%" },
+      };
+      break;
+  }
+  const tooltip: object[] = [
+    { field: "key", title: areaLabel },
+    { field: "count", title: "Records", format: "," },
+  ];
+  if (metric.kind === "rate") tooltip.push({ field: "rate", title: "Rate", format: ".1%" });
+  if (metric.kind === "dominant") tooltip.push({ field: "dominant", title: "Largest cluster" }, { field: "dominant_share", title: "Its share", format: ".0%" });
+  if (metric.kind === "share") tooltip.push({ field: `share_${metric.index}`, title: metric.cluster, format: ".1%" });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", direction: "vertical", fillColor: "rgba(255,255,255,0.85)", padding: 6 } },
+    width,
+    height,
+    projection: { type: "mercator" },
+    data: { values: features },
+    mark: { type: "geoshape", cursor: "pointer" },
+    encoding: {
+      color,
+      stroke: { condition: { test: "datum.selected", value: "#111827" }, value: "#ffffff" },
+      strokeWidth: { condition: { test: "datum.selected", value: 2.2 }, value: 0.6 },
+      tooltip,
+    },
+  } as VisualizationSpec;
+}
+
+/** Incident points without tiles: coloured by predicted risk (risk) or cluster (segments). */
+export function pointMapSpec(points: object[], width: number, height: number, by: "score" | "cluster" | "none", clusters: string[]): VisualizationSpec {
+  const color =
+    by === "score"
+      ? { field: "score", type: "quantitative", title: "Predicted risk", scale: { scheme: "orangered", domain: [0, 1] }, legend: { format: ".0%" } }
+      : by === "cluster"
+        ? { field: "cluster_label", type: "nominal", title: "Cluster", scale: clusterColor(clusters) }
+        : { value: COLORS.count };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", fillColor: "rgba(255,255,255,0.85)", padding: 6 } },
+    width,
+    height,
+    projection: { type: "mercator" },
+    data: { values: points },
+    mark: { type: "circle", size: 14, opacity: 0.65 },
+    encoding: {
+      longitude: { field: "lon", type: "quantitative" },
+      latitude: { field: "lat", type: "quantitative" },
+      color,
+      ...(by === "score" ? { order: { field: "score", type: "quantitative" } } : {}),
+      tooltip: [
+        { field: "lat", title: "Latitude", format: ".4f" },
+        { field: "lon", title: "Longitude", format: ".4f" },
+        ...(by === "score" ? [{ field: "score", title: "Predicted risk", format: ".1%" }] : []),
+        ...(by === "cluster" ? [{ field: "cluster_label", title: "Cluster" }] : []),
+      ],
+    },
+  } as VisualizationSpec;
+}

@@ -1,0 +1,448 @@
+import embed, { type Result, type VisualizationSpec } from "vega-embed";
+import type { DimensionView, FilterValue, Filters, QueryRow, RunSummary } from "../../src/server/api-types";
+import { fetchAreas, fetchGeojson, fetchHistogram, fetchPoints, fetchQuery, fetchRuns, reportUrl, type GeoFeature } from "./api";
+import {
+  areaMapSpec,
+  clusterSpec,
+  CLUSTER_COLORS,
+  histogramSpec,
+  pointMapSpec,
+  riskCategorySpec,
+  riskTimeSpec,
+  stackedSpec,
+  type AreaMetric,
+  type BarDatum,
+  type StackDatum,
+} from "./charts";
+import { escapeHtml, formatInt, formatPct, valueLabel } from "./format";
+import { rewindGeometry } from "./rewind";
+import "./style.css";
+
+interface State {
+  runs: RunSummary[];
+  run?: RunSummary;
+  /** Selected values per dimension key. */
+  filters: Map<string, FilterValue[]>;
+  /** Bumped on every refresh so late answers of an older one are dropped. */
+  generation: number;
+  mapMetric?: AreaMetric;
+  geojson?: Promise<GeoFeature[]>;
+}
+
+const state: State = { runs: [], filters: new Map(), generation: 0 };
+const views = new Map<string, Result>();
+const app = document.getElementById("app")!;
+const tabs = document.getElementById("run-tabs")!;
+const reportLink = document.getElementById("report-link") as HTMLAnchorElement;
+
+const sameValue = (a: FilterValue, b: FilterValue): boolean => a === b || (a !== null && b !== null && String(a) === String(b));
+
+function filtersObject(except?: string): Filters {
+  const out: Filters = {};
+  for (const [k, v] of state.filters) if (k !== except && v.length) out[k] = v;
+  return out;
+}
+
+function isSelected(dimKey: string, value: FilterValue): boolean {
+  return (state.filters.get(dimKey) ?? []).some((v) => sameValue(v, value));
+}
+
+function toggle(dimKey: string, value: FilterValue): void {
+  const current = state.filters.get(dimKey) ?? [];
+  const next = current.some((v) => sameValue(v, value)) ? current.filter((v) => !sameValue(v, value)) : [...current, value];
+  if (next.length) state.filters.set(dimKey, next);
+  else state.filters.delete(dimKey);
+  void refresh();
+}
+
+function clusterNames(run: RunSummary): { ids: number[]; label: (id: number) => string; labels: string[] } {
+  const clusters = run.results.study === "segments" ? run.results.clusters : [];
+  const byId = new Map(clusters.map((c) => [Number(c.id), c.label]));
+  const label = (id: number): string => {
+    const l = byId.get(id);
+    return l ? `${id} · ${l}` : `Cluster ${id}`;
+  };
+  const ids = clusters.map((c) => Number(c.id)).sort((a, b) => a - b);
+  return { ids, label, labels: ids.map(label) };
+}
+
+function targetLabel(run: RunSummary): string {
+  const t = run.results.dashboard.target ?? "positive";
+  return t.replace(/_/g, " ").toLowerCase().replace(/^\w/, (c) => c.toUpperCase());
+}
+
+function dimLabel(run: RunSummary, key: string): string {
+  const d = run.dimensions.find((x) => x.key === key);
+  if (d) return d.label;
+  return run.results.dashboard.areas?.column === key ? key : key;
+}
+
+function dimKind(run: RunSummary, key: string): DimensionView["kind"] {
+  return run.dimensions.find((x) => x.key === key)?.kind ?? "category";
+}
+
+async function show(container: HTMLElement, spec: VisualizationSpec, onClick?: (datum: Record<string, unknown>) => void): Promise<void> {
+  const id = container.id;
+  views.get(id)?.finalize();
+  const result = await embed(container, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" } });
+  views.set(id, result);
+  if (onClick) {
+    result.view.addEventListener("click", (_event, item) => {
+      const datum = (item as { datum?: Record<string, unknown> } | null | undefined)?.datum;
+      if (datum && "key" in datum) onClick(datum);
+    });
+  }
+}
+
+function card(id: string, title: string, subtitle: string, span: string): string {
+  return `<section class="card ${span}" id="card-${id}">
+    <header><h2>${escapeHtml(title)}</h2><p class="sub">${escapeHtml(subtitle)}</p></header>
+    <div class="chart" id="${id}"></div></section>`;
+}
+
+function chartWidth(el: HTMLElement): number {
+  return Math.max(220, el.clientWidth - 24);
+}
+
+function renderTabs(): void {
+  tabs.innerHTML = state.runs
+    .map((r) => `<button type="button" data-run="${escapeHtml(r.id)}" class="${r.id === state.run?.id ? "active" : ""}">${escapeHtml(r.name)}<span class="kind ${r.study}">${r.study}</span></button>`)
+    .join("");
+  tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) =>
+    b.addEventListener("click", () => {
+      const run = state.runs.find((r) => r.id === b.dataset.run);
+      if (run && run !== state.run) selectRun(run);
+    }),
+  );
+}
+
+function selectRun(run: RunSummary): void {
+  for (const v of views.values()) v.finalize();
+  views.clear();
+  state.run = run;
+  state.filters = new Map();
+  state.mapMetric = undefined;
+  state.geojson = run.results.dashboard.areas && run.results.study ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) }))) : undefined;
+  const params = new URLSearchParams(location.search);
+  params.set("run", run.id);
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+  renderTabs();
+  buildLayout(run);
+  void refresh();
+}
+
+function mapKind(run: RunSummary): "areas" | "points" | undefined {
+  const d = run.results.dashboard;
+  if (d.areas && !run.warnings.some((w) => w.startsWith("area file"))) return "areas";
+  if (d.points) return "points";
+  return undefined;
+}
+
+function buildLayout(run: RunSummary): void {
+  const r = run.results;
+  reportLink.hidden = false;
+  reportLink.href = reportUrl(run.id);
+  const isRisk = r.study === "risk";
+  const dims = run.dimensions.filter((d) => d.kind !== "cluster");
+  const categories = dims.filter((d) => d.kind === "category");
+  const times = dims.filter((d) => d.kind !== "category");
+  const map = mapKind(run);
+  const badges = [
+    `<span class="badge ${r.study}">${isRisk ? "Risk study" : "Segments study"}</span>`,
+    r.synthetic ? `<span class="badge synthetic">synthetic data</span>` : "",
+    isRisk && r.metrics ? `<span class="badge">ROC AUC ${r.metrics.roc_auc.mean.toFixed(2)}</span>` : "",
+    !isRisk && "k" in r ? `<span class="badge">k = ${r.k}</span>` : "",
+  ].join("");
+  const warnings = run.warnings.length ? `<div class="notice">${run.warnings.map(escapeHtml).join("<br>")}</div>` : "";
+  const mapTitle = map === "areas" ? `Map by ${r.dashboard.areas!.column}` : "Map of incidents";
+  const mapSub =
+    map === "areas" ? "Click an area to filter; grey areas have no matching records." : "A sample of up to 5,000 located records; no background tiles.";
+  const side = (isRisk
+    ? card("histogram", "Predicted risk of the filtered records", "Out-of-fold scores, split by the observed outcome.", "span-5")
+    : card("clusters", "Cluster sizes", "Click a cluster to filter the other views.", "span-5")
+  ).replace("</section>", `${sideExtra(run)}</section>`);
+  app.innerHTML = `
+    <section class="title">
+      <div><h1>${escapeHtml(r.name)}</h1>${r.description ? `<p class="description">${escapeHtml(r.description)}</p>` : ""}</div>
+      <div class="badges">${badges}</div>
+    </section>
+    ${warnings}
+    <section class="kpis" id="kpis"></section>
+    <section class="filters" id="filters"></section>
+    <div class="grid">
+      ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select></header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
+      ${side.replace("span-5", map ? "span-5" : "span-12")}
+      ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()}; click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
+      ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? "Bars: records. Line: rate." : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
+    </div>`;
+  categories.forEach((d, i) => ((document.getElementById(`dim-${i}`) as HTMLElement).dataset.dim = d.key));
+  times.forEach((d, i) => ((document.getElementById(`time-${i}`) as HTMLElement).dataset.dim = d.key));
+  const select = document.getElementById("map-metric") as HTMLSelectElement | null;
+  if (select && map === "areas") {
+    const names = clusterNames(run);
+    const options: [string, string][] = isRisk
+      ? [["rate", `Rate of ${targetLabel(run).toLowerCase()}`], ["count", "Records"]]
+      : [["dominant", "Largest cluster"], ["count", "Records"], ...names.ids.map((id, i): [string, string] => [`share:${i}`, `Share: ${names.label(id)}`])];
+    select.innerHTML = options.map(([v, l]) => `<option value="${escapeHtml(v)}">${escapeHtml(l)}</option>`).join("");
+    select.addEventListener("change", () => {
+      const v = select.value;
+      state.mapMetric = v.startsWith("share:")
+        ? { kind: "share", index: Number(v.slice(6)), cluster: names.labels[Number(v.slice(6))] }
+        : ({ kind: v } as AreaMetric);
+      void refresh();
+    });
+  } else if (select) select.remove();
+}
+
+function sideExtra(run: RunSummary): string {
+  const r = run.results;
+  if (r.study === "risk") {
+    const m = r.metrics;
+    if (!m) return "";
+    const cell = (name: string, v: { mean: number; sd: number } | undefined) =>
+      v ? `<tr><th>${name}</th><td>${v.mean.toFixed(3)}</td><td class="sd">± ${v.sd.toFixed(3)}</td></tr>` : "";
+    return `<div class="extra"><h3>Model quality <span>(${escapeHtml(r.validation?.method ?? "validation")}, ${r.validation?.folds ?? "?"} folds; all records)</span></h3>
+      <table class="metrics"><tbody>${cell("ROC AUC", m.roc_auc)}${cell("PR AUC", m.pr_auc)}${cell("Balanced accuracy", m.balanced_accuracy)}${cell("Recall", m.recall)}${cell("Precision", m.precision)}</tbody></table></div>`;
+  }
+  const names = clusterNames(run);
+  const rows = r.clusters
+    .map((c, i) => {
+      const tops = Object.entries(c.top_values ?? {})
+        .map(([col, vals]) => (vals[0] ? `${escapeHtml(col)}: <b>${escapeHtml(vals[0].value)}</b> ${formatPct(vals[0].share, 0)}` : ""))
+        .filter(Boolean)
+        .slice(0, 4);
+      if (!tops.length) return "";
+      return `<li><span class="swatch" style="background:${CLUSTER_COLORS[i % CLUSTER_COLORS.length]}"></span><span class="name">${escapeHtml(names.label(Number(c.id)))}</span><span class="tops">${tops.join(" · ")}</span></li>`;
+    })
+    .join("");
+  return rows ? `<div class="extra"><h3>Most common values per cluster <span>(all records)</span></h3><ul class="profiles">${rows}</ul></div>` : "";
+}
+
+function kpi(label: string, value: string, note: string, id: string, raw?: number, color?: string): string {
+  const swatch = color ? `<span class="swatch" style="background:${color}"></span>` : "";
+  return `<div class="kpi" id="${id}" ${raw === undefined ? "" : `data-value="${raw}"`}><div class="label">${swatch}${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
+}
+
+async function renderKpis(run: RunSummary, gen: number): Promise<void> {
+  const el = document.getElementById("kpis")!;
+  const total = run.rows;
+  if (run.study === "risk") {
+    const { rows } = await fetchQuery(run.id, { filters: filtersObject() });
+    if (gen !== state.generation) return;
+    const t = rows[0];
+    const base = run.results.study === "risk" ? run.results.base_rate : undefined;
+    el.innerHTML = [
+      kpi("Records", formatInt(t.count), `${formatPct(total ? t.count / total : null)} of ${formatInt(total)}`, "kpi-count", t.count),
+      kpi(targetLabel(run), formatInt(t.positives ?? 0), "records with the outcome", "kpi-positives", t.positives),
+      kpi("Rate", formatPct(t.rate), base === undefined ? "" : `overall ${formatPct(base)}`, "kpi-rate", t.rate ?? undefined),
+      kpi("Mean predicted risk", formatPct(t.mean_score), "out-of-fold model score", "kpi-score", t.mean_score ?? undefined),
+    ].join("");
+    return;
+  }
+  const names = clusterNames(run);
+  const key = run.cluster_key;
+  const { rows } = await fetchQuery(run.id, key ? { filters: filtersObject(), group_by: key } : { filters: filtersObject() });
+  if (gen !== state.generation) return;
+  const count = rows.reduce((s, r) => s + r.count, 0);
+  const byId = new Map(rows.map((r) => [Number(r.key), r.count]));
+  el.innerHTML = [
+    kpi("Records", formatInt(count), `${formatPct(total ? count / total : null)} of ${formatInt(total)}`, "kpi-count", count),
+    ...(key
+      ? names.ids.map((id, i) => {
+          const n = byId.get(id) ?? 0;
+          return kpi(names.label(id), formatInt(n), `${formatPct(count ? n / count : null)} of filtered`, `kpi-cluster-${id}`, n, CLUSTER_COLORS[i % CLUSTER_COLORS.length]);
+        })
+      : []),
+  ].join("");
+}
+
+function renderFilters(run: RunSummary): void {
+  const el = document.getElementById("filters")!;
+  const names = clusterNames(run);
+  const chips = [...state.filters].map(([key, values]) => {
+    const kind = dimKind(run, key);
+    const text = values.map((v) => valueLabel(kind, v, names.label)).join(", ");
+    return `<span class="chip" data-dim="${escapeHtml(key)}"><b>${escapeHtml(dimLabel(run, key))}:</b> ${escapeHtml(text)}<button type="button" aria-label="Remove filter on ${escapeHtml(dimLabel(run, key))}">×</button></span>`;
+  });
+  el.innerHTML = `<span class="filters-label">Active filters</span>${chips.length ? chips.join("") : `<span class="none">None. Click a bar or an area to filter every view.</span>`}<button type="button" id="clear-filters" ${chips.length ? "" : "disabled"}>Clear all</button>`;
+  el.querySelectorAll<HTMLElement>(".chip").forEach((c) =>
+    c.querySelector("button")!.addEventListener("click", () => {
+      state.filters.delete(c.dataset.dim!);
+      void refresh();
+    }),
+  );
+  el.querySelector("#clear-filters")!.addEventListener("click", () => {
+    state.filters.clear();
+    void refresh();
+  });
+}
+
+function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[] {
+  const active = (state.filters.get(d.key) ?? []).length > 0;
+  const names = clusterNames(run);
+  return rows.map((r) => {
+    const selected = isSelected(d.key, r.key);
+    return { key: r.key, label: valueLabel(d.kind, r.key, names.label), count: r.count, rate: r.rate, positives: r.positives, mean_score: r.mean_score, selected, faded: active && !selected };
+  });
+}
+
+function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDatum[] {
+  const active = (state.filters.get(d.key) ?? []).length > 0;
+  const names = clusterNames(run);
+  return rows.flatMap((r) => {
+    const label = valueLabel(d.kind, r.key, names.label);
+    const faded = active && !isSelected(d.key, r.key);
+    return names.ids.map((id, i) => {
+      const n = r.clusters?.[String(id)] ?? 0;
+      return { key: r.key, label, cluster: names.labels[i], cluster_index: i, n, share: r.count ? n / r.count : 0, faded };
+    });
+  });
+}
+
+async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): Promise<void> {
+  const d = run.dimensions.find((x) => x.key === el.dataset.dim)!;
+  const isRisk = run.study === "risk";
+  const { rows } = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
+  if (gen !== state.generation) return;
+  const width = chartWidth(el);
+  const onClick = (datum: Record<string, unknown>) => toggle(d.key, datum.key as FilterValue);
+  if (isRisk) {
+    const overall = await fetchQuery(run.id, { filters: filtersObject(d.key) });
+    if (gen !== state.generation) return;
+    const data = barData(rows, d, run);
+    const spec = d.kind === "category" ? riskCategorySpec(data, width, d.label, targetLabel(run), overall.rows[0].rate ?? null) : riskTimeSpec(data, width - 60, d.label, targetLabel(run));
+    await show(el, spec, onClick);
+  } else {
+    const names = clusterNames(run);
+    await show(el, stackedSpec(stackData(rows, d, run), width, d.label, names.labels, d.kind !== "category", rows.length), onClick);
+  }
+}
+
+async function renderClusters(run: RunSummary, gen: number): Promise<void> {
+  const el = document.getElementById("clusters");
+  const key = run.cluster_key;
+  if (!el || !key) return;
+  const d = run.dimensions.find((x) => x.key === key)!;
+  const { rows } = await fetchQuery(run.id, { filters: filtersObject(key), group_by: key });
+  if (gen !== state.generation) return;
+  const names = clusterNames(run);
+  const total = rows.reduce((s, r) => s + r.count, 0);
+  const byId = new Map(rows.map((r) => [Number(r.key), r]));
+  const data = names.ids.map((id) => {
+    const r = byId.get(id);
+    const count = r?.count ?? 0;
+    const selected = isSelected(key, id);
+    return { key: id, label: names.label(id), count, share: total ? count / total : 0, selected, faded: (state.filters.get(key) ?? []).length > 0 && !selected };
+  });
+  await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => toggle(d.key, datum.key as FilterValue));
+}
+
+async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
+  const el = document.getElementById("histogram");
+  if (!el || !run.has_score) return;
+  const { bins } = await fetchHistogram(run.id, filtersObject(), 20);
+  if (gen !== state.generation) return;
+  const threshold = run.results.study === "risk" ? run.results.threshold : undefined;
+  await show(el, histogramSpec(bins, chartWidth(el) - 50, targetLabel(run), threshold));
+}
+
+function matchKey(name: unknown, rows: Map<string, QueryRow>, lower: Map<string, QueryRow>): QueryRow | undefined {
+  if (name === null || name === undefined) return undefined;
+  const s = String(name);
+  return rows.get(s) ?? lower.get(s.trim().toLowerCase());
+}
+
+async function renderMap(run: RunSummary, gen: number): Promise<void> {
+  const el = document.getElementById("map");
+  if (!el) return;
+  const foot = document.getElementById("map-foot")!;
+  const width = chartWidth(el);
+  const height = Math.round(Math.min(520, Math.max(320, width * 0.72)));
+  const names = clusterNames(run);
+  if (mapKind(run) === "areas" && state.geojson) {
+    const areas = run.results.dashboard.areas!;
+    const [features, { rows }] = await Promise.all([state.geojson, fetchAreas(run.id, filtersObject(areas.column))]);
+    if (gen !== state.generation) return;
+    const byKey = new Map(rows.filter((r) => r.key !== null).map((r) => [String(r.key), r]));
+    const byLower = new Map(rows.filter((r) => r.key !== null).map((r) => [String(r.key).trim().toLowerCase(), r]));
+    const matched = new Set<QueryRow>();
+    const values = features.map((f) => {
+      const name = f.properties?.[areas.name_property];
+      const r = matchKey(name, byKey, byLower);
+      if (r) matched.add(r);
+      const out: Record<string, unknown> = { type: "Feature", geometry: f.geometry, properties: {}, key: r ? r.key : name === undefined ? null : name, count: r?.count ?? 0, rate: r?.rate ?? null, selected: r ? isSelected(areas.column, r.key) : false };
+      if (r?.clusters) {
+        let best = -1;
+        let bestN = -1;
+        names.ids.forEach((id, i) => {
+          const n = r.clusters![String(id)] ?? 0;
+          out[`share_${i}`] = r.count ? n / r.count : 0;
+          if (n > bestN) [best, bestN] = [i, n];
+        });
+        out.dominant = best >= 0 ? names.labels[best] : null;
+        out.dominant_share = r.count ? bestN / r.count : 0;
+      }
+      return out;
+    });
+    const metric = state.mapMetric ?? (run.study === "risk" ? { kind: "rate" } : { kind: "dominant" });
+    await show(el, areaMapSpec(values, width, height, metric as AreaMetric, names.labels, areas.column), (datum) => {
+      if (datum.count) toggle(areas.column, datum.key as FilterValue);
+    });
+    const unmatched = rows.filter((r) => !matched.has(r));
+    const lost = unmatched.reduce((s, r) => s + r.count, 0);
+    foot.textContent = unmatched.length
+      ? `${formatInt(lost)} filtered records in ${unmatched.length} ${areas.column} value${unmatched.length === 1 ? "" : "s"} not on the map (${unmatched
+          .slice(0, 3)
+          .map((r) => (r.key === null ? "(missing)" : String(r.key)))
+          .join(", ")}${unmatched.length > 3 ? ", …" : ""}).`
+      : "";
+    return;
+  }
+  const { total, points } = await fetchPoints(run.id, filtersObject());
+  if (gen !== state.generation) return;
+  const by = run.has_score ? "score" : run.cluster_key ? "cluster" : "none";
+  const values = points.map((p) => ({ ...p, cluster_label: p.cluster === null || p.cluster === undefined ? null : names.label(p.cluster) }));
+  await show(el, pointMapSpec(values, width, height, by, names.labels));
+  foot.textContent = `${formatInt(points.length)} of ${formatInt(total)} located records shown.`;
+}
+
+async function refresh(): Promise<void> {
+  const run = state.run;
+  if (!run) return;
+  const gen = ++state.generation;
+  app.dataset.ready = "false";
+  renderFilters(run);
+  const tasks: Promise<void>[] = [renderKpis(run, gen), renderMap(run, gen), renderHistogram(run, gen), renderClusters(run, gen)];
+  document.querySelectorAll<HTMLElement>(".chart[data-dim]").forEach((el) => tasks.push(renderDimension(run, el, gen)));
+  const results = await Promise.allSettled(tasks);
+  if (gen !== state.generation) return;
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  for (const f of failed) console.error(`openbeat: ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`);
+  app.dataset.ready = failed.length ? "error" : "true";
+  app.dataset.generation = String(gen);
+}
+
+async function main(): Promise<void> {
+  try {
+    state.runs = (await fetchRuns()).runs;
+  } catch (e) {
+    app.innerHTML = `<div class="notice error">Cannot load runs: ${escapeHtml((e as Error).message)}</div>`;
+    return;
+  }
+  if (!state.runs.length) {
+    app.innerHTML = `<div class="notice">No runs to show.</div>`;
+    return;
+  }
+  const wanted = new URLSearchParams(location.search).get("run");
+  selectRun(state.runs.find((r) => r.id === wanted) ?? state.runs[0]);
+  let timer: number | undefined;
+  let lastWidth = window.innerWidth;
+  window.addEventListener("resize", () => {
+    if (window.innerWidth === lastWidth) return;
+    lastWidth = window.innerWidth;
+    clearTimeout(timer);
+    timer = window.setTimeout(() => void refresh(), 200);
+  });
+}
+
+void main();
