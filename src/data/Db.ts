@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../util/errors.js";
 
 /** A row as plain JavaScript values (BIGINT becomes number when safe, else string; dates become ISO strings). */
@@ -110,6 +110,11 @@ export class Db implements Database {
     } catch (e) {
       throw new QueryError(driverMessage(e), sql, e);
     }
+  }
+
+  /** An appender for bulk inserts into an existing table. */
+  appender(table: string): Promise<DuckDBAppender> {
+    return this.connection.createAppender(table);
   }
 
   async columns(table: string): Promise<ColumnInfo[]> {

@@ -23,6 +23,8 @@ export interface EncodeOptions {
   excludeValues?: Record<string, string[]>;
   /** Standardize numeric columns to mean 0, sd 1 (population sd, as scikit-learn's StandardScaler). */
   standardize?: boolean;
+  /** Rows set aside before anything else (mask value 1), counted under `reason`. */
+  skip?: { mask: Uint8Array; reason: string };
 }
 
 /** How one design-matrix column was made, so coefficients and profiles read back as `COLUMN=value`. */
@@ -69,6 +71,7 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
       dropped[reason] = (dropped[reason] ?? 0) + 1;
     }
   };
+  if (options.skip) for (let i = 0; i < n; ++i) if (options.skip.mask[i]) markDrop(i, options.skip.reason);
 
   for (const [column, values] of Object.entries(input.categorical)) {
     let m = 0;

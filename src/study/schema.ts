@@ -147,7 +147,8 @@ export const riskSchema = z.strictObject({
     /** Inverse L2 strength as in scikit-learn (default 1). */
     C: z.number().positive().default(1),
     max_iter: z.number().int().min(1).default(1000),
-    tol: z.number().positive().default(1e-6),
+    /** L-BFGS stops when the largest gradient entry is at most this (scikit-learn's default 1e-4). */
+    tol: z.number().positive().default(1e-4),
   }).prefault({}),
   validation: validationSchema.prefault({ method: "stratified_kfold" }),
   /** Decision threshold on the predicted probability (default 0.5). */
@@ -159,8 +160,8 @@ export const riskSchema = z.strictObject({
     min_count: z.number().int().min(1).default(30),
   }).prefault({}),
   leakage: z.strictObject({
-    /** A category whose positive rate is at least this (or at most 1 - this) is flagged (default 0.95). */
-    rate: z.number().gt(0.5).lte(1).default(0.95),
+    /** A category whose positive rate is at least this is flagged as possible leakage (default 0.8). */
+    rate: z.number().gt(0).lte(1).default(0.8),
     /** ...when it has at least this many rows (default 10). */
     min_count: z.number().int().min(1).default(10),
   }).prefault({}),
@@ -200,11 +201,20 @@ export const segmentsSchema = z.strictObject({
   areas: z.strictObject({
     column: identifier,
     /** Source name of a GeoJSON source with the boundaries. */
-    boundaries: identifier,
+    boundaries: identifier.optional(),
     /** Property of each boundary feature that holds the area name. */
     name_property: z.string().default("name"),
-    /** Map of spellings in the data to names in the boundaries. */
+    /** Map of spellings in the data to names in the boundaries (and demographics). */
     aliases: z.record(z.string(), z.string()).default({}),
+    /** Area demographics joined by the same names; each share becomes a numeric column usable as a feature. */
+    demographics: z.strictObject({
+      /** Table (source or prepare step) with one row per area. */
+      table: identifier,
+      /** Its column holding the area name. */
+      key: identifier,
+      /** New column name → SQL expression over that table, e.g. pct_black: "Blk_AfAm / Population". */
+      columns: z.record(identifier, z.string().min(1)),
+    }).optional(),
   }).optional(),
 });
 export type SegmentsSpec = z.infer<typeof segmentsSchema>;

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { isUserError } from "../util/errors.js";
+import { runCommand } from "./run-command.js";
+import { demoCommand } from "./demo-command.js";
+import { scoreCommand } from "./score-command.js";
+import { inspectCommand } from "./inspect-command.js";
+import { serveCommand } from "./serve-command.js";
+
+/** Parses a whole-number option or fails with a one-line message. */
+function integer(name: string) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value)) throw new CommanderError(1, "openbeat.invalid_option", `${name} must be a whole number, not "${value}"`);
+    return Number(value);
+  };
+}
+
+const program = new Command()
+  .name("openbeat")
+  .description("Police open-data exports to findings, models and a dashboard, from one study file.")
+  .version("0.1.0")
+  .showHelpAfterError("(run openbeat --help for usage)")
+  .exitOverride();
+
+program
+  .command("run")
+  .description("run a study file and write its results folder")
+  .argument("<study>", "study file (YAML)")
+  .option("--data <dir>", "folder that source paths are relative to (default: the study file's folder)")
+  .option("--out <dir>", "results folder (default: out/<study file name>)")
+  .option("--seed <n>", "random seed (overrides the study file)", integer("--seed"))
+  .option("--db <url>", "run the prepare SQL in this database (postgres://…); default: embedded DuckDB")
+  .option("--quiet", "print only the summary")
+  .action(runCommand);
+
+program
+  .command("demo")
+  .description("run the example studies on seeded synthetic data (no downloads needed)")
+  .option("--out <dir>", "results folder", "out/demo")
+  .option("--seed <n>", "seed for the synthetic data and the studies", integer("--seed"), 42)
+  .action(demoCommand);
+
+program
+  .command("score")
+  .description("score new records with a fitted risk model")
+  .argument("<model>", "model.json from a risk study's results folder")
+  .argument("<input>", "CSV file with the model's feature columns")
+  .option("--out <file>", "write scores to this CSV (default: standard output)")
+  .action(scoreCommand);
+
+program
+  .command("inspect")
+  .description("describe each column of a CSV, GeoJSON or shapefile: type, nulls, distinct values, top values")
+  .argument("<file>", "data file")
+  .action(inspectCommand);
+
+program
+  .command("serve")
+  .description("open the dashboard on one or more results folders")
+  .argument("<dirs...>", "results folders")
+  .option("--port <n>", "port", integer("--port"), 5173)
+  .option("--host <host>", "address to bind (anything but loopback needs --token)", "127.0.0.1")
+  .option("--token <token>", "require this token on every request")
+  .action(serveCommand);
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(0);
+      if (e.code === "openbeat.invalid_option") process.stderr.write(`openbeat: ${e.message}\n`);
+      process.exit(1);
+    }
+    if (isUserError(e)) {
+      process.stderr.write(`openbeat: ${e.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(2);
+  }
+}
+
+void main();

@@ -1,0 +1,28 @@
+import type { Results } from "../studies/results.js";
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const f3 = (x: number) => x.toFixed(3);
+
+/** The few lines a person reads after a run: headline numbers, warnings count, and where the results went. */
+export function printSummary(results: Results, out: string, ms: number): void {
+  const lines: string[] = [];
+  lines.push("");
+  lines.push(`${results.name}${results.synthetic ? " [SYNTHETIC DATA]" : ""}`);
+  if (results.study === "risk") {
+    const m = results.metrics;
+    lines.push(`  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.positives} with ${results.target} (${pct(results.base_rate)}), ${results.data.features} features`);
+    lines.push(`  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`);
+    lines.push(`    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`);
+    const top = results.findings.slice().sort((a, b) => b.lift - a.lift).slice(0, 3);
+    if (top.length) lines.push("  highest rates:");
+    for (const f of top) lines.push(`    ${f.statement}`);
+  } else {
+    lines.push(`  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`);
+    for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
+    lines.push(`  stability: mean adjusted Rand index ${f3(results.stability.mean_ari)}`);
+  }
+  if (results.warnings.length) lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);
+  lines.push(`  results: ${out}/  (report: ${out}/report.html; dashboard: openbeat serve ${out})`);
+  lines.push(`  done in ${(ms / 1000).toFixed(1)} s`);
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,301 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createTableFromColumns } from "../../data/create-table.js";
+import type { Db } from "../../data/Db.js";
+import { quoteIdent, quoteString } from "../../data/Db.js";
+import { compareStrings, encodeDense, fitEncoder, MISSING, type FeatureInput } from "../../features/encode.js";
+import { kmeans, predictKmeans, type KMeansResult } from "../../ml/kmeans.js";
+import { kPrototypes } from "../../ml/kprototypes.js";
+import { takeRows, type Matrix } from "../../ml/matrix.js";
+import { adjustedRandIndex, calinskiHarabaszScore, daviesBouldinScore, silhouetteScore } from "../../ml/metrics/clustering.js";
+import { pca, transformPca } from "../../ml/pca.js";
+import type { StudySpec } from "../../study/schema.js";
+import { UserError } from "../../util/errors.js";
+import type { Logger } from "../../util/logger.js";
+import { createRng, permutation } from "../../util/random.js";
+import { ANALYSIS, readFeatureInput, requireColumns } from "../analysis-table.js";
+import type { Cluster, DashboardInfo, KSelectionRow, SegmentsResults } from "../results.js";
+import { writeDesignParquet } from "../write-design.js";
+import { chooseK } from "./choose-k.js";
+import { matchNames } from "./match-names.js";
+import { clusterLabel, describeClusters } from "./profiles.js";
+
+export interface SegmentsOutput {
+  results: Omit<SegmentsResults, "name" | "seed" | "warnings" | "dashboard" | "study" | "data"> & { data: Partial<SegmentsResults["data"]> };
+  dashboard: Partial<DashboardInfo>;
+}
+
+const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+/**
+ * Joins area names to boundaries and demographics (normalized names, aliases), adding `_area` and the demographic
+ * columns to the analysis table; every unmatched name is reported with its row count.
+ */
+async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger) {
+  const areas = study.segments!.areas!;
+  await requireColumns(db, ANALYSIS, [areas.column], `${where}: segments.areas.column`);
+  const col = quoteIdent(areas.column);
+  const distinct = await db.query(`SELECT CAST(${col} AS VARCHAR) AS name, count(*)::INTEGER AS n FROM ${ANALYSIS} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  const dataNames = distinct.map((r) => String(r.name));
+  const rowsByName = new Map(distinct.map((r) => [String(r.name), Number(r.n)]));
+  let boundaryTargets: string[] = [];
+  if (areas.boundaries) {
+    await requireColumns(db, areas.boundaries, [areas.name_property, "_geometry"], `${where}: segments.areas.boundaries`);
+    boundaryTargets = (await db.query(`SELECT DISTINCT CAST(${quoteIdent(areas.name_property)} AS VARCHAR) AS n FROM ${quoteIdent(areas.boundaries)} ORDER BY 1`)).map((r) => String(r.n));
+  }
+  const demo = areas.demographics;
+  let demoTargets: string[] = [];
+  if (demo) {
+    await requireColumns(db, demo.table, [demo.key], `${where}: segments.areas.demographics`);
+    const exprs = Object.entries(demo.columns).map(([name, expr]) => `CAST((${expr}) AS DOUBLE) AS ${quoteIdent(name)}`);
+    try {
+      await db.exec(`CREATE OR REPLACE TABLE _demo AS SELECT CAST(${quoteIdent(demo.key)} AS VARCHAR) AS _key, ${exprs.join(", ")} FROM ${quoteIdent(demo.table)}`);
+    } catch (e) {
+      throw new UserError("segments.demographics_sql", `${where}: segments.areas.demographics.columns: ${(e as Error).message}`);
+    }
+    demoTargets = (await db.query(`SELECT DISTINCT _key FROM _demo WHERE _key IS NOT NULL ORDER BY 1`)).map((r) => String(r._key));
+  }
+  const primary = boundaryTargets.length ? boundaryTargets : demoTargets;
+  const matches = matchNames(dataNames, primary, areas.aliases);
+  const demoMatches = demo ? matchNames(dataNames, demoTargets, areas.aliases) : null;
+  const unmatched = matches.filter((m) => !m.target).map((m) => ({ name: m.name, rows: rowsByName.get(m.name)! }));
+  unmatched.sort((a, b) => b.rows - a.rows || compareStrings(a.name, b.name));
+  const [{ nulls }] = await db.query(`SELECT count(*)::INTEGER AS nulls FROM ${ANALYSIS} WHERE ${col} IS NULL`);
+  if (unmatched.length) {
+    const rows = unmatched.reduce((s, u) => s + u.rows, 0);
+    logger.warn({
+      code: "segments.unmatched_areas",
+      message: `${unmatched.length} ${areas.column} names (${rows} rows) match no area: ${unmatched.slice(0, 5).map((u) => `${u.name} (${u.rows})`).join(", ")}${unmatched.length > 5 ? ", …" : ""}; add them to segments.areas.aliases`,
+      names: unmatched,
+    });
+  }
+  if (Number(nulls)) logger.warn({ code: "segments.missing_area", message: `${nulls} rows have no ${areas.column}`, rows: Number(nulls) });
+  await createTableFromColumns(db, "_area_map", [
+    { name: "_name", type: "VARCHAR", values: dataNames },
+    { name: "_area", type: "VARCHAR", values: matches.map((m) => m.target) },
+    { name: "_demo_key", type: "VARCHAR", values: demoMatches ? demoMatches.map((m) => m.target) : dataNames.map(() => null) },
+  ]);
+  const demoCols = demo ? Object.keys(demo.columns).map((c) => `d.${quoteIdent(c)}`).join(", ") : "";
+  await db.exec(
+    `CREATE OR REPLACE TABLE _analysis_joined AS SELECT a.*, m._area${demoCols ? ", " + demoCols : ""} FROM ${ANALYSIS} a
+     LEFT JOIN _area_map m ON CAST(a.${col} AS VARCHAR) = m._name ${demo ? "LEFT JOIN _demo d ON m._demo_key = d._key" : ""} ORDER BY a._row`,
+  );
+  await db.exec(`DROP TABLE ${ANALYSIS}; ALTER TABLE _analysis_joined RENAME TO ${ANALYSIS}`);
+  const matchedRows = matches.filter((m) => m.target).reduce((s, m) => s + rowsByName.get(m.name)!, 0);
+  logger.info(`  areas: ${matches.length - unmatched.length} of ${matches.length} ${areas.column} names matched (${matchedRows} rows)`);
+  return { matched: matchedRows, unmatched };
+}
+
+/** Silhouette on a seeded sample above `sampleSize` rows (exact below). */
+function silhouette(X: Matrix, labels: Int32Array, sampleSize: number, seed: number): number {
+  return X.rows > sampleSize ? silhouetteScore(X, labels, { sampleSize, seed }) : silhouetteScore(X, labels);
+}
+
+/** The segments study: k-means over a k range, a chosen k, profiles, stability, method comparison and area shares. */
+export async function runSegments(db: Db, study: StudySpec, where: string, logger: Logger, outDir: string): Promise<SegmentsOutput> {
+  const spec = study.segments!;
+  const seed = study.seed;
+  const areaInfo = spec.areas ? await joinAreas(db, study, where, logger) : undefined;
+  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: segments.features`);
+  const describe = spec.describe.length ? await readFeatureInput(db, ANALYSIS, { ...spec.features, categorical: spec.describe, numeric: [], dates: [] }, `${where}: segments.describe`) : null;
+  const dist = spec.distribution ? (await readFeatureInput(db, ANALYSIS, { ...spec.features, categorical: [], numeric: [spec.distribution], dates: [] }, `${where}: segments.distribution`)).numeric[spec.distribution] : null;
+  const encoded = fitEncoder(input, {
+    minFrequency: spec.features.min_frequency,
+    missingCategorical: spec.features.missing.categorical,
+    missingNumeric: spec.features.missing.numeric,
+    excludeValues: spec.features.exclude_values,
+    standardize: spec.standardize,
+  });
+  for (const [reason, count] of Object.entries(encoded.dropped)) logger.warn({ code: "data.rows_dropped", message: `${count} rows dropped: ${reason}`, reason, rows: count });
+  const keep = encoded.keep;
+  const n = keep.length;
+  const { X } = encodeDense(encoded.encoder, input, keep);
+  const names = encoded.encoder.features.map((f) => f.name);
+  if (!names.length) throw new UserError("study.no_features", `${where}: segments.features lists no columns; add categorical or numeric columns`);
+  const kMax = spec.k.fixed ?? spec.k.max;
+  if (n <= kMax) throw new UserError("segments.k_too_large", `${where}: k up to ${kMax} needs more than ${kMax} rows, but only ${n} rows remain; lower segments.k.max`);
+  logger.info(`segments: ${n.toLocaleString("en-US")} rows, ${names.length} features${spec.pca ? ", PCA" : ""}`);
+
+  let Z = X;
+  let pcaInfo: SegmentsResults["pca"] = null;
+  if (spec.pca) {
+    const model = pca(X, { components: spec.pca.components, varianceShare: spec.pca.variance ?? (spec.pca.components ? undefined : 0.9) });
+    Z = transformPca(model, X);
+    pcaInfo = { components: model.nComponents, explained_variance_ratio: Array.from(model.explainedVarianceRatio, (v) => round(v)) };
+    logger.info(`  PCA: ${model.nComponents} components keep ${(100 * model.explainedVarianceRatio.reduce((a, b) => a + b, 0)).toFixed(1)}% of the variance`);
+  }
+
+  const ks: number[] = [];
+  for (let k = spec.k.min; k <= spec.k.max; ++k) ks.push(k);
+  if (spec.k.fixed && !ks.includes(spec.k.fixed)) ks.push(spec.k.fixed);
+  const runs = new Map<number, KMeansResult>();
+  const selection: KSelectionRow[] = [];
+  for (const k of ks) {
+    const t = performance.now();
+    const r = kmeans(Z, { k, nInit: spec.n_init, maxIter: spec.max_iter, seed });
+    runs.set(k, r);
+    selection.push({
+      k, inertia: round(r.inertia, 4),
+      silhouette: round(silhouette(Z, r.labels, spec.silhouette_sample, seed)),
+      calinski_harabasz: round(calinskiHarabaszScore(Z, r.labels), 4),
+      davies_bouldin: round(daviesBouldinScore(Z, r.labels)),
+    });
+    const s = selection[selection.length - 1];
+    logger.info(`  k=${k}: inertia ${s.inertia.toFixed(1)}, silhouette ${s.silhouette.toFixed(3)}, CH ${s.calinski_harabasz.toFixed(1)}, DB ${s.davies_bouldin.toFixed(3)} (${Math.round(performance.now() - t)} ms)`);
+  }
+  const choice = spec.k.fixed ? { k: spec.k.fixed, rule: "fixed in the study file (segments.k.fixed)" } : chooseK(selection);
+  const k = choice.k;
+  logger.info(`  chose k=${k}: ${choice.rule}`);
+  const best = runs.get(k)!;
+  const labels = best.labels;
+
+  const stability = bootstrapStability(Z, labels, k, spec.stability_resamples, seed);
+  if (spec.stability_resamples) logger.info(`  stability: mean adjusted Rand index ${stability.mean_ari.toFixed(3)} over ${stability.resamples} bootstrap resamples`);
+
+  const comparison = spec.compare_methods || spec.method === "kprototypes" ? compareMethods(Z, labels, input, keep, encoded.encoder.numeric.map((c) => c.column), k, spec, seed) : undefined;
+  let finalLabels = labels;
+  let method = "kmeans";
+  if (spec.method === "kprototypes" && comparison) {
+    finalLabels = comparison.kprotoLabels;
+    method = "kprototypes";
+  }
+  const clusters: Cluster[] = describeClusters({ X, names, encoder: encoded.encoder, labels: finalLabels, k, input, keep, describe, dist, distName: spec.distribution });
+  for (const c of clusters) c.label = clusterLabel(c);
+  for (const c of clusters) logger.info(`  cluster ${c.id} (${(100 * c.share).toFixed(1)}%): ${c.label}`);
+
+  const clusterCol = new Int32Array(keep.length);
+  clusterCol.set(finalLabels);
+  const full = new Float64Array(await rowCount(db)).fill(NaN);
+  for (let r = 0; r < keep.length; ++r) full[keep[r]] = finalLabels[r];
+  await createTableFromColumns(db, "_clusters", [{ name: "_row", type: "INTEGER", values: Int32Array.from(full.keys()) }, { name: "_cluster", type: "INTEGER", values: full }]);
+  await db.exec(`COPY (SELECT a.*, c._cluster FROM ${ANALYSIS} a JOIN _clusters c USING (_row) ORDER BY _row) TO ${quoteString(join(outDir, "prepared.parquet"))} (FORMAT parquet)`);
+  await writeDesignParquet(db, join(outDir, "features.parquet"), X, names, keep, spec.id);
+
+  let areasOut: SegmentsResults["areas"];
+  const dashboard: Partial<DashboardInfo> = {};
+  if (spec.areas && areaInfo) {
+    if (spec.areas.boundaries) {
+      await writeAreaShares(db, spec.areas.boundaries, spec.areas.name_property, k, join(outDir, "areas.geojson"));
+      dashboard.areas = { file: "areas.geojson", name_property: "name", column: "_area" };
+    }
+    areasOut = { column: spec.areas.column, matched: areaInfo.matched, unmatched: areaInfo.unmatched, file: spec.areas.boundaries ? "areas.geojson" : "" };
+  }
+  const sample = pcaSample(Z, pcaInfo ? null : X, finalLabels, seed);
+  return {
+    results: {
+      method,
+      k_selection: selection,
+      k,
+      k_rule: choice.rule,
+      pca: pcaInfo,
+      clusters,
+      stability,
+      ...(comparison ? { comparison: comparison.rows } : {}),
+      ...(areasOut ? { areas: areasOut } : {}),
+      pca_sample: sample,
+      data: { rows: n, features: names.length, dropped: encoded.dropped, missing: encoded.missing },
+    } as SegmentsOutput["results"],
+    dashboard: { dimensions: [{ column: "_cluster", label: "cluster", kind: "cluster" }], ...dashboard },
+  };
+}
+
+async function rowCount(db: Db): Promise<number> {
+  const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${ANALYSIS}`);
+  return Number(n);
+}
+
+/**
+ * Stability: fit k-means on bootstrap resamples (rows drawn with replacement), assign every row to the nearest
+ * resampled centroid, and compare with the full-data labels by adjusted Rand index.
+ */
+function bootstrapStability(X: Matrix, labels: Int32Array, k: number, resamples: number, seed: number) {
+  const rng = createRng(seed + 7919);
+  const aris: number[] = [];
+  for (let b = 0; b < resamples; ++b) {
+    const idx = new Int32Array(X.rows);
+    for (let i = 0; i < X.rows; ++i) idx[i] = rng.int(X.rows);
+    const r = kmeans(takeRows(X, idx), { k, nInit: 3, seed: seed + b + 1 });
+    aris.push(adjustedRandIndex(labels, predictKmeans(r.centroids, X)));
+  }
+  const mean = aris.length ? aris.reduce((a, v) => a + v, 0) / aris.length : NaN;
+  return { method: "bootstrap k-means, adjusted Rand index against the full-data clustering", resamples, mean_ari: round(mean) };
+}
+
+/** Runs k-prototypes at the same k and scores both methods on the same design matrix and criteria. */
+function compareMethods(Z: Matrix, labels: Int32Array, input: FeatureInput, keep: Int32Array, numeric: string[], k: number, spec: NonNullable<StudySpec["segments"]>, seed: number) {
+  const cats = Object.keys(input.categorical);
+  const codes = cats.map((c) => {
+    const values = input.categorical[c];
+    const levels = new Map<string, number>();
+    const out = new Int32Array(keep.length);
+    for (let r = 0; r < keep.length; ++r) {
+      const v = values[keep[r]] ?? MISSING;
+      if (!levels.has(v)) levels.set(v, levels.size);
+      out[r] = levels.get(v)!;
+    }
+    return out;
+  });
+  const p = numeric.length;
+  const Xnum: Matrix = { rows: keep.length, cols: p, data: new Float64Array(keep.length * p) };
+  for (let j = 0; j < p; ++j) {
+    const v = input.numeric[numeric[j]];
+    let m = 0;
+    let s = 0;
+    let c = 0;
+    for (const i of keep) if (!Number.isNaN(v[i])) { m += v[i]; c++; }
+    m /= Math.max(1, c);
+    for (const i of keep) if (!Number.isNaN(v[i])) s += (v[i] - m) ** 2;
+    const sdv = Math.sqrt(s / Math.max(1, c)) || 1;
+    for (let r = 0; r < keep.length; ++r) {
+      const x = v[keep[r]];
+      Xnum.data[r * p + j] = Number.isNaN(x) ? 0 : (x - m) / sdv;
+    }
+  }
+  const kp = kPrototypes(Xnum, codes, { k, nInit: Math.min(spec.n_init, 5), seed });
+  const score = (method: string, l: Int32Array) => ({
+    method, k,
+    silhouette: round(silhouette(Z, l, spec.silhouette_sample, seed)),
+    calinski_harabasz: round(calinskiHarabaszScore(Z, l), 4),
+    davies_bouldin: round(daviesBouldinScore(Z, l)),
+  });
+  return { rows: [score("kmeans", labels), score("kprototypes", kp.labels)], kprotoLabels: kp.labels };
+}
+
+/** Up to 2,000 rows projected on the first two principal components, for the scatter chart. */
+function pcaSample(Z: Matrix, X: Matrix | null, labels: Int32Array, seed: number) {
+  let P = Z;
+  if (X) {
+    const model = pca(X, { components: Math.min(2, X.cols) });
+    P = transformPca(model, X);
+  }
+  const order = permutation(P.rows, createRng(seed + 17));
+  const m = Math.min(2000, P.rows);
+  const rows = Array.from(order.subarray(0, m)).sort((a, b) => a - b);
+  return rows.map((i) => ({ pc1: round(P.data[i * P.cols], 4), pc2: P.cols > 1 ? round(P.data[i * P.cols + 1], 4) : 0, cluster: labels[i] }));
+}
+
+/** Writes boundaries with per-area row counts and cluster shares as GeoJSON for the map. */
+async function writeAreaShares(db: Db, boundaries: string, nameProperty: string, k: number, path: string): Promise<void> {
+  const counts = await db.query(`SELECT a._area AS area, c._cluster AS cluster, count(*)::INTEGER AS n FROM ${ANALYSIS} a JOIN _clusters c USING (_row) WHERE a._area IS NOT NULL AND c._cluster IS NOT NULL GROUP BY 1, 2`);
+  const byArea = new Map<string, number[]>();
+  for (const r of counts) {
+    const a = String(r.area);
+    if (!byArea.has(a)) byArea.set(a, new Array(k).fill(0));
+    byArea.get(a)![Number(r.cluster)] += Number(r.n);
+  }
+  const shapes = await db.query(`SELECT CAST(${quoteIdent(nameProperty)} AS VARCHAR) AS name, _geometry FROM ${quoteIdent(boundaries)} ORDER BY _feature`);
+  const features = shapes.map((s) => {
+    const c = byArea.get(String(s.name)) ?? new Array(k).fill(0);
+    const total = c.reduce((a, v) => a + v, 0);
+    const props: Record<string, unknown> = { name: s.name, rows: total };
+    let dom = -1;
+    for (let j = 0; j < k; ++j) {
+      props[`share_${j}`] = total ? round(c[j] / total, 4) : null;
+      props[`count_${j}`] = c[j];
+      if (total && (dom < 0 || c[j] > c[dom])) dom = j;
+    }
+    props.dominant = dom < 0 ? null : dom;
+    return { type: "Feature", properties: props, geometry: JSON.parse(String(s._geometry)) };
+  });
+  await writeFile(path, JSON.stringify({ type: "FeatureCollection", features }));
+}
