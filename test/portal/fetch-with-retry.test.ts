@@ -56,11 +56,12 @@ describe("fetchWithRetry(url, parse)", () => {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const parseJson = (body: string): unknown => JSON.parse(body);
   const fast = { sleep: async () => {}, random: () => 0 };
 
   it("fails at once on 404 with the status in a UserError", async () => {
     hits = 0;
-    const err = await fetchWithRetry(`${origin}/missing?token=secret1`, JSON.parse, fast).catch((e) => e);
+    const err = await fetchWithRetry(`${origin}/missing?token=secret1`, parseJson, fast).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toContain("HTTP 404");
     expect(err.message).not.toContain("secret1");
@@ -70,7 +71,7 @@ describe("fetchWithRetry(url, parse)", () => {
   it("retries a 502 and reports the attempts used", async () => {
     hits = 0;
     const events: string[] = [];
-    const r = await fetchWithRetry(`${origin}/flaky`, JSON.parse, { ...fast, onRetry: (e) => events.push(e.reason) });
+    const r = await fetchWithRetry(`${origin}/flaky`, parseJson, { ...fast, onRetry: (e) => events.push(e.reason) });
     expect(r.value).toEqual({ ok: true });
     expect(r.attempts).toBe(2);
     expect(events).toEqual(["HTTP 502"]);
@@ -78,7 +79,7 @@ describe("fetchWithRetry(url, parse)", () => {
 
   it("treats a body that does not parse as broken, and stops after maxAttempts", async () => {
     hits = 0;
-    const err = await fetchWithRetry(`${origin}/cut`, JSON.parse, { ...fast, maxAttempts: 4 }).catch((e) => e);
+    const err = await fetchWithRetry(`${origin}/cut`, parseJson, { ...fast, maxAttempts: 4 }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/gave up after 4 attempts \(last: broken body/);
     expect(hits).toBe(4);
@@ -90,7 +91,7 @@ describe("fetchWithRetry(url, parse)", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const events: string[] = [];
-    const err = await fetchWithRetry(`http://127.0.0.1:${port}/x`, JSON.parse, { ...fast, maxAttempts: 2, onRetry: (e) => events.push(e.reason) }).catch((e) => e);
+    const err = await fetchWithRetry(`http://127.0.0.1:${port}/x`, parseJson, { ...fast, maxAttempts: 2, onRetry: (e) => events.push(e.reason) }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(events).toEqual(["network: ECONNREFUSED"]);
   });
