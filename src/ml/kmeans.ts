@@ -1,5 +1,5 @@
 import { checkMatrix, type Matrix } from "./matrix.js";
-import { kmeansPlusPlus } from "./kmeans-plus-plus.js";
+import { kmeansPlusPlus, sqDist } from "./kmeans-plus-plus.js";
 import { createRng, permutation, type Rng } from "../util/random.js";
 
 /** Options of {@link kmeans}. */
@@ -34,8 +34,8 @@ export interface KMeansResult {
  * K-means clustering with Lloyd's algorithm, following scikit-learn's `KMeans(algorithm="lloyd")`: the data are
  * centred, each run iterates assign → update until the labels stop changing (strict convergence) or the summed
  * squared centre shift is ≤ `tol × mean(var(X, axis=0))`, in which case the labels are reassigned once more to
- * the final centres; empty clusters take the rows farthest from their centre. Assignment uses Hamerly's
- * bounds (Hamerly 2010, "Making k-means even faster"), which skip distance computations without changing the
+ * the final centres; empty clusters take the rows farthest from their centre. Assignment uses Elkan's
+ * triangle-inequality bounds, which skip distance computations without changing the
  * result, so with a given `init` the labels, centroids and inertia equal scikit-learn's.
  * @param X n×p data (row-major), finite values
  * @param options k, nInit, maxIter, tol, seed, init
@@ -81,12 +81,7 @@ export function predictKmeans(centroids: Matrix, X: Matrix): Int32Array {
     let bestD = Infinity;
     let bestC = 0;
     for (let c = 0; c < k; ++c) {
-      const o = c * p;
-      let s = 0;
-      for (let j = 0; j < p; ++j) {
-        const d = data[row + j] - C[o + j];
-        s += d * d;
-      }
+      const s = sqDist(data, row, C, c * p, p);
       if (s < bestD) {
         bestD = s;
         bestC = c;
@@ -126,8 +121,13 @@ interface Workspace {
   sums: Float64Array;
   counts: Float64Array;
   shift: Float64Array;
+  drift: Float64Array;
   half: Float64Array;
+  halfNearest: Float64Array;
   dist: Float64Array;
+  previous: Float64Array;
+  sumsWork: Float64Array;
+  countsWork: Float64Array;
 }
 
 function createWorkspace(n: number, p: number, k: number): Workspace {
@@ -135,13 +135,18 @@ function createWorkspace(n: number, p: number, k: number): Workspace {
     labels: new Int32Array(n),
     labelsOld: new Int32Array(n),
     upper: new Float64Array(n),
-    lower: new Float64Array(n),
+    lower: new Float64Array(n * k),
     centres: new Float64Array(k * p),
     sums: new Float64Array(k * p),
     counts: new Float64Array(k),
     shift: new Float64Array(k),
-    half: new Float64Array(k),
+    drift: new Float64Array(k),
+    half: new Float64Array(k * k),
+    halfNearest: new Float64Array(k),
     dist: new Float64Array(n),
+    previous: new Float64Array(k * p),
+    sumsWork: new Float64Array(k * p),
+    countsWork: new Float64Array(k),
   };
 }
 
@@ -166,25 +171,25 @@ function initialCentres(Xc: Matrix, k: number, init: KMeansOptions["init"], mean
 const SLACK = 1 + 1e-10;
 
 /**
- * One Lloyd run from centres C0 (overwritten into ws.centres). Mirrors scikit-learn's `_kmeans_single_lloyd`;
- * `upper[i]` bounds the distance of row i to its centre from above and `lower[i]` the distance to every other
- * centre from below (Hamerly), so rows whose bounds are separated by half the gap to the nearest other centre
- * keep their label without any distance computation.
+ * One Lloyd run from centres C0 (copied into ws.centres), mirroring scikit-learn's `_kmeans_single_lloyd`.
+ * The assignment step keeps Elkan's bounds (Elkan 2003, "Using the triangle inequality to accelerate
+ * k-means"): `upper[i]` ≥ distance of row i to its centre, `lower[i·k + c]` ≤ distance to centre c, so most
+ * distances need not be computed while every label stays exactly the nearest centre.
  */
 function lloyd(Xc: Matrix, C0: Float64Array, maxIter: number, tolAbs: number, ws: Workspace) {
   const { rows: n, cols: p, data } = Xc;
   const k = C0.length / p;
-  const { labels, labelsOld, upper, lower, sums, counts, shift, half } = ws;
+  const { labels, labelsOld, upper, lower, sums, counts, shift, drift } = ws;
   const C = ws.centres;
   C.set(C0);
+  drift.fill(0);
   labelsOld.fill(-1);
   fullAssign(data, n, p, C, k, labels, upper, lower);
+  clusterSums(data, n, p, labels, sums, counts);
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; ++iter) {
-    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, half);
-    const shiftTot = updateCentres(data, n, p, C, k, labels, sums, counts, shift, ws.dist);
-    updateBounds(n, k, labels, upper, lower, shift);
+    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws.half, ws.halfNearest);
     let same = true;
     for (let i = 0; i < n; ++i) {
       if (labels[i] !== labelsOld[i]) {
@@ -192,111 +197,128 @@ function lloyd(Xc: Matrix, C0: Float64Array, maxIter: number, tolAbs: number, ws
         break;
       }
     }
+    // sums are kept up to date incrementally; recompute them exactly when this is the last update
+    const last = same || iter === maxIter - 1;
+    if (last) clusterSums(data, n, p, labels, sums, counts);
+    const shiftTot = updateCentres(data, n, p, C, k, labels, sums, counts, shift, ws);
     if (same) {
       strict = true;
       break;
     }
-    if (shiftTot <= tolAbs) break;
+    if (shiftTot <= tolAbs) {
+      if (!last) {
+        C.set(ws.previous);
+        clusterSums(data, n, p, labels, sums, counts);
+        updateCentres(data, n, p, C, k, labels, sums, counts, shift, ws);
+      }
+      for (let c = 0; c < k; ++c) drift[c] += shift[c];
+      break;
+    }
+    for (let c = 0; c < k; ++c) drift[c] += shift[c];
     labelsOld.set(labels);
   }
-  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, half);
+  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws.half, ws.halfNearest);
   let inertia = 0;
-  for (let i = 0; i < n; ++i) {
-    const row = i * p;
-    const o = labels[i] * p;
-    let s = 0;
-    for (let j = 0; j < p; ++j) {
-      const d = data[row + j] - C[o + j];
-      s += d * d;
-    }
-    inertia += s;
-  }
+  for (let i = 0; i < n; ++i) inertia += sqDist(data, i * p, C, labels[i] * p, p);
   return { labels, centres: C, inertia, iterations: Math.min(iter + 1, maxIter) };
 }
 
-/** Exact nearest and second-nearest centre of every row; sets labels and both bounds. */
+/** Exact distances of every row to every centre: labels (first nearest on ties) and tight bounds. */
 function fullAssign(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number,
   labels: Int32Array, upper: Float64Array, lower: Float64Array,
 ): void {
   for (let i = 0; i < n; ++i) {
     const row = i * p;
-    let d1 = Infinity;
-    let d2 = Infinity;
-    let c1 = 0;
+    let best = Infinity;
+    let a = 0;
     for (let c = 0; c < k; ++c) {
-      const o = c * p;
-      let s = 0;
-      for (let j = 0; j < p; ++j) {
-        const d = data[row + j] - C[o + j];
-        s += d * d;
+      const d = Math.sqrt(sqDist(data, row, C, c * p, p));
+      lower[i * k + c] = d;
+      if (d < best) {
+        best = d;
+        a = c;
       }
-      if (s < d1) {
-        d2 = d1;
-        d1 = s;
-        c1 = c;
-      } else if (s < d2) d2 = s;
     }
-    labels[i] = c1;
-    upper[i] = Math.sqrt(d1);
-    lower[i] = Math.sqrt(d2);
+    labels[i] = a;
+    upper[i] = best;
   }
 }
 
-/** Hamerly's assignment step. */
+/**
+ * Elkan's assignment step. Bounds are stored relative to each centre's cumulative movement `drift` (lower
+ * bounds as l + drift[c], upper bounds as u − drift[label]), so moving the centres costs O(k) rather than a
+ * pass over the n×k bounds; cluster sums follow every label change.
+ */
 function boundedAssign(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number,
-  labels: Int32Array, upper: Float64Array, lower: Float64Array, half: Float64Array,
+  labels: Int32Array, upper: Float64Array, lower: Float64Array, drift: Float64Array,
+  sums: Float64Array, counts: Float64Array, half: Float64Array, halfNearest: Float64Array,
 ): void {
+  halfNearest.fill(Infinity);
   for (let a = 0; a < k; ++a) {
-    let m = Infinity;
-    const oa = a * p;
-    for (let b = 0; b < k; ++b) {
-      if (b === a) continue;
-      const ob = b * p;
-      let s = 0;
-      for (let j = 0; j < p; ++j) {
-        const d = C[oa + j] - C[ob + j];
-        s += d * d;
-      }
-      if (s < m) m = s;
+    half[a * k + a] = 0;
+    for (let b = a + 1; b < k; ++b) {
+      const h = 0.5 * Math.sqrt(sqDist(C, a * p, C, b * p, p));
+      half[a * k + b] = h;
+      half[b * k + a] = h;
+      if (h < halfNearest[a]) halfNearest[a] = h;
+      if (h < halfNearest[b]) halfNearest[b] = h;
     }
-    half[a] = 0.5 * Math.sqrt(m);
   }
   for (let i = 0; i < n; ++i) {
-    const a = labels[i];
-    const lo = lower[i];
-    const m = half[a] > lo ? half[a] : lo;
-    if (upper[i] * SLACK < m) continue;
+    const a0 = labels[i];
+    let u = upper[i] + drift[a0];
+    if (u * SLACK < halfNearest[a0]) continue;
+    let a = a0;
     const row = i * p;
-    const oa = a * p;
-    let s = 0;
-    for (let j = 0; j < p; ++j) {
-      const d = data[row + j] - C[oa + j];
-      s += d * d;
-    }
-    const u = Math.sqrt(s);
-    upper[i] = u;
-    if (u * SLACK < m) continue;
-    let d1 = Infinity;
-    let d2 = Infinity;
-    let c1 = 0;
+    const li = i * k;
+    let tight = false;
     for (let c = 0; c < k; ++c) {
-      const o = c * p;
-      let t = 0;
-      for (let j = 0; j < p; ++j) {
-        const d = data[row + j] - C[o + j];
-        t += d * d;
+      if (c === a) continue;
+      const l = lower[li + c] - drift[c];
+      const h = half[a * k + c];
+      const z = l > h ? l : h;
+      if (u * SLACK < z) continue;
+      if (!tight) {
+        u = Math.sqrt(sqDist(data, row, C, a * p, p));
+        lower[li + a] = u + drift[a];
+        tight = true;
+        if (u * SLACK < z) continue;
       }
-      if (t < d1) {
-        d2 = d1;
-        d1 = t;
-        c1 = c;
-      } else if (t < d2) d2 = t;
+      const d = Math.sqrt(sqDist(data, row, C, c * p, p));
+      lower[li + c] = d + drift[c];
+      // ties go to the lower index, as numpy's argmin does
+      if (d < u || (d === u && c < a)) {
+        a = c;
+        u = d;
+      }
     }
-    labels[i] = c1;
-    upper[i] = Math.sqrt(d1);
-    lower[i] = Math.sqrt(d2);
+    upper[i] = u - drift[a];
+    if (a !== a0) {
+      labels[i] = a;
+      counts[a0] -= 1;
+      counts[a] += 1;
+      const o0 = a0 * p;
+      const o1 = a * p;
+      for (let j = 0; j < p; ++j) {
+        const v = data[row + j];
+        sums[o0 + j] -= v;
+        sums[o1 + j] += v;
+      }
+    }
+  }
+}
+
+/** Per-cluster sums and sizes of the rows, from scratch. */
+function clusterSums(data: Float64Array, n: number, p: number, labels: Int32Array, sums: Float64Array, counts: Float64Array): void {
+  sums.fill(0);
+  counts.fill(0);
+  for (let i = 0; i < n; ++i) {
+    const o = labels[i] * p;
+    const row = i * p;
+    counts[labels[i]] += 1;
+    for (let j = 0; j < p; ++j) sums[o + j] += data[row + j];
   }
 }
 
@@ -307,19 +329,16 @@ function boundedAssign(
  */
 function updateCentres(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
-  sums: Float64Array, counts: Float64Array, shift: Float64Array, dist: Float64Array,
+  clusterSum: Float64Array, clusterCount: Float64Array, shift: Float64Array, ws: Workspace,
 ): number {
-  sums.fill(0);
-  counts.fill(0);
-  for (let i = 0; i < n; ++i) {
-    const o = labels[i] * p;
-    const row = i * p;
-    counts[labels[i]] += 1;
-    for (let j = 0; j < p; ++j) sums[o + j] += data[row + j];
-  }
+  ws.previous.set(C);
+  const sums = ws.sumsWork;
+  const counts = ws.countsWork;
+  sums.set(clusterSum);
+  counts.set(clusterCount);
   let nEmpty = 0;
   for (let c = 0; c < k; ++c) if (counts[c] === 0) ++nEmpty;
-  if (nEmpty > 0) relocateEmpty(data, n, p, C, k, labels, sums, counts, dist, nEmpty);
+  if (nEmpty > 0) relocateEmpty(data, n, p, C, k, labels, sums, counts, ws.dist, nEmpty);
   let total = 0;
   for (let c = 0; c < k; ++c) {
     const o = c * p;
@@ -342,16 +361,7 @@ function relocateEmpty(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
   sums: Float64Array, counts: Float64Array, dist: Float64Array, nEmpty: number,
 ): void {
-  for (let i = 0; i < n; ++i) {
-    const row = i * p;
-    const o = labels[i] * p;
-    let s = 0;
-    for (let j = 0; j < p; ++j) {
-      const d = data[row + j] - C[o + j];
-      s += d * d;
-    }
-    dist[i] = s;
-  }
+  for (let i = 0; i < n; ++i) dist[i] = sqDist(data, i * p, C, labels[i] * p, p);
   const far = Array.from({ length: n }, (_, i) => i)
     .sort((a, b) => dist[b] - dist[a] || a - b)
     .slice(0, nEmpty);
@@ -366,25 +376,6 @@ function relocateEmpty(
     }
     counts[c] = 1;
     counts[old] -= 1;
-  }
-}
-
-/** Hamerly's bound maintenance after the centres moved by `shift`. */
-function updateBounds(n: number, k: number, labels: Int32Array, upper: Float64Array, lower: Float64Array, shift: Float64Array): void {
-  let m1 = 0;
-  let m2 = 0;
-  let a1 = -1;
-  for (let c = 0; c < k; ++c) {
-    if (shift[c] > m1) {
-      m2 = m1;
-      m1 = shift[c];
-      a1 = c;
-    } else if (shift[c] > m2) m2 = shift[c];
-  }
-  for (let i = 0; i < n; ++i) {
-    const a = labels[i];
-    upper[i] += shift[a];
-    lower[i] -= a === a1 ? m2 : m1;
   }
 }
 
