@@ -78,7 +78,10 @@ export class Db implements Database {
     } catch (e) {
       throw new UserError("db.open", `cannot open database ${path}: ${driverMessage(e)}`, { cause: e });
     }
-    return new Db(instance, await instance.connect());
+    const connection = await instance.connect();
+    // Timestamps with a time zone must read the same on every machine: hour and weekday features depend on it.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new Db(instance, connection);
   }
 
   async exec(sql: string, params: unknown[] = []): Promise<void> {
