@@ -90,6 +90,19 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
     expect(left[0].n).toBe(0);
   });
 
+  it("keeps the password out of redactedUrl and query errors", async () => {
+    const u = new URL(url!);
+    u.password = "pw-do-not-show";
+    const db = await PgDb.open(u.toString());
+    expect(db.redactedUrl).toContain(":***@");
+    expect(db.redactedUrl).not.toContain("pw-do-not-show");
+    const err = await db.query("SELECT * FROM no_such_table").catch((e) => e);
+    expect(err).toBeInstanceOf(QueryError);
+    expect(err.message).toBe('relation "no_such_table" does not exist');
+    expect(JSON.stringify({ m: err.message, s: err.sql })).not.toContain("pw-do-not-show");
+    await db.close();
+  });
+
   it("binds parameters and returns int8/numeric as numbers when exact, dates as ISO", async () => {
     const [r] = await pg.query(
       "SELECT $1::int8 AS a, 9007199254740993::int8 AS big, 12.50::numeric(5,2) AS n, 0.1234567890123456789::numeric AS long, " +
