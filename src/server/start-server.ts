@@ -52,7 +52,7 @@ const pointsSchema = z.strictObject({ filters: filtersSchema, limit: z.number().
 const areasSchema = z.strictObject({ filters: filtersSchema });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
+  const r = schema.safeParse(body === undefined ? {} : body);
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
