@@ -172,7 +172,7 @@ describe("startServer API", () => {
     const pts = await post("api/runs/risk/points", { filters: { OFFENSE: ["Menacing"] } });
     const [n] = await sql(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Menacing'`);
     expect(pts.json.total).toBe(n.n);
-    expect(pts.json.points).toHaveLength(n.n);
+    expect(pts.json.points).toHaveLength(Number(n.n));
     const small = await post("api/runs/risk/points", { limit: 10 });
     expect(small.json.points).toHaveLength(10);
     expect((await post("api/runs/risk/points", { limit: 10 })).json.points).toEqual(small.json.points);
