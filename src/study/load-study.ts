@@ -45,7 +45,8 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
   const parsed = studySchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = locate(doc.contents as Node | null, issue.path, lineCounter);
+    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+    const where = locate(doc.contents as Node | null, path, lineCounter);
     throw new UserError("study.invalid", `${file}${where ? `:${where}` : ""}: ${describeIssue(issue)}`);
   }
   const spec = parsed.data;
