@@ -6,6 +6,7 @@ import { demoCommand } from "./demo-command.js";
 import { scoreCommand } from "./score-command.js";
 import { inspectCommand } from "./inspect-command.js";
 import { serveCommand } from "./serve-command.js";
+import { fetchCommand } from "./fetch-command.js";
 
 /** Parses a whole-number option or fails with a one-line message. */
 function integer(name: string) {
@@ -30,8 +31,18 @@ program
   .option("--out <dir>", "results folder (default: out/<study file name>)")
   .option("--seed <n>", "random seed (overrides the study file)", integer("--seed"))
   .option("--db <url>", "run the prepare SQL in this database (postgres://…); default: embedded DuckDB")
+  .option("--cache <dir>", "cache folder for portal sources (default: .openbeat-cache next to the study file)")
+  .option("--refresh", "fetch portal sources again even when cached")
   .option("--quiet", "print only the summary")
   .action(runCommand);
+
+program
+  .command("fetch")
+  .description("download a study's portal sources (Socrata, ArcGIS, URL) into the cache")
+  .argument("<study>", "study file (YAML)")
+  .option("--cache <dir>", "cache folder (default: .openbeat-cache next to the study file)")
+  .option("--refresh", "fetch again even when cached")
+  .action(fetchCommand);
 
 program
   .command("demo")

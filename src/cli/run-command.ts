@@ -11,6 +11,8 @@ export interface RunCommandOptions {
   seed?: number;
   db?: string;
   quiet?: boolean;
+  cache?: string;
+  refresh?: boolean;
 }
 
 /** `openbeat run STUDY`: runs the study, prints progress on stderr and a short summary on stdout. */
@@ -20,6 +22,6 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
   const out = options.out ?? join("out", basename(studyFile, extname(studyFile)));
   const logger = new Logger({ silent: options.quiet });
   const started = performance.now();
-  const summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger });
+  const summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger, cacheDir: options.cache, refresh: options.refresh });
   printSummary(summary.results, out, performance.now() - started);
 }

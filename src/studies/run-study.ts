@@ -1,5 +1,6 @@
 import { Db, QueryError, quoteIdent, quoteString } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
+import { resolvePortalSources } from "../data/portal/index.js";
 import { createTableFromColumns } from "../data/create-table.js";
 import type { LoadedStudy } from "../study/load-study.js";
 import { UserError } from "../util/errors.js";
@@ -25,6 +26,9 @@ export interface RunOptions {
   logger?: Logger;
   /** Marks results as made from synthetic data (the demo). */
   synthetic?: boolean;
+  /** Cache folder for portal sources (`--cache`), and whether to fetch them again (`--refresh`). */
+  cacheDir?: string;
+  refresh?: boolean;
   /** Versions and start time for the manifest; injected so tests can pin them. */
   startedAt?: string;
 }
@@ -53,7 +57,10 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const db = await Db.open();
   try {
     logger.info(`openbeat: ${spec.name} (${spec.kind} study, seed ${spec.seed})`);
-    const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger });
+    const { sources: resolved, fetched } = await resolvePortalSources(spec, { studyFile: file, cacheDir: options.cacheDir, refresh: options.refresh, logger });
+    const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
+    const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger, fetched: fetchedFiles });
+    const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
     for (const i of inputs) logger.info(`  loaded ${i.name}: ${i.rows.toLocaleString("en-US")} rows from ${i.path}`);
     lap("load_ms");
     for (const step of spec.prepare) {
@@ -117,6 +124,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       study_file: file,
       study_text: loaded.text,
       inputs,
+      ...(Object.keys(portals).length ? { portals } : {}),
       seed: spec.seed,
       min_cell: spec.report.min_cell,
       node: process.version,
