@@ -52,6 +52,9 @@ export interface StackDatum {
 
 const ROW_HEIGHT = 20;
 
+/** The whole chart, axes and labels included, fits the given width. */
+const FIT_X = { type: "fit-x", contains: "padding" } as const;
+
 /** Horizontal bars of counts and rates for a category dimension of a risk run. */
 export function riskCategorySpec(data: BarDatum[], width: number, title: string, targetLabel: string, overallRate: number | null): VisualizationSpec {
   const height = Math.max(ROW_HEIGHT * data.length, 40);
@@ -122,6 +125,7 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
     data: { values: data },
+    autosize: FIT_X,
     width,
     height: 170,
     encoding: { x: { field: "label", type: "ordinal", sort: null, title: null, axis: { labelAngle: 0, labelOverlap: "parity" } } },
@@ -158,7 +162,8 @@ export function stackedSpec(data: StackDatum[], width: number, title: string, cl
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
     data: { values: data },
-    width: vertical ? width : Math.max(160, width - 200),
+    autosize: FIT_X,
+    width,
     height: vertical ? 170 : Math.max(ROW_HEIGHT * rows, 40),
     mark: { type: "bar", cursor: "pointer" },
     encoding: {
@@ -184,7 +189,8 @@ export function clusterSpec(data: (BarDatum & { share: number })[], width: numbe
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
     data: { values: data },
-    width: Math.max(160, width - 210),
+    autosize: FIT_X,
+    width,
     height: Math.max(28 * data.length, 60),
     encoding: { y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 200, labelColor: COLORS.text, labelFontSize: 12 } } },
     layer: [
@@ -227,6 +233,7 @@ export function histogramSpec(
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
+    autosize: FIT_X,
     width,
     height: 200,
     layer: [
@@ -329,7 +336,7 @@ export function pointMapSpec(points: object[], width: number, height: number, by
     height,
     projection: { type: "mercator" },
     data: { values: points },
-    mark: { type: "circle", size: 14, opacity: 0.65 },
+    mark: { type: "circle", size: points.length > 2000 ? 10 : points.length > 300 ? 18 : 42, opacity: points.length > 2000 ? 0.55 : 0.75 },
     encoding: {
       longitude: { field: "lon", type: "quantitative" },
       latitude: { field: "lat", type: "quantitative" },

@@ -101,7 +101,40 @@ function card(id: string, title: string, subtitle: string, span: string): string
 }
 
 function chartWidth(el: HTMLElement): number {
-  return Math.max(220, el.clientWidth - 24);
+  // Measure the card: vega-embed makes the chart element inline-block, so it would shrink to its last chart.
+  const card = el.closest(".card") as HTMLElement | null;
+  return Math.max(220, (card ?? el).clientWidth - 34);
+}
+
+const FULL_DOMAIN: Partial<Record<DimensionView["kind"], number[]>> = {
+  month: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+  weekday: [1, 2, 3, 4, 5, 6, 7],
+  hour: Array.from({ length: 24 }, (_, h) => h),
+};
+
+/** Time parts with every value on the axis (zero counts included), so filtering does not reshuffle the axis. */
+function completeDomain(rows: QueryRow[], kind: DimensionView["kind"]): QueryRow[] {
+  let domain = FULL_DOMAIN[kind];
+  const present = rows.filter((r) => r.key !== null);
+  if (kind === "year" && present.length) {
+    const years = present.map((r) => Number(r.key));
+    const lo = Math.min(...years);
+    const hi = Math.max(...years);
+    if (hi - lo < 200) domain = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  }
+  if (!domain) return rows;
+  const byKey = new Map(present.map((r) => [Number(r.key), r]));
+  const template = rows[0];
+  const filled = domain.map(
+    (k): QueryRow =>
+      byKey.get(k) ?? {
+        key: k,
+        count: 0,
+        ...(template && "positives" in template ? { positives: 0, rate: null } : {}),
+        ...(template && "clusters" in template ? { clusters: {} } : {}),
+      },
+  );
+  return [...filled, ...rows.filter((r) => r.key === null)];
 }
 
 function renderTabs(): void {
@@ -302,15 +335,17 @@ function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDa
 async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): Promise<void> {
   const d = run.dimensions.find((x) => x.key === el.dataset.dim)!;
   const isRisk = run.study === "risk";
-  const { rows } = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
+  const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
+  const rows = completeDomain(answer.rows, d.kind);
   const width = chartWidth(el);
   const onClick = (datum: Record<string, unknown>) => toggle(d.key, datum.key as FilterValue);
   if (isRisk) {
-    const overall = await fetchQuery(run.id, { filters: filtersObject(d.key) });
-    if (gen !== state.generation) return;
+    // The groups cover every row under the other filters, so their sums give the reference rate.
+    const n = rows.reduce((s, r) => s + r.count, 0);
+    const positives = rows.reduce((s, r) => s + (r.positives ?? 0), 0);
     const data = barData(rows, d, run);
-    const spec = d.kind === "category" ? riskCategorySpec(data, width, d.label, targetLabel(run), overall.rows[0].rate ?? null) : riskTimeSpec(data, width - 60, d.label, targetLabel(run));
+    const spec = d.kind === "category" ? riskCategorySpec(data, width, d.label, targetLabel(run), n ? positives / n : null) : riskTimeSpec(data, width, d.label, targetLabel(run));
     await show(el, spec, onClick);
   } else {
     const names = clusterNames(run);
@@ -343,7 +378,7 @@ async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
   const { bins } = await fetchHistogram(run.id, filtersObject(), 20);
   if (gen !== state.generation) return;
   const threshold = run.results.study === "risk" ? run.results.threshold : undefined;
-  await show(el, histogramSpec(bins, chartWidth(el) - 50, targetLabel(run), threshold));
+  await show(el, histogramSpec(bins, chartWidth(el), targetLabel(run), threshold));
 }
 
 function matchKey(name: unknown, rows: Map<string, QueryRow>, lower: Map<string, QueryRow>): QueryRow | undefined {

@@ -1,0 +1,143 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Db, quoteString } from "../../src/data/Db.js";
+import { startServer, type RunningServer } from "../../src/server/index.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const fixtures = resolve("test/fixtures/dashboard");
+const artifacts = resolve("test-artifacts");
+const riskParquet = quoteString(join(fixtures, "risk", "prepared.parquet"));
+const segParquet = quoteString(join(fixtures, "segments", "prepared.parquet"));
+
+function buildWebIfMissing(): void {
+  if (existsSync(resolve("web/dist/index.html"))) return;
+  execFileSync(process.execPath, [resolve("node_modules/vite/bin/vite.js"), "build", "--config", resolve("web/vite.config.ts")], { stdio: "inherit" });
+}
+
+describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let db: Db;
+  const errors: string[] = [];
+
+  async function count(sql: string): Promise<number> {
+    const [row] = await db.query(sql);
+    return Number(row.n);
+  }
+
+  async function open(run: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${run}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`${run}: ${e.message}`));
+    await page.goto(`${server.url}?run=${run}`);
+    await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
+    return page;
+  }
+
+  /** Clicks, then waits until the dashboard has re-queried and re-rendered every view. */
+  async function clickAndSettle(page: Page, selector: string): Promise<void> {
+    const gen = Number(await page.getAttribute("#app", "data-generation"));
+    await page.locator(selector).first().click();
+    await page.waitForFunction((g) => {
+      const app = document.getElementById("app")!;
+      return Number(app.dataset.generation) > g && app.dataset.ready !== "false";
+    }, gen);
+    expect(await page.getAttribute("#app", "data-ready")).toBe("true");
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(artifacts, name), fullPage: true });
+  }
+
+  const kpi = async (page: Page, id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, "data-value"));
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`);
+    buildWebIfMissing();
+    mkdirSync(artifacts, { recursive: true });
+    db = await Db.open();
+    server = await startServer({ dirs: [fixtures], port: 0, log: (l) => errors.push(`server: ${l}`) });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  it("risk run: headline counts follow bar clicks and equal SQL counts", async () => {
+    const page = await open("risk");
+    const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet})`);
+    expect(await kpi(page, "kpi-count")).toBe(total);
+    expect(await page.textContent("#kpi-count .value")).toBe(total.toLocaleString("en-US"));
+    await shot(page, "dashboard-risk.png");
+
+    await clickAndSettle(page, `#dim-0 path[aria-roledescription="bar"][aria-label*="Offense: Menacing;"]`);
+    const menacing = `FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Menacing'`;
+    expect(await kpi(page, "kpi-count")).toBe(await count(`SELECT count(*)::INTEGER AS n ${menacing}`));
+    expect(await kpi(page, "kpi-positives")).toBe(await count(`SELECT sum("ASSAULTED")::INTEGER AS n ${menacing}`));
+    expect(await page.textContent("#filters .chip")).toContain("Offense: Menacing");
+    // The clicked view keeps showing every offense so the selection can be extended.
+    expect(await page.locator(`#dim-0 path[aria-roledescription="bar"][aria-label*="Offense: Trespass;"]`).count()).toBeGreaterThan(0);
+
+    const hourCard = await page.locator(".chart[data-dim='hour:DATE_OCCURED']").getAttribute("id");
+    await clickAndSettle(page, `#${hourCard} path[aria-roledescription="bar"][aria-label*="Hour of day: 22h;"]`);
+    expect(await kpi(page, "kpi-count")).toBe(await count(`SELECT count(*)::INTEGER AS n ${menacing} AND hour("DATE_OCCURED") = 22`));
+    const histogramTotal = await page.evaluate(() => document.querySelectorAll("#histogram path[aria-roledescription='bar']").length);
+    expect(histogramTotal).toBeGreaterThan(0);
+    await shot(page, "dashboard-risk-filtered.png");
+
+    await clickAndSettle(page, "#clear-filters");
+    expect(await kpi(page, "kpi-count")).toBe(total);
+    expect(await page.locator("#filters .chip").count()).toBe(0);
+    await page.close();
+  });
+
+  it("segments run: cluster and map clicks filter every view and equal SQL counts", async () => {
+    const page = await open("segments");
+    const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet})`);
+    expect(await kpi(page, "kpi-count")).toBe(total);
+    for (const c of [0, 1, 2, 3]) {
+      expect(await kpi(page, `kpi-cluster-${c}`)).toBe(await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = ${c}`));
+    }
+    expect(await page.locator(`#map path[aria-roledescription="geoshape"]`).count()).toBe(16);
+    // The fixture's rings follow RFC 7946 (counter-clockwise); drawn unwound they would cover the whole map.
+    const mapBox = (await page.locator("#map svg").boundingBox())!;
+    const areaBox = (await page.locator(`#map path[aria-roledescription="geoshape"][aria-label*="Neighborhood: Fir;"]`).boundingBox())!;
+    expect(areaBox.width).toBeLessThan(mapBox.width / 3);
+    expect(areaBox.height).toBeLessThan(mapBox.height / 3);
+    await shot(page, "dashboard-segments.png");
+
+    await clickAndSettle(page, `#clusters path[aria-roledescription="bar"][aria-label*="Cluster: 1 · Knife, mixed;"]`);
+    const knife = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1`);
+    expect(await kpi(page, "kpi-count")).toBe(knife);
+    expect(await kpi(page, "kpi-cluster-1")).toBe(knife);
+    expect(await kpi(page, "kpi-cluster-0")).toBe(0);
+
+    await clickAndSettle(page, `#map path[aria-roledescription="geoshape"][aria-label*="Neighborhood: Fir;"]`);
+    const both = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1 AND "Neighborhood" = 'Fir'`);
+    expect(both).toBeGreaterThan(0);
+    expect(await kpi(page, "kpi-count")).toBe(both);
+    expect(await page.locator("#filters .chip").count()).toBe(2);
+    await shot(page, "dashboard-segments-filtered.png");
+
+    await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
+    expect(await kpi(page, "kpi-count")).toBe(await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Neighborhood" = 'Fir'`));
+    await page.close();
+  });
+
+  it("logs no console errors", () => {
+    expect(errors).toEqual([]);
+  });
+});
