@@ -3,14 +3,20 @@
  * fixed width by an old export, and an explicit alias table for the rest.
  */
 
-/** Upper case, "&" as AND, punctuation as spaces, MT/MOUNT and ST/SAINT unified, spaces collapsed. */
+/**
+ * Upper case, apostrophes dropped, "&" as AND, other punctuation as spaces, STREET/ST/SAINT, AVENUE/AVE and
+ * MT/MOUNT unified, spaces collapsed.
+ */
 export function normalizeName(name: string): string {
   return name
     .toUpperCase()
+    .replace(/['’`]/g, "")
     .replaceAll("&", " AND ")
     .replace(/[^A-Z0-9]+/g, " ")
     .replace(/\bMT\b/g, "MOUNT")
+    .replace(/\bSTREET\b/g, "ST")
     .replace(/\bST\b/g, "SAINT")
+    .replace(/\bAVENUE\b/g, "AVE")
     .replace(/\s+/g, " ")
     .trim();
 }
