@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,8 +13,15 @@ const artifacts = resolve("test-artifacts");
 const riskParquet = quoteString(join(fixtures, "risk", "prepared.parquet"));
 const segParquet = quoteString(join(fixtures, "segments", "prepared.parquet"));
 
+function newestMtime(dir: string): number {
+  return Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
+}
+
+/** Builds web/dist when it is missing or older than the front-end sources. */
 function buildWebIfMissing(): void {
-  if (existsSync(resolve("web/dist/index.html"))) return;
+  const built = resolve("web/dist/index.html");
+  const sources = Math.max(newestMtime(resolve("web/src")), statSync(resolve("web/index.html")).mtimeMs, statSync(resolve("web/vite.config.ts")).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   execFileSync(process.execPath, [resolve("node_modules/vite/bin/vite.js"), "build", "--config", resolve("web/vite.config.ts")], { stdio: "inherit" });
 }
 

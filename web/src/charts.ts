@@ -58,8 +58,8 @@ const FIT_X = { type: "fit-x", contains: "padding" } as const;
 /** Horizontal bars of counts and rates for a category dimension of a risk run. */
 export function riskCategorySpec(data: BarDatum[], width: number, title: string, targetLabel: string, overallRate: number | null): VisualizationSpec {
   const height = Math.max(ROW_HEIGHT * data.length, 40);
-  const countWidth = Math.max(120, Math.round(width * 0.36));
-  const rateWidth = Math.max(100, Math.round(width * 0.24));
+  const countWidth = Math.max(120, Math.round(width * 0.32));
+  const rateWidth = Math.max(100, Math.round(width * 0.22));
   const y = { field: "label", type: "nominal", sort: null, title: null };
   const tooltip = [
     { field: "label", title: title },
@@ -79,7 +79,7 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
         height,
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          y: { ...y, axis: { labelLimit: Math.max(120, width - countWidth - rateWidth - 60), labelColor: COLORS.text } },
+          y: { ...y, axis: { labelLimit: Math.max(120, width - countWidth - rateWidth - 50), labelColor: COLORS.text } },
           x: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", orient: "top", tickCount: 4 } },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,

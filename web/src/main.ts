@@ -338,6 +338,11 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
   const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
   const rows = completeDomain(answer.rows, d.kind);
+  if (d.kind === "category") {
+    // Long labels (offence descriptions) get the full row so they stay readable.
+    const longest = Math.max(0, ...rows.map((r) => String(r.key ?? "(missing)").length));
+    el.closest(".card")?.classList.toggle("wide", longest > 30);
+  }
   const width = chartWidth(el);
   const onClick = (datum: Record<string, unknown>) => toggle(d.key, datum.key as FilterValue);
   if (isRisk) {
