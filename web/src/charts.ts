@@ -93,7 +93,7 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
             mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
             encoding: {
               y: { ...y, axis: null },
-              x: { field: "rate", type: "quantitative", title: `Rate of ${targetLabel}`, axis: { format: ".0%", orient: "top", tickCount: 3 } },
+              x: { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", orient: "top", tickCount: 3 } },
               color: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
               tooltip,
             },
@@ -141,7 +141,7 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
       {
         mark: { type: "line", color: COLORS.rate, strokeWidth: 2, point: { filled: true, size: 28, color: COLORS.rate }, cursor: "pointer" },
         encoding: {
-          y: { field: "rate", type: "quantitative", title: `Rate of ${targetLabel}`, axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false } },
+          y: { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false } },
           tooltip,
         },
       },
@@ -226,10 +226,10 @@ export function histogramSpec(
   const values = withTarget
     ? bins.flatMap((b) => [
         { start: b.start, end: b.end, outcome: `${targetLabel}`, n: b.positives ?? 0, order: 0 },
-        { start: b.start, end: b.end, outcome: `No ${targetLabel.toLowerCase()}`, n: b.count - (b.positives ?? 0), order: 1 },
+        { start: b.start, end: b.end, outcome: "Other records", n: b.count - (b.positives ?? 0), order: 1 },
       ])
     : bins.map((b) => ({ start: b.start, end: b.end, outcome: "Records", n: b.count, order: 0 }));
-  const domain = withTarget ? [targetLabel, `No ${targetLabel.toLowerCase()}`] : ["Records"];
+  const domain = withTarget ? [targetLabel, "Other records"] : ["Records"];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,

@@ -214,7 +214,7 @@ function buildLayout(run: RunSummary): void {
   if (select && map === "areas") {
     const names = clusterNames(run);
     const options: [string, string][] = isRisk
-      ? [["rate", `Rate of ${targetLabel(run).toLowerCase()}`], ["count", "Records"]]
+      ? [["rate", `${targetLabel(run)} rate`], ["count", "Records"]]
       : [["dominant", "Largest cluster"], ["count", "Records"], ...names.ids.map((id, i): [string, string] => [`share:${i}`, `Share: ${names.label(id)}`])];
     select.innerHTML = options.map(([v, l]) => `<option value="${escapeHtml(v)}">${escapeHtml(l)}</option>`).join("");
     select.addEventListener("change", () => {
