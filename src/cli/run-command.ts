@@ -2,7 +2,6 @@ import { basename, extname, join } from "node:path";
 import { loadStudy } from "../study/load-study.js";
 import { runStudy } from "../studies/run-study.js";
 import { Logger } from "../util/logger.js";
-import { UserError } from "../util/errors.js";
 import { printSummary } from "./summary.js";
 
 export interface RunCommandOptions {
@@ -17,11 +16,10 @@ export interface RunCommandOptions {
 
 /** `openbeat run STUDY`: runs the study, prints progress on stderr and a short summary on stdout. */
 export async function runCommand(studyFile: string, options: RunCommandOptions): Promise<void> {
-  if (options.db) throw new UserError("cli.db_unsupported", `--db ${options.db.replace(/\/\/[^@]*@/, "//***@")}: only the embedded DuckDB is wired into run so far; leave out --db`);
   const loaded = await loadStudy(studyFile);
   const out = options.out ?? join("out", basename(studyFile, extname(studyFile)));
   const logger = new Logger({ silent: options.quiet });
   const started = performance.now();
-  const summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger, cacheDir: options.cache, refresh: options.refresh });
+  const summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger, dbUrl: options.db, cacheDir: options.cache, refresh: options.refresh });
   printSummary(summary.results, out, performance.now() - started);
 }

@@ -5,7 +5,6 @@ import { createTableFromColumns } from "../data/create-table.js";
 import type { LoadedStudy } from "../study/load-study.js";
 import { UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
-import { prepareFailed } from "../util/messages.js";
 import { ANALYSIS, analysisTableName, materializeAnalysis, requireColumns } from "./analysis-table.js";
 import type { InputInfo, Results } from "./results.js";
 import { runRisk } from "./risk/run-risk.js";
@@ -15,6 +14,7 @@ import { writeDesignParquet } from "./write-design.js";
 import { buildDashboardInfo } from "./dashboard-info.js";
 import { join } from "node:path";
 import { writeReportFile } from "./write-report.js";
+import { runPrepare } from "./prepare.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -26,6 +26,8 @@ export interface RunOptions {
   logger?: Logger;
   /** Marks results as made from synthetic data (the demo). */
   synthetic?: boolean;
+  /** PostgreSQL URL: run the prepare SQL there (`--db`). */
+  dbUrl?: string;
   /** Cache folder for portal sources (`--cache`), and whether to fetch them again (`--refresh`). */
   cacheDir?: string;
   refresh?: boolean;
@@ -63,18 +65,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
     for (const i of inputs) logger.info(`  loaded ${i.name}: ${i.rows.toLocaleString("en-US")} rows from ${i.path}`);
     lap("load_ms");
-    for (const step of spec.prepare) {
-      const sql = step.sql.trim().replace(/;+\s*$/, "");
-      try {
-        await db.exec(`CREATE OR REPLACE TABLE ${quoteIdent(step.name)} AS ${sql}`);
-      } catch (e) {
-        if (e instanceof QueryError) throw new UserError("prepare.sql", prepareFailed(file, step.name, e.message), { cause: e });
-        throw e;
-      }
-      const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
-      logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
-    }
     const table = analysisTableName(spec, file);
+    await runPrepare(db, spec, file, table, logger, options.dbUrl);
     await requireColumns(db, table, [], file).catch((e) => {
       if (e instanceof QueryError) throw new UserError("study.no_table", `${file}: table "${table}" does not exist; name a source or prepare step`);
       throw e;

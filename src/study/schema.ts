@@ -82,6 +82,10 @@ export type FileSourceSpec = SourceSpec & { path: string };
 export const prepareStepSchema = z.strictObject({
   name: identifier,
   sql: z.string().min(1),
+  /** Engine `sql` is written for: "any" (portable, the default), "duckdb" or "postgres". */
+  dialect: z.enum(["any", "duckdb", "postgres"]).default("any"),
+  /** The same step written for PostgreSQL, used with `--db postgres://…` instead of `sql`. */
+  postgres: z.string().min(1).optional(),
 });
 export type PrepareStep = z.infer<typeof prepareStepSchema>;
 

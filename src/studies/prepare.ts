@@ -1,0 +1,61 @@
+import { Db, QueryError, quoteIdent } from "../data/Db.js";
+import { loadTableIntoPg } from "../data/load-table-into-pg.js";
+import { openDatabase } from "../data/open-database.js";
+import type { PgDb } from "../data/PgDb.js";
+import { readTableFromPg } from "../data/read-table-from-pg.js";
+import type { PrepareStep, StudySpec } from "../study/schema.js";
+import { UserError } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
+import { prepareFailed } from "../util/messages.js";
+
+/** The SQL of a step for an engine, or a one-line error when the step is written only for the other one. */
+export function stepSql(step: PrepareStep, engine: "duckdb" | "postgres", file: string): string {
+  const text = engine === "postgres" ? step.postgres ?? (step.dialect !== "duckdb" ? step.sql : null) : step.dialect !== "postgres" ? step.sql : null;
+  if (text === null) {
+    const other = engine === "postgres" ? "duckdb" : "postgres";
+    throw new UserError("prepare.dialect", `${file}: prepare step "${step.name}" is written for ${other} (dialect: ${other})${engine === "postgres" ? '; add a "postgres:" version of it, or run without --db' : "; run it with --db postgres://…, or add a portable version"}`);
+  }
+  return text.trim().replace(/;+\s*$/, "");
+}
+
+async function runStep(db: { exec(sql: string): Promise<void> }, step: PrepareStep, sql: string, file: string, engine: string): Promise<void> {
+  try {
+    await db.exec(`CREATE TABLE ${quoteIdent(step.name)} AS ${sql}`);
+  } catch (e) {
+    if (e instanceof QueryError) throw new UserError("prepare.sql", prepareFailed(file, step.name, engine === "postgres" ? `(PostgreSQL) ${e.message}` : e.message), { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * Runs the prepare steps. With a PostgreSQL URL the loaded sources are bulk-copied into a fresh schema there, the
+ * steps run in PostgreSQL and the analysis table is copied back; otherwise everything runs in DuckDB.
+ */
+export async function runPrepare(db: Db, spec: StudySpec, file: string, analysisTable: string, logger: Logger, dbUrl?: string): Promise<void> {
+  if (!dbUrl) {
+    for (const step of spec.prepare) {
+      await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb");
+      const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
+      logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
+    }
+    return;
+  }
+  const sqls = spec.prepare.map((step) => stepSql(step, "postgres", file));
+  const pg = (await openDatabase(dbUrl)) as PgDb;
+  try {
+    // Timestamp parsing and casts must not depend on the server's zone (as DuckDB's session is pinned to UTC).
+    await pg.exec("SET TimeZone = 'UTC'");
+    for (const name of Object.keys(spec.sources)) {
+      const r = await loadTableIntoPg(db, pg, name);
+      logger.info(`  copied ${name} into PostgreSQL: ${r.rows.toLocaleString("en-US")} rows`);
+    }
+    for (let i = 0; i < spec.prepare.length; ++i) {
+      await runStep(pg, spec.prepare[i], sqls[i], file, "postgres");
+      const [{ n }] = await pg.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(spec.prepare[i].name)}`);
+      logger.info(`  prepared ${spec.prepare[i].name} in PostgreSQL: ${Number(n).toLocaleString("en-US")} rows`);
+    }
+    if (spec.prepare.length) await readTableFromPg(pg, db, analysisTable);
+  } finally {
+    await pg.close();
+  }
+}
