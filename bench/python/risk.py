@@ -4,7 +4,8 @@
 
 DIR holds AssaultedOfficerData.csv and Crime.csv (the LMPD exports or src/synthetic/lmpd.ts output). Officer
 incidents since 2019 are full-outer-joined to the crime reports on INCIDENT_NUMBER; the label is "an officer was
-assaulted"; UOR_DESC and PREMISE_TYPE (crime-report values first, else the officer file's) are one-hot encoded; a
+assaulted"; UOR_DESC and PREMISE_TYPE (crime-report values first, else the officer file's; rows with neither are
+dropped, as the study file's `missing: { categorical: drop }`) are one-hot encoded; a
 5-fold stratified cross-validation runs SMOTE then LogisticRegression(C=1, lbfgs) inside each training fold.
 """
 import argparse
@@ -29,7 +30,6 @@ from sklearn.metrics import (  # noqa: E402
 )
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-MISSING = "(missing)"
 FEATURES = ["UOR_DESC", "PREMISE_TYPE"]
 
 
@@ -44,7 +44,9 @@ def prepare(data_dir):
     table["officer_assaulted"] = (table["_merge"] != "left_only").astype(int)
     for c in FEATURES:
         value = table[c].where(table[c].notna() & (table[c] != ""), table[f"{c}_officer"])
-        table[c] = value.where(value.notna() & (value != ""), MISSING)
+        table[c] = value.where(value != "")
+    # as the study file's `missing: { categorical: drop }`: rows without a premise or offence are left out
+    table = table.dropna(subset=FEATURES)
     return table[["INCIDENT_NUMBER", "officer_assaulted"] + FEATURES], len(officers), len(crimes)
 
 
