@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { RiskResults, SegmentsResults } from "../../src/studies/results.js";
+import { cli, SKIP_DATA } from "./helpers.js";
+
+describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities", () => {
+  it("Orlando: officer battered in use-of-force incidents (risk)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "ob-orl-")), "r");
+    const r = await cli(["run", "examples/orlando-officer-battered.yaml", "--data", "../shared/data/orlando-response-to-resistance", "--out", out, "--quiet"]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    const res: RiskResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(res.data.table_rows).toBe(5656 - 73);
+    expect(res.data.positives).toBeGreaterThan(850);
+    expect(res.data.positives).toBeLessThan(936);
+    expect(res.warnings.some((w) => w.code === "csv.repeated_header")).toBe(true);
+    expect(res.metrics.roc_auc.mean).toBeGreaterThan(0.55);
+    expect(res.findings.some((f) => f.by === "physical_strikes")).toBe(true);
+  });
+
+  it("Philadelphia: shooting victim segments (segments)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "ob-phl-")), "r");
+    const r = await cli(["run", "examples/philadelphia-shooting-victim-segments.yaml", "--data", "../shared/data/philadelphia-shooting-victims", "--out", out, "--quiet"]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    const res: SegmentsResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(res.data.table_rows).toBeGreaterThan(2000);
+    expect(res.data.table_rows).toBeLessThan(2262);
+    expect(res.clusters.length).toBe(res.k);
+    expect(res.dashboard.points).toEqual({ lat: "lat", lon: "lng" });
+  });
+});
