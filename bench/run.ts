@@ -242,7 +242,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   for (const bench of await benches(which)) {
     console.log(`${bench.name}: ${bench.dataNote}, ${repeat} runs each`);
-    results[bench.name] = await runBench(bench, repeat, pythonMissing);
+    results[bench.name] = { repeat, ...(await runBench(bench, repeat, pythonMissing)) };
   }
 
   const path = join(ROOT, "bench/results.json");
