@@ -13,98 +13,139 @@ import type { Rng } from "../util/random.js";
  * @returns k×p matrix of centres (copies of rows of X)
  */
 export function kmeansPlusPlus(X: Matrix, k: number, rng: Rng, nLocalTrials?: number): Matrix {
-  const { rows: n, cols: p, data } = X;
+  const { rows: n, cols: p } = X;
+  const H = createDistanceHeap(n * p + k * p);
+  H.heap.set(X.data, 0);
+  seedPlusPlus(H, n, p, k, rng, n * p, nLocalTrials);
+  return { rows: k, cols: p, data: H.heap.slice(n * p, n * p + k * p) };
+}
+
+/**
+ * {@link kmeansPlusPlus} over data already in a distance heap: rows at heap[0 .. n·p), centres written to
+ * heap[centreBase .. centreBase + k·p).
+ */
+export function seedPlusPlus(H: DistanceHeap, n: number, p: number, k: number, rng: Rng, centreBase: number, nLocalTrials?: number): void {
+  const { heap, dist } = H;
   const trials = nLocalTrials ?? 2 + Math.floor(Math.log(k));
-  const C = new Float64Array(k * p);
-  const norms = new Float64Array(n);
-  for (let i = 0; i < n; ++i) {
-    let s = 0;
-    for (let j = 0; j < p; ++j) s += data[i * p + j] * data[i * p + j];
-    norms[i] = s;
-  }
   const closest = new Float64Array(n).fill(Infinity);
   const candidates = new Float64Array(trials * n);
   const pots = new Float64Array(trials);
   const ids = new Int32Array(trials);
   const cumsum = new Float64Array(n);
   const first = rng.int(n);
-  C.set(data.subarray(first * p, first * p + p), 0);
+  heap.copyWithin(centreBase, first * p, first * p + p);
   ids[0] = first;
-  minDistances(data, n, p, norms, ids, 1, closest, closest, pots);
+  minDistances(dist, n, p, ids, 1, closest, closest, pots);
   let pot = pots[0];
   for (let c = 1; c < k; ++c) {
     let acc = 0;
     for (let i = 0; i < n; ++i) cumsum[i] = acc += closest[i];
     for (let t = 0; t < trials; ++t) ids[t] = searchSorted(cumsum, rng.next() * pot);
-    minDistances(data, n, p, norms, ids, trials, closest, candidates, pots);
+    minDistances(dist, n, p, ids, trials, closest, candidates, pots);
     let best = 0;
     // strict < keeps the first of tied candidates, like numpy's argmin
     for (let t = 1; t < trials; ++t) if (pots[t] < pots[best]) best = t;
     pot = pots[best];
     closest.set(candidates.subarray(best * n, best * n + n));
-    C.set(data.subarray(ids[best] * p, ids[best] * p + p), c * p);
+    heap.copyWithin(centreBase + c * p, ids[best] * p, ids[best] * p + p);
   }
-  return { rows: k, cols: p, data: C };
+}
+
+/** For each candidate row ids[t] (t < m): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²), pots[t] = Σ_i of that. */
+function minDistances(
+  dist: SqDistFn, n: number, p: number, ids: Int32Array, m: number,
+  closest: Float64Array, out: Float64Array, pots: Float64Array,
+): void {
+  const bytes = p * 8;
+  for (let t = 0; t < m; ++t) {
+    const o = ids[t] * bytes;
+    let pot = 0;
+    for (let i = 0; i < n; ++i) {
+      const d = dist(i * bytes, o, p);
+      const c = closest[i];
+      const v = d < c ? d : c;
+      out[t * n + i] = v;
+      pot += v;
+    }
+    pots[t] = pot;
+  }
 }
 
 /**
- * For each candidate row ids[t] (t < m): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²) and pots[t] = Σ_i of
- * that. Distances are ‖x‖² + ‖y‖² − 2x·y (as scikit-learn's `_euclidean_distances`) with the dot products of
- * one row against four candidates computed together, so each element of x is loaded once per four products.
+ * Squared Euclidean distance between the p doubles at byte offsets a and b of a {@link DistanceHeap}.
  */
-function minDistances(
-  data: Float64Array, n: number, p: number, norms: Float64Array, ids: Int32Array, m: number,
-  closest: Float64Array, out: Float64Array, pots: Float64Array,
-): void {
-  pots.fill(0);
-  for (let g = 0; g < m; g += 4) {
-    const t0 = g;
-    const t1 = g + 1 < m ? g + 1 : g;
-    const t2 = g + 2 < m ? g + 2 : g;
-    const t3 = g + 3 < m ? g + 3 : g;
-    const o0 = ids[t0] * p;
-    const o1 = ids[t1] * p;
-    const o2 = ids[t2] * p;
-    const o3 = ids[t3] * p;
-    const n0 = norms[ids[t0]];
-    const n1 = norms[ids[t1]];
-    const n2 = norms[ids[t2]];
-    const n3 = norms[ids[t3]];
-    let p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-    for (let i = 0; i < n; ++i) {
-      const row = i * p;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let j = 0; j < p; ++j) {
-        const x = data[row + j];
-        s0 += x * data[o0 + j];
-        s1 += x * data[o1 + j];
-        s2 += x * data[o2 + j];
-        s3 += x * data[o3 + j];
-      }
-      const nx = norms[i];
-      const c = closest[i];
-      let d0 = nx + n0 - 2 * s0;
-      let d1 = nx + n1 - 2 * s1;
-      let d2 = nx + n2 - 2 * s2;
-      let d3 = nx + n3 - 2 * s3;
-      d0 = d0 < 0 ? 0 : d0 < c ? d0 : c;
-      d1 = d1 < 0 ? 0 : d1 < c ? d1 : c;
-      d2 = d2 < 0 ? 0 : d2 < c ? d2 : c;
-      d3 = d3 < 0 ? 0 : d3 < c ? d3 : c;
-      out[t0 * n + i] = d0;
-      out[t1 * n + i] = d1;
-      out[t2 * n + i] = d2;
-      out[t3 * n + i] = d3;
-      p0 += d0;
-      p1 += d1;
-      p2 += d2;
-      p3 += d3;
+export type SqDistFn = (a: number, b: number, p: number) => number;
+
+/** A Float64Array and a squared-distance kernel over it (byte offsets, so that the WebAssembly kernel is called directly). */
+export interface DistanceHeap {
+  heap: Float64Array;
+  dist: SqDistFn;
+  /** True when the kernel is the WebAssembly SIMD one. */
+  simd: boolean;
+}
+
+/*
+ * The squared-distance kernel in WebAssembly with 128-bit SIMD (two doubles per instruction), three to four
+ * times faster than the JavaScript loop below. Source (WAT), assembled by hand:
+ *
+ * (module (import "env" "mem" (memory 1))
+ *   (func (export "sqdist") (param $a i32) (param $b i32) (param $p i32) (result f64)
+ *     (local $end i32) (local $s0 v128) (local $s1 v128) (local $s f64) (local $d v128) (local $e f64)
+ *     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $p) (i32.const -4)) (i32.const 3))))
+ *     (block (loop
+ *       (br_if 1 (i32.ge_u (local.get $a) (local.get $end)))
+ *       (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.tee $d (f64x2.sub (v128.load (local.get $a))
+ *         (v128.load (local.get $b)))) (local.get $d))))
+ *       (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.tee $d (f64x2.sub (v128.load offset=16 (local.get $a))
+ *         (v128.load offset=16 (local.get $b)))) (local.get $d))))
+ *       (local.set $a (i32.add (local.get $a) (i32.const 32))) (local.set $b (i32.add (local.get $b) (i32.const 32)))
+ *       (br 0)))
+ *     (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+ *     (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+ *     (local.set $p (i32.and (local.get $p) (i32.const 3)))
+ *     (block (loop
+ *       (br_if 1 (i32.eqz (local.get $p)))
+ *       (local.set $s (f64.add (local.get $s) (f64.mul (local.tee $e (f64.sub (f64.load (local.get $a))
+ *         (f64.load (local.get $b)))) (local.get $e))))
+ *       (local.set $a (i32.add (local.get $a) (i32.const 8))) (local.set $b (i32.add (local.get $b) (i32.const 8)))
+ *       (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+ *       (br 0)))
+ *     (local.get $s)))
+ */
+const SQDIST_WASM =
+  "AGFzbQEAAAABCAFgA39/fwF8AgwBA2VudgNtZW0CAAEDAgEABwoBBnNxZGlzdAAACskBAcYBBQF/AnsBfAF7AXwgACACQXxxQQN0aiEDAkADQCAAIANPDQEgBCAA/QADACAB/QADAP3xASIHIAf98gH98AEhBCAFIAD9AAMQIAH9AAMQ/fEBIgcgB/3yAf3wASEFIABBIGohACABQSBqIQEMAAsLIAQgBf3wASEEIAT9IQAgBP0hAaAhBiACQQNxIQICQANAIAJFDQEgBiAAKwMAIAErAwChIgggCKKgIQYgAEEIaiEAIAFBCGohASACQQFrIQIMAAsLIAYL";
+
+let shared: { memory: WebAssembly.Memory; dist: SqDistFn } | null | undefined;
+
+/**
+ * A heap of `length` doubles with a squared-distance kernel: WebAssembly SIMD when the runtime supports it and
+ * the heap fits in wasm memory, else plain JavaScript. The WebAssembly memory is one module-wide buffer that
+ * grows as needed and is reused (keeping the kernel call site monomorphic), so a heap is valid only until the
+ * next call; callers copy results out before returning.
+ */
+export function createDistanceHeap(length: number): DistanceHeap {
+  if (shared === undefined) {
+    try {
+      const module = new WebAssembly.Module(Buffer.from(SQDIST_WASM, "base64"));
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
+      shared = { memory, dist: instance.exports.sqdist as SqDistFn };
+    } catch {
+      shared = null;
     }
-    pots[t0] = p0;
-    pots[t1] = p1;
-    pots[t2] = p2;
-    pots[t3] = p3;
   }
+  const bytes = length * 8;
+  if (shared && bytes < 2 ** 31) {
+    try {
+      const have = shared.memory.buffer.byteLength;
+      if (have < bytes) shared.memory.grow(Math.ceil((bytes - have) / 65536));
+      return { heap: new Float64Array(shared.memory.buffer, 0, length), dist: shared.dist, simd: true };
+    } catch {
+      // out of wasm memory: fall through to the JavaScript kernel
+    }
+  }
+  const heap = new Float64Array(length);
+  return { heap, dist: (a, b, p) => sqDist(heap, a >> 3, heap, b >> 3, p), simd: false };
 }
 
 /** numpy `searchsorted(a, v, side="left")`, clipped to the last index. */

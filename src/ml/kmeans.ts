@@ -1,5 +1,5 @@
 import { checkMatrix, type Matrix } from "./matrix.js";
-import { kmeansPlusPlus, sqDist } from "./kmeans-plus-plus.js";
+import { createDistanceHeap, seedPlusPlus, sqDist, type DistanceHeap, type SqDistFn } from "./kmeans-plus-plus.js";
 import { createRng, permutation, type Rng } from "../util/random.js";
 
 /** Options of {@link kmeans}. */
@@ -46,14 +46,16 @@ export function kmeans(X: Matrix, options: KMeansOptions): KMeansResult {
   const { rows: n, cols: p } = X;
   const nInit = typeof init === "object" ? 1 : (options.nInit ?? 10);
   const mean = columnMeans(X);
-  const Xc = centred(X, mean);
+  // rows and centres share one heap so the distance kernel (WebAssembly when available) addresses both
+  const H = createDistanceHeap(n * p + k * p);
+  const Xc = centred(X, mean, H.heap.subarray(0, n * p));
   const tolAbs = tol === 0 ? 0 : meanVariance(Xc) * tol;
   const rng = createRng(seed);
-  const ws = createWorkspace(n, p, k);
+  const ws = createWorkspace(n, p, k, H);
   let best: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number } | undefined;
   for (let run = 0; run < nInit; ++run) {
-    const C0 = initialCentres(Xc, k, init, mean, rng);
-    const r = lloyd(Xc, C0, maxIter, tolAbs, ws);
+    initialCentres(Xc, k, init, mean, rng, H, ws.centres);
+    const r = lloyd(Xc, k, maxIter, tolAbs, ws);
     if (!best || (r.inertia < best.inertia && !sameClustering(r.labels, best.labels, k))) {
       best = { labels: r.labels.slice(), centres: r.centres.slice(), inertia: r.inertia, iterations: r.iterations };
     }
@@ -113,6 +115,9 @@ export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
 }
 
 interface Workspace {
+  /** Squared distance between byte offsets of the heap holding the rows (from 0) and the centres (from centreByte). */
+  dist: SqDistFn;
+  centreByte: number;
   labels: Int32Array;
   labelsOld: Int32Array;
   upper: Float64Array;
@@ -124,46 +129,46 @@ interface Workspace {
   drift: Float64Array;
   half: Float64Array;
   halfNearest: Float64Array;
-  dist: Float64Array;
+  farDist: Float64Array;
   previous: Float64Array;
   sumsWork: Float64Array;
   countsWork: Float64Array;
 }
 
-function createWorkspace(n: number, p: number, k: number): Workspace {
+function createWorkspace(n: number, p: number, k: number, H: DistanceHeap): Workspace {
   return {
+    dist: H.dist,
+    centreByte: n * p * 8,
     labels: new Int32Array(n),
     labelsOld: new Int32Array(n),
     upper: new Float64Array(n),
     lower: new Float64Array(n * k),
-    centres: new Float64Array(k * p),
+    centres: H.heap.subarray(n * p, n * p + k * p),
     sums: new Float64Array(k * p),
     counts: new Float64Array(k),
     shift: new Float64Array(k),
     drift: new Float64Array(k),
     half: new Float64Array(k * k),
     halfNearest: new Float64Array(k),
-    dist: new Float64Array(n),
+    farDist: new Float64Array(n),
     previous: new Float64Array(k * p),
     sumsWork: new Float64Array(k * p),
     countsWork: new Float64Array(k),
   };
 }
 
-function initialCentres(Xc: Matrix, k: number, init: KMeansOptions["init"], mean: Float64Array, rng: Rng): Float64Array {
+function initialCentres(
+  Xc: Matrix, k: number, init: KMeansOptions["init"], mean: Float64Array, rng: Rng, H: DistanceHeap, C: Float64Array,
+): void {
   const p = Xc.cols;
   if (typeof init === "object") {
-    const C = init.data.slice();
-    for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) C[c * p + j] -= mean[j];
-    return C;
-  }
-  if (init === "random") {
+    for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) C[c * p + j] = init.data[c * p + j] - mean[j];
+  } else if (init === "random") {
     const idx = permutation(Xc.rows, rng);
-    const C = new Float64Array(k * p);
     for (let c = 0; c < k; ++c) C.set(Xc.data.subarray(idx[c] * p, idx[c] * p + p), c * p);
-    return C;
+  } else {
+    seedPlusPlus(H, Xc.rows, p, k, rng, Xc.rows * p);
   }
-  return kmeansPlusPlus(Xc, k, rng).data;
 }
 
 // Bounds are compared with this relative slack so that rounding in the bound updates can never skip a row whose
@@ -171,25 +176,24 @@ function initialCentres(Xc: Matrix, k: number, init: KMeansOptions["init"], mean
 const SLACK = 1 + 1e-10;
 
 /**
- * One Lloyd run from centres C0 (copied into ws.centres), mirroring scikit-learn's `_kmeans_single_lloyd`.
+ * One Lloyd run from the centres in ws.centres, mirroring scikit-learn's `_kmeans_single_lloyd`.
  * The assignment step keeps Elkan's bounds (Elkan 2003, "Using the triangle inequality to accelerate
  * k-means"): `upper[i]` ≥ distance of row i to its centre, `lower[i·k + c]` ≤ distance to centre c, so most
  * distances need not be computed while every label stays exactly the nearest centre.
  */
-function lloyd(Xc: Matrix, C0: Float64Array, maxIter: number, tolAbs: number, ws: Workspace) {
+function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Workspace) {
   const { rows: n, cols: p, data } = Xc;
-  const k = C0.length / p;
+  const { dist, centreByte } = ws;
   const { labels, labelsOld, upper, lower, sums, counts, shift, drift } = ws;
   const C = ws.centres;
-  C.set(C0);
   drift.fill(0);
   labelsOld.fill(-1);
-  fullAssign(data, n, p, C, k, labels, upper, lower);
+  fullAssign(n, p, k, labels, upper, lower, dist, centreByte);
   clusterSums(data, n, p, labels, sums, counts);
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; ++iter) {
-    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws.half, ws.halfNearest);
+    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws);
     let same = true;
     for (let i = 0; i < n; ++i) {
       if (labels[i] !== labelsOld[i]) {
@@ -217,23 +221,24 @@ function lloyd(Xc: Matrix, C0: Float64Array, maxIter: number, tolAbs: number, ws
     for (let c = 0; c < k; ++c) drift[c] += shift[c];
     labelsOld.set(labels);
   }
-  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws.half, ws.halfNearest);
+  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws);
   let inertia = 0;
-  for (let i = 0; i < n; ++i) inertia += sqDist(data, i * p, C, labels[i] * p, p);
+  for (let i = 0; i < n; ++i) inertia += dist(i * p * 8, centreByte + labels[i] * p * 8, p);
   return { labels, centres: C, inertia, iterations: Math.min(iter + 1, maxIter) };
 }
 
 /** Exact distances of every row to every centre: labels (first nearest on ties) and tight bounds. */
 function fullAssign(
-  data: Float64Array, n: number, p: number, C: Float64Array, k: number,
-  labels: Int32Array, upper: Float64Array, lower: Float64Array,
+  n: number, p: number, k: number, labels: Int32Array, upper: Float64Array, lower: Float64Array,
+  dist: SqDistFn, centreByte: number,
 ): void {
+  const bytes = p * 8;
   for (let i = 0; i < n; ++i) {
-    const row = i * p;
+    const row = i * bytes;
     let best = Infinity;
     let a = 0;
     for (let c = 0; c < k; ++c) {
-      const d = Math.sqrt(sqDist(data, row, C, c * p, p));
+      const d = Math.sqrt(dist(row, centreByte + c * bytes, p));
       lower[i * k + c] = d;
       if (d < best) {
         best = d;
@@ -253,8 +258,10 @@ function fullAssign(
 function boundedAssign(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number,
   labels: Int32Array, upper: Float64Array, lower: Float64Array, drift: Float64Array,
-  sums: Float64Array, counts: Float64Array, half: Float64Array, halfNearest: Float64Array,
+  sums: Float64Array, counts: Float64Array, ws: Workspace,
 ): void {
+  const { half, halfNearest, dist, centreByte } = ws;
+  const bytes = p * 8;
   halfNearest.fill(Infinity);
   for (let a = 0; a < k; ++a) {
     half[a * k + a] = 0;
@@ -281,12 +288,12 @@ function boundedAssign(
       const z = l > h ? l : h;
       if (u * SLACK < z) continue;
       if (!tight) {
-        u = Math.sqrt(sqDist(data, row, C, a * p, p));
+        u = Math.sqrt(dist(row * 8, centreByte + a * bytes, p));
         lower[li + a] = u + drift[a];
         tight = true;
         if (u * SLACK < z) continue;
       }
-      const d = Math.sqrt(sqDist(data, row, C, c * p, p));
+      const d = Math.sqrt(dist(row * 8, centreByte + c * bytes, p));
       lower[li + c] = d + drift[c];
       // ties go to the lower index, as numpy's argmin does
       if (d < u || (d === u && c < a)) {
@@ -338,7 +345,7 @@ function updateCentres(
   counts.set(clusterCount);
   let nEmpty = 0;
   for (let c = 0; c < k; ++c) if (counts[c] === 0) ++nEmpty;
-  if (nEmpty > 0) relocateEmpty(data, n, p, C, k, labels, sums, counts, ws.dist, nEmpty);
+  if (nEmpty > 0) relocateEmpty(data, n, p, C, k, labels, sums, counts, ws.farDist, nEmpty);
   let total = 0;
   for (let c = 0; c < k; ++c) {
     const o = c * p;
@@ -397,9 +404,8 @@ function columnMeans(X: Matrix): Float64Array {
   return mean;
 }
 
-function centred(X: Matrix, mean: Float64Array): Matrix {
+function centred(X: Matrix, mean: Float64Array, out: Float64Array): Matrix {
   const { rows: n, cols: p } = X;
-  const out = new Float64Array(n * p);
   for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) out[i * p + j] = X.data[i * p + j] - mean[j];
   return { rows: n, cols: p, data: out };
 }

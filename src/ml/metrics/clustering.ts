@@ -1,5 +1,6 @@
 import { checkMatrix, type Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
+import { createDistanceHeap } from "../kmeans-plus-plus.js";
 
 /** Options of {@link silhouetteScore}. */
 export interface SilhouetteOptions {
@@ -71,76 +72,33 @@ export function silhouetteSamples(X: Matrix, labels: ArrayLike<number>): Float64
   return out;
 }
 
-// Rows per tile of the pairwise pass: two 256×p tiles of doubles stay in L2 for p up to a few hundred, and
+// Rows per tile of the pairwise pass: a tile of 256 rows × p doubles stays in L2 for p up to a few hundred, and
 // the n×k sums are the only other memory, so the pass is chunked without any n×n buffer.
 const TILE = 256;
 
 /**
- * S[i·k + c] = Σ over rows j ≠ i with label c of ‖x_i − x_j‖. Distances use ‖x‖² + ‖y‖² − 2x·y on the centred
- * data (like scikit-learn's `euclidean_distances`), each pair is visited once, and the dot products run in a
- * 2×4 register block because that halves the loads per multiply-add.
+ * S[i·k + c] = Σ over rows j ≠ i with label c of ‖x_i − x_j‖, visiting each pair once, tile by tile. The
+ * squared distances come from the k-means distance kernel (WebAssembly SIMD when available).
  */
 function clusterDistanceSums(X: Matrix, codes: Int32Array, k: number): Float64Array {
   const { rows: n, cols: p } = X;
-  // rows padded to a multiple of 4 with zeros so the register block needs no bounds checks
-  const np4 = (n + 3) & ~3;
-  const D = new Float64Array(np4 * p);
-  const mean = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) mean[j] += X.data[i * p + j];
-  for (let j = 0; j < p; ++j) mean[j] /= n;
-  const norms = new Float64Array(np4);
-  for (let i = 0; i < n; ++i) {
-    let s = 0;
-    for (let j = 0; j < p; ++j) {
-      const v = X.data[i * p + j] - mean[j];
-      D[i * p + j] = v;
-      s += v * v;
-    }
-    norms[i] = s;
-  }
+  const { heap, dist } = createDistanceHeap(n * p);
+  heap.set(X.data);
+  const bytes = p * 8;
   const S = new Float64Array(n * k);
-  const acc = new Float64Array(8);
   for (let ib = 0; ib < n; ib += TILE) {
     const ie = Math.min(ib + TILE, n);
     for (let jb = ib; jb < n; jb += TILE) {
       const je = Math.min(jb + TILE, n);
-      for (let i = ib; i < ie; i += 2) {
-        const i1 = i + 1 < n ? i + 1 : i;
-        const r0 = i * p;
-        const r1 = i1 * p;
-        const jStart = jb === ib ? (i + 1) & ~3 : jb;
-        for (let j = jStart; j < je; j += 4) {
-          const q0 = j * p;
-          const q1 = q0 + p;
-          const q2 = q1 + p;
-          const q3 = q2 + p;
-          let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-          for (let f = 0; f < p; ++f) {
-            const a0 = D[r0 + f];
-            const a1 = D[r1 + f];
-            const b0 = D[q0 + f];
-            const b1 = D[q1 + f];
-            const b2 = D[q2 + f];
-            const b3 = D[q3 + f];
-            s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
-            s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
-          }
-          acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s03;
-          acc[4] = s10; acc[5] = s11; acc[6] = s12; acc[7] = s13;
-          for (let r = 0; r < 2; ++r) {
-            const a = r === 0 ? i : i + 1;
-            if (a >= ie) break;
-            const na = norms[a];
-            const ca = codes[a];
-            for (let t = 0; t < 4; ++t) {
-              const b = j + t;
-              if (b <= a || b >= je) continue;
-              const d2 = na + norms[b] - 2 * acc[r * 4 + t];
-              const d = d2 > 0 ? Math.sqrt(d2) : 0;
-              S[a * k + codes[b]] += d;
-              S[b * k + ca] += d;
-            }
-          }
+      for (let i = ib; i < ie; ++i) {
+        const ri = i * bytes;
+        const ci = codes[i];
+        const si = i * k;
+        let j = jb > i ? jb : i + 1;
+        for (; j < je; ++j) {
+          const d = Math.sqrt(dist(ri, j * bytes, p));
+          S[si + codes[j]] += d;
+          S[j * k + ci] += d;
         }
       }
     }
