@@ -276,29 +276,34 @@ function boundedAssign(
   for (let i = 0; i < n; ++i) {
     const a0 = labels[i];
     let u = upper[i] + drift[a0];
-    if (u * SLACK < halfNearest[a0]) continue;
+    let us = u * SLACK;
+    if (us < halfNearest[a0]) continue;
     let a = a0;
-    const row = i * p;
+    let ha = a * k;
+    const row = i * bytes;
     const li = i * k;
     let tight = false;
     for (let c = 0; c < k; ++c) {
       if (c === a) continue;
       const l = lower[li + c] - drift[c];
-      const h = half[a * k + c];
+      const h = half[ha + c];
       const z = l > h ? l : h;
-      if (u * SLACK < z) continue;
+      if (us < z) continue;
       if (!tight) {
-        u = Math.sqrt(dist(row * 8, centreByte + a * bytes, p));
+        u = Math.sqrt(dist(row, centreByte + a * bytes, p));
+        us = u * SLACK;
         lower[li + a] = u + drift[a];
         tight = true;
-        if (u * SLACK < z) continue;
+        if (us < z) continue;
       }
-      const d = Math.sqrt(dist(row * 8, centreByte + c * bytes, p));
+      const d = Math.sqrt(dist(row, centreByte + c * bytes, p));
       lower[li + c] = d + drift[c];
       // ties go to the lower index, as numpy's argmin does
       if (d < u || (d === u && c < a)) {
         a = c;
+        ha = a * k;
         u = d;
+        us = u * SLACK;
       }
     }
     upper[i] = u - drift[a];
@@ -308,8 +313,9 @@ function boundedAssign(
       counts[a] += 1;
       const o0 = a0 * p;
       const o1 = a * p;
+      const r = i * p;
       for (let j = 0; j < p; ++j) {
-        const v = data[row + j];
+        const v = data[r + j];
         sums[o0 + j] -= v;
         sums[o1 + j] += v;
       }
