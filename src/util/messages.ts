@@ -107,3 +107,14 @@ export const schemaChanged = (source: string, c: { added: string[]; removed: str
   if (c.retyped.length) parts.push(`retyped ${c.retyped.map((r) => `${r.name} (${r.from} -> ${r.to})`).join(", ")}`);
   return `source "${source}": the portal's columns changed since the last fetch: ${parts.join("; ")}; check the prepare SQL`;
 };
+
+// ---- input checks (CSV encoding and quoting, score input) ----
+
+export const csvNotUtf8 = (where: string, line: number) =>
+  `${where}: the file is not UTF-8 (first bad bytes on line ${line}); add "encoding: latin-1" to the source (or utf-16), or save the file as UTF-8`;
+
+export const csvUnbalancedQuote = (where: string, line: number, rejected: number, total: number) =>
+  `${where}: line ${line} opens a double quote (") that is never closed, so ${rejected} of ${total} data rows could not be split into columns; close or remove that quote`;
+
+export const scoreInputColumns = (input: string, model: string, absent: string[], needed: string[], present: string[]) =>
+  `${input}: missing column${absent.length === 1 ? "" : "s"} ${absent.map((c) => JSON.stringify(c)).join(", ")}${absent.length === 1 ? didYouMean(absent[0], present) : ""} that ${model} needs; the input must have the columns ${needed.join(", ")}`;

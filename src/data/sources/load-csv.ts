@@ -259,7 +259,9 @@ export async function loadCsv(
   if ((await stat(path)).size === 0) throw new UserError("source.empty", msg.sourceEmpty(where));
   const fail = (e: unknown): never => {
     if (e instanceof UserError) throw e;
-    throw new UserError("source.load", msg.sourceLoadFailed(where, driverMessage(e)), { cause: e });
+    const message = driverMessage(e);
+    if (/invalid unicode/i.test(message)) throw new UserError("csv.encoding", msg.csvNotUtf8(where, Number(/line[: ]+(\d+)/i.exec(message)?.[1] ?? 0) || 1), { cause: e });
+    throw new UserError("source.load", msg.sourceLoadFailed(where, message), { cause: e });
   };
   const warnings: Warning[] = [];
   const dialect = await sniffCsv(db, path, options).catch(fail);
@@ -282,23 +284,31 @@ export async function loadCsv(
     names: renamed ? fixed.names : options.names,
   };
   let rows: number;
-  let rejected: { n: number; first: number | null; reason: string | null };
+  let rejected: { n: number; first: number | null; reason: string | null; unicode: number | null };
   try {
     await db.exec(loadCsvSql(table, path, { ...base, rejects }));
     rows = Number((await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)}`))[0].n);
     const [r] = await db.query(
-      `SELECT count(DISTINCT line)::INTEGER AS n, min(line)::INTEGER AS first, arg_min(error_message, line) AS reason FROM ${quoteIdent(rejects.table)}`,
+      `SELECT count(DISTINCT line)::INTEGER AS n, min(line)::INTEGER AS first, arg_min(error_message, line) AS reason,
+              (min(line) FILTER (WHERE error_message ILIKE '%invalid unicode%'))::INTEGER AS unicode FROM ${quoteIdent(rejects.table)}`,
     );
-    rejected = { n: Number(r.n), first: r.first == null ? null : Number(r.first), reason: r.reason == null ? null : String(r.reason) };
+    rejected = { n: Number(r.n), first: r.first == null ? null : Number(r.first), reason: r.reason == null ? null : String(r.reason), unicode: r.unicode == null ? null : Number(r.unicode) };
   } catch (e) {
     return fail(e);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(rejects.table)}; DROP TABLE IF EXISTS ${quoteIdent(rejects.scan)}`);
   }
+  if (rejected.unicode !== null) {
+    // Skipping the rows with accented names would bias the data; the whole file is in another encoding.
+    await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    throw new UserError("csv.encoding", msg.csvNotUtf8(where, rejected.unicode));
+  }
   if (rejected.n > 0) {
     const total = rows + rejected.n;
     if (rejected.n * 2 > total) {
       await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      const quoteLine = dialect.quote === "" ? await unbalancedQuoteLine(path) : null;
+      if (quoteLine !== null) throw new UserError("csv.unbalanced_quote", msg.csvUnbalancedQuote(where, quoteLine, rejected.n, total));
       throw new UserError("csv.rejected_rows", msg.csvMostlyRejected(where, rejected.n, total, rejected.first ?? 0, rejected.reason ?? "malformed"));
     }
     warnings.push({
@@ -349,4 +359,32 @@ async function dropRepeatedHeaders(db: Database, table: string, path: string, op
     await rm(temp, { force: true });
   }
   return found;
+}
+
+/**
+ * First line (1-based) with an odd number of double quotes, or null. Only meaningful when the sniffer found no
+ * quote character: a single unclosed quote is what makes it give up on quoting.
+ */
+async function unbalancedQuoteLine(path: string): Promise<number | null> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    let line = 1;
+    let quotes = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return quotes % 2 ? line : null;
+      for (let i = 0; i < bytesRead; ++i) {
+        const b = buffer[i];
+        if (b === 0x22) ++quotes;
+        else if (b === 0x0a) {
+          if (quotes % 2) return line;
+          ++line;
+          quotes = 0;
+        }
+      }
+    }
+  } finally {
+    await handle.close();
+  }
 }
