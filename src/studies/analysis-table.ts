@@ -1,8 +1,9 @@
 import type { Db } from "../data/Db.js";
-import { quoteIdent } from "../data/Db.js";
+import { quoteIdent, quoteString } from "../data/Db.js";
 import type { FeatureInput } from "../features/encode.js";
 import type { FeaturesSpec, StudySpec } from "../study/schema.js";
 import { UserError } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
 import { columnNotFound } from "../util/messages.js";
 
 /** Name of the materialized, deterministically ordered analysis table. */
@@ -25,6 +26,8 @@ export async function materializeAnalysis(db: Db, table: string): Promise<number
   await db.exec(`CREATE OR REPLACE TABLE ${ANALYSIS}_sorted AS SELECT * FROM ${quoteIdent(table)} ORDER BY ALL`);
   await db.exec(`CREATE OR REPLACE TABLE ${ANALYSIS} AS SELECT (rowid)::INTEGER AS _row, * FROM ${ANALYSIS}_sorted ORDER BY rowid`);
   await db.exec(`DROP TABLE ${ANALYSIS}_sorted`);
+  // Messages name the user's table, not the internal copy: keep its name on the copy.
+  await db.exec(`COMMENT ON TABLE ${ANALYSIS} IS ${quoteString(table)}`);
   const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${ANALYSIS}`);
   return Number(n);
 }
@@ -34,9 +37,35 @@ export async function requireColumns(db: Db, table: string, columns: Iterable<st
   const info = await db.columns(table);
   const types = new Map(info.map((c) => [c.name, c.type]));
   for (const c of columns) {
-    if (!types.has(c)) throw new UserError("study.column_not_found", columnNotFound(where, c, table, [...types.keys()]));
+    if (!types.has(c)) {
+      const visible = [...types.keys()].filter((k) => table !== ANALYSIS || k !== "_row");
+      throw new UserError("study.column_not_found", columnNotFound(where, c, await tableLabel(db, table), visible));
+    }
   }
   return types;
+}
+
+/** The user's name for a table: for {@link ANALYSIS}, the table it was copied from. */
+async function tableLabel(db: Db, table: string): Promise<string> {
+  if (table !== ANALYSIS) return table;
+  const rows = await db.query(`SELECT comment FROM duckdb_tables() WHERE table_name = ${quoteString(ANALYSIS)}`).catch(() => []);
+  return rows.length && rows[0].comment ? String(rows[0].comment) : table;
+}
+
+/** Distinct levels above which a categorical feature is refused (an id or free text, not a category). */
+export const MAX_LEVELS = 10_000;
+
+/** Options for {@link readFeatureInput}. */
+export interface ReadFeatureOptions {
+  /**
+   * Refuse a categorical column with more distinct values (counting only values seen at least `min_frequency`
+   * times) than this (default {@link MAX_LEVELS}); `Infinity` turns the check off, as when scoring new rows.
+   */
+  maxLevels?: number;
+  /** Receives a `data.constant_feature` warning for each feature column with a single value. */
+  logger?: Logger;
+  /** Check for empty, constant and over-many-valued columns (default true; off when scoring a few new rows). */
+  check?: boolean;
 }
 
 /** Every column a feature spec reads. */
@@ -59,7 +88,7 @@ export const datePartName = (column: string, part: string) => `${column}.${part}
  * Reads the feature columns of `table` (ordered by `_row` when present): categories as text, numbers as doubles
  * (text that is not a number is an error naming the column and an example), date parts as categories.
  */
-export async function readFeatureInput(db: Db, table: string, features: FeaturesSpec, where: string): Promise<FeatureInput> {
+export async function readFeatureInput(db: Db, table: string, features: FeaturesSpec, where: string, options: ReadFeatureOptions = {}): Promise<FeatureInput> {
   const types = await requireColumns(db, table, featureColumns(features), where);
   const t = quoteIdent(table);
   const order = types.has("_row") ? " ORDER BY _row" : "";
@@ -71,7 +100,14 @@ export async function readFeatureInput(db: Db, table: string, features: Features
     if (Number(bad.n) > 0) {
       throw new UserError("data.not_numeric", `${where}: numeric feature "${c}" has ${bad.n} values that are not numbers (e.g. ${JSON.stringify(bad.example)}); clean or cast it in a prepare step, or list it under categorical`);
     }
+    const [odd] = await db.query(
+      `SELECT count(*)::INTEGER AS n, any_value(CAST(${q} AS VARCHAR)) AS example FROM ${t} WHERE ${q} IS NOT NULL AND NOT isfinite(TRY_CAST(${q} AS DOUBLE))`,
+    );
+    if (Number(odd.n) > 0) {
+      throw new UserError("data.not_finite", `${where}: numeric feature "${c}" has ${odd.n} values that are NaN or infinite (e.g. ${JSON.stringify(odd.example)}); turn them into NULL in a prepare step, e.g. CASE WHEN isfinite(${c}) THEN ${c} END`);
+    }
   }
+  if (options.check ?? true) await checkFeatureValues(db, table, features, where, options);
   for (const d of features.dates) {
     const type = types.get(d.column) ?? "";
     if (!/TIMESTAMP|DATE/.test(type)) {
@@ -90,4 +126,45 @@ export async function readFeatureInput(db: Db, table: string, features: Features
   for (const d of features.dates) for (const p of d.parts) input.categorical[datePartName(d.column, p)] = columns[k++] as (string | null)[];
   for (const c of features.numeric) input.numeric[c] = Float64Array.from(columns[k++] as (number | null)[], (v) => (v === null ? NaN : v));
   return input;
+}
+
+/**
+ * Refuses feature columns that are entirely empty or have too many categories, and warns about constant ones
+ * (they carry no information but do no harm).
+ */
+async function checkFeatureValues(db: Db, table: string, features: FeaturesSpec, where: string, options: ReadFeatureOptions): Promise<void> {
+  const t = quoteIdent(table);
+  const maxLevels = options.maxLevels ?? MAX_LEVELS;
+  const columns = [...features.categorical.map((c) => ({ c, kind: "categorical" })), ...features.numeric.map((c) => ({ c, kind: "numeric" })), ...features.dates.map((d) => ({ c: d.column, kind: "date" }))];
+  for (const { c, kind } of columns) {
+    const q = quoteIdent(c);
+    const [r] = await db.query(
+      `SELECT count(*)::INTEGER AS n, count(${q})::INTEGER AS present, approx_count_distinct(${q})::INTEGER AS approx,
+              CAST(min(${q}) AS VARCHAR) AS lo, CAST(max(${q}) AS VARCHAR) AS hi FROM ${t}`,
+    );
+    const n = Number(r.n);
+    if (n === 0) return;
+    if (Number(r.present) === 0) {
+      throw new UserError("data.empty_feature", `${where}: ${kind} feature "${c}" is empty (all ${n} values are missing); remove it from the features or check the prepare SQL and the source column`);
+    }
+    if (kind === "categorical" && Number(r.approx) > maxLevels / 2) {
+      const [{ levels }] = await db.query(
+        `SELECT count(*)::INTEGER AS levels FROM (SELECT ${q} FROM ${t} GROUP BY ${q} HAVING count(*) >= ${features.min_frequency})`,
+      );
+      if (Number(levels) > maxLevels) {
+        throw new UserError("data.too_many_levels", `${where}: categorical feature "${c}" has ${Number(levels).toLocaleString("en-US")} distinct values in ${n.toLocaleString("en-US")} rows (more than ${maxLevels.toLocaleString("en-US")}); it looks like an id or free text: remove it, group it in a prepare step, or raise features.min_frequency`);
+      }
+    }
+    const missing = n - Number(r.present);
+    const missingIsLevel = kind !== "numeric" && features.missing.categorical === "category";
+    if (r.lo === r.hi && (missing === 0 || !missingIsLevel)) {
+      options.logger?.warn({
+        code: "data.constant_feature",
+        message: `${where}: feature "${c}" has the same value (${JSON.stringify(r.lo)}) in every row; it carries no information: remove it from the features`,
+        column: c,
+        value: r.lo,
+        rows: n,
+      });
+    }
+  }
 }

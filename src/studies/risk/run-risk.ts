@@ -141,7 +141,7 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
   const seed = study.seed;
   await requireColumns(db, ANALYSIS, [spec.target, ...(spec.id ? [spec.id] : []), ...(spec.date ? [spec.date] : [])], `${where}: risk`);
   const yAll = await readTarget(db, spec.target, where);
-  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: risk.features`);
+  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: risk.features`, { logger });
   if (!Object.keys(input.categorical).length && !Object.keys(input.numeric).length) {
     throw new UserError("study.no_features", `${where}: risk.features lists no columns; add categorical, numeric or dates`);
   }

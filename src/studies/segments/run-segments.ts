@@ -96,7 +96,7 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   const spec = study.segments!;
   const seed = study.seed;
   const areaInfo = spec.areas ? await joinAreas(db, study, where, logger) : undefined;
-  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: segments.features`);
+  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: segments.features`, { logger });
   const describe = spec.describe.length ? await readFeatureInput(db, ANALYSIS, { ...spec.features, categorical: spec.describe, numeric: [], dates: [] }, `${where}: segments.describe`) : null;
   const dist = spec.distribution ? (await readFeatureInput(db, ANALYSIS, { ...spec.features, categorical: [], numeric: [spec.distribution], dates: [] }, `${where}: segments.distribution`)).numeric[spec.distribution] : null;
   const encoded = fitEncoder(input, {
