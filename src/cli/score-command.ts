@@ -3,9 +3,10 @@ import { Db, quoteIdent } from "../data/Db.js";
 import { loadCsv } from "../data/sources/load-csv.js";
 import { encodeSparse } from "../features/encode.js";
 import { predictProba } from "../ml/logistic-regression.js";
-import { readFeatureInput } from "../studies/analysis-table.js";
+import { featureColumns, readFeatureInput } from "../studies/analysis-table.js";
 import type { RiskModelFile } from "../studies/risk/run-risk.js";
 import { UserError } from "../util/errors.js";
+import * as msg from "../util/messages.js";
 
 /** Reads and checks a model.json; a file that is not an openbeat risk model is a user error. */
 export async function readModel(path: string): Promise<RiskModelFile> {
@@ -44,7 +45,11 @@ export async function scoreCommand(modelPath: string, inputPath: string, options
     const loaded = await loadCsv(db, "input", inputPath);
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w.message}\n`);
     await db.exec(`CREATE OR REPLACE TABLE scored AS SELECT (rowid)::INTEGER AS _row, * FROM input ORDER BY rowid`);
-    const input = await readFeatureInput(db, "scored", model.features, `${inputPath}`);
+    const needed = featureColumns(model.features);
+    const present = (await db.columns("scored")).map((c) => c.name);
+    const absent = needed.filter((c) => !present.includes(c));
+    if (absent.length) throw new UserError("score.input_columns", msg.scoreInputColumns(inputPath, modelPath, absent, needed, present));
+    const input = await readFeatureInput(db, "scored", model.features, `${inputPath}`, { check: false });
     const n = Number((await db.query(`SELECT count(*)::INTEGER AS n FROM scored`))[0].n);
     const rows = Int32Array.from({ length: n }, (_, i) => i);
     const { X, unseen } = encodeSparse(model.encoder, input, rows);
