@@ -20,7 +20,10 @@ const program = new Command()
   .name("openbeat")
   .description("Police open-data exports to findings, models and a dashboard, from one study file.")
   .version("0.1.0")
-  .showHelpAfterError("(run openbeat --help for usage)")
+  .configureOutput({
+    // Commander's own errors (unknown option, missing argument) as one line, like every other openbeat error.
+    outputError: (text, write) => write(`openbeat: ${text.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}; run openbeat --help for usage\n`),
+  })
   .exitOverride();
 
 program

@@ -1,6 +1,7 @@
 import { basename, extname, join } from "node:path";
 import { loadStudy } from "../study/load-study.js";
 import { runStudy } from "../studies/run-study.js";
+import { isUserError, UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
 import { printSummary } from "./summary.js";
 
@@ -20,6 +21,13 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
   const out = options.out ?? join("out", basename(studyFile, extname(studyFile)));
   const logger = new Logger({ silent: options.quiet });
   const started = performance.now();
-  const summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger, dbUrl: options.db, cacheDir: options.cache, refresh: options.refresh });
+  let summary;
+  try {
+    summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger, dbUrl: options.db, cacheDir: options.cache, refresh: options.refresh });
+  } catch (e) {
+    // Every run error names the study file, even when the code that raised it did not know it.
+    if (isUserError(e) && !e.message.startsWith("--") && !e.message.includes(studyFile)) throw new UserError(e.code, `${studyFile}: ${e.message}`, { cause: e });
+    throw e;
+  }
   printSummary(summary.results, out, performance.now() - started);
 }
