@@ -35,8 +35,12 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) {
     const err = doc.errors[0];
-    const line = err.linePos?.[0]?.line;
-    throw new UserError("study.yaml", `${file}${line ? `:${line}` : ""}: invalid YAML: ${err.message.split("\n")[0]}`);
+    const pos = err.linePos?.[0];
+    const what = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    const source = pos ? text.split(/\r?\n/)[pos.line - 1] ?? "" : "";
+    const key = /^\s*([^:#\s][^:#]*?)\s*:/.exec(source)?.[1];
+    const fix = err.code === "DUPLICATE_KEY" && key ? `"${key}" appears twice at this level; keep one` : "check indentation (spaces, not tabs), quotes and closing brackets";
+    throw new UserError("study.yaml", `${file}${pos ? `:${pos.line}` : ""}: invalid YAML: ${what}; ${fix}`);
   }
   const value = doc.toJS();
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -44,7 +48,8 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
   }
   const parsed = studySchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // An unknown key usually explains the "required" issue next to it (a misspelled key), and can suggest the fix.
+    const issue = parsed.error.issues.find((i) => i.code === "unrecognized_keys") ?? parsed.error.issues[0];
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
     const where = locate(doc.contents as Node | null, path, lineCounter);
     throw new UserError("study.invalid", `${file}${where ? `:${where}` : ""}: ${describeIssue(issue)}`);
