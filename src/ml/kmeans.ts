@@ -34,9 +34,11 @@ export interface KMeansResult {
  * K-means clustering with Lloyd's algorithm, following scikit-learn's `KMeans(algorithm="lloyd")`: the data are
  * centred, each run iterates assign → update until the labels stop changing (strict convergence) or the summed
  * squared centre shift is ≤ `tol × mean(var(X, axis=0))`, in which case the labels are reassigned once more to
- * the final centres; empty clusters take the rows farthest from their centre. Assignment uses Elkan's
- * triangle-inequality bounds, which skip distance computations without changing the
- * result, so with a given `init` the labels, centroids and inertia equal scikit-learn's.
+ * the final centres; empty clusters take the rows farthest from their centre; the run with the lowest inertia
+ * wins. Assignment uses Elkan's triangle-inequality bounds, which skip distance computations without changing
+ * the result, so with a given `init` the labels, centroids and inertia equal scikit-learn's. Seeded runs are
+ * reproducible but draw from openbeat's generator, not numpy's, so "k-means++" and "random" starts differ from
+ * scikit-learn's for the same seed. Distances go through a WebAssembly SIMD kernel when available.
  * @param X n×p data (row-major), finite values
  * @param options k, nInit, maxIter, tol, seed, init
  */
