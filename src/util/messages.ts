@@ -118,3 +118,6 @@ export const csvUnbalancedQuote = (where: string, line: number, rejected: number
 
 export const scoreInputColumns = (input: string, model: string, absent: string[], needed: string[], present: string[]) =>
   `${input}: missing column${absent.length === 1 ? "" : "s"} ${absent.map((c) => JSON.stringify(c)).join(", ")}${absent.length === 1 ? didYouMean(absent[0], present) : ""} that ${model} needs; the input must have the columns ${needed.join(", ")}`;
+
+export const csvLineTooLong = (where: string, line: number, bytes: number, limit: number) =>
+  `${where}: line ${line} is ${bytes.toLocaleString("en-US")} bytes long, more than the ${limit.toLocaleString("en-US")} a row may have; a quote is probably never closed or a field holds a whole document: fix or remove that line`;

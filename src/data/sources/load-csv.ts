@@ -257,9 +257,14 @@ export async function loadCsv(
 ): Promise<CsvLoadResult> {
   const where = options.where ?? path;
   if ((await stat(path)).size === 0) throw new UserError("source.empty", msg.sourceEmpty(where));
-  const fail = (e: unknown): never => {
+  const fail = async (e: unknown): Promise<never> => {
     if (e instanceof UserError) throw e;
     const message = driverMessage(e);
+    const full = e instanceof Error ? `${e.message}\n${(e.cause as Error | undefined)?.message ?? ""}` : String(e);
+    if (/maximum line size/i.test(full)) {
+      const long = await longestLine(path);
+      throw new UserError("csv.line_too_long", msg.csvLineTooLong(where, long.line, long.bytes, MAX_LINE_BYTES), { cause: e });
+    }
     if (/invalid unicode/i.test(message)) throw new UserError("csv.encoding", msg.csvNotUtf8(where, Number(/line[: ]+(\d+)/i.exec(message)?.[1] ?? 0) || 1), { cause: e });
     throw new UserError("source.load", msg.sourceLoadFailed(where, message), { cause: e });
   };
@@ -294,7 +299,7 @@ export async function loadCsv(
     );
     rejected = { n: Number(r.n), first: r.first == null ? null : Number(r.first), reason: r.reason == null ? null : String(r.reason), unicode: r.unicode == null ? null : Number(r.unicode) };
   } catch (e) {
-    return fail(e);
+    return await fail(e);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(rejects.table)}; DROP TABLE IF EXISTS ${quoteIdent(rejects.scan)}`);
   }
@@ -383,6 +388,33 @@ async function unbalancedQuoteLine(path: string): Promise<number | null> {
           quotes = 0;
         }
       }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** DuckDB's default max_line_size: longer lines cannot be read. */
+const MAX_LINE_BYTES = 2_000_000;
+
+/** The longest line of a file (1-based number and length in bytes). */
+async function longestLine(path: string): Promise<{ line: number; bytes: number }> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    let line = 1;
+    let length = 0;
+    let best = { line: 1, bytes: 0 };
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      for (let i = 0; i < bytesRead; ++i) {
+        if (buffer[i] === 0x0a) {
+          if (length > best.bytes) best = { line, bytes: length };
+          ++line;
+          length = 0;
+        } else ++length;
+      }
+      if (bytesRead === 0) return length > best.bytes ? { line, bytes: length } : best;
     }
   } finally {
     await handle.close();
