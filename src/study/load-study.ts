@@ -42,7 +42,13 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     const fix = err.code === "DUPLICATE_KEY" && key ? `"${key}" appears twice at this level; keep one` : "check indentation (spaces, not tabs), quotes and closing brackets";
     throw new UserError("study.yaml", `${file}${pos ? `:${pos.line}` : ""}: invalid YAML: ${what}; ${fix}`);
   }
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    // Aliases are only resolved here: an alias to a missing anchor, or too many of them (an "alias bomb").
+    throw new UserError("study.yaml", `${file}: invalid YAML: ${(e as Error).message.split("\n")[0]}; define each &anchor before its *alias, or write the value out`, { cause: e });
+  }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UserError("study.empty", `${file}: a study file must be a YAML mapping with at least name, kind and sources`);
   }
