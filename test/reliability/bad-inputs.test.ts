@@ -95,6 +95,7 @@ const cases: BadCase[] = [
   { name: "a misspelled kind", args: studyCase("wrong-enum"), expect: [/wrong-enum\.yaml:2:/, /"kind" must be one of "risk", "segments"/, /did you mean "risk"/] },
   { name: "a value out of range", args: studyCase("out-of-range"), expect: [/out-of-range\.yaml:8:/, /"risk\.threshold"/, /<1/] },
   { name: "broken YAML", args: studyCase("invalid-yaml"), expect: [/invalid-yaml\.yaml:5: invalid YAML/, /check indentation/] },
+  { name: "an alias to an anchor that is not defined", args: studyCase("yaml-alias"), expect: [/yaml-alias\.yaml: invalid YAML/, /offense_columns/, /define each &anchor before its \*alias/] },
   { name: "a key given twice", args: studyCase("duplicate-key"), expect: [/duplicate-key\.yaml:8: invalid YAML/, /"risk" appears twice/, /keep one/] },
   { name: "an empty study file", args: studyCase("empty"), expect: [/empty\.yaml/, /must be a YAML mapping with at least name, kind and sources/] },
   { name: "kind risk without a risk section", args: studyCase("no-risk-section"), expect: [/no-risk-section\.yaml/, /no "risk:" section/, /add one/] },
