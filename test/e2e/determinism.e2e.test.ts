@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDist, runCli } from "../reliability/run-cli.js";
+
+/**
+ * Runs repeat exactly: the real-data examples run twice with one seed give byte-identical results, and another seed
+ * changes only what randomness touches. Needs ../shared/data; under CI its absence is a failure, not a skip.
+ */
+
+interface Example {
+  name: string;
+  study: string;
+  data: string;
+  /** A file whose presence means the data is there. */
+  probe: string;
+  /** Files that must be byte-identical between two runs with the same seed. */
+  identical: string[];
+  /** results.json keys that a different seed may change; every other key must stay the same. */
+  random: string[];
+  /** results.json keys that must be the same whatever the seed (checked to exist). */
+  stable: string[];
+}
+
+const EXAMPLES: Example[] = [
+  {
+    name: "LMPD officer assaults (risk)",
+    study: "examples/lmpd-officer-assaults.yaml",
+    data: "../shared/data/lmpd-assaulted-officers",
+    probe: "../shared/data/lmpd-assaulted-officers/Crime.csv",
+    identical: ["results.json", "model.json", "features.parquet", "prepared.parquet"],
+    random: ["seed", "metrics", "curves"],
+    stable: ["data", "warnings", "findings", "factors", "validation", "base_rate"],
+  },
+  {
+    name: "Baltimore victim segments (segments)",
+    study: "examples/baltimore-victim-segments.yaml",
+    data: "../shared/data",
+    probe: "../shared/data/baltimore-part1-crime/Part_1_Crime_Data_.csv",
+    identical: ["results.json", "features.parquet", "prepared.parquet"],
+    // k-means starts and bootstrap resamples are seeded; the data, its counts and the warnings are not.
+    random: ["seed", "k_selection", "k", "k_rule", "pca", "clusters", "stability", "comparison", "areas", "pca_sample", "dashboard"],
+    stable: ["data", "warnings"],
+  },
+];
+
+const MANIFEST_VOLATILE = ["started_at", "timings"];
+
+for (const ex of EXAMPLES) {
+  const exists = existsSync(ex.probe);
+  describe.skipIf(!exists && !process.env.CI)(`${ex.name}: determinism`, () => {
+    let tmp: string;
+    const out = (tag: string) => join(tmp, tag);
+    const results = (tag: string) => JSON.parse(readFileSync(join(out(tag), "results.json"), "utf8"));
+
+    beforeAll(async () => {
+      expect(exists, `${ex.probe} is missing: the real data in ../shared/data is required in CI`).toBe(true);
+      ensureDist();
+      tmp = mkdtempSync(join(tmpdir(), "openbeat-determinism-"));
+      for (const [tag, seed] of [["a", "42"], ["b", "42"], ["c", "43"]]) {
+        const r = await runCli(["run", ex.study, "--data", ex.data, "--out", out(tag), "--seed", seed, "--quiet"], { timeoutMs: 300_000 });
+        if (r.code !== 0) throw new Error(`${ex.study} --seed ${seed} failed (${r.code}): ${r.stderr}`);
+      }
+    }, 600_000);
+
+    afterAll(() => {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it("writes the same files in both runs", () => {
+      expect(readdirSync(out("a")).sort()).toEqual(readdirSync(out("b")).sort());
+    });
+
+    for (const file of ex.identical) {
+      it(`the same seed gives a byte-identical ${file}`, () => {
+        const a = readFileSync(join(out("a"), file));
+        const b = readFileSync(join(out("b"), file));
+        expect(a.length).toBeGreaterThan(0);
+        expect(a.equals(b)).toBe(true);
+      });
+    }
+
+    it("the manifest differs only in start time and timings", () => {
+      const strip = (tag: string) => {
+        const m = JSON.parse(readFileSync(join(out(tag), "manifest.json"), "utf8"));
+        for (const k of MANIFEST_VOLATILE) delete m[k];
+        return m;
+      };
+      expect(strip("a")).toEqual(strip("b"));
+    });
+
+    it("a different seed changes only what randomness touches", () => {
+      const a = results("a");
+      const c = results("c");
+      expect(a.seed).toBe(42);
+      expect(c.seed).toBe(43);
+      expect(Object.keys(c).sort()).toEqual(Object.keys(a).sort());
+      const changed = Object.keys(a).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(c[k]));
+      expect(changed).toContain("seed");
+      for (const k of changed) expect(ex.random, `results.json "${k}" changed with the seed`).toContain(k);
+      for (const k of ex.stable) {
+        expect(a[k], `results.json has "${k}"`).toBeDefined();
+        expect(c[k]).toEqual(a[k]);
+      }
+    });
+
+    it("the inputs are recorded with the same sha256 under every seed", () => {
+      const inputs = (tag: string) => results(tag).data.inputs.map((i: { path: string; sha256: string }) => [i.path, i.sha256]);
+      expect(inputs("a").length).toBeGreaterThan(0);
+      expect(inputs("c")).toEqual(inputs("a"));
+    });
+  });
+}
