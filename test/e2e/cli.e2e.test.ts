@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDist, lines, runCli } from "../reliability/run-cli.js";
+
+/** The command line on good inputs: exit codes, output files and what a user reads on stdout and stderr. */
+
+const BAD = "test/fixtures/bad";
+const STUDY = `${BAD}/studies/risk.yaml`;
+const DATA = `${BAD}/data/good`;
+let tmp: string;
+
+beforeAll(() => {
+  ensureDist();
+  tmp = mkdtempSync(join(tmpdir(), "openbeat-cli-"));
+}, 180_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("openbeat", () => {
+  it("--version and --help exit 0", async () => {
+    const v = await runCli(["--version"]);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await runCli(["--help"]);
+    expect(h.code).toBe(0);
+    for (const command of ["run", "score", "inspect", "serve"]) expect(h.stdout).toContain(command);
+  });
+
+  it("no command is a usage error (exit 1), not a crash", async () => {
+    const r = await runCli(["frobnicate"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^openbeat: .*frobnicate/);
+    expect(r.stderr).not.toMatch(/^\s{4}at /m);
+  });
+});
+
+describe("openbeat run", () => {
+  const out = () => join(tmp, "risk");
+  let first: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    first = await runCli(["run", STUDY, "--data", DATA, "--out", out()]);
+  }, 120_000);
+
+  it("exits 0, prints progress on stderr and a summary naming the results folder on stdout", () => {
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/loaded incidents: 90 rows/);
+    expect(first.stdout).toContain(out());
+    expect(first.stdout).toMatch(/balanced accuracy/);
+  });
+
+  it("writes the results folder and nothing beside it", () => {
+    expect(readdirSync(out()).sort()).toEqual(expect.arrayContaining(["features.parquet", "manifest.json", "model.json", "prepared.parquet", "report.html", "results.json"]));
+    expect(readdirSync(tmp).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
+  it("results.json follows the contract", () => {
+    const r = JSON.parse(readFileSync(join(out(), "results.json"), "utf8"));
+    expect(r).toMatchObject({ study: "risk", name: "reliability base risk study", seed: 7 });
+    expect(r.data).toMatchObject({ rows: 90, positives: 23 });
+    expect(r.validation).toMatchObject({ method: "stratified_kfold", folds: 3, resample: "class_weight" });
+    for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"]) {
+      expect(r.metrics[m].mean).toBeGreaterThanOrEqual(0);
+      expect(r.metrics[m].mean).toBeLessThanOrEqual(1);
+    }
+    const cm = r.metrics.confusion_matrix.flat();
+    expect(cm.reduce((a: number, b: number) => a + b, 0)).toBe(90);
+    expect(Array.isArray(r.warnings)).toBe(true);
+    const coefs = r.factors.map((f: { coefficient: number }) => f.coefficient);
+    expect(coefs).toEqual([...coefs].sort((a, b) => b - a));
+  });
+
+  it("the manifest records each input's sha256 as it is on disk", () => {
+    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8"));
+    const sha = createHash("sha256").update(readFileSync(join(DATA, "incidents.csv"))).digest("hex");
+    expect(m.inputs).toEqual([expect.objectContaining({ name: "incidents", path: "incidents.csv", sha256: sha, rows: 90 })]);
+    expect(m.seed).toBe(7);
+    expect(m.study_text).toBe(readFileSync(STUDY, "utf8"));
+  });
+
+  it("--seed overrides the study file and replaces an existing results folder", async () => {
+    const r = await runCli(["run", STUDY, "--data", DATA, "--out", out(), "--seed", "11", "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(readFileSync(join(out(), "results.json"), "utf8")).seed).toBe(11);
+    expect(readdirSync(tmp).filter((f) => f.includes(".tmp-") || f.endsWith(".old"))).toEqual([]);
+  });
+
+  it("runs a segments study", async () => {
+    const seg = join(tmp, "segments");
+    const r = await runCli(["run", `${BAD}/studies/segments.yaml`, "--data", `${BAD}/data/segments-small`, "--out", seg, "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8"));
+    expect(res.study).toBe("segments");
+    expect(res.clusters.reduce((s: number, c: { size: number }) => s + c.size, 0)).toBe(8);
+  });
+});
+
+describe("openbeat score", () => {
+  it("scores every row with the fitted model, to stdout or --out", async () => {
+    const model = join(tmp, "risk", "model.json");
+    if (!existsSync(model)) {
+      const r = await runCli(["run", STUDY, "--data", DATA, "--out", join(tmp, "risk"), "--quiet"]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const r = await runCli(["score", model, `${DATA}/incidents.csv`]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = lines(r.stdout);
+    expect(rows[0]).toBe("INCIDENT_NUMBER,score,flag");
+    expect(rows).toHaveLength(91);
+    for (const row of rows.slice(1)) {
+      const [, score, flag] = row.split(",");
+      expect(Number(score)).toBeGreaterThanOrEqual(0);
+      expect(Number(score)).toBeLessThanOrEqual(1);
+      expect(flag).toBe(Number(score) >= 0.5 ? "1" : "0");
+    }
+    expect(r.stderr).toMatch(/scored 90 rows/);
+    const file = join(tmp, "scores.csv");
+    const w = await runCli(["score", model, `${DATA}/incidents.csv`, "--out", file]);
+    expect(w.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(r.stdout);
+  });
+});
+
+describe("openbeat inspect", () => {
+  it("describes each column", async () => {
+    const r = await runCli(["inspect", `${DATA}/incidents.csv`]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const c of ["INCIDENT_NUMBER", "DATE_OCCURED", "OFFENSE", "PREMISE", "UNIT", "AGE", "officer_assaulted"]) expect(r.stdout).toContain(c);
+  });
+});
