@@ -121,3 +121,6 @@ export const scoreInputColumns = (input: string, model: string, absent: string[]
 
 export const csvLineTooLong = (where: string, line: number, bytes: number, limit: number) =>
   `${where}: line ${line} is ${bytes.toLocaleString("en-US")} bytes long, more than the ${limit.toLocaleString("en-US")} a row may have; a quote is probably never closed or a field holds a whole document: fix or remove that line`;
+
+export const csvUnclosedQuote = (where: string, line: number) =>
+  `${where}: line ${line} opens a double quote (") that is never closed, so the lines after it read as one field; close or remove that quote`;

@@ -263,7 +263,10 @@ export async function loadCsv(
     const full = e instanceof Error ? `${e.message}\n${(e.cause as Error | undefined)?.message ?? ""}` : String(e);
     if (/maximum line size/i.test(full)) {
       const long = await longestLine(path);
-      throw new UserError("csv.line_too_long", msg.csvLineTooLong(where, long.line, long.bytes, MAX_LINE_BYTES), { cause: e });
+      if (long.bytes > MAX_LINE_BYTES) throw new UserError("csv.line_too_long", msg.csvLineTooLong(where, long.line, long.bytes, MAX_LINE_BYTES), { cause: e });
+      // No physical line is that long: a quote opened and never closed made the reader join lines into one field.
+      const quote = await unbalancedQuoteLine(path);
+      if (quote !== null) throw new UserError("csv.unbalanced_quote", msg.csvUnclosedQuote(where, quote), { cause: e });
     }
     if (/invalid unicode/i.test(message)) throw new UserError("csv.encoding", msg.csvNotUtf8(where, Number(/line[: ]+(\d+)/i.exec(message)?.[1] ?? 0) || 1), { cause: e });
     throw new UserError("source.load", msg.sourceLoadFailed(where, message), { cause: e });
