@@ -65,7 +65,7 @@ const cases: BadCase[] = [
     name: "a CSV of random binary bytes",
     setup: (c) => writeIncidents(join(c.tmp, "data"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))),
     args: (c) => run("risk", join(c.tmp, "data"))(c),
-    expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /UTF-8|malformed|cannot load/],
+    expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /UTF-8|malformed|cannot load|double quote/],
   },
 
   // ---- values ----
