@@ -6,6 +6,8 @@ export type { LogisticModel, LogisticRegressionOptions, CoefficientStandardError
 export { fitLogisticRegression, predictProba, coefficientStandardErrors, sigmoid, log1pExp } from "./logistic-regression.js";
 export { minimizeLbfgs } from "./lbfgs.js";
 export { compressRows } from "./compress-rows.js";
+export type { CompressedDenseRows } from "./compress-dense-rows.js";
+export { compressDenseRows } from "./compress-dense-rows.js";
 export { smote } from "./smote.js";
 export { randomOverSample, randomUnderSample, balancedSampleWeights } from "./resample.js";
 export { RandomState } from "./numpy-random.js";

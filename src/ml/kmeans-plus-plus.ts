@@ -6,25 +6,32 @@ import type { Rng } from "../util/random.js";
  * centre is a uniformly drawn row; each further centre is the best of `2 + floor(ln k)` candidates drawn with
  * probability proportional to the squared distance to the nearest chosen centre, "best" meaning the candidate
  * that leaves the smallest total squared distance.
+ *
+ * With sample weights w, every draw is as if row i appeared wᵢ times: the first centre is drawn with probability
+ * ∝ wᵢ, candidates with probability ∝ wᵢ·D(xᵢ)², and the potential is Σ wᵢ·D(xᵢ)². scikit-learn 1.2.1 ignores
+ * sample weights when seeding; this is what later versions (1.3+) do.
  * @param X n×p data (row-major)
  * @param k number of centres, 1..n
  * @param rng seeded generator
  * @param nLocalTrials candidates per centre; default `2 + floor(ln k)`
+ * @param sampleWeight optional n non-negative row weights (default: all rows count once)
  * @returns k×p matrix of centres (copies of rows of X)
  */
-export function kmeansPlusPlus(X: Matrix, k: number, rng: Rng, nLocalTrials?: number): Matrix {
+export function kmeansPlusPlus(X: Matrix, k: number, rng: Rng, nLocalTrials?: number, sampleWeight?: Float64Array): Matrix {
   const { rows: n, cols: p } = X;
   const H = createDistanceHeap(n * p + k * p);
   H.heap.set(X.data, 0);
-  seedPlusPlus(H, n, p, k, rng, n * p, nLocalTrials);
+  seedPlusPlus(H, n, p, k, rng, n * p, nLocalTrials, sampleWeight);
   return { rows: k, cols: p, data: H.heap.slice(n * p, n * p + k * p) };
 }
 
 /**
  * {@link kmeansPlusPlus} over data already in a distance heap: rows at heap[0 .. n·p), centres written to
- * heap[centreBase .. centreBase + k·p).
+ * heap[centreBase .. centreBase + k·p); `W` are optional row weights.
  */
-export function seedPlusPlus(H: DistanceHeap, n: number, p: number, k: number, rng: Rng, centreBase: number, nLocalTrials?: number): void {
+export function seedPlusPlus(
+  H: DistanceHeap, n: number, p: number, k: number, rng: Rng, centreBase: number, nLocalTrials?: number, W?: Float64Array,
+): void {
   const { heap, dist } = H;
   const trials = nLocalTrials ?? 2 + Math.floor(Math.log(k));
   const closest = new Float64Array(n).fill(Infinity);
@@ -32,16 +39,24 @@ export function seedPlusPlus(H: DistanceHeap, n: number, p: number, k: number, r
   const pots = new Float64Array(trials);
   const ids = new Int32Array(trials);
   const cumsum = new Float64Array(n);
-  const first = rng.int(n);
+  let first: number;
+  if (W) {
+    let acc = 0;
+    for (let i = 0; i < n; ++i) cumsum[i] = acc += W[i];
+    first = searchSorted(cumsum, rng.next() * acc);
+  } else {
+    first = rng.int(n);
+  }
   heap.copyWithin(centreBase, first * p, first * p + p);
   ids[0] = first;
-  minDistances(dist, n, p, ids, 1, closest, closest, pots);
+  minDistances(dist, n, p, ids, 1, closest, closest, pots, W);
   let pot = pots[0];
   for (let c = 1; c < k; ++c) {
     let acc = 0;
-    for (let i = 0; i < n; ++i) cumsum[i] = acc += closest[i];
+    if (W) for (let i = 0; i < n; ++i) cumsum[i] = acc += W[i] * closest[i];
+    else for (let i = 0; i < n; ++i) cumsum[i] = acc += closest[i];
     for (let t = 0; t < trials; ++t) ids[t] = searchSorted(cumsum, rng.next() * pot);
-    minDistances(dist, n, p, ids, trials, closest, candidates, pots);
+    minDistances(dist, n, p, ids, trials, closest, candidates, pots, W);
     let best = 0;
     // strict < keeps the first of tied candidates, like numpy's argmin
     for (let t = 1; t < trials; ++t) if (pots[t] < pots[best]) best = t;
@@ -51,10 +66,13 @@ export function seedPlusPlus(H: DistanceHeap, n: number, p: number, k: number, r
   }
 }
 
-/** For each candidate row ids[t] (t < m): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²), pots[t] = Σ_i of that. */
+/**
+ * For each candidate row ids[t] (t < m): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²), pots[t] = Σ_i of that
+ * (weighted by W[i] when given).
+ */
 function minDistances(
   dist: SqDistFn, n: number, p: number, ids: Int32Array, m: number,
-  closest: Float64Array, out: Float64Array, pots: Float64Array,
+  closest: Float64Array, out: Float64Array, pots: Float64Array, W?: Float64Array,
 ): void {
   const bytes = p * 8;
   for (let t = 0; t < m; ++t) {
@@ -65,7 +83,7 @@ function minDistances(
       const c = closest[i];
       const v = d < c ? d : c;
       out[t * n + i] = v;
-      pot += v;
+      pot += W ? W[i] * v : v;
     }
     pots[t] = pot;
   }

@@ -16,6 +16,12 @@ export interface KMeansOptions {
   seed?: number;
   /** `"k-means++"` (default), `"random"` (k distinct rows) or a k×p matrix of starting centres. */
   init?: "k-means++" | "random" | Matrix;
+  /**
+   * n non-negative row weights (default: every row counts once). Weighted rows act like repeated rows: centres
+   * are weighted means and the inertia is Σ wᵢ‖xᵢ − c‖², so distinct rows with their counts (see
+   * `compressDenseRows`) give the clustering of the full data.
+   */
+  sampleWeight?: Float64Array;
 }
 
 /** Result of {@link kmeans}. */
@@ -24,7 +30,7 @@ export interface KMeansResult {
   centroids: Matrix;
   /** Cluster of each row, 0..k-1. */
   labels: Int32Array;
-  /** Sum of squared distances of rows to their centre. */
+  /** Sum of squared distances of rows to their centre, each weighted by its sample weight. */
   inertia: number;
   /** Lloyd iterations of the winning run. */
   iterations: number;
@@ -39,8 +45,15 @@ export interface KMeansResult {
  * the result, so with a given `init` the labels, centroids and inertia equal scikit-learn's. Seeded runs are
  * reproducible but draw from openbeat's generator, not numpy's, so "k-means++" and "random" starts differ from
  * scikit-learn's for the same seed. Distances go through a WebAssembly SIMD kernel when available.
+ *
+ * With `sampleWeight` the Lloyd runs equal `KMeans(...).fit(X, sample_weight=w)` of scikit-learn 1.2.1: weighted
+ * centre means, weighted inertia, and an empty cluster (one whose rows all have weight 0) takes the farthest row
+ * with that row's weight. As in 1.2.1, the tolerance uses the unweighted variance of the rows given. Seeding
+ * differs from 1.2.1, which ignores weights there: "k-means++" draws with probability ∝ wᵢ·D², "random" draws
+ * k rows without replacement with probability ∝ wᵢ (as scikit-learn 1.3+ does), so that integer weights seed
+ * like repeated rows.
  * @param X n×p data (row-major), finite values
- * @param options k, nInit, maxIter, tol, seed, init
+ * @param options k, nInit, maxIter, tol, seed, init, sampleWeight
  */
 export function kmeans(X: Matrix, options: KMeansOptions): KMeansResult {
   const { k, maxIter = 300, tol = 1e-4, seed = 0, init = "k-means++" } = options;
@@ -53,10 +66,10 @@ export function kmeans(X: Matrix, options: KMeansOptions): KMeansResult {
   const Xc = centred(X, mean, H.heap.subarray(0, n * p));
   const tolAbs = tol === 0 ? 0 : meanVariance(Xc) * tol;
   const rng = createRng(seed);
-  const ws = createWorkspace(n, p, k, H);
+  const ws = createWorkspace(n, p, k, H, options.sampleWeight);
   let best: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number } | undefined;
   for (let run = 0; run < nInit; ++run) {
-    initialCentres(Xc, k, init, mean, rng, H, ws.centres);
+    initialCentres(Xc, k, init, mean, rng, H, ws.centres, options.sampleWeight);
     const r = lloyd(Xc, k, maxIter, tolAbs, ws);
     if (!best || (r.inertia < best.inertia && !sameClustering(r.labels, best.labels, k))) {
       best = { labels: r.labels.slice(), centres: r.centres.slice(), inertia: r.inertia, iterations: r.iterations };
@@ -100,8 +113,22 @@ export function predictKmeans(centroids: Matrix, X: Matrix): Int32Array {
 export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
   checkMatrix(X);
   const { rows: n, cols: p, data } = X;
-  const { k, init, nInit, maxIter, tol } = options;
+  const { k, init, nInit, maxIter, tol, sampleWeight: W } = options;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`invalid k: ${k} (expected 1..${n})`);
+  if (W !== undefined) {
+    if (!(W instanceof Float64Array) || W.length !== n) {
+      throw new Error(`invalid sampleWeight: expected a Float64Array of length ${n}`);
+    }
+    let positive = 0;
+    for (let i = 0; i < n; ++i) {
+      if (!(W[i] >= 0 && W[i] < Infinity)) throw new Error(`invalid sampleWeight: ${W[i]} at row ${i} (expected finite, ≥ 0)`);
+      if (W[i] > 0) ++positive;
+    }
+    if (positive === 0) throw new Error("invalid sampleWeight: all weights are 0");
+    if (typeof init !== "object" && positive < k) {
+      throw new Error(`invalid k: ${k} (only ${positive} rows have a positive sample weight)`);
+    }
+  }
   if (nInit !== undefined && (!Number.isInteger(nInit) || nInit < 1)) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
   if (maxIter !== undefined && (!Number.isInteger(maxIter) || maxIter < 1)) throw new Error(`invalid maxIter: ${maxIter} (expected ≥ 1)`);
   if (tol !== undefined && !(tol >= 0)) throw new Error(`invalid tol: ${tol} (expected ≥ 0)`);
@@ -120,13 +147,21 @@ interface Workspace {
   /** Squared distance between byte offsets of the heap holding the rows (from 0) and the centres (from centreByte). */
   dist: SqDistFn;
   centreByte: number;
+  /** Row weights (all 1 without sampleWeight, which leaves every sum bit-identical to the unweighted one). */
+  W: Float64Array;
   labels: Int32Array;
   labelsOld: Int32Array;
   upper: Float64Array;
   lower: Float64Array;
   centres: Float64Array;
   sums: Float64Array;
+  /** Summed weight of each cluster. */
   counts: Float64Array;
+  /**
+   * Rows of positive weight in each cluster: a cluster is empty exactly when this is 0, which incrementally
+   * updated fractional `counts` cannot tell reliably.
+   */
+  live: Int32Array;
   shift: Float64Array;
   drift: Float64Array;
   half: Float64Array;
@@ -135,12 +170,14 @@ interface Workspace {
   previous: Float64Array;
   sumsWork: Float64Array;
   countsWork: Float64Array;
+  liveWork: Int32Array;
 }
 
-function createWorkspace(n: number, p: number, k: number, H: DistanceHeap): Workspace {
+function createWorkspace(n: number, p: number, k: number, H: DistanceHeap, sampleWeight?: Float64Array): Workspace {
   return {
     dist: H.dist,
     centreByte: n * p * 8,
+    W: sampleWeight ?? new Float64Array(n).fill(1),
     labels: new Int32Array(n),
     labelsOld: new Int32Array(n),
     upper: new Float64Array(n),
@@ -148,6 +185,7 @@ function createWorkspace(n: number, p: number, k: number, H: DistanceHeap): Work
     centres: H.heap.subarray(n * p, n * p + k * p),
     sums: new Float64Array(k * p),
     counts: new Float64Array(k),
+    live: new Int32Array(k),
     shift: new Float64Array(k),
     drift: new Float64Array(k),
     half: new Float64Array(k * k),
@@ -156,21 +194,46 @@ function createWorkspace(n: number, p: number, k: number, H: DistanceHeap): Work
     previous: new Float64Array(k * p),
     sumsWork: new Float64Array(k * p),
     countsWork: new Float64Array(k),
+    liveWork: new Int32Array(k),
   };
 }
 
 function initialCentres(
   Xc: Matrix, k: number, init: KMeansOptions["init"], mean: Float64Array, rng: Rng, H: DistanceHeap, C: Float64Array,
+  W: Float64Array | undefined,
 ): void {
   const p = Xc.cols;
   if (typeof init === "object") {
     for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) C[c * p + j] = init.data[c * p + j] - mean[j];
   } else if (init === "random") {
-    const idx = permutation(Xc.rows, rng);
+    const idx = W ? weightedSample(W, k, rng) : permutation(Xc.rows, rng);
     for (let c = 0; c < k; ++c) C.set(Xc.data.subarray(idx[c] * p, idx[c] * p + p), c * p);
   } else {
-    seedPlusPlus(H, Xc.rows, p, k, rng, Xc.rows * p);
+    seedPlusPlus(H, Xc.rows, p, k, rng, Xc.rows * p, undefined, W);
   }
+}
+
+/** k distinct indices drawn one after another with probability ∝ W among those not drawn yet (W has ≥ k positives). */
+function weightedSample(W: Float64Array, k: number, rng: Rng): Int32Array {
+  const n = W.length;
+  const left = Float64Array.from(W);
+  const idx = new Int32Array(k);
+  for (let c = 0; c < k; ++c) {
+    let total = 0;
+    for (let i = 0; i < n; ++i) total += left[i];
+    const u = rng.next() * total;
+    let acc = 0;
+    let pick = -1;
+    for (let i = 0; i < n; ++i) {
+      if (left[i] === 0) continue;
+      pick = i;
+      acc += left[i];
+      if (u < acc) break;
+    }
+    idx[c] = pick;
+    left[pick] = 0;
+  }
+  return idx;
 }
 
 // Bounds are compared with this relative slack so that rounding in the bound updates can never skip a row whose
@@ -186,16 +249,16 @@ const SLACK = 1 + 1e-10;
 function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Workspace) {
   const { rows: n, cols: p, data } = Xc;
   const { dist, centreByte } = ws;
-  const { labels, labelsOld, upper, lower, sums, counts, shift, drift } = ws;
+  const { W, labels, labelsOld, upper, lower, sums, counts, live, shift, drift } = ws;
   const C = ws.centres;
   drift.fill(0);
   labelsOld.fill(-1);
   fullAssign(n, p, k, labels, upper, lower, dist, centreByte);
-  clusterSums(data, n, p, labels, sums, counts);
+  clusterSums(data, W, n, p, labels, sums, counts, live);
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; ++iter) {
-    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws);
+    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, ws);
     let same = true;
     for (let i = 0; i < n; ++i) {
       if (labels[i] !== labelsOld[i]) {
@@ -205,8 +268,8 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
     }
     // sums are kept up to date incrementally; recompute them exactly when this is the last update
     const last = same || iter === maxIter - 1;
-    if (last) clusterSums(data, n, p, labels, sums, counts);
-    const shiftTot = updateCentres(data, n, p, C, k, labels, sums, counts, shift, ws);
+    if (last) clusterSums(data, W, n, p, labels, sums, counts, live);
+    const shiftTot = updateCentres(data, n, p, C, k, labels, shift, ws);
     if (same) {
       strict = true;
       break;
@@ -214,8 +277,8 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
     if (shiftTot <= tolAbs) {
       if (!last) {
         C.set(ws.previous);
-        clusterSums(data, n, p, labels, sums, counts);
-        updateCentres(data, n, p, C, k, labels, sums, counts, shift, ws);
+        clusterSums(data, W, n, p, labels, sums, counts, live);
+        updateCentres(data, n, p, C, k, labels, shift, ws);
       }
       for (let c = 0; c < k; ++c) drift[c] += shift[c];
       break;
@@ -223,9 +286,9 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
     for (let c = 0; c < k; ++c) drift[c] += shift[c];
     labelsOld.set(labels);
   }
-  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, sums, counts, ws);
+  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, ws);
   let inertia = 0;
-  for (let i = 0; i < n; ++i) inertia += dist(i * p * 8, centreByte + labels[i] * p * 8, p);
+  for (let i = 0; i < n; ++i) inertia += W[i] * dist(i * p * 8, centreByte + labels[i] * p * 8, p);
   return { labels, centres: C, inertia, iterations: Math.min(iter + 1, maxIter) };
 }
 
@@ -255,14 +318,13 @@ function fullAssign(
 /**
  * Elkan's assignment step. Bounds are stored relative to each centre's cumulative movement `drift` (lower
  * bounds as l + drift[c], upper bounds as u − drift[label]), so moving the centres costs O(k) rather than a
- * pass over the n×k bounds; cluster sums follow every label change.
+ * pass over the n×k bounds; weighted cluster sums follow every label change.
  */
 function boundedAssign(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number,
-  labels: Int32Array, upper: Float64Array, lower: Float64Array, drift: Float64Array,
-  sums: Float64Array, counts: Float64Array, ws: Workspace,
+  labels: Int32Array, upper: Float64Array, lower: Float64Array, drift: Float64Array, ws: Workspace,
 ): void {
-  const { half, halfNearest, dist, centreByte } = ws;
+  const { half, halfNearest, dist, centreByte, W, sums, counts, live } = ws;
   const bytes = p * 8;
   halfNearest.fill(Infinity);
   for (let a = 0; a < k; ++a) {
@@ -311,57 +373,76 @@ function boundedAssign(
     upper[i] = u - drift[a];
     if (a !== a0) {
       labels[i] = a;
-      counts[a0] -= 1;
-      counts[a] += 1;
+      const w = W[i];
+      if (w === 0) continue;
+      counts[a0] -= w;
+      counts[a] += w;
       const o0 = a0 * p;
       const o1 = a * p;
       const r = i * p;
       for (let j = 0; j < p; ++j) {
-        const v = data[r + j];
+        const v = data[r + j] * w;
         sums[o0 + j] -= v;
         sums[o1 + j] += v;
+      }
+      live[a] += 1;
+      // a cluster left with only zero-weight rows has sums exactly 0, as a fresh summation would give
+      if (--live[a0] === 0) {
+        counts[a0] = 0;
+        sums.fill(0, o0, o0 + p);
       }
     }
   }
 }
 
-/** Per-cluster sums and sizes of the rows, from scratch. */
-function clusterSums(data: Float64Array, n: number, p: number, labels: Int32Array, sums: Float64Array, counts: Float64Array): void {
+/** Per-cluster weighted sums, summed weights and positive-weight row counts, from scratch. */
+function clusterSums(
+  data: Float64Array, W: Float64Array, n: number, p: number, labels: Int32Array,
+  sums: Float64Array, counts: Float64Array, live: Int32Array,
+): void {
   sums.fill(0);
   counts.fill(0);
+  live.fill(0);
   for (let i = 0; i < n; ++i) {
+    const w = W[i];
+    if (w === 0) continue;
     const o = labels[i] * p;
     const row = i * p;
-    counts[labels[i]] += 1;
-    for (let j = 0; j < p; ++j) sums[o + j] += data[row + j];
+    counts[labels[i]] += w;
+    live[labels[i]] += 1;
+    for (let j = 0; j < p; ++j) sums[o + j] += data[row + j] * w;
   }
 }
 
 /**
- * New centres as cluster means, relocating empty clusters to the rows farthest from their (old) centre as
- * scikit-learn's `_relocate_empty_clusters_dense` does (the moved row keeps its label until the next
- * assignment). Writes the Euclidean shift of each centre into `shift` and returns the summed squared shift.
+ * New centres as weighted cluster means, relocating empty clusters to the rows farthest from their (old) centre
+ * as scikit-learn's `_relocate_empty_clusters_dense` does (the moved row brings its weight and keeps its label
+ * until the next assignment); a cluster whose weight is still 0 gets its sums, which are 0, as 1.2.1's
+ * `_average_centers` leaves them. Writes the Euclidean shift of each centre into `shift` and returns the summed
+ * squared shift.
  */
 function updateCentres(
   data: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
-  clusterSum: Float64Array, clusterCount: Float64Array, shift: Float64Array, ws: Workspace,
+  shift: Float64Array, ws: Workspace,
 ): number {
   ws.previous.set(C);
   const sums = ws.sumsWork;
   const counts = ws.countsWork;
-  sums.set(clusterSum);
-  counts.set(clusterCount);
+  const live = ws.liveWork;
+  sums.set(ws.sums);
+  counts.set(ws.counts);
+  live.set(ws.live);
   let nEmpty = 0;
-  for (let c = 0; c < k; ++c) if (counts[c] === 0) ++nEmpty;
-  if (nEmpty > 0) relocateEmpty(data, n, p, C, k, labels, sums, counts, ws.farDist, nEmpty);
+  for (let c = 0; c < k; ++c) if (live[c] === 0) ++nEmpty;
+  if (nEmpty > 0) relocateEmpty(data, ws.W, n, p, C, k, labels, sums, counts, live, ws.farDist, nEmpty);
   let total = 0;
   for (let c = 0; c < k; ++c) {
     const o = c * p;
-    const w = counts[c];
-    const alpha = w > 0 ? 1 / w : 1;
+    const nonEmpty = live[c] > 0;
+    const alpha = nonEmpty ? 1 / counts[c] : 1;
     let s = 0;
     for (let j = 0; j < p; ++j) {
-      const v = w > 0 ? sums[o + j] * alpha : sums[o + j];
+      const v = nonEmpty ? sums[o + j] * alpha : sums[o + j];
       const d = v - C[o + j];
       s += d * d;
       C[o + j] = v;
@@ -373,24 +454,34 @@ function updateCentres(
 }
 
 function relocateEmpty(
-  data: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
-  sums: Float64Array, counts: Float64Array, dist: Float64Array, nEmpty: number,
+  data: Float64Array, W: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
+  sums: Float64Array, counts: Float64Array, live: Int32Array, dist: Float64Array, nEmpty: number,
 ): void {
   for (let i = 0; i < n; ++i) dist[i] = sqDist(data, i * p, C, labels[i] * p, p);
   const far = Array.from({ length: n }, (_, i) => i)
     .sort((a, b) => dist[b] - dist[a] || a - b)
     .slice(0, nEmpty);
-  let e = 0;
-  for (let c = 0; c < k && e < nEmpty; ++c) {
-    if (counts[c] !== 0) continue;
-    const i = far[e++];
+  // the empty clusters are fixed before any move, as in scikit-learn: a cluster that a move drains stays put
+  const empty: number[] = [];
+  for (let c = 0; c < k; ++c) if (live[c] === 0) empty.push(c);
+  for (let e = 0; e < nEmpty; ++e) {
+    const c = empty[e];
+    const i = far[e];
     const old = labels[i];
+    const w = W[i];
     for (let j = 0; j < p; ++j) {
-      sums[old * p + j] -= data[i * p + j];
-      sums[c * p + j] = data[i * p + j];
+      sums[old * p + j] -= data[i * p + j] * w;
+      sums[c * p + j] = data[i * p + j] * w;
     }
-    counts[c] = 1;
-    counts[old] -= 1;
+    counts[c] = w;
+    counts[old] -= w;
+    if (w > 0) {
+      live[c] = 1;
+      if (--live[old] === 0) {
+        counts[old] = 0;
+        sums.fill(0, old * p, old * p + p);
+      }
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-"""Reference values for test/ml/{kmeans,pca,clustering}*.test.ts from scikit-learn.
+"""Reference values for test/ml/{kmeans,kmeans-weights,pca,clustering}*.test.ts from scikit-learn.
 
 Run with Debian's Python (which has scikit-learn): /usr/bin/python3 test/reference/clustering.py
 Writes test/reference/clustering.json next to this file.
@@ -123,10 +123,59 @@ pairs.append((blob_truth.tolist(), metric_cases[1]["labels"]))
 for a, b in pairs:
     ari_cases.append({"a": list(a), "b": list(b), "ari": float(adjusted_rand_score(a, b))})
 
+# Weighted Lloyd runs, KMeans(...).fit(X, sample_weight=w). A separate generator keeps the cases above unchanged.
+wrng = np.random.RandomState(2024)
+# blobs plus one far row of weight 0: the empty cluster takes it with weight 0, so its centre stays at the mean
+far_zero = np.vstack([blobs, np.full((1, blobs.shape[1]), 60.0)])
+weighted_data = {**datasets, "blobs_far_zero": far_zero}
+
+
+def weighted_case(name, weights, init, max_iter=300, tol=1e-4):
+    data = weighted_data[name]
+    km = KMeans(n_clusters=len(init), init=init, n_init=1, algorithm="lloyd", max_iter=max_iter, tol=tol)
+    km.fit(data, sample_weight=weights)
+    return {
+        "data": name,
+        "weights": np.asarray(weights, dtype=float).tolist(),
+        "init": init.tolist(),
+        "max_iter": max_iter,
+        "tol": tol,
+        "labels": km.labels_.tolist(),
+        "centroids": km.cluster_centers_.tolist(),
+        "inertia": float(km.inertia_),
+        "n_iter": int(km.n_iter_),
+    }
+
+
+def pick(data, k):
+    return data[wrng.choice(len(data), size=k, replace=False)].copy()
+
+
+kmeans_weighted_cases = []
+int_w = wrng.randint(1, 6, size=len(blobs)).astype(float)
+kmeans_weighted_cases.append(weighted_case("blobs", int_w, pick(blobs, 4)))
+kmeans_weighted_cases.append(weighted_case("blobs", int_w, pick(blobs, 7)))
+frac_w = wrng.uniform(0.1, 3.0, size=n_mixed)
+kmeans_weighted_cases.append(weighted_case("mixed", frac_w, pick(mixed, 5)))
+kmeans_weighted_cases.append(weighted_case("mixed_const", frac_w, pick(mixed_const, 4)))
+zero_w = wrng.uniform(0.1, 3.0, size=n_mixed)
+zero_w[wrng.choice(n_mixed, 10, replace=False)] = 0.0
+kmeans_weighted_cases.append(weighted_case("mixed", zero_w, pick(mixed, 3)))
+# no strict convergence within 2 iterations: the final relabelling with weights
+kmeans_weighted_cases.append(weighted_case("mixed", frac_w, pick(mixed, 6), max_iter=2))
+kmeans_weighted_cases.append(weighted_case("blobs", frac_w[:1].repeat(len(blobs)) * int_w, blobs[:5].copy(), tol=0.0))
+# an empty cluster relocated to the farthest row, which brings its weight
+far_w = np.vstack([pick(blobs, 3), np.full((1, blobs.shape[1]), 100.0)])
+kmeans_weighted_cases.append(weighted_case("blobs", wrng.uniform(0.5, 2.0, size=len(blobs)), far_w))
+fz_w = np.append(wrng.uniform(0.5, 2.0, size=len(blobs)), 0.0)
+fz_init = np.vstack([pick(blobs, 3), np.full((1, blobs.shape[1]), 100.0)])
+kmeans_weighted_cases.append(weighted_case("blobs_far_zero", fz_w, fz_init))
+
 out = {
     "sklearn_version": sklearn.__version__,
-    "data": {name: d.tolist() for name, d in datasets.items()},
+    "data": {name: d.tolist() for name, d in weighted_data.items()},
     "kmeans": kmeans_cases,
+    "kmeans_weighted": kmeans_weighted_cases,
     "pca": pca_cases,
     "metrics": metric_cases,
     "ari": ari_cases,
@@ -137,3 +186,6 @@ with open(path, "w") as f:
 print(path, os.path.getsize(path), "bytes")
 for c in kmeans_cases:
     print("kmeans", c["data"], len(c["init"]), "n_iter", c["n_iter"], "inertia", c["inertia"])
+for c in kmeans_weighted_cases:
+    print("kmeans weighted", c["data"], len(c["init"]), "n_iter", c["n_iter"], "inertia", c["inertia"],
+          "clusters", len(set(c["labels"])))
