@@ -72,7 +72,10 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       throw e;
     });
     const tableRows = await materializeAnalysis(db, table);
-    if (tableRows === 0) throw new UserError("data.empty", `${file}: the analysis table "${table}" has no rows; check the prepare SQL filters`);
+    if (tableRows === 0) {
+      const fix = spec.prepare.length ? "check the prepare SQL filters" : "check that the source file has data rows";
+      throw new UserError("data.empty", `${file}: the analysis table "${table}" has no rows; ${fix}`);
+    }
     lap("prepare_ms");
 
     let results: Results;

@@ -158,6 +158,12 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
   const keep = encoded.keep;
   const y = take(yAll, keep);
   const positives = y.reduce((s, v) => s + v, 0);
+  if (yAll.every((v) => Number.isNaN(v))) {
+    throw new UserError("data.target_empty", `${where}: target "${spec.target}" is empty in all ${yAll.length} rows; check the column name and the label in your prepare SQL`);
+  }
+  if (y.length === 0) {
+    throw new UserError("data.no_rows_left", `${where}: no rows left after the missing-value policy (${Object.entries(dropped).map(([r, c]) => `${c} ${r}`).join(", ")}); use missing: { categorical: category } or clean the data in prepare`);
+  }
   if (positives === 0 || positives === y.length) {
     throw new UserError("data.one_class", `${where}: target "${spec.target}" has only one class (${positives === 0 ? "no 1s" : "no 0s"} in ${y.length} rows); check the label in your prepare SQL`);
   }
