@@ -12,8 +12,11 @@ export interface CompressedDenseRows {
 
 /**
  * Merges identical rows of a dense matrix into distinct rows with their counts. Clustering the distinct rows
- * with the counts as sample weights (`kmeans(X, { sampleWeight: weight })`) gives the same centres and inertia
- * as clustering every row, and `labels[index[i]]` is the label of input row i. Rows are equal when their values
+ * with the counts as sample weights (`kmeans(X, { sampleWeight: weight })`) runs the same weighted Lloyd
+ * iterations as clustering every row, at a fraction of the cost, and `labels[index[i]]` is the label of input
+ * row i. Two things can still set the runs apart: kmeans scales `tol` by the variance of the rows it is given,
+ * and one-hot designs have many rows exactly as near to two centres, which rounding may break either way.
+ * Rows are equal when their values
  * are (`0` equals `-0`, NaN equals NaN); they are found with a hash table over the row bits and checked value by
  * value, so a hash collision never merges different rows.
  * @param X n×p data (row-major)
