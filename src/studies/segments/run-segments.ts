@@ -6,7 +6,8 @@ import { quoteIdent, quoteString } from "../../data/Db.js";
 import { compareStrings, encodeDense, fitEncoder, MISSING, type FeatureInput } from "../../features/encode.js";
 import { kmeans, predictKmeans, type KMeansResult } from "../../ml/kmeans.js";
 import { kPrototypes } from "../../ml/kprototypes.js";
-import { takeRows, type Matrix } from "../../ml/matrix.js";
+import { compressDenseRows, type CompressedDenseRows } from "../../ml/compress-dense-rows.js";
+import type { Matrix } from "../../ml/matrix.js";
 import { adjustedRandIndex, calinskiHarabaszScore, daviesBouldinScore, silhouetteScore } from "../../ml/metrics/clustering.js";
 import { pca, transformPca } from "../../ml/pca.js";
 import type { StudySpec } from "../../study/schema.js";
@@ -130,9 +131,14 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   if (spec.k.fixed && !ks.includes(spec.k.fixed)) ks.push(spec.k.fixed);
   const runs = new Map<number, KMeansResult>();
   const selection: KSelectionRow[] = [];
+  // Identical rows are clustered once with their count as weight: the same Lloyd steps, several times faster.
+  const distinct = compressDenseRows(Z);
+  if (distinct.X.rows < Z.rows) logger.info(`  ${distinct.X.rows.toLocaleString("en-US")} distinct rows of ${Z.rows.toLocaleString("en-US")} (clustered with counts as weights)`);
+  if (distinct.X.rows <= kMax) throw new UserError("segments.k_too_large", `${where}: k up to ${kMax} needs more than ${kMax} distinct rows, but the features take only ${distinct.X.rows} distinct values; lower segments.k.max or add features`);
   for (const k of ks) {
     const t = performance.now();
-    const r = kmeans(Z, { k, nInit: spec.n_init, maxIter: spec.max_iter, seed });
+    const rd = kmeans(distinct.X, { k, nInit: spec.n_init, maxIter: spec.max_iter, seed, sampleWeight: distinct.weight });
+    const r: KMeansResult = { ...rd, labels: Int32Array.from(distinct.index, (g) => rd.labels[g]) };
     runs.set(k, r);
     selection.push({
       k, inertia: round(r.inertia, 4),
@@ -149,7 +155,7 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   const best = runs.get(k)!;
   const labels = best.labels;
 
-  const stability = bootstrapStability(Z, labels, k, spec.stability_resamples, seed);
+  const stability = bootstrapStability(distinct, labels, k, spec.stability_resamples, seed);
   if (spec.stability_resamples) logger.info(`  stability: mean adjusted Rand index ${stability.mean_ari.toFixed(3)} over ${stability.resamples} bootstrap resamples`);
 
   const comparison = spec.compare_methods || spec.method === "kprototypes" ? compareMethods(Z, labels, input, keep, encoded.encoder.numeric.map((c) => c.column), k, spec, seed) : undefined;
@@ -208,14 +214,17 @@ async function rowCount(db: Db): Promise<number> {
  * Stability: fit k-means on bootstrap resamples (rows drawn with replacement), assign every row to the nearest
  * resampled centroid, and compare with the full-data labels by adjusted Rand index.
  */
-function bootstrapStability(X: Matrix, labels: Int32Array, k: number, resamples: number, seed: number) {
+function bootstrapStability(distinct: CompressedDenseRows, labels: Int32Array, k: number, resamples: number, seed: number) {
   const rng = createRng(seed + 7919);
+  const n = distinct.index.length;
   const aris: number[] = [];
   for (let b = 0; b < resamples; ++b) {
-    const idx = new Int32Array(X.rows);
-    for (let i = 0; i < X.rows; ++i) idx[i] = rng.int(X.rows);
-    const r = kmeans(takeRows(X, idx), { k, nInit: 3, seed: seed + b + 1 });
-    aris.push(adjustedRandIndex(labels, predictKmeans(r.centroids, X)));
+    // A bootstrap sample of the rows is a set of counts on the distinct rows.
+    const w = new Float64Array(distinct.X.rows);
+    for (let i = 0; i < n; ++i) w[distinct.index[rng.int(n)]] += 1;
+    const r = kmeans(distinct.X, { k, nInit: 3, seed: seed + b + 1, sampleWeight: w });
+    const assigned = predictKmeans(r.centroids, distinct.X);
+    aris.push(adjustedRandIndex(labels, Int32Array.from(distinct.index, (g) => assigned[g])));
   }
   const mean = aris.length ? aris.reduce((a, v) => a + v, 0) / aris.length : NaN;
   return { method: "bootstrap k-means, adjusted Rand index against the full-data clustering", resamples, mean_ari: round(mean) };
