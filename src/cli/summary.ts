@@ -13,8 +13,12 @@ export function printSummary(results: Results, out: string, ms: number): void {
     lines.push(`  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.positives} with ${results.target} (${pct(results.base_rate)}), ${results.data.features} features`);
     lines.push(`  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`);
     lines.push(`    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`);
-    const top = results.findings.slice().sort((a, b) => b.lift - a.lift).slice(0, 3);
-    if (top.length) lines.push("  highest rates:");
+    const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
+    const top: typeof results.findings = [];
+    for (const by of new Set(results.findings.map((f) => f.by))) {
+      top.push(...results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100).slice(0, 2));
+    }
+    if (top.length) lines.push(`  highest rates (groups of 100+ rows${leaked.size ? ", leakage-flagged values left out" : ""}):`);
     for (const f of top) lines.push(`    ${f.statement}`);
   } else {
     lines.push(`  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`);

@@ -1,0 +1,69 @@
+/**
+ * Formatting helpers for the report: numbers, percentages, suppressed counts and HTML escaping. All output is
+ * locale-independent so the report is byte-identical on every machine.
+ */
+
+/** Escapes `& < > " '` for HTML text and attribute values. */
+export function escapeHtml(s: unknown): string {
+  return String(s ?? "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/** Thousands separated with commas: `formatInt(12345) === "12,345"`. */
+export function formatInt(n: number): string {
+  if (!Number.isFinite(n)) return "—";
+  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return n < 0 ? "-" + s : s;
+}
+
+/** A number with `digits` decimals, "—" when not finite. @param digits decimals (default 3) */
+export function formatNumber(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return "—";
+  const s = x.toFixed(digits);
+  return s === "-0" || /^-0\.0+$/.test(s) ? s.slice(1) : s;
+}
+
+/** A proportion as a percentage: `formatPct(0.1234) === "12.3%"`. @param digits decimals (default 1) */
+export function formatPct(p: number, digits = 1): string {
+  return Number.isFinite(p) ? `${formatNumber(100 * p, digits)}%` : "—";
+}
+
+/** True when count `n` must not be published: below `minCell`. */
+export function isSuppressed(n: number, minCell: number): boolean {
+  return n < minCell;
+}
+
+/** A count for a table: "<minCell" when suppressed, else the count with separators. */
+export function formatCount(n: number, minCell: number): string {
+  return isSuppressed(n, minCell) ? `<${minCell}` : formatInt(n);
+}
+
+/** Text shortened to `max` characters with an ellipsis. @param max characters kept, ellipsis included (default 40) */
+export function truncate(s: string, max = 40): string {
+  return s.length <= max ? s : s.slice(0, max - 1).trimEnd() + "…";
+}
+
+/** The footnote printed wherever counts were suppressed. */
+export function suppressionNote(minCell: number): string {
+  return `Counts below ${minCell} are shown as "<${minCell}" and left out of the charts, so that small groups cannot be identified.`;
+}
+
+/** Rounds every number in a JSON-like value to `digits` decimals (for stable goldens). */
+export function roundDeep<T>(value: T, digits = 3): T {
+  const f = 10 ** digits;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "number") return Number.isFinite(v) ? Math.round(v * f) / f + 0 : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

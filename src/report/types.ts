@@ -1,0 +1,75 @@
+import type { Cluster, RiskResults, SegmentsResults } from "../studies/results.js";
+
+/** A Vega-Lite specification as plain JSON data (inline values only, never URLs). */
+export type VegaLiteSpec = { [key: string]: unknown };
+
+/** `manifest.json`: how a results folder was made. */
+export interface Manifest {
+  study_file: string;
+  inputs: { name: string; path: string; sha256: string; rows: number }[];
+  versions: Record<string, string>;
+  seed: number;
+  started_at: string;
+  /** Seconds per phase. */
+  timings: Record<string, number>;
+}
+
+/** Minimal GeoJSON types: what the report reads from an areas file. */
+export interface Geometry {
+  type: "Polygon" | "MultiPolygon";
+  coordinates: number[][][] | number[][][][];
+}
+
+/** One GeoJSON feature; `properties` carries the area name and per-cluster shares. */
+export interface Feature {
+  type: "Feature";
+  properties: Record<string, unknown> | null;
+  geometry: Geometry | null;
+}
+
+/**
+ * Areas for the segments maps. Each feature's properties hold `name`, `rows` (records in the area) and the
+ * share of each cluster, either as `shares: { "<cluster id>": share }` or as flat `share_<cluster id>` keys.
+ */
+export interface FeatureCollection {
+  type: "FeatureCollection";
+  features: Feature[];
+}
+
+/**
+ * Optional results fields the report reads when present; studies may add them without breaking older files.
+ * `report.min_cell` is the study file's suppression threshold, `row_label` the plural noun for one row
+ * (e.g. "incidents"), `model` the fitted model's settings, `scaling` how segment features were scaled.
+ */
+export interface ReportExtras {
+  report?: { min_cell?: number };
+  row_label?: string;
+  model?: { type?: string; C?: number; [key: string]: unknown };
+  scaling?: string;
+}
+
+/** A point of the PC1/PC2 sample drawn by the segments study (at most a few thousand). */
+export interface PcaPoint {
+  pc1: number;
+  pc2: number;
+  cluster: number;
+}
+
+/** Risk results as the report reads them. */
+export type ReportRiskResults = RiskResults & ReportExtras;
+
+/** Segments results as the report reads them, with the optional PCA sample. */
+export type ReportSegmentsResults = SegmentsResults & ReportExtras & { pca_sample?: PcaPoint[] };
+
+/** Options shared by the chart builders. */
+export interface ChartOptions {
+  /** Counts below this are suppressed: shown as "<minCell" in tables and left out of charts. */
+  minCell: number;
+}
+
+/** Options of {@link segmentsCharts}. */
+export interface SegmentsChartOptions extends ChartOptions {
+  areas?: FeatureCollection;
+}
+
+export type { Cluster };
