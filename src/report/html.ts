@@ -1,14 +1,14 @@
-import { riskCharts, factorLabel, RISK_METRICS, rowLabel, topShareSentence } from "./risk-charts.js";
-import { clusterColor, segmentsCharts } from "./segments-charts.js";
+import { riskCharts, factorLabel, FACTORS_EACH_SIDE, RISK_METRICS, rowLabel, topShareSentence } from "./risk-charts.js";
+import { clusterColor, clusterName, segmentsCharts } from "./segments-charts.js";
 import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, suppressionNote, truncate } from "./format.js";
 import { renderSvg } from "./render-svg.js";
-import type { FeatureCollection, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
+import type { FeatureCollection, Manifest, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
 import type { MeanSd, Results } from "../studies/results.js";
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {
-  /** manifest.json of the run (inputs with sha256, seed, versions). */
-  manifest?: Record<string, unknown>;
+  /** manifest.json of the run (inputs with sha256, seed, versions, timings). */
+  manifest?: Partial<Manifest> & Record<string, unknown>;
   /** Counts below this are suppressed (default: results' report.min_cell, else 10). */
   minCell?: number;
   /** The run's areas GeoJSON, for the segments map. */
@@ -34,6 +34,10 @@ code{font-size:12px;background:#f3f4f6;padding:1px 4px;border-radius:3px;word-br
 .cluster{border:1px solid #e1e4e8;border-left:8px solid var(--c);border-radius:8px;padding:10px 14px;margin:10px 0;break-inside:avoid}
 .cluster h3{margin:0 0 4px}.muted{color:#666;font-size:13px}ul.tight{margin:4px 0;padding-left:20px}
 footer{margin-top:40px;color:#777;font-size:12px}
+.leak{border:2px solid #c0392b;background:#fdecea;padding:12px 16px;margin:14px 0;border-radius:6px}.leak h3{margin:0 0 6px;color:#8e1f14;font-size:17px}
+.leak dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0;font-size:13px}.leak dt{font-weight:600}
+.question{font-size:17px;font-weight:600;margin:6px 0}.footnote{color:#555;font-size:12px;margin:6px 0}
+.cluster .dist svg{max-width:100%;height:auto}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:6px 0}dl.kv dt{color:#555}
 @media print{body{background:white}main{max-width:none;padding:0}h2{break-before:page}h2:first-of-type{break-before:auto}.chart,.cluster,table{break-inside:avoid}}
 `;
 
@@ -48,36 +52,55 @@ async function charts(specs: Record<string, VegaLiteSpec>, names: string[]): Pro
   return out.join("\n");
 }
 
-function dataSection(results: Results, manifest?: Record<string, unknown>): string {
+function dataSection(results: Results, minCell: number, manifest?: ReportOptions["manifest"]): string {
   const inputs = (manifest?.inputs as Results["data"]["inputs"] | undefined) ?? results.data.inputs;
   const dropped = Object.entries(results.data.dropped ?? {});
   const missing = Object.entries(results.data.missing ?? {}).filter(([, n]) => n > 0);
   const range = results.data.date_range;
-  return `<h2>The data</h2>
+  const kv: [string, string][] = [];
+  if (manifest?.study_file) kv.push(["study file", `<code>${e(manifest.study_file)}</code>`]);
+  kv.push(["seed", e(manifest?.seed ?? results.seed)]);
+  if (manifest?.started_at) kv.push(["run started", e(manifest.started_at)]);
+  if (manifest?.versions && typeof manifest.versions === "object") kv.push(["versions", Object.entries(manifest.versions).map(([k, v]) => `${e(k)} ${e(v)}`).join(", ")]);
+  if (manifest?.timings && typeof manifest.timings === "object") {
+    const t = Object.entries(manifest.timings as Record<string, number>);
+    kv.push(["timings", t.map(([k, v]) => `${e(k)} ${formatNumber(Number(v), 1)} s`).join(", ")]);
+  }
+  return `<h2>Question and data</h2>
+${results.description ? `<p class="question">${e(results.description)}</p>` : ""}
 <table><thead><tr><th>source</th><th>file</th><th class="n">rows</th><th>sha256</th></tr></thead><tbody>
 ${inputs.map((i) => `<tr><td>${e(i.name)}</td><td><code>${e(i.path)}</code></td><td class="n">${formatInt(i.rows)}</td><td><code>${e(i.sha256)}</code></td></tr>`).join("\n")}
 </tbody></table>
-<p>The analysis table has ${formatInt(results.data.table_rows)} rows; ${formatInt(results.data.rows)} entered the model with ${formatInt(results.data.features)} features.${range ? ` ${e(range.column)} runs from ${e(range.min ?? "?")} to ${e(range.max ?? "?")}.` : ""}</p>
-${dropped.length ? `<p>Rows left out, never silently: ${dropped.map(([r, n]) => `${formatInt(n)} (${e(r)})`).join("; ")}.</p>` : "<p>No rows were left out.</p>"}
-${missing.length ? `<p class="muted">Missing values before the missing-value policy: ${missing.map(([c, n]) => `${e(c)} ${formatInt(n)}`).join(", ")}.</p>` : ""}`;
+<p>The analysis table has ${formatInt(results.data.table_rows)} rows; ${formatInt(results.data.rows)} entered the ${results.study === "risk" ? "model" : "clustering"} with ${formatInt(results.data.features)} features.${range ? ` ${e(range.column)} runs from <strong>${e(range.min ?? "?")}</strong> to <strong>${e(range.max ?? "?")}</strong>.` : ""}</p>
+${dropped.length ? `<p>Rows left out, never silently: ${dropped.map(([r, n]) => `${formatCount(n, minCell)} (${e(r)})`).join("; ")}.</p>` : "<p>No rows were left out.</p>"}
+${missing.length ? `<p class="muted">Missing values before the missing-value policy: ${missing.map(([c, n]) => `${e(c)} ${formatCount(n, minCell)}`).join(", ")}.</p>` : ""}
+<dl class="kv">${kv.map(([k, v]) => `<dt>${e(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
+}
+
+function leakageBox(results: Results, minCell: number): string {
+  const leaks = results.warnings.filter((w) => w.code === "risk.leakage");
+  if (!leaks.length) return "";
+  const fact = (w: Results["warnings"][number]) => {
+    const rows: string[] = [];
+    if (w.column != null) rows.push(`<dt>column</dt><dd><code>${e(w.column)}</code></dd>`);
+    if (w.value != null) rows.push(`<dt>value</dt><dd><code>${e(w.value)}</code></dd>`);
+    if (typeof w.rate === "number") rows.push(`<dt>rate</dt><dd>${formatPct(w.rate)}</dd>`);
+    if (typeof w.count === "number") rows.push(`<dt>rows</dt><dd>${formatCount(w.count, minCell)}</dd>`);
+    return `<li>${e(w.message)}${rows.length ? `<dl>${rows.join("")}</dl>` : ""}</li>`;
+  };
+  return `<section class="leak" data-warning="leakage"><h3>⚠ Possible label leakage (${leaks.length})</h3><p>These values nearly fix the outcome. If they record the outcome rather than predict it, every metric below is inflated by them: exclude them and run again.</p><ul class="tight">${leaks.map(fact).join("")}</ul></section>`;
 }
 
 function warningsSection(results: Results): string {
-  const leaks = results.warnings.filter((w) => w.code === "risk.leakage");
   const other = results.warnings.filter((w) => w.code !== "risk.leakage");
-  let html = "";
-  if (leaks.length) {
-    html += `<div class="warn"><h3>Possible label leakage (${leaks.length})</h3><p>These values nearly fix the outcome. If they record the outcome rather than predict it, the model's accuracy is inflated by them: exclude them and run again.</p><ul class="tight">${leaks.map((w) => `<li>${e(w.message)}</li>`).join("")}</ul></div>`;
-  }
-  if (other.length) html += `<div class="note"><strong>Warnings (${other.length})</strong><ul class="tight">${other.map((w) => `<li>${e(w.message)}</li>`).join("")}</ul></div>`;
-  return html;
+  if (!other.length) return "";
+  return `<h2>Warnings</h2><div class="note"><ul class="tight">${other.map((w) => `<li>${e(w.message)} <span class="muted">(${e(w.code)})</span></li>`).join("")}</ul></div>`;
 }
 
 function header(results: Results, generatedAt?: string): string {
-  return `${results.synthetic ? '<div class="banner">SYNTHETIC DATA — generated for the demo; no finding here describes a real city.</div>' : ""}
+  return `${results.synthetic ? '<div class="banner">SYNTHETIC DATA — generated for the demo; no finding here describes real people or places.</div>' : ""}
 <h1>${e(results.name)}</h1>
-${results.description ? `<p class="lead">${e(results.description)}</p>` : ""}
-<p class="meta">${results.study === "risk" ? "Risk study" : "Segment study"} · seed ${results.seed}${generatedAt ? ` · run ${e(generatedAt)}` : ""} · made with openbeat</p>`;
+<p class="meta">${results.study === "risk" ? "Risk study" : "Segment study"} · seed ${results.seed}${generatedAt ? ` · generated ${e(generatedAt)}` : ""} · made with openbeat</p>`;
 }
 
 async function riskBody(results: ReportRiskResults, minCell: number): Promise<string> {
@@ -89,8 +112,9 @@ async function riskBody(results: ReportRiskResults, minCell: number): Promise<st
     .sort((a, b) => b.lift - a.lift)
     .filter((f) => f.count >= minCell && f.positives >= minCell && !leaked.has(`${f.by}\u0000${f.value}`))
     .slice(0, 5);
-  const upFactors = results.factors.filter((f) => f.count >= minCell).slice(0, 15);
-  const downFactors = results.factors.filter((f) => f.count >= minCell).slice(-10).reverse();
+  const byCoef = [...results.factors].sort((a, b) => b.coefficient - a.coefficient);
+  const upFactors = byCoef.filter((f) => f.coefficient > 0).slice(0, FACTORS_EACH_SIDE);
+  const downFactors = byCoef.filter((f) => f.coefficient < 0).reverse().slice(0, FACTORS_EACH_SIDE);
   const factorRow = (f: ReportRiskResults["factors"][number]) => `<tr><td>${e(factorLabel(f))}</td><td class="n">${formatNumber(f.odds_ratio, 2)}</td><td class="n">${formatNumber(f.ci95[0], 2)} – ${formatNumber(f.ci95[1], 2)}</td><td class="n">${formatCount(f.count, minCell)}</td></tr>`;
   const resample = results.validation.resample;
   const resampleText: Record<string, string> = {
@@ -127,7 +151,7 @@ ${await charts(specs, ["findings"])}
 <table><thead><tr><th>by</th><th>value</th><th class="n">rows</th><th class="n">positives</th><th class="n">rate</th><th class="n">95% interval</th><th class="n">lift</th></tr></thead><tbody>
 ${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 60))}</td><td class="n">${formatCount(f.count, minCell)}</td><td class="n">${formatCount(f.positives, minCell)}</td><td class="n">${f.positives < minCell ? "—" : formatPct(f.rate)}</td><td class="n">${f.positives < minCell ? "—" : `${formatPct(f.ci95[0])} – ${formatPct(f.ci95[1])}`}</td><td class="n">${f.positives < minCell ? "—" : `${formatNumber(f.lift, 2)}×`}</td></tr>`).join("\n")}
 </tbody></table>
-<p class="muted">${e(suppressionNote(minCell))}</p>
+<p class="footnote">${e(suppressionNote(minCell))}</p>
 <h2>Method in plain words</h2>
 <ul>
 <li>Each category of the features was turned into its own 0/1 column (one-hot encoding).</li>
@@ -140,47 +164,67 @@ ${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 
 </ul>`;
 }
 
-function clusterCard(c: ReportSegmentsResults["clusters"][number], minCell: number): string {
-  const top = c.profile.slice(0, 5).map((p) => {
+function distinguishing(c: ReportSegmentsResults["clusters"][number], n: number) {
+  return c.profile
+    .filter((p) => p.lift > 0 && Number.isFinite(p.lift))
+    .map((p, i) => ({ p, i, score: Math.abs(Math.log2(p.lift)) }))
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .slice(0, n)
+    .map((x) => x.p);
+}
+
+async function clusterCard(c: ReportSegmentsResults["clusters"][number], index: number, minCell: number, specs: Record<string, VegaLiteSpec>): Promise<string> {
+  const top = distinguishing(c, 5).map((p) => {
     const share = p.feature.includes("=");
-    return `<li>${e(p.feature.replace("=", " = "))}: ${share ? `${formatPct(p.cluster_mean)} vs ${formatPct(p.overall_mean)}` : `${formatNumber(p.cluster_mean, 1)} vs ${formatNumber(p.overall_mean, 1)}`} (${formatNumber(p.lift, 2)}×)</li>`;
+    const values = share ? `${formatPct(p.cluster_mean)} vs ${formatPct(p.overall_mean)} overall` : `${formatNumber(p.cluster_mean, 1)} vs ${formatNumber(p.overall_mean, 1)} overall`;
+    return `<li><strong>${e(p.feature.replace("=", " = "))}</strong>: ${values} (${formatNumber(p.lift, 2)}×)</li>`;
   });
-  const values = Object.entries(c.top_values).map(([col, vs]) => `<li><strong>${e(col)}</strong>: ${vs.slice(0, 3).map((v) => `${e(truncate(v.value, 40))} ${v.count < minCell ? "" : `(${formatPct(v.share, 0)})`}`).join(", ")}</li>`);
-  const d = c.distribution;
-  return `<div class="cluster" style="--c:${clusterColor(c.id)}"><h3>Cluster ${c.id}: ${e(c.label)}</h3>
-<div class="muted">${formatCount(c.size, minCell)} rows · ${formatPct(c.share)} of all${d ? ` · ${e(d.column)}: mean ${formatNumber(d.mean, 1)}, median ${formatNumber(d.quartiles[1], 0)} (quartiles ${formatNumber(d.quartiles[0], 0)}–${formatNumber(d.quartiles[2], 0)})` : ""}</div>
-<div class="row"><div style="flex:1 1 420px"><strong>Sets it apart</strong><ul class="tight">${top.join("")}</ul></div>${values.length ? `<div style="flex:1 1 320px"><strong>Most common</strong><ul class="tight">${values.join("")}</ul></div>` : ""}</div></div>`;
+  const values = Object.entries(c.top_values).map(
+    ([col, vs]) => `<tr><td>${e(col)}</td><td>${vs.slice(0, 3).map((v) => `${e(truncate(v.value, 40))} <span class="muted">${formatCount(v.count, minCell)}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`).join("<br>")}</td></tr>`,
+  );
+  const dist = specs[`distribution_${c.id}`];
+  return `<article class="cluster" style="--c:${clusterColor(index)}" data-cluster="${c.id}"><h3>${e(clusterName(c))}</h3>
+<div class="muted">${formatCount(c.size, minCell)} rows · ${formatPct(c.share)} of all</div>
+<div class="row"><div style="flex:1 1 360px"><strong>Sets it apart</strong><ul class="tight">${top.join("")}</ul></div>
+${values.length ? `<div style="flex:1 1 240px"><strong>Most common values</strong><table>${values.join("")}</table></div>` : ""}
+${dist ? `<div class="dist" style="flex:0 1 300px">${await chart(`distribution_${c.id}`, dist)}</div>` : ""}</div></article>`;
 }
 
 async function segmentsBody(results: ReportSegmentsResults, minCell: number, areas?: FeatureCollection): Promise<string> {
   const specs = segmentsCharts(results, { minCell, areas });
   const best = results.k_selection.find((r) => r.k === results.k);
   const cmp = results.comparison ?? [];
+  const cards: string[] = [];
+  for (const [i, c] of results.clusters.entries()) cards.push(await clusterCard(c, i, minCell, specs));
+  const evr = results.pca ? results.pca.explained_variance_ratio.reduce((a, b) => a + b, 0) : 0;
+  const unmatched = results.areas?.unmatched ?? [];
   return `<h2>Headline</h2>
-<div class="cards"><div class="card"><div class="l">clusters</div><div class="v">${results.k}</div><div class="muted">${e(results.method)}</div></div>
+<div class="cards"><div class="card"><div class="l">clusters</div><div class="v">${results.k}</div><div class="muted">${e(results.method)}, ${e(results.k_rule)}</div></div>
 <div class="card"><div class="l">silhouette</div><div class="v">${formatNumber(best?.silhouette ?? NaN)}</div><div class="muted">−1 to 1; above 0.25 is clear structure</div></div>
-<div class="card"><div class="l">stability</div><div class="v">${formatNumber(results.stability.mean_ari)}</div><div class="muted">mean adjusted Rand index, ${results.stability.resamples} bootstraps</div></div>
+<div class="card"><div class="l">stability</div><div class="v">${formatNumber(results.stability.mean_ari)}</div><div class="muted">mean adjusted Rand index, ${results.stability.resamples} resamples</div></div>
 <div class="card"><div class="l">rows</div><div class="v">${formatInt(results.data.rows)}</div><div class="muted">${formatInt(results.data.features)} features</div></div></div>
 ${(best?.silhouette ?? 1) < 0.25 ? `<div class="note">The silhouette is low: the clusters overlap, as is usual when categories are clustered as 0/1 columns. Read them as broad profiles, not sharply separate groups.</div>` : ""}
-<h2>Cluster profiles</h2>
-${results.clusters.map((c) => clusterCard(c, minCell)).join("\n")}
-${await charts(specs, ["profile", "sizes"])}
-${await charts(specs, ["distribution", "pca", "map"])}
-${results.areas ? `<p>${formatInt(results.areas.matched)} rows matched an area of ${e(results.areas.column)}.${results.areas.unmatched.length ? ` Unmatched names: ${results.areas.unmatched.map((u) => `${e(u.name)} (${formatCount(u.rows, minCell)})`).join(", ")}.` : " Every name matched."}</p>` : ""}
+${await charts(specs, ["sizes"])}
+<h2>The clusters</h2>
+${cards.join("\n")}
+${await charts(specs, ["profile", "pca"])}
+${specs.map_dominant || specs.map_shares ? `<h2>Where the clusters are</h2>\n${await charts(specs, ["map_dominant", "map_shares"])}` : ""}
+${results.areas ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
+${unmatched.length ? `<table><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${formatCount(u.rows, minCell)}</td></tr>`).join("")}</tbody></table>` : ""}` : ""}
 <h2>Choosing k</h2>
 ${await charts(specs, ["k_selection"])}
-<table><thead><tr><th class="n">k</th><th class="n">inertia</th><th class="n">silhouette</th><th class="n">Calinski-Harabasz</th><th class="n">Davies-Bouldin</th></tr></thead><tbody>
+<table><thead><tr><th class="n">k</th><th class="n">inertia</th><th class="n">silhouette</th><th class="n">Calinski–Harabasz</th><th class="n">Davies–Bouldin</th></tr></thead><tbody>
 ${results.k_selection.map((r) => `<tr${r.k === results.k ? ' style="font-weight:bold"' : ""}><td class="n">${r.k}</td><td class="n">${formatNumber(r.inertia, 1)}</td><td class="n">${formatNumber(r.silhouette)}</td><td class="n">${formatNumber(r.calinski_harabasz, 1)}</td><td class="n">${formatNumber(r.davies_bouldin)}</td></tr>`).join("\n")}
 </tbody></table>
-${cmp.length ? `<h3>k-means or k-prototypes?</h3><table><thead><tr><th>method</th><th class="n">silhouette</th><th class="n">Calinski-Harabasz</th><th class="n">Davies-Bouldin</th></tr></thead><tbody>${cmp.map((c) => `<tr><td>${e(c.method)}</td><td class="n">${formatNumber(c.silhouette)}</td><td class="n">${formatNumber(c.calinski_harabasz, 1)}</td><td class="n">${formatNumber(c.davies_bouldin)}</td></tr>`).join("")}</tbody></table><p class="muted">Both scored on the same design matrix at k = ${results.k}. Higher silhouette and Calinski-Harabasz, lower Davies-Bouldin separate better.</p>` : ""}
-<p class="muted">${e(suppressionNote(minCell))}</p>
+${cmp.length ? `<h3>Other clustering methods at the same k</h3><table><thead><tr><th>method</th><th class="n">k</th><th class="n">silhouette</th><th class="n">Calinski–Harabasz</th><th class="n">Davies–Bouldin</th></tr></thead><tbody>${cmp.map((c) => `<tr><td>${e(c.method)}</td><td class="n">${c.k}</td><td class="n">${formatNumber(c.silhouette)}</td><td class="n">${formatNumber(c.calinski_harabasz, 1)}</td><td class="n">${formatNumber(c.davies_bouldin)}</td></tr>`).join("")}</tbody></table><p class="muted">All scored on the same design matrix. Higher silhouette and Calinski–Harabasz, lower Davies–Bouldin separate better.</p>` : ""}
+<p class="footnote">${e(suppressionNote(minCell))}</p>
 <h2>Method in plain words</h2>
 <ul>
-<li>Categories became 0/1 columns; numeric features were standardized to mean 0 and sd 1.${results.pca ? ` PCA kept ${results.pca.components} components (${formatPct(results.pca.explained_variance_ratio.reduce((a, b) => a + b, 0))} of the variance).` : ""}</li>
-<li>k-means (k-means++ starts, the best of several runs) was fitted for every k in the range; ${e(results.k_rule)}.</li>
-<li>Silhouette is exact up to the study's sample size and computed on a seeded sample above it.</li>
-<li>Stability: k-means refitted on ${results.stability.resamples} bootstrap resamples; the adjusted Rand index compares their clusters with the full-data clusters (1 = identical).</li>
-<li>Profiles compare each cluster's share (or mean) with everyone's; lift is the ratio.</li>
+<li>Features: ${formatInt(results.data.features)} columns; categories became 0/1 columns${results.scaling ? `; scaling: ${e(results.scaling)}` : "; numeric features were standardised to mean 0 and sd 1"}.</li>
+<li>${results.pca ? `PCA kept ${results.pca.components} components, ${formatPct(evr)} of the variance; clustering ran on those components.` : "No PCA: clustering ran on the scaled features."}</li>
+<li>${e(results.method)} was fitted for every k from ${Math.min(...results.k_selection.map((r) => r.k))} to ${Math.max(...results.k_selection.map((r) => r.k))} with seeded starts; k = ${results.k} was chosen by ${e(results.k_rule)}.</li>
+<li>Stability: ${e(results.stability.method)}, ${results.stability.resamples} resamples; mean adjusted Rand index ${formatNumber(results.stability.mean_ari)} (1 = the same clusters every time, 0 = chance).</li>
+<li>Profiles compare each cluster's share (or mean) with everyone's; lift is the ratio, so 2× means twice as common in the cluster.</li>
 </ul>`;
 }
 
@@ -197,8 +241,9 @@ export async function buildReport(results: Results, options: ReportOptions = {})
 <title>${e(results.name)} — openbeat report</title><style>${CSS}</style></head>
 <body><main>
 ${header(results, options.generatedAt)}
+${leakageBox(results, minCell)}
+${dataSection(results, minCell, options.manifest)}
 ${warningsSection(results)}
-${dataSection(results, options.manifest)}
 ${body}
 <footer>openbeat report · results.json, features.parquet and the dashboard (<code>openbeat serve</code>) hold everything shown here.</footer>
 </main></body></html>

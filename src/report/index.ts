@@ -1,5 +1,7 @@
 export { buildReport, type ReportOptions } from "./html.js";
-export { riskCharts } from "./risk-charts.js";
-export { segmentsCharts, rewindForD3 } from "./segments-charts.js";
+export { writeReport } from "./write-report.js";
+export { riskCharts, topShareSentence } from "./risk-charts.js";
+export { segmentsCharts, rewindForD3, clusterColor } from "./segments-charts.js";
 export { renderSvg, compileSpec } from "./render-svg.js";
-export type { VegaLiteSpec, FeatureCollection } from "./types.js";
+export { formatCount, isSuppressed } from "./format.js";
+export type { VegaLiteSpec, FeatureCollection, Manifest, PcaPoint } from "./types.js";

@@ -167,7 +167,7 @@ function rocChart(results: ReportRiskResults): VegaLiteSpec {
           data: { values },
           mark: { type: "line", color: COLORS.bar, strokeWidth: 2.5 },
           encoding: {
-            x: { field: "fpr", type: "quantitative", title: "false positive rate", scale: { domain: [0, 1] } },
+            x: { field: "fpr", type: "quantitative", title: "false positive rate", scale: { domain: [0, 1] }, axis: { tickCount: 5 } },
             y: { field: "tpr", type: "quantitative", title: "true positive rate (recall)", scale: { domain: [0, 1] } },
             order: { field: "fpr" },
           },
@@ -191,7 +191,7 @@ function prChart(results: ReportRiskResults): VegaLiteSpec {
           data: { values },
           mark: { type: "line", color: COLORS.bar, strokeWidth: 2.5 },
           encoding: {
-            x: { field: "recall", type: "quantitative", title: "recall", scale: { domain: [0, 1] } },
+            x: { field: "recall", type: "quantitative", title: "recall", scale: { domain: [0, 1] }, axis: { tickCount: 5 } },
             y: { field: "precision", type: "quantitative", title: "precision", scale: { domain: [0, 1] } },
             order: { field: "recall" },
           },
@@ -267,7 +267,15 @@ function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec
     hi = Math.max(hi, v.hi);
   }
   const y = { field: "label", type: "nominal", sort: labels, title: null, axis: { labelLimit: 320, labelFontSize: 11 } };
-  const x = { field: "odds_ratio", type: "quantitative", scale: { type: "log", domain: [lo / 1.1, hi * 1.1], nice: false }, title: "odds ratio (log scale; 1 = no effect)" };
+  const domain = [lo / 1.1, hi * 1.1];
+  const ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100].filter((t) => t >= domain[0] && t <= domain[1]);
+  const x = {
+    field: "odds_ratio",
+    type: "quantitative",
+    scale: { type: "log", domain, nice: false },
+    axis: { values: ticks, format: "~g" },
+    title: "odds ratio (log scale; 1 = no effect)",
+  };
   const color = { field: "direction", type: "nominal", title: null, scale: { domain: ["raises the odds", "lowers the odds"], range: [COLORS.up, COLORS.down] }, legend: { orient: "top" } };
   const tooltip = [{ field: "name", title: "factor" }, { field: "odds_ratio", title: "odds ratio", format: ".2f" }, { field: "ci", title: "95% interval" }, { field: "count", title: "rows" }];
   return topLevel(

@@ -1,231 +1,366 @@
-import type { Cluster } from "../studies/results.js";
 import { COLORS, topLevel } from "./chart-config.js";
 import { formatInt, formatNumber, formatPct, isSuppressed, truncate } from "./format.js";
-import type { FeatureCollection, ReportSegmentsResults, SegmentsChartOptions, VegaLiteSpec } from "./types.js";
+import { areaName, clusterShare, polygonFeatures, rewindGeometry } from "./geo.js";
+import type { Cluster, FeatureCollection, Geometry, ReportSegmentsResults, SegmentsChartOptions, VegaLiteSpec } from "./types.js";
 
-/** Colour of cluster `id`, the same in every chart and card. */
-export function clusterColor(id: number): string {
-  return COLORS.categories[id % COLORS.categories.length];
+/** Most features the profile heatmap shows (the most distinctive ones). */
+export const PROFILE_FEATURES = 28;
+
+/** Lift beyond 2^LIFT_CLAMP (or below its inverse) gets the end colour of the heatmap. */
+const LIFT_CLAMP = 2;
+
+/** Colour of the cluster at position `index` of `results.clusters`, the same in every chart and card. */
+export function clusterColor(index: number): string {
+  return COLORS.categories[index % COLORS.categories.length];
 }
 
-function clusterScale(results: ReportSegmentsResults) {
-  const ids = results.clusters.map((c) => `cluster ${c.id}`);
-  return { domain: ids, range: results.clusters.map((c) => clusterColor(c.id)) };
+/**
+ * A GeoJSON feature with its rings wound the way d3-geo (inside Vega) expects: exterior clockwise, holes
+ * counter-clockwise (see {@link rewindGeometry}).
+ */
+export function rewindForD3<T extends { geometry: { type: string; coordinates: unknown } | null }>(feature: T): T {
+  const g = feature.geometry;
+  if (!g || (g.type !== "Polygon" && g.type !== "MultiPolygon")) return feature;
+  return { ...feature, geometry: rewindGeometry(g as Geometry) };
 }
 
-/** Elbow and criteria panels over k, with the chosen k marked. */
+/** "0 · label" for a cluster. */
+export function clusterName(c: Pick<Cluster, "id" | "label">): string {
+  return c.label ? `${c.id} · ${c.label}` : `Cluster ${c.id}`;
+}
+
+function clusterColors(results: ReportSegmentsResults) {
+  const names = results.clusters.map(clusterName);
+  return { domain: names, range: results.clusters.map((_, i) => clusterColor(i)) };
+}
+
 function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
-  const panels: [keyof ReportSegmentsResults["k_selection"][number], string, string][] = [
-    ["inertia", "Inertia (elbow)", "lower is tighter"],
-    ["silhouette", "Silhouette", "higher is better"],
-    ["calinski_harabasz", "Calinski-Harabasz", "higher is better"],
-    ["davies_bouldin", "Davies-Bouldin", "lower is better"],
+  const metrics: [keyof ReportSegmentsResults["k_selection"][number], string][] = [
+    ["inertia", "Inertia (elbow: look for the bend)"],
+    ["silhouette", "Silhouette (higher is better)"],
+    ["calinski_harabasz", "Calinski–Harabasz (higher is better)"],
+    ["davies_bouldin", "Davies–Bouldin (lower is better)"],
   ];
-  const values = results.k_selection.map((r) => ({ ...r, chosen: r.k === results.k }));
+  const values = results.k_selection.flatMap((row) =>
+    metrics.map(([key, label]) => ({ k: row.k, metric: label, value: row[key], chosen: row.k === results.k })),
+  );
+  const x = { field: "k", type: "quantitative", title: "k (number of clusters)", axis: { tickMinStep: 1, format: "d" }, scale: { zero: false } };
+  const y = { field: "value", type: "quantitative", title: null, scale: { zero: false } };
   return topLevel(
-    { text: "Choosing the number of clusters", subtitle: `Chosen k = ${results.k}: ${results.k_rule}` },
+    { text: "Choosing the number of clusters", subtitle: `k = ${results.k} chosen by ${results.k_rule}; the chosen k is marked` },
     {
       data: { values },
-      hconcat: panels.map(([field, title, hint]) => ({
-        title: { text: title, subtitle: hint, fontSize: 12 },
-        width: 170,
+      columns: 2,
+      facet: { field: "metric", type: "nominal", sort: metrics.map((m) => m[1]), title: null, header: { labelAnchor: "start", labelFontWeight: "normal", labelFontSize: 12 } },
+      resolve: { scale: { y: "independent" } },
+      spacing: { row: 16, column: 40 },
+      spec: {
+        width: 250,
         height: 150,
         layer: [
-          { mark: { type: "line", color: COLORS.bar, point: { filled: true, size: 30 } }, encoding: { x: { field: "k", type: "ordinal", axis: { labelAngle: 0 } }, y: { field, type: "quantitative", title: null, scale: { zero: false } } } },
-          { transform: [{ filter: "datum.chosen" }], mark: { type: "point", shape: "circle", size: 180, stroke: COLORS.up, strokeWidth: 2.5, filled: false }, encoding: { x: { field: "k", type: "ordinal" }, y: { field, type: "quantitative" } } },
+          { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule }, encoding: { x: { datum: results.k, type: "quantitative" } } },
+          { mark: { type: "line", color: COLORS.bar, point: { color: COLORS.bar } }, encoding: { x, y, tooltip: [{ field: "k" }, { field: "value", format: ".3f" }] } },
+          { transform: [{ filter: "datum.chosen" }], mark: { type: "point", filled: true, size: 110, color: COLORS.up }, encoding: { x, y } },
         ],
-      })),
+      },
+    },
+  );
+}
+
+function pcaChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
+  const sample = results.pca_sample;
+  if (!sample?.length) return undefined;
+  const byId = new Map(results.clusters.map((c) => [c.id, clusterName(c)]));
+  const values = sample.map((p) => ({ pc1: p.pc1, pc2: p.pc2, cluster: byId.get(p.cluster) ?? `Cluster ${p.cluster}` }));
+  const ev = results.pca?.explained_variance_ratio ?? [];
+  const axisTitle = (i: number) => (ev[i] != null ? `PC${i + 1} (${formatPct(ev[i])} of variance)` : `PC${i + 1}`);
+  return topLevel(
+    { text: "Clusters on the first two principal components", subtitle: `A sample of ${formatInt(values.length)} rows; overlap here does not mean overlap in all dimensions` },
+    {
+      data: { values },
+      width: 420,
+      height: 320,
+      mark: { type: "circle", size: 14, opacity: 0.6 },
+      encoding: {
+        x: { field: "pc1", type: "quantitative", title: axisTitle(0), scale: { zero: false, nice: true } },
+        y: { field: "pc2", type: "quantitative", title: axisTitle(1), scale: { zero: false, nice: true } },
+        color: { field: "cluster", type: "nominal", title: null, scale: clusterColors(results), legend: { orient: "right" } },
+      },
+    },
+  );
+}
+
+function wrapLines(s: string, width: number, maxLines: number): string[] {
+  const words = s.split(/\s+/);
+  const lines: string[] = [];
+  let cur = "";
+  for (const w of words) {
+    if (cur && (cur + " " + w).length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? cur + " " + w : w;
+  }
+  if (cur) lines.push(cur);
+  if (lines.length > maxLines) {
+    lines.length = maxLines;
+    lines[maxLines - 1] = truncate(lines[maxLines - 1] + " …", width);
+  }
+  return lines;
+}
+
+/**
+ * Features for the heatmap, at most `PROFILE_FEATURES`: each cluster's most distinguishing ones in the study's
+ * order (profiles come sorted, most distinguishing first), grouped by cluster.
+ */
+export function profileFeatures(clusters: Cluster[]): string[] {
+  if (!clusters.length) return [];
+  const per = Math.max(1, Math.floor(PROFILE_FEATURES / clusters.length));
+  const out: string[] = [];
+  for (const c of clusters) {
+    let taken = 0;
+    for (const p of c.profile) {
+      if (taken >= per || out.length >= PROFILE_FEATURES) break;
+      if (!(p.lift > 0) || !Number.isFinite(p.lift) || out.includes(p.feature)) continue;
+      out.push(p.feature);
+      ++taken;
+    }
+  }
+  return out;
+}
+
+function profileChart(results: ReportSegmentsResults, minCell: number): VegaLiteSpec | undefined {
+  const clusters = results.clusters.filter((c) => !isSuppressed(c.size, minCell));
+  const features = profileFeatures(clusters);
+  if (!features.length) return undefined;
+  const keep = new Set(features);
+  const values = clusters.flatMap((c) =>
+    c.profile
+      .filter((p) => keep.has(p.feature) && p.lift > 0 && Number.isFinite(p.lift))
+      .map((p) => {
+        const l = Math.log2(p.lift);
+        return {
+          cluster: wrapLines(clusterName(c), 18, 3).join("|"),
+          feature: truncate(p.feature, 40),
+          full: p.feature,
+          log_lift: Math.max(-LIFT_CLAMP, Math.min(LIFT_CLAMP, l)),
+          text: `${formatNumber(p.lift, p.lift >= 10 ? 0 : 1)}×`,
+          dark: Math.abs(l) > 1.2,
+          cluster_mean: p.cluster_mean,
+          overall_mean: p.overall_mean,
+        };
+      }),
+  );
+  const x = { field: "cluster", type: "nominal", title: null, sort: clusters.map((c) => wrapLines(clusterName(c), 18, 3).join("|")), axis: { orient: "top", labelAngle: 0, labelExpr: "split(datum.label, '|')", labelLimit: 130, labelFontWeight: "bold" } };
+  const y = { field: "feature", type: "nominal", title: null, sort: features.map((f) => truncate(f, 40)), axis: { labelLimit: 300 } };
+  return topLevel(
+    { text: "What sets each cluster apart", subtitle: "Lift = cluster mean ÷ overall mean; red: more common in the cluster, blue: less common" },
+    {
+      data: { values },
+      width: { step: 120 },
+      height: { step: 20 },
+      layer: [
+        {
+          mark: { type: "rect", stroke: "white", strokeWidth: 1 },
+          encoding: {
+            x, y,
+            color: {
+              field: "log_lift",
+              type: "quantitative",
+              title: "lift",
+              scale: { scheme: "redblue", reverse: true, domain: [-LIFT_CLAMP, LIFT_CLAMP], domainMid: 0 },
+              legend: { orient: "right", values: [-2, -1, 0, 1, 2], labelExpr: "format(pow(2, datum.value), '~g') + '×'", gradientLength: 160 },
+            },
+            tooltip: [{ field: "full", title: "feature" }, { field: "text", title: "lift" }, { field: "cluster_mean", title: "cluster mean", format: ".3~f" }, { field: "overall_mean", title: "overall mean", format: ".3~f" }],
+          },
+        },
+        {
+          mark: { type: "text", fontSize: 10 },
+          encoding: { x, y, text: { field: "text" }, color: { condition: { test: "datum.dark", value: "white" }, value: "#222" } },
+        },
+      ],
     },
   );
 }
 
 function sizesChart(results: ReportSegmentsResults, minCell: number): VegaLiteSpec {
-  const values = results.clusters.map((c) => ({
-    cluster: `cluster ${c.id}`,
-    size: isSuppressed(c.size, minCell) ? null : c.size,
-    text: `${isSuppressed(c.size, minCell) ? `<${minCell}` : formatInt(c.size)} (${formatPct(c.share)})`,
-    label: truncate(c.label, 60),
-  }));
-  const y = { field: "cluster", type: "nominal", title: null, sort: values.map((v) => v.cluster) };
+  const values = results.clusters.map((c) => {
+    const suppressed = isSuppressed(c.size, minCell);
+    return {
+      cluster: clusterName(c),
+      size: suppressed ? null : c.size,
+      text: suppressed ? `<${minCell}` : `${formatInt(c.size)} (${formatPct(c.share, 0)})`,
+    };
+  });
+  const y = { field: "cluster", type: "nominal", title: null, sort: values.map((v) => v.cluster), axis: { labelLimit: 320 } };
+  const maxSize = Math.max(1, ...values.map((v) => v.size ?? 0));
   return topLevel(
-    { text: "Cluster sizes", subtitle: `${formatInt(results.data.rows)} rows in ${results.k} clusters` },
+    { text: "Cluster sizes", subtitle: `Rows per cluster (share of ${formatInt(results.data.rows)})` },
     {
       data: { values },
-      width: 420,
+      width: 320,
       height: { step: 24 },
       layer: [
-        { mark: { type: "bar" }, encoding: { y, x: { field: "size", type: "quantitative", title: "rows" }, color: { field: "cluster", type: "nominal", scale: clusterScale(results), legend: null }, tooltip: [{ field: "cluster" }, { field: "text", title: "size" }, { field: "label" }] } },
-        { mark: { type: "text", align: "left", dx: 4, fontSize: 11 }, encoding: { y, x: { field: "size", type: "quantitative" }, text: { field: "text" } } },
-      ],
-    },
-  );
-}
-
-function pcaChart(results: ReportSegmentsResults): VegaLiteSpec | null {
-  const pts = results.pca_sample;
-  if (!pts?.length) return null;
-  const values = pts.map((p) => ({ pc1: p.pc1, pc2: p.pc2, cluster: `cluster ${p.cluster}` }));
-  const ratio = results.pca?.explained_variance_ratio;
-  const axis = (i: number) => (ratio && ratio[i] !== undefined ? `PC${i + 1} (${formatPct(ratio[i])} of variance)` : `PC${i + 1}`);
-  return topLevel(
-    { text: "Clusters on the first two principal components", subtitle: `A seeded sample of ${formatInt(values.length)} rows; points overlap where many rows share a profile` },
-    {
-      data: { values },
-      width: 420,
-      height: 320,
-      mark: { type: "circle", size: 14, opacity: 0.45 },
-      encoding: {
-        x: { field: "pc1", type: "quantitative", title: axis(0), scale: { zero: false } },
-        y: { field: "pc2", type: "quantitative", title: axis(1), scale: { zero: false } },
-        color: { field: "cluster", type: "nominal", scale: clusterScale(results), legend: { orient: "right", title: null } },
-      },
-    },
-  );
-}
-
-/** Features shown in the profile heatmap: the union of each cluster's most distinguishing ones (at most 24). */
-export function heatmapFeatures(clusters: Cluster[], perCluster = 6): string[] {
-  const out: string[] = [];
-  for (let r = 0; r < perCluster; ++r) for (const c of clusters) {
-    const f = c.profile[r]?.feature;
-    if (f && !out.includes(f) && out.length < 24) out.push(f);
-  }
-  return out;
-}
-
-function profileChart(results: ReportSegmentsResults): VegaLiteSpec {
-  const features = heatmapFeatures(results.clusters);
-  const values = results.clusters.flatMap((c) =>
-    features.map((f) => {
-      const p = c.profile.find((x) => x.feature === f)!;
-      const isShare = f.includes("=");
-      const lift = Number.isFinite(p.lift) && p.lift > 0 ? p.lift : p.cluster_mean > 0 ? 8 : 0.125;
-      return {
-        cluster: `cluster ${c.id}`,
-        feature: truncate(f.replace("=", " = "), 44),
-        full: f,
-        log2lift: Math.max(-3, Math.min(3, Math.log2(lift))),
-        text: isShare ? formatPct(p.cluster_mean, 0) : formatNumber(p.cluster_mean, 1),
-        detail: isShare ? `${formatPct(p.cluster_mean)} vs ${formatPct(p.overall_mean)} overall` : `${formatNumber(p.cluster_mean, 2)} vs ${formatNumber(p.overall_mean, 2)} overall`,
-      };
-    }),
-  );
-  const x = { field: "cluster", type: "nominal", title: null, axis: { orient: "top", labelAngle: 0 } };
-  const y = { field: "feature", type: "nominal", title: null, sort: features.map((f) => truncate(f.replace("=", " = "), 44)), axis: { labelLimit: 300 } };
-  return topLevel(
-    { text: "What sets each cluster apart", subtitle: "Cell: share (or mean) in the cluster; colour: lift over everyone (red above, blue below)" },
-    {
-      data: { values },
-      width: { step: 78 },
-      height: { step: 20 },
-      layer: [
         {
-          mark: { type: "rect", stroke: "white" },
+          transform: [{ filter: "datum.size != null" }],
+          mark: { type: "bar", height: { band: 0.7 } },
           encoding: {
-            x, y,
-            color: { field: "log2lift", type: "quantitative", title: "lift", scale: { scheme: "redblue", reverse: true, domain: [-3, 3] }, legend: { labelExpr: "format(pow(2, datum.value), '.2~f') + '×'", values: [-3, -2, -1, 0, 1, 2, 3], orient: "bottom", direction: "horizontal", gradientLength: 200 } },
-            tooltip: [{ field: "cluster" }, { field: "full", title: "feature" }, { field: "detail", title: "cluster vs overall" }],
+            y,
+            x: { field: "size", type: "quantitative", title: "rows", scale: { domain: [0, maxSize * 1.35] } },
+            color: { field: "cluster", type: "nominal", scale: clusterColors(results), legend: null },
           },
         },
-        { mark: { type: "text", fontSize: 10 }, encoding: { x, y, text: { field: "text" }, color: { condition: { test: "abs(datum.log2lift) > 2", value: "white" }, value: "#222" } } },
+        { mark: { type: "text", align: "left", dx: 4 }, encoding: { y, x: { field: "size", type: "quantitative" }, text: { field: "text" } } },
       ],
     },
   );
 }
 
-function distributionChart(results: ReportSegmentsResults, minCell: number): VegaLiteSpec | null {
-  const withDist = results.clusters.filter((c) => c.distribution);
-  if (!withDist.length) return null;
-  const column = withDist[0].distribution!.column;
-  const values = withDist.flatMap((c) => {
-    const total = c.distribution!.histogram.reduce((a, h) => a + h.count, 0);
-    return c.distribution!.histogram.map((h, i) => ({
-      cluster: `cluster ${c.id}`,
-      bin: h.bin,
-      order: i,
-      share: isSuppressed(h.count, minCell) || !total ? null : h.count / total,
-      count: isSuppressed(h.count, minCell) ? `<${minCell}` : formatInt(h.count),
-    }));
-  });
-  const bins = [...new Set(values.map((v) => v.bin))];
+function distributionChart(results: ReportSegmentsResults, c: Cluster, index: number, minCell: number): VegaLiteSpec | undefined {
+  const d = c.distribution;
+  if (!d || !d.histogram.length) return undefined;
+  const bins = d.histogram.map((h) => h.bin);
+  const values = d.histogram.filter((h) => !isSuppressed(h.count, minCell)).map((h) => ({ bin: h.bin, count: h.count }));
+  const color = clusterColor(index);
   return topLevel(
-    { text: `${column} by cluster`, subtitle: `Share of each cluster's rows in each ${column} band; bands with fewer than ${minCell} rows are left out` },
+    { text: d.column, subtitle: `mean ${formatNumber(d.mean, 1)}, quartiles ${d.quartiles.map((q) => formatNumber(q, 0)).join(" / ")}`, fontSize: 12 } as never,
     {
       data: { values },
-      facet: { column: { field: "cluster", type: "nominal", title: null, header: { labelFontWeight: "bold" } } },
-      spec: {
-        width: 150,
-        height: 120,
-        mark: { type: "bar" },
-        encoding: {
-          x: { field: "bin", type: "ordinal", sort: bins, title: column, axis: { labelAngle: -45, labelFontSize: 9 } },
-          y: { field: "share", type: "quantitative", title: "share of cluster", axis: { format: ".0%" } },
-          color: { field: "cluster", type: "nominal", scale: clusterScale(results), legend: null },
-          tooltip: [{ field: "cluster" }, { field: "bin" }, { field: "count", title: "rows" }, { field: "share", format: ".1%" }],
-        },
-      },
-    },
-  );
-}
-
-/** Signed planar area of a ring (lon/lat): positive when counter-clockwise. */
-function ringArea(ring: number[][]): number {
-  let a = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j][0] - ring[i][0]) * (ring[j][1] + ring[i][1]);
-  return a / 2;
-}
-
-/**
- * Rings wound the way d3-geo (inside Vega) expects: exterior clockwise, holes counter-clockwise. GeoJSON files
- * often wind the other way (RFC 7946), which d3 reads as "everything except this polygon".
- */
-export function rewindForD3<T extends { geometry: { type: string; coordinates: unknown } | null }>(feature: T): T {
-  const g = feature.geometry;
-  if (!g) return feature;
-  const fixPolygon = (rings: number[][][]) => rings.map((r, i) => ((i === 0 ? ringArea(r) < 0 : ringArea(r) > 0) ? r : [...r].reverse()));
-  const coordinates = g.type === "Polygon" ? fixPolygon(g.coordinates as number[][][]) : g.type === "MultiPolygon" ? (g.coordinates as number[][][][]).map(fixPolygon) : g.coordinates;
-  return { ...feature, geometry: { ...g, coordinates } };
-}
-
-function mapChart(results: ReportSegmentsResults, areas: FeatureCollection, minCell: number): VegaLiteSpec {
-  const values = areas.features.filter((f) => f.geometry).map((f) => {
-    const p = f.properties ?? {};
-    const rows = Number(p.rows ?? 0);
-    const dominant = p.dominant == null || isSuppressed(rows, minCell) ? "too few rows" : `cluster ${p.dominant}`;
-    const share = p.dominant == null ? null : Number(p[`share_${p.dominant}`]);
-    return rewindForD3({ type: "Feature", geometry: f.geometry, properties: { name: String(p.name ?? ""), rows: isSuppressed(rows, minCell) ? `<${minCell}` : formatInt(rows), dominant, share: share == null || isSuppressed(rows, minCell) ? "" : formatPct(share) } });
-  });
-  const scale = clusterScale(results);
-  return topLevel(
-    { text: "Most common cluster by area", subtitle: `Areas with fewer than ${minCell} rows are grey` },
-    {
-      data: { values },
-      width: 440,
-      height: 440,
-      projection: { type: "mercator" },
-      mark: { type: "geoshape", stroke: "white", strokeWidth: 0.4 },
+      width: 250,
+      height: 100,
+      mark: { type: "bar", color },
       encoding: {
-        color: { field: "properties.dominant", type: "nominal", title: null, scale: { domain: [...scale.domain, "too few rows"], range: [...scale.range, "#e3e3e3"] }, legend: { orient: "right" } },
-        tooltip: [{ field: "properties.name", title: "area" }, { field: "properties.rows", title: "rows" }, { field: "properties.dominant", title: "most common" }, { field: "properties.share", title: "its share" }],
+        x: { field: "bin", type: "ordinal", sort: bins, scale: { domain: bins }, title: null, axis: { labelAngle: 0, labelFontSize: 10 } },
+        y: { field: "count", type: "quantitative", title: "rows", axis: { tickCount: 3 } },
+        tooltip: [{ field: "bin" }, { field: "count", format: "," }],
       },
     },
   );
 }
 
+interface AreaRow {
+  type: "Feature";
+  geometry: unknown;
+  properties: Record<string, unknown>;
+}
+
+function areaRows(results: ReportSegmentsResults, areas: FeatureCollection, minCell: number): AreaRow[] {
+  const names = new Map(results.clusters.map((c) => [c.id, clusterName(c)]));
+  return polygonFeatures(areas).map((f) => {
+    const p = f.properties;
+    const rows = typeof p.rows === "number" ? p.rows : undefined;
+    const suppressed = rows != null && isSuppressed(rows, minCell);
+    const props: Record<string, unknown> = { name: areaName(p), rows: rows == null ? "" : suppressed ? `<${minCell}` : formatInt(rows), suppressed };
+    let dominant: number | undefined;
+    let best = -1;
+    for (const c of results.clusters) {
+      const count = p[`count_${c.id}`];
+      const smallCount = typeof count === "number" && isSuppressed(count, minCell);
+      const s = suppressed || smallCount ? undefined : clusterShare(p, c.id);
+      props[`share_${c.id}`] = s ?? null;
+      if (s != null && s > best) {
+        best = s;
+        dominant = c.id;
+      }
+    }
+    props.dominant = dominant == null ? null : names.get(dominant);
+    props.dominant_share = dominant == null ? null : best;
+    props.missing = dominant == null;
+    return { type: "Feature", geometry: f.geometry, properties: props };
+  });
+}
+
+const PROJECTION = { type: "mercator" };
+
+function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteSpec {
+  return topLevel(
+    { text: "Dominant cluster by area", subtitle: "Colour: the most common cluster; paler = a smaller majority; grey: suppressed or no data" },
+    {
+      datasets: { areas: rows },
+      data: { name: "areas" },
+      width: 460,
+      height: 380,
+      projection: PROJECTION,
+      layer: [
+        { mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.7 }, encoding: { tooltip: [{ field: "properties.name", title: "area" }, { field: "properties.rows", title: "rows" }] } },
+        {
+          transform: [{ filter: "!datum.properties.missing" }],
+          mark: { type: "geoshape", stroke: "white", strokeWidth: 0.7 },
+          encoding: {
+            color: { field: "properties.dominant", type: "nominal", title: null, scale: clusterColors(results), legend: { orient: "bottom", columns: 2 } },
+            opacity: { field: "properties.dominant_share", type: "quantitative", title: "share of dominant cluster", scale: { domain: [0.25, 0.75], range: [0.35, 1], clamp: true }, legend: { orient: "bottom", format: ".0%" } },
+            tooltip: [
+              { field: "properties.name", title: "area" },
+              { field: "properties.dominant", title: "dominant cluster" },
+              { field: "properties.dominant_share", title: "its share", format: ".0%" },
+              { field: "properties.rows", title: "rows" },
+            ],
+          },
+        },
+      ],
+    },
+  );
+}
+
+function sharesMap(results: ReportSegmentsResults, rows: AreaRow[], minCell: number): VegaLiteSpec {
+  let max = 0;
+  for (const r of rows) for (const c of results.clusters) max = Math.max(max, (r.properties[`share_${c.id}`] as number | null) ?? 0);
+  const clusters = results.clusters.filter((c) => !isSuppressed(c.size, minCell));
+  return topLevel(
+    { text: "Where each cluster lives", subtitle: "Share of each area's rows in the cluster; same colour scale in every panel; grey: suppressed or no data" },
+    {
+      datasets: { areas: rows },
+      columns: 2,
+      spacing: 24,
+      concat: clusters.map((c) => ({
+        title: { text: truncate(clusterName(c), 44), fontSize: 12 },
+        data: { name: "areas" },
+        width: 300,
+        height: 240,
+        projection: PROJECTION,
+        layer: [
+          { mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.5 } },
+          {
+            transform: [{ filter: `datum.properties.share_${c.id} != null` }, { calculate: `datum.properties.share_${c.id}`, as: "share" }],
+            mark: { type: "geoshape", stroke: "white", strokeWidth: 0.5 },
+            encoding: {
+              color: { field: "share", type: "quantitative", title: "share of area", scale: { scheme: "purples", domain: [0, Math.max(0.01, max)] }, legend: { format: ".0%", orient: "bottom", gradientLength: 200 } },
+              tooltip: [{ field: "properties.name", title: "area" }, { field: "share", title: "share", format: ".0%" }, { field: "properties.rows", title: "rows" }],
+            },
+          },
+        ],
+      })),
+      resolve: { scale: { color: "shared" }, legend: { color: "shared" } },
+    },
+  );
+}
+
 /**
- * Chart specs for a segments study, keyed by name: `k_selection`, `sizes`, `pca` (when a sample is present),
- * `profile`, `distribution` (when the study summarizes a numeric column), `map` (when areas are given).
+ * Chart specs for a segments study, keyed by name: `k_selection`, `pca` (when `results.pca_sample` is present),
+ * `profile`, `sizes`, `distribution_<cluster id>`, and with `options.areas` `map_dominant` and `map_shares`.
+ * Areas whose `rows` property is below `minCell` are drawn grey without shares.
  * @param results segments results (results.json)
- * @param options.minCell suppression threshold; options.areas the run's areas GeoJSON
+ * @param options.minCell suppression threshold
+ * @param options.areas GeoJSON areas with per-cluster shares in their properties
  */
 export function segmentsCharts(results: ReportSegmentsResults, options: SegmentsChartOptions): Record<string, VegaLiteSpec> {
   const { minCell } = options;
-  const charts: Record<string, VegaLiteSpec> = { k_selection: kSelectionChart(results), sizes: sizesChart(results, minCell) };
+  const charts: Record<string, VegaLiteSpec> = { k_selection: kSelectionChart(results) };
   const pca = pcaChart(results);
   if (pca) charts.pca = pca;
-  charts.profile = profileChart(results);
-  const dist = distributionChart(results, minCell);
-  if (dist) charts.distribution = dist;
-  if (options.areas?.features.length) charts.map = mapChart(results, options.areas, minCell);
+  const profile = profileChart(results, minCell);
+  if (profile) charts.profile = profile;
+  charts.sizes = sizesChart(results, minCell);
+  results.clusters.forEach((c, i) => {
+    if (isSuppressed(c.size, minCell)) return;
+    const d = distributionChart(results, c, i, minCell);
+    if (d) charts[`distribution_${c.id}`] = d;
+  });
+  if (options.areas) {
+    const rows = areaRows(results, options.areas, minCell);
+    if (rows.length) {
+      charts.map_dominant = dominantMap(results, rows);
+      charts.map_shares = sharesMap(results, rows, minCell);
+    }
+  }
   return charts;
 }

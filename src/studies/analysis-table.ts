@@ -23,11 +23,12 @@ export function analysisTableName(spec: StudySpec, file: string): string {
  * not depend on how the database happened to scan or join. `_row` is the row number in that order.
  */
 export async function materializeAnalysis(db: Db, table: string): Promise<number> {
-  await db.exec(`CREATE OR REPLACE TABLE ${ANALYSIS}_sorted AS SELECT * FROM ${quoteIdent(table)} ORDER BY ALL`);
-  await db.exec(`CREATE OR REPLACE TABLE ${ANALYSIS} AS SELECT (rowid)::INTEGER AS _row, * FROM ${ANALYSIS}_sorted ORDER BY rowid`);
-  await db.exec(`DROP TABLE ${ANALYSIS}_sorted`);
-  // Messages name the user's table, not the internal copy: keep its name on the copy.
-  await db.exec(`COMMENT ON TABLE ${ANALYSIS} IS ${quoteString(table)}`);
+  // Numbered by an explicit ORDER BY over every column (DuckDB's `rowid` would be shadowed by a data column named
+  // RowID, as Baltimore's export has); equal rows are identical, so their relative order does not matter.
+  const columns = (await db.columns(table)).map((c) => quoteIdent(c.name));
+  await db.exec(
+    `CREATE OR REPLACE TABLE ${ANALYSIS} AS SELECT (row_number() OVER (ORDER BY ${columns.join(", ")}) - 1)::INTEGER AS _row, * FROM ${quoteIdent(table)} ORDER BY _row`,
+  );
   const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${ANALYSIS}`);
   return Number(n);
 }

@@ -85,7 +85,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
 
   it("openbeat score applies the model to new records, counting unseen categories", async () => {
     const csv = join(out, "..", "new.csv");
-    writeFileSync(csv, "INCIDENT_NUMBER,UOR_DESC,PREMISE_TYPE\nA-1,MENACING,HIGHWAY / ROAD / ALLEY\nA-2,HARASSMENT - NO PHYSICAL CONTACT,RESIDENCE / HOME\nA-3,SOMETHING NEW,RESIDENCE / HOME\n");
+    writeFileSync(csv, "INCIDENT_NUMBER,UOR_DESC,PREMISE_TYPE\nA-1,MENACING,HIGHWAY / ROAD / ALLEY\nA-2,HARASSMENT (NO PHYSICAL CONTACT),RESIDENCE / HOME\nA-3,SOMETHING NEW,RESIDENCE / HOME\n");
     const r = await cli(["score", join(out, "model.json"), csv]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
@@ -102,7 +102,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     const r = await cli(["score", join(out, "model.json"), csv]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/column "PREMISE_TYPE" not found/);
+    expect(r.stderr).toMatch(/missing column "PREMISE_TYPE"/);
   });
 });
 

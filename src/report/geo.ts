@@ -1,0 +1,57 @@
+import type { Feature, FeatureCollection, Geometry } from "./types.js";
+
+type Ring = number[][];
+
+/** Twice the signed planar area of a lon/lat ring (positive = counter-clockwise). */
+function signedArea(ring: Ring): number {
+  let a = 0;
+  for (let i = 0, n = ring.length, j = n - 1; i < n; j = i++) a += ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+  return a;
+}
+
+function fixRing(ring: Ring, exterior: boolean, digits: number): Ring {
+  const f = 10 ** digits;
+  const out: Ring = [];
+  for (const p of ring) {
+    const q = [Math.round(p[0] * f) / f, Math.round(p[1] * f) / f];
+    const last = out[out.length - 1];
+    if (!last || last[0] !== q[0] || last[1] !== q[1]) out.push(q);
+  }
+  const clockwise = signedArea(out) < 0;
+  return clockwise === exterior ? out : out.reverse();
+}
+
+/**
+ * Copies a polygon geometry with coordinates rounded to `digits` decimals and rings wound as d3-geo (and so
+ * Vega's geoshape) expects: exterior rings clockwise, holes counter-clockwise. GeoJSON files written to
+ * RFC 7946 wind the other way, which d3 reads as "the whole globe minus this area".
+ * @param digits decimals kept (default 5, about a metre)
+ */
+export function rewindGeometry(geometry: Geometry, digits = 5): Geometry {
+  const polygon = (rings: Ring[]) => rings.map((r, i) => fixRing(r, i === 0, digits));
+  if (geometry.type === "Polygon") return { type: "Polygon", coordinates: polygon(geometry.coordinates as Ring[]) };
+  return { type: "MultiPolygon", coordinates: (geometry.coordinates as Ring[][]).map(polygon) };
+}
+
+/**
+ * Share of cluster `id` in one area's properties: `shares[id]` or `share_<id>`; undefined when absent.
+ */
+export function clusterShare(properties: Record<string, unknown>, id: number): number | undefined {
+  const shares = properties.shares as Record<string, unknown> | undefined;
+  const v = shares && typeof shares === "object" ? shares[String(id)] : properties[`share_${id}`];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/** Area name: `name`, else the first string property. */
+export function areaName(properties: Record<string, unknown>): string {
+  if (typeof properties.name === "string") return properties.name;
+  for (const v of Object.values(properties)) if (typeof v === "string") return v;
+  return "";
+}
+
+/** Features with a polygon geometry, rewound and rounded. */
+export function polygonFeatures(fc: FeatureCollection): (Feature & { geometry: Geometry; properties: Record<string, unknown> })[] {
+  return fc.features
+    .filter((f) => f.geometry && (f.geometry.type === "Polygon" || f.geometry.type === "MultiPolygon"))
+    .map((f) => ({ type: "Feature", properties: f.properties ?? {}, geometry: rewindGeometry(f.geometry!) }));
+}
