@@ -37,7 +37,7 @@ footer{margin-top:40px;color:#777;font-size:12px}
 .leak{border:2px solid #c0392b;background:#fdecea;padding:12px 16px;margin:14px 0;border-radius:6px}.leak h3{margin:0 0 6px;color:#8e1f14;font-size:17px}
 .leak dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0;font-size:13px}.leak dt{font-weight:600}
 .question{font-size:17px;font-weight:600;margin:6px 0}.footnote{color:#555;font-size:12px;margin:6px 0}
-.cluster .dist svg{max-width:100%;height:auto}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:6px 0}dl.kv dt{color:#555}
+.cluster{font-size:14px}table.narrow{width:auto;min-width:320px}.cluster .dist svg{max-width:100%;height:auto}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:6px 0}dl.kv dt{color:#555}
 @media print{body{background:white}main{max-width:none;padding:0}h2{break-before:page}h2:first-of-type{break-before:auto}.chart,.cluster,table{break-inside:avoid}}
 `;
 
@@ -210,7 +210,7 @@ ${cards.join("\n")}
 ${await charts(specs, ["profile", "pca"])}
 ${specs.map_dominant || specs.map_shares ? `<h2>Where the clusters are</h2>\n${await charts(specs, ["map_dominant", "map_shares"])}` : ""}
 ${results.areas ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
-${unmatched.length ? `<table><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${formatCount(u.rows, minCell)}</td></tr>`).join("")}</tbody></table>` : ""}` : ""}
+${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${formatCount(u.rows, minCell)}</td></tr>`).join("")}</tbody></table>` : ""}` : ""}
 <h2>Choosing k</h2>
 ${await charts(specs, ["k_selection"])}
 <table><thead><tr><th class="n">k</th><th class="n">inertia</th><th class="n">silhouette</th><th class="n">Calinski–Harabasz</th><th class="n">Davies–Bouldin</th></tr></thead><tbody>

@@ -18,6 +18,11 @@ export const FACTORS_EACH_SIDE = 15;
 
 const LABEL_MAX = 38;
 
+/** The validation method in words: "stratified_kfold" reads "stratified k-fold". */
+export function validationLabel(method: string): string {
+  return method.replace(/kfold/g, "k-fold").replace(/_/g, " ");
+}
+
 /** "COLUMN = value" for a factor, or its feature name for numeric features. */
 export function factorLabel(f: Factor): string {
   return f.value == null ? f.feature : `${f.column} = ${f.value}`;
@@ -81,7 +86,7 @@ function metricsChart(results: ReportRiskResults): VegaLiteSpec {
   const order = values.map((v) => v.metric);
   const y = { field: "metric", type: "nominal", sort: order, title: null, axis: { labelLimit: 260 } };
   return topLevel(
-    { text: "Headline metrics", subtitle: `Mean ± sd over ${results.validation.folds} ${results.validation.method} folds` },
+    { text: "Headline metrics", subtitle: `Mean ± sd over ${results.validation.folds} ${validationLabel(results.validation.method)} ${results.validation.folds === 1 ? "split" : "folds"}` },
     {
       data: { values },
       width: 360,
@@ -123,8 +128,8 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
     { text: "Confusion matrix", subtitle: `Out-of-fold predictions at threshold ${formatNumber(results.threshold, 2)}, summed over folds` },
     {
       data: { values },
-      width: 300,
-      height: 180,
+      width: 260,
+      height: 170,
       layer: [
         {
           transform: [{ filter: "!datum.suppressed" }],
@@ -155,8 +160,8 @@ function rocChart(results: ReportRiskResults): VegaLiteSpec {
   return topLevel(
     { text: "ROC curve", subtitle: `AUC ${formatNumber(auc.mean)} ± ${formatNumber(auc.sd)}; dashed line = chance` },
     {
-      width: 300,
-      height: 300,
+      width: 250,
+      height: 250,
       layer: [
         {
           data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
@@ -184,8 +189,8 @@ function prChart(results: ReportRiskResults): VegaLiteSpec {
   return topLevel(
     { text: "Precision–recall curve", subtitle: `Average precision ${formatNumber(ap.mean)} ± ${formatNumber(ap.sd)}; dashed line = base rate ${formatPct(results.base_rate)}` },
     {
-      width: 300,
-      height: 300,
+      width: 250,
+      height: 250,
       layer: [
         {
           data: { values },

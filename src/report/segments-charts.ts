@@ -150,7 +150,7 @@ function profileChart(results: ReportSegmentsResults, minCell: number): VegaLite
         };
       }),
   );
-  const x = { field: "cluster", type: "nominal", title: null, sort: clusters.map((c) => wrapLines(clusterName(c), 18, 3).join("|")), axis: { orient: "top", labelAngle: 0, labelExpr: "split(datum.label, '|')", labelLimit: 130, labelFontWeight: "bold" } };
+  const x = { field: "cluster", type: "nominal", title: null, sort: clusters.map((c) => wrapLines(clusterName(c), 18, 3).join("|")), axis: { orient: "top", labelAngle: 0, labelBaseline: "bottom", labelExpr: "split(datum.label, '|')", labelLimit: 130, labelFontWeight: "bold" } };
   const y = { field: "feature", type: "nominal", title: null, sort: features.map((f) => truncate(f, 40)), axis: { labelLimit: 300 } };
   return topLevel(
     { text: "What sets each cluster apart", subtitle: "Lift = cluster mean ÷ overall mean; red: more common in the cluster, blue: less common" },
@@ -287,7 +287,7 @@ function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteS
           mark: { type: "geoshape", stroke: "white", strokeWidth: 0.7 },
           encoding: {
             color: { field: "properties.dominant", type: "nominal", title: null, scale: clusterColors(results), legend: { orient: "bottom", columns: 2 } },
-            opacity: { field: "properties.dominant_share", type: "quantitative", title: "share of dominant cluster", scale: { domain: [0.25, 0.75], range: [0.35, 1], clamp: true }, legend: { orient: "bottom", format: ".0%" } },
+            opacity: { field: "properties.dominant_share", type: "quantitative", title: "share of the dominant cluster", scale: { domain: [0.25, 0.75], range: [0.35, 1], clamp: true }, legend: { orient: "bottom", format: ".0%" } },
             tooltip: [
               { field: "properties.name", title: "area" },
               { field: "properties.dominant", title: "dominant cluster" },
