@@ -36,6 +36,8 @@ program
   .option("--db <url>", "run the prepare SQL in this database (postgres://…); default: embedded DuckDB")
   .option("--cache <dir>", "cache folder for portal sources (default: .openbeat-cache next to the study file)")
   .option("--refresh", "fetch portal sources again even when cached")
+  .option("--export-db <url>", "also write result tables (findings, factors, scores / clusters, assignments) to PostgreSQL")
+  .option("--export-schema <name>", "schema for --export-db (default: openbeat)")
   .option("--quiet", "print only the summary")
   .action(runCommand);
 

@@ -4,6 +4,7 @@ import { runStudy } from "../studies/run-study.js";
 import { isUserError, UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
 import { printSummary } from "./summary.js";
+import { exportResults } from "../studies/export-results.js";
 
 export interface RunCommandOptions {
   data?: string;
@@ -13,6 +14,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   cache?: string;
   refresh?: boolean;
+  exportDb?: string;
+  exportSchema?: string;
 }
 
 /** `openbeat run STUDY`: runs the study, prints progress on stderr and a short summary on stdout. */
@@ -30,4 +33,9 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
     throw e;
   }
   printSummary(summary.results, out, performance.now() - started);
+  if (options.exportDb) {
+    const schema = options.exportSchema ?? "openbeat";
+    const counts = await exportResults(summary.results, out, options.exportDb, schema);
+    process.stdout.write(`  exported to PostgreSQL schema ${schema}: ${Object.entries(counts).map(([t, n]) => `${t} (${n.toLocaleString("en-US")} rows)`).join(", ")}\n`);
+  }
 }

@@ -1,0 +1,43 @@
+import { join } from "node:path";
+import { Db, quoteString, type Row } from "../data/Db.js";
+import { exportResultsToPg } from "../data/export-results-to-pg.js";
+import { PgDb } from "../data/PgDb.js";
+import type { Results } from "./results.js";
+
+/** The result tables written for BI tools: findings and factors, or clusters and k selection; plus per-row output. */
+export async function resultTables(results: Results, dir: string): Promise<Record<string, Row[]>> {
+  const db = await Db.open();
+  try {
+    const file = quoteString(join(dir, "prepared.parquet"));
+    if (results.study === "risk") {
+      const scores = await db.query(`SELECT _row, _score AS score FROM read_parquet(${file}) WHERE _score IS NOT NULL ORDER BY _row`);
+      return {
+        findings: results.findings.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
+        factors: results.factors.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
+        scores,
+      };
+    }
+    const assignments = await db.query(`SELECT _row, _cluster AS cluster FROM read_parquet(${file}) WHERE _cluster IS NOT NULL ORDER BY _row`);
+    return {
+      clusters: results.clusters.map((c) => ({ id: c.id, label: c.label, size: c.size, share: c.share })),
+      k_selection: results.k_selection.map((r) => ({ ...r })),
+      assignments,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Writes a run's result tables into a PostgreSQL schema (`--export-db URL --export-schema NAME`), replacing tables
+ * of the same name. Returns rows written per table.
+ */
+export async function exportResults(results: Results, dir: string, url: string, schema: string): Promise<Record<string, number>> {
+  const tables = await resultTables(results, dir);
+  const pg = await PgDb.open(url);
+  try {
+    return await exportResultsToPg(pg, schema, tables);
+  } finally {
+    await pg.close();
+  }
+}

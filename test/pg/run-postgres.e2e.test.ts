@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PgDb } from "../../src/data/PgDb.js";
+import { cli, SKIP_DATA } from "../e2e/helpers.js";
+
+const PG = process.env.OPENBEAT_TEST_PG;
+if (process.env.CI && !PG) throw new Error("CI is set but OPENBEAT_TEST_PG is missing: PostgreSQL tests must run in CI");
+
+const cases = [
+  { study: "examples/lmpd-officer-assaults.yaml", data: "../shared/data/lmpd-assaulted-officers" },
+  { study: "examples/baltimore-victim-segments.yaml", data: "../shared/data" },
+];
+
+describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real PostgreSQL)", () => {
+  for (const c of cases) {
+    it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, async () => {
+      const base = mkdtempSync(join(tmpdir(), "ob-pg-"));
+      const duck = await cli(["run", c.study, "--data", c.data, "--out", join(base, "duck"), "--quiet"]);
+      expect(duck.code).toBe(0);
+      const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", PG!]);
+      expect(pg.stderr).not.toMatch(/\n\s+at /);
+      expect(pg.code).toBe(0);
+      expect(pg.stderr).toMatch(/in PostgreSQL/);
+      expect(readFileSync(join(base, "pg", "results.json"), "utf8")).toBe(readFileSync(join(base, "duck", "results.json"), "utf8"));
+      const password = new URL(PG!).password;
+      if (password) expect(pg.stdout + pg.stderr + readFileSync(join(base, "pg", "manifest.json"), "utf8")).not.toContain(password);
+    });
+  }
+
+  it("--export-db writes findings, factors and scores for BI tools", async () => {
+    const base = mkdtempSync(join(tmpdir(), "ob-pgx-"));
+    const r = await cli(["run", cases[0].study, "--data", cases[0].data, "--out", join(base, "r"), "--quiet", "--export-db", PG!, "--export-schema", "openbeat_test_export"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/exported to PostgreSQL schema openbeat_test_export: findings/);
+    const db = await PgDb.open(PG!);
+    try {
+      const [f] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3964`);
+      expect(f.n).toBe(1);
+      const [s] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.scores`);
+      expect(s.n).toBe(32757);
+      const [x] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.factors`);
+      expect(x.n).toBe(114);
+      await db.exec(`DROP SCHEMA openbeat_test_export CASCADE`);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("a DuckDB-only step without a postgres: version is a one-line error", async () => {
+    const r = await cli(["run", "examples/baltimore-victim-segments-demographics.yaml", "--data", "../shared/data", "--out", join(mkdtempSync(join(tmpdir(), "ob-pge-")), "r"), "--db", PG!, "--quiet"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/prepare step "victims" failed: \(PostgreSQL\)/);
+  });
+});
