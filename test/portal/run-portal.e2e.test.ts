@@ -1,0 +1,45 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RiskResults } from "../../src/studies/results.js";
+import { cli, SKIP_DATA } from "../e2e/helpers.js";
+import { readDataset, startPortal, type TestPortal } from "./portal-server.js";
+
+const DATA = resolve("../shared/data/lmpd-assaulted-officers");
+
+describe.skipIf(SKIP_DATA)("openbeat run with a Socrata source (local portal on 127.0.0.1)", () => {
+  let portal: TestPortal;
+  const dir = mkdtempSync(join(tmpdir(), "ob-portal-run-"));
+
+  beforeAll(async () => {
+    portal = await startPortal({ dataset: readDataset(join(DATA, "AssaultedOfficerData.csv")) });
+    portal.faults.set("socrata:2000", [{ kind: "status", status: 503 }]);
+    const study = readFileSync("examples/lmpd-officer-assaults.yaml", "utf8").replace(
+      "officers: { path: AssaultedOfficerData.csv }",
+      `officers: { socrata: { domain: "${portal.origin}", dataset: "abcd-1234", page_size: 1000 } }`,
+    );
+    expect(study).toContain("socrata");
+    writeFileSync(join(dir, "study.yaml"), study);
+  });
+  afterAll(async () => portal?.close());
+
+  it("fetches (retrying a 503), caches, and gives the same findings and metrics as the local export", async () => {
+    const fetched = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);
+    expect(fetched.stderr).not.toMatch(/\n\s+at /);
+    expect(fetched.code).toBe(0);
+    const local = await cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", DATA, "--out", join(dir, "local"), "--quiet"]);
+    expect(local.code).toBe(0);
+    const a: RiskResults = JSON.parse(readFileSync(join(dir, "portal", "results.json"), "utf8"));
+    const b: RiskResults = JSON.parse(readFileSync(join(dir, "local", "results.json"), "utf8"));
+    expect(a.data.positives).toBe(954);
+    expect(a.findings).toEqual(b.findings);
+    expect(a.metrics).toEqual(b.metrics);
+    const manifest = JSON.parse(readFileSync(join(dir, "portal", "manifest.json"), "utf8"));
+    expect(manifest.portals.officers.rows).toBe(5393);
+    const asked = portal.requests.length;
+    const again = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);
+    expect(again.code).toBe(0);
+    expect(portal.requests.length).toBe(asked);
+  });
+});
