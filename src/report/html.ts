@@ -72,8 +72,8 @@ ${results.description ? `<p class="question">${e(results.description)}</p>` : ""
 ${inputs.map((i) => `<tr><td>${e(i.name)}</td><td><code>${e(i.path)}</code></td><td class="n">${formatInt(i.rows)}</td><td><code>${e(i.sha256)}</code></td></tr>`).join("\n")}
 </tbody></table>
 <p>The analysis table has ${formatInt(results.data.table_rows)} rows; ${formatInt(results.data.rows)} entered the ${results.study === "risk" ? "model" : "clustering"} with ${formatInt(results.data.features)} features.${range ? ` ${e(range.column)} runs from <strong>${e(range.min ?? "?")}</strong> to <strong>${e(range.max ?? "?")}</strong>.` : ""}</p>
-${dropped.length ? `<p>Rows left out, never silently: ${dropped.map(([r, n]) => `${formatCount(n, minCell)} (${e(r)})`).join("; ")}.</p>` : "<p>No rows were left out.</p>"}
-${missing.length ? `<p class="muted">Missing values before the missing-value policy: ${missing.map(([c, n]) => `${e(c)} ${formatCount(n, minCell)}`).join(", ")}.</p>` : ""}
+${dropped.length ? `<p>Rows left out, never silently: ${dropped.map(([r, n]) => `${e(formatCount(n, minCell))} (${e(r)})`).join("; ")}.</p>` : "<p>No rows were left out.</p>"}
+${missing.length ? `<p class="muted">Missing values before the missing-value policy: ${missing.map(([c, n]) => `${e(c)} ${e(formatCount(n, minCell))}`).join(", ")}.</p>` : ""}
 <dl class="kv">${kv.map(([k, v]) => `<dt>${e(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
 }
 
@@ -85,7 +85,7 @@ function leakageBox(results: Results, minCell: number): string {
     if (w.column != null) rows.push(`<dt>column</dt><dd><code>${e(w.column)}</code></dd>`);
     if (w.value != null) rows.push(`<dt>value</dt><dd><code>${e(w.value)}</code></dd>`);
     if (typeof w.rate === "number") rows.push(`<dt>rate</dt><dd>${formatPct(w.rate)}</dd>`);
-    if (typeof w.count === "number") rows.push(`<dt>rows</dt><dd>${formatCount(w.count, minCell)}</dd>`);
+    if (typeof w.count === "number") rows.push(`<dt>rows</dt><dd>${e(formatCount(w.count, minCell))}</dd>`);
     return `<li>${e(w.message)}${rows.length ? `<dl>${rows.join("")}</dl>` : ""}</li>`;
   };
   return `<section class="leak" data-warning="leakage"><h3>⚠ Possible label leakage (${leaks.length})</h3><p>These values nearly fix the outcome. If they record the outcome rather than predict it, every metric below is inflated by them: exclude them and run again.</p><ul class="tight">${leaks.map(fact).join("")}</ul></section>`;
@@ -115,7 +115,7 @@ async function riskBody(results: ReportRiskResults, minCell: number): Promise<st
   const byCoef = [...results.factors].sort((a, b) => b.coefficient - a.coefficient);
   const upFactors = byCoef.filter((f) => f.coefficient > 0).slice(0, FACTORS_EACH_SIDE);
   const downFactors = byCoef.filter((f) => f.coefficient < 0).reverse().slice(0, FACTORS_EACH_SIDE);
-  const factorRow = (f: ReportRiskResults["factors"][number]) => `<tr><td>${e(factorLabel(f))}</td><td class="n">${formatNumber(f.odds_ratio, 2)}</td><td class="n">${formatNumber(f.ci95[0], 2)} – ${formatNumber(f.ci95[1], 2)}</td><td class="n">${formatCount(f.count, minCell)}</td></tr>`;
+  const factorRow = (f: ReportRiskResults["factors"][number]) => `<tr><td>${e(factorLabel(f))}</td><td class="n">${formatNumber(f.odds_ratio, 2)}</td><td class="n">${formatNumber(f.ci95[0], 2)} – ${formatNumber(f.ci95[1], 2)}</td><td class="n">${e(formatCount(f.count, minCell))}</td></tr>`;
   const resample = results.validation.resample;
   const resampleText: Record<string, string> = {
     smote: "SMOTE created synthetic minority rows from the training rows of each fold only; test rows were never resampled, so every metric is measured on real, untouched records",
@@ -140,7 +140,7 @@ ${await charts(specs, ["metrics"])}
 ${await charts(specs, ["top_share"])}
 <h3>Imbalanced classification report</h3>
 <table><thead><tr><th>class</th><th class="n">precision</th><th class="n">recall</th><th class="n">specificity</th><th class="n">F1</th><th class="n">geometric mean</th><th class="n">IBA</th><th class="n">support</th></tr></thead><tbody>
-${(["1", "0", "avg"] as const).map((c) => { const r = m.classification_report[c]; return `<tr><td>${c === "avg" ? "weighted average" : c === "1" ? `1 (${e(results.target)})` : "0"}</td>${[r.pre, r.rec, r.spe, r.f1, r.geo, r.iba].map((v) => `<td class="n">${formatNumber(v)}</td>`).join("")}<td class="n">${formatCount(r.sup, minCell)}</td></tr>`; }).join("\n")}
+${(["1", "0", "avg"] as const).map((c) => { const r = m.classification_report[c]; return `<tr><td>${c === "avg" ? "weighted average" : c === "1" ? `1 (${e(results.target)})` : "0"}</td>${[r.pre, r.rec, r.spe, r.f1, r.geo, r.iba].map((v) => `<td class="n">${formatNumber(v)}</td>`).join("")}<td class="n">${e(formatCount(r.sup, minCell))}</td></tr>`; }).join("\n")}
 </tbody></table>
 <h2>Factors</h2>
 ${await charts(specs, ["factors"])}
@@ -149,7 +149,7 @@ ${await charts(specs, ["factors"])}
 <h2>Rates by group</h2>
 ${await charts(specs, ["findings"])}
 <table><thead><tr><th>by</th><th>value</th><th class="n">rows</th><th class="n">positives</th><th class="n">rate</th><th class="n">95% interval</th><th class="n">lift</th></tr></thead><tbody>
-${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 60))}</td><td class="n">${formatCount(f.count, minCell)}</td><td class="n">${formatCount(f.positives, minCell)}</td><td class="n">${f.positives < minCell ? "—" : formatPct(f.rate)}</td><td class="n">${f.positives < minCell ? "—" : `${formatPct(f.ci95[0])} – ${formatPct(f.ci95[1])}`}</td><td class="n">${f.positives < minCell ? "—" : `${formatNumber(f.lift, 2)}×`}</td></tr>`).join("\n")}
+${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 60))}</td><td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td><td class="n">${f.positives < minCell ? "—" : formatPct(f.rate)}</td><td class="n">${f.positives < minCell ? "—" : `${formatPct(f.ci95[0])} – ${formatPct(f.ci95[1])}`}</td><td class="n">${f.positives < minCell ? "—" : `${formatNumber(f.lift, 2)}×`}</td></tr>`).join("\n")}
 </tbody></table>
 <p class="footnote">${e(suppressionNote(minCell))}</p>
 <h2>Method in plain words</h2>
@@ -180,11 +180,11 @@ async function clusterCard(c: ReportSegmentsResults["clusters"][number], index: 
     return `<li><strong>${e(p.feature.replace("=", " = "))}</strong>: ${values} (${formatNumber(p.lift, 2)}×)</li>`;
   });
   const values = Object.entries(c.top_values).map(
-    ([col, vs]) => `<tr><td>${e(col)}</td><td>${vs.slice(0, 3).map((v) => `${e(truncate(v.value, 40))} <span class="muted">${formatCount(v.count, minCell)}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`).join("<br>")}</td></tr>`,
+    ([col, vs]) => `<tr><td>${e(col)}</td><td>${vs.slice(0, 3).map((v) => `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`).join("<br>")}</td></tr>`,
   );
   const dist = specs[`distribution_${c.id}`];
   return `<article class="cluster" style="--c:${clusterColor(index)}" data-cluster="${c.id}"><h3>${e(clusterName(c))}</h3>
-<div class="muted">${formatCount(c.size, minCell)} rows · ${formatPct(c.share)} of all</div>
+<div class="muted">${e(formatCount(c.size, minCell))} rows · ${formatPct(c.share)} of all</div>
 <div class="row"><div style="flex:1 1 360px"><strong>Sets it apart</strong><ul class="tight">${top.join("")}</ul></div>
 ${values.length ? `<div style="flex:1 1 240px"><strong>Most common values</strong><table>${values.join("")}</table></div>` : ""}
 ${dist ? `<div class="dist" style="flex:0 1 300px">${await chart(`distribution_${c.id}`, dist)}</div>` : ""}</div></article>`;
@@ -210,7 +210,7 @@ ${cards.join("\n")}
 ${await charts(specs, ["profile", "pca"])}
 ${specs.map_dominant || specs.map_shares ? `<h2>Where the clusters are</h2>\n${await charts(specs, ["map_dominant", "map_shares"])}` : ""}
 ${results.areas ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
-${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${formatCount(u.rows, minCell)}</td></tr>`).join("")}</tbody></table>` : ""}` : ""}
+${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${e(formatCount(u.rows, minCell))}</td></tr>`).join("")}</tbody></table>` : ""}` : ""}
 <h2>Choosing k</h2>
 ${await charts(specs, ["k_selection"])}
 <table><thead><tr><th class="n">k</th><th class="n">inertia</th><th class="n">silhouette</th><th class="n">Calinski–Harabasz</th><th class="n">Davies–Bouldin</th></tr></thead><tbody>

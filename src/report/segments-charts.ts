@@ -139,7 +139,7 @@ function profileChart(results: ReportSegmentsResults, minCell: number): VegaLite
       .map((p) => {
         const l = Math.log2(p.lift);
         return {
-          cluster: wrapLines(clusterName(c), 18, 3).join("|"),
+          cluster: wrapLines(clusterName(c), 16, 3).join("|"),
           feature: truncate(p.feature, 40),
           full: p.feature,
           log_lift: Math.max(-LIFT_CLAMP, Math.min(LIFT_CLAMP, l)),
@@ -150,7 +150,11 @@ function profileChart(results: ReportSegmentsResults, minCell: number): VegaLite
         };
       }),
   );
-  const x = { field: "cluster", type: "nominal", title: null, sort: clusters.map((c) => wrapLines(clusterName(c), 18, 3).join("|")), axis: { orient: "top", labelAngle: 0, labelBaseline: "bottom", labelExpr: "split(datum.label, '|')", labelLimit: 130, labelFontWeight: "bold" } };
+  const names = clusters.map((c) => wrapLines(clusterName(c), 16, 3));
+  const lines = Math.max(1, ...names.map((n) => n.length));
+  // Vega stacks extra label lines downwards, into the cells of a top axis: pad them up by those lines.
+  const axis = { orient: "top", labelAngle: 0, labelExpr: "split(datum.label, '|')", labelLimit: 0, labelFontWeight: "bold", labelLineHeight: 14, labelPadding: 4 + 14 * (lines - 1) };
+  const x = { field: "cluster", type: "nominal", title: null, sort: names.map((n) => n.join("|")), axis };
   const y = { field: "feature", type: "nominal", title: null, sort: features.map((f) => truncate(f, 40)), axis: { labelLimit: 300 } };
   return topLevel(
     { text: "What sets each cluster apart", subtitle: "Lift = cluster mean ÷ overall mean; red: more common in the cluster, blue: less common" },
