@@ -169,7 +169,7 @@ export function stackedSpec(data: StackDatum[], width: number, title: string, cl
     encoding: {
       ...(vertical
         ? { x: { ...category, axis: { labelAngle: 0, labelOverlap: "parity" } }, y: value }
-        : { y: { ...category, axis: { labelLimit: 190, labelColor: COLORS.text } }, x: value }),
+        : { y: { ...category, axis: { labelLimit: Math.max(190, Math.round(width * 0.4)), labelColor: COLORS.text } }, x: value }),
       color: { field: "cluster", type: "nominal", scale: clusterColor(clusters), legend: null },
       order: { field: "cluster_index", type: "quantitative" },
       opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
