@@ -71,10 +71,17 @@ function targetLabel(run: RunSummary): string {
   return t.replace(/_/g, " ").toLowerCase().replace(/^\w/, (c) => c.toUpperCase());
 }
 
+/** Name of the map's areas: the study's own column when the dashboard maps a derived one such as `_area`. */
+function areaLabel(run: RunSummary): string {
+  const column = run.results.dashboard.areas?.column ?? "";
+  const source = run.results.study === "segments" ? run.results.areas?.column : undefined;
+  return column.startsWith("_") && source ? source : column;
+}
+
 function dimLabel(run: RunSummary, key: string): string {
   const d = run.dimensions.find((x) => x.key === key);
   if (d) return d.label;
-  return run.results.dashboard.areas?.column === key ? key : key;
+  return run.results.dashboard.areas?.column === key ? areaLabel(run) : key;
 }
 
 function dimKind(run: RunSummary, key: string): DimensionView["kind"] {
@@ -187,7 +194,7 @@ function buildLayout(run: RunSummary): void {
     !isRisk && "k" in r ? `<span class="badge">k = ${r.k}</span>` : "",
   ].join("");
   const warnings = run.warnings.length ? `<div class="notice">${run.warnings.map(escapeHtml).join("<br>")}</div>` : "";
-  const mapTitle = map === "areas" ? `Map by ${r.dashboard.areas!.column}` : "Map of incidents";
+  const mapTitle = map === "areas" ? `Map by ${areaLabel(run)}` : "Map of incidents";
   const mapSub =
     map === "areas" ? "Click an area to filter; grey areas have no matching records." : "A sample of up to 5,000 located records; no background tiles.";
   const side = (isRisk
@@ -425,16 +432,14 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       return out;
     });
     const metric = state.mapMetric ?? (run.study === "risk" ? { kind: "rate" } : { kind: "dominant" });
-    await show(el, areaMapSpec(values, width, height, metric as AreaMetric, names.labels, areas.column), (datum) => {
+    await show(el, areaMapSpec(values, width, height, metric as AreaMetric, names.labels, areaLabel(run)), (datum) => {
       if (datum.count) toggle(areas.column, datum.key as FilterValue);
     });
     const unmatched = rows.filter((r) => !matched.has(r));
     const lost = unmatched.reduce((s, r) => s + r.count, 0);
+    const shown = unmatched.slice(0, 3).map((r) => `${r.key === null ? `no ${areaLabel(run)}` : String(r.key)} (${formatInt(r.count)})`);
     foot.textContent = unmatched.length
-      ? `${formatInt(lost)} filtered records in ${unmatched.length} ${areas.column} value${unmatched.length === 1 ? "" : "s"} not on the map (${unmatched
-          .slice(0, 3)
-          .map((r) => (r.key === null ? "(missing)" : String(r.key)))
-          .join(", ")}${unmatched.length > 3 ? ", …" : ""}).`
+      ? `${formatInt(lost)} filtered record${lost === 1 ? " is" : "s are"} not on the map: ${shown.join(", ")}${unmatched.length > 3 ? `, and ${unmatched.length - 3} more` : ""}.`
       : "";
     return;
   }
