@@ -29,7 +29,7 @@ h1{font-size:26px;margin:8px 0 4px}h2{font-size:19px;margin:34px 0 10px;padding-
 .card .v{font-size:24px;font-weight:bold}.card .l{font-size:12px;color:#555;text-transform:uppercase;letter-spacing:.4px}
 .chart{margin:14px 0;overflow-x:auto}.chart svg{max-width:100%;height:auto}.row{display:flex;flex-wrap:wrap;gap:18px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #eceef1;text-align:left;vertical-align:top}
-th{background:#f3f4f6;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f3f4f6;font-weight:600}th.n{text-align:right}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 code{font-size:12px;background:#f3f4f6;padding:1px 4px;border-radius:3px;word-break:break-all}
 .cluster{border:1px solid #e1e4e8;border-left:8px solid var(--c);border-radius:8px;padding:10px 14px;margin:10px 0;break-inside:avoid}
 .cluster h3{margin:0 0 4px}.muted{color:#666;font-size:13px}ul.tight{margin:4px 0;padding-left:20px}

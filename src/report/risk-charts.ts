@@ -125,7 +125,7 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
   const x = { field: "predicted", type: "nominal", title: "predicted", axis: { labelAngle: 0, orient: "top" } };
   const y = { field: "actual", type: "nominal", title: `actual ${results.target}` };
   return topLevel(
-    { text: "Confusion matrix", subtitle: `Out-of-fold predictions at threshold ${formatNumber(results.threshold, 2)}, summed over folds` },
+    { text: "Confusion matrix", subtitle: [`Out-of-fold predictions at threshold ${formatNumber(results.threshold, 2)}`, "summed over folds"] },
     {
       data: { values },
       width: 260,
@@ -158,10 +158,10 @@ function rocChart(results: ReportRiskResults): VegaLiteSpec {
   const values = fpr.map((x, i) => ({ fpr: x, tpr: tpr[i] }));
   const auc = results.metrics.roc_auc;
   return topLevel(
-    { text: "ROC curve", subtitle: `AUC ${formatNumber(auc.mean)} ± ${formatNumber(auc.sd)}; dashed line = chance` },
+    { text: "ROC curve", subtitle: [`AUC ${formatNumber(auc.mean)} ± ${formatNumber(auc.sd)}`, "dashed line: chance"] },
     {
-      width: 250,
-      height: 250,
+      width: 220,
+      height: 220,
       layer: [
         {
           data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
@@ -187,10 +187,10 @@ function prChart(results: ReportRiskResults): VegaLiteSpec {
   const values = recall.map((r, i) => ({ recall: r, precision: precision[i] }));
   const ap = results.metrics.pr_auc;
   return topLevel(
-    { text: "Precision–recall curve", subtitle: `Average precision ${formatNumber(ap.mean)} ± ${formatNumber(ap.sd)}; dashed line = base rate ${formatPct(results.base_rate)}` },
+    { text: "Precision–recall curve", subtitle: [`Average precision ${formatNumber(ap.mean)} ± ${formatNumber(ap.sd)}`, `dashed line: base rate ${formatPct(results.base_rate)}`] },
     {
-      width: 250,
-      height: 250,
+      width: 220,
+      height: 220,
       layer: [
         {
           data: { values },
@@ -224,8 +224,9 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
     type: "nominal",
     title: null,
     scale: { domain: ["recall (share of positives caught)", "precision (share of flagged that are positive)"], range: [COLORS.bar, COLORS.up] },
-    legend: { orient: "bottom", direction: "vertical", labelLimit: 400 },
+    legend: null,
   };
+  const last = rows.length ? rows.reduce((a, b) => (b.share > a.share ? b : a)) : undefined;
   const layer: VegaLiteSpec[] = [
     {
       data: { values },
@@ -238,6 +239,14 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
       },
     },
   ];
+  if (last) {
+    // Direct labels at the right end instead of a legend: shorter eye path, nothing truncated.
+    layer.push({
+      data: { values: values.filter((v) => v.share === last.share) },
+      mark: { type: "text", align: "right", dy: -12, fontSize: 12, fontWeight: "bold" },
+      encoding: { x: { field: "share", type: "quantitative" }, y: { field: "value", type: "quantitative" }, text: { field: "measure" }, color },
+    });
+  }
   if (quoted) {
     layer.push(
       { data: { values: [quoted] }, mark: { type: "rule", strokeDash: [3, 3], color: COLORS.neutral }, encoding: { x: { field: "share", type: "quantitative" } } },
