@@ -100,6 +100,8 @@ export interface RiskResults extends CommonResults {
   target: string;
   validation: { method: string; folds: number; resample: string; test_rows?: number; train_rows?: number; cut?: string };
   threshold: number;
+  /** The final model's settings and whether L-BFGS converged. */
+  model: { type: string; C: number; converged?: boolean; iterations?: number };
   metrics: {
     balanced_accuracy: MeanSd;
     precision: MeanSd;
@@ -158,6 +160,8 @@ export interface SegmentsResults extends CommonResults {
   stability: { method: string; resamples: number; mean_ari: number };
   comparison?: { method: string; k: number; silhouette: number; calinski_harabasz: number; davies_bouldin: number }[];
   areas?: { column: string; matched: number; unmatched: { name: string; rows: number }[]; file: string };
+  /** Up to 2,000 rows on the first two principal components, for the scatter chart. */
+  pca_sample?: { pc1: number; pc2: number; cluster: number }[];
 }
 
 export type Results = RiskResults | SegmentsResults;

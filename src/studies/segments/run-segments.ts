@@ -8,7 +8,8 @@ import { kmeans, predictKmeans, type KMeansResult } from "../../ml/kmeans.js";
 import { kPrototypes } from "../../ml/kprototypes.js";
 import { compressDenseRows, type CompressedDenseRows } from "../../ml/compress-dense-rows.js";
 import type { Matrix } from "../../ml/matrix.js";
-import { adjustedRandIndex, calinskiHarabaszScore, daviesBouldinScore, silhouetteScore } from "../../ml/metrics/clustering.js";
+import { adjustedRandIndex, calinskiHarabaszScore, daviesBouldinScore } from "../../ml/metrics/clustering.js";
+import { silhouetteScoreDistinct } from "../../ml/metrics/silhouette-distinct.js";
 import { pca, transformPca } from "../../ml/pca.js";
 import type { StudySpec } from "../../study/schema.js";
 import { UserError } from "../../util/errors.js";
@@ -89,7 +90,7 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
 
 /** Silhouette on a seeded sample above `sampleSize` rows (exact below). */
 function silhouette(X: Matrix, labels: Int32Array, sampleSize: number, seed: number): number {
-  return X.rows > sampleSize ? silhouetteScore(X, labels, { sampleSize, seed }) : silhouetteScore(X, labels);
+  return silhouetteScoreDistinct(X, labels, X.rows > sampleSize ? { sampleSize, seed } : {});
 }
 
 /** The segments study: k-means over a k range, a chosen k, profiles, stability, method comparison and area shares. */
