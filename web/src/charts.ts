@@ -52,14 +52,29 @@ export interface StackDatum {
 
 const ROW_HEIGHT = 20;
 
+/** Rates of groups smaller than this are drawn faint: with a few records a rate says little. */
+export const RATE_MIN_COUNT = 30;
+const SMALL = `datum.count < ${RATE_MIN_COUNT}`;
+
+/** Time-part axes drop every other label when they would touch (24 hours on a half-width card). */
+const TIME_AXIS = { labelAngle: 0, labelOverlap: "parity", labelSeparation: 6 } as const;
+
+/** Upper bound of the mean glyph width of an 11px axis label, capitals included. */
+const LABEL_CHAR_PX = 7;
+
 /** The whole chart, axes and labels included, fits the given width. */
 const FIT_X = { type: "fit-x", contains: "padding" } as const;
 
 /** Horizontal bars of counts and rates for a category dimension of a risk run. */
 export function riskCategorySpec(data: BarDatum[], width: number, title: string, targetLabel: string, overallRate: number | null): VisualizationSpec {
   const height = Math.max(ROW_HEIGHT * data.length, 40);
-  const countWidth = Math.max(120, Math.round(width * 0.32));
-  const rateWidth = Math.max(100, Math.round(width * 0.22));
+  // Labels get what the longest one needs (up to 45% of the width) and the two bar charts share the rest,
+  // so short labels leave no empty band at the right and 60-character offence names stay whole.
+  const longest = Math.max(0, ...data.map((d) => d.label.length));
+  const labelWidth = Math.min(Math.round(width * 0.45), Math.ceil(longest * LABEL_CHAR_PX) + 8);
+  const rest = Math.max(220, width - labelWidth - 12 - 24);
+  const countWidth = Math.round(rest * 0.58);
+  const rateWidth = rest - countWidth;
   const y = { field: "label", type: "nominal", sort: null, title: null };
   const tooltip = [
     { field: "label", title: title },
@@ -79,8 +94,8 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
         height,
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          y: { ...y, axis: { labelLimit: Math.max(120, width - countWidth - rateWidth - 50), labelColor: COLORS.text } },
-          x: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", orient: "top", tickCount: 4 } },
+          y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } },
+          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, orient: "top", tickCount: 4 } },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,
         },
@@ -90,11 +105,13 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
         height,
         layer: [
           {
-            mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
+            mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2, strokeWidth: 1 },
             encoding: {
               y: { ...y, axis: null },
               x: { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", orient: "top", tickCount: 3 } },
               color: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
+              stroke: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
+              fillOpacity: { condition: { test: SMALL, value: 0.12 }, value: 1 },
               tooltip,
             },
           },
@@ -115,6 +132,7 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
 
 /** Vertical bars of counts with a rate line, for a time part of a risk run. */
 export function riskTimeSpec(data: BarDatum[], width: number, title: string, targetLabel: string): VisualizationSpec {
+  const rateY = { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false } };
   const tooltip = [
     { field: "label", title },
     { field: "count", title: "Records", format: "," },
@@ -128,22 +146,26 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
     autosize: FIT_X,
     width,
     height: 170,
-    encoding: { x: { field: "label", type: "ordinal", sort: null, title: null, axis: { labelAngle: 0, labelOverlap: "parity" } } },
+    encoding: { x: { field: "label", type: "ordinal", sort: null, title: null, axis: TIME_AXIS } },
     layer: [
       {
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          y: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", tickCount: 4, titleColor: COLORS.count } },
+          y: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4, titleColor: COLORS.count } },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,
         },
       },
       {
-        mark: { type: "line", color: COLORS.rate, strokeWidth: 2, point: { filled: true, size: 28, color: COLORS.rate }, cursor: "pointer" },
-        encoding: {
-          y: { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false } },
-          tooltip,
-        },
+        // The line joins only groups large enough for a rate; missing timestamps are not a point in time.
+        transform: [{ filter: `datum.key !== null && !(${SMALL})` }],
+        mark: { type: "line", color: COLORS.rate, strokeWidth: 2, cursor: "pointer" },
+        encoding: { y: rateY },
+      },
+      {
+        transform: [{ filter: "isValid(datum.rate)" }],
+        mark: { type: "point", filled: true, size: 28, color: COLORS.rate, cursor: "pointer" },
+        encoding: { y: rateY, opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 }, tooltip },
       },
     ],
     resolve: { scale: { y: "independent" } },
@@ -157,7 +179,7 @@ function clusterColor(domain: string[]) {
 /** Bars split by cluster, horizontal for categories and vertical for time parts (segments runs). */
 export function stackedSpec(data: StackDatum[], width: number, title: string, clusters: string[], vertical: boolean, rows: number): VisualizationSpec {
   const category = { field: "label", type: vertical ? "ordinal" : "nominal", sort: null, title: null };
-  const value = { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: "~s", tickCount: 4, ...(vertical ? {} : { orient: "top" }) } };
+  const value = { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4, ...(vertical ? {} : { orient: "top" }) } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
@@ -168,7 +190,7 @@ export function stackedSpec(data: StackDatum[], width: number, title: string, cl
     mark: { type: "bar", cursor: "pointer" },
     encoding: {
       ...(vertical
-        ? { x: { ...category, axis: { labelAngle: 0, labelOverlap: "parity" } }, y: value }
+        ? { x: { ...category, axis: TIME_AXIS }, y: value }
         : { y: { ...category, axis: { labelLimit: Math.max(190, Math.round(width * 0.4)), labelColor: COLORS.text } }, x: value }),
       color: { field: "cluster", type: "nominal", scale: clusterColor(clusters), legend: null },
       order: { field: "cluster_index", type: "quantitative" },
@@ -192,12 +214,12 @@ export function clusterSpec(data: (BarDatum & { share: number })[], width: numbe
     autosize: FIT_X,
     width,
     height: Math.max(28 * data.length, 60),
-    encoding: { y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 200, labelColor: COLORS.text, labelFontSize: 12 } } },
+    encoding: { y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: Math.max(200, Math.round(width * 0.45)), labelColor: COLORS.text, labelFontSize: 12 } } },
     layer: [
       {
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          x: { field: "count", type: "quantitative", title: "Records", axis: { format: "~s", tickCount: 4 } },
+          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4 } },
           color: { field: "label", type: "nominal", scale: clusterColor(clusters), legend: null },
           opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
           tooltip: [
@@ -243,7 +265,7 @@ export function histogramSpec(
         encoding: {
           x: { field: "start", type: "quantitative", bin: { binned: true, step: bins.length ? bins[0].end - bins[0].start : 0.05 }, title: "Predicted risk (out-of-fold)", axis: { format: ".0%" } },
           x2: { field: "end" },
-          y: { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: "~s", tickCount: 4 } },
+          y: { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4 } },
           color: { field: "outcome", type: "nominal", title: null, scale: { domain, range: withTarget ? [COLORS.positive, COLORS.negative] : [COLORS.count] }, legend: { orient: "top", direction: "horizontal" } },
           order: { field: "order", type: "quantitative" },
           tooltip: [
@@ -278,7 +300,7 @@ export function areaMapSpec(features: object[], width: number, height: number, m
   let color: object;
   switch (metric.kind) {
     case "count":
-      color = { condition: { test: noData, value: COLORS.empty }, field: "count", type: "quantitative", title: "Records", scale: { scheme: "blues" }, legend: { format: "~s" } };
+      color = { condition: { test: noData, value: COLORS.empty }, field: "count", type: "quantitative", title: "Records", scale: { scheme: "blues" }, legend: { format: ",d" } };
       break;
     case "rate":
       color = { condition: { test: noData, value: COLORS.empty }, field: "rate", type: "quantitative", title: "Rate", scale: { scheme: "orangered", domainMin: 0 }, legend: { format: ".0%" } };

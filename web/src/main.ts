@@ -6,6 +6,7 @@ import {
   clusterSpec,
   CLUSTER_COLORS,
   histogramSpec,
+  RATE_MIN_COUNT,
   pointMapSpec,
   riskCategorySpec,
   riskTimeSpec,
@@ -212,8 +213,8 @@ function buildLayout(run: RunSummary): void {
     <div class="grid">
       ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select></header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
       ${side.replace("span-5", map ? "span-5" : "span-12")}
-      ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()}; click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
-      ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? "Bars: records. Line: rate." : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
+      ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()} (outlined: under ${RATE_MIN_COUNT} records); click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
+      ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? `Bars: records. Line: rate (faint points: under ${RATE_MIN_COUNT} records).` : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
     </div>`;
   categories.forEach((d, i) => ((document.getElementById(`dim-${i}`) as HTMLElement).dataset.dim = d.key));
   times.forEach((d, i) => ((document.getElementById(`time-${i}`) as HTMLElement).dataset.dim = d.key));
