@@ -157,15 +157,20 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
         },
       },
       {
-        // The line joins only groups large enough for a rate; missing timestamps are not a point in time.
-        transform: [{ filter: `datum.key !== null && !(${SMALL})` }],
-        mark: { type: "line", color: COLORS.rate, strokeWidth: 2, cursor: "pointer" },
+        // One rate scale and axis for the line and its points, even when no group is large enough for the line.
         encoding: { y: rateY },
-      },
-      {
-        transform: [{ filter: "isValid(datum.rate)" }],
-        mark: { type: "point", filled: true, size: 28, color: COLORS.rate, cursor: "pointer" },
-        encoding: { y: rateY, opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 }, tooltip },
+        layer: [
+          {
+            // The line joins only groups large enough for a rate; missing timestamps are not a point in time.
+            transform: [{ filter: `datum.key !== null && !(${SMALL})` }],
+            mark: { type: "line", color: COLORS.rate, strokeWidth: 2, cursor: "pointer" },
+          },
+          {
+            transform: [{ filter: "isValid(datum.rate)" }],
+            mark: { type: "point", filled: true, size: 28, color: COLORS.rate, cursor: "pointer" },
+            encoding: { opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 }, tooltip },
+          },
+        ],
       },
     ],
     resolve: { scale: { y: "independent" } },
