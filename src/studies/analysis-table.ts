@@ -29,6 +29,7 @@ export async function materializeAnalysis(db: Db, table: string): Promise<number
   await db.exec(
     `CREATE OR REPLACE TABLE ${ANALYSIS} AS SELECT (row_number() OVER (ORDER BY ${columns.join(", ")}) - 1)::INTEGER AS _row, * FROM ${quoteIdent(table)} ORDER BY _row`,
   );
+  await db.exec(`COMMENT ON TABLE ${ANALYSIS} IS ${quoteString(table)}`);
   const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${ANALYSIS}`);
   return Number(n);
 }

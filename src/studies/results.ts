@@ -101,7 +101,7 @@ export interface RiskResults extends CommonResults {
   validation: { method: string; folds: number; resample: string; test_rows?: number; train_rows?: number; cut?: string };
   threshold: number;
   /** The final model's settings and whether L-BFGS converged. */
-  model: { type: string; C: number; converged?: boolean; iterations?: number };
+  model: { type: string; C: number; converged?: boolean };
   metrics: {
     balanced_accuracy: MeanSd;
     precision: MeanSd;

@@ -240,7 +240,7 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
       target: spec.target,
       validation: { method, folds: splits.length, resample: spec.resample.method, ...(method !== "stratified_kfold" ? { train_rows: splits[0].train.length, test_rows: splits[0].test.length } : {}), ...(cut ? { cut } : {}) },
       threshold: spec.threshold,
-      model: { type: spec.model.type, C: spec.model.C, converged: model.converged, iterations: model.iterations },
+      model: { type: spec.model.type, C: spec.model.C, converged: model.converged },
       metrics: {
         balanced_accuracy: meanSd(per.balanced_accuracy.map((x) => round(x))),
         precision: meanSd(per.precision.map((x) => round(x))),
