@@ -333,7 +333,7 @@ export function areaMapSpec(features: object[], width: number, height: number, m
   if (metric.kind === "share") tooltip.push({ field: `share_${metric.index}`, title: metric.cluster, format: ".1%" });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", direction: "vertical", fillColor: "rgba(255,255,255,0.85)", padding: 6 } },
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", direction: "vertical", fillColor: "rgba(255,255,255,0.85)", padding: 6, labelLimit: Math.max(160, Math.round(width * 0.4)) } },
     width,
     height,
     projection: { type: "mercator" },
