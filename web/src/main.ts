@@ -114,6 +114,9 @@ function chartWidth(el: HTMLElement): number {
   return Math.max(220, (card ?? el).clientWidth - 34);
 }
 
+/** Bars a category chart shows before it scrolls (its card is 440px high at 20px a row). */
+const LIST_ROWS = 20;
+
 const FULL_DOMAIN: Partial<Record<DimensionView["kind"], number[]>> = {
   month: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
   weekday: [1, 2, 3, 4, 5, 6, 7],
@@ -350,6 +353,11 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     // Long labels (offence descriptions) get the full row so they stay readable.
     const longest = Math.max(0, ...rows.map((r) => String(r.key ?? "(missing)").length));
     el.closest(".card")?.classList.toggle("wide", longest > 30);
+    const note = el.closest(".card")?.querySelector<HTMLElement>(".sub");
+    if (note) {
+      note.dataset.base ??= note.textContent ?? "";
+      note.textContent = rows.length > LIST_ROWS ? `${note.dataset.base} ${formatInt(rows.length)} values, most records first; scroll for more.` : note.dataset.base;
+    }
   }
   const width = chartWidth(el);
   const onClick = (datum: Record<string, unknown>) => toggle(d.key, datum.key as FilterValue);
