@@ -72,7 +72,7 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
   // so short labels leave no empty band at the right and 60-character offence names stay whole.
   const longest = Math.max(0, ...data.map((d) => d.label.length));
   const labelWidth = Math.min(Math.round(width * 0.45), Math.ceil(longest * LABEL_CHAR_PX) + 8);
-  const rest = Math.max(220, width - labelWidth - 12 - 24);
+  const rest = Math.max(220, width - labelWidth - 22 - 24);
   const countWidth = Math.round(rest * 0.58);
   const rateWidth = rest - countWidth;
   const y = { field: "label", type: "nominal", sort: null, title: null };
@@ -87,7 +87,7 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
     data: { values: data },
-    spacing: 12,
+    spacing: 22,
     hconcat: [
       {
         width: countWidth,
@@ -95,7 +95,7 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
           y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } },
-          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, orient: "top", tickCount: 4 } },
+          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, orient: "top", tickCount: 4 } },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,
         },
@@ -151,7 +151,7 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
       {
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          y: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4, titleColor: COLORS.count } },
+          y: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, titleColor: COLORS.count } },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,
         },
@@ -184,7 +184,7 @@ function clusterColor(domain: string[]) {
 /** Bars split by cluster, horizontal for categories and vertical for time parts (segments runs). */
 export function stackedSpec(data: StackDatum[], width: number, title: string, clusters: string[], vertical: boolean, rows: number): VisualizationSpec {
   const category = { field: "label", type: vertical ? "ordinal" : "nominal", sort: null, title: null };
-  const value = { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4, ...(vertical ? {} : { orient: "top" }) } };
+  const value = { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, ...(vertical ? {} : { orient: "top" }) } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
@@ -224,7 +224,7 @@ export function clusterSpec(data: (BarDatum & { share: number })[], width: numbe
       {
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4 } },
+          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4 } },
           color: { field: "label", type: "nominal", scale: clusterColor(clusters), legend: null },
           opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
           tooltip: [
@@ -270,7 +270,7 @@ export function histogramSpec(
         encoding: {
           x: { field: "start", type: "quantitative", bin: { binned: true, step: bins.length ? bins[0].end - bins[0].start : 0.05 }, title: "Predicted risk (out-of-fold)", axis: { format: ".0%" } },
           x2: { field: "end" },
-          y: { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, tickCount: 4 } },
+          y: { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4 } },
           color: { field: "outcome", type: "nominal", title: null, scale: { domain, range: withTarget ? [COLORS.positive, COLORS.negative] : [COLORS.count] }, legend: { orient: "top", direction: "horizontal" } },
           order: { field: "order", type: "quantitative" },
           tooltip: [
