@@ -24,7 +24,7 @@ export async function demoCommand(options: { out: string; seed: number }): Promi
     const logger = new Logger();
     logger.info(`openbeat demo: generating SYNTHETIC data (seed ${options.seed}) in ${data}`);
     await writeLmpd(data, { seed: options.seed });
-    await writeBaltimore(join(data, "Part_1_Crime_Data_.csv"), { seed: options.seed, rows: 6000, format: "sample" });
+    await writeBaltimore(join(data, "Part_1_Crime_Data_.csv"), { seed: options.seed, rows: 3000, format: "sample" });
     const studies = [
       { file: join(examplesDir(), "lmpd-officer-assaults.yaml"), out: join(options.out, "lmpd") },
       { file: join(examplesDir(), "demo", "baltimore-victim-segments-synthetic.yaml"), out: join(options.out, "baltimore") },

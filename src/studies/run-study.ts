@@ -63,7 +63,6 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
     const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger, fetched: fetchedFiles });
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
-    for (const i of inputs) logger.info(`  loaded ${i.name}: ${i.rows.toLocaleString("en-US")} rows from ${i.path}`);
     lap("load_ms");
     const table = analysisTableName(spec, file);
     await runPrepare(db, spec, file, table, logger, options.dbUrl);
