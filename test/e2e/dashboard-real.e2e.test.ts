@@ -2,16 +2,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { hasChromium, launchChromium, openDashboard, clickAndSettle } from "./browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { cli } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const LMPD_DATA = "../shared/data/lmpd-assaulted-officers";
 const BALTIMORE_DATA = "../shared/data";
-const hasChromium = existsSync(CHROMIUM);
 const hasData = existsSync(join(LMPD_DATA, "Crime.csv")) && existsSync(join(BALTIMORE_DATA, "baltimore-part1-crime"));
 const artifacts = resolve("test-artifacts");
 
@@ -45,29 +44,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("dashboard on the
     return rows[0];
   }
 
-  async function open(run: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(`${run}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => errors.push(`${run}: ${e.message}`));
-    await page.goto(`${server.url}?run=${run}`);
-    await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
-    return page;
-  }
 
-  /** Clicks, then waits until every view has re-queried and re-rendered. */
-  async function clickAndSettle(page: Page, selector: string): Promise<void> {
-    const gen = Number(await page.getAttribute("#app", "data-generation"));
-    const target = page.locator(selector).first();
-    await target.scrollIntoViewIfNeeded();
-    await target.click();
-    await page.waitForFunction((g) => {
-      const app = document.getElementById("app")!;
-      return Number(app.dataset.generation) > g && app.dataset.ready !== "false";
-    }, gen);
-    expect(await page.getAttribute("#app", "data-ready")).toBe("true");
-  }
 
   async function shot(page: Page, name: string): Promise<void> {
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -81,7 +58,6 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("dashboard on the
     page.$$eval(`${selector} .role-axis-label text`, (els) => els.map((e) => e.textContent ?? "").filter((t) => t.endsWith("…")));
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`);
     if (!hasData) throw new Error(`real data is missing under ${BALTIMORE_DATA}; these tests must run in CI`);
     buildIfMissing();
     mkdirSync(artifacts, { recursive: true });
@@ -92,10 +68,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("dashboard on the
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     db = await Db.open();
     server = await startServer({ dirs: [join(base, "lmpd"), join(base, "baltimore")], port: 0, log: (l) => errors.push(`server: ${l}`) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -106,7 +79,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("dashboard on the
   });
 
   it("LMPD: premise and hour clicks give the counts, positives and rate of SQL on prepared.parquet", async () => {
-    const page = await open("lmpd");
+    const page = await openDashboard(browser, server.url, "lmpd", errors);
     const all = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p FROM read_parquet(${lmpdParquet})`);
     expect(await kpi(page, "kpi-count")).toBe(all.n);
     expect(await kpi(page, "kpi-positives")).toBe(all.p);
@@ -151,7 +124,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("dashboard on the
   });
 
   it("Baltimore: a cluster click then a map click give the counts of SQL on prepared.parquet", async () => {
-    const page = await open("baltimore");
+    const page = await openDashboard(browser, server.url, "baltimore", errors);
     const src = `FROM read_parquet(${baltParquet})`;
     const all = await one(`SELECT count(*)::INTEGER AS n ${src}`);
     expect(await kpi(page, "kpi-count")).toBe(all.n);

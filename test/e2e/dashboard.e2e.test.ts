@@ -1,13 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { hasChromium, launchChromium, openDashboard, clickAndSettle } from "./browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const fixtures = resolve("test/fixtures/dashboard");
 const artifacts = resolve("test-artifacts");
 const riskParquet = quoteString(join(fixtures, "risk", "prepared.parquet"));
@@ -36,27 +35,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     return Number(row.n);
   }
 
-  async function open(run: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(`${run}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => errors.push(`${run}: ${e.message}`));
-    await page.goto(`${server.url}?run=${run}`);
-    await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
-    return page;
-  }
 
-  /** Clicks, then waits until the dashboard has re-queried and re-rendered every view. */
-  async function clickAndSettle(page: Page, selector: string): Promise<void> {
-    const gen = Number(await page.getAttribute("#app", "data-generation"));
-    await page.locator(selector).first().click();
-    await page.waitForFunction((g) => {
-      const app = document.getElementById("app")!;
-      return Number(app.dataset.generation) > g && app.dataset.ready !== "false";
-    }, gen);
-    expect(await page.getAttribute("#app", "data-ready")).toBe("true");
-  }
 
   async function shot(page: Page, name: string): Promise<void> {
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -66,15 +45,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
   const kpi = async (page: Page, id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, "data-value"));
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`);
     buildWebIfMissing();
     mkdirSync(artifacts, { recursive: true });
     db = await Db.open();
     server = await startServer({ dirs: [fixtures], port: 0, log: (l) => errors.push(`server: ${l}`) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -84,7 +59,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
   });
 
   it("risk run: headline counts follow bar clicks and equal SQL counts", async () => {
-    const page = await open("risk");
+    const page = await openDashboard(browser, server.url, "risk", errors);
     const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet})`);
     expect(await kpi(page, "kpi-count")).toBe(total);
     expect(await page.textContent("#kpi-count .value")).toBe(total.toLocaleString("en-US"));
@@ -112,7 +87,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
   });
 
   it("segments run: cluster and map clicks filter every view and equal SQL counts", async () => {
-    const page = await open("segments");
+    const page = await openDashboard(browser, server.url, "segments", errors);
     const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet})`);
     expect(await kpi(page, "kpi-count")).toBe(total);
     for (const c of [0, 1, 2, 3]) {

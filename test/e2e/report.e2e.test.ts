@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { hasChromium, launchChromium } from "./browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const ARTIFACTS = resolve("test-artifacts");
 const fixture = (name: string) => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
 
@@ -14,7 +13,6 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`);
     mkdirSync(ARTIFACTS, { recursive: true });
     await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json"), { manifest: fixture("risk-manifest.json"), generatedAt: "2025-01-15" });
     await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json"), {
@@ -22,10 +20,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
       areas: fixture("areas.geojson"),
       generatedAt: "2025-01-15",
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

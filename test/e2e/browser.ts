@@ -1,0 +1,41 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
+
+/** Debian's Chromium, which .ci/run installs. */
+export const CHROMIUM = "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+
+/** Headless Chromium with the flags this machine needs (no sandbox as root, no background network). */
+export function launchChromium(): Promise<Browser> {
+  if (!hasChromium) throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+}
+
+/** Opens the dashboard on one run and waits until it has rendered; console and page errors go to `errors`. */
+export async function openDashboard(browser: Browser, url: string, run: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`${run}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`${run}: ${e.message}`));
+  await page.goto(`${url}?run=${run}`);
+  await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
+  return page;
+}
+
+/** Clicks, then waits until the dashboard has re-queried and re-rendered every view. */
+export async function clickAndSettle(page: Page, selector: string): Promise<void> {
+  const gen = Number(await page.getAttribute("#app", "data-generation"));
+  const target = page.locator(selector).first();
+  await target.scrollIntoViewIfNeeded();
+  await target.click();
+  await page.waitForFunction((g) => {
+    const app = document.getElementById("app")!;
+    return Number(app.dataset.generation) > g && app.dataset.ready !== "false";
+  }, gen);
+  expect(await page.getAttribute("#app", "data-ready")).toBe("true");
+}
