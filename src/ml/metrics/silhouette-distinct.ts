@@ -1,3 +1,4 @@
+import { compressDenseRows } from "../compress-dense-rows.js";
 import type { Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
 
@@ -16,27 +17,20 @@ export function silhouetteScoreDistinct(X: Matrix, labels: ArrayLike<number>, op
   let idx: ArrayLike<number> = Int32Array.from({ length: n }, (_, i) => i);
   if (options.sampleSize !== undefined && options.sampleSize < n) idx = permutation(n, createRng(options.seed ?? 0)).subarray(0, options.sampleSize);
   const m = idx.length;
-  const groups = new Map<string, number>();
-  const first: number[] = [];
-  const weight: number[] = [];
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // Group by (row, label): the label rides along as one more column, so rows only merge within a cluster.
+  const q = p + 1;
+  const tagged = new Float64Array(m * q);
   for (let r = 0; r < m; ++r) {
-    const i = idx[r];
-    let key = `${labels[i]}|`;
-    const row = bytes.subarray(i * p * 8, (i + 1) * p * 8);
-    for (let b = 0; b < row.length; ++b) key += String.fromCharCode(row[b]);
-    const g = groups.get(key);
-    if (g === undefined) {
-      groups.set(key, first.length);
-      first.push(i);
-      weight.push(1);
-    } else weight[g]++;
+    tagged.set(data.subarray(idx[r] * p, idx[r] * p + p), r * q);
+    tagged[r * q + p] = labels[idx[r]];
   }
-  const G = first.length;
+  const distinct = compressDenseRows({ rows: m, cols: q, data: tagged });
+  const G = distinct.X.rows;
+  const weight = distinct.weight;
   const clusterIds = new Map<number, number>();
   const lab = new Int32Array(G);
   for (let g = 0; g < G; ++g) {
-    const l = labels[first[g]];
+    const l = distinct.X.data[g * q + p];
     if (!clusterIds.has(l)) clusterIds.set(l, clusterIds.size);
     lab[g] = clusterIds.get(l)!;
   }
@@ -44,9 +38,9 @@ export function silhouetteScoreDistinct(X: Matrix, labels: ArrayLike<number>, op
   if (k < 2 || k > m - 1) return NaN;
   const size = new Float64Array(k);
   for (let g = 0; g < G; ++g) size[lab[g]] += weight[g];
-  // Distinct rows copied contiguously so the pair loop scans memory in order.
+  // Distinct rows without the label column, contiguous so the pair loop scans memory in order.
   const D = new Float64Array(G * p);
-  for (let g = 0; g < G; ++g) D.set(data.subarray(first[g] * p, first[g] * p + p), g * p);
+  for (let g = 0; g < G; ++g) D.set(distinct.X.data.subarray(g * q, g * q + p), g * p);
   const sums = new Float64Array(G * k);
   for (let g = 0; g < G; ++g) {
     const a = g * p;
