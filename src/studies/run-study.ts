@@ -1,7 +1,6 @@
-import { Db, QueryError, quoteIdent, quoteString } from "../data/Db.js";
+import { Db, QueryError, quoteIdent } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
 import { resolvePortalSources } from "../data/portal/index.js";
-import { createTableFromColumns } from "../data/create-table.js";
 import type { LoadedStudy } from "../study/load-study.js";
 import { UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
@@ -10,7 +9,7 @@ import type { InputInfo, Results } from "./results.js";
 import { runRisk } from "./risk/run-risk.js";
 import { runSegments } from "./segments/run-segments.js";
 import { stableJson, stageResults, writeText } from "./write-results.js";
-import { writeDesignParquet } from "./write-design.js";
+import { writeDesignParquet, writePreparedParquet } from "./write-design.js";
 import { buildDashboardInfo } from "./dashboard-info.js";
 import { join } from "node:path";
 import { writeReportFile } from "./write-report.js";
@@ -98,8 +97,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       };
       await writeText(staged.dir, "model.json", stableJson(out.model));
       await writeDesignParquet(db, join(staged.dir, "features.parquet"), out.design.X, out.design.names, out.keep, spec.risk!.id);
-      await createTableFromColumns(db, "_scores", [{ name: "_row", type: "INTEGER", values: Int32Array.from(out.scores.keys()) }, { name: "_score", type: "DOUBLE", values: out.scores }]);
-      await db.exec(`COPY (SELECT a.*, s._score FROM ${ANALYSIS} a JOIN _scores s USING (_row) ORDER BY _row) TO ${quoteString(join(staged.dir, "prepared.parquet"))} (FORMAT parquet)`);
+      await writePreparedParquet(db, join(staged.dir, "prepared.parquet"), "_score", out.scores);
     } else {
       const out = await runSegments(db, spec, file, logger, staged.dir);
       lap("model_ms");

@@ -25,3 +25,18 @@ export async function writeDesignParquet(db: Db, path: string, X: Matrix | Spars
   await db.exec(`COPY (SELECT d._row${idSql}${feats ? ", " + feats : ""} FROM _design d JOIN ${ANALYSIS} a USING (_row) ORDER BY d._row) TO ${quoteString(path)} (FORMAT parquet)`);
   await db.exec(`DROP TABLE _design`);
 }
+
+/** Table holding the per-row model output (`_score` or `_cluster`) by `_row`, kept for later queries of the run. */
+export const ROW_OUTPUT = "_row_output";
+
+/**
+ * Writes prepared.parquet: the analysis table plus one model output per row (`_score` for risk, `_cluster` for
+ * segments; NaN where a row was left out becomes NULL). The output also stays in {@link ROW_OUTPUT}.
+ */
+export async function writePreparedParquet(db: Db, path: string, column: "_score" | "_cluster", values: Float64Array): Promise<void> {
+  await createTableFromColumns(db, ROW_OUTPUT, [
+    { name: "_row", type: "INTEGER", values: Int32Array.from(values.keys()) },
+    { name: column, type: column === "_score" ? "DOUBLE" : "INTEGER", values },
+  ]);
+  await db.exec(`COPY (SELECT a.*, o.${column} FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} o USING (_row) ORDER BY _row) TO ${quoteString(path)} (FORMAT parquet)`);
+}

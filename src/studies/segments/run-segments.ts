@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { Db } from "../../data/Db.js";
-import { quoteIdent, quoteString } from "../../data/Db.js";
+import { quoteIdent } from "../../data/Db.js";
 import { compareStrings, encodeDense, fitEncoder, MISSING, type FeatureInput } from "../../features/encode.js";
 import { kmeans, predictKmeans, type KMeansResult } from "../../ml/kmeans.js";
 import { kPrototypes } from "../../ml/kprototypes.js";
@@ -17,7 +17,7 @@ import type { Logger } from "../../util/logger.js";
 import { createRng, permutation } from "../../util/random.js";
 import { ANALYSIS, readFeatureInput, requireColumns } from "../analysis-table.js";
 import type { Cluster, DashboardInfo, KSelectionRow, SegmentsResults } from "../results.js";
-import { writeDesignParquet } from "../write-design.js";
+import { ROW_OUTPUT, writeDesignParquet, writePreparedParquet } from "../write-design.js";
 import { chooseK } from "./choose-k.js";
 import { matchNames } from "./match-names.js";
 import { clusterLabel, describeClusters } from "./profiles.js";
@@ -174,8 +174,7 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   clusterCol.set(finalLabels);
   const full = new Float64Array(await rowCount(db)).fill(NaN);
   for (let r = 0; r < keep.length; ++r) full[keep[r]] = finalLabels[r];
-  await createTableFromColumns(db, "_clusters", [{ name: "_row", type: "INTEGER", values: Int32Array.from(full.keys()) }, { name: "_cluster", type: "INTEGER", values: full }]);
-  await db.exec(`COPY (SELECT a.*, c._cluster FROM ${ANALYSIS} a JOIN _clusters c USING (_row) ORDER BY _row) TO ${quoteString(join(outDir, "prepared.parquet"))} (FORMAT parquet)`);
+  await writePreparedParquet(db, join(outDir, "prepared.parquet"), "_cluster", full);
   await writeDesignParquet(db, join(outDir, "features.parquet"), X, names, keep, spec.id);
 
   let areasOut: SegmentsResults["areas"];
@@ -286,7 +285,7 @@ function pcaSample(Z: Matrix, X: Matrix | null, labels: Int32Array, seed: number
 
 /** Writes boundaries with per-area row counts and cluster shares as GeoJSON for the map. */
 async function writeAreaShares(db: Db, boundaries: string, nameProperty: string, k: number, path: string): Promise<void> {
-  const counts = await db.query(`SELECT a._area AS area, c._cluster AS cluster, count(*)::INTEGER AS n FROM ${ANALYSIS} a JOIN _clusters c USING (_row) WHERE a._area IS NOT NULL AND c._cluster IS NOT NULL GROUP BY 1, 2`);
+  const counts = await db.query(`SELECT a._area AS area, c._cluster AS cluster, count(*)::INTEGER AS n FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} c USING (_row) WHERE a._area IS NOT NULL AND c._cluster IS NOT NULL GROUP BY 1, 2`);
   const byArea = new Map<string, number[]>();
   for (const r of counts) {
     const a = String(r.area);
