@@ -34,6 +34,12 @@ export async function materializeAnalysis(db: Db, table: string): Promise<number
   return Number(n);
 }
 
+/** Throws a one-line error when `table` (a source, prepare step or `table:`) does not exist. */
+export async function requireTable(db: Db, table: string, file: string): Promise<void> {
+  const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ?`, [table]);
+  if (!Number(n)) throw new UserError("study.no_table", `${file}: table "${table}" does not exist; name a source or prepare step`);
+}
+
 /** Throws a one-line error naming the first column that the table lacks, with the closest names. */
 export async function requireColumns(db: Db, table: string, columns: Iterable<string>, where: string): Promise<Map<string, string>> {
   const info = await db.columns(table);

@@ -1,10 +1,10 @@
-import { Db, QueryError, quoteIdent } from "../data/Db.js";
+import { Db, quoteIdent } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
 import { resolvePortalSources } from "../data/portal/index.js";
 import type { LoadedStudy } from "../study/load-study.js";
 import { UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
-import { ANALYSIS, analysisTableName, materializeAnalysis, requireColumns } from "./analysis-table.js";
+import { ANALYSIS, analysisTableName, materializeAnalysis, requireTable } from "./analysis-table.js";
 import type { InputInfo, Results } from "./results.js";
 import { runRisk } from "./risk/run-risk.js";
 import { runSegments } from "./segments/run-segments.js";
@@ -65,10 +65,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     lap("load_ms");
     const table = analysisTableName(spec, file);
     await runPrepare(db, spec, file, table, logger, options.dbUrl);
-    await requireColumns(db, table, [], file).catch((e) => {
-      if (e instanceof QueryError) throw new UserError("study.no_table", `${file}: table "${table}" does not exist; name a source or prepare step`);
-      throw e;
-    });
+    await requireTable(db, table, file);
     const tableRows = await materializeAnalysis(db, table);
     if (tableRows === 0) {
       const fix = spec.prepare.length ? "check the prepare SQL filters" : "check that the source file has data rows";
