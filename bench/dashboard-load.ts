@@ -29,7 +29,12 @@ interface CannonOptions {
   connections: number;
   amount: number;
   timeout: number;
-  requests: { method: string; path: string; headers: Record<string, string>; setupRequest: (req: Record<string, unknown>) => Record<string, unknown> }[];
+  requests: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    setupRequest: (req: Record<string, unknown>) => Record<string, unknown>;
+  }[];
   verifyBody: (body: string) => boolean;
 }
 interface Histogram {
@@ -65,7 +70,8 @@ function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive whole number, not ${JSON.stringify(process.argv[i + 1])}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--${name} must be a positive whole number, not ${JSON.stringify(process.argv[i + 1])}`);
   return v;
 }
 
@@ -105,10 +111,14 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 async function filterBodies(base: string, run: RunSummary): Promise<QueryRequest[]> {
   const url = `${base}/api/runs/${run.id}/query`;
   const top = async (group: string, n: number): Promise<(string | number)[]> =>
-    (await post<QueryResponse>(url, { group_by: group })).rows.filter((r) => r.key !== null).slice(0, n).map((r) => r.key as string | number);
+    (await post<QueryResponse>(url, { group_by: group })).rows
+      .filter((r) => r.key !== null)
+      .slice(0, n)
+      .map((r) => r.key as string | number);
   const [premises, offences] = await Promise.all([top("PREMISE_TYPE", 4), top("UOR_DESC", 4)]);
   const filterSets: Filters[] = [{}];
-  for (const p of premises) filterSets.push({ PREMISE_TYPE: [p] }, { PREMISE_TYPE: [p], "hour:DATE_OCCURED": [(premises.indexOf(p) * 5 + 2) % 24] });
+  for (const p of premises)
+    filterSets.push({ PREMISE_TYPE: [p] }, { PREMISE_TYPE: [p], "hour:DATE_OCCURED": [(premises.indexOf(p) * 5 + 2) % 24] });
   for (const o of offences) filterSets.push({ UOR_DESC: [o] }, { UOR_DESC: [o], "weekday:DATE_OCCURED": [(offences.indexOf(o) % 7) + 1] });
   const groups: (string | undefined)[] = [undefined, ...run.dimensions.map((d) => d.key)];
   const bodies: QueryRequest[] = [];
@@ -134,7 +144,11 @@ async function main(): Promise<number> {
   let child: ChildProcess | undefined;
   try {
     const t0 = performance.now();
-    const run = spawnSync(process.execPath, [CLI, "run", join(ROOT, "examples/lmpd-officer-assaults.yaml"), "--data", LMPD_DATA, "--out", dir], { encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      [CLI, "run", join(ROOT, "examples/lmpd-officer-assaults.yaml"), "--data", LMPD_DATA, "--out", dir],
+      { encoding: "utf8" },
+    );
     if (run.status !== 0) throw new Error(`openbeat run failed (${run.status}): ${run.stderr}`);
     console.log(`results folder: ${dir} (openbeat run ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -146,7 +160,9 @@ async function main(): Promise<number> {
     const bodies = await filterBodies(started.url, lmpd);
     const expected = await Promise.all(bodies.map((b) => post<QueryResponse>(started.url + path, b)));
     const total = expected[0].rows[0];
-    console.log(`server: ${started.url}  run ${lmpd.id}: ${lmpd.rows.toLocaleString("en-US")} rows, ${total.positives} positives; ${bodies.length} filter bodies`);
+    console.log(
+      `server: ${started.url}  run ${lmpd.id}: ${lmpd.rows.toLocaleString("en-US")} rows, ${total.positives} positives; ${bodies.length} filter bodies`,
+    );
     const payloads = bodies.map((b) => JSON.stringify(b));
 
     let next = 0;
@@ -174,9 +190,13 @@ async function main(): Promise<number> {
     const changed = after.filter((a, i) => JSON.stringify(a) !== JSON.stringify(expected[i])).length;
 
     const done = r["2xx"] + r.non2xx;
-    console.log(`\nautocannon: ${amount.toLocaleString("en-US")} POST ${path} at concurrency ${connections} (limit ${maxSeconds} s), ${cpus().length} CPUs`);
+    console.log(
+      `\nautocannon: ${amount.toLocaleString("en-US")} POST ${path} at concurrency ${connections} (limit ${maxSeconds} s), ${cpus().length} CPUs`,
+    );
     console.log(`  completed     ${done.toLocaleString("en-US")} responses in ${r.duration.toFixed(2)} s`);
-    console.log(`  throughput    ${(done / r.duration).toFixed(0)} req/s (autocannon per-second mean ${r.requests.average.toFixed(0)}, ${(r.throughput.average / 1024).toFixed(0)} KiB/s)`);
+    console.log(
+      `  throughput    ${(done / r.duration).toFixed(0)} req/s (autocannon per-second mean ${r.requests.average.toFixed(0)}, ${(r.throughput.average / 1024).toFixed(0)} KiB/s)`,
+    );
     console.log(`  latency       p50 ${r.latency.p50} ms · p90 ${r.latency.p90} ms · p99 ${r.latency.p99} ms · max ${r.latency.max} ms`);
     console.log(`  errors        ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx, ${r.mismatches} malformed bodies`);
     console.log(`  after load    ${changed} of ${bodies.length} answers differ from before`);

@@ -119,7 +119,10 @@ function median(xs: number[]): number | null {
 
 /** The most telling line of a failed run's stderr: the first that names an error, else the last non-empty one. */
 function errorLine(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /error/i.test(l)) ?? lines.at(-1) ?? "(no stderr)";
 }
 
@@ -168,7 +171,10 @@ async function benches(which: string): Promise<Bench[]> {
   if (which === "risk" || which === "all") {
     const { dir, note } = await ensureLmpd();
     out.push({
-      name: "risk", data: dir, dataNote: note, pythonData: dir,
+      name: "risk",
+      data: dir,
+      dataNote: note,
+      pythonData: dir,
       study: join(ROOT, "examples/lmpd-officer-assaults.yaml"),
       python: join(ROOT, "bench/python/risk.py"),
       metrics: riskMetrics,
@@ -177,7 +183,9 @@ async function benches(which: string): Promise<Bench[]> {
   if (which === "segments" || which === "all") {
     const file = await ensureBaltimore();
     out.push({
-      name: "segments", data: BENCH_DATA, pythonData: file,
+      name: "segments",
+      data: BENCH_DATA,
+      pythonData: file,
       dataNote: `synthetic Baltimore export, ${BALTIMORE_ROWS} rows, seed ${BALTIMORE_SEED} (src/synthetic/baltimore.ts)`,
       study: join(ROOT, "bench/studies/baltimore-bench.yaml"),
       python: join(ROOT, "bench/python/segments.py"),
@@ -223,7 +231,12 @@ async function runBench(bench: Bench, repeat: number, pythonMissing: string | nu
   for (const side of Object.values(sides)) side.median_s = median(side.runs_s);
   const o = sides.openbeat.median_s;
   const p = sides.python.median_s;
-  return { data: bench.dataNote, openbeat: sides.openbeat, python: sides.python, ratio_openbeat_over_python: o !== null && p ? o / p : null };
+  return {
+    data: bench.dataNote,
+    openbeat: sides.openbeat,
+    python: sides.python,
+    ratio_openbeat_over_python: o !== null && p ? o / p : null,
+  };
 }
 
 function fmt(v: number | null | undefined, digits = 3): string {
@@ -238,7 +251,18 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`invalid --repeat: ${argv[r + 1]}`);
   await mkdir(BENCH_DATA, { recursive: true });
   const pythonMissing = pythonAvailable();
-  const python = pythonMissing ? null : spawnSync(PYTHON, ["-c", "import sys, pandas, sklearn, imblearn; print(sys.version.split()[0], pandas.__version__, sklearn.__version__, imblearn.__version__)"], { encoding: "utf8" }).stdout.trim().split(" ");
+  const python = pythonMissing
+    ? null
+    : spawnSync(
+        PYTHON,
+        [
+          "-c",
+          "import sys, pandas, sklearn, imblearn; print(sys.version.split()[0], pandas.__version__, sklearn.__version__, imblearn.__version__)",
+        ],
+        { encoding: "utf8" },
+      )
+        .stdout.trim()
+        .split(" ");
   const results: Record<string, unknown> = {};
   for (const bench of await benches(which)) {
     console.log(`${bench.name}: ${bench.dataNote}, ${repeat} runs each`);
@@ -249,7 +273,12 @@ async function main(): Promise<void> {
   const previous = existsSync(path) ? (JSON.parse(await readFile(path, "utf8")) as { benchmarks?: Record<string, unknown> }) : {};
   const report = {
     generated_at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown", memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model ?? "unknown",
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     python: python ? { version: python[0], pandas: python[1], scikit_learn: python[2], imbalanced_learn: python[3] } : null,
     repeat,
     benchmarks: { ...(previous.benchmarks ?? {}), ...results },
@@ -257,13 +286,23 @@ async function main(): Promise<void> {
   await writeFile(path, JSON.stringify(report, null, 2) + "\n");
 
   console.log("\nbenchmark   openbeat median   python median   openbeat/python");
-  for (const [name, r] of Object.entries(results) as [string, { openbeat: SideResult; python: SideResult; ratio_openbeat_over_python: number | null }][]) {
+  for (const [name, r] of Object.entries(results) as [
+    string,
+    { openbeat: SideResult; python: SideResult; ratio_openbeat_over_python: number | null },
+  ][]) {
     const side = (s: SideResult) => (s.available ? (s.median_s === null ? "failed" : `${s.median_s.toFixed(2)} s`) : "unavailable");
-    console.log(`${name.padEnd(11)} ${side(r.openbeat).padStart(15)}   ${side(r.python).padStart(13)}   ${fmt(r.ratio_openbeat_over_python, 2).padStart(15)}`);
+    console.log(
+      `${name.padEnd(11)} ${side(r.openbeat).padStart(15)}   ${side(r.python).padStart(13)}   ${fmt(r.ratio_openbeat_over_python, 2).padStart(15)}`,
+    );
     for (const tool of ["openbeat", "python"] as const) {
       const s = r[tool];
       if (!s.available) console.log(`  ${tool}: unavailable (${s.reason})`);
-      else if (s.metrics) console.log(`  ${tool}: ${Object.entries(s.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(" ")}`);
+      else if (s.metrics)
+        console.log(
+          `  ${tool}: ${Object.entries(s.metrics)
+            .map(([k, v]) => `${k}=${fmt(v)}`)
+            .join(" ")}`,
+        );
     }
   }
   console.log(`\nwrote ${path}`);

@@ -34,7 +34,9 @@ export async function demoCommand(options: { out: string; seed: number }): Promi
       const summary = await runStudy(await loadStudy(s.file), { dataDir: data, out: s.out, seed: options.seed, logger, synthetic: true });
       printSummary(summary.results, s.out, performance.now() - started);
     }
-    process.stdout.write(`\nThese results come from SYNTHETIC data. To run on the real exports, see README.md.\nDashboard: openbeat serve ${join(options.out, "lmpd")} ${join(options.out, "baltimore")}\n`);
+    process.stdout.write(
+      `\nThese results come from SYNTHETIC data. To run on the real exports, see README.md.\nDashboard: openbeat serve ${join(options.out, "lmpd")} ${join(options.out, "baltimore")}\n`,
+    );
   } finally {
     await rm(data, { recursive: true, force: true });
   }

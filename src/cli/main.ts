@@ -22,7 +22,13 @@ const program = new Command()
   .version("0.1.0")
   .configureOutput({
     // Commander's own errors (unknown option, missing argument) as one line, like every other openbeat error.
-    outputError: (text, write) => write(`openbeat: ${text.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}; run openbeat --help for usage\n`),
+    outputError: (text, write) =>
+      write(
+        `openbeat: ${text
+          .replace(/^error: /, "")
+          .replace(/\s*\n\s*/g, " ")
+          .trim()}; run openbeat --help for usage\n`,
+      ),
   })
   .exitOverride();
 
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
       process.stderr.write(`openbeat: ${e.message}\n`);
       process.exit(1);
     }
-    process.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(2);
   }
 }

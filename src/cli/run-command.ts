@@ -26,16 +26,29 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
   const started = performance.now();
   let summary;
   try {
-    summary = await runStudy(loaded, { dataDir: options.data, out, seed: options.seed, logger, dbUrl: options.db, cacheDir: options.cache, refresh: options.refresh });
+    summary = await runStudy(loaded, {
+      dataDir: options.data,
+      out,
+      seed: options.seed,
+      logger,
+      dbUrl: options.db,
+      cacheDir: options.cache,
+      refresh: options.refresh,
+    });
   } catch (e) {
     // Every run error names the study file, even when the code that raised it did not know it.
-    if (isUserError(e) && !e.message.startsWith("--") && !e.message.includes(studyFile)) throw new UserError(e.code, `${studyFile}: ${e.message}`, { cause: e });
+    if (isUserError(e) && !e.message.startsWith("--") && !e.message.includes(studyFile))
+      throw new UserError(e.code, `${studyFile}: ${e.message}`, { cause: e });
     throw e;
   }
   printSummary(summary.results, out, performance.now() - started);
   if (options.exportDb) {
     const schema = options.exportSchema ?? "openbeat";
     const counts = await exportResults(summary.results, out, options.exportDb, schema);
-    process.stdout.write(`  exported to PostgreSQL schema ${schema}: ${Object.entries(counts).map(([t, n]) => `${t} (${n.toLocaleString("en-US")} rows)`).join(", ")}\n`);
+    process.stdout.write(
+      `  exported to PostgreSQL schema ${schema}: ${Object.entries(counts)
+        .map(([t, n]) => `${t} (${n.toLocaleString("en-US")} rows)`)
+        .join(", ")}\n`,
+    );
   }
 }

@@ -11,7 +11,8 @@ import * as msg from "../util/messages.js";
 /** Reads and checks a model.json; a file that is not an openbeat risk model is a user error. */
 export async function readModel(path: string): Promise<RiskModelFile> {
   const s = await stat(path).catch(() => null);
-  if (!s || !s.isFile()) throw new UserError("score.model_missing", `${path}: model file not found; pass the model.json of a risk study's results folder`);
+  if (!s || !s.isFile())
+    throw new UserError("score.model_missing", `${path}: model file not found; pass the model.json of a risk study's results folder`);
   let model: RiskModelFile;
   try {
     model = JSON.parse(await readFile(path, "utf8"));
@@ -22,7 +23,10 @@ export async function readModel(path: string): Promise<RiskModelFile> {
     throw new UserError("score.model_invalid", `${path}: not an openbeat risk model (model.json from "openbeat run" on a risk study)`);
   }
   if (model.coef.length !== model.encoder.features.length) {
-    throw new UserError("score.model_invalid", `${path}: model has ${model.coef.length} coefficients for ${model.encoder.features.length} features; the file was edited or comes from another version`);
+    throw new UserError(
+      "score.model_invalid",
+      `${path}: model has ${model.coef.length} coefficients for ${model.encoder.features.length} features; the file was edited or comes from another version`,
+    );
   }
   return model;
 }
@@ -41,7 +45,11 @@ export async function scoreCommand(modelPath: string, inputPath: string, options
   const db = await Db.open();
   try {
     const s = await stat(inputPath).catch(() => null);
-    if (!s || !s.isFile()) throw new UserError("score.input_missing", `${inputPath}: input file not found; give a CSV with the columns ${[...model.features.categorical, ...model.features.numeric].join(", ")}`);
+    if (!s || !s.isFile())
+      throw new UserError(
+        "score.input_missing",
+        `${inputPath}: input file not found; give a CSV with the columns ${[...model.features.categorical, ...model.features.numeric].join(", ")}`,
+      );
     const loaded = await loadCsv(db, "input", inputPath);
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w.message}\n`);
     await db.exec(`CREATE OR REPLACE TABLE scored AS SELECT (rowid)::INTEGER AS _row, * FROM input ORDER BY rowid`);
@@ -55,17 +63,23 @@ export async function scoreCommand(modelPath: string, inputPath: string, options
     const { X, unseen } = encodeSparse(model.encoder, input, rows);
     const p = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
     const idCol = model.id && (await db.columns("scored")).some((c) => c.name === model.id) ? model.id : null;
-    const ids = idCol ? ((await db.queryColumns(`SELECT CAST(${quoteIdent(idCol)} AS VARCHAR) FROM scored ORDER BY _row`)).columns[0] as unknown[]) : null;
+    const ids = idCol
+      ? ((await db.queryColumns(`SELECT CAST(${quoteIdent(idCol)} AS VARCHAR) FROM scored ORDER BY _row`)).columns[0] as unknown[])
+      : null;
     const lines = [[...(idCol ? [idCol] : ["row"]), "score", "flag"].join(",")];
     for (let i = 0; i < n; ++i) lines.push([csvCell(ids ? ids[i] : i + 1), p[i].toFixed(6), p[i] >= model.threshold ? 1 : 0].join(","));
     const text = lines.join("\n") + "\n";
     if (options.out) await writeFile(options.out, text);
     else process.stdout.write(text);
     for (const [col, count] of Object.entries(unseen)) {
-      process.stderr.write(`warning: ${count} rows have a ${col} value the model never saw; they were scored as "(other)" or with no ${col} effect\n`);
+      process.stderr.write(
+        `warning: ${count} rows have a ${col} value the model never saw; they were scored as "(other)" or with no ${col} effect\n`,
+      );
     }
     const flagged = Array.from(p).filter((v) => v >= model.threshold).length;
-    process.stderr.write(`scored ${n} rows with ${modelPath}: ${flagged} flagged (score ≥ ${model.threshold})${options.out ? `; wrote ${options.out}` : ""}\n`);
+    process.stderr.write(
+      `scored ${n} rows with ${modelPath}: ${flagged} flagged (score ≥ ${model.threshold})${options.out ? `; wrote ${options.out}` : ""}\n`,
+    );
   } finally {
     await db.close();
   }

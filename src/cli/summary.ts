@@ -10,9 +10,15 @@ export function printSummary(results: Results, out: string, ms: number): void {
   lines.push(`${results.name}${results.synthetic ? " [SYNTHETIC DATA]" : ""}`);
   if (results.study === "risk") {
     const m = results.metrics;
-    lines.push(`  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.positives} with ${results.target} (${pct(results.base_rate)}), ${results.data.features} features`);
-    lines.push(`  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`);
-    lines.push(`    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`);
+    lines.push(
+      `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.positives} with ${results.target} (${pct(results.base_rate)}), ${results.data.features} features`,
+    );
+    lines.push(
+      `  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`,
+    );
+    lines.push(
+      `    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`,
+    );
     const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
     const top: typeof results.findings = [];
     for (const by of new Set(results.findings.map((f) => f.by))) {
@@ -21,11 +27,14 @@ export function printSummary(results: Results, out: string, ms: number): void {
     if (top.length) lines.push(`  highest rates (groups of 100+ rows${leaked.size ? ", leakage-flagged values left out" : ""}):`);
     for (const f of top) lines.push(`    ${f.statement}`);
   } else {
-    lines.push(`  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`);
+    lines.push(
+      `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`,
+    );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
     lines.push(`  stability: mean adjusted Rand index ${f3(results.stability.mean_ari)}`);
   }
-  if (results.warnings.length) lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);
+  if (results.warnings.length)
+    lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);
   lines.push(`  results: ${out}/  (report: ${out}/report.html; dashboard: openbeat serve ${out})`);
   lines.push(`  done in ${(ms / 1000).toFixed(1)} s`);
   process.stdout.write(lines.join("\n") + "\n");

@@ -15,9 +15,7 @@ export interface PgDbOptions {
  * `password=` parameter, so the result is safe for messages and logs.
  */
 export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, "$1:***@")
-    .replace(/([?&]password=)[^&#]*/gi, "$1***");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, "$1:***@").replace(/([?&]password=)[^&#]*/gi, "$1***");
 }
 
 function passwordOf(url: string): string | undefined {
@@ -51,7 +49,11 @@ function parseInt8(s: string): number | string {
 function parseNumeric(s: string): number | string {
   const n = Number(s);
   if (!Number.isFinite(n)) return s === "NaN" ? NaN : s;
-  const digits = s.replace(/^[-+]?0*/, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+  const digits = s
+    .replace(/^[-+]?0*/, "")
+    .replace(".", "")
+    .replace(/^0+/, "")
+    .replace(/0+$/, "");
   // More than 15 significant digits cannot round-trip through a double.
   return digits.length <= 15 ? n : s;
 }
@@ -122,7 +124,10 @@ export class PgDb implements Database {
       await client.connect();
     } catch (e) {
       await client.end().catch(() => {});
-      throw new UserError("db.connect", `cannot connect to ${redactUrl(url)}: ${scrub(driverMessage(e), url)}; check that the server is running and the URL is right`);
+      throw new UserError(
+        "db.connect",
+        `cannot connect to ${redactUrl(url)}: ${scrub(driverMessage(e), url)}; check that the server is running and the URL is right`,
+      );
     }
     const db = new PgDb(client, redactUrl(url), url, options.schema, options.dropSchemaOnClose ?? false);
     if (options.schema) {

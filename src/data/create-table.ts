@@ -21,14 +21,16 @@ export async function createTableFromColumns(db: Db, table: string, columns: Col
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
     const chunk = DuckDBDataChunk.create(types, m);
-    chunk.setColumns(columns.map((c) => {
-      const out = new Array<DuckDBValue>(m);
-      for (let r = 0; r < m; ++r) {
-        const v = c.values[start + r];
-        out[r] = v === null || (typeof v === "number" && Number.isNaN(v)) ? null : v;
-      }
-      return out;
-    }));
+    chunk.setColumns(
+      columns.map((c) => {
+        const out = new Array<DuckDBValue>(m);
+        for (let r = 0; r < m; ++r) {
+          const v = c.values[start + r];
+          out[r] = v === null || (typeof v === "number" && Number.isNaN(v)) ? null : v;
+        }
+        return out;
+      }),
+    );
     appender.appendDataChunk(chunk);
   }
   appender.flushSync();

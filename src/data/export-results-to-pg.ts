@@ -21,11 +21,16 @@ export function inferPgType(values: unknown[]): string {
     else kind = "text";
   }
   switch (kind) {
-    case "int": return "bigint";
-    case "float": return "double precision";
-    case "bool": return "boolean";
-    case "json": return "jsonb";
-    default: return "text";
+    case "int":
+      return "bigint";
+    case "float":
+      return "double precision";
+    case "bool":
+      return "boolean";
+    case "json":
+      return "jsonb";
+    default:
+      return "text";
   }
 }
 
@@ -54,7 +59,12 @@ export async function exportResultsToPg(pgDb: PgDb, schema: string, tables: Reco
   for (const [name, rows] of Object.entries(tables)) {
     const names: string[] = [];
     const seen = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) { seen.add(k); names.push(k); }
+    for (const r of rows)
+      for (const k of Object.keys(r))
+        if (!seen.has(k)) {
+          seen.add(k);
+          names.push(k);
+        }
     if (!names.length) names.push("empty");
     const types = names.map((n) => inferPgType(rows.map((r) => r[n])));
     const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;

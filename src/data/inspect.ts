@@ -35,7 +35,8 @@ export interface InspectResult {
   warnings: Warning[];
 }
 
-const ORDERED = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|DATE|TIME.*|TIMESTAMP.*)$/;
+const ORDERED =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|DATE|TIME.*|TIMESTAMP.*)$/;
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
 /**
@@ -137,7 +138,10 @@ function shown(value: unknown, width: number): string {
 function table(header: string[], rows: string[][], right: boolean[]): string[] {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) =>
-    cells.map((c, j) => (right[j] ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join("  ").trimEnd();
+    cells
+      .map((c, j) => (right[j] ? c.padStart(widths[j]) : c.padEnd(widths[j])))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
 
@@ -180,7 +184,11 @@ export function formatInspect(result: InspectResult): string {
   lines.push("", "top values (count):");
   const width = Math.min(40, Math.max(...result.columns.map((c) => shown(c.name, 40).length)));
   for (const c of result.columns) {
-    const values = c.top.length ? c.top.map((t) => `${shown(t.value, 32)} (${int(t.count)})`).join(" · ") : c.name === "_geometry" ? "(geometry)" : "(all empty)";
+    const values = c.top.length
+      ? c.top.map((t) => `${shown(t.value, 32)} (${int(t.count)})`).join(" · ")
+      : c.name === "_geometry"
+        ? "(geometry)"
+        : "(all empty)";
     lines.push(`  ${shown(c.name, 40).padEnd(width)}  ${values}`);
   }
   return lines.join("\n") + "\n";

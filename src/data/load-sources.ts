@@ -78,7 +78,11 @@ export async function resolveSourcePath(studyFile: string, name: string, path: s
   try {
     await access(full, constants.R_OK);
   } catch (e) {
-    throw new UserError("source.unreadable", msg.sourceUnreadable(studyFile, name, path, (e as NodeJS.ErrnoException).code ?? "no access"), { cause: e });
+    throw new UserError(
+      "source.unreadable",
+      msg.sourceUnreadable(studyFile, name, path, (e as NodeJS.ErrnoException).code ?? "no access"),
+      { cause: e },
+    );
   }
   return full;
 }

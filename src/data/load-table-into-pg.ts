@@ -34,9 +34,9 @@ const SIMPLE: Record<string, string> = {
   DATE: "date",
   TIME: "time",
   TIMESTAMP: "timestamp",
-  "TIMESTAMP_NS": "timestamp",
-  "TIMESTAMP_MS": "timestamp",
-  "TIMESTAMP_S": "timestamp",
+  TIMESTAMP_NS: "timestamp",
+  TIMESTAMP_MS: "timestamp",
+  TIMESTAMP_S: "timestamp",
   "TIMESTAMP WITH TIME ZONE": "timestamptz",
   "TIME WITH TIME ZONE": "timetz",
   INTERVAL: "interval",
@@ -82,7 +82,12 @@ export interface LoadTableIntoPgResult {
  * @param pgDb the PostgreSQL database (its search_path decides the schema)
  * @param table DuckDB table or view name
  */
-export async function loadTableIntoPg(duck: Database, pgDb: PgDb, table: string, options: LoadTableIntoPgOptions = {}): Promise<LoadTableIntoPgResult> {
+export async function loadTableIntoPg(
+  duck: Database,
+  pgDb: PgDb,
+  table: string,
+  options: LoadTableIntoPgOptions = {},
+): Promise<LoadTableIntoPgResult> {
   const target = options.target ?? table;
   const columns = (await duck.columns(table)).map((c) => mapDuckTypeToPg(c.name, c.type));
   const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(", ");

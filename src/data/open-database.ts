@@ -28,5 +28,8 @@ export async function openDatabase(url?: string, options: OpenDatabaseOptions = 
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return PgDb.open(url, { schema: options.schema ?? runSchemaName(), dropSchemaOnClose: !options.keepSchema });
   }
-  throw new UserError("db.url", `--db ${redactUrl(url)}: unsupported database URL; use postgres://user@host:port/dbname, or leave --db out for the embedded DuckDB`);
+  throw new UserError(
+    "db.url",
+    `--db ${redactUrl(url)}: unsupported database URL; use postgres://user@host:port/dbname, or leave --db out for the embedded DuckDB`,
+  );
 }

@@ -75,18 +75,20 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
 
   for (const [column, values] of Object.entries(input.categorical)) {
     let m = 0;
-    for (let i = 0; i < n; ++i) if (values[i] === null) {
-      ++m;
-      if (missingCategorical === "drop") markDrop(i, `missing ${column}`);
-    }
+    for (let i = 0; i < n; ++i)
+      if (values[i] === null) {
+        ++m;
+        if (missingCategorical === "drop") markDrop(i, `missing ${column}`);
+      }
     missing[column] = m;
   }
   for (const [column, values] of Object.entries(input.numeric)) {
     let m = 0;
-    for (let i = 0; i < n; ++i) if (Number.isNaN(values[i])) {
-      ++m;
-      if (missingNumeric === "drop") markDrop(i, `missing ${column}`);
-    }
+    for (let i = 0; i < n; ++i)
+      if (Number.isNaN(values[i])) {
+        ++m;
+        if (missingNumeric === "drop") markDrop(i, `missing ${column}`);
+      }
     missing[column] = m;
   }
   const keepList: number[] = [];
@@ -120,7 +122,8 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
     const present: number[] = [];
     for (const i of keep) if (!Number.isNaN(values[i])) present.push(values[i]);
     const fill = missingNumeric === "mean" ? meanOf(present) : missingNumeric === "median" ? medianOf(present) : null;
-    const filled = present.length < keep.length && fill !== null ? [...present, ...new Array(keep.length - present.length).fill(fill)] : present;
+    const filled =
+      present.length < keep.length && fill !== null ? [...present, ...new Array(keep.length - present.length).fill(fill)] : present;
     let center = 0;
     let scale = 1;
     if (options.standardize) {
@@ -173,7 +176,13 @@ export function encodeSparse(encoder: Encoder, input: FeatureInput, rows: Int32A
 }
 
 /** Calls `emit(row, column, value)` for every entry of each row, columns in increasing order within a row. */
-function forEachEntry(encoder: Encoder, input: FeatureInput, rows: Int32Array, unseen: UnseenCounts, emit: (r: number, j: number, v: number) => void): void {
+function forEachEntry(
+  encoder: Encoder,
+  input: FeatureInput,
+  rows: Int32Array,
+  unseen: UnseenCounts,
+  emit: (r: number, j: number, v: number) => void,
+): void {
   const maps = encoder.categorical.map((c) => {
     const m = new Map<string, number>();
     c.levels.forEach((v, i) => m.set(v, i));

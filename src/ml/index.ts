@@ -19,7 +19,14 @@ export { kPrototypes } from "./kprototypes.js";
 export type { PcaOptions, PcaModel } from "./pca.js";
 export { pca, transformPca } from "./pca.js";
 export {
-  confusionMatrix, balancedAccuracy, precision, recall, f1, specificity, geometricMean, classificationReportImbalanced,
+  confusionMatrix,
+  balancedAccuracy,
+  precision,
+  recall,
+  f1,
+  specificity,
+  geometricMean,
+  classificationReportImbalanced,
 } from "./metrics/classification.js";
 export { rocAuc, averagePrecision, rocCurve, precisionRecallCurve } from "./metrics/ranking.js";
 export { silhouetteScore, silhouetteSamples, calinskiHarabaszScore, daviesBouldinScore, adjustedRandIndex } from "./metrics/clustering.js";

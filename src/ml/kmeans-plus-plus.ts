@@ -30,7 +30,14 @@ export function kmeansPlusPlus(X: Matrix, k: number, rng: Rng, nLocalTrials?: nu
  * heap[centreBase .. centreBase + k·p); `W` are optional row weights.
  */
 export function seedPlusPlus(
-  H: DistanceHeap, n: number, p: number, k: number, rng: Rng, centreBase: number, nLocalTrials?: number, W?: Float64Array,
+  H: DistanceHeap,
+  n: number,
+  p: number,
+  k: number,
+  rng: Rng,
+  centreBase: number,
+  nLocalTrials?: number,
+  W?: Float64Array,
 ): void {
   const { heap, dist } = H;
   const trials = nLocalTrials ?? 2 + Math.floor(Math.log(k));
@@ -71,8 +78,15 @@ export function seedPlusPlus(
  * (weighted by W[i] when given).
  */
 function minDistances(
-  dist: SqDistFn, n: number, p: number, ids: Int32Array, m: number,
-  closest: Float64Array, out: Float64Array, pots: Float64Array, W?: Float64Array,
+  dist: SqDistFn,
+  n: number,
+  p: number,
+  ids: Int32Array,
+  m: number,
+  closest: Float64Array,
+  out: Float64Array,
+  pots: Float64Array,
+  W?: Float64Array,
 ): void {
   const bytes = p * 8;
   for (let t = 0; t < m; ++t) {

@@ -199,7 +199,13 @@ function createWorkspace(n: number, p: number, k: number, H: DistanceHeap, sampl
 }
 
 function initialCentres(
-  Xc: Matrix, k: number, init: KMeansOptions["init"], mean: Float64Array, rng: Rng, H: DistanceHeap, C: Float64Array,
+  Xc: Matrix,
+  k: number,
+  init: KMeansOptions["init"],
+  mean: Float64Array,
+  rng: Rng,
+  H: DistanceHeap,
+  C: Float64Array,
   W: Float64Array | undefined,
 ): void {
   const p = Xc.cols;
@@ -294,8 +300,14 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
 
 /** Exact distances of every row to every centre: labels (first nearest on ties) and tight bounds. */
 function fullAssign(
-  n: number, p: number, k: number, labels: Int32Array, upper: Float64Array, lower: Float64Array,
-  dist: SqDistFn, centreByte: number,
+  n: number,
+  p: number,
+  k: number,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+  dist: SqDistFn,
+  centreByte: number,
 ): void {
   const bytes = p * 8;
   for (let i = 0; i < n; ++i) {
@@ -321,8 +333,16 @@ function fullAssign(
  * pass over the n×k bounds; weighted cluster sums follow every label change.
  */
 function boundedAssign(
-  data: Float64Array, n: number, p: number, C: Float64Array, k: number,
-  labels: Int32Array, upper: Float64Array, lower: Float64Array, drift: Float64Array, ws: Workspace,
+  data: Float64Array,
+  n: number,
+  p: number,
+  C: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+  drift: Float64Array,
+  ws: Workspace,
 ): void {
   const { half, halfNearest, dist, centreByte, W, sums, counts, live } = ws;
   const bytes = p * 8;
@@ -397,8 +417,14 @@ function boundedAssign(
 
 /** Per-cluster weighted sums, summed weights and positive-weight row counts, from scratch. */
 function clusterSums(
-  data: Float64Array, W: Float64Array, n: number, p: number, labels: Int32Array,
-  sums: Float64Array, counts: Float64Array, live: Int32Array,
+  data: Float64Array,
+  W: Float64Array,
+  n: number,
+  p: number,
+  labels: Int32Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  live: Int32Array,
 ): void {
   sums.fill(0);
   counts.fill(0);
@@ -422,8 +448,14 @@ function clusterSums(
  * squared shift.
  */
 function updateCentres(
-  data: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
-  shift: Float64Array, ws: Workspace,
+  data: Float64Array,
+  n: number,
+  p: number,
+  C: Float64Array,
+  k: number,
+  labels: Int32Array,
+  shift: Float64Array,
+  ws: Workspace,
 ): number {
   ws.previous.set(C);
   const sums = ws.sumsWork;
@@ -454,8 +486,18 @@ function updateCentres(
 }
 
 function relocateEmpty(
-  data: Float64Array, W: Float64Array, n: number, p: number, C: Float64Array, k: number, labels: Int32Array,
-  sums: Float64Array, counts: Float64Array, live: Int32Array, dist: Float64Array, nEmpty: number,
+  data: Float64Array,
+  W: Float64Array,
+  n: number,
+  p: number,
+  C: Float64Array,
+  k: number,
+  labels: Int32Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  live: Int32Array,
+  dist: Float64Array,
+  nEmpty: number,
 ): void {
   for (let i = 0; i < n; ++i) dist[i] = sqDist(data, i * p, C, labels[i] * p, p);
   const far = Array.from({ length: n }, (_, i) => i)

@@ -56,7 +56,8 @@ export function kPrototypes(Xnum: Matrix, Xcat: Int32Array[], options: KPrototyp
     for (let i = 0; i < n; ++i) if (col[i] < -1) throw new Error(`invalid Xcat[${j}]: code ${col[i]} at row ${i} (expected ≥ -1)`);
   }
   for (let i = 0; i < Xnum.data.length; ++i) {
-    if (!Number.isFinite(Xnum.data[i])) throw new Error(`invalid Xnum: non-finite value ${Xnum.data[i]} at row ${Math.floor(i / p)}, column ${i % p}`);
+    if (!Number.isFinite(Xnum.data[i]))
+      throw new Error(`invalid Xnum: non-finite value ${Xnum.data[i]} at row ${Math.floor(i / p)}, column ${i % p}`);
   }
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`invalid k: ${k} (expected 1..${n})`);
   if (!Number.isInteger(nInit) || nInit < 1) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);

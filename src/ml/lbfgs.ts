@@ -137,8 +137,7 @@ function wolfeLineSearch(
   const wolfe = (a: number, fa: number, dphi: number): boolean =>
     (fa <= f0 + C1 * a * dphi0 || (fa <= f0 + epsF && dphi <= (2 * C1 - 1) * dphi0)) && Math.abs(dphi) <= -C2 * dphi0;
   // Too high: f clearly above the Armijo line (beyond rounding), or not finite.
-  const tooHigh = (a: number, fa: number): boolean =>
-    !Number.isFinite(fa) || (fa > f0 + C1 * a * dphi0 && fa > f0 + epsF);
+  const tooHigh = (a: number, fa: number): boolean => !Number.isFinite(fa) || (fa > f0 + C1 * a * dphi0 && fa > f0 + epsF);
   let aPrev = 0;
   let fPrev = f0;
   let dPrev = dphi0;
@@ -155,14 +154,7 @@ function wolfeLineSearch(
   }
   return null;
 
-  function zoom(
-    lo: number,
-    flo: number,
-    dlo: number,
-    hi: number,
-    fhi: number,
-    dhi: number,
-  ): { f: number; step: number } | null {
+  function zoom(lo: number, flo: number, dlo: number, hi: number, fhi: number, dhi: number): { f: number; step: number } | null {
     for (let j = 0; j < MAX_LINE_SEARCH; ++j) {
       const width = hi - lo;
       let a = cubicMin(lo, flo, dlo, hi, fhi, dhi);

@@ -49,11 +49,7 @@ export function sigmoid(z: number): number {
  * @param y n labels in {0, 1}
  * @param options C (1), fitIntercept (true), maxIter (1000), tol (1e-6), sampleWeight (ones)
  */
-export function fitLogisticRegression(
-  X: Matrix | SparseMatrix,
-  y: Float64Array,
-  options: LogisticRegressionOptions = {},
-): LogisticModel {
+export function fitLogisticRegression(X: Matrix | SparseMatrix, y: Float64Array, options: LogisticRegressionOptions = {}): LogisticModel {
   const { C = 1, fitIntercept = true, maxIter = 1000, tol = 1e-6, sampleWeight } = options;
   const n = X.rows;
   const p = X.cols;

@@ -41,7 +41,8 @@ export function pca(X: Matrix, options: PcaOptions = {}): PcaModel {
   const { components, varianceShare } = options;
   const maxM = Math.min(n, p);
   if (n < 2) throw new Error(`invalid X: ${n} rows (expected at least 2)`);
-  if (components !== undefined && varianceShare !== undefined) throw new Error("invalid options: give components or varianceShare, not both");
+  if (components !== undefined && varianceShare !== undefined)
+    throw new Error("invalid options: give components or varianceShare, not both");
   if (components !== undefined && (!Number.isInteger(components) || components < 1 || components > maxM)) {
     throw new Error(`invalid components: ${components} (expected 1..${maxM})`);
   }

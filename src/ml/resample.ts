@@ -69,11 +69,7 @@ export function overSamplingCount(y: Float64Array, samplingStrategy: SamplingStr
  * @param y n labels in {0, 1}
  * @param options seed (0), samplingStrategy ("auto")
  */
-export function randomOverSample<M extends Matrix | SparseMatrix>(
-  X: M,
-  y: Float64Array,
-  options: ResampleOptions = {},
-): ResampleResult<M> {
+export function randomOverSample<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, options: ResampleOptions = {}): ResampleResult<M> {
   const { seed = 0, samplingStrategy = "auto" } = options;
   checkXy(X, y);
   const { minority } = binaryClassCounts(y);
@@ -119,7 +115,11 @@ export function randomUnderSample<M extends Matrix | SparseMatrix>(
     if (counts[label] === 0) continue;
     const idx = indicesOf(y, label);
     if (label === majority) {
-      const pick = rs.choice(new Int32Array(counts[label]).map((_, i) => i), keep, false);
+      const pick = rs.choice(
+        new Int32Array(counts[label]).map((_, i) => i),
+        keep,
+        false,
+      );
       parts.push(pick.map((r) => idx[r]));
     } else {
       parts.push(idx);

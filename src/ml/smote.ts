@@ -133,13 +133,7 @@ export function sparseNeighbors(S: SparseMatrix, k: number): Int32Array {
 }
 
 /** Synthetic CSR rows xᵢ + u·(xⱼ − xᵢ) over the union of columns, dropping exact zeros as scipy does. */
-function sparseSynthetic(
-  Xc: SparseMatrix,
-  nn: Int32Array,
-  k: number,
-  draws: Float64Array,
-  steps: Float64Array,
-): SparseMatrix {
+function sparseSynthetic(Xc: SparseMatrix, nn: Int32Array, k: number, draws: Float64Array, steps: Float64Array): SparseMatrix {
   const { indptr, indices, values } = Xc;
   const nNew = draws.length;
   const outPtr = new Int32Array(nNew + 1);

@@ -18,7 +18,16 @@ export const CHART_CONFIG = {
   padding: 8,
   view: { stroke: null },
   title: { anchor: "start", fontSize: 15, fontWeight: "bold", subtitleFontSize: 12.5, subtitleColor: "#444", offset: 10 },
-  axis: { labelFontSize: 12, titleFontSize: 12.5, titleFontWeight: "normal", titleColor: "#333", labelColor: "#333", gridColor: "#e8e8e8", domainColor: "#999", tickColor: "#999" },
+  axis: {
+    labelFontSize: 12,
+    titleFontSize: 12.5,
+    titleFontWeight: "normal",
+    titleColor: "#333",
+    labelColor: "#333",
+    gridColor: "#e8e8e8",
+    domainColor: "#999",
+    tickColor: "#999",
+  },
   legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: "normal", labelLimit: 400, titleLimit: 400 },
   header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: "bold" },
 };

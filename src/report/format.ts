@@ -16,7 +16,9 @@ export function escapeHtml(s: unknown): string {
 /** Thousands separated with commas: `formatInt(12345) === "12,345"`. */
 export function formatInt(n: number): string {
   if (!Number.isFinite(n)) return "—";
-  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const s = Math.round(Math.abs(n))
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return n < 0 ? "-" + s : s;
 }
 

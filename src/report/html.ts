@@ -61,7 +61,13 @@ function dataSection(results: Results, minCell: number, manifest?: ReportOptions
   if (manifest?.study_file) kv.push(["study file", `<code>${e(manifest.study_file)}</code>`]);
   kv.push(["seed", e(manifest?.seed ?? results.seed)]);
   if (manifest?.started_at) kv.push(["run started", e(manifest.started_at)]);
-  if (manifest?.versions && typeof manifest.versions === "object") kv.push(["versions", Object.entries(manifest.versions).map(([k, v]) => `${e(k)} ${e(v)}`).join(", ")]);
+  if (manifest?.versions && typeof manifest.versions === "object")
+    kv.push([
+      "versions",
+      Object.entries(manifest.versions)
+        .map(([k, v]) => `${e(k)} ${e(v)}`)
+        .join(", "),
+    ]);
   if (manifest?.timings && typeof manifest.timings === "object") {
     const t = Object.entries(manifest.timings as Record<string, number>);
     kv.push(["timings", t.map(([k, v]) => `${e(k)} ${formatNumber(Number(v), 1)} s`).join(", ")]);
@@ -106,7 +112,8 @@ function header(results: Results, generatedAt?: string): string {
 async function riskBody(results: ReportRiskResults, minCell: number): Promise<string> {
   const specs = riskCharts(results, { minCell });
   const m = results.metrics;
-  const card = (label: string, v: MeanSd) => `<div class="card"><div class="l">${e(label)}</div><div class="v">${formatNumber(v.mean)}</div><div class="muted">± ${formatNumber(v.sd)} over folds</div></div>`;
+  const card = (label: string, v: MeanSd) =>
+    `<div class="card"><div class="l">${e(label)}</div><div class="v">${formatNumber(v.mean)}</div><div class="muted">± ${formatNumber(v.sd)} over folds</div></div>`;
   const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
   const top = [...results.findings]
     .sort((a, b) => b.lift - a.lift)
@@ -114,24 +121,33 @@ async function riskBody(results: ReportRiskResults, minCell: number): Promise<st
     .slice(0, 5);
   const byCoef = [...results.factors].sort((a, b) => b.coefficient - a.coefficient);
   const upFactors = byCoef.filter((f) => f.coefficient > 0).slice(0, FACTORS_EACH_SIDE);
-  const downFactors = byCoef.filter((f) => f.coefficient < 0).reverse().slice(0, FACTORS_EACH_SIDE);
-  const factorRow = (f: ReportRiskResults["factors"][number]) => `<tr><td>${e(factorLabel(f))}</td><td class="n">${formatNumber(f.odds_ratio, 2)}</td><td class="n">${formatNumber(f.ci95[0], 2)} – ${formatNumber(f.ci95[1], 2)}</td><td class="n">${e(formatCount(f.count, minCell))}</td></tr>`;
+  const downFactors = byCoef
+    .filter((f) => f.coefficient < 0)
+    .reverse()
+    .slice(0, FACTORS_EACH_SIDE);
+  const factorRow = (f: ReportRiskResults["factors"][number]) =>
+    `<tr><td>${e(factorLabel(f))}</td><td class="n">${formatNumber(f.odds_ratio, 2)}</td><td class="n">${formatNumber(f.ci95[0], 2)} – ${formatNumber(f.ci95[1], 2)}</td><td class="n">${e(formatCount(f.count, minCell))}</td></tr>`;
   const resample = results.validation.resample;
   const resampleText: Record<string, string> = {
-    smote: "SMOTE created synthetic minority rows from the training rows of each fold only; test rows were never resampled, so every metric is measured on real, untouched records",
-    class_weight: "class weights (each class weighted inversely to its frequency) balanced the training rows of each fold; test rows kept their natural balance",
+    smote:
+      "SMOTE created synthetic minority rows from the training rows of each fold only; test rows were never resampled, so every metric is measured on real, untouched records",
+    class_weight:
+      "class weights (each class weighted inversely to its frequency) balanced the training rows of each fold; test rows kept their natural balance",
     random_over: "minority rows of each training fold were repeated at random; test rows were never resampled",
     random_under: "majority rows of each training fold were dropped at random; test rows were never resampled",
     none: "no resampling: the model saw the natural class balance",
   };
-  const validationText = results.validation.method === "stratified_kfold"
-    ? `${results.validation.folds}-fold stratified cross-validation: every row was scored once by a model that never saw it, and each fold kept the overall share of positives`
-    : results.validation.method === "holdout"
-      ? `a single stratified split: ${formatInt(results.validation.train_rows ?? 0)} rows to train, ${formatInt(results.validation.test_rows ?? 0)} to test`
-      : `a temporal split: trained on rows before ${e(results.validation.cut ?? "the cut")}, tested on later rows (${formatInt(results.validation.test_rows ?? 0)})`;
+  const validationText =
+    results.validation.method === "stratified_kfold"
+      ? `${results.validation.folds}-fold stratified cross-validation: every row was scored once by a model that never saw it, and each fold kept the overall share of positives`
+      : results.validation.method === "holdout"
+        ? `a single stratified split: ${formatInt(results.validation.train_rows ?? 0)} rows to train, ${formatInt(results.validation.test_rows ?? 0)} to test`
+        : `a temporal split: trained on rows before ${e(results.validation.cut ?? "the cut")}, tested on later rows (${formatInt(results.validation.test_rows ?? 0)})`;
   return `<h2>Headline</h2>
 <p>${formatInt(results.data.positives ?? 0)} of ${formatInt(results.data.rows)} ${e(rowLabel(results))} (${formatPct(results.base_rate)}) have <strong>${e(results.target)}</strong>. Accuracy would be ${formatPct(1 - results.base_rate)} by always saying "no", so openbeat reports imbalanced-class metrics instead.</p>
-<div class="cards">${RISK_METRICS.slice(0, 4).map(([k, l]) => card(l, m[k] as MeanSd)).join("")}</div>
+<div class="cards">${RISK_METRICS.slice(0, 4)
+    .map(([k, l]) => card(l, m[k] as MeanSd))
+    .join("")}</div>
 <p><strong>${e(topShareSentence(results))}</strong></p>
 ${top.length ? `<h3>Key findings${leaked.size ? " (values flagged for leakage left out)" : ""}</h3><ul class="tight">${top.map((f) => `<li>${e(f.statement)}</li>`).join("")}</ul>` : ""}
 ${await charts(specs, ["metrics"])}
@@ -140,7 +156,12 @@ ${await charts(specs, ["metrics"])}
 ${await charts(specs, ["top_share"])}
 <h3>Imbalanced classification report</h3>
 <table><thead><tr><th>class</th><th class="n">precision</th><th class="n">recall</th><th class="n">specificity</th><th class="n">F1</th><th class="n">geometric mean</th><th class="n">IBA</th><th class="n">support</th></tr></thead><tbody>
-${(["1", "0", "avg"] as const).map((c) => { const r = m.classification_report[c]; return `<tr><td>${c === "avg" ? "weighted average" : c === "1" ? `1 (${e(results.target)})` : "0"}</td>${[r.pre, r.rec, r.spe, r.f1, r.geo, r.iba].map((v) => `<td class="n">${formatNumber(v)}</td>`).join("")}<td class="n">${e(formatCount(r.sup, minCell))}</td></tr>`; }).join("\n")}
+${(["1", "0", "avg"] as const)
+  .map((c) => {
+    const r = m.classification_report[c];
+    return `<tr><td>${c === "avg" ? "weighted average" : c === "1" ? `1 (${e(results.target)})` : "0"}</td>${[r.pre, r.rec, r.spe, r.f1, r.geo, r.iba].map((v) => `<td class="n">${formatNumber(v)}</td>`).join("")}<td class="n">${e(formatCount(r.sup, minCell))}</td></tr>`;
+  })
+  .join("\n")}
 </tbody></table>
 <h2>Factors</h2>
 ${await charts(specs, ["factors"])}
@@ -173,14 +194,28 @@ function distinguishing(c: ReportSegmentsResults["clusters"][number], n: number)
     .map((x) => x.p);
 }
 
-async function clusterCard(c: ReportSegmentsResults["clusters"][number], index: number, minCell: number, specs: Record<string, VegaLiteSpec>): Promise<string> {
+async function clusterCard(
+  c: ReportSegmentsResults["clusters"][number],
+  index: number,
+  minCell: number,
+  specs: Record<string, VegaLiteSpec>,
+): Promise<string> {
   const top = distinguishing(c, 5).map((p) => {
     const share = p.feature.includes("=");
-    const values = share ? `${formatPct(p.cluster_mean)} vs ${formatPct(p.overall_mean)} overall` : `${formatNumber(p.cluster_mean, 1)} vs ${formatNumber(p.overall_mean, 1)} overall`;
+    const values = share
+      ? `${formatPct(p.cluster_mean)} vs ${formatPct(p.overall_mean)} overall`
+      : `${formatNumber(p.cluster_mean, 1)} vs ${formatNumber(p.overall_mean, 1)} overall`;
     return `<li><strong>${e(p.feature.replace("=", " = "))}</strong>: ${values} (${formatNumber(p.lift, 2)}×)</li>`;
   });
   const values = Object.entries(c.top_values).map(
-    ([col, vs]) => `<tr><td>${e(col)}</td><td>${vs.slice(0, 3).map((v) => `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`).join("<br>")}</td></tr>`,
+    ([col, vs]) =>
+      `<tr><td>${e(col)}</td><td>${vs
+        .slice(0, 3)
+        .map(
+          (v) =>
+            `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`,
+        )
+        .join("<br>")}</td></tr>`,
   );
   const dist = specs[`distribution_${c.id}`];
   return `<article class="cluster" style="--c:${clusterColor(index)}" data-cluster="${c.id}"><h3>${e(clusterName(c))}</h3>
@@ -209,8 +244,12 @@ ${await charts(specs, ["sizes"])}
 ${cards.join("\n")}
 ${await charts(specs, ["profile", "pca"])}
 ${specs.map_dominant || specs.map_shares ? `<h2>Where the clusters are</h2>\n${await charts(specs, ["map_dominant", "map_shares"])}` : ""}
-${results.areas ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
-${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${e(formatCount(u.rows, minCell))}</td></tr>`).join("")}</tbody></table>` : ""}` : ""}
+${
+  results.areas
+    ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
+${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${e(formatCount(u.rows, minCell))}</td></tr>`).join("")}</tbody></table>` : ""}`
+    : ""
+}
 <h2>Choosing k</h2>
 ${await charts(specs, ["k_selection"])}
 <table><thead><tr><th class="n">k</th><th class="n">inertia</th><th class="n">silhouette</th><th class="n">Calinski–Harabasz</th><th class="n">Davies–Bouldin</th></tr></thead><tbody>
@@ -235,7 +274,10 @@ ${cmp.length ? `<h3>Other clustering methods at the same k</h3><table><thead><tr
 export async function buildReport(results: Results, options: ReportOptions = {}): Promise<string> {
   const extras = results as Results & { report?: { min_cell?: number } };
   const minCell = options.minCell ?? extras.report?.min_cell ?? 10;
-  const body = results.study === "risk" ? await riskBody(results as ReportRiskResults, minCell) : await segmentsBody(results as ReportSegmentsResults, minCell, options.areas);
+  const body =
+    results.study === "risk"
+      ? await riskBody(results as ReportRiskResults, minCell)
+      : await segmentsBody(results as ReportSegmentsResults, minCell, options.areas);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(results.name)} — openbeat report</title><style>${CSS}</style></head>

@@ -51,8 +51,14 @@ export function topShareSentence(results: ReportRiskResults): string {
 /** Factors whose count may be shown (not suppressed), the top `FACTORS_EACH_SIDE` each side. */
 export function chartedFactors(factors: Factor[], minCell: number): Factor[] {
   const shown = factors.filter((f) => !isSuppressed(f.count, minCell) && Number.isFinite(f.odds_ratio) && f.odds_ratio > 0);
-  const up = shown.filter((f) => f.coefficient > 0).sort((a, b) => b.coefficient - a.coefficient).slice(0, FACTORS_EACH_SIDE);
-  const down = shown.filter((f) => f.coefficient < 0).sort((a, b) => a.coefficient - b.coefficient).slice(0, FACTORS_EACH_SIDE);
+  const up = shown
+    .filter((f) => f.coefficient > 0)
+    .sort((a, b) => b.coefficient - a.coefficient)
+    .slice(0, FACTORS_EACH_SIDE);
+  const down = shown
+    .filter((f) => f.coefficient < 0)
+    .sort((a, b) => a.coefficient - b.coefficient)
+    .slice(0, FACTORS_EACH_SIDE);
   return [...up, ...down.reverse()];
 }
 
@@ -86,14 +92,31 @@ function metricsChart(results: ReportRiskResults): VegaLiteSpec {
   const order = values.map((v) => v.metric);
   const y = { field: "metric", type: "nominal", sort: order, title: null, axis: { labelLimit: 260 } };
   return topLevel(
-    { text: "Headline metrics", subtitle: `Mean ± sd over ${results.validation.folds} ${validationLabel(results.validation.method)} ${results.validation.folds === 1 ? "split" : "folds"}` },
+    {
+      text: "Headline metrics",
+      subtitle: `Mean ± sd over ${results.validation.folds} ${validationLabel(results.validation.method)} ${results.validation.folds === 1 ? "split" : "folds"}`,
+    },
     {
       data: { values },
       width: 360,
       height: { step: 26 },
       layer: [
-        { mark: { type: "rule", strokeWidth: 2, color: COLORS.neutral }, encoding: { y, x: { field: "lo", type: "quantitative", scale: { domain: [0, 1] }, title: "score (0 to 1)" }, x2: { field: "hi" } } },
-        { mark: { type: "point", filled: true, size: 70, color: COLORS.bar }, encoding: { y, x: { field: "mean", type: "quantitative" }, tooltip: [{ field: "metric" }, { field: "text", title: "mean ± sd" }] } },
+        {
+          mark: { type: "rule", strokeWidth: 2, color: COLORS.neutral },
+          encoding: {
+            y,
+            x: { field: "lo", type: "quantitative", scale: { domain: [0, 1] }, title: "score (0 to 1)" },
+            x2: { field: "hi" },
+          },
+        },
+        {
+          mark: { type: "point", filled: true, size: 70, color: COLORS.bar },
+          encoding: {
+            y,
+            x: { field: "mean", type: "quantitative" },
+            tooltip: [{ field: "metric" }, { field: "text", title: "mean ± sd" }],
+          },
+        },
         { mark: { type: "text", align: "left", dx: 8, fontSize: 11 }, encoding: { y, x: { datum: 1 }, text: { field: "text" } } },
       ],
     },
@@ -125,7 +148,10 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
   const x = { field: "predicted", type: "nominal", title: "predicted", axis: { labelAngle: 0, orient: "top" } };
   const y = { field: "actual", type: "nominal", title: `actual ${results.target}` };
   return topLevel(
-    { text: "Confusion matrix", subtitle: [`Out-of-fold predictions at threshold ${formatNumber(results.threshold, 2)}`, "summed over folds"] },
+    {
+      text: "Confusion matrix",
+      subtitle: [`Out-of-fold predictions at threshold ${formatNumber(results.threshold, 2)}`, "summed over folds"],
+    },
     {
       data: { values },
       width: 260,
@@ -135,9 +161,15 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
           transform: [{ filter: "!datum.suppressed" }],
           mark: { type: "rect", stroke: "white", strokeWidth: 2 },
           encoding: {
-            x, y,
+            x,
+            y,
             color: { field: "share", type: "quantitative", scale: { scheme: "blues", domain: [0, 1] }, legend: null },
-            tooltip: [{ field: "actual" }, { field: "predicted" }, { field: "label", title: "count" }, { field: "sublabel", title: "share" }],
+            tooltip: [
+              { field: "actual" },
+              { field: "predicted" },
+              { field: "label", title: "count" },
+              { field: "sublabel", title: "share" },
+            ],
           },
         },
         {
@@ -164,7 +196,12 @@ function rocChart(results: ReportRiskResults): VegaLiteSpec {
       height: 220,
       layer: [
         {
-          data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+          data: {
+            values: [
+              { fpr: 0, tpr: 0 },
+              { fpr: 1, tpr: 1 },
+            ],
+          },
           mark: { type: "line", strokeDash: [4, 4], color: COLORS.rule },
           encoding: { x: { field: "fpr", type: "quantitative" }, y: { field: "tpr", type: "quantitative" } },
         },
@@ -187,7 +224,13 @@ function prChart(results: ReportRiskResults): VegaLiteSpec {
   const values = recall.map((r, i) => ({ recall: r, precision: precision[i] }));
   const ap = results.metrics.pr_auc;
   return topLevel(
-    { text: "Precision–recall curve", subtitle: [`Average precision ${formatNumber(ap.mean)} ± ${formatNumber(ap.sd)}`, `dashed line: base rate ${formatPct(results.base_rate)}`] },
+    {
+      text: "Precision–recall curve",
+      subtitle: [
+        `Average precision ${formatNumber(ap.mean)} ± ${formatNumber(ap.sd)}`,
+        `dashed line: base rate ${formatPct(results.base_rate)}`,
+      ],
+    },
     {
       width: 220,
       height: 220,
@@ -218,12 +261,21 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
     { share: r.share, measure: "precision (share of flagged that are positive)", value: r.precision },
   ]);
   const quoted = quotedTopShare(results);
-  const x = { field: "share", type: "quantitative", title: `share of ${rowLabel(results)} flagged (highest scores first)`, axis: { format: ".0%" }, scale: { domain: [0, 1] } };
+  const x = {
+    field: "share",
+    type: "quantitative",
+    title: `share of ${rowLabel(results)} flagged (highest scores first)`,
+    axis: { format: ".0%" },
+    scale: { domain: [0, 1] },
+  };
   const color = {
     field: "measure",
     type: "nominal",
     title: null,
-    scale: { domain: ["recall (share of positives caught)", "precision (share of flagged that are positive)"], range: [COLORS.bar, COLORS.up] },
+    scale: {
+      domain: ["recall (share of positives caught)", "precision (share of flagged that are positive)"],
+      range: [COLORS.bar, COLORS.up],
+    },
     legend: null,
   };
   const last = rows.length ? rows.reduce((a, b) => (b.share > a.share ? b : a)) : undefined;
@@ -244,12 +296,21 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
     layer.push({
       data: { values: values.filter((v) => v.share === last.share) },
       mark: { type: "text", align: "right", dy: -12, fontSize: 12, fontWeight: "bold" },
-      encoding: { x: { field: "share", type: "quantitative" }, y: { field: "value", type: "quantitative" }, text: { field: "measure" }, color },
+      encoding: {
+        x: { field: "share", type: "quantitative" },
+        y: { field: "value", type: "quantitative" },
+        text: { field: "measure" },
+        color,
+      },
     });
   }
   if (quoted) {
     layer.push(
-      { data: { values: [quoted] }, mark: { type: "rule", strokeDash: [3, 3], color: COLORS.neutral }, encoding: { x: { field: "share", type: "quantitative" } } },
+      {
+        data: { values: [quoted] },
+        mark: { type: "rule", strokeDash: [3, 3], color: COLORS.neutral },
+        encoding: { x: { field: "share", type: "quantitative" } },
+      },
       {
         data: { values: [{ ...quoted, text: `top ${formatPct(quoted.share, 0)}: ${formatPct(quoted.recall, 0)} caught` }] },
         mark: { type: "text", align: "left", dx: 6, dy: -10, fontWeight: "bold", fontSize: 12 },
@@ -257,7 +318,10 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
       },
     );
   }
-  return topLevel({ text: "What flagging the highest scores buys", subtitle: topShareSentence(results) }, { width: 460, height: 260, layer });
+  return topLevel(
+    { text: "What flagging the highest scores buys", subtitle: topShareSentence(results) },
+    { width: 460, height: 260, layer },
+  );
 }
 
 function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
@@ -290,8 +354,19 @@ function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec
     axis: { values: ticks, format: "~g" },
     title: "odds ratio (log scale; 1 = no effect)",
   };
-  const color = { field: "direction", type: "nominal", title: null, scale: { domain: ["raises the odds", "lowers the odds"], range: [COLORS.up, COLORS.down] }, legend: { orient: "top" } };
-  const tooltip = [{ field: "name", title: "factor" }, { field: "odds_ratio", title: "odds ratio", format: ".2f" }, { field: "ci", title: "95% interval" }, { field: "count", title: "rows" }];
+  const color = {
+    field: "direction",
+    type: "nominal",
+    title: null,
+    scale: { domain: ["raises the odds", "lowers the odds"], range: [COLORS.up, COLORS.down] },
+    legend: { orient: "top" },
+  };
+  const tooltip = [
+    { field: "name", title: "factor" },
+    { field: "odds_ratio", title: "odds ratio", format: ".2f" },
+    { field: "ci", title: "95% interval" },
+    { field: "count", title: "rows" },
+  ];
   return topLevel(
     {
       text: `What raises and lowers the odds of ${results.target}`,
@@ -302,7 +377,11 @@ function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec
       width: 420,
       height: { step: 18 },
       layer: [
-        { data: { values: [{ one: 1 }] }, mark: { type: "rule", color: COLORS.rule }, encoding: { x: { field: "one", type: "quantitative" } } },
+        {
+          data: { values: [{ one: 1 }] },
+          mark: { type: "rule", color: COLORS.rule },
+          encoding: { x: { field: "one", type: "quantitative" } },
+        },
         { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y, x: { ...x, field: "lo" }, x2: { field: "hi" }, color, tooltip } },
         { mark: { type: "point", filled: true, size: 50, opacity: 1 }, encoding: { y, x, color, tooltip } },
       ],
@@ -314,7 +393,10 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
   const kept = chartedFindings(results.findings, minCell);
   const groups = [...new Set(kept.map((f) => f.by))];
   const shown = kept.sort((a, b) => groups.indexOf(a.by) - groups.indexOf(b.by) || b.rate - a.rate);
-  const labels = uniqueLabels(shown.map((f) => `${f.by}\u0000${f.value}`), 200).map((l) => truncate(l.split("\u0000")[1], 30));
+  const labels = uniqueLabels(
+    shown.map((f) => `${f.by}\u0000${f.value}`),
+    200,
+  ).map((l) => truncate(l.split("\u0000")[1], 30));
   const values = shown.map((f, i) => ({
     by: f.by,
     value: labels[i],
@@ -327,17 +409,37 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
     above: f.ci95[0] > results.base_rate ? "above base rate" : f.ci95[1] < results.base_rate ? "below base rate" : "not clearly different",
   }));
   const maxHi = Math.max(results.base_rate, ...values.map((v) => v.hi));
-  const y = { field: "value", type: "nominal", title: null, sort: { field: "rank", op: "min", order: "ascending" }, axis: { labelLimit: 240 } };
-  const x = { field: "rate", type: "quantitative", title: `rate of ${results.target}`, axis: { format: ".0%" }, scale: { domain: [0, Math.min(1, maxHi * 1.6)], nice: false, clamp: true } };
+  const y = {
+    field: "value",
+    type: "nominal",
+    title: null,
+    sort: { field: "rank", op: "min", order: "ascending" },
+    axis: { labelLimit: 240 },
+  };
+  const x = {
+    field: "rate",
+    type: "quantitative",
+    title: `rate of ${results.target}`,
+    axis: { format: ".0%" },
+    scale: { domain: [0, Math.min(1, maxHi * 1.6)], nice: false, clamp: true },
+  };
   return topLevel(
     {
       text: `Rate of ${results.target} by group`,
-      subtitle: [`Bars: rate with 95% Wilson interval; labels: positives of ${rowLabel(results)}; dashed line: overall rate ${formatPct(results.base_rate)}`],
+      subtitle: [
+        `Bars: rate with 95% Wilson interval; labels: positives of ${rowLabel(results)}; dashed line: overall rate ${formatPct(results.base_rate)}`,
+      ],
     },
     {
       data: { values },
       facet: {
-        row: { field: "by", type: "nominal", sort: groups, title: null, header: { labelOrient: "top", labelAnchor: "start", labelAngle: 0, labelFontSize: 12, labelFontWeight: "bold" } },
+        row: {
+          field: "by",
+          type: "nominal",
+          sort: groups,
+          title: null,
+          header: { labelOrient: "top", labelAnchor: "start", labelAngle: 0, labelFontSize: 12, labelFontWeight: "bold" },
+        },
       },
       resolve: { scale: { y: "independent" } },
       spacing: 14,
@@ -348,14 +450,30 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
           {
             mark: { type: "bar", height: { band: 0.7 } },
             encoding: {
-              y, x,
-              color: { field: "above", type: "nominal", title: null, scale: { domain: ["above base rate", "not clearly different", "below base rate"], range: [COLORS.up, "#b8b8b8", COLORS.down] }, legend: { orient: "top" } },
+              y,
+              x,
+              color: {
+                field: "above",
+                type: "nominal",
+                title: null,
+                scale: {
+                  domain: ["above base rate", "not clearly different", "below base rate"],
+                  range: [COLORS.up, "#b8b8b8", COLORS.down],
+                },
+                legend: { orient: "top" },
+              },
               tooltip: [{ field: "by" }, { field: "full", title: "value" }, { field: "text", title: "rate" }],
             },
           },
           { mark: { type: "rule", color: "#222" }, encoding: { y, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } } },
-          { mark: { type: "text", align: "left", dx: 4, fontSize: 10, color: "#333" }, encoding: { y, x: { field: "hi", type: "quantitative" }, text: { field: "text" } } },
-          { mark: { type: "rule", strokeDash: [4, 3], color: "#222" }, encoding: { x: { datum: results.base_rate, type: "quantitative" } } },
+          {
+            mark: { type: "text", align: "left", dx: 4, fontSize: 10, color: "#333" },
+            encoding: { y, x: { field: "hi", type: "quantitative" }, text: { field: "text" } },
+          },
+          {
+            mark: { type: "rule", strokeDash: [4, 3], color: "#222" },
+            encoding: { x: { datum: results.base_rate, type: "quantitative" } },
+          },
         ],
       },
     },

@@ -44,14 +44,26 @@ function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
   const values = results.k_selection.flatMap((row) =>
     metrics.map(([key, label]) => ({ k: row.k, metric: label, value: row[key], chosen: row.k === results.k })),
   );
-  const x = { field: "k", type: "quantitative", title: "k (number of clusters)", axis: { tickMinStep: 1, format: "d" }, scale: { zero: false } };
+  const x = {
+    field: "k",
+    type: "quantitative",
+    title: "k (number of clusters)",
+    axis: { tickMinStep: 1, format: "d" },
+    scale: { zero: false },
+  };
   const y = { field: "value", type: "quantitative", title: null, scale: { zero: false } };
   return topLevel(
     { text: "Choosing the number of clusters", subtitle: `k = ${results.k} chosen by ${results.k_rule}; the chosen k is marked` },
     {
       data: { values },
       columns: 2,
-      facet: { field: "metric", type: "nominal", sort: metrics.map((m) => m[1]), title: null, header: { labelAnchor: "start", labelFontWeight: "normal", labelFontSize: 12 } },
+      facet: {
+        field: "metric",
+        type: "nominal",
+        sort: metrics.map((m) => m[1]),
+        title: null,
+        header: { labelAnchor: "start", labelFontWeight: "normal", labelFontSize: 12 },
+      },
       resolve: { scale: { y: "independent" } },
       spacing: { row: 16, column: 40 },
       spec: {
@@ -59,8 +71,15 @@ function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
         height: 150,
         layer: [
           { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule }, encoding: { x: { datum: results.k, type: "quantitative" } } },
-          { mark: { type: "line", color: COLORS.bar, point: { color: COLORS.bar } }, encoding: { x, y, tooltip: [{ field: "k" }, { field: "value", format: ".3f" }] } },
-          { transform: [{ filter: "datum.chosen" }], mark: { type: "point", filled: true, size: 110, color: COLORS.up }, encoding: { x, y } },
+          {
+            mark: { type: "line", color: COLORS.bar, point: { color: COLORS.bar } },
+            encoding: { x, y, tooltip: [{ field: "k" }, { field: "value", format: ".3f" }] },
+          },
+          {
+            transform: [{ filter: "datum.chosen" }],
+            mark: { type: "point", filled: true, size: 110, color: COLORS.up },
+            encoding: { x, y },
+          },
         ],
       },
     },
@@ -75,7 +94,10 @@ function pcaChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
   const ev = results.pca?.explained_variance_ratio ?? [];
   const axisTitle = (i: number) => (ev[i] != null ? `PC${i + 1} (${formatPct(ev[i])} of variance)` : `PC${i + 1}`);
   return topLevel(
-    { text: "Clusters on the first two principal components", subtitle: `A sample of ${formatInt(values.length)} rows; overlap here does not mean overlap in all dimensions` },
+    {
+      text: "Clusters on the first two principal components",
+      subtitle: `A sample of ${formatInt(values.length)} rows; overlap here does not mean overlap in all dimensions`,
+    },
     {
       data: { values },
       width: 420,
@@ -153,11 +175,22 @@ function profileChart(results: ReportSegmentsResults, minCell: number): VegaLite
   const names = clusters.map((c) => wrapLines(clusterName(c), 16, 3));
   const lines = Math.max(1, ...names.map((n) => n.length));
   // Vega stacks extra label lines downwards, into the cells of a top axis: pad them up by those lines.
-  const axis = { orient: "top", labelAngle: 0, labelExpr: "split(datum.label, '|')", labelLimit: 0, labelFontWeight: "bold", labelLineHeight: 14, labelPadding: 4 + 14 * (lines - 1) };
+  const axis = {
+    orient: "top",
+    labelAngle: 0,
+    labelExpr: "split(datum.label, '|')",
+    labelLimit: 0,
+    labelFontWeight: "bold",
+    labelLineHeight: 14,
+    labelPadding: 4 + 14 * (lines - 1),
+  };
   const x = { field: "cluster", type: "nominal", title: null, sort: names.map((n) => n.join("|")), axis };
   const y = { field: "feature", type: "nominal", title: null, sort: features.map((f) => truncate(f, 40)), axis: { labelLimit: 300 } };
   return topLevel(
-    { text: "What sets each cluster apart", subtitle: "Lift = cluster mean ÷ overall mean; red: more common in the cluster, blue: less common" },
+    {
+      text: "What sets each cluster apart",
+      subtitle: "Lift = cluster mean ÷ overall mean; red: more common in the cluster, blue: less common",
+    },
     {
       data: { values },
       width: { step: 120 },
@@ -166,15 +199,26 @@ function profileChart(results: ReportSegmentsResults, minCell: number): VegaLite
         {
           mark: { type: "rect", stroke: "white", strokeWidth: 1 },
           encoding: {
-            x, y,
+            x,
+            y,
             color: {
               field: "log_lift",
               type: "quantitative",
               title: "lift",
               scale: { scheme: "redblue", reverse: true, domain: [-LIFT_CLAMP, LIFT_CLAMP], domainMid: 0 },
-              legend: { orient: "right", values: [-2, -1, 0, 1, 2], labelExpr: "format(pow(2, datum.value), '~g') + '×'", gradientLength: 160 },
+              legend: {
+                orient: "right",
+                values: [-2, -1, 0, 1, 2],
+                labelExpr: "format(pow(2, datum.value), '~g') + '×'",
+                gradientLength: 160,
+              },
             },
-            tooltip: [{ field: "full", title: "feature" }, { field: "text", title: "lift" }, { field: "cluster_mean", title: "cluster mean", format: ".3~f" }, { field: "overall_mean", title: "overall mean", format: ".3~f" }],
+            tooltip: [
+              { field: "full", title: "feature" },
+              { field: "text", title: "lift" },
+              { field: "cluster_mean", title: "cluster mean", format: ".3~f" },
+              { field: "overall_mean", title: "overall mean", format: ".3~f" },
+            ],
           },
         },
         {
@@ -213,7 +257,10 @@ function sizesChart(results: ReportSegmentsResults, minCell: number): VegaLiteSp
             color: { field: "cluster", type: "nominal", scale: clusterColors(results), legend: null },
           },
         },
-        { mark: { type: "text", align: "left", dx: 4 }, encoding: { y, x: { field: "size", type: "quantitative" }, text: { field: "text" } } },
+        {
+          mark: { type: "text", align: "left", dx: 4 },
+          encoding: { y, x: { field: "size", type: "quantitative" }, text: { field: "text" } },
+        },
       ],
     },
   );
@@ -226,7 +273,11 @@ function distributionChart(results: ReportSegmentsResults, c: Cluster, index: nu
   const values = d.histogram.filter((h) => !isSuppressed(h.count, minCell)).map((h) => ({ bin: h.bin, count: h.count }));
   const color = clusterColor(index);
   return topLevel(
-    { text: d.column, subtitle: `mean ${formatNumber(d.mean, 1)}, quartiles ${d.quartiles.map((q) => formatNumber(q, 0)).join(" / ")}`, fontSize: 12 } as never,
+    {
+      text: d.column,
+      subtitle: `mean ${formatNumber(d.mean, 1)}, quartiles ${d.quartiles.map((q) => formatNumber(q, 0)).join(" / ")}`,
+      fontSize: 12,
+    } as never,
     {
       data: { values },
       width: 250,
@@ -253,7 +304,11 @@ function areaRows(results: ReportSegmentsResults, areas: FeatureCollection, minC
     const p = f.properties;
     const rows = typeof p.rows === "number" ? p.rows : undefined;
     const suppressed = rows != null && isSuppressed(rows, minCell);
-    const props: Record<string, unknown> = { name: areaName(p), rows: rows == null ? "" : suppressed ? `<${minCell}` : formatInt(rows), suppressed };
+    const props: Record<string, unknown> = {
+      name: areaName(p),
+      rows: rows == null ? "" : suppressed ? `<${minCell}` : formatInt(rows),
+      suppressed,
+    };
     let dominant: number | undefined;
     let best = -1;
     for (const c of results.clusters) {
@@ -277,7 +332,10 @@ const PROJECTION = { type: "mercator" };
 
 function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteSpec {
   return topLevel(
-    { text: "Dominant cluster by area", subtitle: "Colour: the most common cluster; paler = a smaller majority; grey: suppressed or no data" },
+    {
+      text: "Dominant cluster by area",
+      subtitle: "Colour: the most common cluster; paler = a smaller majority; grey: suppressed or no data",
+    },
     {
       datasets: { areas: rows },
       data: { name: "areas" },
@@ -285,13 +343,33 @@ function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteS
       height: 380,
       projection: PROJECTION,
       layer: [
-        { mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.7 }, encoding: { tooltip: [{ field: "properties.name", title: "area" }, { field: "properties.rows", title: "rows" }] } },
+        {
+          mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.7 },
+          encoding: {
+            tooltip: [
+              { field: "properties.name", title: "area" },
+              { field: "properties.rows", title: "rows" },
+            ],
+          },
+        },
         {
           transform: [{ filter: "!datum.properties.missing" }],
           mark: { type: "geoshape", stroke: "white", strokeWidth: 0.7 },
           encoding: {
-            color: { field: "properties.dominant", type: "nominal", title: null, scale: clusterColors(results), legend: { orient: "bottom", columns: 2 } },
-            opacity: { field: "properties.dominant_share", type: "quantitative", title: "share of the dominant cluster", scale: { domain: [0.25, 0.75], range: [0.35, 1], clamp: true }, legend: { orient: "bottom", format: ".0%" } },
+            color: {
+              field: "properties.dominant",
+              type: "nominal",
+              title: null,
+              scale: clusterColors(results),
+              legend: { orient: "bottom", columns: 2 },
+            },
+            opacity: {
+              field: "properties.dominant_share",
+              type: "quantitative",
+              title: "share of the dominant cluster",
+              scale: { domain: [0.25, 0.75], range: [0.35, 1], clamp: true },
+              legend: { orient: "bottom", format: ".0%" },
+            },
             tooltip: [
               { field: "properties.name", title: "area" },
               { field: "properties.dominant", title: "dominant cluster" },
@@ -310,7 +388,10 @@ function sharesMap(results: ReportSegmentsResults, rows: AreaRow[], minCell: num
   for (const r of rows) for (const c of results.clusters) max = Math.max(max, (r.properties[`share_${c.id}`] as number | null) ?? 0);
   const clusters = results.clusters.filter((c) => !isSuppressed(c.size, minCell));
   return topLevel(
-    { text: "Where each cluster lives", subtitle: "Share of each area's rows in the cluster; same colour scale in every panel; grey: suppressed or no data" },
+    {
+      text: "Where each cluster lives",
+      subtitle: "Share of each area's rows in the cluster; same colour scale in every panel; grey: suppressed or no data",
+    },
     {
       datasets: { areas: rows },
       columns: 2,
@@ -327,8 +408,18 @@ function sharesMap(results: ReportSegmentsResults, rows: AreaRow[], minCell: num
             transform: [{ filter: `datum.properties.share_${c.id} != null` }, { calculate: `datum.properties.share_${c.id}`, as: "share" }],
             mark: { type: "geoshape", stroke: "white", strokeWidth: 0.5 },
             encoding: {
-              color: { field: "share", type: "quantitative", title: "share of area", scale: { scheme: "purples", domain: [0, Math.max(0.01, max)] }, legend: { format: ".0%", orient: "bottom", gradientLength: 200 } },
-              tooltip: [{ field: "properties.name", title: "area" }, { field: "share", title: "share", format: ".0%" }, { field: "properties.rows", title: "rows" }],
+              color: {
+                field: "share",
+                type: "quantitative",
+                title: "share of area",
+                scale: { scheme: "purples", domain: [0, Math.max(0.01, max)] },
+                legend: { format: ".0%", orient: "bottom", gradientLength: 200 },
+              },
+              tooltip: [
+                { field: "properties.name", title: "area" },
+                { field: "share", title: "share", format: ".0%" },
+                { field: "properties.rows", title: "rows" },
+              ],
             },
           },
         ],

@@ -32,7 +32,8 @@ export function findResultsDirs(dirs: string[]): string[] {
   const found: string[] = [];
   for (const d of dirs) {
     const dir = resolve(d);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError("serve.dir", `${d}: not a folder; pass a results folder written by \`openbeat run\``);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UserError("serve.dir", `${d}: not a folder; pass a results folder written by \`openbeat run\``);
     if (existsSync(join(dir, "results.json"))) {
       found.push(dir);
       continue;
@@ -41,14 +42,23 @@ export function findResultsDirs(dirs: string[]): string[] {
       .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "results.json")))
       .map((e) => join(dir, e.name))
       .sort();
-    if (!subs.length) throw new UserError("serve.dir", `${d}: no results.json here or in its subfolders; pass a results folder written by \`openbeat run\``);
+    if (!subs.length)
+      throw new UserError(
+        "serve.dir",
+        `${d}: no results.json here or in its subfolders; pass a results folder written by \`openbeat run\``,
+      );
     found.push(...subs);
   }
   return found;
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "run";
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "run"
+  );
 }
 
 function readResults(dir: string): Results {
@@ -57,7 +67,9 @@ function readResults(dir: string): Results {
   try {
     results = JSON.parse(readFileSync(file, "utf8")) as Results;
   } catch (e) {
-    throw new UserError("serve.results", `${file}: cannot read results.json (${(e as Error).message}); rerun \`openbeat run\``, { cause: e });
+    throw new UserError("serve.results", `${file}: cannot read results.json (${(e as Error).message}); rerun \`openbeat run\``, {
+      cause: e,
+    });
   }
   if (!results || (results.study !== "risk" && results.study !== "segments")) {
     throw new UserError("serve.results", `${file}: "study" must be "risk" or "segments"; rerun \`openbeat run\``);
@@ -122,7 +134,13 @@ export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
     if (dash.areas && !missing("area", dash.areas.column)) {
       areasFile = fileInside(dir, dash.areas.file);
       if (!areasFile) warnings.push(`area file ${JSON.stringify(dash.areas.file)} is not in the results folder; map left out`);
-      else areas = dimensions.get(dash.areas.column) ?? { key: dash.areas.column, column: dash.areas.column, label: dash.areas.column, kind: "category" };
+      else
+        areas = dimensions.get(dash.areas.column) ?? {
+          key: dash.areas.column,
+          column: dash.areas.column,
+          label: dash.areas.column,
+          kind: "category",
+        };
     }
     const shown = [...dimensions.values()];
     if (areas && !dimensions.has(areas.key)) dimensions.set(areas.key, areas);

@@ -137,7 +137,10 @@ export function pointsQuery(options: {
   if (clusterColumn) cols.push(`TRY_CAST(${quoteIdent(clusterColumn)} AS INTEGER) AS cluster`);
   const order = hasRow ? `ORDER BY hash("_row")` : "";
   return {
-    sample: { sql: `SELECT ${cols.join(", ")} FROM ${quoteIdent(view)} ${whereSql} ${order} LIMIT ?::INTEGER`, params: [...where.params, limit] },
+    sample: {
+      sql: `SELECT ${cols.join(", ")} FROM ${quoteIdent(view)} ${whereSql} ${order} LIMIT ?::INTEGER`,
+      params: [...where.params, limit],
+    },
     total: { sql: `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(view)} ${whereSql}`, params: where.params },
   };
 }

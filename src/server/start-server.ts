@@ -94,7 +94,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { dirs, port = 5173, host = "127.0.0.1", token } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   if (!isLoopback(host) && !token) {
-    throw new UserError("serve.token", `--host ${host} exposes the dashboard beyond this machine; also pass a token (--token) or use --host 127.0.0.1`);
+    throw new UserError(
+      "serve.token",
+      `--host ${host} exposes the dashboard beyond this machine; also pass a token (--token) or use --host 127.0.0.1`,
+    );
   }
   if (token !== undefined && token.length < 8) throw new UserError("serve.token", "the token must have at least 8 characters");
   if (!dirs.length) throw new UserError("serve.dir", "no results folder given; pass one written by `openbeat run`");
@@ -153,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const resolveGroup = (run: Run, group: string | [DimensionView["kind"], string]): DimensionView => {
     const key = typeof group === "string" ? group : dimensionKey(group[0], group[1]);
     const d = run.dimensions.get(key);
-    if (!d || (typeof group !== "string" && d.kind !== group[0])) throw new ApiError(400, `unknown group_by column: ${JSON.stringify(group)}`);
+    if (!d || (typeof group !== "string" && d.kind !== group[0]))
+      throw new ApiError(400, `unknown group_by column: ${JSON.stringify(group)}`);
     return d;
   };
 
@@ -199,11 +203,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const group = body.group_by === undefined ? undefined : resolveGroup(run, body.group_by);
     const byCluster = !!body.by_cluster && !!run.clusterColumn && group?.column !== run.clusterColumn;
     const where = whereClause(body.filters ?? {}, run.dimensions);
-    const q = groupQuery({ view: run.view, where, group, clusterColumn: byCluster ? run.clusterColumn : undefined, target: run.target, hasScore: run.hasScore });
+    const q = groupQuery({
+      view: run.view,
+      where,
+      group,
+      clusterColumn: byCluster ? run.clusterColumn : undefined,
+      target: run.target,
+      hasScore: run.hasScore,
+    });
     const raw = await enqueue(() => db.query(q.sql, q.params));
     const rows = toRows(raw, byCluster);
-    if (byCluster && group && group.kind !== "category") rows.sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
-    if (!group && !rows.length) rows.push({ key: null, count: 0, ...(run.target ? { positives: 0, rate: null } : {}), ...(run.hasScore ? { mean_score: null } : {}) });
+    if (byCluster && group && group.kind !== "category")
+      rows.sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
+    if (!group && !rows.length)
+      rows.push({
+        key: null,
+        count: 0,
+        ...(run.target ? { positives: 0, rate: null } : {}),
+        ...(run.hasScore ? { mean_score: null } : {}),
+      });
     return { rows };
   });
 
@@ -240,7 +258,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clusterColumn: run.clusterColumn,
       hasRow: run.hasRow,
     });
-    const [sample, total] = await enqueue(async () => [await db.query(q.sample.sql, q.sample.params), await db.query(q.total.sql, q.total.params)]);
+    const [sample, total] = await enqueue(async () => [
+      await db.query(q.sample.sql, q.sample.params),
+      await db.query(q.total.sql, q.total.params),
+    ]);
     return { total: Number(total[0].n), points: sample as PointsResponse["points"] };
   });
 
@@ -249,7 +270,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!run.areas) throw new ApiError(400, "this run has no area map (dashboard.areas)");
     const body = parseBody(areasSchema, req.body);
     const where = whereClause(body.filters ?? {}, run.dimensions);
-    const q = groupQuery({ view: run.view, where, group: { ...run.areas, kind: "category" }, clusterColumn: run.clusterColumn, target: run.target, hasScore: run.hasScore });
+    const q = groupQuery({
+      view: run.view,
+      where,
+      group: { ...run.areas, kind: "category" },
+      clusterColumn: run.clusterColumn,
+      target: run.target,
+      hasScore: run.hasScore,
+    });
     const raw = await enqueue(() => db.query(q.sql, q.params));
     return { column: run.areas.column, rows: toRows(raw, !!run.clusterColumn) };
   });
@@ -277,7 +305,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const found = resolveStaticPath(webRoot, req.raw.url ?? "/");
     if ("status" in found) {
       if (found.status === 404 && !existsSync(webRoot)) {
-        return reply.code(503).type("text/plain; charset=utf-8").send("The dashboard front end is not built: run `npm run build` (it runs `vite build`).\n");
+        return reply
+          .code(503)
+          .type("text/plain; charset=utf-8")
+          .send("The dashboard front end is not built: run `npm run build` (it runs `vite build`).\n");
       }
       return reply.code(found.status).send({ error: found.status === 400 ? "bad path" : "not found" });
     }
@@ -285,7 +316,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (found.file.endsWith(".html") && token) {
       // Assets are requested by the browser without headers, so the page passes the token on in their URLs.
       const q = `token=${encodeURIComponent(token)}`;
-      const html = readFileSync(found.file, "utf8").replace(/(src|href)="(\/[^"]*)"/g, (_m, attr: string, url: string) => `${attr}="${url}${url.includes("?") ? "&" : "?"}${q}"`);
+      const html = readFileSync(found.file, "utf8").replace(
+        /(src|href)="(\/[^"]*)"/g,
+        (_m, attr: string, url: string) => `${attr}="${url}${url.includes("?") ? "&" : "?"}${q}"`,
+      );
       return reply.type(type).header("Cache-Control", "no-store").send(html);
     }
     reply.header("Cache-Control", found.file.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");

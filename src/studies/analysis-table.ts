@@ -15,7 +15,10 @@ export function analysisTableName(spec: StudySpec, file: string): string {
   if (spec.prepare.length) return spec.prepare[spec.prepare.length - 1].name;
   const sources = Object.keys(spec.sources);
   if (sources.length === 1) return sources[0];
-  throw new UserError("study.no_table", `${file}: several sources and no prepare steps; add "table:" naming the table to analyse, or a prepare step that joins them`);
+  throw new UserError(
+    "study.no_table",
+    `${file}: several sources and no prepare steps; add "table:" naming the table to analyse, or a prepare step that joins them`,
+  );
 }
 
 /**
@@ -96,7 +99,13 @@ export const datePartName = (column: string, part: string) => `${column}.${part}
  * Reads the feature columns of `table` (ordered by `_row` when present): categories as text, numbers as doubles
  * (text that is not a number is an error naming the column and an example), date parts as categories.
  */
-export async function readFeatureInput(db: Db, table: string, features: FeaturesSpec, where: string, options: ReadFeatureOptions = {}): Promise<FeatureInput> {
+export async function readFeatureInput(
+  db: Db,
+  table: string,
+  features: FeaturesSpec,
+  where: string,
+  options: ReadFeatureOptions = {},
+): Promise<FeatureInput> {
   const types = await requireColumns(db, table, featureColumns(features), where);
   const t = quoteIdent(table);
   const order = types.has("_row") ? " ORDER BY _row" : "";
@@ -106,20 +115,29 @@ export async function readFeatureInput(db: Db, table: string, features: Features
       `SELECT count(*)::INTEGER AS n, any_value(CAST(${q} AS VARCHAR)) AS example FROM ${t} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL`,
     );
     if (Number(bad.n) > 0) {
-      throw new UserError("data.not_numeric", `${where}: numeric feature "${c}" has ${bad.n} values that are not numbers (e.g. ${JSON.stringify(bad.example)}); clean or cast it in a prepare step, or list it under categorical`);
+      throw new UserError(
+        "data.not_numeric",
+        `${where}: numeric feature "${c}" has ${bad.n} values that are not numbers (e.g. ${JSON.stringify(bad.example)}); clean or cast it in a prepare step, or list it under categorical`,
+      );
     }
     const [odd] = await db.query(
       `SELECT count(*)::INTEGER AS n, any_value(CAST(${q} AS VARCHAR)) AS example FROM ${t} WHERE ${q} IS NOT NULL AND NOT isfinite(TRY_CAST(${q} AS DOUBLE))`,
     );
     if (Number(odd.n) > 0) {
-      throw new UserError("data.not_finite", `${where}: numeric feature "${c}" has ${odd.n} values that are NaN or infinite (e.g. ${JSON.stringify(odd.example)}); turn them into NULL in a prepare step, e.g. CASE WHEN isfinite(${c}) THEN ${c} END`);
+      throw new UserError(
+        "data.not_finite",
+        `${where}: numeric feature "${c}" has ${odd.n} values that are NaN or infinite (e.g. ${JSON.stringify(odd.example)}); turn them into NULL in a prepare step, e.g. CASE WHEN isfinite(${c}) THEN ${c} END`,
+      );
     }
   }
   if (options.check ?? true) await checkFeatureValues(db, table, features, where, options);
   for (const d of features.dates) {
     const type = types.get(d.column) ?? "";
     if (!/TIMESTAMP|DATE/.test(type)) {
-      throw new UserError("data.not_date", `${where}: date feature "${d.column}" has type ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${d.column}, '%m/%d/%Y %H:%M')`);
+      throw new UserError(
+        "data.not_date",
+        `${where}: date feature "${d.column}" has type ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${d.column}, '%m/%d/%Y %H:%M')`,
+      );
     }
   }
   const exprs: string[] = [];
@@ -140,10 +158,20 @@ export async function readFeatureInput(db: Db, table: string, features: Features
  * Refuses feature columns that are entirely empty or have too many categories, and warns about constant ones
  * (they carry no information but do no harm).
  */
-async function checkFeatureValues(db: Db, table: string, features: FeaturesSpec, where: string, options: ReadFeatureOptions): Promise<void> {
+async function checkFeatureValues(
+  db: Db,
+  table: string,
+  features: FeaturesSpec,
+  where: string,
+  options: ReadFeatureOptions,
+): Promise<void> {
   const t = quoteIdent(table);
   const maxLevels = options.maxLevels ?? MAX_LEVELS;
-  const columns = [...features.categorical.map((c) => ({ c, kind: "categorical" })), ...features.numeric.map((c) => ({ c, kind: "numeric" })), ...features.dates.map((d) => ({ c: d.column, kind: "date" }))];
+  const columns = [
+    ...features.categorical.map((c) => ({ c, kind: "categorical" })),
+    ...features.numeric.map((c) => ({ c, kind: "numeric" })),
+    ...features.dates.map((d) => ({ c: d.column, kind: "date" })),
+  ];
   for (const { c, kind } of columns) {
     const q = quoteIdent(c);
     const [r] = await db.query(
@@ -153,14 +181,20 @@ async function checkFeatureValues(db: Db, table: string, features: FeaturesSpec,
     const n = Number(r.n);
     if (n === 0) return;
     if (Number(r.present) === 0) {
-      throw new UserError("data.empty_feature", `${where}: ${kind} feature "${c}" is empty (all ${n} values are missing); remove it from the features or check the prepare SQL and the source column`);
+      throw new UserError(
+        "data.empty_feature",
+        `${where}: ${kind} feature "${c}" is empty (all ${n} values are missing); remove it from the features or check the prepare SQL and the source column`,
+      );
     }
     if (kind === "categorical" && Number(r.approx) > maxLevels / 2) {
       const [{ levels }] = await db.query(
         `SELECT count(*)::INTEGER AS levels FROM (SELECT ${q} FROM ${t} GROUP BY ${q} HAVING count(*) >= ${features.min_frequency})`,
       );
       if (Number(levels) > maxLevels) {
-        throw new UserError("data.too_many_levels", `${where}: categorical feature "${c}" has ${Number(levels).toLocaleString("en-US")} distinct values in ${n.toLocaleString("en-US")} rows (more than ${maxLevels.toLocaleString("en-US")}); it looks like an id or free text: remove it, group it in a prepare step, or raise features.min_frequency`);
+        throw new UserError(
+          "data.too_many_levels",
+          `${where}: categorical feature "${c}" has ${Number(levels).toLocaleString("en-US")} distinct values in ${n.toLocaleString("en-US")} rows (more than ${maxLevels.toLocaleString("en-US")}); it looks like an id or free text: remove it, group it in a prepare step, or raise features.min_frequency`,
+        );
       }
     }
     const missing = n - Number(r.present);

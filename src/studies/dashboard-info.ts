@@ -20,7 +20,7 @@ export async function buildDashboardInfo(db: Db, spec: StudySpec): Promise<Dashb
       dims.push({ column, label, kind });
     }
   };
-  const time = spec.kind === "risk" ? spec.risk!.date ?? section.features.dates[0]?.column : section.features.dates[0]?.column;
+  const time = spec.kind === "risk" ? (spec.risk!.date ?? section.features.dates[0]?.column) : section.features.dates[0]?.column;
   if (time) for (const kind of ["year", "month", "weekday", "hour"] as const) add(time, kind, `${time} (${kind})`);
   for (const c of section.features.categorical) add(c, "category");
   if (spec.kind === "risk") for (const c of spec.risk!.findings.by ?? []) add(c, "category");

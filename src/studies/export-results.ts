@@ -17,7 +17,9 @@ export async function resultTables(results: Results, dir: string): Promise<Recor
         scores,
       };
     }
-    const assignments = await db.query(`SELECT _row, _cluster AS cluster FROM read_parquet(${file}) WHERE _cluster IS NOT NULL ORDER BY _row`);
+    const assignments = await db.query(
+      `SELECT _row, _cluster AS cluster FROM read_parquet(${file}) WHERE _cluster IS NOT NULL ORDER BY _row`,
+    );
     return {
       clusters: results.clusters.map((c) => ({ id: c.id, label: c.label, size: c.size, share: c.share })),
       k_selection: results.k_selection.map((r) => ({ ...r })),

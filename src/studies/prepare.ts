@@ -10,19 +10,36 @@ import { prepareFailed } from "../util/messages.js";
 
 /** The SQL of a step for an engine, or a one-line error when the step is written only for the other one. */
 export function stepSql(step: PrepareStep, engine: "duckdb" | "postgres", file: string): string {
-  const text = engine === "postgres" ? step.postgres ?? (step.dialect !== "duckdb" ? step.sql : null) : step.dialect !== "postgres" ? step.sql : null;
+  const text =
+    engine === "postgres"
+      ? (step.postgres ?? (step.dialect !== "duckdb" ? step.sql : null))
+      : step.dialect !== "postgres"
+        ? step.sql
+        : null;
   if (text === null) {
     const other = engine === "postgres" ? "duckdb" : "postgres";
-    throw new UserError("prepare.dialect", `${file}: prepare step "${step.name}" is written for ${other} (dialect: ${other})${engine === "postgres" ? '; add a "postgres:" version of it, or run without --db' : "; run it with --db postgres://…, or add a portable version"}`);
+    throw new UserError(
+      "prepare.dialect",
+      `${file}: prepare step "${step.name}" is written for ${other} (dialect: ${other})${engine === "postgres" ? '; add a "postgres:" version of it, or run without --db' : "; run it with --db postgres://…, or add a portable version"}`,
+    );
   }
   return text.trim().replace(/;+\s*$/, "");
 }
 
-async function runStep(db: { exec(sql: string): Promise<void> }, step: PrepareStep, sql: string, file: string, engine: string): Promise<void> {
+async function runStep(
+  db: { exec(sql: string): Promise<void> },
+  step: PrepareStep,
+  sql: string,
+  file: string,
+  engine: string,
+): Promise<void> {
   try {
     await db.exec(`CREATE TABLE ${quoteIdent(step.name)} AS ${sql}`);
   } catch (e) {
-    if (e instanceof QueryError) throw new UserError("prepare.sql", prepareFailed(file, step.name, engine === "postgres" ? `(PostgreSQL) ${e.message}` : e.message), { cause: e });
+    if (e instanceof QueryError)
+      throw new UserError("prepare.sql", prepareFailed(file, step.name, engine === "postgres" ? `(PostgreSQL) ${e.message}` : e.message), {
+        cause: e,
+      });
     throw e;
   }
 }
@@ -31,7 +48,14 @@ async function runStep(db: { exec(sql: string): Promise<void> }, step: PrepareSt
  * Runs the prepare steps. With a PostgreSQL URL the loaded sources are bulk-copied into a fresh schema there, the
  * steps run in PostgreSQL and the analysis table is copied back; otherwise everything runs in DuckDB.
  */
-export async function runPrepare(db: Db, spec: StudySpec, file: string, analysisTable: string, logger: Logger, dbUrl?: string): Promise<void> {
+export async function runPrepare(
+  db: Db,
+  spec: StudySpec,
+  file: string,
+  analysisTable: string,
+  logger: Logger,
+  dbUrl?: string,
+): Promise<void> {
   if (!dbUrl) {
     for (const step of spec.prepare) {
       await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb");

@@ -58,7 +58,12 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const db = await Db.open();
   try {
     logger.info(`openbeat: ${spec.name} (${spec.kind} study, seed ${spec.seed})`);
-    const { sources: resolved, fetched } = await resolvePortalSources(spec, { studyFile: file, cacheDir: options.cacheDir, refresh: options.refresh, logger });
+    const { sources: resolved, fetched } = await resolvePortalSources(spec, {
+      studyFile: file,
+      cacheDir: options.cacheDir,
+      refresh: options.refresh,
+      logger,
+    });
     const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
     const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger, fetched: fetchedFiles });
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
@@ -87,7 +92,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       lap("model_ms");
       const { data, ...rest } = out.results;
       results = {
-        study: "risk", ...common,
+        study: "risk",
+        ...common,
         data: { ...data, inputs, table_rows: tableRows, ...(await dateRange(db, spec.risk!.date)) } as Results["data"],
         dashboard,
         ...rest,
@@ -100,7 +106,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       lap("model_ms");
       const { data, ...rest } = out.results;
       results = {
-        study: "segments", ...common,
+        study: "segments",
+        ...common,
         data: { ...data, inputs, table_rows: tableRows } as Results["data"],
         dashboard: { ...dashboard, ...out.dashboard, dimensions: [...dashboard.dimensions, ...(out.dashboard.dimensions ?? [])] },
         ...rest,
@@ -135,6 +142,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
 
 async function dateRange(db: Db, column: string | undefined) {
   if (!column) return {};
-  const [r] = await db.query(`SELECT CAST(min(${quoteIdent(column)}) AS VARCHAR) AS lo, CAST(max(${quoteIdent(column)}) AS VARCHAR) AS hi FROM ${ANALYSIS}`);
+  const [r] = await db.query(
+    `SELECT CAST(min(${quoteIdent(column)}) AS VARCHAR) AS lo, CAST(max(${quoteIdent(column)}) AS VARCHAR) AS hi FROM ${ANALYSIS}`,
+  );
   return { date_range: { column, min: (r.lo as string) ?? null, max: (r.hi as string) ?? null } };
 }

@@ -9,7 +9,14 @@ import { ANALYSIS } from "./analysis-table.js";
  * Writes the design matrix as features.parquet: `_row` (row of prepared.parquet), the id column when the study
  * names one, then one column per feature, named `COLUMN=value` for one-hot columns.
  */
-export async function writeDesignParquet(db: Db, path: string, X: Matrix | SparseMatrix, names: string[], keep: Int32Array, id?: string): Promise<void> {
+export async function writeDesignParquet(
+  db: Db,
+  path: string,
+  X: Matrix | SparseMatrix,
+  names: string[],
+  keep: Int32Array,
+  id?: string,
+): Promise<void> {
   const n = X.rows;
   const p = X.cols;
   const cols: Float64Array[] = names.map(() => new Float64Array(n));
@@ -18,11 +25,16 @@ export async function writeDesignParquet(db: Db, path: string, X: Matrix | Spars
   } else {
     for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) cols[j][i] = X.data[i * p + j];
   }
-  const columns: ColumnData[] = [{ name: "_row", type: "INTEGER", values: keep }, ...names.map((name, j) => ({ name, type: "DOUBLE" as const, values: cols[j] }))];
+  const columns: ColumnData[] = [
+    { name: "_row", type: "INTEGER", values: keep },
+    ...names.map((name, j) => ({ name, type: "DOUBLE" as const, values: cols[j] })),
+  ];
   await createTableFromColumns(db, "_design", columns);
   const idSql = id ? `, a.${quoteIdent(id)}` : "";
   const feats = names.map((nm) => `d.${quoteIdent(nm)}`).join(", ");
-  await db.exec(`COPY (SELECT d._row${idSql}${feats ? ", " + feats : ""} FROM _design d JOIN ${ANALYSIS} a USING (_row) ORDER BY d._row) TO ${quoteString(path)} (FORMAT parquet)`);
+  await db.exec(
+    `COPY (SELECT d._row${idSql}${feats ? ", " + feats : ""} FROM _design d JOIN ${ANALYSIS} a USING (_row) ORDER BY d._row) TO ${quoteString(path)} (FORMAT parquet)`,
+  );
   await db.exec(`DROP TABLE _design`);
 }
 
@@ -38,5 +50,7 @@ export async function writePreparedParquet(db: Db, path: string, column: "_score
     { name: "_row", type: "INTEGER", values: Int32Array.from(values.keys()) },
     { name: column, type: column === "_score" ? "DOUBLE" : "INTEGER", values },
   ]);
-  await db.exec(`COPY (SELECT a.*, o.${column} FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} o USING (_row) ORDER BY _row) TO ${quoteString(path)} (FORMAT parquet)`);
+  await db.exec(
+    `COPY (SELECT a.*, o.${column} FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} o USING (_row) ORDER BY _row) TO ${quoteString(path)} (FORMAT parquet)`,
+  );
 }

@@ -24,7 +24,10 @@ export async function stageResults(out: string): Promise<{ dir: string; commit: 
     if (!existing.isDirectory()) throw new UserError("out.not_directory", `--out ${out}: exists and is not a folder; choose another path`);
     const files = await readdir(target);
     if (files.length && !RESULTS_MARKERS.some((m) => files.includes(m))) {
-      throw new UserError("out.not_results", `--out ${out}: folder exists, is not empty and is not an openbeat results folder; choose a new or empty folder`);
+      throw new UserError(
+        "out.not_results",
+        `--out ${out}: folder exists, is not empty and is not an openbeat results folder; choose a new or empty folder`,
+      );
     }
   }
   await mkdir(dirname(target), { recursive: true });

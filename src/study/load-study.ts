@@ -24,7 +24,10 @@ export async function loadStudy(file: string): Promise<LoadedStudy> {
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError("study.unreadable", code === "ENOENT" ? `${file}: study file not found; check the path` : `${file}: cannot read study file (${code ?? String(e)})`);
+    throw new UserError(
+      "study.unreadable",
+      code === "ENOENT" ? `${file}: study file not found; check the path` : `${file}: cannot read study file (${code ?? String(e)})`,
+    );
   }
   return { spec: parseStudy(text, file), file, text };
 }
@@ -37,9 +40,12 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     const err = doc.errors[0];
     const pos = err.linePos?.[0];
     const what = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    const source = pos ? text.split(/\r?\n/)[pos.line - 1] ?? "" : "";
+    const source = pos ? (text.split(/\r?\n/)[pos.line - 1] ?? "") : "";
     const key = /^\s*([^:#\s][^:#]*?)\s*:/.exec(source)?.[1];
-    const fix = err.code === "DUPLICATE_KEY" && key ? `"${key}" appears twice at this level; keep one` : "check indentation (spaces, not tabs), quotes and closing brackets";
+    const fix =
+      err.code === "DUPLICATE_KEY" && key
+        ? `"${key}" appears twice at this level; keep one`
+        : "check indentation (spaces, not tabs), quotes and closing brackets";
     throw new UserError("study.yaml", `${file}${pos ? `:${pos.line}` : ""}: invalid YAML: ${what}; ${fix}`);
   }
   let value: unknown;
@@ -47,7 +53,11 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     value = doc.toJS();
   } catch (e) {
     // Aliases are only resolved here: an alias to a missing anchor, or too many of them (an "alias bomb").
-    throw new UserError("study.yaml", `${file}: invalid YAML: ${(e as Error).message.split("\n")[0]}; define each &anchor before its *alias, or write the value out`, { cause: e });
+    throw new UserError(
+      "study.yaml",
+      `${file}: invalid YAML: ${(e as Error).message.split("\n")[0]}; define each &anchor before its *alias, or write the value out`,
+      { cause: e },
+    );
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UserError("study.empty", `${file}: a study file must be a YAML mapping with at least name, kind and sources`);
@@ -66,20 +76,37 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
 }
 
 function checkKind(spec: StudySpec, file: string): void {
-  if (spec.kind === "risk" && !spec.risk) throw new UserError("study.missing_section", `${file}: kind is "risk" but there is no "risk:" section; add one with at least "target:"`);
-  if (spec.kind === "segments" && !spec.segments) throw new UserError("study.missing_section", `${file}: kind is "segments" but there is no "segments:" section; add one with at least "features:"`);
+  if (spec.kind === "risk" && !spec.risk)
+    throw new UserError(
+      "study.missing_section",
+      `${file}: kind is "risk" but there is no "risk:" section; add one with at least "target:"`,
+    );
+  if (spec.kind === "segments" && !spec.segments)
+    throw new UserError(
+      "study.missing_section",
+      `${file}: kind is "segments" but there is no "segments:" section; add one with at least "features:"`,
+    );
   const other = spec.kind === "risk" ? "segments" : "risk";
-  if (spec[other]) throw new UserError("study.extra_section", `${file}: kind is "${spec.kind}" but the file has a "${other}:" section; remove it or change kind`);
+  if (spec[other])
+    throw new UserError(
+      "study.extra_section",
+      `${file}: kind is "${spec.kind}" but the file has a "${other}:" section; remove it or change kind`,
+    );
   const names = new Set<string>();
   for (const step of spec.prepare) {
-    if (names.has(step.name)) throw new UserError("study.duplicate_step", `${file}: prepare step name "${step.name}" is used twice; give each step its own name`);
-    if (spec.sources[step.name]) throw new UserError("study.duplicate_step", `${file}: prepare step "${step.name}" has the name of a source; rename one of them`);
+    if (names.has(step.name))
+      throw new UserError("study.duplicate_step", `${file}: prepare step name "${step.name}" is used twice; give each step its own name`);
+    if (spec.sources[step.name])
+      throw new UserError("study.duplicate_step", `${file}: prepare step "${step.name}" has the name of a source; rename one of them`);
     names.add(step.name);
   }
 }
 
 function dotted(path: PropertyKey[]): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replaceAll(".[", "[");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+    .join(".")
+    .replaceAll(".[", "[");
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -98,7 +125,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `"${at}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${typeof issue.input === "string" ? `, not ${JSON.stringify(issue.input)}${didYouMean(issue.input, issue.values.map(String))}` : ""}`;
     case "invalid_union": {
       const expected = /Expected (.*)$/.exec(issue.message)?.[1];
-      return expected ? `"${at}" must be one of ${expected.replaceAll("'", '"').replaceAll(" | ", ", ")}` : `"${at}" is not valid: ${issue.message}`;
+      return expected
+        ? `"${at}" must be one of ${expected.replaceAll("'", '"').replaceAll(" | ", ", ")}`
+        : `"${at}" is not valid: ${issue.message}`;
     }
     case "too_small":
     case "too_big":

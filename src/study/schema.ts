@@ -43,37 +43,44 @@ export type ArcgisSpec = z.infer<typeof arcgisSchema>;
  * A data source: exactly one of a local file (`path`: csv, geojson, shapefile) or a portal dataset
  * (`socrata`, `arcgis`, or a plain `url` download), fetched into the cache folder and then read like a file.
  */
-export const sourceSchema = z.strictObject({
-  /** Path relative to the study file, or to `--data DIR` when given. */
-  path: z.string().min(1).optional(),
-  socrata: socrataSchema.optional(),
-  arcgis: arcgisSchema.optional(),
-  /** A file to download (https://…); give `format` when the URL has no .csv/.geojson extension. */
-  url: z.string().regex(/^https?:\/\//, "a source url starts with https://").optional(),
-  /** File format; inferred from the extension when absent. */
-  format: z.enum(["csv", "geojson", "shapefile"]).optional(),
-  /** CSV: field delimiter (default ","). */
-  delimiter: z.string().length(1).optional(),
-  /** CSV: read every column as text (default false: DuckDB infers types). */
-  all_text: z.boolean().optional(),
-  /** CSV: columns whose type is forced, e.g. { INCIDENT_NUMBER: VARCHAR }. */
-  types: z.record(z.string(), z.string()).optional(),
-  /** CSV: timestamp format for auto-detected timestamp columns, e.g. "%m/%d/%Y %H:%M". */
-  timestamp_format: z.string().optional(),
-  /** Shapefile: character encoding of the .dbf (default from the .cpg, else latin1). */
-  encoding: z.string().optional(),
-}).superRefine((s, ctx) => {
-  const given = (["path", "socrata", "arcgis", "url"] as const).filter((k) => s[k] !== undefined);
-  if (given.length !== 1) {
-    ctx.addIssue({
-      code: "custom",
-      message: given.length ? `give only one of path, socrata, arcgis, url (found ${given.join(" and ")})` : "give one of path, socrata, arcgis or url",
-    });
-  }
-  if (s.format === "shapefile" && (s.socrata || s.arcgis || s.url)) {
-    ctx.addIssue({ code: "custom", path: ["format"], message: "shapefile is only for local files; portal sources are csv or geojson" });
-  }
-});
+export const sourceSchema = z
+  .strictObject({
+    /** Path relative to the study file, or to `--data DIR` when given. */
+    path: z.string().min(1).optional(),
+    socrata: socrataSchema.optional(),
+    arcgis: arcgisSchema.optional(),
+    /** A file to download (https://…); give `format` when the URL has no .csv/.geojson extension. */
+    url: z
+      .string()
+      .regex(/^https?:\/\//, "a source url starts with https://")
+      .optional(),
+    /** File format; inferred from the extension when absent. */
+    format: z.enum(["csv", "geojson", "shapefile"]).optional(),
+    /** CSV: field delimiter (default ","). */
+    delimiter: z.string().length(1).optional(),
+    /** CSV: read every column as text (default false: DuckDB infers types). */
+    all_text: z.boolean().optional(),
+    /** CSV: columns whose type is forced, e.g. { INCIDENT_NUMBER: VARCHAR }. */
+    types: z.record(z.string(), z.string()).optional(),
+    /** CSV: timestamp format for auto-detected timestamp columns, e.g. "%m/%d/%Y %H:%M". */
+    timestamp_format: z.string().optional(),
+    /** Shapefile: character encoding of the .dbf (default from the .cpg, else latin1). */
+    encoding: z.string().optional(),
+  })
+  .superRefine((s, ctx) => {
+    const given = (["path", "socrata", "arcgis", "url"] as const).filter((k) => s[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: given.length
+          ? `give only one of path, socrata, arcgis, url (found ${given.join(" and ")})`
+          : "give one of path, socrata, arcgis or url",
+      });
+    }
+    if (s.format === "shapefile" && (s.socrata || s.arcgis || s.url)) {
+      ctx.addIssue({ code: "custom", path: ["format"], message: "shapefile is only for local files; portal sources are csv or geojson" });
+    }
+  });
 export type SourceSpec = z.infer<typeof sourceSchema>;
 /** A source that is a local file (what portal sources become once fetched). */
 export type FileSourceSpec = SourceSpec & { path: string };
@@ -92,26 +99,30 @@ export type PrepareStep = z.infer<typeof prepareStepSchema>;
 const datePart = z.enum(["hour", "weekday", "month", "year", "day_of_year"]);
 
 /** How columns of the analysis table become the numeric design matrix. */
-export const featuresSchema = z.strictObject({
-  /** One-hot encoded columns. */
-  categorical: z.array(identifier).default([]),
-  /** Numeric columns (standardized where the study scales). */
-  numeric: z.array(identifier).default([]),
-  /** Timestamp columns and the parts to take from each (parts are treated as categories). */
-  dates: z.array(z.strictObject({ column: identifier, parts: z.array(datePart).min(1) })).default([]),
-  /** Categories seen fewer times than this go to an "other" bucket (default 1: keep all). */
-  min_frequency: z.number().int().min(1).default(1),
-  /**
-   * Missing categorical values: "category" keeps them as their own level "(missing)", "drop" removes the rows
-   * (counted in results). Missing numeric values: "drop" removes the row, "mean" / "median" imputes.
-   */
-  missing: z.strictObject({
-    categorical: z.enum(["category", "drop"]).default("category"),
-    numeric: z.enum(["drop", "mean", "median"]).default("drop"),
-  }).prefault({}),
-  /** Exclude these category values (rows are kept, the value becomes "other"): { column: [values] }. */
-  exclude_values: z.record(z.string(), z.array(z.string())).optional(),
-}).prefault({});
+export const featuresSchema = z
+  .strictObject({
+    /** One-hot encoded columns. */
+    categorical: z.array(identifier).default([]),
+    /** Numeric columns (standardized where the study scales). */
+    numeric: z.array(identifier).default([]),
+    /** Timestamp columns and the parts to take from each (parts are treated as categories). */
+    dates: z.array(z.strictObject({ column: identifier, parts: z.array(datePart).min(1) })).default([]),
+    /** Categories seen fewer times than this go to an "other" bucket (default 1: keep all). */
+    min_frequency: z.number().int().min(1).default(1),
+    /**
+     * Missing categorical values: "category" keeps them as their own level "(missing)", "drop" removes the rows
+     * (counted in results). Missing numeric values: "drop" removes the row, "mean" / "median" imputes.
+     */
+    missing: z
+      .strictObject({
+        categorical: z.enum(["category", "drop"]).default("category"),
+        numeric: z.enum(["drop", "mean", "median"]).default("drop"),
+      })
+      .prefault({}),
+    /** Exclude these category values (rows are kept, the value becomes "other"): { column: [values] }. */
+    exclude_values: z.record(z.string(), z.array(z.string())).optional(),
+  })
+  .prefault({});
 export type FeaturesSpec = z.infer<typeof featuresSchema>;
 
 export const validationSchema = z.discriminatedUnion("method", [
@@ -146,29 +157,35 @@ export const riskSchema = z.strictObject({
   date: identifier.optional(),
   features: featuresSchema,
   resample: resampleSchema.prefault({ method: "smote" }),
-  model: z.strictObject({
-    type: z.literal("logistic").default("logistic"),
-    /** Inverse L2 strength as in scikit-learn (default 1). */
-    C: z.number().positive().default(1),
-    max_iter: z.number().int().min(1).default(1000),
-    /** L-BFGS stops when the largest gradient entry is at most this (scikit-learn's default 1e-4). */
-    tol: z.number().positive().default(1e-4),
-  }).prefault({}),
+  model: z
+    .strictObject({
+      type: z.literal("logistic").default("logistic"),
+      /** Inverse L2 strength as in scikit-learn (default 1). */
+      C: z.number().positive().default(1),
+      max_iter: z.number().int().min(1).default(1000),
+      /** L-BFGS stops when the largest gradient entry is at most this (scikit-learn's default 1e-4). */
+      tol: z.number().positive().default(1e-4),
+    })
+    .prefault({}),
   validation: validationSchema.prefault({ method: "stratified_kfold" }),
   /** Decision threshold on the predicted probability (default 0.5). */
   threshold: z.number().gt(0).lt(1).default(0.5),
-  findings: z.strictObject({
-    /** Columns to break the positive rate down by (default: the categorical features). */
-    by: z.array(identifier).optional(),
-    /** Categories with fewer rows are left out of findings (default 30). */
-    min_count: z.number().int().min(1).default(30),
-  }).prefault({}),
-  leakage: z.strictObject({
-    /** A category whose positive rate is at least this is flagged as possible leakage (default 0.8). */
-    rate: z.number().gt(0).lte(1).default(0.8),
-    /** ...when it has at least this many rows (default 10). */
-    min_count: z.number().int().min(1).default(10),
-  }).prefault({}),
+  findings: z
+    .strictObject({
+      /** Columns to break the positive rate down by (default: the categorical features). */
+      by: z.array(identifier).optional(),
+      /** Categories with fewer rows are left out of findings (default 30). */
+      min_count: z.number().int().min(1).default(30),
+    })
+    .prefault({}),
+  leakage: z
+    .strictObject({
+      /** A category whose positive rate is at least this is flagged as possible leakage (default 0.8). */
+      rate: z.number().gt(0).lte(1).default(0.8),
+      /** ...when it has at least this many rows (default 10). */
+      min_count: z.number().int().min(1).default(10),
+    })
+    .prefault({}),
 });
 export type RiskSpec = z.infer<typeof riskSchema>;
 
@@ -178,19 +195,23 @@ export const segmentsSchema = z.strictObject({
   features: featuresSchema,
   /** Standardize numeric features to zero mean and unit variance (default true). */
   standardize: z.boolean().default(true),
-  pca: z.union([
-    z.literal(false),
-    z.strictObject({ components: z.number().int().min(1).optional(), variance: z.number().gt(0).lte(1).optional() }),
-  ]).default(false),
+  pca: z
+    .union([
+      z.literal(false),
+      z.strictObject({ components: z.number().int().min(1).optional(), variance: z.number().gt(0).lte(1).optional() }),
+    ])
+    .default(false),
   method: z.enum(["kmeans", "kprototypes"]).default("kmeans"),
   /** Also run the other method and compare them on the same criteria (default true). */
   compare_methods: z.boolean().default(true),
-  k: z.strictObject({
-    min: z.number().int().min(2).default(2),
-    max: z.number().int().min(2).default(10),
-    /** Fixed k, overriding the automatic choice. */
-    fixed: z.number().int().min(2).optional(),
-  }).prefault({}),
+  k: z
+    .strictObject({
+      min: z.number().int().min(2).default(2),
+      max: z.number().int().min(2).default(10),
+      /** Fixed k, overriding the automatic choice. */
+      fixed: z.number().int().min(2).optional(),
+    })
+    .prefault({}),
   n_init: z.number().int().min(1).default(10),
   max_iter: z.number().int().min(1).default(300),
   /** Silhouette is exact up to this many rows and computed on a seeded sample above it (default 10000). */
@@ -202,24 +223,28 @@ export const segmentsSchema = z.strictObject({
   /** Numeric column summarized as a distribution per cluster (e.g. age). */
   distribution: identifier.optional(),
   /** Area column and boundaries for the per-area cluster shares map. */
-  areas: z.strictObject({
-    column: identifier,
-    /** Source name of a GeoJSON source with the boundaries. */
-    boundaries: identifier.optional(),
-    /** Property of each boundary feature that holds the area name. */
-    name_property: z.string().default("name"),
-    /** Map of spellings in the data to names in the boundaries (and demographics). */
-    aliases: z.record(z.string(), z.string()).default({}),
-    /** Area demographics joined by the same names; each share becomes a numeric column usable as a feature. */
-    demographics: z.strictObject({
-      /** Table (source or prepare step) with one row per area. */
-      table: identifier,
-      /** Its column holding the area name. */
-      key: identifier,
-      /** New column name → SQL expression over that table, e.g. pct_black: "Blk_AfAm / Population". */
-      columns: z.record(identifier, z.string().min(1)),
-    }).optional(),
-  }).optional(),
+  areas: z
+    .strictObject({
+      column: identifier,
+      /** Source name of a GeoJSON source with the boundaries. */
+      boundaries: identifier.optional(),
+      /** Property of each boundary feature that holds the area name. */
+      name_property: z.string().default("name"),
+      /** Map of spellings in the data to names in the boundaries (and demographics). */
+      aliases: z.record(z.string(), z.string()).default({}),
+      /** Area demographics joined by the same names; each share becomes a numeric column usable as a feature. */
+      demographics: z
+        .strictObject({
+          /** Table (source or prepare step) with one row per area. */
+          table: identifier,
+          /** Its column holding the area name. */
+          key: identifier,
+          /** New column name → SQL expression over that table, e.g. pct_black: "Blk_AfAm / Population". */
+          columns: z.record(identifier, z.string().min(1)),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 export type SegmentsSpec = z.infer<typeof segmentsSchema>;
 
@@ -236,9 +261,11 @@ export const studySchema = z.strictObject({
   table: identifier.optional(),
   risk: riskSchema.optional(),
   segments: segmentsSchema.optional(),
-  report: z.strictObject({
-    /** Counts below this are suppressed in published tables and charts (default 10). */
-    min_cell: z.number().int().min(0).default(10),
-  }).prefault({}),
+  report: z
+    .strictObject({
+      /** Counts below this are suppressed in published tables and charts (default 10). */
+      min_cell: z.number().int().min(0).default(10),
+    })
+    .prefault({}),
 });
 export type StudySpec = z.infer<typeof studySchema>;

@@ -2,7 +2,14 @@
  * The 278 official Baltimore neighborhood statistical area (NSA, 2010) names with the centre and half-extent of each
  * one's bounding box (degrees, 4 decimals) and the police district nearest that centre. Public geography, not data rows.
  */
-export const BALTIMORE_NEIGHBORHOODS: readonly (readonly [name: string, lat: number, lon: number, dLat: number, dLon: number, district: string])[] = [
+export const BALTIMORE_NEIGHBORHOODS: readonly (readonly [
+  name: string,
+  lat: number,
+  lon: number,
+  dLat: number,
+  dLon: number,
+  district: string,
+])[] = [
   ["ABELL", 39.3259, -76.6115, 0.0026, 0.0021, "NORTHERN"],
   ["ALLENDALE", 39.289, -76.681, 0.0049, 0.0085, "SOUTHWEST"],
   ["ARCADIA", 39.334, -76.5682, 0.0051, 0.0066, "NORTHEAST"],

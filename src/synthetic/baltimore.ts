@@ -33,15 +33,43 @@ export interface BaltimoreOptions {
 
 /** Header of the full Part 1 crime export. */
 export const BALTIMORE_FULL_COLUMNS = [
-  "RowID", "CrimeDateTime", "CrimeCode", "Location", "Description", "Inside_Outside", "Weapon", "Post", "Gender", "Age",
-  "Race", "Ethnicity", "District", "Neighborhood", "Latitude", "Longitude", "GeoLocation", "Premise", "VRIName",
+  "RowID",
+  "CrimeDateTime",
+  "CrimeCode",
+  "Location",
+  "Description",
+  "Inside_Outside",
+  "Weapon",
+  "Post",
+  "Gender",
+  "Age",
+  "Race",
+  "Ethnicity",
+  "District",
+  "Neighborhood",
+  "Latitude",
+  "Longitude",
+  "GeoLocation",
+  "Premise",
+  "VRIName",
   "Total_Incidents",
 ] as const;
 
 /** Header of the 2022 sample layout (the 9th name is empty). */
 export const BALTIMORE_SAMPLE_COLUMNS = [
-  "RowID", "CrimeDateTime", "Location", "Description", "Weapon", "Gender", "Age", "Race", "", "District", "Neighborhood",
-  "Latitude", "Longitude",
+  "RowID",
+  "CrimeDateTime",
+  "Location",
+  "Description",
+  "Weapon",
+  "Gender",
+  "Age",
+  "Race",
+  "",
+  "District",
+  "Neighborhood",
+  "Latitude",
+  "Longitude",
 ] as const;
 
 const DAY = 86_400_000;
@@ -88,8 +116,14 @@ export function* generateBaltimore(options: BaltimoreOptions): Generator<string>
   const sample = format === "sample";
   const eol = sample ? "\r\n" : "\n";
   const rng = createRng(seed);
-  const hour = createSampler(BALTIMORE_HOUR_WEIGHTS.map((w, h) => [h, w] as const), rng);
-  const neighborhood = createSampler(BALTIMORE_NEIGHBORHOODS.map((n) => [n, 1] as const), rng);
+  const hour = createSampler(
+    BALTIMORE_HOUR_WEIGHTS.map((w, h) => [h, w] as const),
+    rng,
+  );
+  const neighborhood = createSampler(
+    BALTIMORE_NEIGHBORHOODS.map((n) => [n, 1] as const),
+    rng,
+  );
   const inside = createSampler(INSIDE_PREMISES, rng);
   const outside = createSampler(OUTSIDE_PREMISES, rng);
   const vri = createSampler(VRI_NAMES, rng);
@@ -108,7 +142,10 @@ export function* generateBaltimore(options: BaltimoreOptions): Generator<string>
   let id = 0;
   let chunk: string[] = [];
   for (const quota of yearQuotas(rows)) {
-    const description = createSampler(BALTIMORE_DESCRIPTIONS.map((d, j) => [d, quota.counts[j]] as const), rng);
+    const description = createSampler(
+      BALTIMORE_DESCRIPTIONS.map((d, j) => [d, quota.counts[j]] as const),
+      rng,
+    );
     const start = Date.UTC(quota.year, 0, 1);
     const days = (Date.UTC(quota.year + 1, 0, 1) - start) / DAY - quota.fromDay;
     for (let i = 0; i < quota.rows; ++i) {
@@ -161,16 +198,35 @@ function row(
   const location = `${rng.int(60) * 100} ${BALTIMORE_STREETS[rng.int(BALTIMORE_STREETS.length)]}`;
   const weapon = s.weapon();
   if (sample) {
-    return [String(id), when, location, description, weapon, gender, age, race, "", district, hood, lat, lon]
-      .map(csvField).join(",");
+    return [String(id), when, location, description, weapon, gender, age, race, "", district, hood, lat, lon].map(csvField).join(",");
   }
   const isInside = rng.next() < p.inside;
   const digit = BALTIMORE_DISTRICT_DIGIT[district0];
   const post = unplaced ? "" : String(digit * 100 + (1 + rng.int(4)) * 10 + 1 + rng.int(5));
   return [
-    String(id), when, s.code(), location, description, isInside ? "I" : "O", weapon, post, gender, age, race, ethnicity,
-    district, hood, lat, lon, noCoords ? "" : `(${lat},${lon})`, isInside ? inside() : outside(), vri(), "1",
-  ].map(csvField).join(",");
+    String(id),
+    when,
+    s.code(),
+    location,
+    description,
+    isInside ? "I" : "O",
+    weapon,
+    post,
+    gender,
+    age,
+    race,
+    ethnicity,
+    district,
+    hood,
+    lat,
+    lon,
+    noCoords ? "" : `(${lat},${lon})`,
+    isInside ? inside() : outside(),
+    vri(),
+    "1",
+  ]
+    .map(csvField)
+    .join(",");
 }
 
 /**

@@ -455,8 +455,8 @@ export const NIBRS_BY_UOR: Readonly<Record<string, string>> = {
   "HARASSMENT (NO PHYSICAL CONTACT)": "13C",
   "HARASSMENT - PHYSICAL CONTACT - NO INJURY": "13B",
   "INTIMIDATING A PARTICIPANT IN LEGAL PROCESS": "13C",
-  "MENACING": "13C",
-  "MURDER": "09A",
+  MENACING: "13C",
+  MURDER: "09A",
   "MURDER - POLICE OFFICER ATTEMPTED": "13A",
   "MURDER ATTEMPTED": "13A",
   "MURDER POLICE OFFICER": "09A",
@@ -485,7 +485,22 @@ export const BEATS_BY_DIVISION: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Officer incidents by year of DATE_OCCURED (2021 runs to 1 September). */
-export const OFFICER_ROWS_BY_YEAR: readonly (readonly [year: number, rows: number])[] = [[2010, 599], [2011, 587], [2012, 668], [2013, 517], [2014, 543], [2015, 422], [2016, 293], [2017, 347], [2018, 463], [2019, 401], [2020, 355], [2021, 198]];
+export const OFFICER_ROWS_BY_YEAR: readonly (readonly [year: number, rows: number])[] = [
+  [2010, 599],
+  [2011, 587],
+  [2012, 668],
+  [2013, 517],
+  [2014, 543],
+  [2015, 422],
+  [2016, 293],
+  [2017, 347],
+  [2018, 463],
+  [2019, 401],
+  [2020, 355],
+  [2021, 198],
+];
 
 /** Officer incidents by hour of DATE_OCCURED, 0..23. */
-export const HOUR_WEIGHTS: readonly number[] = [331, 325, 301, 268, 139, 80, 72, 65, 86, 119, 134, 152, 149, 208, 242, 262, 273, 279, 293, 294, 309, 341, 367, 304];
+export const HOUR_WEIGHTS: readonly number[] = [
+  331, 325, 301, 268, 139, 80, 72, 65, 86, 119, 134, 152, 149, 208, 242, 262, 273, 279, 293, 294, 309, 341, 367, 304,
+];

@@ -40,9 +40,25 @@ export interface LmpdFiles {
 
 /** Header of the assaulted-officers export (19 columns, the source's spelling `DATE_OCCURED`). */
 export const LMPD_OFFICER_COLUMNS = [
-  "ID", "INCIDENT_NUMBER", "DATE_REPORTED", "DATE_OCCURED", "CRIME_TYPE", "NIBRS_CODE", "UCR_HIERARCHY", "ATT_COMP",
-  "LMPD_DIVISION", "LMPD_BEAT", "PREMISE_TYPE", "BLOCK_ADDRESS", "UOR_DESC", "LEOKA_APPLIES", "OFFICER_KILLED",
-  "TYPE_OF_ASSIGNMENT", "TYPE_OF_ACTIVITY", "OFFENSE_CITY", "OFFENSE_ZIP",
+  "ID",
+  "INCIDENT_NUMBER",
+  "DATE_REPORTED",
+  "DATE_OCCURED",
+  "CRIME_TYPE",
+  "NIBRS_CODE",
+  "UCR_HIERARCHY",
+  "ATT_COMP",
+  "LMPD_DIVISION",
+  "LMPD_BEAT",
+  "PREMISE_TYPE",
+  "BLOCK_ADDRESS",
+  "UOR_DESC",
+  "LEOKA_APPLIES",
+  "OFFICER_KILLED",
+  "TYPE_OF_ASSIGNMENT",
+  "TYPE_OF_ACTIVITY",
+  "OFFENSE_CITY",
+  "OFFENSE_ZIP",
 ] as const;
 
 /** Header of the assault-type crime-report extract (5 columns). */
@@ -57,7 +73,11 @@ const CRIME_ROWS = 32_608;
 const UOR_RECODED = 109 / 785;
 const PREMISE_RECODED = 16 / 793;
 /** Crime reports by report year; 2021 runs to 13 September. */
-const CRIME_REPORT_YEARS: Weighted<number> = [[2019, 11174], [2020, 12266], [2021, 9165]];
+const CRIME_REPORT_YEARS: Weighted<number> = [
+  [2019, 11174],
+  [2020, 12266],
+  [2021, 9165],
+];
 const OFFICER_END = Date.UTC(2021, 8, 2);
 const CRIME_END = Date.UTC(2021, 8, 14);
 
@@ -68,12 +88,50 @@ const CRIME_END = Date.UTC(2021, 8, 14);
 const OFFICER_SPECIFIC = /OFFICER/;
 
 const STREETS = [
-  "DIXIE HWY", "W BROADWAY", "S 4TH ST", "PRESTON HWY", "TAYLOR BLVD", "BARDSTOWN RD", "W MARKET ST", "E MARKET ST",
-  "S 7TH ST", "W JEFFERSON ST", "BRECKENRIDGE LN", "POPLAR LEVEL RD", "SHELBYVILLE RD", "OUTER LOOP", "NATIONAL TPKE",
-  "CANE RUN RD", "W MUHAMMAD ALI BLVD", "S 22ND ST", "W OAK ST", "GARLAND AVE", "ALGONQUIN PKWY", "BERRY BLVD",
-  "HIKES LN", "FERN VALLEY RD", "GREENWOOD RD", "S 3RD ST", "W MAGNOLIA AVE", "E CHESTNUT ST", "S HANCOCK ST",
-  "W KENTUCKY ST", "HILL ST", "N 28TH ST", "DUMESNIL ST", "BEECHER ST", "W MADISON ST", "S 18TH ST", "WESTPORT RD",
-  "MANSLICK RD", "IROQUOIS AVE", "S PRESTON ST", "E BRECKINRIDGE ST", "VIRGINIA AVE", "GRADE LN", "JOHNSONTOWN RD",
+  "DIXIE HWY",
+  "W BROADWAY",
+  "S 4TH ST",
+  "PRESTON HWY",
+  "TAYLOR BLVD",
+  "BARDSTOWN RD",
+  "W MARKET ST",
+  "E MARKET ST",
+  "S 7TH ST",
+  "W JEFFERSON ST",
+  "BRECKENRIDGE LN",
+  "POPLAR LEVEL RD",
+  "SHELBYVILLE RD",
+  "OUTER LOOP",
+  "NATIONAL TPKE",
+  "CANE RUN RD",
+  "W MUHAMMAD ALI BLVD",
+  "S 22ND ST",
+  "W OAK ST",
+  "GARLAND AVE",
+  "ALGONQUIN PKWY",
+  "BERRY BLVD",
+  "HIKES LN",
+  "FERN VALLEY RD",
+  "GREENWOOD RD",
+  "S 3RD ST",
+  "W MAGNOLIA AVE",
+  "E CHESTNUT ST",
+  "S HANCOCK ST",
+  "W KENTUCKY ST",
+  "HILL ST",
+  "N 28TH ST",
+  "DUMESNIL ST",
+  "BEECHER ST",
+  "W MADISON ST",
+  "S 18TH ST",
+  "WESTPORT RD",
+  "MANSLICK RD",
+  "IROQUOIS AVE",
+  "S PRESTON ST",
+  "E BRECKINRIDGE ST",
+  "VIRGINIA AVE",
+  "GRADE LN",
+  "JOHNSONTOWN RD",
 ];
 
 interface OfficerIncident {
@@ -145,7 +203,16 @@ export function generateLmpd(options: LmpdOptions): LmpdFiles {
   const crimes: CrimeReport[] = [];
   const officerLag = (): number => {
     const u = rng.next();
-    const minutes = u < 0.45 ? rng.int(3) : u < 0.75 ? 3 + rng.int(28) : u < 0.9 ? 31 + rng.int(150) : u < 0.99 ? 181 + rng.int(4100) : 4320 + rng.int(38_880);
+    const minutes =
+      u < 0.45
+        ? rng.int(3)
+        : u < 0.75
+          ? 3 + rng.int(28)
+          : u < 0.9
+            ? 31 + rng.int(150)
+            : u < 0.99
+              ? 181 + rng.int(4100)
+              : 4320 + rng.int(38_880);
     return minutes * MINUTE;
   };
 
@@ -192,7 +259,14 @@ export function generateLmpd(options: LmpdOptions): LmpdFiles {
     const days = Math.round((Math.min(Date.UTC(year + 1, 0, 1), CRIME_END) - start) / DAY);
     const reported = start + rng.int(days) * DAY + timeOfDay();
     const u = rng.next();
-    const lag = u < 0.6 ? rng.int(60) * MINUTE : u < 0.9 ? rng.int(72 * 60) * MINUTE : u < 0.997 ? rng.int(60) * DAY : (365 + rng.int(15 * 365)) * DAY;
+    const lag =
+      u < 0.6
+        ? rng.int(60) * MINUTE
+        : u < 0.9
+          ? rng.int(72 * 60) * MINUTE
+          : u < 0.997
+            ? rng.int(60) * DAY
+            : (365 + rng.int(15 * 365)) * DAY;
     const occurred = rng.next() < 1 / CRIME_ROWS ? null : reported - lag;
     crimes.push({ number: number(reported), occurred, uor: crimeUor(), premise: crimePremise() });
   }
@@ -227,10 +301,25 @@ function officerCsv(officers: OfficerIncident[], rng: Rng, pick: <T>(w: Weighted
     const attComp = u < 0.0019 ? "" : u < 0.0025 ? "ATTEMPTED" : "COMPLETED";
     const address = rng.next() < 0.65 ? `${(1 + rng.int(99)) * 100} BLOCK ${street()}` : `${street()} / ${street()}`;
     const row = [
-      String(id), o.number, formatLmpdDate(o.reported), formatLmpdDate(o.occurred),
-      nibrs === "09A" ? "HOMICIDE" : "ASSAULT", nibrs, nibrs === "13A" || nibrs === "09A" ? "PART I" : "PART II",
-      attComp, div, beat, o.premise, address.padEnd(60), o.uor, rng.next() < 0.0032 ? "NO" : "YES",
-      o.uor === "MURDER POLICE OFFICER" ? "YES" : "NO", assignment(), activity(), city(), zip(),
+      String(id),
+      o.number,
+      formatLmpdDate(o.reported),
+      formatLmpdDate(o.occurred),
+      nibrs === "09A" ? "HOMICIDE" : "ASSAULT",
+      nibrs,
+      nibrs === "13A" || nibrs === "09A" ? "PART I" : "PART II",
+      attComp,
+      div,
+      beat,
+      o.premise,
+      address.padEnd(60),
+      o.uor,
+      rng.next() < 0.0032 ? "NO" : "YES",
+      o.uor === "MURDER POLICE OFFICER" ? "YES" : "NO",
+      assignment(),
+      activity(),
+      city(),
+      zip(),
     ];
     lines.push(row.map(csvField).join(","));
   }

@@ -55,8 +55,7 @@ export const columnNotFound = (where: string, column: string, table: string, ava
 export const sourceMissing = (file: string, source: string, path: string) =>
   `${file}: source "${source}": file not found: ${path}; check the path (relative to the study file, or pass --data DIR)`;
 
-export const prepareFailed = (file: string, step: string, message: string) =>
-  `${file}: prepare step "${step}" failed: ${message}`;
+export const prepareFailed = (file: string, step: string, message: string) => `${file}: prepare step "${step}" failed: ${message}`;
 
 // ---- data: sources ----
 
@@ -86,8 +85,7 @@ export const csvRepeatedHeader = (path: string, rows: number) =>
 export const csvEmptyHeader = (path: string, renamed: string[]) =>
   `${path}: ${renamed.length} column${renamed.length === 1 ? " has" : "s have"} an empty header, named ${renamed.join(", ")}`;
 
-export const csvDuplicateHeader = (path: string, renamed: string[]) =>
-  `${path}: duplicate column names renamed: ${renamed.join(", ")}`;
+export const csvDuplicateHeader = (path: string, renamed: string[]) => `${path}: duplicate column names renamed: ${renamed.join(", ")}`;
 
 export const csvHeaderOnly = (path: string) => `${path}: has a header but no data rows`;
 
@@ -100,7 +98,10 @@ export const sourceNotFetched = (file: string, source: string, kind: string) =>
 // ---- portals ----
 
 /** Column changes of a portal source since its previous fetch. */
-export const schemaChanged = (source: string, c: { added: string[]; removed: string[]; retyped: { name: string; from: string; to: string }[] }) => {
+export const schemaChanged = (
+  source: string,
+  c: { added: string[]; removed: string[]; retyped: { name: string; from: string; to: string }[] },
+) => {
   const parts: string[] = [];
   if (c.added.length) parts.push(`added ${c.added.join(", ")}`);
   if (c.removed.length) parts.push(`removed ${c.removed.join(", ")}`);

@@ -77,7 +77,11 @@ describe("readCsvHeader(path) and fixHeaderNames(header)", () => {
   });
 
   it("names empty headers column_N (1-based) and numbers duplicates case-insensitively", () => {
-    expect(fixHeaderNames(["a", "", "b", ""])).toEqual({ names: ["a", "column_2", "b", "column_4"], empty: ["column_2", "column_4"], duplicates: [] });
+    expect(fixHeaderNames(["a", "", "b", ""])).toEqual({
+      names: ["a", "column_2", "b", "column_4"],
+      empty: ["column_2", "column_4"],
+      duplicates: [],
+    });
     expect(fixHeaderNames(["name", "Name", "x", "NAME"]).names).toEqual(["name", "Name_2", "x", "NAME_3"]);
     expect(fixHeaderNames(["column_2", ""]).names).toEqual(["column_2", "column_2_"]);
   });
@@ -85,7 +89,9 @@ describe("readCsvHeader(path) and fixHeaderNames(header)", () => {
 
 describe("repeatedHeaderSql(table, columns)", () => {
   it("counts rows whose cells repeat the header names", async () => {
-    await db.exec(`CREATE OR REPLACE TABLE rh AS SELECT * FROM (VALUES ('x', 'Officer Battered', NULL), ('CaseNumber', 'OfficerBattered', NULL), ('Case Number', 'yes', 'other')) t("Case Number", "Officer Battered", "Status")`);
+    await db.exec(
+      `CREATE OR REPLACE TABLE rh AS SELECT * FROM (VALUES ('x', 'Officer Battered', NULL), ('CaseNumber', 'OfficerBattered', NULL), ('Case Number', 'yes', 'other')) t("Case Number", "Officer Battered", "Status")`,
+    );
     const cols = await db.columns("rh");
     expect(await db.query(repeatedHeaderSql("rh", cols)!)).toEqual([{ n: 1 }]);
     expect(normalizeHeaderName("Officer Battered")).toBe("officerbattered");
@@ -124,15 +130,15 @@ describe("loadCsv(db, table, path)", () => {
   it("skips a few malformed rows with a csv.rejected_rows warning", async () => {
     const r = await loadCsv(db, "rag", `${F}/ragged.csv`);
     expect(r.rows).toBe(6);
-    expect(r.warnings).toEqual([
-      expect.objectContaining({ code: "csv.rejected_rows", rows: 2, first_line: 4, file: `${F}/ragged.csv` }),
-    ]);
+    expect(r.warnings).toEqual([expect.objectContaining({ code: "csv.rejected_rows", rows: 2, first_line: 4, file: `${F}/ragged.csv` })]);
     expect(r.warnings[0].message).toMatch(/skipped 2 malformed rows \(first at line 4: Expected Number of Columns: 3 Found: 2\)/);
-    expect(await db.query(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE '_openbeat_reject%'`)).toEqual([{ n: 0 }]);
+    expect(await db.query(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE '_openbeat_reject%'`)).toEqual([
+      { n: 0 },
+    ]);
   });
 
   it("fails with a UserError when most rows are malformed, and leaves no table", async () => {
-    const e = await loadCsv(db, "bad", `${F}/mostly-bad.csv`, { where: "study.yaml: source \"bad\"" }).catch((x) => x);
+    const e = await loadCsv(db, "bad", `${F}/mostly-bad.csv`, { where: 'study.yaml: source "bad"' }).catch((x) => x);
     expect(e).toBeInstanceOf(UserError);
     expect(e.code).toBe("csv.rejected_rows");
     expect(e.message).toMatch(/^study\.yaml: source "bad": 4 of 5 data rows are malformed \(first at line 3/);
@@ -157,7 +163,9 @@ describe("loadCsv(db, table, path)", () => {
   it("renames duplicate header names with a warning", async () => {
     const r = await loadCsv(db, "dup", `${F}/duplicate-header.csv`);
     expect((await db.columns("dup")).map((c) => c.name)).toEqual(["name", "Name_2", "value", "value_2"]);
-    expect(r.warnings).toEqual([expect.objectContaining({ code: "csv.duplicate_header", columns: ["Name -> Name_2", "value -> value_2"] })]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ code: "csv.duplicate_header", columns: ["Name -> Name_2", "value -> value_2"] }),
+    ]);
     expect(await db.query(`SELECT "Name_2", value_2 FROM dup`)).toEqual([{ Name_2: "y", value_2: 2 }]);
   });
 
@@ -168,7 +176,7 @@ describe("loadCsv(db, table, path)", () => {
   });
 
   it("turns a bad forced type into a one-line UserError", async () => {
-    const e = await loadCsv(db, "x", `${F}/simple.csv`, { types: { nope: "BIGINT" }, where: "s.yaml: source \"x\"" }).catch((x) => x);
+    const e = await loadCsv(db, "x", `${F}/simple.csv`, { types: { nope: "BIGINT" }, where: 's.yaml: source "x"' }).catch((x) => x);
     expect(e).toBeInstanceOf(UserError);
     expect(e.code).toBe("csv.type_column");
     expect(e.message).toMatch(/^s\.yaml: source "x": column "nope" not found in table "x".*; run "openbeat inspect"/);

@@ -17,7 +17,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const square = (x: number) => ({ type: "Polygon", coordinates: [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]] });
+const square = (x: number) => ({
+  type: "Polygon",
+  coordinates: [
+    [
+      [x, 0],
+      [x + 1, 0],
+      [x + 1, 1],
+      [x, 1],
+      [x, 0],
+    ],
+  ],
+});
 
 describe("inferPropertyType(values)", () => {
   it("picks BIGINT, DOUBLE, BOOLEAN or VARCHAR", () => {
@@ -63,7 +74,13 @@ describe("loadGeojson(db, table, path)", () => {
 
   it("renames properties that clash with _geometry or differ only in case", async () => {
     const path = join(dir, "clash.geojson");
-    writeFileSync(path, JSON.stringify({ type: "FeatureCollection", features: [{ type: "Feature", properties: { _geometry: "x", Name: "a", name: "b" }, geometry: square(0) }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        type: "FeatureCollection",
+        features: [{ type: "Feature", properties: { _geometry: "x", Name: "a", name: "b" }, geometry: square(0) }],
+      }),
+    );
     await loadGeojson(db, "clash", path);
     expect((await db.columns("clash")).map((c) => c.name)).toEqual(["_geometry_2", "Name", "name_2", "_feature", "_geometry"]);
   });
@@ -74,7 +91,7 @@ describe("loadGeojson(db, table, path)", () => {
     await expect(loadGeojson(db, "bad", bad)).rejects.toThrow(UserError);
     const feature = join(dir, "feature.geojson");
     writeFileSync(feature, JSON.stringify({ type: "Feature", properties: {}, geometry: square(0) }));
-    await expect(loadGeojson(db, "f", feature, { where: "s.yaml: source \"f\"" })).rejects.toThrow(
+    await expect(loadGeojson(db, "f", feature, { where: 's.yaml: source "f"' })).rejects.toThrow(
       /^s\.yaml: source "f": cannot load the file: expected a GeoJSON FeatureCollection, found type "Feature"$/,
     );
   });

@@ -21,7 +21,12 @@ afterAll(async () => {
 describe("loadShapefile(db, table, path)", () => {
   it("loads DBF attributes (numbers as DOUBLE, text trimmed) and geometry in the file's coordinates", async () => {
     const stem = join(dir, "areas");
-    const ring: [number, number][] = [[1400000, 560000], [1401000, 560000], [1401000, 561000], [1400000, 560000]];
+    const ring: [number, number][] = [
+      [1400000, 560000],
+      [1401000, 560000],
+      [1401000, 561000],
+      [1400000, 560000],
+    ];
     writePolygonShapefile(
       stem,
       [
@@ -44,7 +49,10 @@ describe("loadShapefile(db, table, path)", () => {
       { name: "_geometry", type: "VARCHAR" },
     ]);
     const rows = await db.query(`SELECT * FROM areas`);
-    expect(rows.map((x) => [x.Name, x.Pop])).toEqual([["Abell", 889], ["Caf\u00e9 Row", null]]);
+    expect(rows.map((x) => [x.Name, x.Pop])).toEqual([
+      ["Abell", 889],
+      ["Caf\u00e9 Row", null],
+    ]);
     const g = JSON.parse(String(rows[0]._geometry));
     expect(g.type).toBe("Polygon");
     expect(g.coordinates[0]).toContainEqual([1401000, 561000]);
@@ -52,7 +60,18 @@ describe("loadShapefile(db, table, path)", () => {
 
   it("reads the .cpg encoding, and a given encoding wins", async () => {
     const stem = join(dir, "enc");
-    writePolygonShapefile(stem, [{ name: "Caf\u00e9", pop: 1, ring: [[0, 0], [1, 0], [1, 1], [0, 0]] }]);
+    writePolygonShapefile(stem, [
+      {
+        name: "Caf\u00e9",
+        pop: 1,
+        ring: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 0],
+        ],
+      },
+    ]);
     writeFileSync(`${stem}.cpg`, "UTF-8");
     const r = await loadShapefile(db, "enc", `${stem}.shp`);
     expect(r.encoding).toBe("UTF-8");
@@ -64,7 +83,18 @@ describe("loadShapefile(db, table, path)", () => {
 
   it("fails with a UserError when the .dbf is missing", async () => {
     const stem = join(dir, "lonely");
-    writePolygonShapefile(stem, [{ name: "x", pop: 1, ring: [[0, 0], [1, 0], [1, 1], [0, 0]] }]);
+    writePolygonShapefile(stem, [
+      {
+        name: "x",
+        pop: 1,
+        ring: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 0],
+        ],
+      },
+    ]);
     rmSync(`${stem}.dbf`);
     const e = await loadShapefile(db, "lonely", `${stem}.shp`).catch((x) => x);
     expect(e).toBeInstanceOf(UserError);

@@ -70,7 +70,11 @@ describe("loadSources(db, study, options)", () => {
 
   it("resolves paths against dataDir when given", async () => {
     const s = study({ incidents: { path: "incidents.csv" } });
-    const inputs = await loadSources(db, s, { studyFile: join(dir, "study.yaml"), dataDir: join(dir, "other"), logger: new Logger({ silent: true }) });
+    const inputs = await loadSources(db, s, {
+      studyFile: join(dir, "study.yaml"),
+      dataDir: join(dir, "other"),
+      logger: new Logger({ silent: true }),
+    });
     expect(inputs[0].rows).toBe(4);
   });
 
@@ -78,7 +82,9 @@ describe("loadSources(db, study, options)", () => {
     const opts = { studyFile: join(dir, "study.yaml"), logger: new Logger({ silent: true }) };
     const missing = await loadSources(db, study({ crime: { path: "data/nope.csv" } }), opts).catch((e) => e);
     expect(missing).toBeInstanceOf(UserError);
-    expect(missing.message).toBe(`${join(dir, "study.yaml")}: source "crime": file not found: data/nope.csv; check the path (relative to the study file, or pass --data DIR)`);
+    expect(missing.message).toBe(
+      `${join(dir, "study.yaml")}: source "crime": file not found: data/nope.csv; check the path (relative to the study file, or pass --data DIR)`,
+    );
     const directory = await loadSources(db, study({ crime: { path: "data" } }), opts).catch((e) => e);
     expect(directory.code).toBe("source.not_file");
     expect(directory.message).toMatch(/source "crime": data is a directory, not a file/);
@@ -94,7 +100,10 @@ describe("loadSources(db, study, options)", () => {
     const path = join(dir, "data", "locked.csv");
     writeFileSync(path, "a\n1\n");
     chmodSync(path, 0o000);
-    const e = await loadSources(db, study({ locked: { path: "data/locked.csv" } }), { studyFile: join(dir, "study.yaml"), logger: new Logger({ silent: true }) }).catch((x) => x);
+    const e = await loadSources(db, study({ locked: { path: "data/locked.csv" } }), {
+      studyFile: join(dir, "study.yaml"),
+      logger: new Logger({ silent: true }),
+    }).catch((x) => x);
     chmodSync(path, 0o644);
     expect(e.code).toBe("source.unreadable");
   });
@@ -103,8 +112,12 @@ describe("loadSources(db, study, options)", () => {
     copyFileSync("test/fixtures/csv/empty.csv", join(dir, "data", "empty.csv"));
     copyFileSync("test/fixtures/csv/mostly-bad.csv", join(dir, "data", "bad.csv"));
     const opts = { studyFile: "study.yaml", dataDir: join(dir, "data"), logger: new Logger({ silent: true }) };
-    await expect(loadSources(db, study({ e: { path: "empty.csv" } }), opts)).rejects.toThrow(/^study\.yaml: source "e" \(empty\.csv\): the file is empty/);
-    await expect(loadSources(db, study({ b: { path: "bad.csv" } }), opts)).rejects.toThrow(/^study\.yaml: source "b" \(bad\.csv\): 4 of 5 data rows are malformed/);
+    await expect(loadSources(db, study({ e: { path: "empty.csv" } }), opts)).rejects.toThrow(
+      /^study\.yaml: source "e" \(empty\.csv\): the file is empty/,
+    );
+    await expect(loadSources(db, study({ b: { path: "bad.csv" } }), opts)).rejects.toThrow(
+      /^study\.yaml: source "b" \(bad\.csv\): 4 of 5 data rows are malformed/,
+    );
   });
 
   it("needs fetched files for portal sources", async () => {

@@ -29,9 +29,12 @@ export function writePolygonShapefile(stem: string, records: { name: string; pop
   header.writeInt32BE((100 + contents.reduce((s, c) => s + 8 + c.length, 0)) / 2, 24);
   header.writeInt32LE(1000, 28);
   header.writeInt32LE(5, 32);
-  [Math.min(...all.map((p) => p[0])), Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[0])), Math.max(...all.map((p) => p[1]))].forEach(
-    (v, i) => header.writeDoubleLE(v, 36 + 8 * i),
-  );
+  [
+    Math.min(...all.map((p) => p[0])),
+    Math.min(...all.map((p) => p[1])),
+    Math.max(...all.map((p) => p[0])),
+    Math.max(...all.map((p) => p[1])),
+  ].forEach((v, i) => header.writeDoubleLE(v, 36 + 8 * i));
   const parts = [header];
   contents.forEach((c, i) => {
     const rh = Buffer.alloc(8);

@@ -11,7 +11,10 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
   let part2: SegmentsResults;
 
   beforeAll(async () => {
-    for (const [study, out] of [["baltimore-victim-segments", "p1"], ["baltimore-victim-segments-demographics", "p2"]]) {
+    for (const [study, out] of [
+      ["baltimore-victim-segments", "p1"],
+      ["baltimore-victim-segments-demographics", "p2"],
+    ]) {
       const r = await cli(["run", `examples/${study}.yaml`, "--data", "../shared/data", "--out", join(base, out)]);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.code).toBe(0);

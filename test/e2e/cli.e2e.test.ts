@@ -54,7 +54,9 @@ describe("openbeat run", () => {
   });
 
   it("writes the results folder and nothing beside it", () => {
-    expect(readdirSync(out()).sort()).toEqual(expect.arrayContaining(["features.parquet", "manifest.json", "model.json", "prepared.parquet", "report.html", "results.json"]));
+    expect(readdirSync(out()).sort()).toEqual(
+      expect.arrayContaining(["features.parquet", "manifest.json", "model.json", "prepared.parquet", "report.html", "results.json"]),
+    );
     expect(readdirSync(tmp).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 
@@ -76,7 +78,9 @@ describe("openbeat run", () => {
 
   it("the manifest records each input's sha256 as it is on disk", () => {
     const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8"));
-    const sha = createHash("sha256").update(readFileSync(join(DATA, "incidents.csv"))).digest("hex");
+    const sha = createHash("sha256")
+      .update(readFileSync(join(DATA, "incidents.csv")))
+      .digest("hex");
     expect(m.inputs).toEqual([expect.objectContaining({ name: "incidents", path: "incidents.csv", sha256: sha, rows: 90 })]);
     expect(m.seed).toBe(7);
     expect(m.study_text).toBe(readFileSync(STUDY, "utf8"));
@@ -130,6 +134,7 @@ describe("openbeat inspect", () => {
   it("describes each column", async () => {
     const r = await runCli(["inspect", `${DATA}/incidents.csv`]);
     expect(r.code, r.stderr).toBe(0);
-    for (const c of ["INCIDENT_NUMBER", "DATE_OCCURED", "OFFENSE", "PREMISE", "UNIT", "AGE", "officer_assaulted"]) expect(r.stdout).toContain(c);
+    for (const c of ["INCIDENT_NUMBER", "DATE_OCCURED", "OFFENSE", "PREMISE", "UNIT", "AGE", "officer_assaulted"])
+      expect(r.stdout).toContain(c);
   });
 });

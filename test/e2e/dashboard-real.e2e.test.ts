@@ -16,9 +16,12 @@ const artifacts = resolve("test-artifacts");
 
 /** Builds the CLI and the front end when either build output is missing. */
 function buildIfMissing(): void {
-  if (!existsSync("dist/cli/main.js")) execFileSync(process.execPath, [resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  if (!existsSync("dist/cli/main.js"))
+    execFileSync(process.execPath, [resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
   if (!existsSync("web/dist/index.html")) {
-    execFileSync(process.execPath, [resolve("node_modules/vite/bin/vite.js"), "build", "--config", resolve("web/vite.config.ts")], { stdio: "inherit" });
+    execFileSync(process.execPath, [resolve("node_modules/vite/bin/vite.js"), "build", "--config", resolve("web/vite.config.ts")], {
+      stdio: "inherit",
+    });
   }
 }
 
@@ -29,138 +32,150 @@ function labelNumber(ariaLabel: string | null, field: string): number {
   return Number(m[1].replace(/,/g, ""));
 }
 
-describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("dashboard on the real LMPD and Baltimore results (headless Chromium)", () => {
-  const base = mkdtempSync(join(tmpdir(), "ob-dash-real-"));
-  const lmpdParquet = quoteString(join(base, "lmpd", "prepared.parquet"));
-  const baltParquet = quoteString(join(base, "baltimore", "prepared.parquet"));
-  let server: RunningServer;
-  let browser: Browser;
-  let db: Db;
-  const errors: string[] = [];
+describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
+  "dashboard on the real LMPD and Baltimore results (headless Chromium)",
+  () => {
+    const base = mkdtempSync(join(tmpdir(), "ob-dash-real-"));
+    const lmpdParquet = quoteString(join(base, "lmpd", "prepared.parquet"));
+    const baltParquet = quoteString(join(base, "baltimore", "prepared.parquet"));
+    let server: RunningServer;
+    let browser: Browser;
+    let db: Db;
+    const errors: string[] = [];
 
-  async function one(sql: string): Promise<Record<string, unknown>> {
-    const rows = await db.query(sql);
-    expect(rows).toHaveLength(1);
-    return rows[0];
-  }
+    async function one(sql: string): Promise<Record<string, unknown>> {
+      const rows = await db.query(sql);
+      expect(rows).toHaveLength(1);
+      return rows[0];
+    }
 
+    async function shot(page: Page, name: string): Promise<void> {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(artifacts, name), fullPage: true });
+    }
 
+    const kpi = async (page: Page, id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, "data-value"));
 
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(artifacts, name), fullPage: true });
-  }
+    /** Axis labels of a chart that Vega shortened with an ellipsis. */
+    const truncatedLabels = (page: Page, selector: string): Promise<string[]> =>
+      page.$$eval(`${selector} .role-axis-label text`, (els) => els.map((e) => e.textContent ?? "").filter((t) => t.endsWith("…")));
 
-  const kpi = async (page: Page, id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, "data-value"));
+    beforeAll(async () => {
+      if (!hasData) throw new Error(`real data is missing under ${BALTIMORE_DATA}; these tests must run in CI`);
+      buildIfMissing();
+      mkdirSync(artifacts, { recursive: true });
+      const runs = await Promise.all([
+        cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", LMPD_DATA, "--out", join(base, "lmpd")]),
+        cli(["run", "examples/baltimore-victim-segments.yaml", "--data", BALTIMORE_DATA, "--out", join(base, "baltimore")]),
+      ]);
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      db = await Db.open();
+      server = await startServer({ dirs: [join(base, "lmpd"), join(base, "baltimore")], port: 0, log: (l) => errors.push(`server: ${l}`) });
+      browser = await launchChromium();
+    });
 
-  /** Axis labels of a chart that Vega shortened with an ellipsis. */
-  const truncatedLabels = (page: Page, selector: string): Promise<string[]> =>
-    page.$$eval(`${selector} .role-axis-label text`, (els) => els.map((e) => e.textContent ?? "").filter((t) => t.endsWith("…")));
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      await db?.close();
+      rmSync(base, { recursive: true, force: true });
+    });
 
-  beforeAll(async () => {
-    if (!hasData) throw new Error(`real data is missing under ${BALTIMORE_DATA}; these tests must run in CI`);
-    buildIfMissing();
-    mkdirSync(artifacts, { recursive: true });
-    const runs = await Promise.all([
-      cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", LMPD_DATA, "--out", join(base, "lmpd")]),
-      cli(["run", "examples/baltimore-victim-segments.yaml", "--data", BALTIMORE_DATA, "--out", join(base, "baltimore")]),
-    ]);
-    for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    db = await Db.open();
-    server = await startServer({ dirs: [join(base, "lmpd"), join(base, "baltimore")], port: 0, log: (l) => errors.push(`server: ${l}`) });
-    browser = await launchChromium();
-  });
+    it("LMPD: premise and hour clicks give the counts, positives and rate of SQL on prepared.parquet", async () => {
+      const page = await openDashboard(browser, server.url, "lmpd", errors);
+      const all = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p FROM read_parquet(${lmpdParquet})`);
+      expect(await kpi(page, "kpi-count")).toBe(all.n);
+      expect(await kpi(page, "kpi-positives")).toBe(all.p);
+      expect(await page.textContent("#kpi-count .value")).toBe(Number(all.n).toLocaleString("en-US"));
+      // Offence descriptions run to 60 characters; at this width none may be cut short.
+      expect(await truncatedLabels(page, ".chart[data-dim='UOR_DESC']")).toEqual([]);
+      expect(await truncatedLabels(page, ".chart[data-dim='PREMISE_TYPE']")).toEqual([]);
+      await shot(page, "dashboard-real-lmpd.png");
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-    rmSync(base, { recursive: true, force: true });
-  });
+      const premise = "HIGHWAY / ROAD / ALLEY";
+      await clickAndSettle(page, `.chart[data-dim='PREMISE_TYPE'] path[aria-roledescription="bar"][aria-label*=": ${premise};"]`);
+      const road = `FROM read_parquet(${lmpdParquet}) WHERE PREMISE_TYPE = ${quoteString(premise)}`;
+      const onRoad = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${road}`);
+      expect(Number(onRoad.n)).toBeGreaterThan(0);
+      expect(await kpi(page, "kpi-count")).toBe(onRoad.n);
+      expect(await kpi(page, "kpi-positives")).toBe(onRoad.p);
+      expect(await kpi(page, "kpi-rate")).toBeCloseTo(Number(onRoad.p) / Number(onRoad.n), 12);
+      expect(await page.textContent("#kpi-count .value")).toBe(Number(onRoad.n).toLocaleString("en-US"));
+      expect(await page.textContent("#kpi-positives .value")).toBe(Number(onRoad.p).toLocaleString("en-US"));
+      expect(await page.textContent("#kpi-rate .value")).toBe(`${((Number(onRoad.p) / Number(onRoad.n)) * 100).toFixed(1)}%`);
+      expect(await page.textContent("#filters .chip")).toContain(premise);
 
-  it("LMPD: premise and hour clicks give the counts, positives and rate of SQL on prepared.parquet", async () => {
-    const page = await openDashboard(browser, server.url, "lmpd", errors);
-    const all = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p FROM read_parquet(${lmpdParquet})`);
-    expect(await kpi(page, "kpi-count")).toBe(all.n);
-    expect(await kpi(page, "kpi-positives")).toBe(all.p);
-    expect(await page.textContent("#kpi-count .value")).toBe(Number(all.n).toLocaleString("en-US"));
-    // Offence descriptions run to 60 characters; at this width none may be cut short.
-    expect(await truncatedLabels(page, ".chart[data-dim='UOR_DESC']")).toEqual([]);
-    expect(await truncatedLabels(page, ".chart[data-dim='PREMISE_TYPE']")).toEqual([]);
-    await shot(page, "dashboard-real-lmpd.png");
+      await clickAndSettle(page, `.chart[data-dim='hour:DATE_OCCURED'] path[aria-roledescription="bar"][aria-label*=": 22h;"]`);
+      const late = `${road} AND hour(DATE_OCCURED) = 22`;
+      const lateRoad = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${late}`);
+      expect(Number(lateRoad.n)).toBeGreaterThan(0);
+      expect(Number(lateRoad.n)).toBeLessThan(Number(onRoad.n));
+      expect(await kpi(page, "kpi-count")).toBe(lateRoad.n);
+      expect(await kpi(page, "kpi-positives")).toBe(lateRoad.p);
+      expect(await kpi(page, "kpi-rate")).toBeCloseTo(Number(lateRoad.p) / Number(lateRoad.n), 12);
 
-    const premise = "HIGHWAY / ROAD / ALLEY";
-    await clickAndSettle(page, `.chart[data-dim='PREMISE_TYPE'] path[aria-roledescription="bar"][aria-label*=": ${premise};"]`);
-    const road = `FROM read_parquet(${lmpdParquet}) WHERE PREMISE_TYPE = ${quoteString(premise)}`;
-    const onRoad = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${road}`);
-    expect(Number(onRoad.n)).toBeGreaterThan(0);
-    expect(await kpi(page, "kpi-count")).toBe(onRoad.n);
-    expect(await kpi(page, "kpi-positives")).toBe(onRoad.p);
-    expect(await kpi(page, "kpi-rate")).toBeCloseTo(Number(onRoad.p) / Number(onRoad.n), 12);
-    expect(await page.textContent("#kpi-count .value")).toBe(Number(onRoad.n).toLocaleString("en-US"));
-    expect(await page.textContent("#kpi-positives .value")).toBe(Number(onRoad.p).toLocaleString("en-US"));
-    expect(await page.textContent("#kpi-rate .value")).toBe(`${((Number(onRoad.p) / Number(onRoad.n)) * 100).toFixed(1)}%`);
-    expect(await page.textContent("#filters .chip")).toContain(premise);
+      // The offence view is filtered by the other two: its top bar counts the same rows as SQL.
+      const topBar = await page.locator(`.chart[data-dim='UOR_DESC'] path[aria-roledescription="bar"]`).first().getAttribute("aria-label");
+      const [top] = await db.query(`SELECT UOR_DESC AS v, count(*)::INTEGER AS n ${late} GROUP BY 1 ORDER BY n DESC, v LIMIT 1`);
+      expect(topBar).toContain(`: ${String(top.v)};`);
+      expect(labelNumber(topBar, "Records")).toBe(top.n);
+      await shot(page, "dashboard-real-lmpd-filtered.png");
 
-    await clickAndSettle(page, `.chart[data-dim='hour:DATE_OCCURED'] path[aria-roledescription="bar"][aria-label*=": 22h;"]`);
-    const late = `${road} AND hour(DATE_OCCURED) = 22`;
-    const lateRoad = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${late}`);
-    expect(Number(lateRoad.n)).toBeGreaterThan(0);
-    expect(Number(lateRoad.n)).toBeLessThan(Number(onRoad.n));
-    expect(await kpi(page, "kpi-count")).toBe(lateRoad.n);
-    expect(await kpi(page, "kpi-positives")).toBe(lateRoad.p);
-    expect(await kpi(page, "kpi-rate")).toBeCloseTo(Number(lateRoad.p) / Number(lateRoad.n), 12);
+      await clickAndSettle(page, "#clear-filters");
+      expect(await kpi(page, "kpi-count")).toBe(all.n);
+      await page.close();
+    });
 
-    // The offence view is filtered by the other two: its top bar counts the same rows as SQL.
-    const topBar = await page.locator(`.chart[data-dim='UOR_DESC'] path[aria-roledescription="bar"]`).first().getAttribute("aria-label");
-    const [top] = await db.query(`SELECT UOR_DESC AS v, count(*)::INTEGER AS n ${late} GROUP BY 1 ORDER BY n DESC, v LIMIT 1`);
-    expect(topBar).toContain(`: ${String(top.v)};`);
-    expect(labelNumber(topBar, "Records")).toBe(top.n);
-    await shot(page, "dashboard-real-lmpd-filtered.png");
+    it("Baltimore: a cluster click then a map click give the counts of SQL on prepared.parquet", async () => {
+      const page = await openDashboard(browser, server.url, "baltimore", errors);
+      const src = `FROM read_parquet(${baltParquet})`;
+      const all = await one(`SELECT count(*)::INTEGER AS n ${src}`);
+      expect(await kpi(page, "kpi-count")).toBe(all.n);
+      const sizes = await db.query(`SELECT _cluster AS c, count(*)::INTEGER AS n ${src} GROUP BY 1 ORDER BY 1`);
+      expect(sizes.length).toBeGreaterThanOrEqual(2);
+      for (const s of sizes) expect(await kpi(page, `kpi-cluster-${s.c}`)).toBe(s.n);
+      const shapes = await page.locator(`#map path[aria-roledescription="geoshape"]`).count();
+      expect(shapes).toBeGreaterThan(200);
+      expect(await truncatedLabels(page, ".chart[data-dim='Race']")).toEqual([]);
+      await shot(page, "dashboard-real-baltimore.png");
 
-    await clickAndSettle(page, "#clear-filters");
-    expect(await kpi(page, "kpi-count")).toBe(all.n);
-    await page.close();
-  });
+      const cluster = Number(sizes[1].c);
+      await clickAndSettle(page, `#clusters path[aria-roledescription="bar"][aria-label*=": ${cluster} · "]`);
+      expect(await kpi(page, "kpi-count")).toBe(sizes[1].n);
+      expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(sizes[1].n);
+      expect(await kpi(page, `kpi-cluster-${sizes[0].c}`)).toBe(0);
 
-  it("Baltimore: a cluster click then a map click give the counts of SQL on prepared.parquet", async () => {
-    const page = await openDashboard(browser, server.url, "baltimore", errors);
-    const src = `FROM read_parquet(${baltParquet})`;
-    const all = await one(`SELECT count(*)::INTEGER AS n ${src}`);
-    expect(await kpi(page, "kpi-count")).toBe(all.n);
-    const sizes = await db.query(`SELECT _cluster AS c, count(*)::INTEGER AS n ${src} GROUP BY 1 ORDER BY 1`);
-    expect(sizes.length).toBeGreaterThanOrEqual(2);
-    for (const s of sizes) expect(await kpi(page, `kpi-cluster-${s.c}`)).toBe(s.n);
-    const shapes = await page.locator(`#map path[aria-roledescription="geoshape"]`).count();
-    expect(shapes).toBeGreaterThan(200);
-    expect(await truncatedLabels(page, ".chart[data-dim='Race']")).toEqual([]);
-    await shot(page, "dashboard-real-baltimore.png");
+      const [area] = await db.query(
+        `SELECT _area AS a, count(*)::INTEGER AS n ${src} WHERE _cluster = ${cluster} AND _area IS NOT NULL GROUP BY 1 ORDER BY n DESC, a LIMIT 1`,
+      );
+      const shape = `#map path[aria-roledescription="geoshape"][aria-label*=": ${String(area.a)};"]`;
+      // The map is filtered by the cluster, not by itself: the area's tooltip counts the cluster's rows there.
+      expect(labelNumber(await page.locator(shape).first().getAttribute("aria-label"), "Records")).toBe(area.n);
+      await clickAndSettle(page, shape);
+      expect(await kpi(page, "kpi-count")).toBe(area.n);
+      expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(area.n);
+      expect(await page.locator("#filters .chip").count()).toBe(2);
+      const weapons = await db.query(
+        `SELECT Weapon AS v, count(*)::INTEGER AS n ${src} WHERE _cluster = ${cluster} AND _area = ${quoteString(String(area.a))} GROUP BY 1 ORDER BY n DESC, v LIMIT 1`,
+      );
+      const weaponBar = await page
+        .locator(
+          `.chart[data-dim='Weapon'] path[aria-roledescription="bar"][aria-label*=": ${String(weapons[0].v)};"][aria-label*="Cluster: ${cluster} · "]`,
+        )
+        .first()
+        .getAttribute("aria-label");
+      expect(labelNumber(weaponBar, "Records")).toBe(weapons[0].n);
+      await shot(page, "dashboard-real-baltimore-filtered.png");
 
-    const cluster = Number(sizes[1].c);
-    await clickAndSettle(page, `#clusters path[aria-roledescription="bar"][aria-label*=": ${cluster} · "]`);
-    expect(await kpi(page, "kpi-count")).toBe(sizes[1].n);
-    expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(sizes[1].n);
-    expect(await kpi(page, `kpi-cluster-${sizes[0].c}`)).toBe(0);
+      await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
+      expect(await kpi(page, "kpi-count")).toBe(
+        (await one(`SELECT count(*)::INTEGER AS n ${src} WHERE _area = ${quoteString(String(area.a))}`)).n,
+      );
+      await page.close();
+    });
 
-    const [area] = await db.query(`SELECT _area AS a, count(*)::INTEGER AS n ${src} WHERE _cluster = ${cluster} AND _area IS NOT NULL GROUP BY 1 ORDER BY n DESC, a LIMIT 1`);
-    const shape = `#map path[aria-roledescription="geoshape"][aria-label*=": ${String(area.a)};"]`;
-    // The map is filtered by the cluster, not by itself: the area's tooltip counts the cluster's rows there.
-    expect(labelNumber(await page.locator(shape).first().getAttribute("aria-label"), "Records")).toBe(area.n);
-    await clickAndSettle(page, shape);
-    expect(await kpi(page, "kpi-count")).toBe(area.n);
-    expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(area.n);
-    expect(await page.locator("#filters .chip").count()).toBe(2);
-    const weapons = await db.query(`SELECT Weapon AS v, count(*)::INTEGER AS n ${src} WHERE _cluster = ${cluster} AND _area = ${quoteString(String(area.a))} GROUP BY 1 ORDER BY n DESC, v LIMIT 1`);
-    const weaponBar = await page.locator(`.chart[data-dim='Weapon'] path[aria-roledescription="bar"][aria-label*=": ${String(weapons[0].v)};"][aria-label*="Cluster: ${cluster} · "]`).first().getAttribute("aria-label");
-    expect(labelNumber(weaponBar, "Records")).toBe(weapons[0].n);
-    await shot(page, "dashboard-real-baltimore-filtered.png");
-
-    await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
-    expect(await kpi(page, "kpi-count")).toBe((await one(`SELECT count(*)::INTEGER AS n ${src} WHERE _area = ${quoteString(String(area.a))}`)).n);
-    await page.close();
-  });
-
-  it("logs no console or server errors", () => {
-    expect(errors).toEqual([]);
-  });
-});
+    it("logs no console or server errors", () => {
+      expect(errors).toEqual([]);
+    });
+  },
+);

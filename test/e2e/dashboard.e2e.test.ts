@@ -19,9 +19,15 @@ function newestMtime(dir: string): number {
 /** Builds web/dist when it is missing or older than the front-end sources. */
 function buildWebIfMissing(): void {
   const built = resolve("web/dist/index.html");
-  const sources = Math.max(newestMtime(resolve("web/src")), statSync(resolve("web/index.html")).mtimeMs, statSync(resolve("web/vite.config.ts")).mtimeMs);
+  const sources = Math.max(
+    newestMtime(resolve("web/src")),
+    statSync(resolve("web/index.html")).mtimeMs,
+    statSync(resolve("web/vite.config.ts")).mtimeMs,
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [resolve("node_modules/vite/bin/vite.js"), "build", "--config", resolve("web/vite.config.ts")], { stdio: "inherit" });
+  execFileSync(process.execPath, [resolve("node_modules/vite/bin/vite.js"), "build", "--config", resolve("web/vite.config.ts")], {
+    stdio: "inherit",
+  });
 }
 
 describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium", () => {
@@ -34,8 +40,6 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     const [row] = await db.query(sql);
     return Number(row.n);
   }
-
-
 
   async function shot(page: Page, name: string): Promise<void> {
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -91,7 +95,9 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet})`);
     expect(await kpi(page, "kpi-count")).toBe(total);
     for (const c of [0, 1, 2, 3]) {
-      expect(await kpi(page, `kpi-cluster-${c}`)).toBe(await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = ${c}`));
+      expect(await kpi(page, `kpi-cluster-${c}`)).toBe(
+        await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = ${c}`),
+      );
     }
     expect(await page.locator(`#map path[aria-roledescription="geoshape"]`).count()).toBe(16);
     // The fixture's rings follow RFC 7946 (counter-clockwise); drawn unwound they would cover the whole map.
@@ -108,14 +114,18 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     expect(await kpi(page, "kpi-cluster-0")).toBe(0);
 
     await clickAndSettle(page, `#map path[aria-roledescription="geoshape"][aria-label*="Neighborhood: Fir;"]`);
-    const both = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1 AND "Neighborhood" = 'Fir'`);
+    const both = await count(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1 AND "Neighborhood" = 'Fir'`,
+    );
     expect(both).toBeGreaterThan(0);
     expect(await kpi(page, "kpi-count")).toBe(both);
     expect(await page.locator("#filters .chip").count()).toBe(2);
     await shot(page, "dashboard-segments-filtered.png");
 
     await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
-    expect(await kpi(page, "kpi-count")).toBe(await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Neighborhood" = 'Fir'`));
+    expect(await kpi(page, "kpi-count")).toBe(
+      await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Neighborhood" = 'Fir'`),
+    );
     await page.close();
   });
 

@@ -58,7 +58,11 @@ for (const ex of EXAMPLES) {
       expect(exists, `${ex.probe} is missing: the real data in ../shared/data is required in CI`).toBe(true);
       ensureDist();
       tmp = mkdtempSync(join(tmpdir(), "openbeat-determinism-"));
-      for (const [tag, seed] of [["a", "42"], ["b", "42"], ["c", "43"]]) {
+      for (const [tag, seed] of [
+        ["a", "42"],
+        ["b", "42"],
+        ["c", "43"],
+      ]) {
         const r = await runCli(["run", ex.study, "--data", ex.data, "--out", out(tag), "--seed", seed, "--quiet"], { timeoutMs: 300_000 });
         if (r.code !== 0) throw new Error(`${ex.study} --seed ${seed} failed (${r.code}): ${r.stderr}`);
       }

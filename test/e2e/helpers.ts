@@ -10,7 +10,10 @@ export const SKIP_DATA = !HAS_DATA && !process.env.CI;
 if (process.env.CI && !HAS_DATA) throw new Error("CI is set but ../shared/data is missing: real-data tests must run in CI");
 
 /** Runs the built CLI; resolves with exit code, stdout and stderr (never rejects on a non-zero exit). */
-export async function cli(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   if (!existsSync("dist/cli/main.js")) throw new Error("dist/cli/main.js is missing: run npm run build first");
   try {
     const r = await run("node", ["dist/cli/main.js", ...args], { env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 });

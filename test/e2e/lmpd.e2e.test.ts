@@ -25,7 +25,10 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     expect(results.data.positives).toBe(954);
     expect(results.data.dropped).toEqual({ "missing PREMISE_TYPE": 12 });
     expect(results.data.rows).toBe(32757);
-    expect(results.data.inputs.map((i) => [i.name, i.rows])).toEqual([["officers", 5393], ["crimes", 32608]]);
+    expect(results.data.inputs.map((i) => [i.name, i.rows])).toEqual([
+      ["officers", 5393],
+      ["crimes", 32608],
+    ]);
     expect(results.data.inputs[1].sha256).toBe("9f1a043621ea9809a2bda2efbf6686fba397af55e6d7ef9f3d9ac8225b325953");
   });
 
@@ -68,7 +71,8 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
 
   it("ranks factors with odds ratios and 95% intervals", () => {
     expect(results.factors.length).toBe(results.data.features);
-    for (let i = 1; i < results.factors.length; ++i) expect(results.factors[i - 1].coefficient).toBeGreaterThanOrEqual(results.factors[i].coefficient);
+    for (let i = 1; i < results.factors.length; ++i)
+      expect(results.factors[i - 1].coefficient).toBeGreaterThanOrEqual(results.factors[i].coefficient);
     for (const f of results.factors) {
       expect(f.odds_ratio).toBeCloseTo(Math.exp(f.coefficient), 4);
       expect(f.ci95[0]).toBeLessThanOrEqual(f.odds_ratio);
@@ -77,7 +81,8 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
   });
 
   it("writes the results folder and a summary that says where it went", () => {
-    for (const f of ["results.json", "model.json", "manifest.json", "features.parquet", "prepared.parquet", "report.html"]) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ["results.json", "model.json", "manifest.json", "features.parquet", "prepared.parquet", "report.html"])
+      expect(existsSync(join(out, f))).toBe(true);
     expect(stdout).toMatch(/balanced accuracy 0\.\d{3}/);
     expect(stdout).toContain(`results: ${out}/`);
     expect(readdirSync(join(out, "..")).filter((f) => f.includes(".tmp-"))).toEqual([]);
@@ -85,7 +90,10 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
 
   it("openbeat score applies the model to new records, counting unseen categories", async () => {
     const csv = join(out, "..", "new.csv");
-    writeFileSync(csv, "INCIDENT_NUMBER,UOR_DESC,PREMISE_TYPE\nA-1,MENACING,HIGHWAY / ROAD / ALLEY\nA-2,HARASSMENT (NO PHYSICAL CONTACT),RESIDENCE / HOME\nA-3,SOMETHING NEW,RESIDENCE / HOME\n");
+    writeFileSync(
+      csv,
+      "INCIDENT_NUMBER,UOR_DESC,PREMISE_TYPE\nA-1,MENACING,HIGHWAY / ROAD / ALLEY\nA-2,HARASSMENT (NO PHYSICAL CONTACT),RESIDENCE / HOME\nA-3,SOMETHING NEW,RESIDENCE / HOME\n",
+    );
     const r = await cli(["score", join(out, "model.json"), csv]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");

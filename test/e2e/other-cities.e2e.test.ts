@@ -8,7 +8,15 @@ import { cli, SKIP_DATA } from "./helpers.js";
 describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities", () => {
   it("Orlando: officer battered in use-of-force incidents (risk)", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "ob-orl-")), "r");
-    const r = await cli(["run", "examples/orlando-officer-battered.yaml", "--data", "../shared/data/orlando-response-to-resistance", "--out", out, "--quiet"]);
+    const r = await cli([
+      "run",
+      "examples/orlando-officer-battered.yaml",
+      "--data",
+      "../shared/data/orlando-response-to-resistance",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     const res: RiskResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
@@ -22,7 +30,15 @@ describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities",
 
   it("Philadelphia: shooting victim segments (segments)", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "ob-phl-")), "r");
-    const r = await cli(["run", "examples/philadelphia-shooting-victim-segments.yaml", "--data", "../shared/data/philadelphia-shooting-victims", "--out", out, "--quiet"]);
+    const r = await cli([
+      "run",
+      "examples/philadelphia-shooting-victim-segments.yaml",
+      "--data",
+      "../shared/data/philadelphia-shooting-victims",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     const res: SegmentsResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));

@@ -14,7 +14,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json"), { manifest: fixture("risk-manifest.json"), generatedAt: "2025-01-15" });
+    await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json"), {
+      manifest: fixture("risk-manifest.json"),
+      generatedAt: "2025-01-15",
+    });
     await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json"), {
       manifest: fixture("segments-manifest.json"),
       areas: fixture("areas.geojson"),

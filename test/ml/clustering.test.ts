@@ -37,7 +37,7 @@ function naiveSilhouette(X: Matrix, labels: number[]): number[] {
     const mean = (c: number) => {
       let s = 0;
       let m = 0;
-      for (let j = 0; j < n; ++j) if (j !== i && labels[j] === c) (s += dist(i, j)), ++m;
+      for (let j = 0; j < n; ++j) if (j !== i && labels[j] === c) ((s += dist(i, j)), ++m);
       return s / m;
     };
     if (labels.filter((l) => l === li).length === 1) return 0;
@@ -73,7 +73,7 @@ describe("silhouetteSamples(X, labels)", () => {
     const rows: number[][] = [];
     const labels: number[] = [];
     let seed = 1;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 523; ++i) {
       labels.push(i % 3);
       rows.push([rand() + (i % 3), rand(), rand() * 2 - (i % 3)]);
@@ -107,7 +107,12 @@ describe("silhouetteScore(X, labels, { sampleSize, seed })", () => {
 });
 
 describe("degenerate labellings", () => {
-  const X = fromRows([[0, 1], [1, 1], [2, 0], [3, 5]]);
+  const X = fromRows([
+    [0, 1],
+    [1, 1],
+    [2, 0],
+    [3, 5],
+  ]);
   it("one cluster gives NaN", () => {
     expect(silhouetteScore(X, [1, 1, 1, 1])).toBeNaN();
     expect(calinskiHarabaszScore(X, [1, 1, 1, 1])).toBeNaN();

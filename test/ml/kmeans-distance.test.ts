@@ -12,7 +12,11 @@ describe("createDistanceHeap(length).dist(a, b, p)", () => {
     const rng = createRng(3);
     for (let i = 0; i < 200; ++i) heap[i] = rng.next() * 10 - 5;
     for (let p = 0; p <= 41; ++p) {
-      for (const [a, b] of [[0, 100], [3, 57], [41, 150]]) {
+      for (const [a, b] of [
+        [0, 100],
+        [3, 57],
+        [41, 150],
+      ]) {
         const want = sqDist(heap, a, heap, b, p);
         expect(dist(a * 8, b * 8, p)).toBeCloseTo(want, 12);
       }

@@ -53,7 +53,11 @@ describe("kmeans(X, { init: C, sampleWeight: w }) equals scikit-learn's Lloyd KM
     it(`case ${n}: ${c.data}, k = ${c.init.length}, maxIter = ${c.max_iter}, tol = ${c.tol}, ${zeros} zero weights`, () => {
       const X = fromRows(ref.data[c.data]);
       const r = kmeans(X, {
-        k: c.init.length, init: fromRows(c.init), maxIter: c.max_iter, tol: c.tol, sampleWeight: Float64Array.from(c.weights),
+        k: c.init.length,
+        init: fromRows(c.init),
+        maxIter: c.max_iter,
+        tol: c.tol,
+        sampleWeight: Float64Array.from(c.weights),
       });
       expect(Array.from(r.labels)).toEqual(c.labels);
       expect(r.iterations).toBe(c.n_iter);
@@ -84,7 +88,11 @@ describe("kmeans(X, { sampleWeight })", () => {
     }
   });
 
-  for (const [name, k, seed] of [["blobs", 5, 1], ["mixed", 4, 2], ["mixed_const", 6, 3]] as const) {
+  for (const [name, k, seed] of [
+    ["blobs", 5, 1],
+    ["mixed", 4, 2],
+    ["mixed_const", 6, 3],
+  ] as const) {
     it(`with integer weights equals clustering the repeated rows (${name}, k = ${k}, same init)`, () => {
       const X = fromRows(ref.data[name]);
       const { w, full, index } = repeated(X, 4, seed);
@@ -155,8 +163,20 @@ describe("kmeans(X, { sampleWeight })", () => {
   });
 
   it("fractional weights move the centre to the weighted mean", () => {
-    const X = fromRows([[0, 0], [1, 0], [10, 10], [10, 12]]);
-    const r = kmeans(X, { k: 2, init: fromRows([[0, 0], [10, 10]]), sampleWeight: Float64Array.from([0.25, 0.75, 3, 1]) });
+    const X = fromRows([
+      [0, 0],
+      [1, 0],
+      [10, 10],
+      [10, 12],
+    ]);
+    const r = kmeans(X, {
+      k: 2,
+      init: fromRows([
+        [0, 0],
+        [10, 10],
+      ]),
+      sampleWeight: Float64Array.from([0.25, 0.75, 3, 1]),
+    });
     expect(Array.from(r.labels)).toEqual([0, 0, 1, 1]);
     const C = toRows(r.centroids);
     expect(C[0][0]).toBeCloseTo(0.75, 14);
@@ -206,15 +226,31 @@ describe("kmeans(X, { sampleWeight })", () => {
 
 describe("compressDenseRows(X)", () => {
   it("returns distinct rows in first-seen order with their counts and each row's distinct index", () => {
-    const X = fromRows([[1, 0], [0, 1], [1, 0], [2, 2], [0, 1], [1, 0]]);
+    const X = fromRows([
+      [1, 0],
+      [0, 1],
+      [1, 0],
+      [2, 2],
+      [0, 1],
+      [1, 0],
+    ]);
     const c = compressDenseRows(X);
-    expect(toRows(c.X)).toEqual([[1, 0], [0, 1], [2, 2]]);
+    expect(toRows(c.X)).toEqual([
+      [1, 0],
+      [0, 1],
+      [2, 2],
+    ]);
     expect(Array.from(c.weight)).toEqual([3, 2, 1]);
     expect(Array.from(c.index)).toEqual([0, 1, 0, 2, 1, 0]);
   });
 
   it("treats 0 and -0 as equal, NaN as equal to NaN, and 1e-300 as different from 0", () => {
-    const X = fromRows([[0, NaN], [-0, NaN], [1e-300, NaN], [0, 0]]);
+    const X = fromRows([
+      [0, NaN],
+      [-0, NaN],
+      [1e-300, NaN],
+      [0, 0],
+    ]);
     const c = compressDenseRows(X);
     expect(Array.from(c.index)).toEqual([0, 0, 1, 2]);
     expect(Array.from(c.weight)).toEqual([2, 1, 1]);
@@ -226,7 +262,10 @@ describe("compressDenseRows(X)", () => {
     expect(Array.from(none.weight)).toEqual([4]);
     const buf = Float64Array.from([9, 1, 2, 1, 2, 3, 4]);
     const view = compressDenseRows({ rows: 3, cols: 2, data: buf.subarray(1, 7) });
-    expect(toRows(view.X)).toEqual([[1, 2], [3, 4]]);
+    expect(toRows(view.X)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(Array.from(view.index)).toEqual([0, 0, 1]);
   });
 

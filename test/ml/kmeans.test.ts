@@ -22,8 +22,7 @@ const ref = JSON.parse(readFileSync(new URL("../reference/clustering.json", impo
 
 function inertiaOf(X: Matrix, C: Matrix, labels: Int32Array): number {
   let s = 0;
-  for (let i = 0; i < X.rows; ++i)
-    for (let j = 0; j < X.cols; ++j) s += (X.data[i * X.cols + j] - C.data[labels[i] * X.cols + j]) ** 2;
+  for (let i = 0; i < X.rows; ++i) for (let j = 0; j < X.cols; ++j) s += (X.data[i * X.cols + j] - C.data[labels[i] * X.cols + j]) ** 2;
   return s;
 }
 
@@ -43,12 +42,26 @@ describe("kmeans(X, { init: C }) equals scikit-learn's Lloyd KMeans", () => {
 });
 
 describe("kmeans(X, k)", () => {
-  const square = fromRows([[0, 0], [0, 1], [10, 0], [10, 1]]);
+  const square = fromRows([
+    [0, 0],
+    [0, 1],
+    [10, 0],
+    [10, 1],
+  ]);
 
   it("finds the two obvious clusters of 4 points with exact centroids and iteration count", () => {
-    const r = kmeans(square, { k: 2, init: fromRows([[0, 0], [10, 1]]) });
+    const r = kmeans(square, {
+      k: 2,
+      init: fromRows([
+        [0, 0],
+        [10, 1],
+      ]),
+    });
     expect(Array.from(r.labels)).toEqual([0, 0, 1, 1]);
-    expect(toRows(r.centroids)).toEqual([[0, 0.5], [10, 0.5]]);
+    expect(toRows(r.centroids)).toEqual([
+      [0, 0.5],
+      [10, 0.5],
+    ]);
     expect(r.inertia).toBe(1);
     // iteration 1 moves the centres, iteration 2 sees the same labels
     expect(r.iterations).toBe(2);
@@ -77,7 +90,12 @@ describe("kmeans(X, k)", () => {
   });
 
   it("handles k = n with zero inertia", () => {
-    const X = fromRows([[1, 2], [3, 4], [5, 7], [0, -1]]);
+    const X = fromRows([
+      [1, 2],
+      [3, 4],
+      [5, 7],
+      [0, -1],
+    ]);
     const r = kmeans(X, { k: 4 });
     expect(r.inertia).toBe(0);
     expect(new Set(r.labels).size).toBe(4);
@@ -96,12 +114,26 @@ describe("kmeans(X, k)", () => {
   });
 
   it("rejects NaN and a mis-shaped init", () => {
-    expect(() => kmeans(fromRows([[0, NaN], [1, 1]]), { k: 1 })).toThrow(/non-finite value NaN at row 0, column 1/);
+    expect(() =>
+      kmeans(
+        fromRows([
+          [0, NaN],
+          [1, 1],
+        ]),
+        { k: 1 },
+      ),
+    ).toThrow(/non-finite value NaN at row 0, column 1/);
     expect(() => kmeans(square, { k: 2, init: fromRows([[0, 0]]) })).toThrow("invalid init: 1×2 (expected 2×2)");
   });
 
   it("handles duplicate points: more clusters than distinct rows leaves empty-relocated clusters, no NaN", () => {
-    const X = fromRows([[1, 1], [1, 1], [1, 1], [2, 2], [2, 2]]);
+    const X = fromRows([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [2, 2],
+    ]);
     const r = kmeans(X, { k: 3, seed: 1 });
     expect(r.inertia).toBe(0);
     expect(Array.from(r.centroids.data).every(Number.isFinite)).toBe(true);
@@ -111,7 +143,13 @@ describe("kmeans(X, k)", () => {
   });
 
   it("handles a constant feature (its centroid coordinate is the constant)", () => {
-    const X = fromRows([[0, 3], [0.2, 3], [5, 3], [5.1, 3], [9, 3]]);
+    const X = fromRows([
+      [0, 3],
+      [0.2, 3],
+      [5, 3],
+      [5.1, 3],
+      [9, 3],
+    ]);
     const r = kmeans(X, { k: 2, seed: 0 });
     expect(r.centroids.data[1]).toBe(3);
     expect(r.centroids.data[3]).toBe(3);
@@ -128,7 +166,15 @@ describe("kmeans(X, k)", () => {
 
 describe("kmeansPlusPlus(X, k, rng)", () => {
   it("picks k distinct rows of X, spread over separated groups", () => {
-    const X = fromRows([[0, 0], [0.1, 0], [0, 0.1], [50, 50], [50.1, 50], [-40, 60], [-40, 60.2]]);
+    const X = fromRows([
+      [0, 0],
+      [0.1, 0],
+      [0, 0.1],
+      [50, 50],
+      [50.1, 50],
+      [-40, 60],
+      [-40, 60.2],
+    ]);
     const C = kmeansPlusPlus(X, 3, createRng(5));
     const rows = toRows(C).map((r) => r.join(","));
     const all = toRows(X).map((r) => r.join(","));

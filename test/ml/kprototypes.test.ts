@@ -45,7 +45,12 @@ describe("kPrototypes(Xnum, Xcat, { k })", () => {
   });
 
   it("uses gamma = 0.5 × mean population std of the numeric columns by default", () => {
-    const Xnum = fromRows([[0, 0], [2, 4], [0, 0], [2, 4]]);
+    const Xnum = fromRows([
+      [0, 0],
+      [2, 4],
+      [0, 0],
+      [2, 4],
+    ]);
     const r = kPrototypes(Xnum, [Int32Array.from([0, 1, 0, 1])], { k: 2 });
     expect(r.gamma).toBeCloseTo(0.5 * ((1 + 2) / 2), 12);
   });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { minimizeLbfgs } from "../../src/ml/lbfgs.js";
-import {
-  coefficientStandardErrors,
-  fitLogisticRegression,
-  log1pExp,
-  predictProba,
-  sigmoid,
-} from "../../src/ml/logistic-regression.js";
+import { coefficientStandardErrors, fitLogisticRegression, log1pExp, predictProba, sigmoid } from "../../src/ml/logistic-regression.js";
 import { sparseToDense } from "../../src/ml/sparse.js";
 import { f64, maxAbsDiff, ref, refCsr, refDense } from "./reference.js";
 

@@ -15,7 +15,15 @@ describe("RandomState(seed)", () => {
       expect(Array.from(r.randint(0, 2 ** 32, 3))).toEqual(c.randint_2pow32);
       expect(Array.from(r.permutation(9))).toEqual(c.permutation_9);
       expect(Array.from(r.choice([3, 5, 8, 13], 6, true))).toEqual(c.choice_replace);
-      expect(Array.from(r.choice(Int32Array.from({ length: 10 }, (_, i) => i), 4, false))).toEqual(c.choice_noreplace);
+      expect(
+        Array.from(
+          r.choice(
+            Int32Array.from({ length: 10 }, (_, i) => i),
+            4,
+            false,
+          ),
+        ),
+      ).toEqual(c.choice_noreplace);
     });
   }
 

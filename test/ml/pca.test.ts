@@ -23,8 +23,7 @@ describe("pca(X) equals scikit-learn's PCA(svd_solver='full')", () => {
   for (const [n, c] of ref.pca.entries()) {
     it(`case ${n}: ${c.data}, n_components = ${c.n_components}`, () => {
       const X = fromRows(ref.data[c.data]);
-      const opts =
-        c.n_components === null ? {} : c.n_components < 1 ? { varianceShare: c.n_components } : { components: c.n_components };
+      const opts = c.n_components === null ? {} : c.n_components < 1 ? { varianceShare: c.n_components } : { components: c.n_components };
       const model = pca(X, opts);
       expect(model.nComponents).toBe(c.n_components_);
       expect(model.components.rows).toBe(c.n_components_);
@@ -55,7 +54,12 @@ describe("pca(X) equals scikit-learn's PCA(svd_solver='full')", () => {
 });
 
 describe("pca(X, options)", () => {
-  const X = fromRows([[2, 0], [0, 1], [-2, 0], [0, -1]]);
+  const X = fromRows([
+    [2, 0],
+    [0, 1],
+    [-2, 0],
+    [0, -1],
+  ]);
 
   it("finds the axes of a hand-checkable cross: variances 8/3 and 2/3", () => {
     const m = pca(X);

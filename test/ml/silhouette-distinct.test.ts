@@ -23,7 +23,10 @@ describe("silhouetteScoreDistinct", () => {
   });
   it("with sampleSize it scores the same seeded sample as silhouetteScore", () => {
     const { X, labels } = repeatedRows(2000, 60, 4, 2);
-    expect(silhouetteScoreDistinct(X, labels, { sampleSize: 500, seed: 7 })).toBeCloseTo(silhouetteScore(X, labels, { sampleSize: 500, seed: 7 }), 12);
+    expect(silhouetteScoreDistinct(X, labels, { sampleSize: 500, seed: 7 })).toBeCloseTo(
+      silhouetteScore(X, labels, { sampleSize: 500, seed: 7 }),
+      12,
+    );
   });
   it("handles singleton clusters (silhouette 0) and returns NaN for one cluster", () => {
     const X = { rows: 5, cols: 1, data: Float64Array.from([0, 0, 1, 1, 9]) };

@@ -52,7 +52,12 @@ describe("smote(X, y, options)", () => {
     const nNew = out.X.rows - X.rows;
     const draws = rs.randint(0, m * k, nNew);
     const steps = rs.uniform(nNew);
-    const synth = sparseToDense(sparseTakeRows(out.X, Array.from({ length: nNew }, (_, s) => X.rows + s)));
+    const synth = sparseToDense(
+      sparseTakeRows(
+        out.X,
+        Array.from({ length: nNew }, (_, s) => X.rows + s),
+      ),
+    );
     for (let s = 0; s < nNew; ++s) {
       const i = Math.floor(draws[s] / k);
       const u = steps[s];

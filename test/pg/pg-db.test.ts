@@ -14,7 +14,9 @@ if (process.env.CI && !url) throw new Error("OPENBEAT_TEST_PG is not set; run sc
 describe("redactUrl(url)", () => {
   it("hides the password and keeps user, host and database", () => {
     expect(redactUrl("postgres://alice:s3cret@db.example:5432/crime")).toBe("postgres://alice:***@db.example:5432/crime");
-    expect(redactUrl("postgresql://bob:p%40ss@h/db?sslmode=require&password=x2")).toBe("postgresql://bob:***@h/db?sslmode=require&password=***");
+    expect(redactUrl("postgresql://bob:p%40ss@h/db?sslmode=require&password=x2")).toBe(
+      "postgresql://bob:***@h/db?sslmode=require&password=***",
+    );
     expect(redactUrl("postgres://postgres@127.0.0.1:55432/postgres")).toBe("postgres://postgres@127.0.0.1:55432/postgres");
   });
 });
@@ -110,17 +112,25 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
       [42],
     );
     expect(r).toEqual({
-      a: 42, big: "9007199254740993", n: 12.5, long: "0.1234567890123456789",
-      d: "2020-01-02T00:00:00.000Z", ts: "2020-01-02T03:04:05.000Z", tz: "2020-01-02T01:04:05.000Z", nothing: null,
+      a: 42,
+      big: "9007199254740993",
+      n: 12.5,
+      long: "0.1234567890123456789",
+      d: "2020-01-02T00:00:00.000Z",
+      ts: "2020-01-02T03:04:05.000Z",
+      tz: "2020-01-02T01:04:05.000Z",
+      nothing: null,
     });
   });
 
   it("columns(table) lists names and types in order; errors are QueryError with the SQL", async () => {
     await pg.exec('CREATE TABLE "Mixed Case" (id bigint, "Label" text, at timestamp)');
     expect(await pg.columns("Mixed Case")).toEqual([
-      { name: "id", type: "bigint" }, { name: "Label", type: "text" }, { name: "at", type: "timestamp without time zone" },
+      { name: "id", type: "bigint" },
+      { name: "Label", type: "text" },
+      { name: "at", type: "timestamp without time zone" },
     ]);
-    const err = await pg.query("SELECT nope FROM \"Mixed Case\"").catch((e) => e);
+    const err = await pg.query('SELECT nope FROM "Mixed Case"').catch((e) => e);
     expect(err).toBeInstanceOf(QueryError);
     expect(err.message).toContain('column "nope" does not exist');
     expect(err.sql).toContain("SELECT nope");
@@ -130,14 +140,20 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
   it("exportResultsToPg writes generic rows with inferred types", async () => {
     const schema = `${pg.schema}_export`;
     const counts = await exportResultsToPg(pg, schema, {
-      findings: [{ by: "PREMISE", value: 'A "quoted", value', count: 12, rate: 0.25, ci95: [0.1, 0.4] }, { by: "X", value: null, count: 3, rate: 1 }],
+      findings: [
+        { by: "PREMISE", value: 'A "quoted", value', count: 12, rate: 0.25, ci95: [0.1, 0.4] },
+        { by: "X", value: null, count: 3, rate: 1 },
+      ],
       empty: [],
     });
     expect(counts).toEqual({ findings: 2, empty: 0 });
     const rows = await pg.query(`SELECT * FROM "${schema}".findings ORDER BY count DESC`);
     expect(rows[0]).toEqual({ by: "PREMISE", value: 'A "quoted", value', count: 12, rate: 0.25, ci95: [0.1, 0.4] });
     expect(rows[1].value).toBeNull();
-    const cols = await pg.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'findings' ORDER BY ordinal_position`, [schema]);
+    const cols = await pg.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'findings' ORDER BY ordinal_position`,
+      [schema],
+    );
     expect(cols.map((c) => c.data_type)).toEqual(["text", "text", "bigint", "double precision", "jsonb"]);
     await pg.exec(`DROP SCHEMA "${schema}" CASCADE`);
   });
@@ -149,9 +165,28 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
       (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) v(i, s, d, ts, dt, b, l, q, f)`);
     const result = await loadTableIntoPg(duck, pg, "mixed");
     expect(result.rows).toBe(2);
-    expect(result.columns.map((c) => c.pgType)).toEqual(["bigint", "text", "numeric(6,2)", "timestamp", "date", "boolean", "text", "text", "double precision"]);
+    expect(result.columns.map((c) => c.pgType)).toEqual([
+      "bigint",
+      "text",
+      "numeric(6,2)",
+      "timestamp",
+      "date",
+      "boolean",
+      "text",
+      "text",
+      "double precision",
+    ]);
     const rows = await pg.query("SELECT * FROM mixed ORDER BY i NULLS LAST");
-    expect(rows[0]).toMatchObject({ i: 1, s: "", d: 1.25, ts: "2021-03-04T05:06:07.000Z", dt: "2021-03-04T00:00:00.000Z", b: true, l: "[1, 2]", q: 'a"b,c\nd' });
+    expect(rows[0]).toMatchObject({
+      i: 1,
+      s: "",
+      d: 1.25,
+      ts: "2021-03-04T05:06:07.000Z",
+      dt: "2021-03-04T00:00:00.000Z",
+      b: true,
+      l: "[1, 2]",
+      q: 'a"b,c\nd',
+    });
     expect(rows[0].f).toBeNaN();
     expect(Object.values(rows[1]).every((v) => v === null)).toBe(true);
     await duck.close();

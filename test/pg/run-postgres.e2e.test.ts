@@ -31,12 +31,26 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
 
   it("--export-db writes findings, factors and scores for BI tools", async () => {
     const base = mkdtempSync(join(tmpdir(), "ob-pgx-"));
-    const r = await cli(["run", cases[0].study, "--data", cases[0].data, "--out", join(base, "r"), "--quiet", "--export-db", PG!, "--export-schema", "openbeat_test_export"]);
+    const r = await cli([
+      "run",
+      cases[0].study,
+      "--data",
+      cases[0].data,
+      "--out",
+      join(base, "r"),
+      "--quiet",
+      "--export-db",
+      PG!,
+      "--export-schema",
+      "openbeat_test_export",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/exported to PostgreSQL schema openbeat_test_export: findings/);
     const db = await PgDb.open(PG!);
     try {
-      const [f] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3964`);
+      const [f] = await db.query(
+        `SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3964`,
+      );
       expect(f.n).toBe(1);
       const [s] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.scores`);
       expect(s.n).toBe(32757);
@@ -49,7 +63,17 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
   });
 
   it("a DuckDB-only step without a postgres: version is a one-line error", async () => {
-    const r = await cli(["run", "examples/baltimore-victim-segments-demographics.yaml", "--data", "../shared/data", "--out", join(mkdtempSync(join(tmpdir(), "ob-pge-")), "r"), "--db", PG!, "--quiet"]);
+    const r = await cli([
+      "run",
+      "examples/baltimore-victim-segments-demographics.yaml",
+      "--data",
+      "../shared/data",
+      "--out",
+      join(mkdtempSync(join(tmpdir(), "ob-pge-")), "r"),
+      "--db",
+      PG!,
+      "--quiet",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/prepare step "victims" failed: \(PostgreSQL\)/);

@@ -30,12 +30,22 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
   let ds: Dataset;
   let cacheDir: string;
   const sleeps: number[] = [];
-  const retry = { sleep: async (ms: number) => { sleeps.push(ms); }, random: () => 0 };
+  const retry = {
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+    random: () => 0,
+  };
   const layer = () => `${portal.origin}/arcgis/rest/services/Part1_Crime/FeatureServer/0`;
 
   beforeAll(async () => {
     ds = readDataset(baltimore);
-    portal = await startPortal({ dataset: ds, maxRecordCount: 300, dates: { CrimeDateTime: baltimoreDateMs }, xy: ["Longitude", "Latitude"] });
+    portal = await startPortal({
+      dataset: ds,
+      maxRecordCount: 300,
+      dates: { CrimeDateTime: baltimoreDateMs },
+      xy: ["Longitude", "Latitude"],
+    });
     cacheDir = await mkdtemp(join(tmpdir(), "openbeat-arcgis-"));
   });
   afterAll(async () => {
@@ -49,13 +59,19 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
     portal.faults.set("arcgis:600", [{ kind: "destroy" }]);
     portal.faults.set("arcgis:900", [{ kind: "empty" }]);
     const logger = new Logger({ silent: true });
-    const r = await fetchSource("crime", { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", page_size: 5000, time_zone: "UTC" } }, { cacheDir, logger, progress: false, retry });
+    const r = await fetchSource(
+      "crime",
+      { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", page_size: 5000, time_zone: "UTC" } },
+      { cacheDir, logger, progress: false, retry },
+    );
 
     expect(r.meta.rows).toBe(1261);
     expect(r.meta.retries).toBe(3);
     expect(r.meta.time_zone).toBe("UTC");
     expect(offsetsAsked(portal, "resultOffset")).toEqual([0, 300, 300, 600, 600, 900, 900, 1200]);
-    const counts = portal.requests.filter((u) => u.searchParams.has("resultRecordCount")).map((u) => u.searchParams.get("resultRecordCount"));
+    const counts = portal.requests
+      .filter((u) => u.searchParams.has("resultRecordCount"))
+      .map((u) => u.searchParams.get("resultRecordCount"));
     expect(new Set(counts)).toEqual(new Set(["300"]));
     expect(sleeps).toEqual([250, 250, 250]);
 
@@ -68,7 +84,9 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
     expect(r.meta.columns.find((c) => c.name === "CrimeDateTime")?.type).toBe("esriFieldTypeDate");
 
     const db = await Db.open();
-    const [row] = await db.query(`SELECT count(*)::INTEGER AS n, typeof(any_value(CrimeDateTime)) AS t, count(x)::INTEGER AS located FROM read_csv('${r.path}')`);
+    const [row] = await db.query(
+      `SELECT count(*)::INTEGER AS n, typeof(any_value(CrimeDateTime)) AS t, count(x)::INTEGER AS located FROM read_csv('${r.path}')`,
+    );
     expect(row).toEqual({ n: 1261, t: "TIMESTAMP", located: 1259 });
     await db.close();
   });
@@ -76,7 +94,11 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
   it("writes GeoJSON with dates in the stated time zone (LMPD, 5,393 rows)", async () => {
     const lm = readDataset(lmpd);
     portal.options = { dataset: lm, maxRecordCount: 2000, dates: { DATE_REPORTED: lmpdDateMs, DATE_OCCURED: lmpdDateMs } };
-    const r = await fetchSource("officers", { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "geojson", time_zone: "America/Kentucky/Louisville" } }, { cacheDir, progress: false, retry });
+    const r = await fetchSource(
+      "officers",
+      { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "geojson", time_zone: "America/Kentucky/Louisville" } },
+      { cacheDir, progress: false, retry },
+    );
     expect(r.path.endsWith("officers.geojson")).toBe(true);
     const fc = JSON.parse(readFileSync(r.path, "utf8"));
     expect(fc.features).toHaveLength(5393);
@@ -84,13 +106,22 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
     expect(r.meta.time_zone).toBe("America/Kentucky/Louisville");
     expect(lm.rows[0][2]).toBe("1/1/2010 1:42");
     expect(fc.features[0].properties.DATE_REPORTED).toBe("2009-12-31T20:42:00");
-    expect(fc.features.map((f: { properties: { INCIDENT_NUMBER: string } }) => f.properties.INCIDENT_NUMBER)).toEqual(lm.rows.map((row) => row[1]));
+    expect(fc.features.map((f: { properties: { INCIDENT_NUMBER: string } }) => f.properties.INCIDENT_NUMBER)).toEqual(
+      lm.rows.map((row) => row[1]),
+    );
     portal.options = { dataset: ds, maxRecordCount: 300, dates: { CrimeDateTime: baltimoreDateMs }, xy: ["Longitude", "Latitude"] };
   });
 
   it("gives up with a UserError after the attempts run out, keeping no partial file", async () => {
-    portal.faults.set("arcgis:0", Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 500 })));
-    const err = await fetchSource("broken", { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", time_zone: "UTC" } }, { cacheDir, progress: false, retry: { ...retry, maxAttempts: 3 } }).catch((e) => e);
+    portal.faults.set(
+      "arcgis:0",
+      Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 500 })),
+    );
+    const err = await fetchSource(
+      "broken",
+      { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", time_zone: "UTC" } },
+      { cacheDir, progress: false, retry: { ...retry, maxAttempts: 3 } },
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/gave up after 3 attempts \(last: HTTP 500\)/);
     expect(existsSync(join(cacheDir, "broken.csv"))).toBe(false);
@@ -98,8 +129,13 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
 
   it("rejects an unknown time zone before any request", async () => {
     const before = portal.requests.length;
-    await expect(fetchSource("tz", { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", time_zone: "Mars/Olympus" } }, { cacheDir, progress: false, retry }))
-      .rejects.toThrow(/not an IANA time zone/);
+    await expect(
+      fetchSource(
+        "tz",
+        { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", time_zone: "Mars/Olympus" } },
+        { cacheDir, progress: false, retry },
+      ),
+    ).rejects.toThrow(/not an IANA time zone/);
     expect(portal.requests.length).toBe(before);
   });
 });

@@ -5,7 +5,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backoffDelay, diffColumns, fetchSource, fetchWithRetry, parseCsv, parseRetryAfter, stripSecrets } from "../../src/data/portal/index.js";
+import {
+  backoffDelay,
+  diffColumns,
+  fetchSource,
+  fetchWithRetry,
+  parseCsv,
+  parseRetryAfter,
+  stripSecrets,
+} from "../../src/data/portal/index.js";
 import { UserError } from "../../src/util/errors.js";
 import { type TestPortal, readDataset, startPortal } from "./portal-server.js";
 
@@ -30,14 +38,26 @@ describe("backoffDelay(attempt, base, max, random)", () => {
 
 describe("stripSecrets(url)", () => {
   it("drops tokens and credentials and keeps the query", () => {
-    expect(stripSecrets("https://u:p@x.gov/a/query?where=1%3D1&token=abc&$$app_token=zz&f=json")).toBe("https://x.gov/a/query?where=1%3D1&f=json");
+    expect(stripSecrets("https://u:p@x.gov/a/query?where=1%3D1&token=abc&$$app_token=zz&f=json")).toBe(
+      "https://x.gov/a/query?where=1%3D1&f=json",
+    );
   });
 });
 
 describe("diffColumns(before, after)", () => {
   it("lists added, removed and retyped columns", () => {
-    expect(diffColumns([{ name: "a", type: "text" }, { name: "b", type: "number" }], [{ name: "b", type: "text" }, { name: "c", type: "text" }]))
-      .toEqual({ added: ["c"], removed: ["a"], retyped: [{ name: "b", from: "number", to: "text" }] });
+    expect(
+      diffColumns(
+        [
+          { name: "a", type: "text" },
+          { name: "b", type: "number" },
+        ],
+        [
+          { name: "b", type: "text" },
+          { name: "c", type: "text" },
+        ],
+      ),
+    ).toEqual({ added: ["c"], removed: ["a"], retyped: [{ name: "b", from: "number", to: "text" }] });
   });
 });
 
@@ -91,7 +111,11 @@ describe("fetchWithRetry(url, parse)", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const events: string[] = [];
-    const err = await fetchWithRetry(`http://127.0.0.1:${port}/x`, parseJson, { ...fast, maxAttempts: 2, onRetry: (e) => events.push(e.reason) }).catch((e) => e);
+    const err = await fetchWithRetry(`http://127.0.0.1:${port}/x`, parseJson, {
+      ...fast,
+      maxAttempts: 2,
+      onRetry: (e) => events.push(e.reason),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(events).toEqual(["network: ECONNREFUSED"]);
   });
@@ -113,7 +137,19 @@ describe.skipIf(!existsSync(lmpd) && !process.env.CI)("fetchSource with a url so
   it("downloads a CSV, retrying a dropped connection, and infers column types", async () => {
     portal.faults.set("file", [{ kind: "destroy" }, { kind: "status", status: 429, retryAfter: "1" }]);
     const sleeps: number[] = [];
-    const r = await fetchSource("dl", { url: `${portal.origin}/files/data.csv` }, { cacheDir, progress: false, retry: { sleep: async (ms) => { sleeps.push(ms); } } });
+    const r = await fetchSource(
+      "dl",
+      { url: `${portal.origin}/files/data.csv` },
+      {
+        cacheDir,
+        progress: false,
+        retry: {
+          sleep: async (ms) => {
+            sleeps.push(ms);
+          },
+        },
+      },
+    );
     expect(r.meta.rows).toBe(5393);
     expect(r.meta.retries).toBe(2);
     expect(sleeps[1]).toBe(1000);
@@ -123,6 +159,8 @@ describe.skipIf(!existsSync(lmpd) && !process.env.CI)("fetchSource with a url so
   });
 
   it("needs a format when the URL has no extension", async () => {
-    await expect(fetchSource("x", { url: `${portal.origin}/files/data` }, { cacheDir, progress: false })).rejects.toThrow(/add format: csv/);
+    await expect(fetchSource("x", { url: `${portal.origin}/files/data` }, { cacheDir, progress: false })).rejects.toThrow(
+      /add format: csv/,
+    );
   });
 });

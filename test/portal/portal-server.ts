@@ -18,10 +18,7 @@ export function readDataset(path: string): Dataset {
 
 /** A failure served once, instead of the normal answer, for a request matching `key` (`socrata:OFFSET`, `arcgis:OFFSET`, `file`). */
 export type Fault =
-  | { kind: "status"; status: number; retryAfter?: string }
-  | { kind: "truncate" }
-  | { kind: "destroy" }
-  | { kind: "empty" };
+  { kind: "status"; status: number; retryAfter?: string } | { kind: "truncate" } | { kind: "destroy" } | { kind: "empty" };
 
 /** Options of the fake portal. */
 export interface PortalOptions {
@@ -96,7 +93,9 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
       const limit = Number(url.searchParams.get("$limit") ?? 1000);
       const rows = ds.rows.slice(offset, offset + limit).map((r) => {
         const o: Record<string, string> = {};
-        ds.header.forEach((h, j) => { if (r[j] !== "") o[h] = r[j]; });
+        ds.header.forEach((h, j) => {
+          if (r[j] !== "") o[h] = r[j];
+        });
         return o;
       });
       return send(`socrata:${offset}`, 200, rows, {
@@ -114,8 +113,11 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
       const max = portal.options.maxRecordCount ?? 1000;
       if (!layer[2]) {
         return send("arcgis:layer", 200, {
-          type: "Feature Layer", maxRecordCount: max, objectIdField: fields.find((f) => f.type === "esriFieldTypeOID")?.name,
-          advancedQueryCapabilities: { supportsPagination: true }, fields: fields.map(({ j: _j, ...f }) => f),
+          type: "Feature Layer",
+          maxRecordCount: max,
+          objectIdField: fields.find((f) => f.type === "esriFieldTypeOID")?.name,
+          advancedQueryCapabilities: { supportsPagination: true },
+          fields: fields.map(({ j: _j, ...f }) => f),
         });
       }
       if (url.searchParams.get("returnCountOnly") === "true") return send("arcgis:count", 200, { count: ds.rows.length });
@@ -123,13 +125,16 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
       const n = Math.min(Number(url.searchParams.get("resultRecordCount") ?? max), max);
       const slice = ds.rows.slice(offset, offset + n);
       const exceeded = offset + slice.length < ds.rows.length;
-      const attrs = (r: string[]) => Object.fromEntries(fields.map((f) => {
-        const v = r[f.j];
-        if (v === "") return [f.name, null];
-        if (f.type === "esriFieldTypeDate") return [f.name, dates[f.name](v)];
-        if (f.type !== "esriFieldTypeString") return [f.name, Number(v)];
-        return [f.name, v];
-      }));
+      const attrs = (r: string[]) =>
+        Object.fromEntries(
+          fields.map((f) => {
+            const v = r[f.j];
+            if (v === "") return [f.name, null];
+            if (f.type === "esriFieldTypeDate") return [f.name, dates[f.name](v)];
+            if (f.type !== "esriFieldTypeString") return [f.name, Number(v)];
+            return [f.name, v];
+          }),
+        );
       const point = (r: string[]) => {
         if (!xy) return null;
         const x = r[ds.header.indexOf(xy[0])];
@@ -156,7 +161,9 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
     }
 
     if (url.pathname === "/files/data.csv") {
-      const csv = [ds.header, ...ds.rows].map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(",")).join("\n") + "\n";
+      const csv =
+        [ds.header, ...ds.rows].map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(",")).join("\n") +
+        "\n";
       return send("file", 200, csv);
     }
     res.writeHead(404).end("not found");

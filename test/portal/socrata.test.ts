@@ -28,7 +28,12 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with a Socrata dataset
   let portal: TestPortal;
   let cacheDir: string;
   const sleeps: number[] = [];
-  const retry = { sleep: async (ms: number) => { sleeps.push(ms); }, random: () => 0.5 };
+  const retry = {
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  };
   const spec = (): SourceSpec => ({ socrata: { domain: portal.origin, dataset: "abcd-1234", page_size: 1000 } });
 
   beforeAll(async () => {
@@ -76,7 +81,9 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with a Socrata dataset
     expect(logger.warnings).toEqual([]);
 
     const db = await Db.open();
-    const [{ n, blanks }] = await db.query(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE OFFENSE_ZIP IS NULL)::INTEGER AS blanks FROM read_csv('${r.path}')`);
+    const [{ n, blanks }] = await db.query(
+      `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE OFFENSE_ZIP IS NULL)::INTEGER AS blanks FROM read_csv('${r.path}')`,
+    );
     expect(n).toBe(5393);
     expect(blanks).toBe(86);
     await db.close();
@@ -100,7 +107,11 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with a Socrata dataset
     const r = await fetchSource("assaults", spec(), { cacheDir, refresh: true, logger, progress: false, retry });
     expect(r.fromCache).toBe(false);
     expect(r.meta.rows).toBe(5393);
-    expect(r.schemaChanges).toEqual({ added: ["REPORT_SOURCE"], removed: ["OFFENSE_ZIP"], retyped: [{ name: "ID", from: "number", to: "text" }] });
+    expect(r.schemaChanges).toEqual({
+      added: ["REPORT_SOURCE"],
+      removed: ["OFFENSE_ZIP"],
+      retyped: [{ name: "ID", from: "number", to: "text" }],
+    });
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatchObject({ code: "portal.schema_change", added: ["REPORT_SOURCE"], removed: ["OFFENSE_ZIP"] });
     expect(logger.warnings[0].message).toContain("OFFENSE_ZIP");

@@ -35,7 +35,15 @@ interface BadCase {
 }
 
 /** `run` of a corpus study; `data` is a case folder under data/, or a path. */
-const run = (study: string, data: string) => (c: Ctx) => ["run", `${S}/${study}.yaml`, "--data", data.includes("/") ? data : `${D}/${data}`, "--out", c.out, "--quiet"];
+const run = (study: string, data: string) => (c: Ctx) => [
+  "run",
+  `${S}/${study}.yaml`,
+  "--data",
+  data.includes("/") ? data : `${D}/${data}`,
+  "--out",
+  c.out,
+  "--quiet",
+];
 const dataCase = (data: string) => run("risk", data);
 const studyCase = (study: string) => run(study, "good");
 
@@ -49,18 +57,38 @@ function writeIncidents(dir: string, body: string | Buffer): void {
 
 const cases: BadCase[] = [
   // ---- CSV files ----
-  { name: "an empty file (0 bytes)", args: dataCase("empty"), expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /empty \(0 bytes\)/, /export the data again/] },
+  {
+    name: "an empty file (0 bytes)",
+    args: dataCase("empty"),
+    expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /empty \(0 bytes\)/, /export the data again/],
+  },
   { name: "a header and no rows", args: dataCase("header-only"), expect: [/risk\.yaml/, /"incidents" has no rows/, /check/] },
-  { name: "mostly ragged rows", args: dataCase("ragged-most"), expect: [/incidents\.csv/, /4 of 5 data rows are malformed/, /line 3/, /Expected Number of Columns: 7/, /inspect/] },
-  { name: "an unbalanced quote", args: dataCase("unbalanced-quote"), expect: [/incidents\.csv/, /line 3 opens a double quote/, /close or remove that quote/] },
-  { name: "Latin-1 bytes in a file read as UTF-8", args: dataCase("latin1"), expect: [/incidents\.csv/, /not UTF-8/, /line 2/, /encoding: latin-1/] },
+  {
+    name: "mostly ragged rows",
+    args: dataCase("ragged-most"),
+    expect: [/incidents\.csv/, /4 of 5 data rows are malformed/, /line 3/, /Expected Number of Columns: 7/, /inspect/],
+  },
+  {
+    name: "an unbalanced quote",
+    args: dataCase("unbalanced-quote"),
+    expect: [/incidents\.csv/, /line 3 opens a double quote/, /close or remove that quote/],
+  },
+  {
+    name: "Latin-1 bytes in a file read as UTF-8",
+    args: dataCase("latin1"),
+    expect: [/incidents\.csv/, /not UTF-8/, /line 2/, /encoding: latin-1/],
+  },
   {
     name: "a 10 MB single field",
     setup: (c) => writeIncidents(join(c.tmp, "data"), `${HEADER}\nI-1,2021-01-01 10:00:00,${"A".repeat(10 << 20)},BAR,PATROL,30,1\n`),
     args: (c) => run("risk", join(c.tmp, "data"))(c),
     expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /line 2 is 10,485,\d+ bytes long/, /fix or remove that line/],
   },
-  { name: "a file that is not a CSV (an .xlsx)", args: run("source-unknown-format", "xlsx"), expect: [/source-unknown-format\.yaml: source "incidents"/, /incidents\.xlsx/, /format: csv/] },
+  {
+    name: "a file that is not a CSV (an .xlsx)",
+    args: run("source-unknown-format", "xlsx"),
+    expect: [/source-unknown-format\.yaml: source "incidents"/, /incidents\.xlsx/, /format: csv/],
+  },
   {
     name: "a CSV of random binary bytes",
     setup: (c) => writeIncidents(join(c.tmp, "data"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))),
@@ -69,56 +97,187 @@ const cases: BadCase[] = [
   },
 
   // ---- values ----
-  { name: "a target with one class", args: dataCase("one-class"), expect: [/risk\.yaml/, /"officer_assaulted" has only one class/, /no 1s/, /check the label/] },
-  { name: "a target that is all null", args: dataCase("target-all-null"), expect: [/risk\.yaml/, /"officer_assaulted"/, /is empty in all 4 rows/, /check the column name and the label/] },
-  { name: "a target that is not binary", args: dataCase("target-not-binary"), expect: [/risk\.yaml/, /"officer_assaulted" has values other than 0\/1/, /"2"/, /derive a 0\/1 column/] },
-  { name: "text in a numeric column", args: dataCase("text-in-numeric"), expect: [/risk\.yaml: risk\.features/, /"AGE" has 2 values that are not numbers/, /"unknown"/, /cast it in a prepare step/] },
-  { name: "NaN and Infinity in a numeric column", args: dataCase("nan-infinity"), expect: [/risk\.yaml: risk\.features/, /"AGE" has 3 values that are NaN or infinite/, /isfinite/] },
-  { name: "an all-null feature", args: dataCase("all-null-feature"), expect: [/risk\.yaml: risk\.features/, /"AGE" is empty \(all 4 values are missing\)/, /remove it/] },
+  {
+    name: "a target with one class",
+    args: dataCase("one-class"),
+    expect: [/risk\.yaml/, /"officer_assaulted" has only one class/, /no 1s/, /check the label/],
+  },
+  {
+    name: "a target that is all null",
+    args: dataCase("target-all-null"),
+    expect: [/risk\.yaml/, /"officer_assaulted"/, /is empty in all 4 rows/, /check the column name and the label/],
+  },
+  {
+    name: "a target that is not binary",
+    args: dataCase("target-not-binary"),
+    expect: [/risk\.yaml/, /"officer_assaulted" has values other than 0\/1/, /"2"/, /derive a 0\/1 column/],
+  },
+  {
+    name: "text in a numeric column",
+    args: dataCase("text-in-numeric"),
+    expect: [/risk\.yaml: risk\.features/, /"AGE" has 2 values that are not numbers/, /"unknown"/, /cast it in a prepare step/],
+  },
+  {
+    name: "NaN and Infinity in a numeric column",
+    args: dataCase("nan-infinity"),
+    expect: [/risk\.yaml: risk\.features/, /"AGE" has 3 values that are NaN or infinite/, /isfinite/],
+  },
+  {
+    name: "an all-null feature",
+    args: dataCase("all-null-feature"),
+    expect: [/risk\.yaml: risk\.features/, /"AGE" is empty \(all 4 values are missing\)/, /remove it/],
+  },
   {
     name: "a category column with over 10,000 distinct values",
     setup: (c) => {
-      const rows = Array.from({ length: 12_000 }, (_, i) => `I-${i},2021-01-01 10:00:00,CODE-${i},BAR,PATROL,${20 + (i % 40)},${i % 4 === 0 ? 1 : 0}`);
+      const rows = Array.from(
+        { length: 12_000 },
+        (_, i) => `I-${i},2021-01-01 10:00:00,CODE-${i},BAR,PATROL,${20 + (i % 40)},${i % 4 === 0 ? 1 : 0}`,
+      );
       writeIncidents(join(c.tmp, "data"), `${HEADER}\n${rows.join("\n")}\n`);
     },
     args: (c) => run("risk", join(c.tmp, "data"))(c),
     expect: [/risk\.yaml: risk\.features/, /"OFFENSE" has 12,000 distinct values in 12,000 rows/, /min_frequency/],
   },
-  { name: "unparseable dates in a prepare step", args: run("risk-prepare", "bad-dates"), expect: [/risk-prepare\.yaml: prepare step "parsed" failed/, /"sometime in March"/, /%Y-%m-%d/] },
-  { name: "mixed date formats in a date feature", args: run("risk-dates", "mixed-dates"), expect: [/risk-dates\.yaml: risk\.features/, /"DATE_OCCURED" has type VARCHAR, not a timestamp/, /strptime/] },
+  {
+    name: "unparseable dates in a prepare step",
+    args: run("risk-prepare", "bad-dates"),
+    expect: [/risk-prepare\.yaml: prepare step "parsed" failed/, /"sometime in March"/, /%Y-%m-%d/],
+  },
+  {
+    name: "mixed date formats in a date feature",
+    args: run("risk-dates", "mixed-dates"),
+    expect: [/risk-dates\.yaml: risk\.features/, /"DATE_OCCURED" has type VARCHAR, not a timestamp/, /strptime/],
+  },
 
   // ---- the study file ----
-  { name: "an unknown top-level key", args: studyCase("unknown-key"), expect: [/unknown-key\.yaml:3:/, /unknown key "seeed"/, /did you mean "seed"/] },
-  { name: "a misspelled nested key", args: studyCase("misspelled-nested-key"), expect: [/misspelled-nested-key\.yaml:6:/, /unknown key "risk\.targt"/, /did you mean "target"/] },
-  { name: "a word where a number goes", args: studyCase("wrong-type"), expect: [/wrong-type\.yaml:8:/, /"risk\.validation\.folds" should be a number, not "five"/] },
-  { name: "a word where a list goes", args: studyCase("wrong-list-type"), expect: [/wrong-list-type\.yaml:8:/, /"risk\.features\.categorical" should be a list/] },
-  { name: "a misspelled kind", args: studyCase("wrong-enum"), expect: [/wrong-enum\.yaml:2:/, /"kind" must be one of "risk", "segments"/, /did you mean "risk"/] },
+  {
+    name: "an unknown top-level key",
+    args: studyCase("unknown-key"),
+    expect: [/unknown-key\.yaml:3:/, /unknown key "seeed"/, /did you mean "seed"/],
+  },
+  {
+    name: "a misspelled nested key",
+    args: studyCase("misspelled-nested-key"),
+    expect: [/misspelled-nested-key\.yaml:6:/, /unknown key "risk\.targt"/, /did you mean "target"/],
+  },
+  {
+    name: "a word where a number goes",
+    args: studyCase("wrong-type"),
+    expect: [/wrong-type\.yaml:8:/, /"risk\.validation\.folds" should be a number, not "five"/],
+  },
+  {
+    name: "a word where a list goes",
+    args: studyCase("wrong-list-type"),
+    expect: [/wrong-list-type\.yaml:8:/, /"risk\.features\.categorical" should be a list/],
+  },
+  {
+    name: "a misspelled kind",
+    args: studyCase("wrong-enum"),
+    expect: [/wrong-enum\.yaml:2:/, /"kind" must be one of "risk", "segments"/, /did you mean "risk"/],
+  },
   { name: "a value out of range", args: studyCase("out-of-range"), expect: [/out-of-range\.yaml:8:/, /"risk\.threshold"/, /<1/] },
   { name: "broken YAML", args: studyCase("invalid-yaml"), expect: [/invalid-yaml\.yaml:5: invalid YAML/, /check indentation/] },
-  { name: "an alias to an anchor that is not defined", args: studyCase("yaml-alias"), expect: [/yaml-alias\.yaml: invalid YAML/, /offense_columns/, /define each &anchor before its \*alias/] },
-  { name: "a key given twice", args: studyCase("duplicate-key"), expect: [/duplicate-key\.yaml:8: invalid YAML/, /"risk" appears twice/, /keep one/] },
-  { name: "an empty study file", args: studyCase("empty"), expect: [/empty\.yaml/, /must be a YAML mapping with at least name, kind and sources/] },
-  { name: "kind risk without a risk section", args: studyCase("no-risk-section"), expect: [/no-risk-section\.yaml/, /no "risk:" section/, /add one/] },
-  { name: "a prepare step name used twice", args: studyCase("duplicate-step"), expect: [/duplicate-step\.yaml/, /"step" is used twice/, /its own name/] },
+  {
+    name: "an alias to an anchor that is not defined",
+    args: studyCase("yaml-alias"),
+    expect: [/yaml-alias\.yaml: invalid YAML/, /offense_columns/, /define each &anchor before its \*alias/],
+  },
+  {
+    name: "a key given twice",
+    args: studyCase("duplicate-key"),
+    expect: [/duplicate-key\.yaml:8: invalid YAML/, /"risk" appears twice/, /keep one/],
+  },
+  {
+    name: "an empty study file",
+    args: studyCase("empty"),
+    expect: [/empty\.yaml/, /must be a YAML mapping with at least name, kind and sources/],
+  },
+  {
+    name: "kind risk without a risk section",
+    args: studyCase("no-risk-section"),
+    expect: [/no-risk-section\.yaml/, /no "risk:" section/, /add one/],
+  },
+  {
+    name: "a prepare step name used twice",
+    args: studyCase("duplicate-step"),
+    expect: [/duplicate-step\.yaml/, /"step" is used twice/, /its own name/],
+  },
   { name: "several sources and no table", args: studyCase("no-table"), expect: [/no-table\.yaml/, /several sources/, /add "table:"/] },
-  { name: "a table that does not exist", args: studyCase("table-missing"), expect: [/table-missing\.yaml/, /table "incident" does not exist/, /name a source or prepare step/] },
-  { name: "a feature column that is absent", args: studyCase("missing-column"), expect: [/missing-column\.yaml: risk\.features/, /column "OFENSE" not found in table "incidents"/, /did you mean "OFFENSE"/] },
-  { name: "a target column that is absent", args: studyCase("missing-target"), expect: [/missing-target\.yaml: risk/, /column "officer_assault" not found/, /did you mean "officer_assaulted"/] },
-  { name: "a forced type for an absent column", args: studyCase("types-missing-column"), expect: [/types-missing-column\.yaml: source "incidents"/, /"INCIDENT_NUM" not found/, /did you mean "INCIDENT_NUMBER"/] },
-  { name: "no feature columns", args: studyCase("no-features"), expect: [/no-features\.yaml/, /lists no columns/, /add categorical, numeric or dates/] },
-  { name: "temporal validation on a text column", args: studyCase("temporal-not-date"), expect: [/temporal-not-date\.yaml/, /"OFFENSE" is VARCHAR, not a timestamp/, /parse it in a prepare step/] },
-  { name: "SMOTE with more neighbours than minority rows", args: studyCase("smote-too-few"), expect: [/smote-too-few\.yaml/, /k_neighbors = 40/, /lower resample\.k_neighbors/] },
-  { name: "more folds than one class can fill", args: studyCase("too-many-folds"), expect: [/too-many-folds\.yaml/, /has only one class/, /fewer folds/] },
-  { name: "an unsupported encoding", args: studyCase("unsupported-encoding"), expect: [/unsupported-encoding\.yaml: source "incidents"/, /"cp1252"/, /latin-1/] },
+  {
+    name: "a table that does not exist",
+    args: studyCase("table-missing"),
+    expect: [/table-missing\.yaml/, /table "incident" does not exist/, /name a source or prepare step/],
+  },
+  {
+    name: "a feature column that is absent",
+    args: studyCase("missing-column"),
+    expect: [/missing-column\.yaml: risk\.features/, /column "OFENSE" not found in table "incidents"/, /did you mean "OFFENSE"/],
+  },
+  {
+    name: "a target column that is absent",
+    args: studyCase("missing-target"),
+    expect: [/missing-target\.yaml: risk/, /column "officer_assault" not found/, /did you mean "officer_assaulted"/],
+  },
+  {
+    name: "a forced type for an absent column",
+    args: studyCase("types-missing-column"),
+    expect: [/types-missing-column\.yaml: source "incidents"/, /"INCIDENT_NUM" not found/, /did you mean "INCIDENT_NUMBER"/],
+  },
+  {
+    name: "no feature columns",
+    args: studyCase("no-features"),
+    expect: [/no-features\.yaml/, /lists no columns/, /add categorical, numeric or dates/],
+  },
+  {
+    name: "temporal validation on a text column",
+    args: studyCase("temporal-not-date"),
+    expect: [/temporal-not-date\.yaml/, /"OFFENSE" is VARCHAR, not a timestamp/, /parse it in a prepare step/],
+  },
+  {
+    name: "SMOTE with more neighbours than minority rows",
+    args: studyCase("smote-too-few"),
+    expect: [/smote-too-few\.yaml/, /k_neighbors = 40/, /lower resample\.k_neighbors/],
+  },
+  {
+    name: "more folds than one class can fill",
+    args: studyCase("too-many-folds"),
+    expect: [/too-many-folds\.yaml/, /has only one class/, /fewer folds/],
+  },
+  {
+    name: "an unsupported encoding",
+    args: studyCase("unsupported-encoding"),
+    expect: [/unsupported-encoding\.yaml: source "incidents"/, /"cp1252"/, /latin-1/],
+  },
 
   // ---- prepare SQL ----
-  { name: "an unknown column in prepare SQL", args: studyCase("sql-error"), expect: [/sql-error\.yaml: prepare step "labelled" failed/, /"PREMISES" not found/] },
-  { name: "a syntax error in prepare SQL", args: studyCase("sql-syntax"), expect: [/sql-syntax\.yaml: prepare step "filtered" failed/, /syntax error at or near "incidents"/] },
-  { name: "an unknown table in prepare SQL", args: studyCase("sql-unknown-table"), expect: [/sql-unknown-table\.yaml: prepare step "joined" failed/, /officers does not exist/] },
+  {
+    name: "an unknown column in prepare SQL",
+    args: studyCase("sql-error"),
+    expect: [/sql-error\.yaml: prepare step "labelled" failed/, /"PREMISES" not found/],
+  },
+  {
+    name: "a syntax error in prepare SQL",
+    args: studyCase("sql-syntax"),
+    expect: [/sql-syntax\.yaml: prepare step "filtered" failed/, /syntax error at or near "incidents"/],
+  },
+  {
+    name: "an unknown table in prepare SQL",
+    args: studyCase("sql-unknown-table"),
+    expect: [/sql-unknown-table\.yaml: prepare step "joined" failed/, /officers does not exist/],
+  },
 
   // ---- source paths ----
-  { name: "a source path that is missing", args: studyCase("source-missing"), expect: [/source-missing\.yaml: source "incidents"/, /not found: incidents-2021\.csv/, /check the path/] },
-  { name: "a source path that is a directory", args: run("source-is-directory", D), expect: [/source-is-directory\.yaml: source "incidents"/, /good is a directory/, /point the path at the data file/] },
+  {
+    name: "a source path that is missing",
+    args: studyCase("source-missing"),
+    expect: [/source-missing\.yaml: source "incidents"/, /not found: incidents-2021\.csv/, /check the path/],
+  },
+  {
+    name: "a source path that is a directory",
+    args: run("source-is-directory", D),
+    expect: [/source-is-directory\.yaml: source "incidents"/, /good is a directory/, /point the path at the data file/],
+  },
   {
     name: "a source path that cannot be read (symlink loop)",
     setup: (c) => {
@@ -138,11 +297,23 @@ const cases: BadCase[] = [
     args: (c) => run("risk", join(c.tmp, "data"))(c),
     expect: [/risk\.yaml: source "incidents"/, /cannot read incidents\.csv/, /permissions/],
   },
-  { name: "a study file that does not exist", args: (c) => ["run", `${S}/nope.yaml`, "--out", c.out], expect: [/nope\.yaml: study file not found/, /check the path/] },
-  { name: "a study path that is a directory", args: (c) => ["run", S, "--out", c.out], expect: [/studies: is a directory/, /give the path of a study file/] },
+  {
+    name: "a study file that does not exist",
+    args: (c) => ["run", `${S}/nope.yaml`, "--out", c.out],
+    expect: [/nope\.yaml: study file not found/, /check the path/],
+  },
+  {
+    name: "a study path that is a directory",
+    args: (c) => ["run", S, "--out", c.out],
+    expect: [/studies: is a directory/, /give the path of a study file/],
+  },
 
   // ---- segments ----
-  { name: "k larger than the row count", args: run("segments-k-too-big", "segments-small"), expect: [/segments-k-too-big\.yaml/, /k up to 12 needs more than 12 rows, but only 8/, /lower segments\.k/] },
+  {
+    name: "k larger than the row count",
+    args: run("segments-k-too-big", "segments-small"),
+    expect: [/segments-k-too-big\.yaml/, /k up to 12 needs more than 12 rows, but only 8/, /lower segments\.k/],
+  },
 
   // ---- results folder ----
   {
@@ -162,20 +333,60 @@ const cases: BadCase[] = [
   },
 
   // ---- command line ----
-  { name: "a seed that is not a number", args: (c) => ["run", `${S}/risk.yaml`, "--seed", "abc", "--out", c.out], expect: [/--seed must be a whole number, not "abc"/] },
-  { name: "a misspelled option", args: (c) => ["run", `${S}/risk.yaml`, "--sed", "3", "--out", c.out], expect: [/unknown option '--sed'/, /--seed/, /openbeat --help/] },
+  {
+    name: "a seed that is not a number",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "abc", "--out", c.out],
+    expect: [/--seed must be a whole number, not "abc"/],
+  },
+  {
+    name: "a misspelled option",
+    args: (c) => ["run", `${S}/risk.yaml`, "--sed", "3", "--out", c.out],
+    expect: [/unknown option '--sed'/, /--seed/, /openbeat --help/],
+  },
 
   // ---- score ----
-  { name: "score with a file that is not a model (results.json)", args: () => ["score", `${BAD}/models/not-a-model.json`, `${BAD}/score/unknown-codes.csv`], expect: [/not-a-model\.json: not an openbeat risk model/, /model\.json from "openbeat run"/] },
-  { name: "score with a truncated model file", args: () => ["score", `${BAD}/models/truncated.json`, `${BAD}/score/unknown-codes.csv`], expect: [/truncated\.json: not valid JSON/, /pass the model\.json/] },
-  { name: "score with a hand-edited model", args: () => ["score", `${BAD}/models/edited.json`, `${BAD}/score/unknown-codes.csv`], expect: [/edited\.json: model has 3 coefficients for 4 features/] },
-  { name: "score with a model from a different study", args: () => ["score", `${BAD}/models/other-study.json`, `${BAD}/score/unknown-codes.csv`], expect: [/unknown-codes\.csv: missing columns "DIVISION", "SHIFT"/, /other-study\.json needs/] },
-  { name: "score input missing a column", args: (c) => ["score", c.model, `${BAD}/score/missing-column.csv`], expect: [/missing-column\.csv: missing column "PREMISE"/, /model\.json needs/, /OFFENSE, PREMISE, UNIT, AGE/] },
-  { name: "score input that does not exist", args: (c) => ["score", c.model, `${BAD}/score/nope.csv`], expect: [/nope\.csv: input file not found/, /OFFENSE, PREMISE, UNIT, AGE/] },
-  { name: "score with a model path that does not exist", args: () => ["score", `${BAD}/models/nope.json`, `${BAD}/score/unknown-codes.csv`], expect: [/nope\.json: model file not found/] },
+  {
+    name: "score with a file that is not a model (results.json)",
+    args: () => ["score", `${BAD}/models/not-a-model.json`, `${BAD}/score/unknown-codes.csv`],
+    expect: [/not-a-model\.json: not an openbeat risk model/, /model\.json from "openbeat run"/],
+  },
+  {
+    name: "score with a truncated model file",
+    args: () => ["score", `${BAD}/models/truncated.json`, `${BAD}/score/unknown-codes.csv`],
+    expect: [/truncated\.json: not valid JSON/, /pass the model\.json/],
+  },
+  {
+    name: "score with a hand-edited model",
+    args: () => ["score", `${BAD}/models/edited.json`, `${BAD}/score/unknown-codes.csv`],
+    expect: [/edited\.json: model has 3 coefficients for 4 features/],
+  },
+  {
+    name: "score with a model from a different study",
+    args: () => ["score", `${BAD}/models/other-study.json`, `${BAD}/score/unknown-codes.csv`],
+    expect: [/unknown-codes\.csv: missing columns "DIVISION", "SHIFT"/, /other-study\.json needs/],
+  },
+  {
+    name: "score input missing a column",
+    args: (c) => ["score", c.model, `${BAD}/score/missing-column.csv`],
+    expect: [/missing-column\.csv: missing column "PREMISE"/, /model\.json needs/, /OFFENSE, PREMISE, UNIT, AGE/],
+  },
+  {
+    name: "score input that does not exist",
+    args: (c) => ["score", c.model, `${BAD}/score/nope.csv`],
+    expect: [/nope\.csv: input file not found/, /OFFENSE, PREMISE, UNIT, AGE/],
+  },
+  {
+    name: "score with a model path that does not exist",
+    args: () => ["score", `${BAD}/models/nope.json`, `${BAD}/score/unknown-codes.csv`],
+    expect: [/nope\.json: model file not found/],
+  },
 
   // ---- inspect ----
-  { name: "inspect on an empty file", args: () => ["inspect", `${D}/empty/incidents.csv`], expect: [/empty\/incidents\.csv: the file is empty/] },
+  {
+    name: "inspect on an empty file",
+    args: () => ["inspect", `${D}/empty/incidents.csv`],
+    expect: [/empty\/incidents\.csv: the file is empty/],
+  },
   { name: "inspect on a missing file", args: () => ["inspect", `${D}/nope.csv`], expect: [/nope\.csv: file not found/, /check the path/] },
   { name: "inspect on a folder", args: () => ["inspect", D], expect: [/data: is a folder/, /give a CSV, GeoJSON or shapefile/] },
 ];

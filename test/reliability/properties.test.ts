@@ -17,7 +17,15 @@ import { Logger } from "../../src/util/logger.js";
  * throws a UserError with one line that names the file. Run counts are bounded so the file stays well under 30 s.
  */
 
-type Def = { type: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown; options?: unknown[]; innerType?: unknown; in?: unknown };
+type Def = {
+  type: string;
+  shape?: Record<string, unknown>;
+  valueType?: unknown;
+  element?: unknown;
+  options?: unknown[];
+  innerType?: unknown;
+  in?: unknown;
+};
 const def = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } })?._zod?.def;
 
 function unwrap(s: unknown): unknown {
@@ -60,7 +68,13 @@ function baseStudy(): Record<string, unknown> {
     risk: {
       target: "y",
       id: "id",
-      features: { categorical: ["a"], numeric: ["b"], dates: [{ column: "d", parts: ["hour"] }], min_frequency: 2, missing: { categorical: "drop", numeric: "mean" } },
+      features: {
+        categorical: ["a"],
+        numeric: ["b"],
+        dates: [{ column: "d", parts: ["hour"] }],
+        min_frequency: 2,
+        missing: { categorical: "drop", numeric: "mean" },
+      },
       resample: { method: "smote", k_neighbors: 3 },
       model: { C: 1, max_iter: 100 },
       validation: { method: "stratified_kfold", folds: 3 },
@@ -81,7 +95,10 @@ const wrongValue = fc.oneof(
   fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxKeys: 3 }),
 );
 
-type Mutation = { kind: "set"; path: (string | number)[]; value: unknown } | { kind: "delete"; path: (string | number)[] } | { kind: "unknown"; path: (string | number)[]; key: string; value: unknown };
+type Mutation =
+  | { kind: "set"; path: (string | number)[]; value: unknown }
+  | { kind: "delete"; path: (string | number)[] }
+  | { kind: "unknown"; path: (string | number)[]; key: string; value: unknown };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("set" as const), path: fc.constantFrom(...PATHS), value: wrongValue }),
@@ -130,7 +147,17 @@ function expectClearStudyError(e: unknown): void {
 describe("parseStudy(text) on wrong study files", () => {
   it("the schema walk finds the study file's keys", () => {
     const flat = PATHS.map((p) => p.join("."));
-    expect(flat).toEqual(expect.arrayContaining(["name", "kind", "sources.incidents.path", "risk.target", "risk.features.categorical", "risk.validation.folds", "segments.k.max"]));
+    expect(flat).toEqual(
+      expect.arrayContaining([
+        "name",
+        "kind",
+        "sources.incidents.path",
+        "risk.target",
+        "risk.features.categorical",
+        "risk.validation.folds",
+        "segments.k.max",
+      ]),
+    );
   });
 
   it("the unmutated base study is valid", () => {
@@ -159,7 +186,12 @@ describe("parseStudy(text) on wrong study files", () => {
         if (e === null) return;
         expectClearStudyError(e);
         const parentValue = parent.reduce<unknown>((n, p) => (n as Record<string, unknown>)?.[p], study);
-        if (parentValue && typeof parentValue === "object" && !Array.isArray(parentValue) && !(parent.at(-1) === "sources" || parent.at(-1) === "types")) {
+        if (
+          parentValue &&
+          typeof parentValue === "object" &&
+          !Array.isArray(parentValue) &&
+          !(parent.at(-1) === "sources" || parent.at(-1) === "types")
+        ) {
           expect((e as Error).message).toContain(`"${[...parent, typo].join(".")}"`);
         }
       }),
@@ -169,9 +201,12 @@ describe("parseStudy(text) on wrong study files", () => {
 
   it("random text never escapes as anything but a UserError", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: fc.constantFrom(..."ab: -{}[]\n\t\"'#&*!|>%@`,?"), maxLength: 120 })), (text) => {
-        expectClearStudyError(parseError(text));
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: fc.constantFrom(..."ab: -{}[]\n\t\"'#&*!|>%@`,?"), maxLength: 120 })),
+        (text) => {
+          expectClearStudyError(parseError(text));
+        },
+      ),
       { numRuns: 400, seed: 11 },
     );
   });
@@ -190,9 +225,22 @@ describe("loadCsv and loadSources on random bytes", () => {
   });
 
   const csvish = fc
-    .array(fc.array(fc.oneof(fc.constantFrom("", "a", "1", "2.5", "NaN", '"', '""', '"x,y"', "é", "\u00ff", " ", "null", "2021-01-01"), fc.string({ maxLength: 4 })), { maxLength: 6 }), { maxLength: 12 })
+    .array(
+      fc.array(
+        fc.oneof(
+          fc.constantFrom("", "a", "1", "2.5", "NaN", '"', '""', '"x,y"', "é", "\u00ff", " ", "null", "2021-01-01"),
+          fc.string({ maxLength: 4 }),
+        ),
+        { maxLength: 6 },
+      ),
+      { maxLength: 12 },
+    )
     .chain((rows) => fc.constantFrom("\n", "\r\n", "\r").map((nl) => Buffer.from(rows.map((r) => r.join(",")).join(nl))));
-  const bytes = fc.oneof(fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)), csvish, csvish.map((b) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b])));
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+    csvish,
+    csvish.map((b) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b])),
+  );
 
   let n = 0;
   async function loadOutcome(file: Buffer, via: "loadCsv" | "loadSources"): Promise<unknown> {

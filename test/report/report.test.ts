@@ -25,7 +25,8 @@ function dataValues(spec: VegaLiteSpec): Record<string, unknown>[] {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
-      if (o.data && typeof o.data === "object" && Array.isArray((o.data as { values?: unknown }).values)) out.push(...((o.data as { values: Record<string, unknown>[] }).values));
+      if (o.data && typeof o.data === "object" && Array.isArray((o.data as { values?: unknown }).values))
+        out.push(...(o.data as { values: Record<string, unknown>[] }).values);
       for (const x of Object.values(o)) walk(x);
     }
   };
@@ -40,11 +41,14 @@ describe("riskCharts(results, { minCell })", () => {
     expect(Object.keys(charts)).toEqual(["metrics", "confusion", "roc", "pr", "top_share", "factors", "findings"]);
   });
 
-  it.each(["metrics", "confusion", "roc", "pr", "top_share", "factors", "findings"])("spec %s matches its golden and uses inline data only", async (name) => {
-    const json = JSON.stringify(roundDeep(charts[name]), null, 1);
-    expect(json).not.toMatch(/"url"\s*:/);
-    await expect(json + "\n").toMatchFileSnapshot(`golden/risk-${name}.json`);
-  });
+  it.each(["metrics", "confusion", "roc", "pr", "top_share", "factors", "findings"])(
+    "spec %s matches its golden and uses inline data only",
+    async (name) => {
+      const json = JSON.stringify(roundDeep(charts[name]), null, 1);
+      expect(json).not.toMatch(/"url"\s*:/);
+      await expect(json + "\n").toMatchFileSnapshot(`golden/risk-${name}.json`);
+    },
+  );
 
   it("shows the top 15 factors each side on a log scale with full names in the tooltip", () => {
     const values = dataValues(charts.factors).filter((v) => "odds_ratio" in v);
@@ -64,7 +68,10 @@ describe("riskCharts(results, { minCell })", () => {
   it("every spec compiles without warnings that matter and renders to SVG with marks", async () => {
     for (const [name, spec] of Object.entries(charts)) {
       const { warnings } = compileSpec(spec);
-      expect(warnings.filter((w) => !w.includes("faceted independent scales")), name).toEqual([]);
+      expect(
+        warnings.filter((w) => !w.includes("faceted independent scales")),
+        name,
+      ).toEqual([]);
       const svg = await renderSvg(spec, { idPrefix: name });
       expect(svg.startsWith("<svg"), name).toBe(true);
       expect(svg, name).toMatch(/class="mark-(rect|symbol|line|rule|shape)/);
@@ -76,12 +83,26 @@ describe("segmentsCharts(results, { minCell, areas })", () => {
   const charts = segmentsCharts(segments(), { minCell: 10, areas: areas() });
 
   it("builds k selection, PCA, profile, sizes, per-cluster distributions and maps", () => {
-    expect(Object.keys(charts)).toEqual(["k_selection", "pca", "profile", "sizes", "distribution_0", "distribution_1", "distribution_2", "distribution_3", "map_dominant", "map_shares"]);
+    expect(Object.keys(charts)).toEqual([
+      "k_selection",
+      "pca",
+      "profile",
+      "sizes",
+      "distribution_0",
+      "distribution_1",
+      "distribution_2",
+      "distribution_3",
+      "map_dominant",
+      "map_shares",
+    ]);
   });
 
-  it.each(["k_selection", "pca", "profile", "sizes", "distribution_0", "map_dominant", "map_shares"])("spec %s matches its golden", async (name) => {
-    await expect(JSON.stringify(roundDeep(charts[name]), null, 1) + "\n").toMatchFileSnapshot(`golden/segments-${name}.json`);
-  });
+  it.each(["k_selection", "pca", "profile", "sizes", "distribution_0", "map_dominant", "map_shares"])(
+    "spec %s matches its golden",
+    async (name) => {
+      await expect(JSON.stringify(roundDeep(charts[name]), null, 1) + "\n").toMatchFileSnapshot(`golden/segments-${name}.json`);
+    },
+  );
 
   it("tolerates results without pca_sample or areas", () => {
     const r = segments();
@@ -109,7 +130,10 @@ describe("segmentsCharts(results, { minCell, areas })", () => {
 describe("small counts are suppressed", () => {
   it("confusion cells below minCell have no cell and read <minCell", () => {
     const r = risk();
-    r.metrics.confusion_matrix = [[30000, 1600], [7, 947]];
+    r.metrics.confusion_matrix = [
+      [30000, 1600],
+      [7, 947],
+    ];
     const values = dataValues(riskCharts(r, { minCell: 10 }).confusion);
     const cell = values.find((v) => v.actual === "1 (positive)" && v.predicted === "0 (negative)")!;
     expect(cell).toMatchObject({ suppressed: true, count: null, share: null, label: "<10" });
@@ -145,11 +169,13 @@ describe("small counts are suppressed", () => {
     const bins = dataValues(charts.distribution_3).map((v) => v.bin);
     expect(bins).not.toContain("40–49");
     expect(bins).toContain("10–19");
-    const area = (charts.map_dominant.datasets as { areas: { properties: Record<string, unknown> }[] }).areas.find((a) => a.properties.name === "Greenmount")!;
+    const area = (charts.map_dominant.datasets as { areas: { properties: Record<string, unknown> }[] }).areas.find(
+      (a) => a.properties.name === "Greenmount",
+    )!;
     expect(area.properties).toMatchObject({ rows: "<10", suppressed: true, share_0: null, dominant: null });
     const html = await buildReport(segments(), { areas: areas(), generatedAt: "x" });
     expect(html).toMatch(/FIREARM <span class="muted">&lt;10<\/span>/);
-    expect(html).toContain("<td>Mt. Washington </td><td class=\"n\">&lt;10</td>");
+    expect(html).toContain('<td>Mt. Washington </td><td class="n">&lt;10</td>');
   });
 });
 
@@ -166,7 +192,10 @@ describe("buildReport(results, options)", () => {
   });
 
   it("is self-contained: no scripts, nothing loaded from the network, print styles", async () => {
-    for (const html of [await buildReport(risk(), { generatedAt: "g" }), await buildReport(segments(), { areas: areas(), generatedAt: "g" })]) {
+    for (const html of [
+      await buildReport(risk(), { generatedAt: "g" }),
+      await buildReport(segments(), { areas: areas(), generatedAt: "g" }),
+    ]) {
       expect(html).not.toMatch(/<script|<link|<img|<iframe/i);
       expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
       expect(html).toContain("@media print");
@@ -180,7 +209,16 @@ describe("buildReport(results, options)", () => {
     expect(at('class="leak"')).toBeGreaterThan(0);
     expect(at('class="leak"')).toBeLessThan(at("Question and data"));
     expect(html).toContain("<code>UOR_DESC</code>");
-    const order = ["Question and data", "Warnings", "Headline", 'data-chart="confusion"', 'data-chart="factors"', "Raise the odds most", 'data-chart="findings"', "Method in plain words"];
+    const order = [
+      "Question and data",
+      "Warnings",
+      "Headline",
+      'data-chart="confusion"',
+      'data-chart="factors"',
+      "Raise the odds most",
+      'data-chart="findings"',
+      "Method in plain words",
+    ];
     const positions = order.map(at);
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
@@ -198,7 +236,8 @@ describe("buildReport(results, options)", () => {
   it("segments report has cluster cards, maps and the method", async () => {
     const html = await buildReport(segments(), { manifest: fixture("segments-manifest.json"), areas: areas(), generatedAt: "g" });
     expect(html.match(/<article class="cluster"/g)).toHaveLength(4);
-    for (const n of ["map_dominant", "map_shares", "profile", "k_selection", "pca", "distribution_0"]) expect(html).toContain(`data-chart="${n}"`);
+    for (const n of ["map_dominant", "map_shares", "profile", "k_selection", "pca", "distribution_0"])
+      expect(html).toContain(`data-chart="${n}"`);
     expect(html).toContain("k = 4 was chosen by largest silhouette");
     expect(html).toContain("PCA kept 2 components");
   });
@@ -223,7 +262,13 @@ describe("buildReport(results, options)", () => {
 });
 
 describe("rewindGeometry(geometry)", () => {
-  const ccw = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]];
+  const ccw = [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+    [0, 1],
+    [0, 0],
+  ];
   it("winds exteriors clockwise and holes counter-clockwise, as d3-geo expects", () => {
     const g = rewindGeometry({ type: "Polygon", coordinates: [ccw, [...ccw].reverse()] });
     const [outer, hole] = g.coordinates as number[][][];
@@ -231,7 +276,30 @@ describe("rewindGeometry(geometry)", () => {
     expect(hole).toEqual(ccw);
   });
   it("leaves a clockwise exterior alone and rounds coordinates", () => {
-    const g = rewindGeometry({ type: "MultiPolygon", coordinates: [[[[0, 0], [0, 1.0000001], [1, 1], [1, 0], [0, 0]]]] });
-    expect(g.coordinates).toEqual([[[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]]);
+    const g = rewindGeometry({
+      type: "MultiPolygon",
+      coordinates: [
+        [
+          [
+            [0, 0],
+            [0, 1.0000001],
+            [1, 1],
+            [1, 0],
+            [0, 0],
+          ],
+        ],
+      ],
+    });
+    expect(g.coordinates).toEqual([
+      [
+        [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [1, 0],
+          [0, 0],
+        ],
+      ],
+    ]);
   });
 });

@@ -22,13 +22,31 @@ describe("resolveStaticPath(root, url)", () => {
   });
 
   it("rejects dot segments, encoded or not", () => {
-    for (const url of ["/../secret.txt", "/assets/../index.html", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2E%2E%2Fsecret.txt", "/./index.html", "/assets/%2e/a.js"]) {
+    for (const url of [
+      "/../secret.txt",
+      "/assets/../index.html",
+      "/%2e%2e/secret.txt",
+      "/..%2fsecret.txt",
+      "/%2E%2E%2Fsecret.txt",
+      "/./index.html",
+      "/assets/%2e/a.js",
+    ]) {
       expect(resolveStaticPath(root, url), url).toEqual({ status: 400 });
     }
   });
 
   it("rejects absolute, drive-letter, backslash, NUL and badly encoded paths", () => {
-    for (const url of ["//etc/passwd", "/%2fetc/passwd", `/${encodeURIComponent(join(base, "secret.txt"))}`, "/C:/x.txt", "/a\\b.txt", "/%5c..%5csecret.txt", "/index.html%00", "/%e0%a4%a", "secret.txt"]) {
+    for (const url of [
+      "//etc/passwd",
+      "/%2fetc/passwd",
+      `/${encodeURIComponent(join(base, "secret.txt"))}`,
+      "/C:/x.txt",
+      "/a\\b.txt",
+      "/%5c..%5csecret.txt",
+      "/index.html%00",
+      "/%e0%a4%a",
+      "secret.txt",
+    ]) {
       expect(resolveStaticPath(root, url), url).toEqual({ status: 400 });
     }
   });

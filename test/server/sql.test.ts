@@ -54,7 +54,16 @@ describe("server SQL builders", () => {
       { bin: 0, count: 2 },
       { bin: 1, count: 2 },
     ]);
-    const p = pointsQuery({ view: "t", where: whereClause({}, dims), lat: "lat", lon: "lon", limit: 10, hasScore: true, target: "hit", hasRow: true });
+    const p = pointsQuery({
+      view: "t",
+      where: whereClause({}, dims),
+      lat: "lat",
+      lon: "lon",
+      limit: 10,
+      hasScore: true,
+      target: "hit",
+      hasRow: true,
+    });
     expect(await db.query(p.total.sql, p.total.params)).toEqual([{ n: 3 }]);
     expect(await db.query(p.sample.sql, p.sample.params)).toHaveLength(3);
   });

@@ -66,7 +66,10 @@ beforeAll(async () => {
   const base = mkdtempSync(join(tmpdir(), "openbeat-server-"));
   webRoot = join(base, "web");
   mkdirSync(join(webRoot, "assets"), { recursive: true });
-  writeFileSync(join(webRoot, "index.html"), `<!doctype html><script type="module" src="/assets/app.js"></script><link rel="stylesheet" href="/assets/app.css">`);
+  writeFileSync(
+    join(webRoot, "index.html"),
+    `<!doctype html><script type="module" src="/assets/app.js"></script><link rel="stylesheet" href="/assets/app.css">`,
+  );
   writeFileSync(join(webRoot, "assets", "app.js"), "console.log('app')");
   writeFileSync(join(webRoot, "assets", "app.css"), "body{}");
   outside = join(base, "secret.txt");
@@ -107,7 +110,9 @@ describe("startServer API", () => {
     for (const [group, expr] of exprs) {
       const { status, json } = await post("api/runs/risk/query", { group_by: group });
       expect(status).toBe(200);
-      const want = await sql(`SELECT ${expr} AS key, count(*)::INTEGER AS n, sum("ASSAULTED")::INTEGER AS p, avg("_score") AS s FROM read_parquet(${riskParquet}) GROUP BY 1`);
+      const want = await sql(
+        `SELECT ${expr} AS key, count(*)::INTEGER AS n, sum("ASSAULTED")::INTEGER AS p, avg("_score") AS s FROM read_parquet(${riskParquet}) GROUP BY 1`,
+      );
       const got = byKey(json.rows);
       expect(got.size).toBe(want.length);
       for (const w of want) {
@@ -128,7 +133,8 @@ describe("startServer API", () => {
     };
     const { status, json } = await post("api/runs/risk/query", { filters, group_by: ["weekday", "DATE_OCCURED"] });
     expect(status).toBe(200);
-    const want = await sql(`SELECT isodow("DATE_OCCURED") AS key, count(*)::INTEGER AS n, sum("ASSAULTED")::INTEGER AS p FROM read_parquet(${riskParquet})
+    const want =
+      await sql(`SELECT isodow("DATE_OCCURED") AS key, count(*)::INTEGER AS n, sum("ASSAULTED")::INTEGER AS p FROM read_parquet(${riskParquet})
       WHERE "OFFENSE" IN ('Menacing', 'Assault 4th degree')
         AND ("PREMISE_TYPE" IS NULL OR "PREMISE_TYPE" IN ('O''Brien''s "Corner" Store', 'Bar / night club'))
         AND hour("DATE_OCCURED") IN (22, 23, 0, 1)
@@ -139,20 +145,30 @@ describe("startServer API", () => {
     expect(json.rows.reduce((s: number, r: any) => s + r.count, 0)).toBe(want.reduce((s, r) => s + Number(r.n), 0));
 
     const quoted = await post("api/runs/risk/query", { filters: { PREMISE_TYPE: [`O'Brien's "Corner" Store`] } });
-    const [q] = await sql(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "PREMISE_TYPE" = 'O''Brien''s "Corner" Store'`);
+    const [q] = await sql(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "PREMISE_TYPE" = 'O''Brien''s "Corner" Store'`,
+    );
     expect(q.n).toBeGreaterThan(0);
     expect(quoted.json.rows[0].count).toBe(q.n);
   });
 
   it("segments query by_cluster and areas equal SQL counts per cluster", async () => {
-    const { json } = await post("api/runs/segments/query", { filters: { Weapon: ["Knife", "Hands"] }, group_by: "District", by_cluster: true });
-    const want = await sql(`SELECT "District" AS key, "_cluster" AS c, count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Weapon" IN ('Knife', 'Hands') GROUP BY ALL`);
+    const { json } = await post("api/runs/segments/query", {
+      filters: { Weapon: ["Knife", "Hands"] },
+      group_by: "District",
+      by_cluster: true,
+    });
+    const want = await sql(
+      `SELECT "District" AS key, "_cluster" AS c, count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Weapon" IN ('Knife', 'Hands') GROUP BY ALL`,
+    );
     const got = byKey(json.rows);
     for (const w of want) expect((got.get(String(w.key)) as any).clusters[String(w.c)]).toBe(w.n);
 
     const areas = await post("api/runs/segments/areas", { filters: { _cluster: [1] } });
     expect(areas.status).toBe(200);
-    const wantAreas = await sql(`SELECT "Neighborhood" AS key, count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1 GROUP BY 1`);
+    const wantAreas = await sql(
+      `SELECT "Neighborhood" AS key, count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1 GROUP BY 1`,
+    );
     const gotAreas = byKey(areas.json.rows);
     expect(gotAreas.size).toBe(wantAreas.length);
     for (const w of wantAreas) expect(gotAreas.get(String(w.key))!.count).toBe(w.n);
@@ -164,7 +180,9 @@ describe("startServer API", () => {
 
   it("histogram bins and points sample match SQL", async () => {
     const { json } = await post("api/runs/risk/histogram", { filters: { OFFENSE: ["Trespass"] }, bins: 10 });
-    const want = await sql(`SELECT least(floor("_score" * 10), 9)::INTEGER AS b, count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Trespass' GROUP BY 1`);
+    const want = await sql(
+      `SELECT least(floor("_score" * 10), 9)::INTEGER AS b, count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Trespass' GROUP BY 1`,
+    );
     expect(json.bins).toHaveLength(10);
     for (const w of want) expect(json.bins[Number(w.b)].count).toBe(w.n);
     expect(json.bins.reduce((s: number, b: any) => s + b.count, 0)).toBe(want.reduce((s, r) => s + Number(r.n), 0));
@@ -232,9 +250,17 @@ describe("startServer input validation", () => {
     const huge = await post("api/runs/risk/query", big);
     expect(huge.status).toBe(413);
     expect(typeof huge.json.error).toBe("string");
-    const wrongType = await fetch(server.url + "api/runs/risk/query", { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" });
+    const wrongType = await fetch(server.url + "api/runs/risk/query", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "{}",
+    });
     expect(wrongType.status).toBe(400);
-    const xml = await fetch(server.url + "api/runs/risk/query", { method: "POST", headers: { "content-type": "application/xml" }, body: "<a/>" });
+    const xml = await fetch(server.url + "api/runs/risk/query", {
+      method: "POST",
+      headers: { "content-type": "application/xml" },
+      body: "<a/>",
+    });
     expect(xml.status).toBe(415);
     expect((await post("api/runs/nope/query", {})).status).toBe(404);
     expect((await post("api/runs/risk/query", {})).status).toBe(200);

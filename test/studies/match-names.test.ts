@@ -8,7 +8,9 @@ describe("matchNames", () => {
     expect(normalizeName("Ellwood Park/Monument")).toBe("ELLWOOD PARK MONUMENT");
   });
   it("matchNames(names, targets) matches exact, normalized, truncated and aliased names and reports the rest", () => {
-    const m = matchNames(["Canton", "MOUNT WASHINGTON", "HARFORD-ECHODALE-PER", "ELLWOOD PARK/MONUMEN", "BOOTH-BOYD", "NOWHERE"], targets, { "booth boyd": "Boyd-Booth" });
+    const m = matchNames(["Canton", "MOUNT WASHINGTON", "HARFORD-ECHODALE-PER", "ELLWOOD PARK/MONUMEN", "BOOTH-BOYD", "NOWHERE"], targets, {
+      "booth boyd": "Boyd-Booth",
+    });
     expect(m.map((x) => [x.target, x.how])).toEqual([
       ["Canton", "exact"],
       ["Mt. Washington", "normalized"],

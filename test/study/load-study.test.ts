@@ -30,8 +30,12 @@ describe("parseStudy", () => {
   });
   it("reports wrong types and values with the field", () => {
     expect(error(base.replace("target: y", "target: 3"))).toBe('s.yaml:6: "risk.target" should be a string, not 3');
-    expect(error(base.replace("kind: risk", "kind: rsk"))).toMatch(/^s\.yaml:2: "kind" must be one of "risk", "segments", not "rsk" \(did you mean "risk"\?\)/);
-    expect(error(base + "  validation: { method: holdot }\n")).toMatch(/"risk.validation.method" must be one of "stratified_kfold", "holdout", "temporal"/);
+    expect(error(base.replace("kind: risk", "kind: rsk"))).toMatch(
+      /^s\.yaml:2: "kind" must be one of "risk", "segments", not "rsk" \(did you mean "risk"\?\)/,
+    );
+    expect(error(base + "  validation: { method: holdot }\n")).toMatch(
+      /"risk.validation.method" must be one of "stratified_kfold", "holdout", "temporal"/,
+    );
   });
   it("rejects a study without its kind's section, and invalid YAML", () => {
     expect(error("name: x\nkind: segments\nsources:\n  a: { path: a.csv }\n")).toMatch(/no "segments:" section/);

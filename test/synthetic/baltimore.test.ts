@@ -5,12 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { BALTIMORE_NEIGHBORHOODS } from "../../src/synthetic/baltimore-neighborhoods.js";
-import {
-  BALTIMORE_FULL_COLUMNS,
-  BALTIMORE_SAMPLE_COLUMNS,
-  generateBaltimore,
-  writeBaltimore,
-} from "../../src/synthetic/baltimore.js";
+import { BALTIMORE_FULL_COLUMNS, BALTIMORE_SAMPLE_COLUMNS, generateBaltimore, writeBaltimore } from "../../src/synthetic/baltimore.js";
 
 /** BPD posts start with the district's number: 1 Central, 2 Southeast, ... 9 Southern. */
 const POST_DIGIT = ["CENTRAL", "SOUTHEAST", "EASTERN", "NORTHEAST", "NORTHERN", "NORTHWEST", "WESTERN", "SOUTHWEST", "SOUTHERN"];
@@ -90,7 +85,10 @@ describe("writeBaltimore(path) read back with DuckDB", () => {
     expect(types.find((c) => c.name === "CrimeDateTime")?.type).toBe("TIMESTAMP WITH TIME ZONE");
     expect(types.find((c) => c.name === "Age")?.type).toBe("BIGINT");
     const years = await db.query(`SELECT year(CrimeDateTime)::INTEGER y, count(*)::INTEGER n FROM b GROUP BY 1 ORDER BY 1`);
-    expect(years).toEqual([{ y: 2022, n: 60_000 - 49_220 }, { y: 2023, n: 49_220 }]);
+    expect(years).toEqual([
+      { y: 2022, n: 60_000 - 49_220 },
+      { y: 2023, n: 49_220 },
+    ]);
     const [m] = await db.query(`SELECT min(CrimeDateTime) lo FROM b`);
     expect(String(m.lo) > "2022-09").toBe(true);
   });
@@ -145,8 +143,19 @@ describe("writeBaltimore(path) read back with DuckDB", () => {
     const path = join(dir, "sample.csv").replaceAll("'", "''");
     const cols = await db.query(`DESCRIBE SELECT * FROM read_csv('${path}')`);
     expect(cols.map((c) => c.column_name)).toEqual([
-      "RowID", "CrimeDateTime", "Location", "Description", "Weapon", "Gender", "Age", "Race", "column08", "District",
-      "Neighborhood", "Latitude", "Longitude",
+      "RowID",
+      "CrimeDateTime",
+      "Location",
+      "Description",
+      "Weapon",
+      "Gender",
+      "Age",
+      "Race",
+      "column08",
+      "District",
+      "Neighborhood",
+      "Latitude",
+      "Longitude",
     ]);
     expect(cols[1].column_type).toBe("TIMESTAMP WITH TIME ZONE");
   });
@@ -176,7 +185,11 @@ describe.skipIf(!hasReal && !process.env.CI)("generateBaltimore against the real
         (await db.query(`DESCRIBE SELECT * FROM read_csv('${p.replaceAll("'", "''")}')`)).map((r) => `${r.column_name}:${r.column_type}`);
       expect(await types(path)).toEqual(await types(REAL));
       const values = async (p: string, c: string) =>
-        (await db.query(`SELECT DISTINCT ${c} v FROM read_csv('${p.replaceAll("'", "''")}', all_varchar = true) WHERE ${c} IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+        (
+          await db.query(
+            `SELECT DISTINCT ${c} v FROM read_csv('${p.replaceAll("'", "''")}', all_varchar = true) WHERE ${c} IS NOT NULL ORDER BY 1`,
+          )
+        ).map((r) => r.v);
       expect(await values(path, "Description")).toEqual(await values(REAL, "Description"));
       const realRace = new Set(await values(REAL, "Race"));
       for (const v of await values(path, "Race")) expect(realRace.has(v)).toBe(true);

@@ -6,7 +6,11 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(path, { method: body === undefined ? "GET" : "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: body === undefined ? "GET" : "POST",
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
@@ -35,7 +39,8 @@ export const fetchHistogram = (id: string, filters: Filters, bins = 20): Promise
 export const fetchPoints = (id: string, filters: Filters): Promise<PointsResponse> => call(runPath(id, "points"), { filters });
 
 /** Counts per area of the filtered rows. */
-export const fetchAreas = (id: string, filters: Filters): Promise<{ column: string; rows: QueryRow[] }> => call(runPath(id, "areas"), { filters });
+export const fetchAreas = (id: string, filters: Filters): Promise<{ column: string; rows: QueryRow[] }> =>
+  call(runPath(id, "areas"), { filters });
 
 /** The run's area GeoJSON. */
 export const fetchGeojson = (id: string): Promise<{ type: string; features: GeoFeature[] }> => call(runPath(id, "areas.geojson"));

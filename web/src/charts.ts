@@ -14,14 +14,34 @@ export const COLORS = {
 };
 
 /** Cluster colours (Tableau 10), by position in the run's cluster list. */
-export const CLUSTER_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+export const CLUSTER_COLORS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#59a14f",
+  "#e15759",
+  "#76b7b2",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+];
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 const CONFIG = {
   font: FONT,
   view: { stroke: null },
-  axis: { labelColor: COLORS.muted, titleColor: COLORS.muted, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 500, domainColor: "#cbd2d9", tickColor: "#cbd2d9", gridColor: "#eef1f4" },
+  axis: {
+    labelColor: COLORS.muted,
+    titleColor: COLORS.muted,
+    labelFontSize: 11,
+    titleFontSize: 11,
+    titleFontWeight: 500,
+    domainColor: "#cbd2d9",
+    tickColor: "#cbd2d9",
+    gridColor: "#eef1f4",
+  },
   legend: { labelColor: COLORS.muted, titleColor: COLORS.muted, labelFontSize: 11, titleFontSize: 11 },
   title: { font: FONT, fontSize: 12, fontWeight: 500, color: COLORS.muted, anchor: "start" },
 };
@@ -66,7 +86,13 @@ const LABEL_CHAR_PX = 7;
 const FIT_X = { type: "fit-x", contains: "padding" } as const;
 
 /** Horizontal bars of counts and rates for a category dimension of a risk run. */
-export function riskCategorySpec(data: BarDatum[], width: number, title: string, targetLabel: string, overallRate: number | null): VisualizationSpec {
+export function riskCategorySpec(
+  data: BarDatum[],
+  width: number,
+  title: string,
+  targetLabel: string,
+  overallRate: number | null,
+): VisualizationSpec {
   const height = Math.max(ROW_HEIGHT * data.length, 40);
   // Labels get what the longest one needs (up to 45% of the width) and the two bar charts share the rest,
   // so short labels leave no empty band at the right and 60-character offence names stay whole.
@@ -95,7 +121,12 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
           y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } },
-          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, orient: "top", tickCount: 4 } },
+          x: {
+            field: "count",
+            type: "quantitative",
+            title: "Records",
+            axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, orient: "top", tickCount: 4 },
+          },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,
         },
@@ -108,7 +139,12 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
             mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2, strokeWidth: 1 },
             encoding: {
               y: { ...y, axis: null },
-              x: { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", orient: "top", tickCount: 3 } },
+              x: {
+                field: "rate",
+                type: "quantitative",
+                title: `${targetLabel} rate`,
+                axis: { format: ".0%", orient: "top", tickCount: 3 },
+              },
               color: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
               stroke: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
               fillOpacity: { condition: { test: SMALL, value: 0.12 }, value: 1 },
@@ -121,7 +157,10 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
                 {
                   data: { values: [{ rate: overallRate }] },
                   mark: { type: "rule", strokeDash: [4, 3], color: COLORS.text, opacity: 0.6 },
-                  encoding: { x: { field: "rate", type: "quantitative" }, tooltip: [{ field: "rate", title: "Overall rate (filtered)", format: ".1%" }] },
+                  encoding: {
+                    x: { field: "rate", type: "quantitative" },
+                    tooltip: [{ field: "rate", title: "Overall rate (filtered)", format: ".1%" }],
+                  },
                 },
               ]),
         ],
@@ -132,7 +171,12 @@ export function riskCategorySpec(data: BarDatum[], width: number, title: string,
 
 /** Vertical bars of counts with a rate line, for a time part of a risk run. */
 export function riskTimeSpec(data: BarDatum[], width: number, title: string, targetLabel: string): VisualizationSpec {
-  const rateY = { field: "rate", type: "quantitative", title: `${targetLabel} rate`, axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false } };
+  const rateY = {
+    field: "rate",
+    type: "quantitative",
+    title: `${targetLabel} rate`,
+    axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false },
+  };
   const tooltip = [
     { field: "label", title },
     { field: "count", title: "Records", format: "," },
@@ -151,7 +195,12 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
       {
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          y: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, titleColor: COLORS.count } },
+          y: {
+            field: "count",
+            type: "quantitative",
+            title: "Records",
+            axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, titleColor: COLORS.count },
+          },
           color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
           tooltip,
         },
@@ -182,9 +231,22 @@ function clusterColor(domain: string[]) {
 }
 
 /** Bars split by cluster, horizontal for categories and vertical for time parts (segments runs). */
-export function stackedSpec(data: StackDatum[], width: number, title: string, clusters: string[], vertical: boolean, rows: number): VisualizationSpec {
+export function stackedSpec(
+  data: StackDatum[],
+  width: number,
+  title: string,
+  clusters: string[],
+  vertical: boolean,
+  rows: number,
+): VisualizationSpec {
   const category = { field: "label", type: vertical ? "ordinal" : "nominal", sort: null, title: null };
-  const value = { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, ...(vertical ? {} : { orient: "top" }) } };
+  const value = {
+    field: "n",
+    type: "quantitative",
+    stack: "zero",
+    title: "Records",
+    axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, ...(vertical ? {} : { orient: "top" }) },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
@@ -219,12 +281,25 @@ export function clusterSpec(data: (BarDatum & { share: number })[], width: numbe
     autosize: FIT_X,
     width,
     height: Math.max(28 * data.length, 60),
-    encoding: { y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: Math.max(200, Math.round(width * 0.45)), labelColor: COLORS.text, labelFontSize: 12 } } },
+    encoding: {
+      y: {
+        field: "label",
+        type: "nominal",
+        sort: null,
+        title: null,
+        axis: { labelLimit: Math.max(200, Math.round(width * 0.45)), labelColor: COLORS.text, labelFontSize: 12 },
+      },
+    },
     layer: [
       {
         mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
         encoding: {
-          x: { field: "count", type: "quantitative", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4 } },
+          x: {
+            field: "count",
+            type: "quantitative",
+            title: "Records",
+            axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4 },
+          },
           color: { field: "label", type: "nominal", scale: clusterColor(clusters), legend: null },
           opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
           tooltip: [
@@ -268,10 +343,28 @@ export function histogramSpec(
         data: { values },
         mark: { type: "bar", binSpacing: 1 },
         encoding: {
-          x: { field: "start", type: "quantitative", bin: { binned: true, step: bins.length ? bins[0].end - bins[0].start : 0.05 }, title: "Predicted risk (out-of-fold)", axis: { format: ".0%" } },
+          x: {
+            field: "start",
+            type: "quantitative",
+            bin: { binned: true, step: bins.length ? bins[0].end - bins[0].start : 0.05 },
+            title: "Predicted risk (out-of-fold)",
+            axis: { format: ".0%" },
+          },
           x2: { field: "end" },
-          y: { field: "n", type: "quantitative", stack: "zero", title: "Records", axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4 } },
-          color: { field: "outcome", type: "nominal", title: null, scale: { domain, range: withTarget ? [COLORS.positive, COLORS.negative] : [COLORS.count] }, legend: { orient: "top", direction: "horizontal" } },
+          y: {
+            field: "n",
+            type: "quantitative",
+            stack: "zero",
+            title: "Records",
+            axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4 },
+          },
+          color: {
+            field: "outcome",
+            type: "nominal",
+            title: null,
+            scale: { domain, range: withTarget ? [COLORS.positive, COLORS.negative] : [COLORS.count] },
+            legend: { orient: "top", direction: "horizontal" },
+          },
           order: { field: "order", type: "quantitative" },
           tooltip: [
             { field: "start", title: "From", format: ".0%" },
@@ -288,7 +381,10 @@ export function histogramSpec(
               data: { values: [{ t: threshold, label: `threshold ${Math.round(threshold * 100)}%` }] },
               layer: [
                 { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.text }, encoding: { x: { field: "t", type: "quantitative" } } },
-                { mark: { type: "text", align: "left", dx: 4, y: 4, baseline: "top", color: COLORS.text, fontSize: 10 }, encoding: { x: { field: "t", type: "quantitative" }, text: { field: "label" } } },
+                {
+                  mark: { type: "text", align: "left", dx: 4, y: 4, baseline: "top", color: COLORS.text, fontSize: 10 },
+                  encoding: { x: { field: "t", type: "quantitative" }, text: { field: "label" } },
+                },
               ],
             },
           ]),
@@ -300,18 +396,45 @@ export function histogramSpec(
 export type AreaMetric = { kind: "count" } | { kind: "rate" } | { kind: "dominant" } | { kind: "share"; cluster: string; index: number };
 
 /** Choropleth of areas; each feature carries `key`, `count`, `rate`, `dominant`, `share_*` and `selected`. */
-export function areaMapSpec(features: object[], width: number, height: number, metric: AreaMetric, clusters: string[], areaLabel: string): VisualizationSpec {
+export function areaMapSpec(
+  features: object[],
+  width: number,
+  height: number,
+  metric: AreaMetric,
+  clusters: string[],
+  areaLabel: string,
+): VisualizationSpec {
   const noData = "!datum.count";
   let color: object;
   switch (metric.kind) {
     case "count":
-      color = { condition: { test: noData, value: COLORS.empty }, field: "count", type: "quantitative", title: "Records", scale: { scheme: "blues" }, legend: { format: ",d" } };
+      color = {
+        condition: { test: noData, value: COLORS.empty },
+        field: "count",
+        type: "quantitative",
+        title: "Records",
+        scale: { scheme: "blues" },
+        legend: { format: ",d" },
+      };
       break;
     case "rate":
-      color = { condition: { test: noData, value: COLORS.empty }, field: "rate", type: "quantitative", title: "Rate", scale: { scheme: "orangered", domainMin: 0 }, legend: { format: ".0%" } };
+      color = {
+        condition: { test: noData, value: COLORS.empty },
+        field: "rate",
+        type: "quantitative",
+        title: "Rate",
+        scale: { scheme: "orangered", domainMin: 0 },
+        legend: { format: ".0%" },
+      };
       break;
     case "dominant":
-      color = { condition: { test: noData, value: COLORS.empty }, field: "dominant", type: "nominal", title: "Largest cluster", scale: clusterColor(clusters) };
+      color = {
+        condition: { test: noData, value: COLORS.empty },
+        field: "dominant",
+        type: "nominal",
+        title: "Largest cluster",
+        scale: clusterColor(clusters),
+      };
       break;
     case "share":
       color = {
@@ -329,11 +452,22 @@ export function areaMapSpec(features: object[], width: number, height: number, m
     { field: "count", title: "Records", format: "," },
   ];
   if (metric.kind === "rate") tooltip.push({ field: "rate", title: "Rate", format: ".1%" });
-  if (metric.kind === "dominant") tooltip.push({ field: "dominant", title: "Largest cluster" }, { field: "dominant_share", title: "Its share", format: ".0%" });
+  if (metric.kind === "dominant")
+    tooltip.push({ field: "dominant", title: "Largest cluster" }, { field: "dominant_share", title: "Its share", format: ".0%" });
   if (metric.kind === "share") tooltip.push({ field: `share_${metric.index}`, title: metric.cluster, format: ".1%" });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", direction: "vertical", fillColor: "rgba(255,255,255,0.85)", padding: 6, labelLimit: Math.max(160, Math.round(width * 0.4)) } },
+    config: {
+      ...CONFIG,
+      legend: {
+        ...CONFIG.legend,
+        orient: "bottom-right",
+        direction: "vertical",
+        fillColor: "rgba(255,255,255,0.85)",
+        padding: 6,
+        labelLimit: Math.max(160, Math.round(width * 0.4)),
+      },
+    },
     width,
     height,
     projection: { type: "mercator" },
@@ -349,10 +483,22 @@ export function areaMapSpec(features: object[], width: number, height: number, m
 }
 
 /** Incident points without tiles: coloured by predicted risk (risk) or cluster (segments). */
-export function pointMapSpec(points: object[], width: number, height: number, by: "score" | "cluster" | "none", clusters: string[]): VisualizationSpec {
+export function pointMapSpec(
+  points: object[],
+  width: number,
+  height: number,
+  by: "score" | "cluster" | "none",
+  clusters: string[],
+): VisualizationSpec {
   const color =
     by === "score"
-      ? { field: "score", type: "quantitative", title: "Predicted risk", scale: { scheme: "orangered", domain: [0, 1] }, legend: { format: ".0%" } }
+      ? {
+          field: "score",
+          type: "quantitative",
+          title: "Predicted risk",
+          scale: { scheme: "orangered", domain: [0, 1] },
+          legend: { format: ".0%" },
+        }
       : by === "cluster"
         ? { field: "cluster_label", type: "nominal", title: "Cluster", scale: clusterColor(clusters) }
         : { value: COLORS.count };

@@ -69,7 +69,10 @@ function clusterNames(run: RunSummary): { ids: number[]; label: (id: number) => 
 
 function targetLabel(run: RunSummary): string {
   const t = run.results.dashboard.target ?? "positive";
-  return t.replace(/_/g, " ").toLowerCase().replace(/^\w/, (c) => c.toUpperCase());
+  return t
+    .replace(/_/g, " ")
+    .toLowerCase()
+    .replace(/^\w/, (c) => c.toUpperCase());
 }
 
 /** Name of the map's areas: the study's own column when the dashboard maps a derived one such as `_area`. */
@@ -150,7 +153,10 @@ function completeDomain(rows: QueryRow[], kind: DimensionView["kind"]): QueryRow
 
 function renderTabs(): void {
   tabs.innerHTML = state.runs
-    .map((r) => `<button type="button" data-run="${escapeHtml(r.id)}" class="${r.id === state.run?.id ? "active" : ""}">${escapeHtml(r.name)}<span class="kind ${r.study}">${r.study}</span></button>`)
+    .map(
+      (r) =>
+        `<button type="button" data-run="${escapeHtml(r.id)}" class="${r.id === state.run?.id ? "active" : ""}">${escapeHtml(r.name)}<span class="kind ${r.study}">${r.study}</span></button>`,
+    )
     .join("");
   tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) =>
     b.addEventListener("click", () => {
@@ -166,7 +172,10 @@ function selectRun(run: RunSummary): void {
   state.run = run;
   state.filters = new Map();
   state.mapMetric = undefined;
-  state.geojson = run.results.dashboard.areas && run.results.study ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) }))) : undefined;
+  state.geojson =
+    run.results.dashboard.areas && run.results.study
+      ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) })))
+      : undefined;
   const params = new URLSearchParams(location.search);
   params.set("run", run.id);
   history.replaceState(null, "", `${location.pathname}?${params}`);
@@ -200,10 +209,13 @@ function buildLayout(run: RunSummary): void {
   const warnings = run.warnings.length ? `<div class="notice">${run.warnings.map(escapeHtml).join("<br>")}</div>` : "";
   const mapTitle = map === "areas" ? `Map by ${areaLabel(run)}` : "Map of incidents";
   const mapSub =
-    map === "areas" ? "Click an area to filter; grey areas have no matching records." : "A sample of up to 5,000 located records; no background tiles.";
-  const side = (isRisk
-    ? card("histogram", "Predicted risk of the filtered records", "Out-of-fold scores, split by the observed outcome.", "span-5")
-    : card("clusters", "Cluster sizes", "Click a cluster to filter the other views.", "span-5")
+    map === "areas"
+      ? "Click an area to filter; grey areas have no matching records."
+      : "A sample of up to 5,000 located records; no background tiles.";
+  const side = (
+    isRisk
+      ? card("histogram", "Predicted risk of the filtered records", "Out-of-fold scores, split by the observed outcome.", "span-5")
+      : card("clusters", "Cluster sizes", "Click a cluster to filter the other views.", "span-5")
   ).replace("</section>", `${sideExtra(run)}</section>`);
   app.innerHTML = `
     <section class="title">
@@ -225,8 +237,15 @@ function buildLayout(run: RunSummary): void {
   if (select && map === "areas") {
     const names = clusterNames(run);
     const options: [string, string][] = isRisk
-      ? [["rate", `${targetLabel(run)} rate`], ["count", "Records"]]
-      : [["dominant", "Largest cluster"], ["count", "Records"], ...names.ids.map((id, i): [string, string] => [`share:${i}`, `Share: ${names.label(id)}`])];
+      ? [
+          ["rate", `${targetLabel(run)} rate`],
+          ["count", "Records"],
+        ]
+      : [
+          ["dominant", "Largest cluster"],
+          ["count", "Records"],
+          ...names.ids.map((id, i): [string, string] => [`share:${i}`, `Share: ${names.label(id)}`]),
+        ];
     select.innerHTML = options.map(([v, l]) => `<option value="${escapeHtml(v)}">${escapeHtml(l)}</option>`).join("");
     select.addEventListener("change", () => {
       const v = select.value;
@@ -259,7 +278,9 @@ function sideExtra(run: RunSummary): string {
       return `<li><span class="swatch" style="background:${CLUSTER_COLORS[i % CLUSTER_COLORS.length]}"></span><span class="name">${escapeHtml(names.label(Number(c.id)))}</span><span class="tops">${tops.join(" · ")}</span></li>`;
     })
     .join("");
-  return rows ? `<div class="extra"><h3>Most common values per cluster <span>(all records)</span></h3><ul class="profiles">${rows}</ul></div>` : "";
+  return rows
+    ? `<div class="extra"><h3>Most common values per cluster <span>(all records)</span></h3><ul class="profiles">${rows}</ul></div>`
+    : "";
 }
 
 function kpi(label: string, value: string, note: string, id: string, raw?: number, color?: string): string {
@@ -294,7 +315,14 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
     ...(key
       ? names.ids.map((id, i) => {
           const n = byId.get(id) ?? 0;
-          return kpi(names.label(id), formatInt(n), `${formatPct(count ? n / count : null)} of filtered`, `kpi-cluster-${id}`, n, CLUSTER_COLORS[i % CLUSTER_COLORS.length]);
+          return kpi(
+            names.label(id),
+            formatInt(n),
+            `${formatPct(count ? n / count : null)} of filtered`,
+            `kpi-cluster-${id}`,
+            n,
+            CLUSTER_COLORS[i % CLUSTER_COLORS.length],
+          );
         })
       : []),
   ].join("");
@@ -326,7 +354,16 @@ function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[
   const names = clusterNames(run);
   return rows.map((r) => {
     const selected = isSelected(d.key, r.key);
-    return { key: r.key, label: valueLabel(d.kind, r.key, names.label), count: r.count, rate: r.rate, positives: r.positives, mean_score: r.mean_score, selected, faded: active && !selected };
+    return {
+      key: r.key,
+      label: valueLabel(d.kind, r.key, names.label),
+      count: r.count,
+      rate: r.rate,
+      positives: r.positives,
+      mean_score: r.mean_score,
+      selected,
+      faded: active && !selected,
+    };
   });
 }
 
@@ -356,7 +393,10 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     const note = el.closest(".card")?.querySelector<HTMLElement>(".sub");
     if (note) {
       note.dataset.base ??= note.textContent ?? "";
-      note.textContent = rows.length > LIST_ROWS ? `${note.dataset.base} ${formatInt(rows.length)} values, most records first; scroll for more.` : note.dataset.base;
+      note.textContent =
+        rows.length > LIST_ROWS
+          ? `${note.dataset.base} ${formatInt(rows.length)} values, most records first; scroll for more.`
+          : note.dataset.base;
     }
   }
   const width = chartWidth(el);
@@ -366,7 +406,10 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     const n = rows.reduce((s, r) => s + r.count, 0);
     const positives = rows.reduce((s, r) => s + (r.positives ?? 0), 0);
     const data = barData(rows, d, run);
-    const spec = d.kind === "category" ? riskCategorySpec(data, width, d.label, targetLabel(run), n ? positives / n : null) : riskTimeSpec(data, width, d.label, targetLabel(run));
+    const spec =
+      d.kind === "category"
+        ? riskCategorySpec(data, width, d.label, targetLabel(run), n ? positives / n : null)
+        : riskTimeSpec(data, width, d.label, targetLabel(run));
     await show(el, spec, onClick);
   } else {
     const names = clusterNames(run);
@@ -388,7 +431,14 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
     const r = byId.get(id);
     const count = r?.count ?? 0;
     const selected = isSelected(key, id);
-    return { key: id, label: names.label(id), count, share: total ? count / total : 0, selected, faded: (state.filters.get(key) ?? []).length > 0 && !selected };
+    return {
+      key: id,
+      label: names.label(id),
+      count,
+      share: total ? count / total : 0,
+      selected,
+      faded: (state.filters.get(key) ?? []).length > 0 && !selected,
+    };
   });
   await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => toggle(d.key, datum.key as FilterValue));
 }
@@ -426,7 +476,15 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       const name = f.properties?.[areas.name_property];
       const r = matchKey(name, byKey, byLower);
       if (r) matched.add(r);
-      const out: Record<string, unknown> = { type: "Feature", geometry: f.geometry, properties: {}, key: r ? r.key : name === undefined ? null : name, count: r?.count ?? 0, rate: r?.rate ?? null, selected: r ? isSelected(areas.column, r.key) : false };
+      const out: Record<string, unknown> = {
+        type: "Feature",
+        geometry: f.geometry,
+        properties: {},
+        key: r ? r.key : name === undefined ? null : name,
+        count: r?.count ?? 0,
+        rate: r?.rate ?? null,
+        selected: r ? isSelected(areas.column, r.key) : false,
+      };
       if (r?.clusters) {
         let best = -1;
         let bestN = -1;
@@ -455,7 +513,10 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
   const { total, points } = await fetchPoints(run.id, filtersObject());
   if (gen !== state.generation) return;
   const by = run.has_score ? "score" : run.cluster_key ? "cluster" : "none";
-  const values = points.map((p) => ({ ...p, cluster_label: p.cluster === null || p.cluster === undefined ? null : names.label(p.cluster) }));
+  const values = points.map((p) => ({
+    ...p,
+    cluster_label: p.cluster === null || p.cluster === undefined ? null : names.label(p.cluster),
+  }));
   await show(el, pointMapSpec(values, width, height, by, names.labels));
   foot.textContent = `${formatInt(points.length)} of ${formatInt(total)} located records shown.`;
 }

@@ -35,7 +35,11 @@ export function formatEpochMs(ms: number, timeZone: string): string {
   if (timeZone === "UTC" || timeZone === "Etc/UTC") {
     text = d.toISOString().slice(0, 19);
   } else {
-    const parts = Object.fromEntries(dateFormat(timeZone).formatToParts(d).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      dateFormat(timeZone)
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    );
     text = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
   }
   const frac = ((ms % 1000) + 1000) % 1000;
@@ -46,7 +50,16 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function dateFormat(timeZone: string): Intl.DateTimeFormat {
   let f = formats.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
     formats.set(timeZone, f);
   }
   return f;
@@ -57,7 +70,10 @@ export function checkTimeZone(timeZone: string, source: string): void {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone });
   } catch {
-    throw new UserError("portal.time_zone", `source "${source}": arcgis.time_zone "${timeZone}" is not an IANA time zone; use e.g. UTC or America/New_York`);
+    throw new UserError(
+      "portal.time_zone",
+      `source "${source}": arcgis.time_zone "${timeZone}" is not an IANA time zone; use e.g. UTC or America/New_York`,
+    );
   }
 }
 
@@ -91,7 +107,10 @@ export async function fetchArcgisLayerInfo(spec: ArcgisSpec, options: Parameters
   const { value } = await fetchWithRetry(withToken(u), arcgisJson, options);
   const fields = Array.isArray(value.fields) ? (value.fields as ArcgisField[]) : [];
   if (!fields.length && value.type !== "Feature Layer" && value.type !== "Table") {
-    throw new UserError("portal.arcgis", `${stripSecrets(u.toString())}: not a layer (no fields); the URL should end in /FeatureServer/N or /MapServer/N`);
+    throw new UserError(
+      "portal.arcgis",
+      `${stripSecrets(u.toString())}: not a layer (no fields); the URL should end in /FeatureServer/N or /MapServer/N`,
+    );
   }
   const adv = value.advancedQueryCapabilities as { supportsPagination?: boolean } | undefined;
   return {
@@ -103,7 +122,12 @@ export async function fetchArcgisLayerInfo(spec: ArcgisSpec, options: Parameters
 }
 
 /** Query URL for one page (or the count when `offset` is undefined). */
-export function arcgisQueryUrl(spec: ArcgisSpec, info: Pick<ArcgisLayerInfo, "objectIdField">, offset: number | undefined, count: number): string {
+export function arcgisQueryUrl(
+  spec: ArcgisSpec,
+  info: Pick<ArcgisLayerInfo, "objectIdField">,
+  offset: number | undefined,
+  count: number,
+): string {
   const u = new URL(`${layerUrl(spec)}/query`);
   u.searchParams.set("where", spec.where);
   if (offset === undefined) {
@@ -169,24 +193,32 @@ export async function fetchArcgis(spec: ArcgisSpec, ctx: PortalContext): Promise
     for (;;) {
       const offset = fetched;
       const url = withToken(new URL(arcgisQueryUrl(spec, info, offset, pageSize)));
-      const { value: page } = await fetchWithRetry(url, (body, { lastAttempt }): Page => {
-        const json = arcgisJson(body);
-        const features = json.features;
-        if (!Array.isArray(features)) throw new RetryableError(`page at offset ${offset} has no features array`);
-        const props = json.properties as { exceededTransferLimit?: boolean } | undefined;
-        const exceeded = json.exceededTransferLimit === true || props?.exceededTransferLimit === true;
-        if (!lastAttempt && features.length === 0 && (exceeded || (expected !== undefined && offset < expected))) {
-          throw new RetryableError(`empty page at offset ${offset}, ${expected !== undefined ? `${expected - offset} rows still expected` : "server says more rows exist"}`);
-        }
-        return { features: features as Record<string, unknown>[], exceeded, fields: json.fields as ArcgisField[] | undefined };
-      }, options);
+      const { value: page } = await fetchWithRetry(
+        url,
+        (body, { lastAttempt }): Page => {
+          const json = arcgisJson(body);
+          const features = json.features;
+          if (!Array.isArray(features)) throw new RetryableError(`page at offset ${offset} has no features array`);
+          const props = json.properties as { exceededTransferLimit?: boolean } | undefined;
+          const exceeded = json.exceededTransferLimit === true || props?.exceededTransferLimit === true;
+          if (!lastAttempt && features.length === 0 && (exceeded || (expected !== undefined && offset < expected))) {
+            throw new RetryableError(
+              `empty page at offset ${offset}, ${expected !== undefined ? `${expected - offset} rows still expected` : "server says more rows exist"}`,
+            );
+          }
+          return { features: features as Record<string, unknown>[], exceeded, fields: json.fields as ArcgisField[] | undefined };
+        },
+        options,
+      );
 
       if (spec.format === "geojson") {
-        const chunk = page.features.map((f, i) => {
-          const p = (f.properties ?? {}) as Record<string, unknown>;
-          toLocal(p);
-          return (fetched + i > 0 ? "," : "") + JSON.stringify(f);
-        }).join("\n");
+        const chunk = page.features
+          .map((f, i) => {
+            const p = (f.properties ?? {}) as Record<string, unknown>;
+            toLocal(p);
+            return (fetched + i > 0 ? "," : "") + JSON.stringify(f);
+          })
+          .join("\n");
         if (chunk) await writeAll(out, chunk + "\n");
       } else {
         if (!names) {

@@ -53,9 +53,16 @@ export function cachePaths(cacheDir: string, name: string, format: "csv" | "geoj
 export function queryKey(value: unknown): string {
   const canon = (v: unknown): unknown =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+        )
       : v;
-  return createHash("sha256").update(JSON.stringify(canon(value))).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify(canon(value)))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** Reads a sidecar, or undefined when absent or unreadable. */
@@ -91,7 +98,9 @@ export function diffColumns(before: ColumnMeta[], after: ColumnMeta[]): SchemaCh
   return {
     added: after.filter((c) => !b.has(c.name)).map((c) => c.name),
     removed: before.filter((c) => !a.has(c.name)).map((c) => c.name),
-    retyped: after.filter((c) => b.has(c.name) && b.get(c.name) !== c.type).map((c) => ({ name: c.name, from: b.get(c.name)!, to: c.type })),
+    retyped: after
+      .filter((c) => b.has(c.name) && b.get(c.name) !== c.type)
+      .map((c) => ({ name: c.name, from: b.get(c.name)!, to: c.type })),
   };
 }
 
@@ -130,16 +139,27 @@ export function parseCsv(text: string): string[][] {
     const ch = text[i];
     if (quoted) {
       if (ch === '"') {
-        if (text[i + 1] === '"') { field += '"'; ++i; } else quoted = false;
+        if (text[i + 1] === '"') {
+          field += '"';
+          ++i;
+        } else quoted = false;
       } else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") { row.push(field); field = ""; }
-    else if (ch === "\n" || ch === "\r") {
+    else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") ++i;
-      row.push(field); rows.push(row); row = []; field = "";
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
     } else field += ch;
   }
-  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  if (field !== "" || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 

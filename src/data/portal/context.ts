@@ -41,7 +41,10 @@ export function countingRetry(ctx: PortalContext): { options: RetryOptions; coun
  * Line-based progress for a stream: one line per update when it is not a terminal, one rewritten line
  * when it is. Returns the update function and `done` to end the line.
  */
-export function lineProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, name: string): { update: (rows: number, total?: number) => void; done: () => void } {
+export function lineProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  name: string,
+): { update: (rows: number, total?: number) => void; done: () => void } {
   const tty = Boolean(stream.isTTY);
   let wrote = false;
   return {

@@ -5,7 +5,17 @@ import type { Logger } from "../../util/logger.js";
 import { schemaChanged } from "../../util/messages.js";
 import { sha256File } from "../file-hash.js";
 import { fetchArcgis } from "./arcgis.js";
-import { type PortalMeta, type SchemaChanges, cachePaths, diffColumns, fileExists, hasSchemaChanges, queryKey, readMeta, writeMeta } from "./cache.js";
+import {
+  type PortalMeta,
+  type SchemaChanges,
+  cachePaths,
+  diffColumns,
+  fileExists,
+  hasSchemaChanges,
+  queryKey,
+  readMeta,
+  writeMeta,
+} from "./cache.js";
 import { type PortalContext, type PortalFetchResult, lineProgress } from "./context.js";
 import type { RetryOptions } from "./fetch-with-retry.js";
 import { fetchSocrata } from "./socrata.js";
@@ -92,7 +102,9 @@ export async function fetchSource(name: string, spec: SourceSpec, options: Fetch
     options.logger?.warn({
       code: "portal.row_count_mismatch",
       message: `source "${name}": the portal announced ${result.expected_rows} rows but ${result.rows} were fetched (the data may have changed while fetching)`,
-      source: name, expected: result.expected_rows, fetched: result.rows,
+      source: name,
+      expected: result.expected_rows,
+      fetched: result.rows,
     });
   }
 

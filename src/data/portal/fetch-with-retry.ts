@@ -103,7 +103,11 @@ function transientStatus(status: number): boolean {
  * @param url request URL (may hold secrets; only {@link stripSecrets} form appears in messages)
  * @param parse turns the body text into the value; throw to mark the response broken
  */
-export async function fetchWithRetry<T>(url: string, parse: (body: string, ctx: ParseContext) => T, options: RetryOptions = {}): Promise<RetryResult<T>> {
+export async function fetchWithRetry<T>(
+  url: string,
+  parse: (body: string, ctx: ParseContext) => T,
+  options: RetryOptions = {},
+): Promise<RetryResult<T>> {
   const maxAttempts = options.maxAttempts ?? 6;
   const baseDelayMs = options.baseDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 60_000;
@@ -116,15 +120,25 @@ export async function fetchWithRetry<T>(url: string, parse: (body: string, ctx: 
     let reason: string;
     let retryAfter: number | undefined;
     try {
-      const res = await fetch(url, { headers: { accept: "application/json, text/csv, */*", ...options.headers }, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(url, {
+        headers: { accept: "application/json, text/csv, */*", ...options.headers },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (res.ok) {
         const body = await res.text();
-        return { value: parse(body, { headers: res.headers, lastAttempt: attempt === maxAttempts }), attempts: attempt, headers: res.headers };
+        return {
+          value: parse(body, { headers: res.headers, lastAttempt: attempt === maxAttempts }),
+          attempts: attempt,
+          headers: res.headers,
+        };
       }
       const text = await res.text().catch(() => "");
       if (!transientStatus(res.status)) {
         const snippet = text.replace(/\s+/g, " ").slice(0, 200);
-        throw new UserError("portal.http", `${shown}: HTTP ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ""}; check the dataset address and query`);
+        throw new UserError(
+          "portal.http",
+          `${shown}: HTTP ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ""}; check the dataset address and query`,
+        );
       }
       reason = `HTTP ${res.status}`;
       if (res.status === 429 || res.status === 503) retryAfter = parseRetryAfter(res.headers.get("retry-after"));
@@ -141,7 +155,10 @@ export async function fetchWithRetry<T>(url: string, parse: (body: string, ctx: 
     options.onRetry?.({ url: shown, attempt, maxAttempts, delayMs, reason });
     await sleep(delayMs);
   }
-  throw new UserError("portal.unavailable", `${shown}: gave up after ${maxAttempts} attempts (last: ${lastReason}); try again later or raise the retry limit`);
+  throw new UserError(
+    "portal.unavailable",
+    `${shown}: gave up after ${maxAttempts} attempts (last: ${lastReason}); try again later or raise the retry limit`,
+  );
 }
 
 function describeNetworkError(e: unknown): string {

@@ -6,15 +6,42 @@ import { type FetchSourceOptions, type FetchSourceResult, fetchSource, isPortalS
 
 export { fetchSource, isPortalSource, type FetchSourceOptions, type FetchSourceResult } from "./fetch-source.js";
 export { fetchSocrata, socrataCountUrl, socrataPageUrl, socrataResourceUrl } from "./socrata.js";
-export { fetchArcgis, fetchArcgisLayerInfo, arcgisQueryUrl, formatEpochMs, checkTimeZone, type ArcgisField, type ArcgisLayerInfo } from "./arcgis.js";
+export {
+  fetchArcgis,
+  fetchArcgisLayerInfo,
+  arcgisQueryUrl,
+  formatEpochMs,
+  checkTimeZone,
+  type ArcgisField,
+  type ArcgisLayerInfo,
+} from "./arcgis.js";
 export { fetchUrl, urlFormat } from "./url.js";
 export {
-  fetchWithRetry, RetryableError, stripSecrets, parseRetryAfter, backoffDelay,
-  type RetryOptions, type RetryEvent, type RetryResult, type ParseContext,
+  fetchWithRetry,
+  RetryableError,
+  stripSecrets,
+  parseRetryAfter,
+  backoffDelay,
+  type RetryOptions,
+  type RetryEvent,
+  type RetryResult,
+  type ParseContext,
 } from "./fetch-with-retry.js";
 export {
-  defaultCacheDir, cachePaths, readMeta, writeMeta, diffColumns, hasSchemaChanges, parseCsv, csvLine, csvField, inferTextType, queryKey,
-  type PortalMeta, type ColumnMeta, type SchemaChanges,
+  defaultCacheDir,
+  cachePaths,
+  readMeta,
+  writeMeta,
+  diffColumns,
+  hasSchemaChanges,
+  parseCsv,
+  csvLine,
+  csvField,
+  inferTextType,
+  queryKey,
+  type PortalMeta,
+  type ColumnMeta,
+  type SchemaChanges,
 } from "./cache.js";
 export type { PortalContext, PortalFetchResult } from "./context.js";
 
@@ -35,7 +62,8 @@ export interface ResolvePortalOptions {
 /** Cache folder for a study: `cacheDir` option, else `cache_dir` from the study file, else `.openbeat-cache` next to it. */
 export function studyCacheDir(studyFile: string, studyCacheDirSetting?: string, override?: string): string {
   if (override) return resolve(override);
-  if (studyCacheDirSetting) return isAbsolute(studyCacheDirSetting) ? studyCacheDirSetting : resolve(defaultCacheDir(studyFile), "..", studyCacheDirSetting);
+  if (studyCacheDirSetting)
+    return isAbsolute(studyCacheDirSetting) ? studyCacheDirSetting : resolve(defaultCacheDir(studyFile), "..", studyCacheDirSetting);
   return defaultCacheDir(studyFile);
 }
 
@@ -54,7 +82,13 @@ export async function resolvePortalSource(
 ): Promise<{ spec: FileSourceSpec; fetched?: FetchSourceResult }> {
   if (!isPortalSource(spec)) return { spec: spec as FileSourceSpec };
   const cacheDir = studyCacheDir(options.studyFile, options.studyCacheDir, options.cacheDir);
-  const fetched = await fetchSource(name, spec, { cacheDir, refresh: options.refresh, logger: options.logger, progress: options.progress, retry: options.retry });
+  const fetched = await fetchSource(name, spec, {
+    cacheDir,
+    refresh: options.refresh,
+    logger: options.logger,
+    progress: options.progress,
+    retry: options.retry,
+  });
   const { socrata: _s, arcgis: _a, url: _u, path: _p, format: _f, ...fileOptions } = spec;
   return { spec: { ...fileOptions, path: fetched.path, format: fetched.meta.format }, fetched };
 }

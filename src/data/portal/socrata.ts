@@ -70,11 +70,15 @@ export async function fetchSocrata(spec: SocrataSpec, ctx: PortalContext): Promi
   const limit = spec.page_size ?? 10_000;
   let expected: number | undefined;
   try {
-    const { value } = await fetchWithRetry(socrataCountUrl(spec), (body) => {
-      const rows = JSON.parse(body) as Record<string, unknown>[];
-      const n = Number(rows?.[0]?.n ?? rows?.[0]?.count);
-      return Number.isFinite(n) ? n : undefined;
-    }, options);
+    const { value } = await fetchWithRetry(
+      socrataCountUrl(spec),
+      (body) => {
+        const rows = JSON.parse(body) as Record<string, unknown>[];
+        const n = Number(rows?.[0]?.n ?? rows?.[0]?.count);
+        return Number.isFinite(n) ? n : undefined;
+      },
+      options,
+    );
     expected = value;
   } catch (e) {
     ctx.logger?.info(`portal: ${ctx.name}: no row count (${(e as Error).message}); paging until a short page`);
@@ -90,14 +94,18 @@ export async function fetchSocrata(spec: SocrataSpec, ctx: PortalContext): Promi
   try {
     for (;;) {
       const url = socrataPageUrl(spec, fetched, limit);
-      const { value: rows, headers } = await fetchWithRetry(url, (body, { lastAttempt }) => {
-        const parsed = JSON.parse(body) as unknown;
-        if (!Array.isArray(parsed)) throw new RetryableError(`page at offset ${fetched} is not a JSON array`);
-        if (!lastAttempt && parsed.length < limit && expected !== undefined && fetched + parsed.length < expected) {
-          throw new RetryableError(`short page at offset ${fetched}: ${parsed.length} rows, ${expected - fetched} still expected`);
-        }
-        return parsed as Record<string, unknown>[];
-      }, options);
+      const { value: rows, headers } = await fetchWithRetry(
+        url,
+        (body, { lastAttempt }) => {
+          const parsed = JSON.parse(body) as unknown;
+          if (!Array.isArray(parsed)) throw new RetryableError(`page at offset ${fetched} is not a JSON array`);
+          if (!lastAttempt && parsed.length < limit && expected !== undefined && fetched + parsed.length < expected) {
+            throw new RetryableError(`short page at offset ${fetched}: ${parsed.length} rows, ${expected - fetched} still expected`);
+          }
+          return parsed as Record<string, unknown>[];
+        },
+        options,
+      );
       if (!fields) {
         fields = headerList(headers, "x-soda2-fields");
         types = headerList(headers, "x-soda2-types");
@@ -118,7 +126,10 @@ export async function fetchSocrata(spec: SocrataSpec, ctx: PortalContext): Promi
 
     const names = fields ?? [...seen.keys()];
     for (const k of seen.keys()) if (!names.includes(k)) names.push(k);
-    const columns = names.map((name, j) => ({ name, type: fields && types && j < types.length ? types[j] : sodaType(seen.get(name) ?? []) }));
+    const columns = names.map((name, j) => ({
+      name,
+      type: fields && types && j < types.length ? types[j] : sodaType(seen.get(name) ?? []),
+    }));
     const out = createWriteStream(ctx.file);
     await writeAll(out, csvLine(names));
     for await (const line of openLines(jsonl)) {

@@ -12,7 +12,10 @@ export function urlFormat(url: string, format: string | undefined, source: strin
   const path = new URL(url).pathname.toLowerCase();
   if (path.endsWith(".csv")) return "csv";
   if (path.endsWith(".geojson") || path.endsWith(".json")) return "geojson";
-  throw new UserError("portal.format", `source "${source}": cannot tell the format of ${stripSecrets(url)}; add format: csv or format: geojson`);
+  throw new UserError(
+    "portal.format",
+    `source "${source}": cannot tell the format of ${stripSecrets(url)}; add format: csv or format: geojson`,
+  );
 }
 
 function csvColumns(rows: string[][]): { name: string; type: string }[] {
@@ -26,7 +29,8 @@ function geojsonColumns(features: { properties?: Record<string, unknown> | null 
     for (const [k, v] of Object.entries(f.properties ?? {})) {
       let s = types.get(k);
       if (!s) types.set(k, (s = new Set()));
-      if (v !== null && v !== undefined) s.add(typeof v === "object" ? "json" : typeof v === "number" ? "number" : typeof v === "boolean" ? "boolean" : "text");
+      if (v !== null && v !== undefined)
+        s.add(typeof v === "object" ? "json" : typeof v === "number" ? "number" : typeof v === "boolean" ? "boolean" : "text");
     }
   }
   return [...types].map(([name, s]) => ({ name, type: s.size === 1 ? [...s][0] : "text" }));
@@ -39,16 +43,21 @@ function geojsonColumns(features: { properties?: Record<string, unknown> | null 
  */
 export async function fetchUrl(url: string, format: "csv" | "geojson", ctx: PortalContext): Promise<PortalFetchResult> {
   const { options, count } = countingRetry(ctx);
-  const { value } = await fetchWithRetry(url, (body) => {
-    if (format === "geojson") {
-      const json = JSON.parse(body) as { type?: string; features?: unknown[] };
-      if (!Array.isArray(json.features)) throw new UserError("portal.format", `source "${ctx.name}": ${stripSecrets(url)} is not a GeoJSON FeatureCollection`);
-      return { body, rows: json.features.length, columns: geojsonColumns(json.features as never[]) };
-    }
-    if ((body.match(/"/g)?.length ?? 0) % 2 === 1) throw new SyntaxError("CSV ends inside a quoted field");
-    const rows = parseCsv(body).filter((r) => r.length > 1 || r[0] !== "");
-    return { body, rows: Math.max(0, rows.length - 1), columns: csvColumns(rows) };
-  }, options);
+  const { value } = await fetchWithRetry(
+    url,
+    (body) => {
+      if (format === "geojson") {
+        const json = JSON.parse(body) as { type?: string; features?: unknown[] };
+        if (!Array.isArray(json.features))
+          throw new UserError("portal.format", `source "${ctx.name}": ${stripSecrets(url)} is not a GeoJSON FeatureCollection`);
+        return { body, rows: json.features.length, columns: geojsonColumns(json.features as never[]) };
+      }
+      if ((body.match(/"/g)?.length ?? 0) % 2 === 1) throw new SyntaxError("CSV ends inside a quoted field");
+      const rows = parseCsv(body).filter((r) => r.length > 1 || r[0] !== "");
+      return { body, rows: Math.max(0, rows.length - 1), columns: csvColumns(rows) };
+    },
+    options,
+  );
   await mkdir(dirname(ctx.file), { recursive: true });
   await writeFile(ctx.file, value.body);
   ctx.progress?.(value.rows, value.rows);

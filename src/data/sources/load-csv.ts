@@ -91,7 +91,10 @@ export function loadCsvSql(table: string, path: string, options: CsvOptions = {}
   if (types.length) {
     for (const [column, type] of types) {
       if (!TYPE_PATTERN.test(type)) {
-        throw new UserError("csv.type", `invalid type for column "${column}": ${JSON.stringify(type)} (expected a DuckDB type such as VARCHAR, BIGINT, DOUBLE, DATE, TIMESTAMP)`);
+        throw new UserError(
+          "csv.type",
+          `invalid type for column "${column}": ${JSON.stringify(type)} (expected a DuckDB type such as VARCHAR, BIGINT, DOUBLE, DATE, TIMESTAMP)`,
+        );
       }
     }
     args.push(`types = {${types.map(([c, t]) => `${quoteString(c)}: ${quoteString(t)}`).join(", ")}}`);
@@ -128,7 +131,10 @@ export function repeatedHeaderSql(
   const text = columns.filter((c) => c.type === "VARCHAR" && normalizeHeaderName(c.name) !== "");
   if (!text.length) return null;
   const matches = text
-    .map((c) => `(regexp_replace(lower(${quoteIdent(c.name)}), '[^a-z0-9]', '', 'g') IS NOT DISTINCT FROM ${quoteString(normalizeHeaderName(c.name))})::INTEGER`)
+    .map(
+      (c) =>
+        `(regexp_replace(lower(${quoteIdent(c.name)}), '[^a-z0-9]', '', 'g') IS NOT DISTINCT FROM ${quoteString(normalizeHeaderName(c.name))})::INTEGER`,
+    )
     .join(" + ");
   const nonNull = columns.map((c) => `(${quoteIdent(c.name)} IS NOT NULL)::INTEGER`).join(" + ");
   const need = Math.min(2, columns.length);
@@ -263,12 +269,14 @@ export async function loadCsv(
     const full = e instanceof Error ? `${e.message}\n${(e.cause as Error | undefined)?.message ?? ""}` : String(e);
     if (/maximum line size/i.test(full)) {
       const long = await longestLine(path);
-      if (long.bytes > MAX_LINE_BYTES) throw new UserError("csv.line_too_long", msg.csvLineTooLong(where, long.line, long.bytes, MAX_LINE_BYTES), { cause: e });
+      if (long.bytes > MAX_LINE_BYTES)
+        throw new UserError("csv.line_too_long", msg.csvLineTooLong(where, long.line, long.bytes, MAX_LINE_BYTES), { cause: e });
       // No physical line is that long: a quote opened and never closed made the reader join lines into one field.
       const quote = await unbalancedQuoteLine(path);
       if (quote !== null) throw new UserError("csv.unbalanced_quote", msg.csvUnclosedQuote(where, quote), { cause: e });
     }
-    if (/invalid unicode/i.test(message)) throw new UserError("csv.encoding", msg.csvNotUtf8(where, Number(/line[: ]+(\d+)/i.exec(message)?.[1] ?? 0) || 1), { cause: e });
+    if (/invalid unicode/i.test(message))
+      throw new UserError("csv.encoding", msg.csvNotUtf8(where, Number(/line[: ]+(\d+)/i.exec(message)?.[1] ?? 0) || 1), { cause: e });
     throw new UserError("source.load", msg.sourceLoadFailed(where, message), { cause: e });
   };
   const warnings: Warning[] = [];
@@ -278,7 +286,12 @@ export async function loadCsv(
     warnings.push({ code: "csv.empty_header", message: msg.csvEmptyHeader(path, fixed.empty), file: path, columns: fixed.empty });
   }
   if (fixed.duplicates.length) {
-    warnings.push({ code: "csv.duplicate_header", message: msg.csvDuplicateHeader(path, fixed.duplicates), file: path, columns: fixed.duplicates });
+    warnings.push({
+      code: "csv.duplicate_header",
+      message: msg.csvDuplicateHeader(path, fixed.duplicates),
+      file: path,
+      columns: fixed.duplicates,
+    });
   }
   const renamed = fixed.empty.length > 0 || fixed.duplicates.length > 0;
   const n = ++rejectCounter;
@@ -300,7 +313,12 @@ export async function loadCsv(
       `SELECT count(DISTINCT line)::INTEGER AS n, min(line)::INTEGER AS first, arg_min(error_message, line) AS reason,
               (min(line) FILTER (WHERE error_message ILIKE '%invalid unicode%'))::INTEGER AS unicode FROM ${quoteIdent(rejects.table)}`,
     );
-    rejected = { n: Number(r.n), first: r.first == null ? null : Number(r.first), reason: r.reason == null ? null : String(r.reason), unicode: r.unicode == null ? null : Number(r.unicode) };
+    rejected = {
+      n: Number(r.n),
+      first: r.first == null ? null : Number(r.first),
+      reason: r.reason == null ? null : String(r.reason),
+      unicode: r.unicode == null ? null : Number(r.unicode),
+    };
   } catch (e) {
     return await fail(e);
   } finally {
@@ -317,7 +335,10 @@ export async function loadCsv(
       await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
       const quoteLine = dialect.quote === "" ? await unbalancedQuoteLine(path) : null;
       if (quoteLine !== null) throw new UserError("csv.unbalanced_quote", msg.csvUnbalancedQuote(where, quoteLine, rejected.n, total));
-      throw new UserError("csv.rejected_rows", msg.csvMostlyRejected(where, rejected.n, total, rejected.first ?? 0, rejected.reason ?? "malformed"));
+      throw new UserError(
+        "csv.rejected_rows",
+        msg.csvMostlyRejected(where, rejected.n, total, rejected.first ?? 0, rejected.reason ?? "malformed"),
+      );
     }
     warnings.push({
       code: "csv.rejected_rows",
@@ -356,12 +377,20 @@ async function dropRepeatedHeaders(db: Database, table: string, path: string, op
   if (found === 0) return 0;
   const textColumns = columns.map((c) => ({ name: c.name, type: "VARCHAR" }));
   const predicate = repeatedHeaderSql(table, textColumns, "predicate");
-  const args = [quoteString(path), "header = true", "all_varchar = true", "ignore_errors = true", `delim = ${quoteString(options.delimiter ?? ",")}`];
+  const args = [
+    quoteString(path),
+    "header = true",
+    "all_varchar = true",
+    "ignore_errors = true",
+    `delim = ${quoteString(options.delimiter ?? ",")}`,
+  ];
   if (options.encoding !== undefined) args.push(`encoding = ${quoteString(csvEncoding(options.encoding))}`);
   if (options.names?.length) args.push(`names = [${options.names.map(quoteString).join(", ")}]`);
   const temp = join(tmpdir(), `openbeat-${randomUUID()}.csv`);
   try {
-    await db.exec(`COPY (SELECT * FROM read_csv(${args.join(", ")}) WHERE NOT ${predicate}) TO ${quoteString(temp)} (HEADER, DELIMITER ',')`);
+    await db.exec(
+      `COPY (SELECT * FROM read_csv(${args.join(", ")}) WHERE NOT ${predicate}) TO ${quoteString(temp)} (HEADER, DELIMITER ',')`,
+    );
     await db.exec(loadCsvSql(table, temp, { ...options, delimiter: ",", encoding: undefined, names: undefined }));
   } finally {
     await rm(temp, { force: true });

@@ -56,7 +56,7 @@ export async function writeFeatures(db: Database, table: string, collection: Fea
   const keys: string[] = [];
   const seen = new Set<string>();
   for (const f of collection.features) {
-    for (const k of Object.keys(f.properties ?? {})) if (!seen.has(k)) seen.add(k), keys.push(k);
+    for (const k of Object.keys(f.properties ?? {})) if (!seen.has(k)) (seen.add(k), keys.push(k));
   }
   const names = uniqueNames(keys, ["_feature", "_geometry"]);
   const types = keys.map((k) => inferPropertyType(collection.features.map((f) => f.properties?.[k])));
@@ -100,7 +100,7 @@ export async function loadGeojson(db: Database, table: string, path: string, opt
     const type = (parsed as { type?: unknown })?.type;
     throw new UserError(
       "geojson.type",
-      msg.sourceLoadFailed(where, `expected a GeoJSON FeatureCollection, found ${type ? `type "${String(type)}"` : "no \"type\""}`),
+      msg.sourceLoadFailed(where, `expected a GeoJSON FeatureCollection, found ${type ? `type "${String(type)}"` : 'no "type"'}`),
     );
   }
   const rows = await writeFeatures(db, table, collection);

@@ -17,7 +17,15 @@ export interface ShapefileLoadResult {
   encoding: string;
 }
 
-const DBF_TYPES: Record<string, ColumnSpec["type"]> = { N: "DOUBLE", F: "DOUBLE", B: "DOUBLE", M: "DOUBLE", L: "BOOLEAN", D: "DATE", C: "VARCHAR" };
+const DBF_TYPES: Record<string, ColumnSpec["type"]> = {
+  N: "DOUBLE",
+  F: "DOUBLE",
+  B: "DOUBLE",
+  M: "DOUBLE",
+  L: "BOOLEAN",
+  D: "DATE",
+  C: "VARCHAR",
+};
 
 function sibling(path: string, ext: string): string {
   const stem = path.replace(/\.shp$/i, "");
@@ -58,7 +66,10 @@ export async function loadShapefile(
   try {
     new TextDecoder(encoding);
   } catch {
-    throw new UserError("shapefile.encoding", msg.sourceLoadFailed(where, `unknown .dbf encoding "${encoding}"; set "encoding" (e.g. latin1, utf-8)`));
+    throw new UserError(
+      "shapefile.encoding",
+      msg.sourceLoadFailed(where, `unknown .dbf encoding "${encoding}"; set "encoding" (e.g. latin1, utf-8)`),
+    );
   }
   const [shp, dbf] = await Promise.all([readFile(path), readFile(dbfPath)]);
   let source: shapefile.Source<GeoJSON.Feature>;
@@ -68,7 +79,10 @@ export async function loadShapefile(
     throw new UserError("shapefile.read", msg.sourceLoadFailed(where, `not a readable shapefile (${driverMessage(e)})`), { cause: e });
   }
   const rawFields = (source as unknown as { _dbf?: { _fields?: { name: string; type: string }[] } })._dbf?._fields ?? [];
-  const names = uniqueNames(rawFields.map((f) => f.name), ["_geometry"]);
+  const names = uniqueNames(
+    rawFields.map((f) => f.name),
+    ["_geometry"],
+  );
   const fields = rawFields.map((f, j) => ({ name: names[j], dbfType: f.type, type: DBF_TYPES[f.type] ?? "VARCHAR" }));
   const rows: Record<string, unknown>[] = [];
   try {
@@ -83,7 +97,9 @@ export async function loadShapefile(
       rows.push(row);
     }
   } catch (e) {
-    throw new UserError("shapefile.read", msg.sourceLoadFailed(where, `cannot read record ${rows.length + 1} (${driverMessage(e)})`), { cause: e });
+    throw new UserError("shapefile.read", msg.sourceLoadFailed(where, `cannot read record ${rows.length + 1} (${driverMessage(e)})`), {
+      cause: e,
+    });
   }
   const columns: ColumnSpec[] = [...fields.map((f) => ({ name: f.name, type: f.type })), { name: "_geometry", type: "VARCHAR" }];
   await writeTable(db, table, columns, rows);

@@ -21,7 +21,12 @@ export interface ColumnSpec {
  * @param columns column names and types, in order
  * @param rows objects keyed by column name; missing keys are NULL
  */
-export async function writeTable(db: Database, table: string, columns: ColumnSpec[], rows: Iterable<Record<string, unknown>>): Promise<void> {
+export async function writeTable(
+  db: Database,
+  table: string,
+  columns: ColumnSpec[],
+  rows: Iterable<Record<string, unknown>>,
+): Promise<void> {
   const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ");
   await db.exec(`CREATE OR REPLACE TABLE ${quoteIdent(table)} (${defs})`);
   const temp = join(tmpdir(), `openbeat-${randomUUID()}.ndjson`);

@@ -119,8 +119,7 @@ export function classificationReportImbalanced(
   const r0 = row(tn, fn, fp, tp);
   const r1 = row(tp, fp, fn, tn);
   const total = r0.sup + r1.sup;
-  const avg = (key: keyof ImbalancedReportRow): number =>
-    total === 0 ? NaN : (r0[key] * r0.sup + r1[key] * r1.sup) / total;
+  const avg = (key: keyof ImbalancedReportRow): number => (total === 0 ? NaN : (r0[key] * r0.sup + r1[key] * r1.sup) / total);
   return {
     "0": r0,
     "1": r1,

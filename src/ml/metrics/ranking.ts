@@ -4,10 +4,7 @@
  */
 
 /** Cumulative false and true positives at each distinct score, scores descending (`_binary_clf_curve`). */
-function binaryClfCurve(
-  yTrue: Float64Array,
-  scores: Float64Array,
-): { fps: Float64Array; tps: Float64Array; thresholds: Float64Array } {
+function binaryClfCurve(yTrue: Float64Array, scores: Float64Array): { fps: Float64Array; tps: Float64Array; thresholds: Float64Array } {
   const n = yTrue.length;
   if (scores.length !== n) throw new Error(`invalid scores: length ${scores.length} (expected ${n})`);
   for (let i = 0; i < n; ++i) {

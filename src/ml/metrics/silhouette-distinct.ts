@@ -12,10 +12,15 @@ import { createRng, permutation } from "../../util/random.js";
  * @param labels cluster of each row
  * @param options sampleSize, seed (default 0)
  */
-export function silhouetteScoreDistinct(X: Matrix, labels: ArrayLike<number>, options: { sampleSize?: number; seed?: number } = {}): number {
+export function silhouetteScoreDistinct(
+  X: Matrix,
+  labels: ArrayLike<number>,
+  options: { sampleSize?: number; seed?: number } = {},
+): number {
   const { rows: n, cols: p, data } = X;
   let idx: ArrayLike<number> = Int32Array.from({ length: n }, (_, i) => i);
-  if (options.sampleSize !== undefined && options.sampleSize < n) idx = permutation(n, createRng(options.seed ?? 0)).subarray(0, options.sampleSize);
+  if (options.sampleSize !== undefined && options.sampleSize < n)
+    idx = permutation(n, createRng(options.seed ?? 0)).subarray(0, options.sampleSize);
   const m = idx.length;
   // Group by (row, label): the label rides along as one more column, so rows only merge within a cluster.
   const q = p + 1;

@@ -25,7 +25,12 @@ export function rateFindings(input: FeatureInput, y: Float64Array, keep: Int32Ar
         const rate = g.positives / g.count;
         const [lo, hi] = wilsonInterval(g.positives, g.count);
         return {
-          by, value: g.value, count: g.count, positives: g.positives, rate: round(rate), ci95: [round(lo), round(hi)] as [number, number],
+          by,
+          value: g.value,
+          count: g.count,
+          positives: g.positives,
+          rate: round(rate),
+          ci95: [round(lo), round(hi)] as [number, number],
           lift: round(rate / base),
           statement: `${(100 * rate).toFixed(1)}% of ${g.count.toLocaleString("en-US")} rows with ${by} = ${g.value} have ${target} (95% CI ${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}%, ${(rate / base).toFixed(1)}× the base rate of ${(100 * base).toFixed(1)}%)`,
         };

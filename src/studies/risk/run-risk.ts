@@ -4,7 +4,14 @@ import { encodeSparse, fitEncoder, type Encoder, type FeatureInput } from "../..
 import { coefficientStandardErrors, fitLogisticRegression, predictProba } from "../../ml/logistic-regression.js";
 import { compressRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
-import { balancedAccuracy, classificationReportImbalanced, confusionMatrix, f1, precision, recall } from "../../ml/metrics/classification.js";
+import {
+  balancedAccuracy,
+  classificationReportImbalanced,
+  confusionMatrix,
+  f1,
+  precision,
+  recall,
+} from "../../ml/metrics/classification.js";
 import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold, temporalSplit } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSample, randomUnderSample } from "../../ml/resample.js";
@@ -53,7 +60,10 @@ async function readTarget(db: Db, target: string, where: string): Promise<Float6
      GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
   );
   if (bad.length) {
-    throw new UserError("data.target_not_binary", `${where}: target "${target}" has values other than 0/1, true/false or yes/no (e.g. ${bad.map((b) => JSON.stringify(b.v)).join(", ")}); derive a 0/1 column in a prepare step`);
+    throw new UserError(
+      "data.target_not_binary",
+      `${where}: target "${target}" has values other than 0/1, true/false or yes/no (e.g. ${bad.map((b) => JSON.stringify(b.v)).join(", ")}); derive a 0/1 column in a prepare step`,
+    );
   }
   const { columns } = await db.queryColumns(
     `SELECT CASE WHEN ${q} IS NULL THEN NULL WHEN lower(trim(CAST(${q} AS VARCHAR))) IN ('1','true','yes','y','1.0') THEN 1.0 ELSE 0.0 END FROM ${ANALYSIS} ORDER BY _row`,
@@ -65,12 +75,20 @@ function meanSd(values: number[]): MeanSd {
   return { mean: mean(values), sd: values.length > 1 ? sd(values) : 0, folds: values };
 }
 
-function resampleTrain(X: SparseMatrix, y: Float64Array, spec: ResampleSpec, seed: number): { X: SparseMatrix; y: Float64Array; w?: Float64Array } {
+function resampleTrain(
+  X: SparseMatrix,
+  y: Float64Array,
+  spec: ResampleSpec,
+  seed: number,
+): { X: SparseMatrix; y: Float64Array; w?: Float64Array } {
   switch (spec.method) {
     case "smote": {
       const minority = Math.min(...[0, 1].map((c) => y.filter((v) => v === c).length));
       if (minority <= spec.k_neighbors) {
-        throw new UserError("risk.smote_too_few", `SMOTE needs more than k_neighbors = ${spec.k_neighbors} minority rows in each training fold, found ${minority}; lower resample.k_neighbors or use method: class_weight`);
+        throw new UserError(
+          "risk.smote_too_few",
+          `SMOTE needs more than k_neighbors = ${spec.k_neighbors} minority rows in each training fold, found ${minority}; lower resample.k_neighbors or use method: class_weight`,
+        );
       }
       return smote(X, y, { kNeighbors: spec.k_neighbors, seed }) as { X: SparseMatrix; y: Float64Array };
     }
@@ -98,13 +116,19 @@ async function makeSplits(db: Db, spec: RiskSpec, y: Float64Array, keep: Int32Ar
     case "temporal": {
       const types = await requireColumns(db, ANALYSIS, [v.column], `${where}: risk.validation.column`);
       if (!/TIMESTAMP|DATE/.test(types.get(v.column) ?? "")) {
-        throw new UserError("data.not_date", `${where}: risk.validation.column "${v.column}" is ${types.get(v.column)}, not a timestamp; parse it in a prepare step`);
+        throw new UserError(
+          "data.not_date",
+          `${where}: risk.validation.column "${v.column}" is ${types.get(v.column)}, not a timestamp; parse it in a prepare step`,
+        );
       }
-      const { columns } = await db.queryColumns(`SELECT epoch_ms(CAST(${quoteIdent(v.column)} AS TIMESTAMP))::DOUBLE FROM ${ANALYSIS} ORDER BY _row`);
+      const { columns } = await db.queryColumns(
+        `SELECT epoch_ms(CAST(${quoteIdent(v.column)} AS TIMESTAMP))::DOUBLE FROM ${ANALYSIS} ORDER BY _row`,
+      );
       const all = columns[0] as (number | null)[];
       const times = Float64Array.from(keep, (i) => all[i] ?? NaN);
       const testFrom = v.test_from ? Date.parse(v.test_from) : undefined;
-      if (v.test_from && Number.isNaN(testFrom)) throw new UserError("study.invalid", `${where}: risk.validation.test_from "${v.test_from}" is not a date (use YYYY-MM-DD)`);
+      if (v.test_from && Number.isNaN(testFrom))
+        throw new UserError("study.invalid", `${where}: risk.validation.test_from "${v.test_from}" is not a date (use YYYY-MM-DD)`);
       const split = temporalSplit(times, { testFrom, testSize: v.test_size });
       let cut = Infinity;
       for (const i of split.test) cut = Math.min(cut, times[i]);
@@ -159,13 +183,24 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
   const y = take(yAll, keep);
   const positives = y.reduce((s, v) => s + v, 0);
   if (yAll.every((v) => Number.isNaN(v))) {
-    throw new UserError("data.target_empty", `${where}: target "${spec.target}" is empty in all ${yAll.length} rows; check the column name and the label in your prepare SQL`);
+    throw new UserError(
+      "data.target_empty",
+      `${where}: target "${spec.target}" is empty in all ${yAll.length} rows; check the column name and the label in your prepare SQL`,
+    );
   }
   if (y.length === 0) {
-    throw new UserError("data.no_rows_left", `${where}: no rows left after the missing-value policy (${Object.entries(dropped).map(([r, c]) => `${c} ${r}`).join(", ")}); use missing: { categorical: category } or clean the data in prepare`);
+    throw new UserError(
+      "data.no_rows_left",
+      `${where}: no rows left after the missing-value policy (${Object.entries(dropped)
+        .map(([r, c]) => `${c} ${r}`)
+        .join(", ")}); use missing: { categorical: category } or clean the data in prepare`,
+    );
   }
   if (positives === 0 || positives === y.length) {
-    throw new UserError("data.one_class", `${where}: target "${spec.target}" has only one class (${positives === 0 ? "no 1s" : "no 0s"} in ${y.length} rows); check the label in your prepare SQL`);
+    throw new UserError(
+      "data.one_class",
+      `${where}: target "${spec.target}" has only one class (${positives === 0 ? "no 1s" : "no 0s"} in ${y.length} rows); check the label in your prepare SQL`,
+    );
   }
   for (const [reason, count] of Object.entries(dropped)) {
     logger.warn({ code: "data.rows_dropped", message: `${count} rows dropped: ${reason}`, reason, rows: count });
@@ -179,14 +214,20 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
   const { method, splits, cut } = await makeSplits(db, spec, y, keep, seed, where);
   const scores = new Float64Array(y.length).fill(NaN);
   const per: Record<string, number[]> = { balanced_accuracy: [], precision: [], recall: [], f1: [], roc_auc: [], pr_auc: [] };
-  const cm: [[number, number], [number, number]] = [[0, 0], [0, 0]];
+  const cm: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ];
   const testIdx: number[] = [];
   for (let f = 0; f < splits.length; ++f) {
     const { train, test } = splits[f];
     const yTrain = take(y, train);
     const yTest = take(y, test);
     if (yTest.every((v) => v === yTest[0]) || yTrain.every((v) => v === yTrain[0])) {
-      throw new UserError("risk.split_one_class", `${where}: validation split ${f + 1} has only one class in its ${yTest.every((v) => v === yTest[0]) ? "test" : "training"} rows; use more data, fewer folds or another validation method`);
+      throw new UserError(
+        "risk.split_one_class",
+        `${where}: validation split ${f + 1} has only one class in its ${yTest.every((v) => v === yTest[0]) ? "test" : "training"} rows; use more data, fewer folds or another validation method`,
+      );
     }
     const r = resampleTrain(sparseTakeRows(X, train), yTrain, spec.resample, seed + f);
     const model = fit(r, spec);
@@ -203,8 +244,13 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
     per.roc_auc.push(rocAuc(yTest, p));
     per.pr_auc.push(averagePrecision(yTest, p));
     const c = confusionMatrix(yTest, pred);
-    cm[0][0] += c[0][0]; cm[0][1] += c[0][1]; cm[1][0] += c[1][0]; cm[1][1] += c[1][1];
-    logger.info(`  ${method} split ${f + 1}/${splits.length}: balanced accuracy ${per.balanced_accuracy[f].toFixed(3)}, precision ${per.precision[f].toFixed(3)}, recall ${per.recall[f].toFixed(3)}, ROC AUC ${per.roc_auc[f].toFixed(3)}`);
+    cm[0][0] += c[0][0];
+    cm[0][1] += c[0][1];
+    cm[1][0] += c[1][0];
+    cm[1][1] += c[1][1];
+    logger.info(
+      `  ${method} split ${f + 1}/${splits.length}: balanced accuracy ${per.balanced_accuracy[f].toFixed(3)}, precision ${per.precision[f].toFixed(3)}, recall ${per.recall[f].toFixed(3)}, ROC AUC ${per.roc_auc[f].toFixed(3)}`,
+    );
   }
   testIdx.sort((a, b) => a - b);
   const yOof = Float64Array.from(testIdx, (i) => y[i]);
@@ -218,16 +264,26 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
 
   const model = fit(resampleTrain(X, y, spec.resample, seed), spec);
   const compact = compressRows(X, y);
-  const plain = fitLogisticRegression(compact.X, compact.y, { C: spec.model.C, maxIter: spec.model.max_iter, tol: spec.model.tol, sampleWeight: compact.w });
+  const plain = fitLogisticRegression(compact.X, compact.y, {
+    C: spec.model.C,
+    maxIter: spec.model.max_iter,
+    tol: spec.model.tol,
+    sampleWeight: compact.w,
+  });
   const se = coefficientStandardErrors(plain, compact.X, compact.w);
   const counts = columnCounts(X);
   const factors: Factor[] = encoded.encoder.features.map((f, j) => {
     const b = plain.coef[j];
     const s = se.coef[j];
     return {
-      feature: f.name, column: f.column, value: f.value,
-      coefficient: round(b), std_error: round(s), odds_ratio: round(Math.exp(b)),
-      ci95: [round(Math.exp(b - 1.959963984540054 * s)), round(Math.exp(b + 1.959963984540054 * s))], count: counts[j],
+      feature: f.name,
+      column: f.column,
+      value: f.value,
+      coefficient: round(b),
+      std_error: round(s),
+      odds_ratio: round(Math.exp(b)),
+      ci95: [round(Math.exp(b - 1.959963984540054 * s)), round(Math.exp(b + 1.959963984540054 * s))],
+      count: counts[j],
     };
   });
   factors.sort((a, b) => b.coefficient - a.coefficient || (a.feature < b.feature ? -1 : 1));
@@ -238,7 +294,13 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
   return {
     results: {
       target: spec.target,
-      validation: { method, folds: splits.length, resample: spec.resample.method, ...(method !== "stratified_kfold" ? { train_rows: splits[0].train.length, test_rows: splits[0].test.length } : {}), ...(cut ? { cut } : {}) },
+      validation: {
+        method,
+        folds: splits.length,
+        resample: spec.resample.method,
+        ...(method !== "stratified_kfold" ? { train_rows: splits[0].train.length, test_rows: splits[0].test.length } : {}),
+        ...(cut ? { cut } : {}),
+      },
       threshold: spec.threshold,
       model: { type: spec.model.type, C: spec.model.C, converged: model.converged },
       metrics: {
@@ -262,8 +324,17 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
       data: { rows: y.length, features: names.length, table_rows: n0, dropped, missing: encoded.missing, positives },
     },
     model: {
-      openbeat_model: 1, study: study.name, kind: "risk", target: spec.target, id: spec.id ?? null, features: spec.features,
-      encoder: encoded.encoder, coef: Array.from(model.coef), intercept: model.intercept, threshold: spec.threshold, resample: spec.resample.method,
+      openbeat_model: 1,
+      study: study.name,
+      kind: "risk",
+      target: spec.target,
+      id: spec.id ?? null,
+      features: spec.features,
+      encoder: encoded.encoder,
+      coef: Array.from(model.coef),
+      intercept: model.intercept,
+      threshold: spec.threshold,
+      resample: spec.resample.method,
     },
     scores: expand(scores, keep, n0),
     keep,

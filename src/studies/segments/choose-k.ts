@@ -32,7 +32,10 @@ export function kneeOf(ks: number[], inertia: number[]): number {
  */
 export function chooseK(rows: KSelectionRow[]): { k: number; rule: string; knee: number } {
   const ks = rows.map((r) => r.k);
-  const knee = kneeOf(ks, rows.map((r) => r.inertia));
+  const knee = kneeOf(
+    ks,
+    rows.map((r) => r.inertia),
+  );
   const rank = (score: (r: KSelectionRow) => number) => {
     const order = [...rows].sort((a, b) => score(a) - score(b) || a.k - b.k);
     const out = new Map<number, number>();

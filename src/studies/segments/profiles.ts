@@ -55,17 +55,24 @@ export function describeClusters(p: ProfileInput): Cluster[] {
       const om = overall[j] / n;
       const sdv = Math.sqrt(Math.max(0, overallSq[j] / n - om * om));
       const cm = sizes[c] ? sums[c * cols + j] / sizes[c] : NaN;
-      profile.push({ feature: names[j], cluster_mean: round(cm), overall_mean: round(om), lift: round(om ? cm / om : NaN, 4), z: sdv ? (cm - om) / sdv : 0 });
+      profile.push({
+        feature: names[j],
+        cluster_mean: round(cm),
+        overall_mean: round(om),
+        lift: round(om ? cm / om : NaN, 4),
+        z: sdv ? (cm - om) / sdv : 0,
+      });
     }
     profile.sort((a, b) => Math.abs(b.z) - Math.abs(a.z) || compareStrings(a.feature, b.feature));
     const topValues: Cluster["top_values"] = {};
     if (p.describe) {
       for (const [col, values] of Object.entries(p.describe.categorical)) {
         const counts = new Map<string, number>();
-        for (let r = 0; r < n; ++r) if (labels[r] === c) {
-          const v = values[keep[r]] ?? MISSING;
-          counts.set(v, (counts.get(v) ?? 0) + 1);
-        }
+        for (let r = 0; r < n; ++r)
+          if (labels[r] === c) {
+            const v = values[keep[r]] ?? MISSING;
+            counts.set(v, (counts.get(v) ?? 0) + 1);
+          }
         topValues[col] = [...counts.entries()]
           .sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]))
           .slice(0, 5)
@@ -107,7 +114,12 @@ function distribution(values: Float64Array, keep: Int32Array, labels: Int32Array
   }
   const histogram = [];
   for (let b = start; b <= hi; b += width) histogram.push({ bin: `${b}–${b + width - 1}`, count: bins.get(b) ?? 0 });
-  return { column, mean: round(xs.reduce((a, v) => a + v, 0) / Math.max(1, xs.length), 3), quartiles: [q(0.25), q(0.5), q(0.75)] as [number, number, number], histogram };
+  return {
+    column,
+    mean: round(xs.reduce((a, v) => a + v, 0) / Math.max(1, xs.length), 3),
+    quartiles: [q(0.25), q(0.5), q(0.75)] as [number, number, number],
+    histogram,
+  };
 }
 
 function niceWidth(x: number): number {
@@ -127,7 +139,9 @@ export function clusterLabel(c: Cluster): string {
       if (f.cluster_mean < 0.5 || f.lift < 1.2) continue;
       parts.push(`${f.feature.replace("=", ": ")} (${Math.round(100 * f.cluster_mean)}%)`);
     } else {
-      parts.push(`${f.cluster_mean < f.overall_mean ? "lower" : "higher"} ${f.feature} (${f.cluster_mean.toFixed(1)} vs ${f.overall_mean.toFixed(1)})`);
+      parts.push(
+        `${f.cluster_mean < f.overall_mean ? "lower" : "higher"} ${f.feature} (${f.cluster_mean.toFixed(1)} vs ${f.overall_mean.toFixed(1)})`,
+      );
     }
   }
   return parts.length ? parts.join(" · ") : "mixed profile";

@@ -23,7 +23,9 @@ import { matchNames } from "./match-names.js";
 import { clusterLabel, describeClusters } from "./profiles.js";
 
 export interface SegmentsOutput {
-  results: Omit<SegmentsResults, "name" | "seed" | "warnings" | "dashboard" | "study" | "data"> & { data: Partial<SegmentsResults["data"]> };
+  results: Omit<SegmentsResults, "name" | "seed" | "warnings" | "dashboard" | "study" | "data"> & {
+    data: Partial<SegmentsResults["data"]>;
+  };
   dashboard: Partial<DashboardInfo>;
 }
 
@@ -37,13 +39,19 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
   const areas = study.segments!.areas!;
   await requireColumns(db, ANALYSIS, [areas.column], `${where}: segments.areas.column`);
   const col = quoteIdent(areas.column);
-  const distinct = await db.query(`SELECT CAST(${col} AS VARCHAR) AS name, count(*)::INTEGER AS n FROM ${ANALYSIS} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  const distinct = await db.query(
+    `SELECT CAST(${col} AS VARCHAR) AS name, count(*)::INTEGER AS n FROM ${ANALYSIS} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  );
   const dataNames = distinct.map((r) => String(r.name));
   const rowsByName = new Map(distinct.map((r) => [String(r.name), Number(r.n)]));
   let boundaryTargets: string[] = [];
   if (areas.boundaries) {
     await requireColumns(db, areas.boundaries, [areas.name_property, "_geometry"], `${where}: segments.areas.boundaries`);
-    boundaryTargets = (await db.query(`SELECT DISTINCT CAST(${quoteIdent(areas.name_property)} AS VARCHAR) AS n FROM ${quoteIdent(areas.boundaries)} ORDER BY 1`)).map((r) => String(r.n));
+    boundaryTargets = (
+      await db.query(
+        `SELECT DISTINCT CAST(${quoteIdent(areas.name_property)} AS VARCHAR) AS n FROM ${quoteIdent(areas.boundaries)} ORDER BY 1`,
+      )
+    ).map((r) => String(r.n));
   }
   const demo = areas.demographics;
   let demoTargets: string[] = [];
@@ -51,7 +59,9 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
     await requireColumns(db, demo.table, [demo.key], `${where}: segments.areas.demographics`);
     const exprs = Object.entries(demo.columns).map(([name, expr]) => `CAST((${expr}) AS DOUBLE) AS ${quoteIdent(name)}`);
     try {
-      await db.exec(`CREATE OR REPLACE TABLE _demo AS SELECT CAST(${quoteIdent(demo.key)} AS VARCHAR) AS _key, ${exprs.join(", ")} FROM ${quoteIdent(demo.table)}`);
+      await db.exec(
+        `CREATE OR REPLACE TABLE _demo AS SELECT CAST(${quoteIdent(demo.key)} AS VARCHAR) AS _key, ${exprs.join(", ")} FROM ${quoteIdent(demo.table)}`,
+      );
     } catch (e) {
       throw new UserError("segments.demographics_sql", `${where}: segments.areas.demographics.columns: ${(e as Error).message}`);
     }
@@ -67,7 +77,10 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
     const rows = unmatched.reduce((s, u) => s + u.rows, 0);
     logger.warn({
       code: "segments.unmatched_areas",
-      message: `${unmatched.length} ${areas.column} names (${rows} rows) match no area: ${unmatched.slice(0, 5).map((u) => `${u.name} (${u.rows})`).join(", ")}${unmatched.length > 5 ? ", …" : ""}; add them to segments.areas.aliases`,
+      message: `${unmatched.length} ${areas.column} names (${rows} rows) match no area: ${unmatched
+        .slice(0, 5)
+        .map((u) => `${u.name} (${u.rows})`)
+        .join(", ")}${unmatched.length > 5 ? ", …" : ""}; add them to segments.areas.aliases`,
       names: unmatched,
     });
   }
@@ -77,7 +90,11 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
     { name: "_area", type: "VARCHAR", values: matches.map((m) => m.target) },
     { name: "_demo_key", type: "VARCHAR", values: demoMatches ? demoMatches.map((m) => m.target) : dataNames.map(() => null) },
   ]);
-  const demoCols = demo ? Object.keys(demo.columns).map((c) => `d.${quoteIdent(c)}`).join(", ") : "";
+  const demoCols = demo
+    ? Object.keys(demo.columns)
+        .map((c) => `d.${quoteIdent(c)}`)
+        .join(", ")
+    : "";
   await db.exec(
     `CREATE OR REPLACE TABLE _analysis_joined AS SELECT a.*, m._area${demoCols ? ", " + demoCols : ""} FROM ${ANALYSIS} a
      LEFT JOIN _area_map m ON CAST(a.${col} AS VARCHAR) = m._name ${demo ? "LEFT JOIN _demo d ON m._demo_key = d._key" : ""} ORDER BY a._row`,
@@ -99,8 +116,24 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   const seed = study.seed;
   const areaInfo = spec.areas ? await joinAreas(db, study, where, logger) : undefined;
   const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: segments.features`, { logger });
-  const describe = spec.describe.length ? await readFeatureInput(db, ANALYSIS, { ...spec.features, categorical: spec.describe, numeric: [], dates: [] }, `${where}: segments.describe`) : null;
-  const dist = spec.distribution ? (await readFeatureInput(db, ANALYSIS, { ...spec.features, categorical: [], numeric: [spec.distribution], dates: [] }, `${where}: segments.distribution`)).numeric[spec.distribution] : null;
+  const describe = spec.describe.length
+    ? await readFeatureInput(
+        db,
+        ANALYSIS,
+        { ...spec.features, categorical: spec.describe, numeric: [], dates: [] },
+        `${where}: segments.describe`,
+      )
+    : null;
+  const dist = spec.distribution
+    ? (
+        await readFeatureInput(
+          db,
+          ANALYSIS,
+          { ...spec.features, categorical: [], numeric: [spec.distribution], dates: [] },
+          `${where}: segments.distribution`,
+        )
+      ).numeric[spec.distribution]
+    : null;
   const encoded = fitEncoder(input, {
     minFrequency: spec.features.min_frequency,
     missingCategorical: spec.features.missing.categorical,
@@ -108,14 +141,20 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
     excludeValues: spec.features.exclude_values,
     standardize: spec.standardize,
   });
-  for (const [reason, count] of Object.entries(encoded.dropped)) logger.warn({ code: "data.rows_dropped", message: `${count} rows dropped: ${reason}`, reason, rows: count });
+  for (const [reason, count] of Object.entries(encoded.dropped))
+    logger.warn({ code: "data.rows_dropped", message: `${count} rows dropped: ${reason}`, reason, rows: count });
   const keep = encoded.keep;
   const n = keep.length;
   const { X } = encodeDense(encoded.encoder, input, keep);
   const names = encoded.encoder.features.map((f) => f.name);
-  if (!names.length) throw new UserError("study.no_features", `${where}: segments.features lists no columns; add categorical or numeric columns`);
+  if (!names.length)
+    throw new UserError("study.no_features", `${where}: segments.features lists no columns; add categorical or numeric columns`);
   const kMax = spec.k.fixed ?? spec.k.max;
-  if (n <= kMax) throw new UserError("segments.k_too_large", `${where}: k up to ${kMax} needs more than ${kMax} rows, but only ${n} rows remain; lower segments.k.max`);
+  if (n <= kMax)
+    throw new UserError(
+      "segments.k_too_large",
+      `${where}: k up to ${kMax} needs more than ${kMax} rows, but only ${n} rows remain; lower segments.k.max`,
+    );
   logger.info(`segments: ${n.toLocaleString("en-US")} rows, ${names.length} features${spec.pca ? ", PCA" : ""}`);
 
   let Z = X;
@@ -124,7 +163,9 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
     const model = pca(X, { components: spec.pca.components, varianceShare: spec.pca.variance ?? (spec.pca.components ? undefined : 0.9) });
     Z = transformPca(model, X);
     pcaInfo = { components: model.nComponents, explained_variance_ratio: Array.from(model.explainedVarianceRatio, (v) => round(v)) };
-    logger.info(`  PCA: ${model.nComponents} components keep ${(100 * model.explainedVarianceRatio.reduce((a, b) => a + b, 0)).toFixed(1)}% of the variance`);
+    logger.info(
+      `  PCA: ${model.nComponents} components keep ${(100 * model.explainedVarianceRatio.reduce((a, b) => a + b, 0)).toFixed(1)}% of the variance`,
+    );
   }
 
   const ks: number[] = [];
@@ -134,21 +175,31 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   const selection: KSelectionRow[] = [];
   // Identical rows are clustered once with their count as weight: the same Lloyd steps, several times faster.
   const distinct = compressDenseRows(Z);
-  if (distinct.X.rows < Z.rows) logger.info(`  ${distinct.X.rows.toLocaleString("en-US")} distinct rows of ${Z.rows.toLocaleString("en-US")} (clustered with counts as weights)`);
-  if (distinct.X.rows <= kMax) throw new UserError("segments.k_too_large", `${where}: k up to ${kMax} needs more than ${kMax} distinct rows, but the features take only ${distinct.X.rows} distinct values; lower segments.k.max or add features`);
+  if (distinct.X.rows < Z.rows)
+    logger.info(
+      `  ${distinct.X.rows.toLocaleString("en-US")} distinct rows of ${Z.rows.toLocaleString("en-US")} (clustered with counts as weights)`,
+    );
+  if (distinct.X.rows <= kMax)
+    throw new UserError(
+      "segments.k_too_large",
+      `${where}: k up to ${kMax} needs more than ${kMax} distinct rows, but the features take only ${distinct.X.rows} distinct values; lower segments.k.max or add features`,
+    );
   for (const k of ks) {
     const t = performance.now();
     const rd = kmeans(distinct.X, { k, nInit: spec.n_init, maxIter: spec.max_iter, seed, sampleWeight: distinct.weight });
     const r: KMeansResult = { ...rd, labels: Int32Array.from(distinct.index, (g) => rd.labels[g]) };
     runs.set(k, r);
     selection.push({
-      k, inertia: round(r.inertia, 4),
+      k,
+      inertia: round(r.inertia, 4),
       silhouette: round(silhouette(Z, r.labels, spec.silhouette_sample, seed)),
       calinski_harabasz: round(calinskiHarabaszScore(Z, r.labels), 4),
       davies_bouldin: round(daviesBouldinScore(Z, r.labels)),
     });
     const s = selection[selection.length - 1];
-    logger.info(`  k=${k}: inertia ${s.inertia.toFixed(1)}, silhouette ${s.silhouette.toFixed(3)}, CH ${s.calinski_harabasz.toFixed(1)}, DB ${s.davies_bouldin.toFixed(3)} (${Math.round(performance.now() - t)} ms)`);
+    logger.info(
+      `  k=${k}: inertia ${s.inertia.toFixed(1)}, silhouette ${s.silhouette.toFixed(3)}, CH ${s.calinski_harabasz.toFixed(1)}, DB ${s.davies_bouldin.toFixed(3)} (${Math.round(performance.now() - t)} ms)`,
+    );
   }
   const choice = spec.k.fixed ? { k: spec.k.fixed, rule: "fixed in the study file (segments.k.fixed)" } : chooseK(selection);
   const k = choice.k;
@@ -157,16 +208,40 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   const labels = best.labels;
 
   const stability = bootstrapStability(distinct, labels, k, spec.stability_resamples, seed);
-  if (spec.stability_resamples) logger.info(`  stability: mean adjusted Rand index ${stability.mean_ari.toFixed(3)} over ${stability.resamples} bootstrap resamples`);
+  if (spec.stability_resamples)
+    logger.info(`  stability: mean adjusted Rand index ${stability.mean_ari.toFixed(3)} over ${stability.resamples} bootstrap resamples`);
 
-  const comparison = spec.compare_methods || spec.method === "kprototypes" ? compareMethods(Z, labels, input, keep, encoded.encoder.numeric.map((c) => c.column), k, spec, seed) : undefined;
+  const comparison =
+    spec.compare_methods || spec.method === "kprototypes"
+      ? compareMethods(
+          Z,
+          labels,
+          input,
+          keep,
+          encoded.encoder.numeric.map((c) => c.column),
+          k,
+          spec,
+          seed,
+        )
+      : undefined;
   let finalLabels = labels;
   let method = "kmeans";
   if (spec.method === "kprototypes" && comparison) {
     finalLabels = comparison.kprotoLabels;
     method = "kprototypes";
   }
-  const clusters: Cluster[] = describeClusters({ X, names, encoder: encoded.encoder, labels: finalLabels, k, input, keep, describe, dist, distName: spec.distribution });
+  const clusters: Cluster[] = describeClusters({
+    X,
+    names,
+    encoder: encoded.encoder,
+    labels: finalLabels,
+    k,
+    input,
+    keep,
+    describe,
+    dist,
+    distName: spec.distribution,
+  });
   for (const c of clusters) c.label = clusterLabel(c);
   for (const c of clusters) logger.info(`  cluster ${c.id} (${(100 * c.share).toFixed(1)}%): ${c.label}`);
 
@@ -184,7 +259,12 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
       await writeAreaShares(db, spec.areas.boundaries, spec.areas.name_property, k, join(outDir, "areas.geojson"));
       dashboard.areas = { file: "areas.geojson", name_property: "name", column: "_area" };
     }
-    areasOut = { column: spec.areas.column, matched: areaInfo.matched, unmatched: areaInfo.unmatched, file: spec.areas.boundaries ? "areas.geojson" : "" };
+    areasOut = {
+      column: spec.areas.column,
+      matched: areaInfo.matched,
+      unmatched: areaInfo.unmatched,
+      file: spec.areas.boundaries ? "areas.geojson" : "",
+    };
   }
   const sample = pcaSample(Z, pcaInfo ? null : X, finalLabels, seed);
   return {
@@ -224,14 +304,28 @@ function bootstrapStability(distinct: CompressedDenseRows, labels: Int32Array, k
     for (let i = 0; i < n; ++i) w[distinct.index[rng.int(n)]] += 1;
     const r = kmeans(distinct.X, { k, nInit: 3, seed: seed + b + 1, sampleWeight: w });
     const assigned = predictKmeans(r.centroids, distinct.X);
-    aris.push(adjustedRandIndex(labels, Int32Array.from(distinct.index, (g) => assigned[g])));
+    aris.push(
+      adjustedRandIndex(
+        labels,
+        Int32Array.from(distinct.index, (g) => assigned[g]),
+      ),
+    );
   }
   const mean = aris.length ? aris.reduce((a, v) => a + v, 0) / aris.length : NaN;
   return { method: "bootstrap k-means, adjusted Rand index against the full-data clustering", resamples, mean_ari: round(mean) };
 }
 
 /** Runs k-prototypes at the same k and scores both methods on the same design matrix and criteria. */
-function compareMethods(Z: Matrix, labels: Int32Array, input: FeatureInput, keep: Int32Array, numeric: string[], k: number, spec: NonNullable<StudySpec["segments"]>, seed: number) {
+function compareMethods(
+  Z: Matrix,
+  labels: Int32Array,
+  input: FeatureInput,
+  keep: Int32Array,
+  numeric: string[],
+  k: number,
+  spec: NonNullable<StudySpec["segments"]>,
+  seed: number,
+) {
   const cats = Object.keys(input.categorical);
   const codes = cats.map((c) => {
     const values = input.categorical[c];
@@ -251,7 +345,11 @@ function compareMethods(Z: Matrix, labels: Int32Array, input: FeatureInput, keep
     let m = 0;
     let s = 0;
     let c = 0;
-    for (const i of keep) if (!Number.isNaN(v[i])) { m += v[i]; c++; }
+    for (const i of keep)
+      if (!Number.isNaN(v[i])) {
+        m += v[i];
+        c++;
+      }
     m /= Math.max(1, c);
     for (const i of keep) if (!Number.isNaN(v[i])) s += (v[i] - m) ** 2;
     const sdv = Math.sqrt(s / Math.max(1, c)) || 1;
@@ -262,7 +360,8 @@ function compareMethods(Z: Matrix, labels: Int32Array, input: FeatureInput, keep
   }
   const kp = kPrototypes(Xnum, codes, { k, nInit: Math.min(spec.n_init, 5), seed });
   const score = (method: string, l: Int32Array) => ({
-    method, k,
+    method,
+    k,
     silhouette: round(silhouette(Z, l, spec.silhouette_sample, seed)),
     calinski_harabasz: round(calinskiHarabaszScore(Z, l), 4),
     davies_bouldin: round(daviesBouldinScore(Z, l)),
@@ -280,19 +379,27 @@ function pcaSample(Z: Matrix, X: Matrix | null, labels: Int32Array, seed: number
   const order = permutation(P.rows, createRng(seed + 17));
   const m = Math.min(2000, P.rows);
   const rows = Array.from(order.subarray(0, m)).sort((a, b) => a - b);
-  return rows.map((i) => ({ pc1: round(P.data[i * P.cols], 4), pc2: P.cols > 1 ? round(P.data[i * P.cols + 1], 4) : 0, cluster: labels[i] }));
+  return rows.map((i) => ({
+    pc1: round(P.data[i * P.cols], 4),
+    pc2: P.cols > 1 ? round(P.data[i * P.cols + 1], 4) : 0,
+    cluster: labels[i],
+  }));
 }
 
 /** Writes boundaries with per-area row counts and cluster shares as GeoJSON for the map. */
 async function writeAreaShares(db: Db, boundaries: string, nameProperty: string, k: number, path: string): Promise<void> {
-  const counts = await db.query(`SELECT a._area AS area, c._cluster AS cluster, count(*)::INTEGER AS n FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} c USING (_row) WHERE a._area IS NOT NULL AND c._cluster IS NOT NULL GROUP BY 1, 2`);
+  const counts = await db.query(
+    `SELECT a._area AS area, c._cluster AS cluster, count(*)::INTEGER AS n FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} c USING (_row) WHERE a._area IS NOT NULL AND c._cluster IS NOT NULL GROUP BY 1, 2`,
+  );
   const byArea = new Map<string, number[]>();
   for (const r of counts) {
     const a = String(r.area);
     if (!byArea.has(a)) byArea.set(a, new Array(k).fill(0));
     byArea.get(a)![Number(r.cluster)] += Number(r.n);
   }
-  const shapes = await db.query(`SELECT CAST(${quoteIdent(nameProperty)} AS VARCHAR) AS name, _geometry FROM ${quoteIdent(boundaries)} ORDER BY _feature`);
+  const shapes = await db.query(
+    `SELECT CAST(${quoteIdent(nameProperty)} AS VARCHAR) AS name, _geometry FROM ${quoteIdent(boundaries)} ORDER BY _feature`,
+  );
   const features = shapes.map((s) => {
     const c = byArea.get(String(s.name)) ?? new Array(k).fill(0);
     const total = c.reduce((a, v) => a + v, 0);

@@ -1,0 +1,20 @@
+// ESLint: typescript-eslint's strict type-checked rules over the library, tests, benchmarks and dashboard.
+// Options that differ from the preset are listed with their reason.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "web/dist/**", "node_modules/**", "out/**", "test-artifacts/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Numbers in messages are formatted where it matters; a bare number in a template is intended.
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+    },
+  },
+  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+);
