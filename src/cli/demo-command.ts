@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadStudy } from "../study/load-study.js";
+import { loadStudy } from "../studies/study-file/load-study.js";
 import { runStudy } from "../studies/run-study.js";
 import { writeBaltimore } from "../synthetic/baltimore.js";
 import { writeLmpd } from "../synthetic/lmpd.js";

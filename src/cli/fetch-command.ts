@@ -1,5 +1,5 @@
 import { resolvePortalSources } from "../data/portal/index.js";
-import { loadStudy } from "../study/load-study.js";
+import { loadStudy } from "../studies/study-file/load-study.js";
 import { Logger } from "../util/logger.js";
 
 /** `openbeat fetch STUDY`: downloads (or refreshes) every portal source of a study into the cache. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { isUserError } from "../util/errors.js";
+import { VERSION } from "../util/version.js";
 import { runCommand } from "./run-command.js";
 import { demoCommand } from "./demo-command.js";
 import { scoreCommand } from "./score-command.js";
@@ -19,7 +20,7 @@ function integer(name: string) {
 const program = new Command()
   .name("openbeat")
   .description("Police open-data exports to findings, models and a dashboard, from one study file.")
-  .version("0.1.0")
+  .version(VERSION)
   .configureOutput({
     // Commander's own errors (unknown option, missing argument) as one line, like every other openbeat error.
     outputError: (text, write) =>

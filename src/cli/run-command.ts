@@ -1,5 +1,5 @@
 import { basename, extname, join } from "node:path";
-import { loadStudy } from "../study/load-study.js";
+import { loadStudy } from "../studies/study-file/load-study.js";
 import { runStudy } from "../studies/run-study.js";
 import { isUserError, UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";

@@ -1,4 +1,4 @@
-import type { Results } from "../studies/results.js";
+import type { Results } from "../results/types.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);

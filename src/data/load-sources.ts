@@ -7,8 +7,8 @@ import { sha256File } from "./file-hash.js";
 import { csvEncoding, loadCsv } from "./sources/load-csv.js";
 import { loadGeojson } from "./sources/load-geojson.js";
 import { loadShapefile } from "./sources/load-shapefile.js";
-import type { SourceSpec, StudySpec } from "../study/schema.js";
-import type { InputInfo } from "../studies/results.js";
+import type { SourceSpec } from "./sources/source-spec.js";
+import type { InputInfo } from "../results/types.js";
 import { UserError, assertUnreachable } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import * as msg from "../util/messages.js";
@@ -95,7 +95,7 @@ export async function resolveSourcePath(studyFile: string, name: string, path: s
  * @param study the parsed study file
  * @param options see {@link LoadSourcesOptions}
  */
-export async function loadSources(db: Database, study: StudySpec, options: LoadSourcesOptions): Promise<InputInfo[]> {
+export async function loadSources(db: Database, study: { sources: Record<string, SourceSpec> }, options: LoadSourcesOptions): Promise<InputInfo[]> {
   if (db.dialect !== "duckdb") throw new Error(`loadSources needs a DuckDB database, got ${db.dialect}`);
   const { studyFile, dataDir, logger } = options;
   const inputs: InputInfo[] = [];

@@ -3,7 +3,7 @@ import { clusterColor, clusterName, segmentsCharts } from "./segments-charts.js"
 import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, suppressionNote, truncate } from "./format.js";
 import { renderSvg } from "./render-svg.js";
 import type { FeatureCollection, Manifest, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
-import type { MeanSd, Results } from "../studies/results.js";
+import type { MeanSd, Results } from "../results/types.js";
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {

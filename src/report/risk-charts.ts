@@ -1,4 +1,4 @@
-import type { Factor, Finding, MeanSd } from "../studies/results.js";
+import type { Factor, Finding, MeanSd } from "../results/types.js";
 import { COLORS, topLevel } from "./chart-config.js";
 import { formatInt, formatNumber, formatPct, isSuppressed, truncate } from "./format.js";
 import type { ChartOptions, ReportRiskResults, VegaLiteSpec } from "./types.js";

@@ -1,18 +1,7 @@
-import type { Cluster, RiskResults, SegmentsResults } from "../studies/results.js";
+import type { Cluster, Manifest, PcaPoint, RiskResults, SegmentsResults } from "../results/types.js";
 
 /** A Vega-Lite specification as plain JSON data (inline values only, never URLs). */
 export type VegaLiteSpec = { [key: string]: unknown };
-
-/** `manifest.json`: how a results folder was made. */
-export interface Manifest {
-  study_file: string;
-  inputs: { name: string; path: string; sha256: string; rows: number }[];
-  versions: Record<string, string>;
-  seed: number;
-  started_at: string;
-  /** Seconds per phase. */
-  timings: Record<string, number>;
-}
 
 /** Minimal GeoJSON types: what the report reads from an areas file. */
 export interface Geometry {
@@ -48,13 +37,6 @@ export interface ReportExtras {
   scaling?: string;
 }
 
-/** A point of the PC1/PC2 sample drawn by the segments study (at most a few thousand). */
-export interface PcaPoint {
-  pc1: number;
-  pc2: number;
-  cluster: number;
-}
-
 /** Risk results as the report reads them. */
 export type ReportRiskResults = RiskResults & ReportExtras;
 
@@ -72,4 +54,4 @@ export interface SegmentsChartOptions extends ChartOptions {
   areas?: FeatureCollection;
 }
 
-export type { Cluster };
+export type { Cluster, Manifest, PcaPoint };

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Results } from "../studies/results.js";
+import type { Results } from "../results/types.js";
 import { buildReport, type ReportOptions } from "./html.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { DashboardInfo, Results } from "../studies/results.js";
+import type { DashboardInfo, Results } from "../results/types.js";
 
 /** How a dimension's values are derived: the column itself, or a part of a timestamp column. */
 export type DimensionKind = DashboardInfo["dimensions"][number]["kind"];

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
 import { quoteIdent, quoteString, type Db } from "../data/Db.js";
-import type { Results } from "../studies/results.js";
+import type { Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import { TIME_KINDS, type DimensionView, type RunSummary } from "./api-types.js";
 

@@ -1,7 +1,8 @@
 import type { Db } from "../data/Db.js";
 import { quoteIdent, quoteString } from "../data/Db.js";
 import type { FeatureInput } from "../features/encode.js";
-import type { FeaturesSpec, StudySpec } from "../study/schema.js";
+import type { FeaturesSpec } from "../features/spec.js";
+import type { StudyBase } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { columnNotFound } from "../util/messages.js";
@@ -10,7 +11,7 @@ import { columnNotFound } from "../util/messages.js";
 export const ANALYSIS = "_analysis";
 
 /** The table a study analyses: `table:`, else the last prepare step, else the only source. */
-export function analysisTableName(spec: StudySpec, file: string): string {
+export function analysisTableName(spec: StudyBase, file: string): string {
   if (spec.table) return spec.table;
   if (spec.prepare.length) return spec.prepare[spec.prepare.length - 1].name;
   const sources = Object.keys(spec.sources);

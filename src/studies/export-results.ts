@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Db, quoteString, type Row } from "../data/Db.js";
 import { exportResultsToPg } from "../data/export-results-to-pg.js";
 import { PgDb } from "../data/PgDb.js";
-import type { Results } from "./results.js";
+import type { Results } from "../results/types.js";
 
 /** The result tables written for BI tools: findings and factors, or clusters and k selection; plus per-row output. */
 export async function resultTables(results: Results, dir: string): Promise<Record<string, Row[]>> {

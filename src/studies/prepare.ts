@@ -3,7 +3,8 @@ import { loadTableIntoPg } from "../data/load-table-into-pg.js";
 import { openDatabase } from "../data/open-database.js";
 import type { PgDb } from "../data/PgDb.js";
 import { readTableFromPg } from "../data/read-table-from-pg.js";
-import type { PrepareStep, StudySpec } from "../study/schema.js";
+import type { StudyBase } from "./study-file/base.js";
+import type { PrepareStep } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { prepareFailed } from "../util/messages.js";
@@ -50,7 +51,7 @@ async function runStep(
  */
 export async function runPrepare(
   db: Db,
-  spec: StudySpec,
+  spec: StudyBase,
   file: string,
   analysisTable: string,
   logger: Logger,

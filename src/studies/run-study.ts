@@ -1,19 +1,20 @@
-import { Db, quoteIdent } from "../data/Db.js";
+import { version as duckdbVersion } from "@duckdb/node-api";
+import { Db } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
 import { resolvePortalSources } from "../data/portal/index.js";
-import type { LoadedStudy } from "../study/load-study.js";
+import { manifestSchema, resultsSchema } from "../results/schema.js";
+import type { InputInfo, Manifest, Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
-import { ANALYSIS, analysisTableName, materializeAnalysis, requireTable } from "./analysis-table.js";
-import type { InputInfo, Results } from "./results.js";
-import { runRisk } from "./risk/run-risk.js";
-import { runSegments } from "./segments/run-segments.js";
-import { stableJson, stageResults, writeText } from "./write-results.js";
-import { writeDesignParquet, writePreparedParquet } from "./write-design.js";
+import { VERSION } from "../util/version.js";
+import { ANALYSIS, analysisTableName, materializeAnalysis, requireColumns, requireTable } from "./analysis-table.js";
 import { buildDashboardInfo } from "./dashboard-info.js";
-import { join } from "node:path";
-import { writeReportFile } from "./write-report.js";
+import type { KindOutput } from "./kind.js";
 import { runPrepare } from "./prepare.js";
+import { activeKind } from "./registry.js";
+import type { LoadedStudy } from "./study-file/load-study.js";
+import { writeOutput } from "./write-output.js";
+import { stageResults } from "./write-results.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -30,30 +31,35 @@ export interface RunOptions {
   /** Cache folder for portal sources (`--cache`), and whether to fetch them again (`--refresh`). */
   cacheDir?: string;
   refresh?: boolean;
-  /** Versions and start time for the manifest; injected so tests can pin them. */
+  /** Start time for the manifest; injected so tests can pin it. */
   startedAt?: string;
 }
 
 export interface RunSummary {
   results: Results;
   out: string;
+  /** Seconds per phase. */
   timings: Record<string, number>;
 }
 
-const VERSION = "0.1.0";
-
-/** Runs a study end to end and writes its results folder atomically. */
+/**
+ * Runs a study end to end: sources, prepare SQL, the analysis table, the study kind, and the results folder, which
+ * is staged and swapped into place only when every file is written.
+ */
 export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promise<RunSummary> {
   const logger = options.logger ?? new Logger();
   const spec = { ...loaded.spec, seed: options.seed ?? loaded.spec.seed };
   const file = loaded.file;
+  const kind = activeKind(spec);
+  kind.validate(file);
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
-    timings[name] = Math.round(now - t);
+    timings[name] = Math.round(now - t) / 1000;
     t = now;
   };
+  const started = options.startedAt ?? new Date().toISOString();
   const staged = await stageResults(options.out);
   const db = await Db.open();
   try {
@@ -67,7 +73,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
     const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger, fetched: fetchedFiles });
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
-    lap("load_ms");
+    lap("load");
     const table = analysisTableName(spec, file);
     await runPrepare(db, spec, file, table, logger, options.dbUrl);
     await requireTable(db, table, file);
@@ -76,46 +82,24 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       const fix = spec.prepare.length ? "check the prepare SQL filters" : "check that the source file has data rows";
       throw new UserError("data.empty", `${file}: the analysis table "${table}" has no rows; ${fix}`);
     }
-    lap("prepare_ms");
+    await requireColumns(db, ANALYSIS, kind.columns(), `${file}: ${kind.name}`);
+    lap("prepare");
 
-    let results: Results;
-    const dashboard = await buildDashboardInfo(db, spec);
-    const common = {
+    const dashboard = await buildDashboardInfo(db, ANALYSIS, kind.dashboard());
+    const out = await kind.run({ db, table: ANALYSIS, file, logger, seed: spec.seed });
+    lap("model");
+    const results = assembleResults(out, {
+      study: kind.name,
       name: spec.name,
       ...(spec.description ? { description: spec.description } : {}),
       ...(options.synthetic ? { synthetic: true } : {}),
       seed: spec.seed,
       warnings: logger.warnings,
-    };
-    if (spec.kind === "risk") {
-      const out = await runRisk(db, spec, file, logger);
-      lap("model_ms");
-      const { data, ...rest } = out.results;
-      results = {
-        study: "risk",
-        ...common,
-        data: { ...data, inputs, table_rows: tableRows, ...(await dateRange(db, spec.risk!.date)) } as Results["data"],
-        dashboard,
-        ...rest,
-      };
-      await writeText(staged.dir, "model.json", stableJson(out.model));
-      await writeDesignParquet(db, join(staged.dir, "features.parquet"), out.design.X, out.design.names, out.keep, spec.risk!.id);
-      await writePreparedParquet(db, join(staged.dir, "prepared.parquet"), "_score", out.scores);
-    } else {
-      const out = await runSegments(db, spec, file, logger, staged.dir);
-      lap("model_ms");
-      const { data, ...rest } = out.results;
-      results = {
-        study: "segments",
-        ...common,
-        data: { ...data, inputs, table_rows: tableRows } as Results["data"],
-        dashboard: { ...dashboard, ...out.dashboard, dimensions: [...dashboard.dimensions, ...(out.dashboard.dimensions ?? [])] },
-        ...rest,
-      };
-    }
-    lap("write_ms");
-    await writeText(staged.dir, "results.json", stableJson(results));
-    const manifest = {
+      inputs,
+      tableRows,
+      dashboard,
+    });
+    const manifest: Manifest = {
       openbeat: VERSION,
       study_file: file,
       study_text: loaded.text,
@@ -123,13 +107,13 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       ...(Object.keys(portals).length ? { portals } : {}),
       seed: spec.seed,
       min_cell: spec.report.min_cell,
-      node: process.version,
-      started_at: options.startedAt ?? new Date().toISOString(),
+      versions: { openbeat: VERSION, node: process.version, duckdb: duckdbVersion() },
+      started_at: started,
       timings,
     };
-    await writeText(staged.dir, "manifest.json", stableJson(manifest));
-    await writeReportFile(staged.dir, results, manifest, logger);
-    lap("report_ms");
+    checkContract(results, manifest);
+    await writeOutput(staged.dir, { db, table: ANALYSIS, results, manifest, kind: out, logger });
+    lap("write");
     await staged.commit();
     return { results, out: options.out, timings };
   } catch (e) {
@@ -140,10 +124,44 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   }
 }
 
-async function dateRange(db: Db, column: string | undefined) {
-  if (!column) return {};
-  const [r] = await db.query(
-    `SELECT CAST(min(${quoteIdent(column)}) AS VARCHAR) AS lo, CAST(max(${quoteIdent(column)}) AS VARCHAR) AS hi FROM ${ANALYSIS}`,
-  );
-  return { date_range: { column, min: (r.lo as string) ?? null, max: (r.hi as string) ?? null } };
+interface Common {
+  study: string;
+  name: string;
+  description?: string;
+  synthetic?: boolean;
+  seed: number;
+  warnings: Results["warnings"];
+  inputs: InputInfo[];
+  tableRows: number;
+  dashboard: Results["dashboard"];
+}
+
+/** The kind's results with the keys every results.json shares, in the contract's order. */
+function assembleResults(out: KindOutput, c: Common): Results {
+  const { data, ...rest } = out.results;
+  const { date_range, ...kindData } = data as typeof data & { date_range?: unknown };
+  const { inputs, tableRows, dashboard, ...head } = c;
+  return {
+    ...head,
+    data: { ...kindData, inputs, table_rows: tableRows, ...(date_range ? { date_range } : {}) },
+    dashboard: {
+      ...dashboard,
+      ...out.dashboard,
+      dimensions: [...dashboard.dimensions, ...(out.dashboard?.dimensions ?? [])],
+    },
+    ...rest,
+  } as Results;
+}
+
+/** A results.json or manifest that breaks the contract is a bug in openbeat, caught before anything is written. */
+function checkContract(results: Results, manifest: Manifest): void {
+  for (const [name, parsed] of [
+    ["results.json", resultsSchema.safeParse(results)],
+    ["manifest.json", manifestSchema.safeParse(manifest)],
+  ] as const) {
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${name} breaks the results contract at ${issue.path.join(".")}: ${issue.message}`);
+    }
+  }
 }

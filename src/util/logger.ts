@@ -1,6 +1,8 @@
+import type { WarningCode } from "./codes.js";
+
 /** A warning attached to results: stable `code`, human `message`, and any facts that support it. */
 export interface Warning {
-  code: string;
+  code: WarningCode;
   message: string;
   [key: string]: unknown;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { sha256File } from "../../src/data/file-hash.js";
 import { loadSources, sourceFormat } from "../../src/data/load-sources.js";
-import { studySchema, type StudySpec } from "../../src/study/schema.js";
+import { sourceSchema, type SourceSpec } from "../../src/data/sources/source-spec.js";
 import { UserError } from "../../src/util/errors.js";
 import { Logger } from "../../src/util/logger.js";
 
@@ -29,7 +29,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const study = (sources: Record<string, unknown>): StudySpec => studySchema.parse({ name: "t", kind: "risk", sources });
+const study = (sources: Record<string, unknown>): { sources: Record<string, SourceSpec> } => ({
+  sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, sourceSchema.parse(v)])),
+});
 
 describe("sha256File(path)", () => {
   it("equals the hash of the whole file", async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SegmentsResults } from "../../src/studies/results.js";
+import type { SegmentsResults } from "../../src/results/types.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yaml (real Baltimore data)", () => {

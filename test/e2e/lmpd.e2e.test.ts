@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RiskResults } from "../../src/studies/results.js";
+import type { RiskResults } from "../../src/results/types.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 const DATA = "../shared/data/lmpd-assaulted-officers";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RiskResults, SegmentsResults } from "../../src/studies/results.js";
+import type { RiskResults, SegmentsResults } from "../../src/results/types.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities", () => {

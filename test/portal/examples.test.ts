@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isPortalSource } from "../../src/data/portal/index.js";
-import { loadStudy } from "../../src/study/load-study.js";
+import { loadStudy } from "../../src/studies/study-file/load-study.js";
 
 const dir = "examples/portal";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RiskResults } from "../../src/studies/results.js";
+import type { RiskResults } from "../../src/results/types.js";
 import { cli, SKIP_DATA } from "../e2e/helpers.js";
 import { readDataset, startPortal, type TestPortal } from "./portal-server.js";
 

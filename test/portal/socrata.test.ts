@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { sha256File } from "../../src/data/file-hash.js";
 import { fetchSource, parseCsv, readMeta, resolvePortalSources, socrataPageUrl } from "../../src/data/portal/index.js";
-import type { SourceSpec } from "../../src/study/schema.js";
+import type { SourceSpec } from "../../src/data/sources/source-spec.js";
 import { Logger } from "../../src/util/logger.js";
 import { type Dataset, type TestPortal, offsetsAsked, readDataset, startPortal } from "./portal-server.js";
 

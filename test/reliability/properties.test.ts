@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { loadSources } from "../../src/data/load-sources.js";
 import { loadCsv } from "../../src/data/sources/load-csv.js";
-import { parseStudy } from "../../src/study/load-study.js";
-import { studySchema, type StudySpec } from "../../src/study/schema.js";
+import { parseStudy } from "../../src/studies/study-file/load-study.js";
+import { studySchema, type StudySpec } from "../../src/studies/registry.js";
 import { isUserError } from "../../src/util/errors.js";
 import { Logger } from "../../src/util/logger.js";
 

@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { ArcgisSpec } from "../../study/schema.js";
+import type { ArcgisSpec } from "../sources/source-spec.js";
 import { UserError } from "../../util/errors.js";
 import { csvLine } from "./cache.js";
 import { type PortalContext, type PortalFetchResult, countingRetry } from "./context.js";

@@ -1,6 +1,6 @@
 import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
-import type { SourceSpec } from "../../study/schema.js";
+import type { SourceSpec } from "../sources/source-spec.js";
 import type { Logger } from "../../util/logger.js";
 import { schemaChanged } from "../../util/messages.js";
 import { sha256File } from "../file-hash.js";

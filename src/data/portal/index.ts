@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import type { FileSourceSpec, SourceSpec, StudySpec } from "../../study/schema.js";
+import type { FileSourceSpec, SourceSpec } from "../sources/source-spec.js";
 import type { Logger } from "../../util/logger.js";
 import { defaultCacheDir } from "./cache.js";
 import { type FetchSourceOptions, type FetchSourceResult, fetchSource, isPortalSource } from "./fetch-source.js";
@@ -98,7 +98,7 @@ export async function resolvePortalSource(
  * @returns the study's sources as file sources, and what was fetched (for the manifest: meta has urls, sha256, rows)
  */
 export async function resolvePortalSources(
-  study: Pick<StudySpec, "sources" | "cache_dir">,
+  study: { sources: Record<string, SourceSpec>; cache_dir?: string },
   options: ResolvePortalOptions,
 ): Promise<{ sources: Record<string, FileSourceSpec>; fetched: Record<string, FetchSourceResult> }> {
   const sources: Record<string, FileSourceSpec> = {};

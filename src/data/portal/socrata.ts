@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { SocrataSpec } from "../../study/schema.js";
+import type { SocrataSpec } from "../sources/source-spec.js";
 import { csvLine } from "./cache.js";
 import { type PortalContext, type PortalFetchResult, countingRetry } from "./context.js";
 import { RetryableError, fetchWithRetry, stripSecrets } from "./fetch-with-retry.js";

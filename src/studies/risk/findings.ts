@@ -1,7 +1,7 @@
 import type { FeatureInput } from "../../features/encode.js";
 import { wilsonInterval } from "../../ml/stats.js";
-import type { RiskSpec } from "../../study/schema.js";
-import type { Finding } from "../results.js";
+import type { RiskSpec } from "./spec.js";
+import type { Finding } from "../../results/types.js";
 import { categoricalColumns, groupRates } from "./group-rates.js";
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -1,5 +1,5 @@
 import type { FeatureInput } from "../../features/encode.js";
-import type { RiskSpec } from "../../study/schema.js";
+import type { RiskSpec } from "./spec.js";
 import type { Warning } from "../../util/logger.js";
 import { groupRates } from "./group-rates.js";
 

@@ -1,6 +1,6 @@
 import type { Db } from "../../data/Db.js";
 import { quoteIdent } from "../../data/Db.js";
-import { encodeSparse, fitEncoder, type Encoder, type FeatureInput } from "../../features/encode.js";
+import { encodeSparse, fitEncoder, type FeatureInput } from "../../features/encode.js";
 import { coefficientStandardErrors, fitLogisticRegression, predictProba } from "../../ml/logistic-regression.js";
 import { compressRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
@@ -18,44 +18,22 @@ import { balancedSampleWeights, randomOverSample, randomUnderSample } from "../.
 import { smote } from "../../ml/smote.js";
 import { sparseTakeRows, type SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
-import type { ResampleSpec, RiskSpec, StudySpec } from "../../study/schema.js";
+import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
 import { assertUnreachable, UserError } from "../../util/errors.js";
-import type { Logger } from "../../util/logger.js";
-import { ANALYSIS, readFeatureInput, requireColumns } from "../analysis-table.js";
-import type { Factor, Finding, MeanSd, RiskResults } from "../results.js";
+import { readFeatureInput, requireColumns } from "../analysis-table.js";
+import type { Factor, Finding, MeanSd, RiskResults } from "../../results/types.js";
+import { createTableFromColumns } from "../../data/create-table.js";
+import type { KindInput, KindOutput } from "../kind.js";
+import { stableJson } from "../write-results.js";
 import { leakageWarnings } from "./leakage.js";
 import { rateFindings } from "./findings.js";
-
-/** A fitted risk model as written to model.json: everything `openbeat score` needs. */
-export interface RiskModelFile {
-  openbeat_model: 1;
-  study: string;
-  kind: "risk";
-  target: string;
-  id: string | null;
-  features: RiskSpec["features"];
-  encoder: Encoder;
-  coef: number[];
-  intercept: number;
-  threshold: number;
-  resample: string;
-}
-
-export interface RiskOutput {
-  results: Omit<RiskResults, "data" | "warnings" | "name" | "seed" | "dashboard" | "study"> & { data: Partial<RiskResults["data"]> };
-  model: RiskModelFile;
-  /** Out-of-fold score per analysis row (NaN where a row was never in a test set or was dropped). */
-  scores: Float64Array;
-  /** Rows of the analysis table that entered the model. */
-  keep: Int32Array;
-  design: { X: SparseMatrix; names: string[] };
-}
+import type { RiskModelFile } from "./model-file.js";
 
 /** Reads the binary target as 0/1 (NaN when missing); accepts 0/1, true/false and yes/no text. */
-async function readTarget(db: Db, target: string, where: string): Promise<Float64Array> {
+async function readTarget(db: Db, table: string, target: string, where: string): Promise<Float64Array> {
   const q = quoteIdent(target);
   const bad = await db.query(
-    `SELECT CAST(${q} AS VARCHAR) AS v, count(*)::INTEGER AS n FROM ${ANALYSIS}
+    `SELECT CAST(${q} AS VARCHAR) AS v, count(*)::INTEGER AS n FROM ${quoteIdent(table)}
      WHERE ${q} IS NOT NULL AND lower(trim(CAST(${q} AS VARCHAR))) NOT IN ('0','1','true','false','yes','no','y','n','1.0','0.0')
      GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
   );
@@ -66,7 +44,7 @@ async function readTarget(db: Db, target: string, where: string): Promise<Float6
     );
   }
   const { columns } = await db.queryColumns(
-    `SELECT CASE WHEN ${q} IS NULL THEN NULL WHEN lower(trim(CAST(${q} AS VARCHAR))) IN ('1','true','yes','y','1.0') THEN 1.0 ELSE 0.0 END FROM ${ANALYSIS} ORDER BY _row`,
+    `SELECT CASE WHEN ${q} IS NULL THEN NULL WHEN lower(trim(CAST(${q} AS VARCHAR))) IN ('1','true','yes','y','1.0') THEN 1.0 ELSE 0.0 END FROM ${quoteIdent(table)} ORDER BY _row`,
   );
   return Float64Array.from(columns[0] as (number | null)[], (v) => (v === null ? NaN : v));
 }
@@ -106,7 +84,7 @@ function resampleTrain(
 }
 
 /** Splits into train/test index sets (indices into the kept rows). */
-async function makeSplits(db: Db, spec: RiskSpec, y: Float64Array, keep: Int32Array, seed: number, where: string) {
+async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array, keep: Int32Array, seed: number, where: string) {
   const v = spec.validation;
   switch (v.method) {
     case "stratified_kfold":
@@ -114,7 +92,7 @@ async function makeSplits(db: Db, spec: RiskSpec, y: Float64Array, keep: Int32Ar
     case "holdout":
       return { method: v.method, splits: [stratifiedHoldout(y, { testSize: v.test_size, seed })] };
     case "temporal": {
-      const types = await requireColumns(db, ANALYSIS, [v.column], `${where}: risk.validation.column`);
+      const types = await requireColumns(db, table, [v.column], `${where}: risk.validation.column`);
       if (!/TIMESTAMP|DATE/.test(types.get(v.column) ?? "")) {
         throw new UserError(
           "data.not_date",
@@ -122,7 +100,7 @@ async function makeSplits(db: Db, spec: RiskSpec, y: Float64Array, keep: Int32Ar
         );
       }
       const { columns } = await db.queryColumns(
-        `SELECT epoch_ms(CAST(${quoteIdent(v.column)} AS TIMESTAMP))::DOUBLE FROM ${ANALYSIS} ORDER BY _row`,
+        `SELECT epoch_ms(CAST(${quoteIdent(v.column)} AS TIMESTAMP))::DOUBLE FROM ${quoteIdent(table)} ORDER BY _row`,
       );
       const all = columns[0] as (number | null)[];
       const times = Float64Array.from(keep, (i) => all[i] ?? NaN);
@@ -160,12 +138,12 @@ const round = (x: number, d = 6) => Math.round(x * 10 ** d) / 10 ** d;
  * The risk study: binary target, one-hot features, resampling confined to training folds, L2 logistic regression,
  * imbalanced-class metrics, odds-ratio factors, rate findings and leakage warnings.
  */
-export async function runRisk(db: Db, study: StudySpec, where: string, logger: Logger): Promise<RiskOutput> {
-  const spec = study.risk!;
-  const seed = study.seed;
-  await requireColumns(db, ANALYSIS, [spec.target, ...(spec.id ? [spec.id] : []), ...(spec.date ? [spec.date] : [])], `${where}: risk`);
-  const yAll = await readTarget(db, spec.target, where);
-  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: risk.features`, { logger });
+export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promise<KindOutput<RiskResults>> {
+  const { db, table, file: where, logger } = kindInput;
+  const spec = study.risk;
+  const seed = kindInput.seed;
+  const yAll = await readTarget(db, table, spec.target, where);
+  const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: risk.features`, { logger });
   if (!Object.keys(input.categorical).length && !Object.keys(input.numeric).length) {
     throw new UserError("study.no_features", `${where}: risk.features lists no columns; add categorical, numeric or dates`);
   }
@@ -211,7 +189,7 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
 
   for (const w of leakageWarnings(input, yAll, keep, spec)) logger.warn(w);
 
-  const { method, splits, cut } = await makeSplits(db, spec, y, keep, seed, where);
+  const { method, splits, cut } = await makeSplits(db, table, spec, y, keep, seed, where);
   const scores = new Float64Array(y.length).fill(NaN);
   const per: Record<string, number[]> = { balanced_accuracy: [], precision: [], recall: [], f1: [], roc_auc: [], pr_auc: [] };
   const cm: [[number, number], [number, number]] = [
@@ -290,6 +268,19 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
 
   const findings: Finding[] = rateFindings(input, yAll, keep, spec, spec.target);
   const baseRate = positives / y.length;
+  const modelFile: RiskModelFile = {
+    openbeat_model: 1,
+    study: study.name,
+    kind: "risk",
+    target: spec.target,
+    id: spec.id ?? null,
+    features: spec.features,
+    encoder: encoded.encoder,
+    coef: Array.from(model.coef),
+    intercept: model.intercept,
+    threshold: spec.threshold,
+    resample: spec.resample.method,
+  };
 
   return {
     results: {
@@ -321,25 +312,38 @@ export async function runRisk(db: Db, study: StudySpec, where: string, logger: L
       factors,
       findings,
       base_rate: round(baseRate),
-      data: { rows: y.length, features: names.length, table_rows: n0, dropped, missing: encoded.missing, positives },
+      data: {
+        rows: y.length,
+        features: names.length,
+        table_rows: n0,
+        dropped,
+        missing: encoded.missing,
+        positives,
+        ...(await dateRange(db, table, spec.date)),
+      },
     },
-    model: {
-      openbeat_model: 1,
-      study: study.name,
-      kind: "risk",
-      target: spec.target,
-      id: spec.id ?? null,
-      features: spec.features,
-      encoder: encoded.encoder,
-      coef: Array.from(model.coef),
-      intercept: model.intercept,
-      threshold: spec.threshold,
-      resample: spec.resample.method,
-    },
-    scores: expand(scores, keep, n0),
-    keep,
-    design: { X, names },
+    rowOutput: { table: await writeRowOutput(db, expand(scores, keep, n0)) },
+    design: { X, names, keep, ...(spec.id ? { id: spec.id } : {}) },
+    files: [{ name: "model.json", text: stableJson(modelFile) }],
   };
+}
+
+/** `_risk_rows`: the out-of-fold score of each analysis row, for prepared.parquet. */
+async function writeRowOutput(db: Db, scores: Float64Array): Promise<string> {
+  const table = "_risk_rows";
+  await createTableFromColumns(db, table, [
+    { name: "_row", type: "INTEGER", values: Int32Array.from(scores.keys()) },
+    { name: "_score", type: "DOUBLE", values: scores },
+  ]);
+  return table;
+}
+
+/** Range of the study's date column, for the report. */
+async function dateRange(db: Db, table: string, column: string | undefined) {
+  if (!column) return {};
+  const q = quoteIdent(column);
+  const [r] = await db.query(`SELECT CAST(min(${q}) AS VARCHAR) AS lo, CAST(max(${q}) AS VARCHAR) AS hi FROM ${quoteIdent(table)}`);
+  return { date_range: { column, min: (r.lo as string | null) ?? null, max: (r.hi as string | null) ?? null } };
 }
 
 function roundReport(r: ReturnType<typeof classificationReportImbalanced>) {

@@ -1,4 +1,4 @@
-import type { KSelectionRow } from "../results.js";
+import type { KSelectionRow } from "../../results/types.js";
 
 /**
  * Knee of a decreasing curve (Kneedle, Satopää et al. 2011): after scaling k and inertia to [0, 1], the k whose

@@ -1,5 +1,3 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { Db } from "../../data/Db.js";
 import { quoteIdent } from "../../data/Db.js";
@@ -11,36 +9,33 @@ import type { Matrix } from "../../ml/matrix.js";
 import { adjustedRandIndex, calinskiHarabaszScore, daviesBouldinScore } from "../../ml/metrics/clustering.js";
 import { silhouetteScoreDistinct } from "../../ml/metrics/silhouette-distinct.js";
 import { pca, transformPca } from "../../ml/pca.js";
-import type { StudySpec } from "../../study/schema.js";
+import type { SegmentsSpec, SegmentsStudySpec } from "./spec.js";
 import { UserError } from "../../util/errors.js";
 import type { Logger } from "../../util/logger.js";
 import { createRng, permutation } from "../../util/random.js";
-import { ANALYSIS, readFeatureInput, requireColumns } from "../analysis-table.js";
-import type { Cluster, DashboardInfo, KSelectionRow, SegmentsResults } from "../results.js";
-import { ROW_OUTPUT, writeDesignParquet, writePreparedParquet } from "../write-design.js";
+import { readFeatureInput, requireColumns } from "../analysis-table.js";
+import type { Cluster, DashboardInfo, KSelectionRow, SegmentsResults } from "../../results/types.js";
+import type { FeatureCollection } from "../../report/types.js";
+import type { KindInput, KindOutput, OutputFile } from "../kind.js";
 import { chooseK } from "./choose-k.js";
 import { matchNames } from "./match-names.js";
 import { clusterLabel, describeClusters } from "./profiles.js";
 
-export interface SegmentsOutput {
-  results: Omit<SegmentsResults, "name" | "seed" | "warnings" | "dashboard" | "study" | "data"> & {
-    data: Partial<SegmentsResults["data"]>;
-  };
-  dashboard: Partial<DashboardInfo>;
-}
-
 const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
+/** The segments study's copy of the analysis table with `_area` and the demographic columns joined. */
+const SEGMENTS_INPUT = "_segments_input";
+
 /**
- * Joins area names to boundaries and demographics (normalized names, aliases), adding `_area` and the demographic
- * columns to the analysis table; every unmatched name is reported with its row count.
+ * Joins area names to boundaries and demographics (normalized names, aliases) into {@link SEGMENTS_INPUT}: the
+ * analysis table plus `_area` and the demographic columns; every unmatched name is reported with its row count.
  */
-async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger) {
-  const areas = study.segments!.areas!;
-  await requireColumns(db, ANALYSIS, [areas.column], `${where}: segments.areas.column`);
+async function joinAreas(db: Db, table: string, areas: NonNullable<SegmentsSpec["areas"]>, where: string, logger: Logger) {
+  const from = quoteIdent(table);
+  await requireColumns(db, table, [areas.column], `${where}: segments.areas.column`);
   const col = quoteIdent(areas.column);
   const distinct = await db.query(
-    `SELECT CAST(${col} AS VARCHAR) AS name, count(*)::INTEGER AS n FROM ${ANALYSIS} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    `SELECT CAST(${col} AS VARCHAR) AS name, count(*)::INTEGER AS n FROM ${from} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY 1`,
   );
   const dataNames = distinct.map((r) => String(r.name));
   const rowsByName = new Map(distinct.map((r) => [String(r.name), Number(r.n)]));
@@ -72,7 +67,7 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
   const demoMatches = demo ? matchNames(dataNames, demoTargets, areas.aliases) : null;
   const unmatched = matches.filter((m) => !m.target).map((m) => ({ name: m.name, rows: rowsByName.get(m.name)! }));
   unmatched.sort((a, b) => b.rows - a.rows || compareStrings(a.name, b.name));
-  const [{ nulls }] = await db.query(`SELECT count(*)::INTEGER AS nulls FROM ${ANALYSIS} WHERE ${col} IS NULL`);
+  const [{ nulls }] = await db.query(`SELECT count(*)::INTEGER AS nulls FROM ${from} WHERE ${col} IS NULL`);
   if (unmatched.length) {
     const rows = unmatched.reduce((s, u) => s + u.rows, 0);
     logger.warn({
@@ -96,13 +91,12 @@ async function joinAreas(db: Db, study: StudySpec, where: string, logger: Logger
         .join(", ")
     : "";
   await db.exec(
-    `CREATE OR REPLACE TABLE _analysis_joined AS SELECT a.*, m._area${demoCols ? ", " + demoCols : ""} FROM ${ANALYSIS} a
+    `CREATE OR REPLACE TABLE ${SEGMENTS_INPUT} AS SELECT a.*, m._area${demoCols ? ", " + demoCols : ""} FROM ${from} a
      LEFT JOIN _area_map m ON CAST(a.${col} AS VARCHAR) = m._name ${demo ? "LEFT JOIN _demo d ON m._demo_key = d._key" : ""} ORDER BY a._row`,
   );
-  await db.exec(`DROP TABLE ${ANALYSIS}; ALTER TABLE _analysis_joined RENAME TO ${ANALYSIS}`);
   const matchedRows = matches.filter((m) => m.target).reduce((s, m) => s + rowsByName.get(m.name)!, 0);
   logger.info(`  areas: ${matches.length - unmatched.length} of ${matches.length} ${areas.column} names matched (${matchedRows} rows)`);
-  return { matched: matchedRows, unmatched };
+  return { matched: matchedRows, unmatched, columns: ["_area", ...(demo ? Object.keys(demo.columns) : [])] };
 }
 
 /** Silhouette on a seeded sample above `sampleSize` rows (exact below). */
@@ -111,15 +105,16 @@ function silhouette(X: Matrix, labels: Int32Array, sampleSize: number, seed: num
 }
 
 /** The segments study: k-means over a k range, a chosen k, profiles, stability, method comparison and area shares. */
-export async function runSegments(db: Db, study: StudySpec, where: string, logger: Logger, outDir: string): Promise<SegmentsOutput> {
-  const spec = study.segments!;
-  const seed = study.seed;
-  const areaInfo = spec.areas ? await joinAreas(db, study, where, logger) : undefined;
-  const input: FeatureInput = await readFeatureInput(db, ANALYSIS, spec.features, `${where}: segments.features`, { logger });
+export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec): Promise<KindOutput<SegmentsResults>> {
+  const { db, file: where, logger, seed } = kindInput;
+  const spec = study.segments;
+  const areaInfo = spec.areas ? await joinAreas(db, kindInput.table, spec.areas, where, logger) : undefined;
+  const table = areaInfo ? SEGMENTS_INPUT : kindInput.table;
+  const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: segments.features`, { logger });
   const describe = spec.describe.length
     ? await readFeatureInput(
         db,
-        ANALYSIS,
+        table,
         { ...spec.features, categorical: spec.describe, numeric: [], dates: [] },
         `${where}: segments.describe`,
       )
@@ -128,7 +123,7 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
     ? (
         await readFeatureInput(
           db,
-          ANALYSIS,
+          table,
           { ...spec.features, categorical: [], numeric: [spec.distribution], dates: [] },
           `${where}: segments.distribution`,
         )
@@ -245,18 +240,18 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
   for (const c of clusters) c.label = clusterLabel(c);
   for (const c of clusters) logger.info(`  cluster ${c.id} (${(100 * c.share).toFixed(1)}%): ${c.label}`);
 
-  const clusterCol = new Int32Array(keep.length);
-  clusterCol.set(finalLabels);
-  const full = new Float64Array(await rowCount(db)).fill(NaN);
+  const full = new Float64Array(await rowCount(db, table)).fill(NaN);
   for (let r = 0; r < keep.length; ++r) full[keep[r]] = finalLabels[r];
-  await writePreparedParquet(db, join(outDir, "prepared.parquet"), "_cluster", full);
-  await writeDesignParquet(db, join(outDir, "features.parquet"), X, names, keep, spec.id);
+  const rowOutput = await writeRowOutput(db, table, areaInfo?.columns ?? [], full);
 
   let areasOut: SegmentsResults["areas"];
   const dashboard: Partial<DashboardInfo> = {};
+  const files: OutputFile[] = [];
+  let areaShapes: FeatureCollection | undefined;
   if (spec.areas && areaInfo) {
     if (spec.areas.boundaries) {
-      await writeAreaShares(db, spec.areas.boundaries, spec.areas.name_property, k, join(outDir, "areas.geojson"));
+      areaShapes = await areaShares(db, rowOutput, spec.areas.boundaries, spec.areas.name_property, k);
+      files.push({ name: "areas.geojson", text: JSON.stringify(areaShapes) });
       dashboard.areas = { file: "areas.geojson", name_property: "name", column: "_area" };
     }
     areasOut = {
@@ -280,14 +275,32 @@ export async function runSegments(db: Db, study: StudySpec, where: string, logge
       ...(areasOut ? { areas: areasOut } : {}),
       pca_sample: sample,
       data: { rows: n, features: names.length, dropped: encoded.dropped, missing: encoded.missing },
-    } as SegmentsOutput["results"],
+    },
+    rowOutput: { table: rowOutput },
+    design: { X, names, keep, ...(spec.id ? { id: spec.id } : {}) },
+    files,
     dashboard: { dimensions: [{ column: "_cluster", label: "cluster", kind: "cluster" }], ...dashboard },
+    ...(areaShapes ? { report: { areas: areaShapes } } : {}),
   };
 }
 
-async function rowCount(db: Db): Promise<number> {
-  const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${ANALYSIS}`);
+async function rowCount(db: Db, table: string): Promise<number> {
+  const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)}`);
   return Number(n);
+}
+
+/** `_segments_rows`: each analysis row's joined area columns and cluster, for prepared.parquet and the area map. */
+async function writeRowOutput(db: Db, table: string, areaColumns: string[], clusters: Float64Array): Promise<string> {
+  const out = "_segments_rows";
+  await createTableFromColumns(db, "_segments_clusters", [
+    { name: "_row", type: "INTEGER", values: Int32Array.from(clusters.keys()) },
+    { name: "_cluster", type: "INTEGER", values: clusters },
+  ]);
+  const extra = areaColumns.map((c) => `a.${quoteIdent(c)}, `).join("");
+  await db.exec(
+    `CREATE OR REPLACE TABLE ${out} AS SELECT c._row, ${extra}c._cluster FROM _segments_clusters c JOIN ${quoteIdent(table)} a USING (_row) ORDER BY c._row`,
+  );
+  return out;
 }
 
 /**
@@ -323,7 +336,7 @@ function compareMethods(
   keep: Int32Array,
   numeric: string[],
   k: number,
-  spec: NonNullable<StudySpec["segments"]>,
+  spec: SegmentsSpec,
   seed: number,
 ) {
   const cats = Object.keys(input.categorical);
@@ -386,10 +399,10 @@ function pcaSample(Z: Matrix, X: Matrix | null, labels: Int32Array, seed: number
   }));
 }
 
-/** Writes boundaries with per-area row counts and cluster shares as GeoJSON for the map. */
-async function writeAreaShares(db: Db, boundaries: string, nameProperty: string, k: number, path: string): Promise<void> {
+/** Boundaries with per-area row counts and cluster shares, as GeoJSON for the maps. */
+async function areaShares(db: Db, rows: string, boundaries: string, nameProperty: string, k: number): Promise<FeatureCollection> {
   const counts = await db.query(
-    `SELECT a._area AS area, c._cluster AS cluster, count(*)::INTEGER AS n FROM ${ANALYSIS} a JOIN ${ROW_OUTPUT} c USING (_row) WHERE a._area IS NOT NULL AND c._cluster IS NOT NULL GROUP BY 1, 2`,
+    `SELECT _area AS area, _cluster AS cluster, count(*)::INTEGER AS n FROM ${rows} WHERE _area IS NOT NULL AND _cluster IS NOT NULL GROUP BY 1, 2`,
   );
   const byArea = new Map<string, number[]>();
   for (const r of counts) {
@@ -413,5 +426,5 @@ async function writeAreaShares(db: Db, boundaries: string, nameProperty: string,
     props.dominant = dom < 0 ? null : dom;
     return { type: "Feature", properties: props, geometry: JSON.parse(String(s._geometry)) };
   });
-  await writeFile(path, JSON.stringify({ type: "FeatureCollection", features }));
+  return { type: "FeatureCollection", features } as FeatureCollection;
 }

@@ -1,9 +1,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from "yaml";
 import type { z } from "zod";
-import { UserError } from "../util/errors.js";
-import { didYouMean } from "../util/messages.js";
-import { studySchema, type StudySpec } from "./schema.js";
+import { UserError } from "../../util/errors.js";
+import { didYouMean } from "../../util/messages.js";
+import { sectionHint, STUDY_KIND_NAMES, studySchema, type StudySpec } from "../registry.js";
 
 /** A parsed, validated study file and where it came from. */
 export interface LoadedStudy {
@@ -62,36 +62,43 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UserError("study.empty", `${file}: a study file must be a YAML mapping with at least name, kind and sources`);
   }
+  const kind = checkKind(value as Record<string, unknown>, file);
   const parsed = studySchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     // An unknown key usually explains the "required" issue next to it (a misspelled key), and can suggest the fix.
     const issue = parsed.error.issues.find((i) => i.code === "unrecognized_keys") ?? parsed.error.issues[0];
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
     const where = locate(doc.contents as Node | null, path, lineCounter);
-    throw new UserError("study.invalid", `${file}${where ? `:${where}` : ""}: ${describeIssue(issue)}`);
+    throw new UserError("study.invalid", `${file}${where ? `:${where}` : ""}: ${describeIssue(issue, kind)}`);
   }
   const spec = parsed.data;
-  checkKind(spec, file);
+  checkSteps(spec, file);
   return spec;
 }
 
-function checkKind(spec: StudySpec, file: string): void {
-  if (spec.kind === "risk" && !spec.risk)
-    throw new UserError(
-      "study.missing_section",
-      `${file}: kind is "risk" but there is no "risk:" section; add one with at least "target:"`,
-    );
-  if (spec.kind === "segments" && !spec.segments)
-    throw new UserError(
-      "study.missing_section",
-      `${file}: kind is "segments" but there is no "segments:" section; add one with at least "features:"`,
-    );
-  const other = spec.kind === "risk" ? "segments" : "risk";
-  if (spec[other])
-    throw new UserError(
-      "study.extra_section",
-      `${file}: kind is "${spec.kind}" but the file has a "${other}:" section; remove it or change kind`,
-    );
+/**
+ * Checks `kind` and that the file has that kind's section and no other kind's, before the schema does, so that the
+ * message says what to add or remove. Returns the kind when it is a known one.
+ */
+function checkKind(value: Record<string, unknown>, file: string): string | undefined {
+  const kind = value.kind;
+  if (typeof kind !== "string" || !STUDY_KIND_NAMES.includes(kind)) return undefined;
+  if (value[kind] === undefined) {
+    const hint = sectionHint(kind);
+    throw new UserError("study.missing_section", `${file}: kind is "${kind}" but there is no "${kind}:" section; add one with at least "${hint}"`);
+  }
+  for (const other of STUDY_KIND_NAMES) {
+    if (other !== kind && value[other] !== undefined)
+      throw new UserError(
+        "study.extra_section",
+        `${file}: kind is "${kind}" but the file has a "${other}:" section; remove it or change kind`,
+      );
+  }
+  return kind;
+}
+
+/** Prepare step names must be unique and differ from source names (each becomes a table). */
+function checkSteps(spec: StudySpec, file: string): void {
   const names = new Set<string>();
   for (const step of spec.prepare) {
     if (names.has(step.name))
@@ -109,12 +116,12 @@ function dotted(path: PropertyKey[]): string {
     .replaceAll(".[", "[");
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, kind: string | undefined): string {
   const at = dotted(issue.path);
   switch (issue.code) {
     case "unrecognized_keys": {
       const key = issue.keys[0];
-      const known = knownKeys(issue.path);
+      const known = knownKeys(issue.path, kind);
       const full = at ? `${at}.${key}` : key;
       return `unknown key "${full}"${didYouMean(key, known)}${known.length ? `; allowed here: ${known.join(", ")}` : ""}`;
     }
@@ -124,6 +131,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `"${at}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${typeof issue.input === "string" ? `, not ${JSON.stringify(issue.input)}${didYouMean(issue.input, issue.values.map(String))}` : ""}`;
     case "invalid_union": {
+      const disc = issue as { discriminator?: unknown; options?: unknown };
+      if (typeof disc.discriminator === "string" && Array.isArray(disc.options)) {
+        const given = (issue.input as Record<string, unknown> | undefined)?.[disc.discriminator];
+        const values = disc.options.map(String);
+        return `"${at}" must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}${typeof given === "string" ? `, not ${JSON.stringify(given)}${didYouMean(given, values)}` : ""}`;
+      }
       const expected = /Expected (.*)$/.exec(issue.message)?.[1];
       return expected
         ? `"${at}" must be one of ${expected.replaceAll("'", '"').replaceAll(" | ", ", ")}`
@@ -137,9 +150,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Keys allowed at a path of the study schema (for suggestions). */
-function knownKeys(path: PropertyKey[]): string[] {
-  let schema: unknown = studySchema;
+/** Keys allowed at a path of the study schema (for suggestions); `kind` picks the study file's variant. */
+function knownKeys(path: PropertyKey[], kind: string | undefined): string[] {
+  let schema: unknown = studySchema.options.find((o) => o.shape.kind.value === kind) ?? studySchema;
   for (const p of path) {
     schema = unwrap(schema);
     const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;

@@ -1,0 +1,8 @@
+/** Writes the generated documentation: docs/errors.md and the JSON Schemas in schema/. Run: `npm run docs`. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { renderErrorsDoc } from "./errors-doc.js";
+import { renderSchemas } from "./schemas.js";
+
+writeFileSync(new URL("../docs/errors.md", import.meta.url), renderErrorsDoc());
+mkdirSync(new URL("../schema/", import.meta.url), { recursive: true });
+for (const [name, text] of Object.entries(renderSchemas())) writeFileSync(new URL(`../schema/${name}`, import.meta.url), text);

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+const identifier = z.string().min(1);
+
+/** Parts of a timestamp that become categorical features. */
+export const datePartSchema = z.enum(["hour", "weekday", "month", "year", "day_of_year"]);
+export type DatePart = z.infer<typeof datePartSchema>;
+
+/** How columns of the analysis table become the numeric design matrix. */
+export const featuresSchema = z
+  .strictObject({
+    /** One-hot encoded columns. */
+    categorical: z.array(identifier).default([]),
+    /** Numeric columns (standardized where the study scales). */
+    numeric: z.array(identifier).default([]),
+    /** Timestamp columns and the parts to take from each (parts are treated as categories). */
+    dates: z.array(z.strictObject({ column: identifier, parts: z.array(datePartSchema).min(1) })).default([]),
+    /** Categories seen fewer times than this go to an "other" bucket (default 1: keep all). */
+    min_frequency: z.number().int().min(1).default(1),
+    /**
+     * Missing categorical values: "category" keeps them as their own level "(missing)", "drop" removes the rows
+     * (counted in results). Missing numeric values: "drop" removes the row, "mean" / "median" imputes.
+     */
+    missing: z
+      .strictObject({
+        categorical: z.enum(["category", "drop"]).default("category"),
+        numeric: z.enum(["drop", "mean", "median"]).default("drop"),
+      })
+      .prefault({}),
+    /** Exclude these category values (rows are kept, the value becomes "other"): { column: [values] }. */
+    exclude_values: z.record(z.string(), z.array(z.string())).optional(),
+  })
+  .prefault({});
+export type FeaturesSpec = z.infer<typeof featuresSchema>;

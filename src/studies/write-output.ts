@@ -1,0 +1,76 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createTableFromColumns, type ColumnData } from "../data/create-table.js";
+import type { Db } from "../data/Db.js";
+import { quoteIdent, quoteString } from "../data/Db.js";
+import type { Matrix } from "../ml/matrix.js";
+import { isSparse } from "../ml/sparse.js";
+import { writeReport } from "../report/index.js";
+import type { Manifest, Results } from "../results/types.js";
+import type { Logger } from "../util/logger.js";
+import type { KindOutput } from "./kind.js";
+import { stableJson } from "./write-results.js";
+
+/**
+ * Writes the design matrix as features.parquet: `_row` (row of prepared.parquet), the id column when the study
+ * names one, then one column per feature, named `COLUMN=value` for one-hot columns.
+ */
+export async function writeDesignParquet(db: Db, path: string, table: string, design: KindOutput["design"]): Promise<void> {
+  const { X, names, keep, id } = design;
+  const n = X.rows;
+  const p = X.cols;
+  const cols: Float64Array[] = names.map(() => new Float64Array(n));
+  if (isSparse(X)) {
+    for (let i = 0; i < n; ++i) for (let k = X.indptr[i]; k < X.indptr[i + 1]; ++k) cols[X.indices[k]][i] = X.values[k];
+  } else {
+    const D = (X as Matrix).data;
+    for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) cols[j][i] = D[i * p + j];
+  }
+  const columns: ColumnData[] = [
+    { name: "_row", type: "INTEGER", values: keep },
+    ...names.map((name, j) => ({ name, type: "DOUBLE" as const, values: cols[j] })),
+  ];
+  await createTableFromColumns(db, "_design", columns);
+  const idSql = id ? `, a.${quoteIdent(id)}` : "";
+  const feats = names.map((nm) => `d.${quoteIdent(nm)}`).join(", ");
+  await db.exec(
+    `COPY (SELECT d._row${idSql}${feats ? ", " + feats : ""} FROM _design d JOIN ${quoteIdent(table)} a USING (_row) ORDER BY d._row) TO ${quoteString(path)} (FORMAT parquet)`,
+  );
+  await db.exec(`DROP TABLE _design`);
+}
+
+/**
+ * Writes prepared.parquet: the analysis table plus the kind's per-row output columns (`_score`, `_cluster`, joined
+ * area columns), matched by `_row`.
+ */
+export async function writePreparedParquet(db: Db, path: string, table: string, rowOutput: string): Promise<void> {
+  await db.exec(
+    `COPY (SELECT a.*, o.* EXCLUDE (_row) FROM ${quoteIdent(table)} a LEFT JOIN ${quoteIdent(rowOutput)} o USING (_row) ORDER BY a._row) TO ${quoteString(path)} (FORMAT parquet)`,
+  );
+}
+
+/** Everything the one output writer needs. */
+export interface OutputParts {
+  db: Db;
+  /** The analysis table. */
+  table: string;
+  results: Results;
+  manifest: Manifest;
+  kind: KindOutput;
+  logger: Logger;
+}
+
+/**
+ * Writes every file of a results folder into the staged folder `dir`: results.json, model files and maps of the
+ * kind, features.parquet, prepared.parquet, manifest.json and report.html. Nothing else writes into it.
+ */
+export async function writeOutput(dir: string, parts: OutputParts): Promise<void> {
+  const { db, table, results, manifest, kind, logger } = parts;
+  await writeFile(join(dir, "results.json"), stableJson(results));
+  for (const f of kind.files) await writeFile(join(dir, f.name), f.text);
+  await writeDesignParquet(db, join(dir, "features.parquet"), table, kind.design);
+  await writePreparedParquet(db, join(dir, "prepared.parquet"), table, kind.rowOutput.table);
+  await writeFile(join(dir, "manifest.json"), stableJson(manifest));
+  await writeReport(dir, results, { manifest, minCell: manifest.min_cell, areas: kind.report?.areas, generatedAt: manifest.started_at });
+  logger.info(`  wrote report.html`);
+}

@@ -1,0 +1,410 @@
+/**
+ * Every error and warning code openbeat emits, with what it means and what to do. `UserError` and logged warnings only
+ * accept these codes, and docs/errors.md is generated from this table (`npm run docs`; a test checks it is current).
+ * Append a code to the section it belongs to.
+ */
+
+/** What a code's entry in docs/errors.md says. */
+export interface CodeDoc {
+  /** Section of docs/errors.md. */
+  section: string;
+  /** A typical message, or what the warning means (Markdown). */
+  what: string;
+  /** What the user does about it (Markdown). */
+  fix: string;
+}
+
+/** Codes of user errors (exit 1). */
+export const ERROR_CODES = {
+  "study.unreadable": {
+    section: "The study file",
+    what: "`x.yaml: study file not found; check the path`",
+    fix: "give the path of a `.yaml` study file",
+  },
+  "study.is_directory": {
+    section: "The study file",
+    what: "`x.yaml: study file not found; check the path`",
+    fix: "give the path of a `.yaml` study file",
+  },
+  "study.yaml": {
+    section: "The study file",
+    what: '`s.yaml:8: invalid YAML: Map keys must be unique; "risk" appears twice at this level; keep one`',
+    fix: "fix indentation (spaces, not tabs), quotes, brackets; define each `&anchor` before its `*alias`",
+  },
+  "study.empty": {
+    section: "The study file",
+    what: "`s.yaml: a study file must be a YAML mapping with at least name, kind and sources`",
+    fix: "start from an example in `examples/`",
+  },
+  "study.invalid": {
+    section: "The study file",
+    what:
+      '`s.yaml:6: unknown key "risk.targt" (did you mean "target"?); allowed here: …` ; `s.yaml:8: "risk.validation.folds" should be a number, not "five"` ; `s.yaml:2: "kind" must be one of "risk", "segments", not "riks" (did you mean "risk"?)`',
+    fix: "use the suggested key; see `docs/study-file.md`",
+  },
+  "study.missing_section": {
+    section: "The study file",
+    what: '`kind is "risk" but there is no "risk:" section`',
+    fix: "add the section for the kind, remove the other",
+  },
+  "study.extra_section": {
+    section: "The study file",
+    what: '`kind is "risk" but there is no "risk:" section`',
+    fix: "add the section for the kind, remove the other",
+  },
+  "study.duplicate_step": {
+    section: "The study file",
+    what: '`prepare step name "step" is used twice`',
+    fix: "give each step (and source) its own name",
+  },
+  "study.no_table": {
+    section: "The study file",
+    what: '`several sources and no prepare steps; add "table:"`',
+    fix: "name the analysis table or add a joining step",
+  },
+  "study.column_not_found": {
+    section: "The study file",
+    what: '`risk.features: column "OFENSE" not found in table "incidents" (did you mean "OFFENSE"?)`',
+    fix: "fix the name; `openbeat inspect FILE` lists the columns",
+  },
+  "study.no_features": {
+    section: "The study file",
+    what: "`risk.features lists no columns`",
+    fix: "add `categorical`, `numeric` or `dates`",
+  },
+  "source.missing": {
+    section: "Sources",
+    what: '`source "incidents": file not found: incidents-2021.csv`',
+    fix: "paths are relative to the study file, or to `--data DIR`",
+  },
+  "source.not_file": {
+    section: "Sources",
+    what: '`source "incidents": good is a directory, not a file`',
+    fix: "point at the data file itself",
+  },
+  "source.unreadable": {
+    section: "Sources",
+    what: '`source "incidents": cannot read incidents.csv (EACCES)`',
+    fix: "fix permissions, broken links",
+  },
+  "source.format": {
+    section: "Sources",
+    what: "`cannot tell the format of incidents.xlsx from its extension`",
+    fix: "export CSV (or GeoJSON/shapefile), or add `format:`",
+  },
+  "source.empty": { section: "Sources", what: "`the file is empty (0 bytes)`", fix: "export again" },
+  "source.encoding": {
+    section: "Sources",
+    what: '`the file is not UTF-8 (first bad bytes on line 2); add "encoding: latin-1"`',
+    fix: "declare `encoding: latin-1` (or `utf-16`) on the source, or save as UTF-8. Rows are never silently dropped for this: the whole file would be misread",
+  },
+  "csv.encoding": {
+    section: "Sources",
+    what: '`the file is not UTF-8 (first bad bytes on line 2); add "encoding: latin-1"`',
+    fix: "declare `encoding: latin-1` (or `utf-16`) on the source, or save as UTF-8. Rows are never silently dropped for this: the whole file would be misread",
+  },
+  "csv.unbalanced_quote": {
+    section: "Sources",
+    what: '`line 3 opens a double quote (") that is never closed, so 3 of 5 data rows could not be split`',
+    fix: "close or remove the quote on that line",
+  },
+  "csv.line_too_long": {
+    section: "Sources",
+    what: "`line 2 is 10,485,817 bytes long, more than the 2,000,000 a row may have`",
+    fix: "usually an unclosed quote or a pasted document; fix that line",
+  },
+  "csv.rejected_rows": {
+    section: "Sources",
+    what: "`4 of 5 data rows are malformed (first at line 3: Expected Number of Columns: 7 Found: 4)`",
+    fix: "more than half the rows failed: check `delimiter`, `types`, and the line named",
+  },
+  "csv.type": {
+    section: "Sources",
+    what: '`column "INCIDENT_NUM" not found (did you mean "INCIDENT_NUMBER"?)`',
+    fix: "fix the names and types under `types:`",
+  },
+  "csv.type_column": {
+    section: "Sources",
+    what: '`column "INCIDENT_NUM" not found (did you mean "INCIDENT_NUMBER"?)`',
+    fix: "fix the names and types under `types:`",
+  },
+  "source.load": {
+    section: "Sources",
+    what: "`cannot load the file: …`",
+    fix: "the database's own message follows; check the file in `openbeat inspect`",
+  },
+  "geojson.parse": {
+    section: "Sources",
+    what: "`cannot load the file: …`",
+    fix: "the database's own message follows; check the file in `openbeat inspect`",
+  },
+  "source.not_fetched": {
+    section: "Sources",
+    what: '`source "x" is a socrata source that has not been fetched`',
+    fix: "run `openbeat fetch`; see `docs/portals.md`",
+  },
+  "prepare.sql": {
+    section: "Prepare SQL",
+    what: '`prepare step "labelled" failed: Binder Error: Referenced column "PREMISES" not found in FROM clause!`',
+    fix: 'the step is named and DuckDB\'s message follows; fix the SQL of that step. Unparseable dates show the value and format: `Could not parse string "sometime in March" according to format specifier "%Y-%m-%d %H:%M:%S"` (use `try_strptime` to turn bad dates into NULL)',
+  },
+  "prepare.dialect": {
+    section: "Prepare SQL",
+    what: '`prepare step "x" is written for postgres`',
+    fix: "add the other dialect's version or change `--db`",
+  },
+  "data.empty": {
+    section: "Data",
+    what: '`the analysis table "incidents" has no rows`',
+    fix: "check filters in `prepare`, and that sources have rows",
+  },
+  "data.target_not_binary": {
+    section: "Data",
+    what: '`target "y" has values other than 0/1, true/false or yes/no (e.g. "2", "3")`',
+    fix: "derive a 0/1 column in `prepare`",
+  },
+  "data.one_class": {
+    section: "Data",
+    what: '`target "y" has only one class (no 1s in 4 rows)` — "in 0 rows" means every target value was missing',
+    fix: "check the label SQL",
+  },
+  "data.not_numeric": {
+    section: "Data",
+    what: '`numeric feature "AGE" has 2 values that are not numbers (e.g. "unknown")`',
+    fix: "cast/clean in `prepare`, or list it as categorical",
+  },
+  "data.not_finite": {
+    section: "Data",
+    what: '`numeric feature "AGE" has 3 values that are NaN or infinite`',
+    fix: "`CASE WHEN isfinite(AGE) THEN AGE END` in `prepare`",
+  },
+  "data.empty_feature": {
+    section: "Data",
+    what: '`numeric feature "AGE" is empty (all 4 values are missing)`',
+    fix: "remove it or fix the column it comes from",
+  },
+  "data.too_many_levels": {
+    section: "Data",
+    what: '`categorical feature "OFFENSE" has 12,000 distinct values in 12,000 rows (more than 10,000)`',
+    fix: "it is an id or free text: remove it, group it in `prepare`, or raise `min_frequency`",
+  },
+  "data.not_date": {
+    section: "Data",
+    what: '`date feature "DATE_OCCURED" has type VARCHAR, not a timestamp`',
+    fix: "parse it in `prepare` with `strptime`; mixed formats need `coalesce(try_strptime(x, f1), try_strptime(x, f2))`",
+  },
+  "risk.smote_too_few": {
+    section: "Models and validation",
+    what: "`SMOTE needs more than k_neighbors = 40 minority rows in each training fold, found 16`",
+    fix: "lower `resample.k_neighbors`, or `method: class_weight`",
+  },
+  "risk.split_one_class": {
+    section: "Models and validation",
+    what: "`validation split 11 has only one class in its test rows`",
+    fix: "fewer folds, more data, or `holdout`",
+  },
+  "segments.k_too_large": {
+    section: "Models and validation",
+    what: "`k up to 12 needs more than 12 rows, but only 8 rows remain`",
+    fix: "lower `segments.k.max` (or `k.fixed`)",
+  },
+  "segments.demographics_sql": {
+    section: "Models and validation",
+    what: "an expression under `areas.demographics.columns` failed",
+    fix: "fix that expression",
+  },
+  "out.not_results": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: folder exists, is not empty and is not an openbeat results folder`",
+    fix: "choose a new or empty folder; openbeat only replaces folders holding `results.json` or `manifest.json`",
+  },
+  "out.not_directory": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: exists and is not a folder`",
+    fix: "choose another path",
+  },
+  "score.model_missing": {
+    section: "Command line, results folder, score, serve",
+    what: "`m.json: not an openbeat risk model`; `model has 3 coefficients for 4 features`",
+    fix: "pass the `model.json` of a risk study's results folder, unedited",
+  },
+  "score.model_invalid": {
+    section: "Command line, results folder, score, serve",
+    what: "`m.json: not an openbeat risk model`; `model has 3 coefficients for 4 features`",
+    fix: "pass the `model.json` of a risk study's results folder, unedited",
+  },
+  "score.input_missing": {
+    section: "Command line, results folder, score, serve",
+    what: '`new.csv: missing column "PREMISE" that model.json needs; the input must have the columns OFFENSE, PREMISE, UNIT, AGE`',
+    fix: "a model from another study needs that study's columns",
+  },
+  "score.input_columns": {
+    section: "Command line, results folder, score, serve",
+    what: '`new.csv: missing column "PREMISE" that model.json needs; the input must have the columns OFFENSE, PREMISE, UNIT, AGE`',
+    fix: "a model from another study needs that study's columns",
+  },
+  "inspect.not_found": {
+    section: "Command line, results folder, score, serve",
+    what: "`x.csv: file not found`",
+    fix: "give a CSV, GeoJSON or shapefile",
+  },
+  "inspect.directory": {
+    section: "Command line, results folder, score, serve",
+    what: "`x.csv: file not found`",
+    fix: "give a CSV, GeoJSON or shapefile",
+  },
+  "data.no_rows_left": {
+    section: "Data",
+    what: "`no rows left after the missing-value policy (12 missing PREMISE_TYPE)`",
+    fix: "use `missing: { categorical: category }` or clean the data in `prepare`",
+  },
+  "data.target_empty": {
+    section: "Data",
+    what: '`target "y" is empty in all 4 rows`',
+    fix: "check the column name and the label in the prepare SQL",
+  },
+  "db.connect": {
+    section: "Command line, results folder, score, serve",
+    what: "`cannot connect to postgres://…`",
+    fix: "check that the server is running and the URL is right (passwords are never printed)",
+  },
+  "db.open": {
+    section: "Command line, results folder, score, serve",
+    what: "`cannot open database x.duckdb: …`",
+    fix: "check the path and that no other process holds the file",
+  },
+  "db.url": {
+    section: "Command line, results folder, score, serve",
+    what: "`--db mysql://…: unsupported database URL`",
+    fix: "use `postgres://user@host:port/dbname`, or leave `--db` out",
+  },
+  "geojson.type": {
+    section: "Sources",
+    what: '`cannot load the file: expected a GeoJSON FeatureCollection, found type "Feature"`',
+    fix: "export the layer as a FeatureCollection",
+  },
+  "portal.arcgis": {
+    section: "Sources",
+    what: "the ArcGIS server answered with an error",
+    fix: "check the layer URL, `where` and `out_fields`; see `docs/portals.md`",
+  },
+  "portal.format": {
+    section: "Sources",
+    what: '`format "shapefile" cannot be downloaded`',
+    fix: "use `format: csv` or `geojson` for portal sources",
+  },
+  "portal.http": { section: "Sources", what: "`HTTP 404 Not Found`", fix: "check the dataset address and query" },
+  "portal.time_zone": {
+    section: "Sources",
+    what: '`arcgis.time_zone "Mars/Base" is not an IANA time zone`',
+    fix: "use e.g. `UTC` or `America/New_York`",
+  },
+  "portal.unavailable": {
+    section: "Sources",
+    what: "`gave up after 5 attempts (last: HTTP 503)`",
+    fix: "try again later; cached data is used when present",
+  },
+  "serve.dir": {
+    section: "Command line, results folder, score, serve",
+    what: "`no results.json here or in its subfolders`",
+    fix: "pass a results folder written by `openbeat run`",
+  },
+  "serve.host": {
+    section: "Command line, results folder, score, serve",
+    what: "`cannot bind 10.9.9.9: no such address on this machine`",
+    fix: "use an address of this machine, or 127.0.0.1",
+  },
+  "serve.parquet": {
+    section: "Command line, results folder, score, serve",
+    what: "`prepared.parquet: missing`",
+    fix: "rerun `openbeat run`",
+  },
+  "serve.port": {
+    section: "Command line, results folder, score, serve",
+    what: "`port 5173 is in use; pass another with --port N`",
+    fix: "pass another port",
+  },
+  "serve.results": {
+    section: "Command line, results folder, score, serve",
+    what: "`results.json: cannot read results.json`",
+    fix: "rerun `openbeat run`",
+  },
+  "serve.token": {
+    section: "Command line, results folder, score, serve",
+    what: "`--host 0.0.0.0 exposes the dashboard beyond this machine; also pass a token`",
+    fix: "pass `--token`, or bind 127.0.0.1",
+  },
+  "shapefile.dbf": { section: "Sources", what: "`the attribute file x.dbf is missing`", fix: "copy the .dbf next to the .shp" },
+  "shapefile.encoding": { section: "Sources", what: '`unknown .dbf encoding "klingon"`', fix: "set `encoding` (e.g. latin1, utf-8)" },
+  "shapefile.read": { section: "Sources", what: "`not a readable shapefile (…)`", fix: "check the file with `openbeat inspect`" },
+} as const satisfies Record<string, CodeDoc>;
+
+/** Codes of warnings (kept in results.json; the run goes on). */
+export const WARNING_CODES = {
+  "csv.duplicate_header": {
+    section: "Warnings (in `results.json`)",
+    what: "repeated names (DuckDB compares case-insensitively) were renamed `NAME_2`, …",
+    fix: "use the new names, or rename in the export",
+  },
+  "csv.empty_header": {
+    section: "Warnings (in `results.json`)",
+    what: "a column had no header and was named `column_N`",
+    fix: "refer to it by that name, or fix the header",
+  },
+  "csv.header_only": {
+    section: "Warnings (in `results.json`)",
+    what: "a source has a header and no rows",
+    fix: "check the export; the run usually fails later with `data.empty`",
+  },
+  "csv.rejected_rows": {
+    section: "Warnings (in `results.json`)",
+    what:
+      "some rows had the wrong number of fields or a value of the wrong type and were skipped; `rows` and `first_line` say how many and where ; `4 of 5 data rows are malformed (first at line 3: Expected Number of Columns: 7 Found: 4)`",
+    fix: "look at `first_line`; if rows matter, fix the export or force `types:`",
+  },
+  "csv.repeated_header": {
+    section: "Warnings (in `results.json`)",
+    what: "header lines inside the data (concatenated exports) were dropped",
+    fix: "nothing",
+  },
+  "data.constant_feature": {
+    section: "Warnings (in `results.json`)",
+    what: "a feature has the same value in every row (`column`, `value`): it carries no information",
+    fix: "remove it from `features`",
+  },
+  "data.rows_dropped": {
+    section: "Warnings (in `results.json`)",
+    what: "rows left out by the missing-value policy (`missing: drop`) or for a missing target; `reason` and `rows`",
+    fix: "choose `missing: category` / `mean` / `median` to keep them",
+  },
+  "portal.row_count_mismatch": {
+    section: "Warnings (in `results.json`)",
+    what: "the portal reported a different count than was fetched",
+    fix: "fetch again with `--refresh`",
+  },
+  "portal.schema_change": {
+    section: "Warnings (in `results.json`)",
+    what: "a portal dataset's columns changed since the last fetch",
+    fix: "check the prepare SQL",
+  },
+  "risk.leakage": {
+    section: "Warnings (in `results.json`)",
+    what: 'a category predicts the label almost perfectly (e.g. an offense code that means "officer assaulted")',
+    fix: "exclude it (`exclude_values`, or filter in `prepare`) and compare",
+  },
+  "segments.missing_area": {
+    section: "Warnings (in `results.json`)",
+    what: "rows without an area value are left off the map",
+    fix: "fill the area in `prepare` if you can",
+  },
+  "segments.unmatched_areas": {
+    section: "Warnings (in `results.json`)",
+    what: "area names that match no boundary",
+    fix: "add `aliases`",
+  },
+} as const satisfies Record<string, CodeDoc>;
+
+/** A user-error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** A warning code. */
+export type WarningCode = keyof typeof WARNING_CODES;
