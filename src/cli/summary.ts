@@ -31,7 +31,8 @@ export function printSummary(results: Results, out: string, ms: number): void {
       `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`,
     );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
-    lines.push(`  stability: mean adjusted Rand index ${f3(results.stability.mean_ari)}`);
+    const ari = results.stability.mean_ari;
+    lines.push(ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`);
   }
   if (results.warnings.length)
     lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);

@@ -236,7 +236,7 @@ async function segmentsBody(results: ReportSegmentsResults, minCell: number, are
   return `<h2>Headline</h2>
 <div class="cards"><div class="card"><div class="l">clusters</div><div class="v">${results.k}</div><div class="muted">${e(results.method)}, ${e(results.k_rule)}</div></div>
 <div class="card"><div class="l">silhouette</div><div class="v">${formatNumber(best?.silhouette ?? NaN)}</div><div class="muted">−1 to 1; above 0.25 is clear structure</div></div>
-<div class="card"><div class="l">stability</div><div class="v">${formatNumber(results.stability.mean_ari)}</div><div class="muted">mean adjusted Rand index, ${results.stability.resamples} resamples</div></div>
+<div class="card"><div class="l">stability</div><div class="v">${results.stability.mean_ari === null ? "—" : formatNumber(results.stability.mean_ari)}</div><div class="muted">mean adjusted Rand index, ${results.stability.resamples} resamples</div></div>
 <div class="card"><div class="l">rows</div><div class="v">${formatInt(results.data.rows)}</div><div class="muted">${formatInt(results.data.features)} features</div></div></div>
 ${(best?.silhouette ?? 1) < 0.25 ? `<div class="note">The silhouette is low: the clusters overlap, as is usual when categories are clustered as 0/1 columns. Read them as broad profiles, not sharply separate groups.</div>` : ""}
 ${await charts(specs, ["sizes"])}
@@ -262,7 +262,7 @@ ${cmp.length ? `<h3>Other clustering methods at the same k</h3><table><thead><tr
 <li>Features: ${formatInt(results.data.features)} columns; categories became 0/1 columns${results.scaling ? `; scaling: ${e(results.scaling)}` : "; numeric features were standardised to mean 0 and sd 1"}.</li>
 <li>${results.pca ? `PCA kept ${results.pca.components} components, ${formatPct(evr)} of the variance; clustering ran on those components.` : "No PCA: clustering ran on the scaled features."}</li>
 <li>${e(results.method)} was fitted for every k from ${Math.min(...results.k_selection.map((r) => r.k))} to ${Math.max(...results.k_selection.map((r) => r.k))} with seeded starts; k = ${results.k} was chosen by ${e(results.k_rule)}.</li>
-<li>Stability: ${e(results.stability.method)}, ${results.stability.resamples} resamples; mean adjusted Rand index ${formatNumber(results.stability.mean_ari)} (1 = the same clusters every time, 0 = chance).</li>
+<li>Stability: ${e(results.stability.method)}, ${results.stability.resamples} resamples; ${results.stability.mean_ari === null ? "not computed" : `mean adjusted Rand index ${formatNumber(results.stability.mean_ari)} (1 = the same clusters every time, 0 = chance)`}.</li>
 <li>Profiles compare each cluster's share (or mean) with everyone's; lift is the ratio, so 2× means twice as common in the cluster.</li>
 </ul>`;
 }

@@ -189,7 +189,11 @@ export const segmentsResultsSchema = z.strictObject({
   k_rule: z.string(),
   pca: z.strictObject({ components: z.number().int(), explained_variance_ratio: z.array(z.number()) }).nullable(),
   clusters: z.array(clusterSchema),
-  stability: z.strictObject({ method: z.string(), resamples: z.number().int(), mean_ari: z.number() }),
+  stability: z.strictObject({
+    method: z.string(),
+    resamples: z.number().int(),
+    mean_ari: z.number().nullable().describe("null when resamples is 0"),
+  }),
   comparison: z
     .array(
       z.strictObject({

@@ -14,7 +14,7 @@ import { runPrepare } from "./prepare.js";
 import { activeKind } from "./registry.js";
 import type { LoadedStudy } from "./study-file/load-study.js";
 import { writeOutput } from "./write-output.js";
-import { stageResults } from "./write-results.js";
+import { stableJson, stageResults } from "./write-results.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -153,11 +153,15 @@ function assembleResults(out: KindOutput, c: Common): Results {
   } as Results;
 }
 
-/** A results.json or manifest that breaks the contract is a bug in openbeat, caught before anything is written. */
+/**
+ * A results.json or manifest that breaks the contract is a bug in openbeat, caught before anything is written. The
+ * check reads what the files will hold (non-finite numbers are written as null).
+ */
 function checkContract(results: Results, manifest: Manifest): void {
+  const written = (value: unknown): unknown => JSON.parse(stableJson(value));
   for (const [name, parsed] of [
-    ["results.json", resultsSchema.safeParse(results)],
-    ["manifest.json", manifestSchema.safeParse(manifest)],
+    ["results.json", resultsSchema.safeParse(written(results))],
+    ["manifest.json", manifestSchema.safeParse(written(manifest))],
   ] as const) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

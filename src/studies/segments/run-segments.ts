@@ -203,7 +203,7 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
   const labels = best.labels;
 
   const stability = bootstrapStability(distinct, labels, k, spec.stability_resamples, seed);
-  if (spec.stability_resamples)
+  if (stability.mean_ari !== null)
     logger.info(`  stability: mean adjusted Rand index ${stability.mean_ari.toFixed(3)} over ${stability.resamples} bootstrap resamples`);
 
   const comparison =
@@ -325,7 +325,7 @@ function bootstrapStability(distinct: CompressedDenseRows, labels: Int32Array, k
     );
   }
   const mean = aris.length ? aris.reduce((a, v) => a + v, 0) / aris.length : NaN;
-  return { method: "bootstrap k-means, adjusted Rand index against the full-data clustering", resamples, mean_ari: round(mean) };
+  return { method: "bootstrap k-means, adjusted Rand index against the full-data clustering", resamples, mean_ari: aris.length ? round(mean) : null };
 }
 
 /** Runs k-prototypes at the same k and scores both methods on the same design matrix and criteria. */
