@@ -44,3 +44,28 @@ describe("parseStudy", () => {
     expect(error("")).toMatch(/must be a YAML mapping/);
   });
 });
+
+describe("parseStudy and duplicate keys", () => {
+  const msg = (text: string) => {
+    try {
+      parseStudy(text, "d.yaml");
+      return "";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it("names the line of the second occurrence at any depth, and in mappings inside lists", () => {
+    expect(msg("name: a\nkind: risk\nname: b\n")).toBe(
+      'd.yaml:3: invalid YAML: Map keys must be unique; "name" appears twice at this level; keep one',
+    );
+    expect(msg("name: a\nkind: risk\nsources:\n  a: { path: a.csv, path: b.csv }\n")).toMatch(/^d\.yaml:4: .*"path" appears twice/);
+    expect(msg("name: a\nkind: risk\nprepare:\n  - name: s\n    sql: x\n    sql: y\n")).toMatch(/^d\.yaml:6: .*"sql" appears twice/);
+  });
+  it("accepts the same key in different mappings, and parses a file with 30,000 keys to its first problem", () => {
+    expect(msg("name: a\nkind: risk\nsources:\n  a: { path: a.csv }\n  b: { path: a.csv }\nrisk:\n  target: y\n")).toBe("");
+    const keys = Array.from({ length: 30_000 }, (_, i) => `  k${i}: v`).join("\n");
+    expect(msg(`name: a\nkind: risk\nsources:\n  a: { path: a.csv }\nrisk:\n  target: y\nextra:\n${keys}\n`)).toMatch(
+      /^d\.yaml:7: unknown key "extra"/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from "yaml";
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from "yaml";
 import type { z } from "zod";
 import { UserError } from "../../util/errors.js";
 import { didYouMean } from "../../util/messages.js";
@@ -35,7 +35,19 @@ export async function loadStudy(file: string): Promise<LoadedStudy> {
 /** Parses and validates study-file text; `file` is used in messages. */
 export function parseStudy(text: string, file = "study.yaml"): StudySpec {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // The parser's own duplicate-key check compares every key with every other (quadratic: 20,000 keys took
+  // seconds); duplicates are found below with one set per mapping instead.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
+  if (!doc.errors.length) {
+    const dup = duplicateKey(doc.contents);
+    if (dup) {
+      const line = dup.range ? lineCounter.linePos(dup.range[0]).line : undefined;
+      throw new UserError(
+        "study.yaml",
+        `${file}${line ? `:${line}` : ""}: invalid YAML: Map keys must be unique; ${JSON.stringify(String(dup.key))} appears twice at this level; keep one`,
+      );
+    }
+  }
   if (doc.errors.length) {
     const err = doc.errors[0];
     const pos = err.linePos?.[0];
@@ -85,7 +97,10 @@ function checkKind(value: Record<string, unknown>, file: string): string | undef
   if (typeof kind !== "string" || !STUDY_KIND_NAMES.includes(kind)) return undefined;
   if (value[kind] === undefined) {
     const hint = sectionHint(kind);
-    throw new UserError("study.missing_section", `${file}: kind is "${kind}" but there is no "${kind}:" section; add one with at least "${hint}"`);
+    throw new UserError(
+      "study.missing_section",
+      `${file}: kind is "${kind}" but there is no "${kind}:" section; add one with at least "${hint}"`,
+    );
   }
   for (const other of STUDY_KIND_NAMES) {
     if (other !== kind && value[other] !== undefined)
@@ -195,9 +210,9 @@ function locate(root: Node | null, path: PropertyKey[], lc: LineCounter): string
     if (isMap(node)) {
       const pair = node.items.find((it) => (it.key as { value?: unknown })?.value === p);
       if (!pair) break;
-      found = (pair.key as Node) ?? found;
+      // The key's line, not its value's: a block value starts on the next line.
+      found = (pair.key as Node | null) ?? found;
       node = pair.value as Node | null;
-      if (node) found = node;
     } else if (isSeq(node) && typeof p === "number") {
       node = node.items[p] as Node | null;
       if (node) found = node;
@@ -205,4 +220,27 @@ function locate(root: Node | null, path: PropertyKey[], lc: LineCounter): string
   }
   const offset = found?.range?.[0];
   return offset === undefined ? undefined : String(lc.linePos(offset).line);
+}
+
+/** The first key that repeats within one mapping (in document order), with where it appears the second time. */
+function duplicateKey(root: unknown): { key: unknown; range?: [number, number, number] } | null {
+  const stack: unknown[] = [root];
+  let found: { key: unknown; range?: [number, number, number]; at: number } | null = null;
+  while (stack.length) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? pair.key.value : pair.key;
+        const range = isScalar(pair.key) ? (pair.key.range ?? undefined) : undefined;
+        if (seen.has(k)) {
+          const at = range?.[0] ?? Infinity;
+          if (!found || at < found.at) found = { key: k, range, at };
+        }
+        seen.add(k);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return found && { key: found.key, range: found.range };
 }
