@@ -1,0 +1,153 @@
+import { fitLogisticMle } from "../logistic-inference.js";
+import { quantileSorted } from "../quantile.js";
+
+/**
+ * Calibration of predicted probabilities against binary outcomes: the Brier score, the logistic calibration
+ * line (calibration-in-the-large and slope), the reliability curve over equal-frequency bins and the expected
+ * calibration error. `y` holds n labels in {0, 1}, `p` n probabilities in [0, 1].
+ * Sources: Van Calster et al., "A calibration hierarchy for risk models was defined: from utopia to empirical
+ * data", J Clin Epidemiol 74 (2016) 167–176; Van Calster et al., "Calibration: the Achilles heel of predictive
+ * analytics", BMC Medicine 17 (2019) 230; scikit-learn 1.2 `brier_score_loss` and `calibration_curve`.
+ */
+
+/** Probabilities are clipped to [EPS, 1 − EPS] before taking logits, as scikit-learn's `log_loss`. */
+const EPS = 1e-15;
+
+function checkInputs(y: Float64Array, p: Float64Array, w?: Float64Array): void {
+  const n = y.length;
+  if (p.length !== n) throw new Error(`invalid p: length ${p.length} (expected ${n})`);
+  if (w && w.length !== n) throw new Error(`invalid w: length ${w.length} (expected ${n})`);
+  for (let i = 0; i < n; ++i) {
+    if (y[i] !== 0 && y[i] !== 1) throw new Error(`invalid y[${i}]: ${y[i]} (expected 0 or 1)`);
+    if (!(p[i] >= 0 && p[i] <= 1)) throw new Error(`invalid p[${i}]: ${p[i]} (expected a probability in [0, 1])`);
+    if (w && !(w[i] >= 0 && w[i] < Infinity)) throw new Error(`invalid w[${i}]: ${w[i]} (expected a finite weight ≥ 0)`);
+  }
+}
+
+/**
+ * Brier score Σ wᵢ(yᵢ − pᵢ)² / Σ wᵢ, as `brier_score_loss(y, p, sample_weight=w)`; NaN for empty input or zero
+ * total weight.
+ * @param y labels in {0, 1}
+ * @param p predicted probabilities
+ * @param w optional weights (default 1)
+ */
+export function brierScore(y: Float64Array, p: Float64Array, w?: Float64Array): number {
+  checkInputs(y, p, w);
+  let s = 0;
+  let sw = 0;
+  for (let i = 0; i < y.length; ++i) {
+    const wi = w ? w[i] : 1;
+    const d = y[i] - p[i];
+    s += wi * d * d;
+    sw += wi;
+  }
+  return sw > 0 ? s / sw : NaN;
+}
+
+/** The logistic calibration line of {@link calibrationLine}. */
+export interface CalibrationLine {
+  /** Calibration-in-the-large: a in logit P(y = 1) = a + logit(p); 0 when the mean risk is right. */
+  intercept: number;
+  /** Calibration slope: b in logit P(y = 1) = c + b·logit(p); below 1 when predictions are too extreme. */
+  slope: number;
+}
+
+/**
+ * Logistic recalibration (Van Calster et al. 2016, 2019; Cox 1958): the slope is the coefficient of logit(p) in
+ * an unpenalized logistic regression of y on logit(p) with an intercept, and the intercept is
+ * calibration-in-the-large, the intercept of the logistic model with logit(p) as offset (slope fixed at 1).
+ * Both equal statsmodels `GLM(y, …, Binomial(), offset=…, freq_weights=w)`. Probabilities are clipped to
+ * [1e−15, 1 − 1e−15] before the logit. Either value is NaN when its maximum-likelihood estimate does not exist
+ * (a single class, or logit(p) separating the classes).
+ * @param y labels in {0, 1}
+ * @param p predicted probabilities
+ * @param w optional frequency weights (default 1)
+ */
+export function calibrationLine(y: Float64Array, p: Float64Array, w?: Float64Array): CalibrationLine {
+  checkInputs(y, p, w);
+  const n = y.length;
+  const lp = new Float64Array(n);
+  for (let i = 0; i < n; ++i) {
+    const pi = Math.min(Math.max(p[i], EPS), 1 - EPS);
+    lp[i] = Math.log(pi) - Math.log1p(-pi);
+  }
+  const large = fitLogisticMle({ rows: n, cols: 0, data: new Float64Array(0) }, y, { sampleWeight: w, offset: lp });
+  const line = fitLogisticMle({ rows: n, cols: 1, data: lp }, y, { sampleWeight: w });
+  return {
+    intercept: large.converged ? large.intercept : NaN,
+    slope: line.converged && line.aliased.length === 0 ? line.coef[0] : NaN,
+  };
+}
+
+/** One bin of {@link reliabilityCurve}. */
+export interface ReliabilityBin {
+  /** Bin number, 1 (lowest predictions) to `bins`. */
+  bin: number;
+  /** Rows in the bin. */
+  n: number;
+  /** Mean predicted probability in the bin. */
+  mean_predicted: number;
+  /** Observed positive rate in the bin. */
+  observed: number;
+}
+
+/**
+ * Reliability curve over equal-frequency bins of p (deciles by default), as scikit-learn's
+ * `calibration_curve(y, p, n_bins=bins, strategy="quantile")`: bin edges are numpy percentiles of p, a row goes
+ * to the bin given by the number of inner edges strictly below its p, and empty bins (ties at an edge) are left
+ * out; each bin also carries its count.
+ * @param y labels in {0, 1}
+ * @param p predicted probabilities
+ * @param bins number of bins (default 10)
+ */
+export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): ReliabilityBin[] {
+  checkInputs(y, p);
+  if (!(Number.isInteger(bins) && bins >= 1)) throw new Error(`invalid bins: ${bins} (expected an integer ≥ 1)`);
+  const n = y.length;
+  if (n === 0) return [];
+  const sorted = Float64Array.from(p).sort();
+  // numpy builds the edges as percentile(p, linspace(0, 1, bins + 1) * 100), and percentile divides by 100 again.
+  const step = 1 / bins;
+  const inner = new Float64Array(bins - 1);
+  for (let k = 1; k < bins; ++k) inner[k - 1] = quantileSorted(sorted, (k * step * 100) / 100);
+  const count = new Float64Array(bins);
+  const sumP = new Float64Array(bins);
+  const sumY = new Float64Array(bins);
+  for (let i = 0; i < n; ++i) {
+    const v = p[i];
+    let lo = 0;
+    let hi = inner.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (inner[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    count[lo] += 1;
+    sumP[lo] += v;
+    sumY[lo] += y[i];
+  }
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; ++b) {
+    if (count[b] === 0) continue;
+    out.push({ bin: b + 1, n: count[b], mean_predicted: sumP[b] / count[b], observed: sumY[b] / count[b] });
+  }
+  return out;
+}
+
+/**
+ * Expected calibration error: the count-weighted mean of |observed − mean_predicted| over the bins of
+ * {@link reliabilityCurve} (Naeini, Cooper & Hauskrecht 2015, with equal-frequency bins). NaN for empty input.
+ * @param y labels in {0, 1}
+ * @param p predicted probabilities
+ * @param bins number of bins (default 10)
+ */
+export function expectedCalibrationError(y: Float64Array, p: Float64Array, bins = 10): number {
+  const curve = reliabilityCurve(y, p, bins);
+  let s = 0;
+  let total = 0;
+  for (const b of curve) {
+    s += b.n * Math.abs(b.observed - b.mean_predicted);
+    total += b.n;
+  }
+  return total > 0 ? s / total : NaN;
+}

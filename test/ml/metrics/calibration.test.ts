@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { brierScore, calibrationLine, expectedCalibrationError, reliabilityCurve } from "../../../src/ml/metrics/calibration.js";
+import { riskRef } from "../risk-inference-reference.js";
+
+const c = riskRef.calibration;
+const y = Float64Array.from(c.y);
+const p = Float64Array.from(c.p);
+const f64 = (a: number[]): Float64Array => Float64Array.from(a);
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(b));
+
+describe("brierScore(y, p, w)", () => {
+  it("equals scikit-learn's brier_score_loss, with and without weights", () => {
+    expect(rel(brierScore(y, p), c.brier)).toBeLessThan(1e-13);
+    expect(rel(brierScore(y, p, f64(c.w)), c.brier_weighted)).toBeLessThan(1e-13);
+  });
+
+  it("is the mean squared error on a hand-checked case and NaN without weight", () => {
+    expect(brierScore(f64([1, 0]), f64([0.8, 0.4]))).toBeCloseTo(0.1, 15);
+    expect(brierScore(f64([1, 0]), f64([0.8, 0.4]), f64([0, 2]))).toBeCloseTo(0.16, 15);
+    expect(brierScore(f64([]), f64([]))).toBeNaN();
+    expect(() => brierScore(f64([1]), f64([1.2]))).toThrow(/invalid p\[0\]/);
+  });
+});
+
+describe("calibrationLine(y, p, w)", () => {
+  it("equals statsmodels GLM slope and offset intercept (calibration-in-the-large)", () => {
+    const line = calibrationLine(y, p);
+    expect(rel(line.slope, c.slope)).toBeLessThan(1e-8);
+    expect(rel(line.intercept, c.intercept)).toBeLessThan(1e-8);
+    const weighted = calibrationLine(y, p, f64(c.freq_w));
+    expect(rel(weighted.slope, c.slope_weighted)).toBeLessThan(1e-8);
+    expect(rel(weighted.intercept, c.intercept_weighted)).toBeLessThan(1e-8);
+    // the scores were generated 1.6 times too extreme on the logit scale
+    expect(line.slope).toBeGreaterThan(0.5);
+    expect(line.slope).toBeLessThan(0.75);
+  });
+
+  it("gives slope 1 and intercept 0 on probabilities recalibrated by the fitted line", () => {
+    const a: number = c.slope_intercept;
+    const b: number = c.slope;
+    const q = p.map((v) => 1 / (1 + Math.exp(-(a + b * Math.log(v / (1 - v))))));
+    const line = calibrationLine(y, q);
+    expect(Math.abs(line.slope - 1)).toBeLessThan(1e-8);
+    expect(Math.abs(line.intercept)).toBeLessThan(1e-8);
+  });
+
+  it("is NaN when the maximum-likelihood line does not exist", () => {
+    const one = calibrationLine(f64([1, 1, 1]), f64([0.2, 0.5, 0.7]));
+    expect(one.intercept).toBeNaN();
+    expect(one.slope).toBeNaN();
+    // logit(p) separates the classes perfectly: the slope runs to infinity
+    expect(calibrationLine(f64([0, 0, 1, 1]), f64([0.1, 0.2, 0.3, 0.4])).slope).toBeNaN();
+    // a constant prediction has no slope but still an intercept
+    const flat = calibrationLine(f64([0, 1, 0, 0]), f64([0.25, 0.25, 0.25, 0.25]));
+    expect(flat.slope).toBeNaN();
+    expect(Math.abs(flat.intercept)).toBeLessThan(1e-12);
+  });
+
+  it("clips probabilities of exactly 0 or 1 instead of failing", () => {
+    const line = calibrationLine(f64([0, 1, 0, 1, 1]), f64([0, 1, 0.3, 0.4, 0.8]));
+    expect(Number.isFinite(line.intercept)).toBe(true);
+  });
+});
+
+describe("reliabilityCurve(y, p, bins) and expectedCalibrationError(y, p, bins)", () => {
+  for (const curve of c.curves as {
+    bins: number;
+    bin: number[];
+    n: number[];
+    observed: number[];
+    mean_predicted: number[];
+    ece: number;
+  }[]) {
+    const ties = curve === c.curves[2];
+    it(`match scikit-learn calibration_curve(strategy="quantile") with ${curve.bins} bins${ties ? " and tied scores" : ""}`, () => {
+      const pv = ties ? f64(c.p_ties) : p;
+      const got = reliabilityCurve(y, pv, curve.bins);
+      expect(got.map((b) => b.bin)).toEqual(curve.bin.map((b) => b + 1));
+      expect(got.map((b) => b.n)).toEqual(curve.n);
+      for (let k = 0; k < got.length; ++k) {
+        expect(Math.abs(got[k].observed - curve.observed[k])).toBeLessThan(1e-14);
+        expect(Math.abs(got[k].mean_predicted - curve.mean_predicted[k])).toBeLessThan(1e-14);
+      }
+      expect(got.reduce((s, b) => s + b.n, 0)).toBe(y.length);
+      expect(Math.abs(expectedCalibrationError(y, pv, curve.bins) - curve.ece)).toBeLessThan(1e-14);
+    });
+  }
+
+  it("is 0 for predictions equal to each bin's observed rate, and empty on empty input", () => {
+    const yy = f64([0, 0, 0, 1, 0, 1, 1, 1]);
+    const pp = f64([0.25, 0.25, 0.25, 0.25, 0.75, 0.75, 0.75, 0.75]);
+    expect(reliabilityCurve(yy, pp, 2)).toEqual([
+      { bin: 1, n: 4, mean_predicted: 0.25, observed: 0.25 },
+      { bin: 2, n: 4, mean_predicted: 0.75, observed: 0.75 },
+    ]);
+    expect(expectedCalibrationError(yy, pp, 2)).toBe(0);
+    expect(reliabilityCurve(f64([]), f64([]))).toEqual([]);
+    expect(expectedCalibrationError(f64([]), f64([]))).toBeNaN();
+    expect(() => reliabilityCurve(yy, pp, 0)).toThrow(/invalid bins/);
+  });
+});
