@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStudy } from "../../src/study/load-study.js";
 import { UserError } from "../../src/util/errors.js";
+import { defined } from "../defined.js";
 
 const base = "name: x\nkind: risk\nsources:\n  a: { path: a.csv }\nrisk:\n  target: y\n";
 
@@ -18,9 +19,10 @@ describe("parseStudy", () => {
   it("parseStudy(text) fills defaults", () => {
     const s = parseStudy(base, "s.yaml");
     expect(s.seed).toBe(42);
-    expect(s.risk!.resample).toEqual({ method: "smote", k_neighbors: 5 });
-    expect(s.risk!.validation).toEqual({ method: "stratified_kfold", folds: 5 });
-    expect(s.risk!.model.C).toBe(1);
+    const risk = defined(s.risk, "the risk section");
+    expect(risk.resample).toEqual({ method: "smote", k_neighbors: 5 });
+    expect(risk.validation).toEqual({ method: "stratified_kfold", folds: 5 });
+    expect(risk.model.C).toBe(1);
     expect(s.report.min_cell).toBe(10);
   });
   it("names the line and suggests the key for a misspelled key", () => {
