@@ -4,7 +4,7 @@ import { kmeans, predictKmeans } from "../../src/ml/kmeans.js";
 import { kmeansPlusPlus } from "../../src/ml/kmeans-plus-plus.js";
 import { fromRows, toRows, type Matrix } from "../../src/ml/matrix.js";
 import { createRng } from "../../src/util/random.js";
-import { defined } from "../defined.js";
+import { defined } from "../checks.js";
 
 interface KMeansCase {
   data: string;

@@ -15,7 +15,7 @@ import { roundDeep } from "../../src/report/format.js";
 import { rewindGeometry } from "../../src/report/geo.js";
 import { topShareSentence } from "../../src/report/risk-charts.js";
 import type { FeatureCollection, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "../../src/report/types.js";
-import { defined } from "../defined.js";
+import { defined } from "../checks.js";
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
 const risk = () => fixture("risk.json") as ReportRiskResults;

@@ -7,7 +7,7 @@ import { Db, quoteString } from "../../src/data/Db.js";
 import type { HistogramBin, PointsResponse, QueryRow, RunSummary } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { UserError } from "../../src/util/errors.js";
-import { defined } from "../defined.js";
+import { defined } from "../checks.js";
 
 const fixtures = resolve("test/fixtures/dashboard");
 const riskParquet = quoteString(join(fixtures, "risk", "prepared.parquet"));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStudy } from "../../src/study/load-study.js";
 import { UserError } from "../../src/util/errors.js";
-import { defined } from "../defined.js";
+import { defined } from "../checks.js";
 
 const base = "name: x\nkind: risk\nsources:\n  a: { path: a.csv }\nrisk:\n  target: y\n";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { BALTIMORE_NEIGHBORHOODS } from "../../src/synthetic/baltimore-neighborhoods.js";
 import { BALTIMORE_FULL_COLUMNS, BALTIMORE_SAMPLE_COLUMNS, generateBaltimore, writeBaltimore } from "../../src/synthetic/baltimore.js";
-import { defined } from "../defined.js";
+import { defined } from "../checks.js";
 
 /** BPD posts start with the district's number: 1 Central, 2 Southeast, ... 9 Southern. */
 const POST_DIGIT = ["CENTRAL", "SOUTHEAST", "EASTERN", "NORTHEAST", "NORTHERN", "NORTHWEST", "WESTERN", "SOUTHWEST", "SOUTHERN"];
