@@ -432,8 +432,6 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
   const el = document.getElementById("clusters");
   const key = run.cluster_key;
   if (!el || !key) return;
-  const d = run.dimensions.find((x) => x.key === key);
-  if (!d) throw new Error(`unknown dimension ${key}`);
   const { rows } = await fetchQuery(run.id, { filters: filtersObject(key), group_by: key });
   if (gen !== state.generation) return;
   const names = clusterNames(run);
@@ -453,7 +451,7 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
     };
   });
   await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => {
-    toggle(d.key, datum.key as FilterValue);
+    toggle(key, datum.key as FilterValue);
   });
 }
 
