@@ -81,8 +81,10 @@ function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolvePromise, reject) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => reject(new Error(`openbeat serve did not start within 60 s: ${err}`)), 60_000);
-    child.stdout!.on("data", (d: Buffer) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`openbeat serve did not start within 60 s: ${err}`));
+    }, 60_000);
+    child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
       if (m) {
@@ -90,7 +92,9 @@ function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
         resolvePromise({ url: m[1], child });
       }
     });
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
     child.on("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`openbeat serve exited with ${code}: ${err}`));
@@ -181,7 +185,9 @@ async function main(): Promise<number> {
       ],
       verifyBody: (body) => body.startsWith('{"rows":['),
     });
-    const watchdog = setTimeout(() => instance.stop(), maxSeconds * 1000);
+    const watchdog = setTimeout(() => {
+      instance.stop();
+    }, maxSeconds * 1000);
     const r = await instance;
     clearTimeout(watchdog);
 

@@ -75,7 +75,7 @@ function get(obj: unknown, ...path: (string | number)[]): unknown {
 function findingRate(results: Record<string, unknown>, by: string, value: string): number | null {
   const findings = results.findings;
   if (!Array.isArray(findings)) return null;
-  const f = findings.find((x) => get(x, "by") === by && get(x, "value") === value);
+  const f: unknown = findings.find((x) => get(x, "by") === by && get(x, "value") === value);
   return num(get(f, "rate"));
 }
 
@@ -95,7 +95,7 @@ function riskMetrics(results: Record<string, unknown>): Record<string, number | 
 
 function segmentsMetrics(results: Record<string, unknown>): Record<string, number | null> {
   const k = num(results.k);
-  const selection = Array.isArray(results.k_selection) ? results.k_selection : [];
+  const selection: unknown[] = Array.isArray(results.k_selection) ? results.k_selection : [];
   const chosen = selection.find((s) => get(s, "k") === k);
   const best = selection.reduce<number | null>((m, s) => {
     const v = num(get(s, "silhouette"));
@@ -135,7 +135,9 @@ function time(command: string, args: string[]): Promise<Run> {
     child.stderr.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
-    child.on("error", (e) => done({ seconds: (performance.now() - start) / 1000, ok: false, error: e.message }));
+    child.on("error", (e) => {
+      done({ seconds: (performance.now() - start) / 1000, ok: false, error: e.message });
+    });
     child.on("close", (code) => {
       const seconds = (performance.now() - start) / 1000;
       done(code === 0 ? { seconds, ok: true } : { seconds, ok: false, error: `exit ${code}: ${errorLine(stderr)}` });
@@ -222,7 +224,7 @@ async function runBench(bench: Bench, repeat: number, pythonMissing: string | nu
       const resultsPath = join(out, "results.json");
       if (run.ok && existsSync(resultsPath)) {
         side.runs_s.push(run.seconds);
-        if (!side.metrics) side.metrics = bench.metrics(JSON.parse(await readFile(resultsPath, "utf8")), tool);
+        if (!side.metrics) side.metrics = bench.metrics(JSON.parse(await readFile(resultsPath, "utf8")) as Record<string, unknown>, tool);
       } else side.failures.push(run.error ?? "no results.json written");
       console.log(`  ${bench.name} ${tool} run ${i + 1}: ${run.ok ? `${run.seconds.toFixed(2)} s` : `FAILED ${side.failures.at(-1)}`}`);
     }

@@ -4,7 +4,9 @@
 // `npm ci` refuses the lockfile as "out of sync". This adds the missing optional platform packages back, with the
 // version their parent names and the os/cpu/libc their name states, so `npm ci` skips them on this platform as it
 // would with a complete lockfile. Run after `npm install` changes dependencies: node scripts/complete-lockfile.mjs
+import console from "node:console";
 import { readFileSync, writeFileSync } from "node:fs";
+import { URL } from "node:url";
 
 const OS = new Set(["darwin", "linux", "win32", "android", "freebsd", "openbsd", "netbsd", "openharmony", "sunos", "aix"]);
 const file = new URL("../package-lock.json", import.meta.url);

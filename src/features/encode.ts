@@ -123,7 +123,7 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
     for (const i of keep) if (!Number.isNaN(values[i])) present.push(values[i]);
     const fill = missingNumeric === "mean" ? meanOf(present) : missingNumeric === "median" ? medianOf(present) : null;
     const filled =
-      present.length < keep.length && fill !== null ? [...present, ...new Array(keep.length - present.length).fill(fill)] : present;
+      present.length < keep.length && fill !== null ? [...present, ...new Array<number>(keep.length - present.length).fill(fill)] : present;
     let center = 0;
     let scale = 1;
     if (options.standardize) {

@@ -75,7 +75,8 @@ export function kmeans(X: Matrix, options: KMeansOptions): KMeansResult {
       best = { labels: r.labels.slice(), centres: r.centres.slice(), inertia: r.inertia, iterations: r.iterations };
     }
   }
-  const b = best!;
+  if (!best) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
+  const b = best;
   const centres = b.centres;
   for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) centres[c * p + j] += mean[j];
   return { centroids: { rows: k, cols: p, data: centres }, labels: b.labels, inertia: b.inertia, iterations: b.iterations };
@@ -109,6 +110,9 @@ export function predictKmeans(centroids: Matrix, X: Matrix): Int32Array {
   return labels;
 }
 
+// A set of plain strings, so the check also holds for untyped callers passing any string.
+const INIT_NAMES: ReadonlySet<string> = new Set(["k-means++", "random"]);
+
 /** Throws on a malformed matrix, non-finite values, a bad k or a mis-shaped init matrix. */
 export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
   checkMatrix(X);
@@ -138,8 +142,8 @@ export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
   if (typeof init === "object") {
     checkMatrix(init, "init");
     if (init.rows !== k || init.cols !== p) throw new Error(`invalid init: ${init.rows}×${init.cols} (expected ${k}×${p})`);
-  } else if (init !== undefined && init !== "k-means++" && init !== "random") {
-    throw new Error(`invalid init: ${String(init)} (expected "k-means++", "random" or a k×p matrix)`);
+  } else if (init !== undefined && !INIT_NAMES.has(init)) {
+    throw new Error(`invalid init: ${init} (expected "k-means++", "random" or a k×p matrix)`);
   }
 }
 

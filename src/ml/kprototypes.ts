@@ -77,7 +77,8 @@ export function kPrototypes(Xnum: Matrix, Xcat: Int32Array[], options: KPrototyp
     const r = runOnce(problem, rng, maxIter);
     if (!best || r.cost < best.cost) best = r;
   }
-  const b = best!;
+  if (!best) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
+  const b = best;
   return {
     labels: b.labels,
     centroidsNum: { rows: k, cols: p, data: b.P },

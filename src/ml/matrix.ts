@@ -49,6 +49,8 @@ export function take(v: Float64Array, index: ArrayLike<number>): Float64Array {
 
 /** Throws unless X is a well-formed matrix. */
 export function checkMatrix(X: Matrix, name = "X"): void {
-  if (!X || !(X.data instanceof Float64Array)) throw new Error(`invalid ${name}: expected { rows, cols, data: Float64Array }`);
+  // Untyped callers may pass anything, so the shape is checked at run time as well as by the type.
+  const M = X as Partial<Matrix> | null | undefined;
+  if (!M || !(M.data instanceof Float64Array)) throw new Error(`invalid ${name}: expected { rows, cols, data: Float64Array }`);
   if (X.data.length !== X.rows * X.cols) throw new Error(`invalid ${name}: data length ${X.data.length} (expected ${X.rows}×${X.cols})`);
 }

@@ -159,7 +159,7 @@ export function indicesOf(y: Float64Array, label: number): Int32Array {
 }
 
 function takeAny<M extends Matrix | SparseMatrix>(X: M, index: Int32Array): M {
-  return (isSparse(X) ? sparseTakeRows(X, index) : takeRows(X as Matrix, index)) as M;
+  return (isSparse(X) ? sparseTakeRows(X, index) : takeRows(X, index)) as M;
 }
 
 function takeLabels(y: Float64Array, index: Int32Array): Float64Array {

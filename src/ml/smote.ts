@@ -52,7 +52,7 @@ export function smote<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, op
     const nn = sparseNeighbors(Xc, k);
     return { X: sparseVstack([X, sparseSynthetic(Xc, nn, k, draws, steps)]) as M, y: yOut };
   }
-  const D = X as Matrix;
+  const D: Matrix = X;
   const p = D.cols;
   const Xc = new Float64Array(m * p);
   for (let r = 0; r < m; ++r) Xc.set(D.data.subarray(idx[r] * p, idx[r] * p + p), r * p);
@@ -232,6 +232,6 @@ function copyOf<M extends Matrix | SparseMatrix>(X: M): M {
   if (isSparse(X)) {
     return { rows: X.rows, cols: X.cols, indptr: X.indptr.slice(), indices: X.indices.slice(), values: X.values.slice() } as M;
   }
-  const D = X as Matrix;
+  const D: Matrix = X;
   return { rows: D.rows, cols: D.cols, data: D.data.slice() } as M;
 }

@@ -152,7 +152,9 @@ export function* generateBaltimore(options: BaltimoreOptions): Generator<string>
       const d = description();
       const t = new Date(start + (quota.fromDay + rng.int(days)) * DAY);
       const when = `${t.getUTCFullYear()}/${pad2(t.getUTCMonth() + 1)}/${pad2(t.getUTCDate())} ${pad2(hour())}:${pad2(rng.int(12) * 5)}:00+00`;
-      chunk.push(row(++id, when, d, profiles.get(d)!, rng, neighborhood, sample, inside, outside, vri));
+      const profile = profiles.get(d);
+      if (!profile) throw new Error(`no profile for description ${d}`);
+      chunk.push(row(++id, when, d, profile, rng, neighborhood, sample, inside, outside, vri));
       if (chunk.length === CHUNK_ROWS) {
         yield chunk.join(eol) + eol;
         chunk = [];

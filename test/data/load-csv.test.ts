@@ -9,6 +9,7 @@ import {
   repeatedHeaderSql,
 } from "../../src/data/sources/load-csv.js";
 import { UserError } from "../../src/util/errors.js";
+import { defined } from "../checks.js";
 
 const F = "test/fixtures/csv";
 let db: Db;
@@ -93,7 +94,7 @@ describe("repeatedHeaderSql(table, columns)", () => {
       `CREATE OR REPLACE TABLE rh AS SELECT * FROM (VALUES ('x', 'Officer Battered', NULL), ('CaseNumber', 'OfficerBattered', NULL), ('Case Number', 'yes', 'other')) t("Case Number", "Officer Battered", "Status")`,
     );
     const cols = await db.columns("rh");
-    expect(await db.query(repeatedHeaderSql("rh", cols)!)).toEqual([{ n: 1 }]);
+    expect(await db.query(defined(repeatedHeaderSql("rh", cols), "the repeated-header SQL"))).toEqual([{ n: 1 }]);
     expect(normalizeHeaderName("Officer Battered")).toBe("officerbattered");
     expect(repeatedHeaderSql("rh", [{ name: "n", type: "BIGINT" }])).toBeNull();
   });
@@ -138,7 +139,9 @@ describe("loadCsv(db, table, path)", () => {
   });
 
   it("fails with a UserError when most rows are malformed, and leaves no table", async () => {
-    const e = await loadCsv(db, "bad", `${F}/mostly-bad.csv`, { where: 'study.yaml: source "bad"' }).catch((x) => x);
+    const e = (await loadCsv(db, "bad", `${F}/mostly-bad.csv`, { where: 'study.yaml: source "bad"' }).catch(
+      (x: unknown) => x,
+    )) as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.code).toBe("csv.rejected_rows");
     expect(e.message).toMatch(/^study\.yaml: source "bad": 4 of 5 data rows are malformed \(first at line 3/);
@@ -147,7 +150,7 @@ describe("loadCsv(db, table, path)", () => {
   });
 
   it("fails with a UserError on an empty file", async () => {
-    const e = await loadCsv(db, "empty", `${F}/empty.csv`).catch((x) => x);
+    const e = (await loadCsv(db, "empty", `${F}/empty.csv`).catch((x: unknown) => x)) as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.code).toBe("source.empty");
     expect(e.message).toContain("empty (0 bytes)");
@@ -176,11 +179,13 @@ describe("loadCsv(db, table, path)", () => {
   });
 
   it("turns a bad forced type into a one-line UserError", async () => {
-    const e = await loadCsv(db, "x", `${F}/simple.csv`, { types: { nope: "BIGINT" }, where: 's.yaml: source "x"' }).catch((x) => x);
+    const e = (await loadCsv(db, "x", `${F}/simple.csv`, { types: { nope: "BIGINT" }, where: 's.yaml: source "x"' }).catch(
+      (x: unknown) => x,
+    )) as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.code).toBe("csv.type_column");
     expect(e.message).toMatch(/^s\.yaml: source "x": column "nope" not found in table "x".*; run "openbeat inspect"/);
-    const close = await loadCsv(db, "x", `${F}/simple.csv`, { types: { Score: "DOUBLE" } }).catch((x) => x);
+    const close = (await loadCsv(db, "x", `${F}/simple.csv`, { types: { Score: "DOUBLE" } }).catch((x: unknown) => x)) as UserError;
     expect(close).toBeInstanceOf(UserError);
     expect(close.message).toContain('did you mean "score"');
     expect(e.message.split("\n")).toHaveLength(1);

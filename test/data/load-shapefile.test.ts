@@ -53,7 +53,7 @@ describe("loadShapefile(db, table, path)", () => {
       ["Abell", 889],
       ["Caf\u00e9 Row", null],
     ]);
-    const g = JSON.parse(String(rows[0]._geometry));
+    const g = JSON.parse(String(rows[0]._geometry)) as { type: string; coordinates: number[][][] };
     expect(g.type).toBe("Polygon");
     expect(g.coordinates[0]).toContainEqual([1401000, 561000]);
   });
@@ -96,7 +96,7 @@ describe("loadShapefile(db, table, path)", () => {
       },
     ]);
     rmSync(`${stem}.dbf`);
-    const e = await loadShapefile(db, "lonely", `${stem}.shp`).catch((x) => x);
+    const e = (await loadShapefile(db, "lonely", `${stem}.shp`).catch((x: unknown) => x)) as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.message).toMatch(/attribute file .*lonely\.dbf is missing/);
   });

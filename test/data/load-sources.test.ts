@@ -9,6 +9,8 @@ import { loadSources, sourceFormat } from "../../src/data/load-sources.js";
 import { sourceSchema, type SourceSpec } from "../../src/data/sources/source-spec.js";
 import { UserError } from "../../src/util/errors.js";
 import { Logger } from "../../src/util/logger.js";
+import type { FeatureCollection } from "geojson";
+import { defined } from "../checks.js";
 
 let db: Db;
 let dir: string;
@@ -53,16 +55,16 @@ describe("sourceFormat(path, format)", () => {
 describe("loadSources(db, study, options)", () => {
   it("loads each source as a table named after its key, relative to the study file, with inputs for the manifest", async () => {
     const logger = new Logger({ silent: true });
-    const collections = new Map();
+    const collections = new Map<string, FeatureCollection>();
     const s = study({ incidents: { path: "data/incidents.csv" }, areas: { path: "data/areas.geojson" } });
     const before = readFileSync(join(dir, "data", "incidents.csv"));
     const inputs = await loadSources(db, s, { studyFile: join(dir, "study.yaml"), logger, collections });
     expect(inputs).toEqual([
       { name: "incidents", path: "data/incidents.csv", sha256: createHash("sha256").update(before).digest("hex"), rows: 6 },
-      { name: "areas", path: "data/areas.geojson", sha256: expect.stringMatching(/^[0-9a-f]{64}$/), rows: 1 },
+      { name: "areas", path: "data/areas.geojson", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown, rows: 1 },
     ]);
     expect(await db.query(`SELECT count(*)::INTEGER AS n FROM incidents`)).toEqual([{ n: 6 }]);
-    expect(collections.get("areas").features).toHaveLength(1);
+    expect(defined(collections.get("areas"), "the areas collection").features).toHaveLength(1);
     expect(logger.warnings).toEqual([
       expect.objectContaining({ code: "csv.rejected_rows", source: "incidents", file: "data/incidents.csv", rows: 2, first_line: 4 }),
     ]);
@@ -82,16 +84,16 @@ describe("loadSources(db, study, options)", () => {
 
   it("reports a missing file, a directory and an unknown format as one-line UserErrors", async () => {
     const opts = { studyFile: join(dir, "study.yaml"), logger: new Logger({ silent: true }) };
-    const missing = await loadSources(db, study({ crime: { path: "data/nope.csv" } }), opts).catch((e) => e);
+    const missing = (await loadSources(db, study({ crime: { path: "data/nope.csv" } }), opts).catch((e: unknown) => e)) as UserError;
     expect(missing).toBeInstanceOf(UserError);
     expect(missing.message).toBe(
       `${join(dir, "study.yaml")}: source "crime": file not found: data/nope.csv; check the path (relative to the study file, or pass --data DIR)`,
     );
-    const directory = await loadSources(db, study({ crime: { path: "data" } }), opts).catch((e) => e);
+    const directory = (await loadSources(db, study({ crime: { path: "data" } }), opts).catch((e: unknown) => e)) as UserError;
     expect(directory.code).toBe("source.not_file");
     expect(directory.message).toMatch(/source "crime": data is a directory, not a file/);
     writeFileSync(join(dir, "data", "x.dat"), "a\n1\n");
-    const unknown = await loadSources(db, study({ crime: { path: "data/x.dat" } }), opts).catch((e) => e);
+    const unknown = (await loadSources(db, study({ crime: { path: "data/x.dat" } }), opts).catch((e: unknown) => e)) as UserError;
     expect(unknown.code).toBe("source.format");
     for (const e of [missing, directory, unknown]) expect(e.message.split("\n")).toHaveLength(1);
     const ok = await loadSources(db, study({ crime: { path: "data/x.dat", format: "csv" } }), opts);
@@ -102,10 +104,10 @@ describe("loadSources(db, study, options)", () => {
     const path = join(dir, "data", "locked.csv");
     writeFileSync(path, "a\n1\n");
     chmodSync(path, 0o000);
-    const e = await loadSources(db, study({ locked: { path: "data/locked.csv" } }), {
+    const e = (await loadSources(db, study({ locked: { path: "data/locked.csv" } }), {
       studyFile: join(dir, "study.yaml"),
       logger: new Logger({ silent: true }),
-    }).catch((x) => x);
+    }).catch((x: unknown) => x)) as UserError;
     chmodSync(path, 0o644);
     expect(e.code).toBe("source.unreadable");
   });

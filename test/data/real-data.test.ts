@@ -5,6 +5,7 @@ import { loadCsv } from "../../src/data/sources/load-csv.js";
 import { loadGeojson } from "../../src/data/sources/load-geojson.js";
 import { loadShapefile } from "../../src/data/sources/load-shapefile.js";
 import { inspectFile } from "../../src/data/inspect.js";
+import { defined } from "../checks.js";
 
 const DATA = "../shared/data";
 const present = existsSync(DATA);
@@ -17,7 +18,8 @@ describe.skipIf(!present && !process.env.CI)("real exports in ../shared/data (PR
     db = await Db.open();
   });
   afterAll(async () => {
-    await db?.close();
+    // Unset when beforeAll failed.
+    await (db as Db | undefined)?.close();
   });
 
   it("LMPD AssaultedOfficerData.csv: 5,393 rows, 19 columns, padded BLOCK_ADDRESS kept, dates with a format", async () => {
@@ -94,7 +96,8 @@ describe.skipIf(!present && !process.env.CI)("real exports in ../shared/data (PR
     expect(r.prj).toContain("StatePlane_Maryland");
     expect(await n(db, `SELECT sum(Population)::INTEGER AS n FROM nsa`)).toBe(620175);
     const [g] = await db.query(`SELECT _geometry FROM nsa LIMIT 1`);
-    const x = JSON.stringify(JSON.parse(String(g._geometry)).coordinates).match(/-?\d+(\.\d+)?/)![0];
+    const coordinates = (JSON.parse(String(g._geometry)) as { coordinates: unknown }).coordinates;
+    const x = defined(JSON.stringify(coordinates).match(/-?\d+(\.\d+)?/), "a coordinate")[0];
     expect(Number(x)).toBeGreaterThan(1393000);
     expect(Number(x)).toBeLessThan(1446000);
   });
@@ -109,7 +112,10 @@ describe.skipIf(!present && !process.env.CI)("real exports in ../shared/data (PR
   it("inspectFile on the LMPD export reports the padded addresses quoted", async () => {
     const r = await inspectFile(`${DATA}/lmpd-assaulted-officers/AssaultedOfficerData.csv`);
     expect(r.rows).toBe(5393);
-    const crime = r.columns.find((c) => c.name === "CRIME_TYPE")!;
+    const crime = defined(
+      r.columns.find((c) => c.name === "CRIME_TYPE"),
+      "the CRIME_TYPE column",
+    );
     expect(crime.top).toEqual([
       { value: "ASSAULT", count: 5390 },
       { value: "HOMICIDE", count: 3 },

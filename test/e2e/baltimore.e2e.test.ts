@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SegmentsResults } from "../../src/results/types.js";
+import { defined } from "../checks.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yaml (real Baltimore data)", () => {
@@ -19,8 +20,8 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.code).toBe(0);
     }
-    part1 = JSON.parse(readFileSync(join(base, "p1", "results.json"), "utf8"));
-    part2 = JSON.parse(readFileSync(join(base, "p2", "results.json"), "utf8"));
+    part1 = JSON.parse(readFileSync(join(base, "p1", "results.json"), "utf8")) as SegmentsResults;
+    part2 = JSON.parse(readFileSync(join(base, "p2", "results.json"), "utf8")) as SegmentsResults;
   });
 
   it("keeps person victims of the most recent year and cleans the codes", () => {
@@ -50,30 +51,35 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
       expect(c.label.length).toBeGreaterThan(3);
       expect(c.profile[0].lift).not.toBe(1);
       expect(c.top_values.Description.length).toBeGreaterThan(0);
-      expect(c.distribution!.column).toBe("Age");
+      expect(defined(c.distribution, "the age distribution").column).toBe("Age");
     }
     expect(part1.stability.mean_ari).toBeGreaterThan(0);
     expect(part1.stability.mean_ari).toBeLessThanOrEqual(1);
-    expect(part1.comparison!.map((c) => c.method)).toEqual(["kmeans", "kprototypes"]);
+    expect(defined(part1.comparison, "the method comparison").map((c) => c.method)).toEqual(["kmeans", "kprototypes"]);
   });
 
   it("matches every neighborhood of the 2022 sample to the boundaries and writes the area shares for the map", () => {
-    expect(part1.areas!.unmatched).toEqual([]);
-    expect(part1.areas!.matched).toBe(1049);
-    const geo = JSON.parse(readFileSync(join(base, "p1", "areas.geojson"), "utf8"));
+    const areas = defined(part1.areas, "the areas section");
+    expect(areas.unmatched).toEqual([]);
+    expect(areas.matched).toBe(1049);
+    const geo = JSON.parse(readFileSync(join(base, "p1", "areas.geojson"), "utf8")) as { features: { properties: { rows: number } }[] };
     expect(geo.features).toHaveLength(278);
-    const total = geo.features.reduce((s: number, f: { properties: { rows: number } }) => s + f.properties.rows, 0);
+    const total = geo.features.reduce((s, f) => s + f.properties.rows, 0);
     expect(total).toBe(1049);
     expect(existsSync(join(base, "p1", "features.parquet"))).toBe(true);
   });
 
   it("part 2 joins census shares by neighborhood and reduces them with PCA", () => {
-    expect(part2.pca!.components).toBeGreaterThan(1);
-    const ratios = part2.pca!.explained_variance_ratio;
+    const pca = defined(part2.pca, "the PCA section");
+    expect(pca.components).toBeGreaterThan(1);
+    const ratios = pca.explained_variance_ratio;
     expect(ratios.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(0.9);
     const features = new Set(part2.clusters[0].profile.map((p) => p.feature));
     for (const f of ["pct_black", "pct_renters", "pct_vacant", "pct_age_18_24"]) expect(features.has(f)).toBe(true);
-    const black = part2.clusters[0].profile.find((p) => p.feature === "pct_black")!;
+    const black = defined(
+      part2.clusters[0].profile.find((p) => p.feature === "pct_black"),
+      "the pct_black profile row",
+    );
     expect(black.overall_mean).toBeGreaterThan(40);
     expect(black.overall_mean).toBeLessThan(90);
   });
@@ -84,12 +90,13 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-2019-crime-segments.
     const out = join(mkdtempSync(join(tmpdir(), "ob-balt19-")), "r");
     const r = await cli(["run", "examples/baltimore-2019-crime-segments.yaml", "--data", "../shared/data", "--out", out, "--quiet"]);
     expect(r.code).toBe(0);
-    const res: SegmentsResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as SegmentsResults;
     expect(res.data.table_rows).toBe(22281);
-    const unmatched = res.areas!.unmatched;
+    const areas = defined(res.areas, "the areas section");
+    const unmatched = areas.unmatched;
     expect(unmatched.map((u) => u.name)).toContain("BALTIMORE-LINWOOD");
     expect(unmatched.map((u) => u.name)).not.toContain("HUDSON-HIGHLANDTOWN");
-    expect(res.areas!.matched + unmatched.reduce((s, u) => s + u.rows, 0)).toBe(22281 - 1357);
+    expect(areas.matched + unmatched.reduce((s, u) => s + u.rows, 0)).toBe(22281 - 1357);
     expect(res.warnings.some((w) => w.code === "segments.unmatched_areas")).toBe(true);
   });
 });

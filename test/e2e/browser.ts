@@ -34,7 +34,8 @@ export async function clickAndSettle(page: Page, selector: string): Promise<void
   await target.scrollIntoViewIfNeeded();
   await target.click();
   await page.waitForFunction((g) => {
-    const app = document.getElementById("app")!;
+    const app = document.getElementById("app");
+    if (!app) throw new Error("#app is missing");
     return Number(app.dataset.generation) > g && app.dataset.ready !== "false";
   }, gen);
   expect(await page.getAttribute("#app", "data-ready")).toBe("true");

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Manifest } from "../../src/report/index.js";
+import type { RiskResults, SegmentsResults } from "../../src/results/types.js";
 import { ensureDist, lines, runCli } from "../reliability/run-cli.js";
 
 /** The command line on good inputs: exit codes, output files and what a user reads on stdout and stderr. */
@@ -61,23 +63,23 @@ describe("openbeat run", () => {
   });
 
   it("results.json follows the contract", () => {
-    const r = JSON.parse(readFileSync(join(out(), "results.json"), "utf8"));
+    const r = JSON.parse(readFileSync(join(out(), "results.json"), "utf8")) as RiskResults;
     expect(r).toMatchObject({ study: "risk", name: "reliability base risk study", seed: 7 });
     expect(r.data).toMatchObject({ rows: 90, positives: 23 });
     expect(r.validation).toMatchObject({ method: "stratified_kfold", folds: 3, resample: "class_weight" });
-    for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"]) {
+    for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"] as const) {
       expect(r.metrics[m].mean).toBeGreaterThanOrEqual(0);
       expect(r.metrics[m].mean).toBeLessThanOrEqual(1);
     }
     const cm = r.metrics.confusion_matrix.flat();
-    expect(cm.reduce((a: number, b: number) => a + b, 0)).toBe(90);
+    expect(cm.reduce((a, b) => a + b, 0)).toBe(90);
     expect(Array.isArray(r.warnings)).toBe(true);
-    const coefs = r.factors.map((f: { coefficient: number }) => f.coefficient);
+    const coefs = r.factors.map((f) => f.coefficient);
     expect(coefs).toEqual([...coefs].sort((a, b) => b - a));
   });
 
   it("the manifest records each input's sha256 as it is on disk", () => {
-    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8"));
+    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8")) as Manifest & { study_text: string };
     const sha = createHash("sha256")
       .update(readFileSync(join(DATA, "incidents.csv")))
       .digest("hex");
@@ -90,7 +92,7 @@ describe("openbeat run", () => {
     const r = await runCli(["run", STUDY, "--data", DATA, "--out", out(), "--seed", "11", "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
-    expect(JSON.parse(readFileSync(join(out(), "results.json"), "utf8")).seed).toBe(11);
+    expect((JSON.parse(readFileSync(join(out(), "results.json"), "utf8")) as RiskResults).seed).toBe(11);
     expect(readdirSync(tmp).filter((f) => f.includes(".tmp-") || f.endsWith(".old"))).toEqual([]);
   });
 
@@ -98,9 +100,9 @@ describe("openbeat run", () => {
     const seg = join(tmp, "segments");
     const r = await runCli(["run", `${BAD}/studies/segments.yaml`, "--data", `${BAD}/data/segments-small`, "--out", seg, "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8"));
+    const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8")) as SegmentsResults;
     expect(res.study).toBe("segments");
-    expect(res.clusters.reduce((s: number, c: { size: number }) => s + c.size, 0)).toBe(8);
+    expect(res.clusters.reduce((s, c) => s + c.size, 0)).toBe(8);
   });
 });
 

@@ -50,7 +50,9 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
     }
 
     async function shot(page: Page, name: string): Promise<void> {
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate(() => {
+        window.scrollTo(0, 0);
+      });
       await page.screenshot({ path: join(artifacts, name), fullPage: true });
     }
 
@@ -58,7 +60,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
 
     /** Axis labels of a chart that Vega shortened with an ellipsis. */
     const truncatedLabels = (page: Page, selector: string): Promise<string[]> =>
-      page.$$eval(`${selector} .role-axis-label text`, (els) => els.map((e) => e.textContent ?? "").filter((t) => t.endsWith("…")));
+      page.$$eval(`${selector} .role-axis-label text`, (els) => els.map((e) => e.textContent).filter((t) => t.endsWith("…")));
 
     beforeAll(async () => {
       if (!hasData) throw new Error(`real data is missing under ${BALTIMORE_DATA}; these tests must run in CI`);
@@ -75,9 +77,10 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
     });
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      await db?.close();
+      // Any of them is unset when beforeAll failed part-way.
+      await (browser as Browser | undefined)?.close();
+      await (server as RunningServer | undefined)?.close();
+      await (db as Db | undefined)?.close();
       rmSync(base, { recursive: true, force: true });
     });
 
@@ -131,7 +134,10 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const src = `FROM read_parquet(${baltParquet})`;
       const all = await one(`SELECT count(*)::INTEGER AS n ${src}`);
       expect(await kpi(page, "kpi-count")).toBe(all.n);
-      const sizes = await db.query(`SELECT _cluster AS c, count(*)::INTEGER AS n ${src} GROUP BY 1 ORDER BY 1`);
+      const sizes = (await db.query(`SELECT _cluster AS c, count(*)::INTEGER AS n ${src} GROUP BY 1 ORDER BY 1`)) as {
+        c: number;
+        n: number;
+      }[];
       expect(sizes.length).toBeGreaterThanOrEqual(2);
       for (const s of sizes) expect(await kpi(page, `kpi-cluster-${s.c}`)).toBe(s.n);
       const shapes = await page.locator(`#map path[aria-roledescription="geoshape"]`).count();
@@ -139,7 +145,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       expect(await truncatedLabels(page, ".chart[data-dim='Race']")).toEqual([]);
       await shot(page, "dashboard-real-baltimore.png");
 
-      const cluster = Number(sizes[1].c);
+      const cluster = sizes[1].c;
       await clickAndSettle(page, `#clusters path[aria-roledescription="bar"][aria-label*=": ${cluster} · "]`);
       expect(await kpi(page, "kpi-count")).toBe(sizes[1].n);
       expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(sizes[1].n);

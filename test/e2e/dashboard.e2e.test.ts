@@ -6,6 +6,7 @@ import { hasChromium, launchChromium, openDashboard, clickAndSettle } from "./br
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
+import { defined } from "../checks.js";
 
 const fixtures = resolve("test/fixtures/dashboard");
 const artifacts = resolve("test-artifacts");
@@ -42,7 +43,9 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+    });
     await page.screenshot({ path: join(artifacts, name), fullPage: true });
   }
 
@@ -57,9 +60,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
+    // Any of them is unset when beforeAll failed part-way.
+    await (browser as Browser | undefined)?.close();
+    await (server as RunningServer | undefined)?.close();
+    await (db as Db | undefined)?.close();
   });
 
   it("risk run: headline counts follow bar clicks and equal SQL counts", async () => {
@@ -101,8 +105,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     }
     expect(await page.locator(`#map path[aria-roledescription="geoshape"]`).count()).toBe(16);
     // The fixture's rings follow RFC 7946 (counter-clockwise); drawn unwound they would cover the whole map.
-    const mapBox = (await page.locator("#map svg").boundingBox())!;
-    const areaBox = (await page.locator(`#map path[aria-roledescription="geoshape"][aria-label*="Neighborhood: Fir;"]`).boundingBox())!;
+    const mapBox = defined(await page.locator("#map svg").boundingBox(), "the map's box");
+    const areaBox = defined(
+      await page.locator(`#map path[aria-roledescription="geoshape"][aria-label*="Neighborhood: Fir;"]`).boundingBox(),
+      "the box of area Fir",
+    );
     expect(areaBox.width).toBeLessThan(mapBox.width / 3);
     expect(areaBox.height).toBeLessThan(mapBox.height / 3);
     await shot(page, "dashboard-segments.png");

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RiskResults } from "../../src/results/types.js";
+import { defined } from "../checks.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 const DATA = "../shared/data/lmpd-assaulted-officers";
@@ -17,7 +18,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     stdout = r.stdout;
-    results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults;
   });
 
   it("reproduces the join facts: 954 officer incidents since 2019, 32,769 joined rows, 12 dropped for a missing premise", () => {
@@ -33,12 +34,18 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
   });
 
   it("states the key findings: HIGHWAY / ROAD / ALLEY about 11.4% of 3,964 and MENACING about 32% of 870", () => {
-    const road = results.findings.find((f) => f.by === "PREMISE_TYPE" && f.value === "HIGHWAY / ROAD / ALLEY")!;
+    const road = defined(
+      results.findings.find((f) => f.by === "PREMISE_TYPE" && f.value === "HIGHWAY / ROAD / ALLEY"),
+      "the HIGHWAY / ROAD / ALLEY finding",
+    );
     expect(road.count).toBe(3964);
     expect(road.rate).toBeCloseTo(0.1135, 3);
     expect(road.ci95[0]).toBeLessThan(road.rate);
     expect(road.ci95[1]).toBeGreaterThan(road.rate);
-    const menacing = results.findings.find((f) => f.by === "UOR_DESC" && f.value === "MENACING")!;
+    const menacing = defined(
+      results.findings.find((f) => f.by === "UOR_DESC" && f.value === "MENACING"),
+      "the MENACING finding",
+    );
     expect(menacing.count).toBe(870);
     expect(menacing.rate).toBeCloseTo(0.3195, 3);
     expect(results.findings.every((f) => f.count >= 30)).toBe(true);
@@ -64,7 +71,10 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     const values = leaks.map((w) => w.value);
     expect(values).toContain("ASSAULT-3RD DEGREE-POLICE/PROBATION OFFICER-IDENTIFY WEAPON");
     expect(values).toContain("WANTON ENDANGERMENT-1ST DEGREE-POLICE OFFICER");
-    const w = leaks.find((x) => x.value === "ASSAULT-3RD DEGREE-POLICE/PROBATION OFFICER-IDENTIFY WEAPON")!;
+    const w = defined(
+      leaks.find((x) => x.value === "ASSAULT-3RD DEGREE-POLICE/PROBATION OFFICER-IDENTIFY WEAPON"),
+      "the leakage warning for ASSAULT-3RD DEGREE-POLICE/PROBATION OFFICER-IDENTIFY WEAPON",
+    );
     expect(w.count).toBe(167);
     expect(w.rate).toBeCloseTo(0.934, 3);
   });
@@ -119,7 +129,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults-no-leak.
     const out = join(mkdtempSync(join(tmpdir(), "ob-lmpd-")), "noleak");
     const r = await cli(["run", "examples/lmpd-officer-assaults-no-leak.yaml", "--data", DATA, "--out", out, "--quiet"]);
     expect(r.code).toBe(0);
-    const results: RiskResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults;
     const leaks = results.warnings.filter((w) => w.code === "risk.leakage").map((w) => String(w.value));
     expect(leaks.some((v) => /POLICE|PEACE OFFICER/.test(v))).toBe(false);
     expect(results.data.positives).toBeLessThan(954);

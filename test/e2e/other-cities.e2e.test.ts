@@ -19,7 +19,7 @@ describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities",
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
-    const res: RiskResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults;
     expect(res.data.table_rows).toBe(5584); // 5,656 incidents less 72 exact repeats (the 73 duplicate rows of PROVENANCE.md include the repeated header)
     expect(res.data.positives).toBeGreaterThan(850);
     expect(res.data.positives).toBeLessThan(936);
@@ -41,7 +41,7 @@ describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities",
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
-    const res: SegmentsResults = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as SegmentsResults;
     expect(res.data.table_rows).toBeGreaterThan(2000);
     expect(res.data.table_rows).toBeLessThan(2262);
     expect(res.clusters.length).toBe(res.k);

@@ -4,30 +4,32 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { hasChromium, launchChromium } from "./browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeReport } from "../../src/report/index.js";
+import { writeReport, type FeatureCollection, type ReportOptions } from "../../src/report/index.js";
+import type { Results } from "../../src/results/types.js";
 
 const ARTIFACTS = resolve("test-artifacts");
-const fixture = (name: string) => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
 
 describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json"), {
-      manifest: fixture("risk-manifest.json"),
+    await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json") as Results, {
+      manifest: fixture("risk-manifest.json") as ReportOptions["manifest"],
       generatedAt: "2025-01-15",
     });
-    await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json"), {
-      manifest: fixture("segments-manifest.json"),
-      areas: fixture("areas.geojson"),
+    await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json") as Results, {
+      manifest: fixture("segments-manifest.json") as ReportOptions["manifest"],
+      areas: fixture("areas.geojson") as FeatureCollection,
       generatedAt: "2025-01-15",
     });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await browser?.close();
+    // Unset when beforeAll failed.
+    await (browser as Browser | undefined)?.close();
   });
 
   it.each([
@@ -61,10 +63,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
     );
     expect(figures).toHaveLength(charts);
     for (const f of figures) {
-      expect(f.hasSvg, f.name!).toBe(true);
-      expect(f.marks, f.name!).toBeGreaterThan(0);
-      expect(f.width, f.name!).toBeGreaterThan(100);
-      expect(f.height, f.name!).toBeGreaterThan(80);
+      expect(f.hasSvg, f.name ?? undefined).toBe(true);
+      expect(f.marks, f.name ?? undefined).toBeGreaterThan(0);
+      expect(f.width, f.name ?? undefined).toBeGreaterThan(100);
+      expect(f.height, f.name ?? undefined).toBeGreaterThan(80);
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);

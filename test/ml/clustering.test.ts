@@ -37,7 +37,12 @@ function naiveSilhouette(X: Matrix, labels: number[]): number[] {
     const mean = (c: number) => {
       let s = 0;
       let m = 0;
-      for (let j = 0; j < n; ++j) if (j !== i && labels[j] === c) ((s += dist(i, j)), ++m);
+      for (let j = 0; j < n; ++j) {
+        if (j !== i && labels[j] === c) {
+          s += dist(i, j);
+          ++m;
+        }
+      }
       return s / m;
     };
     if (labels.filter((l) => l === li).length === 1) return 0;

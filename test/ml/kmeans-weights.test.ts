@@ -284,8 +284,12 @@ describe("compressDenseRows(X)", () => {
     const expected = new Int32Array(n);
     for (let i = 0; i < n; ++i) {
       const key = Array.from(X.data.subarray(i * p, i * p + p)).join(",");
-      if (!groups.has(key)) groups.set(key, groups.size);
-      expected[i] = groups.get(key)!;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = groups.size;
+        groups.set(key, group);
+      }
+      expected[i] = group;
     }
     expect(c.X.rows).toBe(groups.size);
     expect(Array.from(c.index)).toEqual(Array.from(expected));

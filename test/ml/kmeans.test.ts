@@ -4,6 +4,7 @@ import { kmeans, predictKmeans } from "../../src/ml/kmeans.js";
 import { kmeansPlusPlus } from "../../src/ml/kmeans-plus-plus.js";
 import { fromRows, toRows, type Matrix } from "../../src/ml/matrix.js";
 import { createRng } from "../../src/util/random.js";
+import { defined } from "../checks.js";
 
 interface KMeansCase {
   data: string;
@@ -70,7 +71,10 @@ describe("kmeans(X, k)", () => {
   it("with k-means++ and nInit finds the best clustering on separated blobs", () => {
     const X = fromRows(ref.data.blobs);
     const r = kmeans(X, { k: 4, seed: 3 });
-    const best = ref.kmeans.find((c) => c.data === "blobs" && c.init.length === 4)!;
+    const best = defined(
+      ref.kmeans.find((c) => c.data === "blobs" && c.init.length === 4),
+      "a blobs reference with 4 initial centres",
+    );
     expect(r.inertia).toBeCloseTo(best.inertia, 6);
     expect(inertiaOf(X, r.centroids, r.labels)).toBeCloseTo(r.inertia, 8);
     expect(Array.from(predictKmeans(r.centroids, X))).toEqual(Array.from(r.labels));

@@ -63,8 +63,8 @@ describe("pca(X, options)", () => {
 
   it("finds the axes of a hand-checkable cross: variances 8/3 and 2/3", () => {
     const m = pca(X);
-    expect(Array.from(m.explainedVariance)).toEqual([8 / 3, 2 / 3].map((v) => expect.closeTo(v, 12)));
-    expect(Array.from(m.explainedVarianceRatio)).toEqual([0.8, 0.2].map((v) => expect.closeTo(v, 12)));
+    expect(Array.from(m.explainedVariance)).toEqual([8 / 3, 2 / 3].map((v): unknown => expect.closeTo(v, 12)));
+    expect(Array.from(m.explainedVarianceRatio)).toEqual([0.8, 0.2].map((v): unknown => expect.closeTo(v, 12)));
     expect(Math.abs(m.components.data[0])).toBeCloseTo(1, 12);
     expect(Math.abs(m.components.data[3])).toBeCloseTo(1, 12);
   });

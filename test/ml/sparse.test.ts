@@ -37,6 +37,8 @@ describe("sparse matrices", () => {
   it("checkSparse(S) rejects out-of-range columns", () => {
     const S = sparseFromDense(D);
     S.indices[0] = 7;
-    expect(() => checkSparse(S)).toThrow(/invalid X: column 7/);
+    expect(() => {
+      checkSparse(S);
+    }).toThrow(/invalid X: column 7/);
   });
 });

@@ -6,6 +6,7 @@ import { openDatabase, runSchemaName } from "../../src/data/open-database.js";
 import { loadTableIntoPg, mapDuckTypeToPg } from "../../src/data/load-table-into-pg.js";
 import { exportResultsToPg, inferPgType } from "../../src/data/export-results-to-pg.js";
 import { UserError } from "../../src/util/errors.js";
+import { defined } from "../checks.js";
 
 const url = process.env.OPENBEAT_TEST_PG;
 const crime = "../shared/data/lmpd-assaulted-officers/Crime.csv";
@@ -50,14 +51,14 @@ describe("openDatabase(url)", () => {
     const db = await openDatabase();
     expect(db.dialect).toBe("duckdb");
     await db.close();
-    const err = await openDatabase("mysql://root:hunter22@h/db").catch((e) => e);
+    const err = (await openDatabase("mysql://root:hunter22@h/db").catch((e: unknown) => e)) as UserError;
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).not.toContain("hunter22");
     expect(err.message).toContain("mysql://root:***@h/db");
   });
 
   it("reports an unreachable server without the password", async () => {
-    const err = await openDatabase("postgres://u:topsecret99@127.0.0.1:1/db").catch((e) => e);
+    const err = (await openDatabase("postgres://u:topsecret99@127.0.0.1:1/db").catch((e: unknown) => e)) as UserError;
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toContain("postgres://u:***@127.0.0.1:1/db");
     expect(err.message).not.toContain("topsecret99");
@@ -70,13 +71,21 @@ describe("openDatabase(url)", () => {
   });
 });
 
+/** openDatabase(url) with the live PostgreSQL URL, checked to be the PgDb it opens. */
+async function openPg(): Promise<PgDb> {
+  const db = await openDatabase(url);
+  if (!(db instanceof PgDb)) throw new Error("openDatabase(OPENBEAT_TEST_PG) did not open PostgreSQL");
+  return db;
+}
+
 describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
   let pg: PgDb;
   beforeAll(async () => {
-    pg = (await openDatabase(url)) as PgDb;
+    pg = await openPg();
   });
   afterAll(async () => {
-    await pg?.close();
+    // Unset when beforeAll failed.
+    await (pg as PgDb | undefined)?.close();
   });
 
   it("works in its own schema and drops it on close", async () => {
@@ -84,8 +93,8 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
     expect(pg.schema).toMatch(/^openbeat_run_/);
     const [{ s }] = await pg.query("SELECT current_schema() AS s");
     expect(s).toBe(pg.schema);
-    const other = (await openDatabase(url)) as PgDb;
-    const name = other.schema!;
+    const other = await openPg();
+    const name = defined(other.schema, "the run schema");
     await other.exec("CREATE TABLE t (x int)");
     await other.close();
     const left = await pg.query("SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = $1", [name]);
@@ -93,12 +102,12 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
   });
 
   it("keeps the password out of redactedUrl and query errors", async () => {
-    const u = new URL(url!);
+    const u = new URL(defined(url, "OPENBEAT_TEST_PG"));
     u.password = "pw-do-not-show";
     const db = await PgDb.open(u.toString());
     expect(db.redactedUrl).toContain(":***@");
     expect(db.redactedUrl).not.toContain("pw-do-not-show");
-    const err = await db.query("SELECT * FROM no_such_table").catch((e) => e);
+    const err = (await db.query("SELECT * FROM no_such_table").catch((e: unknown) => e)) as QueryError;
     expect(err).toBeInstanceOf(QueryError);
     expect(err.message).toBe('relation "no_such_table" does not exist');
     expect(JSON.stringify({ m: err.message, s: err.sql })).not.toContain("pw-do-not-show");
@@ -130,7 +139,7 @@ describe.skipIf(!url)("PgDb against a live PostgreSQL", () => {
       { name: "Label", type: "text" },
       { name: "at", type: "timestamp without time zone" },
     ]);
-    const err = await pg.query('SELECT nope FROM "Mixed Case"').catch((e) => e);
+    const err = (await pg.query('SELECT nope FROM "Mixed Case"').catch((e: unknown) => e)) as QueryError;
     expect(err).toBeInstanceOf(QueryError);
     expect(err.message).toContain('column "nope" does not exist');
     expect(err.sql).toContain("SELECT nope");

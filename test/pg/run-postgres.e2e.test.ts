@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PgDb } from "../../src/data/PgDb.js";
+import { defined } from "../checks.js";
 import { cli, SKIP_DATA } from "../e2e/helpers.js";
 
 const PG = process.env.OPENBEAT_TEST_PG;
 if (process.env.CI && !PG) throw new Error("CI is set but OPENBEAT_TEST_PG is missing: PostgreSQL tests must run in CI");
+const pgUrl = (): string => defined(PG, "OPENBEAT_TEST_PG");
 
 const cases = [
   { study: "examples/lmpd-officer-assaults.yaml", data: "../shared/data/lmpd-assaulted-officers" },
@@ -19,12 +21,12 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
       const base = mkdtempSync(join(tmpdir(), "ob-pg-"));
       const duck = await cli(["run", c.study, "--data", c.data, "--out", join(base, "duck"), "--quiet"]);
       expect(duck.code).toBe(0);
-      const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", PG!]);
+      const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", pgUrl()]);
       expect(pg.stderr).not.toMatch(/\n\s+at /);
       expect(pg.code).toBe(0);
       expect(pg.stderr).toMatch(/in PostgreSQL/);
       expect(readFileSync(join(base, "pg", "results.json"), "utf8")).toBe(readFileSync(join(base, "duck", "results.json"), "utf8"));
-      const password = new URL(PG!).password;
+      const password = new URL(pgUrl()).password;
       if (password) expect(pg.stdout + pg.stderr + readFileSync(join(base, "pg", "manifest.json"), "utf8")).not.toContain(password);
     });
   }
@@ -40,13 +42,13 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
       join(base, "r"),
       "--quiet",
       "--export-db",
-      PG!,
+      pgUrl(),
       "--export-schema",
       "openbeat_test_export",
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/exported to PostgreSQL schema openbeat_test_export: findings/);
-    const db = await PgDb.open(PG!);
+    const db = await PgDb.open(pgUrl());
     try {
       const [f] = await db.query(
         `SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3964`,
@@ -71,7 +73,7 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
       "--out",
       join(mkdtempSync(join(tmpdir(), "ob-pge-")), "r"),
       "--db",
-      PG!,
+      pgUrl(),
       "--quiet",
     ]);
     expect(r.code).toBe(1);

@@ -31,8 +31,9 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
   let cacheDir: string;
   const sleeps: number[] = [];
   const retry = {
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       sleeps.push(ms);
+      return Promise.resolve();
     },
     random: () => 0,
   };
@@ -100,15 +101,13 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
       { cacheDir, progress: false, retry },
     );
     expect(r.path.endsWith("officers.geojson")).toBe(true);
-    const fc = JSON.parse(readFileSync(r.path, "utf8"));
+    const fc = JSON.parse(readFileSync(r.path, "utf8")) as { features: { properties: Record<string, unknown> }[] };
     expect(fc.features).toHaveLength(5393);
     expect(r.meta.rows).toBe(5393);
     expect(r.meta.time_zone).toBe("America/Kentucky/Louisville");
     expect(lm.rows[0][2]).toBe("1/1/2010 1:42");
     expect(fc.features[0].properties.DATE_REPORTED).toBe("2009-12-31T20:42:00");
-    expect(fc.features.map((f: { properties: { INCIDENT_NUMBER: string } }) => f.properties.INCIDENT_NUMBER)).toEqual(
-      lm.rows.map((row) => row[1]),
-    );
+    expect(fc.features.map((f) => f.properties.INCIDENT_NUMBER)).toEqual(lm.rows.map((row) => row[1]));
     portal.options = { dataset: ds, maxRecordCount: 300, dates: { CrimeDateTime: baltimoreDateMs }, xy: ["Longitude", "Latitude"] };
   });
 
@@ -117,11 +116,11 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with an ArcGIS layer",
       "arcgis:0",
       Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 500 })),
     );
-    const err = await fetchSource(
+    const err = (await fetchSource(
       "broken",
       { arcgis: { url: layer(), where: "1=1", out_fields: "*", format: "json", time_zone: "UTC" } },
       { cacheDir, progress: false, retry: { ...retry, maxAttempts: 3 } },
-    ).catch((e) => e);
+    ).catch((e: unknown) => e)) as UserError;
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/gave up after 3 attempts \(last: HTTP 500\)/);
     expect(existsSync(join(cacheDir, "broken.csv"))).toBe(false);

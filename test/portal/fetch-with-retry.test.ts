@@ -75,13 +75,20 @@ describe("fetchWithRetry(url, parse)", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(
+    () =>
+      new Promise<void>((r) =>
+        server.close(() => {
+          r();
+        }),
+      ),
+  );
   const parseJson = (body: string): unknown => JSON.parse(body);
   const fast = { sleep: async () => {}, random: () => 0 };
 
   it("fails at once on 404 with the status in a UserError", async () => {
     hits = 0;
-    const err = await fetchWithRetry(`${origin}/missing?token=secret1`, parseJson, fast).catch((e) => e);
+    const err = (await fetchWithRetry(`${origin}/missing?token=secret1`, parseJson, fast).catch((e: unknown) => e)) as UserError;
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toContain("HTTP 404");
     expect(err.message).not.toContain("secret1");
@@ -99,7 +106,7 @@ describe("fetchWithRetry(url, parse)", () => {
 
   it("treats a body that does not parse as broken, and stops after maxAttempts", async () => {
     hits = 0;
-    const err = await fetchWithRetry(`${origin}/cut`, parseJson, { ...fast, maxAttempts: 4 }).catch((e) => e);
+    const err = (await fetchWithRetry(`${origin}/cut`, parseJson, { ...fast, maxAttempts: 4 }).catch((e: unknown) => e)) as UserError;
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/gave up after 4 attempts \(last: broken body/);
     expect(hits).toBe(4);
@@ -109,13 +116,19 @@ describe("fetchWithRetry(url, parse)", () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    await new Promise<void>((r) =>
+      closed.close(() => {
+        r();
+      }),
+    );
     const events: string[] = [];
     const err = await fetchWithRetry(`http://127.0.0.1:${port}/x`, parseJson, {
       ...fast,
       maxAttempts: 2,
-      onRetry: (e) => events.push(e.reason),
-    }).catch((e) => e);
+      onRetry: (e) => {
+        events.push(e.reason);
+      },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(events).toEqual(["network: ECONNREFUSED"]);
   });
@@ -144,8 +157,9 @@ describe.skipIf(!existsSync(lmpd) && !process.env.CI)("fetchSource with a url so
         cacheDir,
         progress: false,
         retry: {
-          sleep: async (ms) => {
+          sleep: (ms) => {
             sleeps.push(ms);
+            return Promise.resolve();
           },
         },
       },

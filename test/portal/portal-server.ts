@@ -88,7 +88,10 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
     const soc = /^\/resource\/([a-z0-9]{4}-[a-z0-9]{4})\.json$/.exec(url.pathname);
     if (soc) {
       const select = url.searchParams.get("$select");
-      if (select?.startsWith("count(")) return send("socrata:count", 200, [{ n: String(ds.rows.length) }]);
+      if (select?.startsWith("count(")) {
+        send("socrata:count", 200, [{ n: String(ds.rows.length) }]);
+        return;
+      }
       const offset = Number(url.searchParams.get("$offset") ?? 0);
       const limit = Number(url.searchParams.get("$limit") ?? 1000);
       const rows = ds.rows.slice(offset, offset + limit).map((r) => {
@@ -98,10 +101,11 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
         });
         return o;
       });
-      return send(`socrata:${offset}`, 200, rows, {
+      send(`socrata:${offset}`, 200, rows, {
         "x-soda2-fields": JSON.stringify(ds.header),
         "x-soda2-types": JSON.stringify(types.map((t) => (t === "number" ? "number" : "text"))),
       });
+      return;
     }
 
     const layer = /^\/arcgis\/rest\/services\/[^/]+\/(FeatureServer|MapServer)\/0(\/query)?$/.exec(url.pathname);
@@ -112,22 +116,26 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
         .filter((f) => !xy || !xy.includes(f.name));
       const max = portal.options.maxRecordCount ?? 1000;
       if (!layer[2]) {
-        return send("arcgis:layer", 200, {
+        send("arcgis:layer", 200, {
           type: "Feature Layer",
           maxRecordCount: max,
           objectIdField: fields.find((f) => f.type === "esriFieldTypeOID")?.name,
           advancedQueryCapabilities: { supportsPagination: true },
-          fields: fields.map(({ j: _j, ...f }) => f),
+          fields: fields.map((f) => ({ name: f.name, type: f.type, alias: f.alias })),
         });
+        return;
       }
-      if (url.searchParams.get("returnCountOnly") === "true") return send("arcgis:count", 200, { count: ds.rows.length });
+      if (url.searchParams.get("returnCountOnly") === "true") {
+        send("arcgis:count", 200, { count: ds.rows.length });
+        return;
+      }
       const offset = Number(url.searchParams.get("resultOffset") ?? 0);
       const n = Math.min(Number(url.searchParams.get("resultRecordCount") ?? max), max);
       const slice = ds.rows.slice(offset, offset + n);
       const exceeded = offset + slice.length < ds.rows.length;
       const attrs = (r: string[]) =>
         Object.fromEntries(
-          fields.map((f) => {
+          fields.map((f): [string, string | number | null] => {
             const v = r[f.j];
             if (v === "") return [f.name, null];
             if (f.type === "esriFieldTypeDate") return [f.name, dates[f.name](v)];
@@ -142,7 +150,7 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
         return x && y ? { x: Number(x), y: Number(y) } : null;
       };
       if (url.searchParams.get("f") === "geojson") {
-        return send(`arcgis:${offset}`, 200, {
+        send(`arcgis:${offset}`, 200, {
           type: "FeatureCollection",
           features: slice.map((r) => {
             const p = point(r);
@@ -150,27 +158,35 @@ export async function startPortal(options: PortalOptions): Promise<TestPortal> {
           }),
           ...(exceeded ? { properties: { exceededTransferLimit: true } } : {}),
         });
+        return;
       }
-      return send(`arcgis:${offset}`, 200, {
+      send(`arcgis:${offset}`, 200, {
         objectIdFieldName: fields[0].name,
         geometryType: xy ? "esriGeometryPoint" : undefined,
-        fields: fields.map(({ j: _j, ...f }) => f),
+        fields: fields.map((f) => ({ name: f.name, type: f.type, alias: f.alias })),
         features: slice.map((r) => ({ attributes: attrs(r), ...(xy ? { geometry: point(r) } : {}) })),
         ...(exceeded ? { exceededTransferLimit: true } : {}),
       });
+      return;
     }
 
     if (url.pathname === "/files/data.csv") {
       const csv =
         [ds.header, ...ds.rows].map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(",")).join("\n") +
         "\n";
-      return send("file", 200, csv);
+      send("file", 200, csv);
+      return;
     }
     res.writeHead(404).end("not found");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   portal.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  portal.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  portal.close = () =>
+    new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   return portal;
 }
 

@@ -22,7 +22,8 @@ describe.skipIf(SKIP_DATA)("openbeat run with a Socrata source (local portal on 
     expect(study).toContain("socrata");
     writeFileSync(join(dir, "study.yaml"), study);
   });
-  afterAll(async () => portal?.close());
+  // Unset when beforeAll failed.
+  afterAll(async () => (portal as TestPortal | undefined)?.close());
 
   it("fetches (retrying a 503), caches, and gives the same findings and metrics as the local export", async () => {
     const fetched = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);
@@ -30,12 +31,14 @@ describe.skipIf(SKIP_DATA)("openbeat run with a Socrata source (local portal on 
     expect(fetched.code).toBe(0);
     const local = await cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", DATA, "--out", join(dir, "local"), "--quiet"]);
     expect(local.code).toBe(0);
-    const a: RiskResults = JSON.parse(readFileSync(join(dir, "portal", "results.json"), "utf8"));
-    const b: RiskResults = JSON.parse(readFileSync(join(dir, "local", "results.json"), "utf8"));
+    const a = JSON.parse(readFileSync(join(dir, "portal", "results.json"), "utf8")) as RiskResults;
+    const b = JSON.parse(readFileSync(join(dir, "local", "results.json"), "utf8")) as RiskResults;
     expect(a.data.positives).toBe(954);
     expect(a.findings).toEqual(b.findings);
     expect(a.metrics).toEqual(b.metrics);
-    const manifest = JSON.parse(readFileSync(join(dir, "portal", "manifest.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(dir, "portal", "manifest.json"), "utf8")) as {
+      portals: Record<string, { rows: number }>;
+    };
     expect(manifest.portals.officers.rows).toBe(5393);
     const asked = portal.requests.length;
     const again = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);

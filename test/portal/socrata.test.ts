@@ -29,8 +29,9 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with a Socrata dataset
   let cacheDir: string;
   const sleeps: number[] = [];
   const retry = {
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       sleeps.push(ms);
+      return Promise.resolve();
     },
     random: () => 0.5,
   };
@@ -54,7 +55,9 @@ describe.skipIf(!present && !process.env.CI)("fetchSource with a Socrata dataset
     portal.faults.set("socrata:4000", [{ kind: "truncate" }]);
     const progress = new PassThrough();
     let progressText = "";
-    progress.on("data", (b) => (progressText += b));
+    progress.on("data", (b: Buffer) => {
+      progressText += b.toString();
+    });
     const logger = new Logger({ silent: true });
     const r = await fetchSource("assaults", spec(), { cacheDir, logger, progress, retry });
 

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RiskResults } from "../../src/results/types.js";
 import { ensureDist, hashTree, lines, runCli } from "./run-cli.js";
 
 /**
@@ -80,7 +81,9 @@ const cases: BadCase[] = [
   },
   {
     name: "a 10 MB single field",
-    setup: (c) => writeIncidents(join(c.tmp, "data"), `${HEADER}\nI-1,2021-01-01 10:00:00,${"A".repeat(10 << 20)},BAR,PATROL,30,1\n`),
+    setup: (c) => {
+      writeIncidents(join(c.tmp, "data"), `${HEADER}\nI-1,2021-01-01 10:00:00,${"A".repeat(10 << 20)},BAR,PATROL,30,1\n`);
+    },
     args: (c) => run("risk", join(c.tmp, "data"))(c),
     expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /line 2 is 10,485,\d+ bytes long/, /fix or remove that line/],
   },
@@ -91,7 +94,9 @@ const cases: BadCase[] = [
   },
   {
     name: "a CSV of random binary bytes",
-    setup: (c) => writeIncidents(join(c.tmp, "data"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))),
+    setup: (c) => {
+      writeIncidents(join(c.tmp, "data"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
+    },
     args: (c) => run("risk", join(c.tmp, "data"))(c),
     expect: [/risk\.yaml: source "incidents" \(incidents\.csv\)/, /UTF-8|malformed|cannot load|double quote/],
   },
@@ -327,7 +332,9 @@ const cases: BadCase[] = [
   },
   {
     name: "--out pointing at a file",
-    setup: (c) => writeFileSync(c.out, "not a folder\n"),
+    setup: (c) => {
+      writeFileSync(c.out, "not a folder\n");
+    },
     args: dataCase("good"),
     expect: [/--out .*\/out:/, /not a folder/, /choose another path/],
   },
@@ -444,7 +451,7 @@ describe("recoverable dirt succeeds and is counted in results.json", () => {
     expect(r.stderr).not.toMatch(/^\s{4}at /m);
     expect(hashTree(BAD)).toEqual(before);
     expect(readdirSync(tmp)).toEqual(["out"]);
-    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults;
     rmSync(tmp, { recursive: true, force: true });
     return { results, stderr: r.stderr };
   }

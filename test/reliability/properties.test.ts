@@ -26,7 +26,7 @@ type Def = {
   innerType?: unknown;
   in?: unknown;
 };
-const def = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } })?._zod?.def;
+const def = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } } | null | undefined)?._zod?.def;
 
 function unwrap(s: unknown): unknown {
   for (let i = 0; i < 10; ++i) {
@@ -120,8 +120,9 @@ function apply(study: Record<string, unknown>, m: Mutation): void {
   }
   if (node === null || typeof node !== "object") return;
   const obj = node as Record<string | number, unknown>;
-  if (m.kind === "set") obj[m.path.at(-1)!] = m.value;
-  else if (m.kind === "delete") delete obj[m.path.at(-1)!];
+  // String() gives the property key JavaScript itself would use for the last path element.
+  if (m.kind === "set") obj[String(m.path.at(-1))] = m.value;
+  else if (m.kind === "delete") Reflect.deleteProperty(obj, String(m.path.at(-1)));
   else if (!Array.isArray(obj)) obj[m.key] = m.value;
 }
 
@@ -137,7 +138,7 @@ function parseError(text: string): unknown {
 
 function expectClearStudyError(e: unknown): void {
   if (e === null) return;
-  if (!isUserError(e)) throw e;
+  if (!isUserError(e)) throw e instanceof Error ? e : new Error("a non-Error was thrown", { cause: e });
   expect(e.message).toMatch(/^prop\.yaml(:\d+)?: /);
   expect(e.message).not.toContain("\n");
   expect(e.message).not.toMatch(/\[object Object\]|undefined/);
@@ -185,7 +186,7 @@ describe("parseStudy(text) on wrong study files", () => {
         const e = parseError(stringify(study));
         if (e === null) return;
         expectClearStudyError(e);
-        const parentValue = parent.reduce<unknown>((n, p) => (n as Record<string, unknown>)?.[p], study);
+        const parentValue = parent.reduce<unknown>((n, p) => (n as Record<string, unknown> | null | undefined)?.[p], study);
         if (
           parentValue &&
           typeof parentValue === "object" &&
@@ -202,7 +203,10 @@ describe("parseStudy(text) on wrong study files", () => {
   it("random text never escapes as anything but a UserError", () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: fc.constantFrom(..."ab: -{}[]\n\t\"'#&*!|>%@`,?"), maxLength: 120 })),
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.string({ unit: fc.constantFrom(...Array.from("ab: -{}[]\n\t\"'#&*!|>%@`,?")), maxLength: 120 }),
+        ),
         (text) => {
           expectClearStudyError(parseError(text));
         },
@@ -260,21 +264,25 @@ describe("loadCsv and loadSources on random bytes", () => {
 
   function expectClearLoadError(e: unknown, file: RegExp): void {
     if (e === null) return;
-    if (!isUserError(e)) throw e;
+    if (!isUserError(e)) throw e instanceof Error ? e : new Error("a non-Error was thrown", { cause: e });
     expect(e.message).toMatch(file);
     expect(e.message).not.toContain("\n");
   }
 
   it("loadCsv either loads or throws one clear UserError", async () => {
     await fc.assert(
-      fc.asyncProperty(bytes, async (b) => expectClearLoadError(await loadOutcome(b, "loadCsv"), /^p\d+\.csv: /)),
+      fc.asyncProperty(bytes, async (b) => {
+        expectClearLoadError(await loadOutcome(b, "loadCsv"), /^p\d+\.csv: /);
+      }),
       { numRuns: 80, seed: 5 },
     );
   });
 
   it("loadSources either loads or throws one clear UserError naming the study and source", async () => {
     await fc.assert(
-      fc.asyncProperty(bytes, async (b) => expectClearLoadError(await loadOutcome(b, "loadSources"), /study\.yaml: source "prop"/)),
+      fc.asyncProperty(bytes, async (b) => {
+        expectClearLoadError(await loadOutcome(b, "loadSources"), /study\.yaml: source "prop"/);
+      }),
       { numRuns: 50, seed: 6 },
     );
   });

@@ -46,7 +46,7 @@ export function runCli(args: string[], options: { timeoutMs?: number; env?: Reco
       { env: { ...process.env, TZ: "UTC", NO_COLOR: "1", ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        resolve({ code, stdout, stderr });
       },
     );
   });

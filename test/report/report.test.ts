@@ -2,16 +2,26 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReport, compileSpec, renderSvg, riskCharts, segmentsCharts, writeReport } from "../../src/report/index.js";
+import {
+  buildReport,
+  compileSpec,
+  renderSvg,
+  riskCharts,
+  segmentsCharts,
+  writeReport,
+  type ReportOptions,
+} from "../../src/report/index.js";
 import { roundDeep } from "../../src/report/format.js";
 import { rewindGeometry } from "../../src/report/geo.js";
 import { topShareSentence } from "../../src/report/risk-charts.js";
 import type { FeatureCollection, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "../../src/report/types.js";
+import { defined } from "../checks.js";
 
-const fixture = (name: string) => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
-const risk = (): ReportRiskResults => fixture("risk.json");
-const segments = (): ReportSegmentsResults => fixture("segments.json");
-const areas = (): FeatureCollection => fixture("areas.geojson");
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
+const risk = () => fixture("risk.json") as ReportRiskResults;
+const segments = () => fixture("segments.json") as ReportSegmentsResults;
+const areas = () => fixture("areas.geojson") as FeatureCollection;
+const manifest = (name: string) => fixture(name) as ReportOptions["manifest"];
 
 /** Numbers with more than 3 decimals rounded, so goldens survive last-digit float noise. */
 function normalizeHtml(html: string): string {
@@ -55,7 +65,10 @@ describe("riskCharts(results, { minCell })", () => {
     expect(values.filter((v) => v.direction === "raises the odds")).toHaveLength(15);
     expect(values.filter((v) => v.direction === "lowers the odds")).toHaveLength(15);
     expect(JSON.stringify(charts.factors)).toContain('"type":"log"');
-    const long = values.find((v) => String(v.name).length > 38)!;
+    const long = defined(
+      values.find((v) => String(v.name).length > 38),
+      "a factor name longer than 38 characters",
+    );
     expect(String(long.label).length).toBeLessThanOrEqual(38);
     expect(String(long.label).endsWith("…")).toBe(true);
   });
@@ -135,7 +148,10 @@ describe("small counts are suppressed", () => {
       [7, 947],
     ];
     const values = dataValues(riskCharts(r, { minCell: 10 }).confusion);
-    const cell = values.find((v) => v.actual === "1 (positive)" && v.predicted === "0 (negative)")!;
+    const cell = defined(
+      values.find((v) => v.actual === "1 (positive)" && v.predicted === "0 (negative)"),
+      "the false-negative cell",
+    );
     expect(cell).toMatchObject({ suppressed: true, count: null, share: null, label: "<10" });
     expect(values.filter((v) => !v.suppressed)).toHaveLength(3);
   });
@@ -148,7 +164,10 @@ describe("small counts are suppressed", () => {
     expect(dataValues(charts.findings).some((v) => v.full === "TINY GROUP")).toBe(false);
     expect(dataValues(charts.factors).some((v) => String(v.name).includes("TINY LEVEL"))).toBe(false);
     const html = await buildReport(r, { generatedAt: "2025-01-15" });
-    const row = html.split("\n").find((l) => l.includes("<td>TINY GROUP</td>"))!;
+    const row = defined(
+      html.split("\n").find((l) => l.includes("<td>TINY GROUP</td>")),
+      "the TINY GROUP table row",
+    );
     expect(row).toContain("&lt;10");
     expect(row).not.toContain(">7<");
     expect(html).toContain("Counts below 10 are shown as &quot;&lt;10&quot; and left out of the charts");
@@ -169,9 +188,12 @@ describe("small counts are suppressed", () => {
     const bins = dataValues(charts.distribution_3).map((v) => v.bin);
     expect(bins).not.toContain("40–49");
     expect(bins).toContain("10–19");
-    const area = (charts.map_dominant.datasets as { areas: { properties: Record<string, unknown> }[] }).areas.find(
-      (a) => a.properties.name === "Greenmount",
-    )!;
+    const area = defined(
+      (charts.map_dominant.datasets as { areas: { properties: Record<string, unknown> }[] }).areas.find(
+        (a) => a.properties.name === "Greenmount",
+      ),
+      "the Greenmount area",
+    );
     expect(area.properties).toMatchObject({ rows: "<10", suppressed: true, share_0: null, dominant: null });
     const html = await buildReport(segments(), { areas: areas(), generatedAt: "x" });
     expect(html).toMatch(/FIREARM <span class="muted">&lt;10<\/span>/);
@@ -181,7 +203,7 @@ describe("small counts are suppressed", () => {
 
 describe("buildReport(results, options)", () => {
   it("is deterministic: same input, byte-identical HTML", async () => {
-    const opts = { manifest: fixture("risk-manifest.json"), generatedAt: "2025-01-15T10:00:00Z" };
+    const opts = { manifest: manifest("risk-manifest.json"), generatedAt: "2025-01-15T10:00:00Z" };
     const a = await buildReport(risk(), opts);
     const b = await buildReport(risk(), opts);
     expect(a).toBe(b);
@@ -204,7 +226,7 @@ describe("buildReport(results, options)", () => {
   });
 
   it("puts leakage warnings in a box at the top, then question and data, in presenting order", async () => {
-    const html = await buildReport(risk(), { manifest: fixture("risk-manifest.json"), generatedAt: "g" });
+    const html = await buildReport(risk(), { manifest: manifest("risk-manifest.json"), generatedAt: "g" });
     const at = (s: string) => html.indexOf(s);
     expect(at('class="leak"')).toBeGreaterThan(0);
     expect(at('class="leak"')).toBeLessThan(at("Question and data"));
@@ -234,7 +256,7 @@ describe("buildReport(results, options)", () => {
   });
 
   it("segments report has cluster cards, maps and the method", async () => {
-    const html = await buildReport(segments(), { manifest: fixture("segments-manifest.json"), areas: areas(), generatedAt: "g" });
+    const html = await buildReport(segments(), { manifest: manifest("segments-manifest.json"), areas: areas(), generatedAt: "g" });
     expect(html.match(/<article class="cluster"/g)).toHaveLength(4);
     for (const n of ["map_dominant", "map_shares", "profile", "k_selection", "pca", "distribution_0"])
       expect(html).toContain(`data-chart="${n}"`);
@@ -243,9 +265,9 @@ describe("buildReport(results, options)", () => {
   });
 
   it("matches the normalized HTML goldens", async () => {
-    const r = await buildReport(risk(), { manifest: fixture("risk-manifest.json"), generatedAt: "2025-01-15" });
+    const r = await buildReport(risk(), { manifest: manifest("risk-manifest.json"), generatedAt: "2025-01-15" });
     await expect(normalizeHtml(r)).toMatchFileSnapshot("golden/risk.html");
-    const s = await buildReport(segments(), { manifest: fixture("segments-manifest.json"), areas: areas(), generatedAt: "2025-01-15" });
+    const s = await buildReport(segments(), { manifest: manifest("segments-manifest.json"), areas: areas(), generatedAt: "2025-01-15" });
     await expect(normalizeHtml(s)).toMatchFileSnapshot("golden/segments.html");
   });
 

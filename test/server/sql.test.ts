@@ -35,8 +35,8 @@ describe("server SQL builders", () => {
     const q = groupQuery({ view: "t", where, group: dims.get("kind"), target: "hit", hasScore: true });
     const rows = await db.query(q.sql, q.params);
     expect(rows).toEqual([
-      { key: "a", count: 2, positives: 1, mean_score: expect.closeTo(0.55, 9) },
-      { key: "b", count: 1, positives: 1, mean_score: expect.closeTo(0.6, 9) },
+      { key: "a", count: 2, positives: 1, mean_score: expect.closeTo(0.55, 9) as unknown },
+      { key: "b", count: 1, positives: 1, mean_score: expect.closeTo(0.6, 9) as unknown },
     ]);
     const nulls = groupQuery({ view: "t", where: whereClause({ kind: [null] }, dims), target: "hit", hasScore: false });
     expect(await db.query(nulls.sql, nulls.params)).toEqual([{ key: null, count: 1, positives: 0 }]);

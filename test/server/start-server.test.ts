@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
+import type { HistogramBin, PointsResponse, QueryRow, RunSummary } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { UserError } from "../../src/util/errors.js";
+import { defined } from "../checks.js";
 
 const fixtures = resolve("test/fixtures/dashboard");
 const riskParquet = quoteString(join(fixtures, "risk", "prepared.parquet"));
@@ -24,20 +26,32 @@ function listing(dir: string): string[] {
 }
 const before = listing(fixtures);
 
-async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+/**
+ * A parsed API answer: the fields of the endpoint asked, or `error`. A body that is not JSON stays its raw text,
+ * whose fields then read as undefined.
+ */
+interface Answer {
+  rows: QueryRow[];
+  bins: HistogramBin[];
+  total: number;
+  points: PointsResponse["points"];
+  error: string;
+}
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Answer }> {
   const res = await fetch(server.url + path, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = text;
   }
-  return { status: res.status, json };
+  return { status: res.status, json: json as Answer };
 }
 
 /** GET with the path sent exactly as written (fetch would normalise `..`). */
@@ -46,8 +60,12 @@ function rawGet(base: string, path: string, headers: Record<string, string> = {}
   return new Promise((ok, fail) => {
     const req = request({ host: u.hostname, port: u.port, path, method: "GET", headers }, (res) => {
       let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => ok({ status: res.statusCode ?? 0, body }));
+      res.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on("end", () => {
+        ok({ status: res.statusCode ?? 0, body });
+      });
     });
     req.on("error", fail);
     req.end();
@@ -58,7 +76,7 @@ async function sql(text: string): Promise<Record<string, unknown>[]> {
   return db.query(text);
 }
 
-function byKey(rows: Record<string, unknown>[]): Map<string, Record<string, unknown>> {
+function byKey<R extends { key: unknown }>(rows: R[]): Map<string, R> {
   return new Map(rows.map((r) => [String(r.key), r]));
 }
 
@@ -79,22 +97,23 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
-  await db?.close();
+  // Either is unset when beforeAll failed part-way.
+  await (server as RunningServer | undefined)?.close();
+  await (db as Db | undefined)?.close();
 });
 
 describe("startServer API", () => {
   it("GET /api/runs lists both fixture runs with their results", async () => {
     const res = await fetch(server.url + "api/runs");
     expect(res.status).toBe(200);
-    const { runs } = (await res.json()) as { runs: any[] };
+    const { runs } = (await res.json()) as { runs: RunSummary[] };
     expect(runs.map((r) => [r.id, r.study])).toEqual([
       ["risk", "risk"],
       ["segments", "segments"],
     ]);
     expect(runs[0].rows).toBe(1500);
     expect(runs[0].results.dashboard.target).toBe("ASSAULTED");
-    expect(runs[0].dimensions.map((d: any) => d.key)).toContain("hour:DATE_OCCURED");
+    expect(runs[0].dimensions.map((d) => d.key)).toContain("hour:DATE_OCCURED");
     expect(runs[1].cluster_key).toBe("_cluster");
   });
 
@@ -116,8 +135,8 @@ describe("startServer API", () => {
       const got = byKey(json.rows);
       expect(got.size).toBe(want.length);
       for (const w of want) {
-        const g = got.get(String(w.key))!;
-        expect(g.count, `${JSON.stringify(group)}=${w.key}`).toBe(w.n);
+        const g = defined(got.get(String(w.key)), `the answer row for ${String(w.key)}`);
+        expect(g.count, `${JSON.stringify(group)}=${String(w.key)}`).toBe(w.n);
         expect(g.positives).toBe(w.p);
         expect(g.rate).toBeCloseTo(Number(w.p) / Number(w.n), 12);
         expect(g.mean_score).toBeCloseTo(Number(w.s), 9);
@@ -142,7 +161,7 @@ describe("startServer API", () => {
     expect(want.length).toBeGreaterThan(3);
     const got = byKey(json.rows);
     for (const w of want) expect([got.get(String(w.key))?.count, got.get(String(w.key))?.positives]).toEqual([w.n, w.p]);
-    expect(json.rows.reduce((s: number, r: any) => s + r.count, 0)).toBe(want.reduce((s, r) => s + Number(r.n), 0));
+    expect(json.rows.reduce((s, r) => s + r.count, 0)).toBe(want.reduce((s, r) => s + Number(r.n), 0));
 
     const quoted = await post("api/runs/risk/query", { filters: { PREMISE_TYPE: [`O'Brien's "Corner" Store`] } });
     const [q] = await sql(
@@ -162,7 +181,10 @@ describe("startServer API", () => {
       `SELECT "District" AS key, "_cluster" AS c, count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Weapon" IN ('Knife', 'Hands') GROUP BY ALL`,
     );
     const got = byKey(json.rows);
-    for (const w of want) expect((got.get(String(w.key)) as any).clusters[String(w.c)]).toBe(w.n);
+    for (const w of want) {
+      const row = defined(got.get(String(w.key)), `the answer row for ${String(w.key)}`);
+      expect(defined(row.clusters, "clusters")[String(w.c)]).toBe(w.n);
+    }
 
     const areas = await post("api/runs/segments/areas", { filters: { _cluster: [1] } });
     expect(areas.status).toBe(200);
@@ -171,11 +193,11 @@ describe("startServer API", () => {
     );
     const gotAreas = byKey(areas.json.rows);
     expect(gotAreas.size).toBe(wantAreas.length);
-    for (const w of wantAreas) expect(gotAreas.get(String(w.key))!.count).toBe(w.n);
+    for (const w of wantAreas) expect(defined(gotAreas.get(String(w.key)), `the area ${String(w.key)}`).count).toBe(w.n);
 
     const geo = await fetch(server.url + "api/runs/segments/areas.geojson");
     expect(geo.status).toBe(200);
-    expect(((await geo.json()) as any).features).toHaveLength(16);
+    expect(((await geo.json()) as { features: unknown[] }).features).toHaveLength(16);
   });
 
   it("histogram bins and points sample match SQL", async () => {
@@ -185,7 +207,7 @@ describe("startServer API", () => {
     );
     expect(json.bins).toHaveLength(10);
     for (const w of want) expect(json.bins[Number(w.b)].count).toBe(w.n);
-    expect(json.bins.reduce((s: number, b: any) => s + b.count, 0)).toBe(want.reduce((s, r) => s + Number(r.n), 0));
+    expect(json.bins.reduce((s, b) => s + b.count, 0)).toBe(want.reduce((s, r) => s + Number(r.n), 0));
 
     const pts = await post("api/runs/risk/points", { filters: { OFFENSE: ["Menacing"] } });
     const [n] = await sql(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Menacing'`);
@@ -341,7 +363,7 @@ describe("startServer host and token", () => {
         body: JSON.stringify({ filters: { OFFENSE: ["Menacing"] } }),
       });
       const [n] = await sql(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Menacing'`);
-      expect(((await q.json()) as any).rows[0].count).toBe(n.n);
+      expect(((await q.json()) as { rows: QueryRow[] }).rows[0].count).toBe(n.n);
     } finally {
       await s.close();
     }

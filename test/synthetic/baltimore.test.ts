@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { BALTIMORE_NEIGHBORHOODS } from "../../src/synthetic/baltimore-neighborhoods.js";
 import { BALTIMORE_FULL_COLUMNS, BALTIMORE_SAMPLE_COLUMNS, generateBaltimore, writeBaltimore } from "../../src/synthetic/baltimore.js";
+import { defined } from "../checks.js";
 
 /** BPD posts start with the district's number: 1 Central, 2 Southeast, ... 9 Southern. */
 const POST_DIGIT = ["CENTRAL", "SOUTHEAST", "EASTERN", "NORTHEAST", "NORTHERN", "NORTHWEST", "WESTERN", "SOUTHWEST", "SOUTHERN"];
@@ -94,8 +95,11 @@ describe("writeBaltimore(path) read back with DuckDB", () => {
   });
 
   it("has the sample's description mix and messy gender codes", async () => {
-    const rows = await db.query(`SELECT Description d, count(*)::INTEGER n FROM b WHERE year(CrimeDateTime) = 2023 GROUP BY 1`);
-    const n = Object.fromEntries(rows.map((r) => [r.d, Number(r.n)]));
+    const rows = (await db.query(`SELECT Description d, count(*)::INTEGER n FROM b WHERE year(CrimeDateTime) = 2023 GROUP BY 1`)) as {
+      d: string;
+      n: number;
+    }[];
+    const n = Object.fromEntries(rows.map((r) => [r.d, r.n]));
     expect(Object.keys(n)).toHaveLength(13);
     expect(n["AUTO THEFT"] / 49_220).toBeCloseTo(10_956 / 49_220, 1);
     expect(n["COMMON ASSAULT"] / 49_220).toBeCloseTo(9_425 / 49_220, 1);
@@ -123,16 +127,17 @@ describe("writeBaltimore(path) read back with DuckDB", () => {
 
   it("places rows in official neighborhoods, inside their bounding boxes, with a matching post digit", async () => {
     const boxes = new Map(BALTIMORE_NEIGHBORHOODS.map((n) => [n[0], n]));
-    const rows = await db.query(`SELECT Neighborhood h, District d, Latitude la, Longitude lo, Post p, GeoLocation g FROM b LIMIT 3000`);
+    const rows = (await db.query(
+      `SELECT Neighborhood h, District d, Latitude la, Longitude lo, Post p, GeoLocation g FROM b LIMIT 3000`,
+    )) as { h: string | null; d: string | null; la: number | null; lo: number | null; p: number | null; g: string | null }[];
     let placed = 0;
     for (const r of rows) {
       if (r.h === null || r.la === null) continue;
-      const box = boxes.get(String(r.h));
-      expect(box).toBeDefined();
-      expect(Math.abs(Number(r.la) - box![1])).toBeLessThanOrEqual(box![3] / 2 + 1e-4);
-      expect(Math.abs(Number(r.lo) - box![2])).toBeLessThanOrEqual(box![4] / 2 + 1e-4);
-      expect(r.d).toBe(box![5]);
-      expect(r.g).toBe(`(${r.la},${r.lo})`);
+      const box = defined(boxes.get(r.h), `the bounding box of ${r.h}`);
+      expect(Math.abs(r.la - box[1])).toBeLessThanOrEqual(box[3] / 2 + 1e-4);
+      expect(Math.abs(Number(r.lo) - box[2])).toBeLessThanOrEqual(box[4] / 2 + 1e-4);
+      expect(r.d).toBe(box[5]);
+      expect(r.g).toBe(`(${r.la},${String(r.lo)})`);
       expect(String(r.p)[0]).toBe(String(POST_DIGIT.indexOf(String(r.d)) + 1));
       ++placed;
     }
@@ -182,7 +187,12 @@ describe.skipIf(!hasReal && !process.env.CI)("generateBaltimore against the real
       const path = join(dir, "s.csv");
       await writeBaltimore(path, { seed: 2, rows: 1261, format: "sample" });
       const types = async (p: string) =>
-        (await db.query(`DESCRIBE SELECT * FROM read_csv('${p.replaceAll("'", "''")}')`)).map((r) => `${r.column_name}:${r.column_type}`);
+        (
+          (await db.query(`DESCRIBE SELECT * FROM read_csv('${p.replaceAll("'", "''")}')`)) as {
+            column_name: string;
+            column_type: string;
+          }[]
+        ).map((r) => `${r.column_name}:${r.column_type}`);
       expect(await types(path)).toEqual(await types(REAL));
       const values = async (p: string, c: string) =>
         (

@@ -14,12 +14,16 @@ function fields(line: string): string[] {
   for (let i = 0; i < line.length; ++i) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') ((cur += '"'), ++i);
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        ++i;
+      } else if (c === '"') quoted = false;
       else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") (out.push(cur), (cur = ""));
-    else cur += c;
+    else if (c === ",") {
+      out.push(cur);
+      cur = "";
+    } else cur += c;
   }
   out.push(cur);
   return out;
@@ -196,7 +200,8 @@ describe.skipIf(!hasReal && !process.env.CI)("generateLmpd against the real expo
         const synthetic = join(dir, file).replaceAll("'", "''");
         const real = join(REAL, file);
         const describeCsv = (p: string) => db.query(`DESCRIBE SELECT * FROM read_csv('${p}', timestampformat = '%m/%d/%Y %H:%M')`);
-        const types = (rows: Record<string, unknown>[]) => rows.map((r) => `${r.column_name}:${r.column_type}`);
+        const types = (rows: Record<string, unknown>[]) =>
+          (rows as { column_name: string; column_type: string }[]).map((r) => `${r.column_name}:${r.column_type}`);
         expect(types(await describeCsv(synthetic))).toEqual(types(await describeCsv(real)));
         for (const column of ["PREMISE_TYPE", "UOR_DESC"]) {
           const extra = await db.query(

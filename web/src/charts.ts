@@ -327,7 +327,7 @@ export function histogramSpec(
   const withTarget = bins.some((b) => b.positives !== undefined);
   const values = withTarget
     ? bins.flatMap((b) => [
-        { start: b.start, end: b.end, outcome: `${targetLabel}`, n: b.positives ?? 0, order: 0 },
+        { start: b.start, end: b.end, outcome: targetLabel, n: b.positives ?? 0, order: 0 },
         { start: b.start, end: b.end, outcome: "Other records", n: b.count - (b.positives ?? 0), order: 1 },
       ])
     : bins.map((b) => ({ start: b.start, end: b.end, outcome: "Records", n: b.count, order: 0 }));

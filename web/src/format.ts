@@ -14,7 +14,7 @@ export function formatPct(x: number | null | undefined, digits = 1): string {
 }
 
 /** Display label of a dimension value: month and weekday names, two-digit hours, "(missing)" for null. */
-export function valueLabel(kind: DimensionView["kind"], key: FilterValue, clusterLabel?: (id: number) => string): string {
+export function valueLabel(kind: DimensionView["kind"], key: FilterValue | undefined, clusterLabel?: (id: number) => string): string {
   if (key === null || key === undefined) return "(missing)";
   const n = Number(key);
   switch (kind) {
@@ -31,7 +31,9 @@ export function valueLabel(kind: DimensionView["kind"], key: FilterValue, cluste
   }
 }
 
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
 /** Escapes text for insertion into HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }

@@ -32,8 +32,15 @@ interface State {
 
 const state: State = { runs: [], filters: new Map(), generation: 0 };
 const views = new Map<string, Result>();
-const app = document.getElementById("app")!;
-const tabs = document.getElementById("run-tabs")!;
+/** The page element with this id; the dashboard's HTML and its own layout always create it. */
+function element(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing element #${id}`);
+  return el;
+}
+
+const app = element("app");
+const tabs = element("run-tabs");
 const reportLink = document.getElementById("report-link") as HTMLAnchorElement;
 
 const sameValue = (a: FilterValue, b: FilterValue): boolean => a === b || (a !== null && b !== null && String(a) === String(b));
@@ -58,12 +65,12 @@ function toggle(dimKey: string, value: FilterValue): void {
 
 function clusterNames(run: RunSummary): { ids: number[]; label: (id: number) => string; labels: string[] } {
   const clusters = run.results.study === "segments" ? run.results.clusters : [];
-  const byId = new Map(clusters.map((c) => [Number(c.id), c.label]));
+  const byId = new Map(clusters.map((c) => [c.id, c.label]));
   const label = (id: number): string => {
     const l = byId.get(id);
     return l ? `${id} · ${l}` : `Cluster ${id}`;
   };
-  const ids = clusters.map((c) => Number(c.id)).sort((a, b) => a - b);
+  const ids = clusters.map((c) => c.id).sort((a, b) => a - b);
   return { ids, label, labels: ids.map(label) };
 }
 
@@ -113,7 +120,7 @@ function card(id: string, title: string, subtitle: string, span: string): string
 
 function chartWidth(el: HTMLElement): number {
   // Measure the card: vega-embed makes the chart element inline-block, so it would shrink to its last chart.
-  const card = el.closest(".card") as HTMLElement | null;
+  const card = el.closest<HTMLElement>(".card");
   return Math.max(220, (card ?? el).clientWidth - 34);
 }
 
@@ -138,7 +145,7 @@ function completeDomain(rows: QueryRow[], kind: DimensionView["kind"]): QueryRow
   }
   if (!domain) return rows;
   const byKey = new Map(present.map((r) => [Number(r.key), r]));
-  const template = rows[0];
+  const template = rows.at(0);
   const filled = domain.map(
     (k): QueryRow =>
       byKey.get(k) ?? {
@@ -158,12 +165,12 @@ function renderTabs(): void {
         `<button type="button" data-run="${escapeHtml(r.id)}" class="${r.id === state.run?.id ? "active" : ""}">${escapeHtml(r.name)}<span class="kind ${r.study}">${r.study}</span></button>`,
     )
     .join("");
-  tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) =>
+  tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) => {
     b.addEventListener("click", () => {
       const run = state.runs.find((r) => r.id === b.dataset.run);
       if (run && run !== state.run) selectRun(run);
-    }),
-  );
+    });
+  });
 }
 
 function selectRun(run: RunSummary): void {
@@ -172,10 +179,9 @@ function selectRun(run: RunSummary): void {
   state.run = run;
   state.filters = new Map();
   state.mapMetric = undefined;
-  state.geojson =
-    run.results.dashboard.areas && run.results.study
-      ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) })))
-      : undefined;
+  state.geojson = run.results.dashboard.areas
+    ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) })))
+    : undefined;
   const params = new URLSearchParams(location.search);
   params.set("run", run.id);
   history.replaceState(null, "", `${location.pathname}?${params}`);
@@ -203,7 +209,7 @@ function buildLayout(run: RunSummary): void {
   const badges = [
     `<span class="badge ${r.study}">${isRisk ? "Risk study" : "Segments study"}</span>`,
     r.synthetic ? `<span class="badge synthetic">synthetic data</span>` : "",
-    isRisk && r.metrics ? `<span class="badge">ROC AUC ${r.metrics.roc_auc.mean.toFixed(2)}</span>` : "",
+    isRisk ? `<span class="badge">ROC AUC ${r.metrics.roc_auc.mean.toFixed(2)}</span>` : "",
     !isRisk && "k" in r ? `<span class="badge">k = ${r.k}</span>` : "",
   ].join("");
   const warnings = run.warnings.length ? `<div class="notice">${run.warnings.map(escapeHtml).join("<br>")}</div>` : "";
@@ -261,21 +267,20 @@ function sideExtra(run: RunSummary): string {
   const r = run.results;
   if (r.study === "risk") {
     const m = r.metrics;
-    if (!m) return "";
     const cell = (name: string, v: { mean: number; sd: number } | undefined) =>
       v ? `<tr><th>${name}</th><td>${v.mean.toFixed(3)}</td><td class="sd">± ${v.sd.toFixed(3)}</td></tr>` : "";
-    return `<div class="extra"><h3>Model quality <span>(${escapeHtml(r.validation?.method ?? "validation")}, ${r.validation?.folds ?? "?"} folds; all records)</span></h3>
+    return `<div class="extra"><h3>Model quality <span>(${escapeHtml(r.validation.method)}, ${r.validation.folds} folds; all records)</span></h3>
       <table class="metrics"><tbody>${cell("ROC AUC", m.roc_auc)}${cell("PR AUC", m.pr_auc)}${cell("Balanced accuracy", m.balanced_accuracy)}${cell("Recall", m.recall)}${cell("Precision", m.precision)}</tbody></table></div>`;
   }
   const names = clusterNames(run);
   const rows = r.clusters
     .map((c, i) => {
-      const tops = Object.entries(c.top_values ?? {})
+      const tops = Object.entries(c.top_values)
         .map(([col, vals]) => (vals[0] ? `${escapeHtml(col)}: <b>${escapeHtml(vals[0].value)}</b> ${formatPct(vals[0].share, 0)}` : ""))
         .filter(Boolean)
         .slice(0, 4);
       if (!tops.length) return "";
-      return `<li><span class="swatch" style="background:${CLUSTER_COLORS[i % CLUSTER_COLORS.length]}"></span><span class="name">${escapeHtml(names.label(Number(c.id)))}</span><span class="tops">${tops.join(" · ")}</span></li>`;
+      return `<li><span class="swatch" style="background:${CLUSTER_COLORS[i % CLUSTER_COLORS.length]}"></span><span class="name">${escapeHtml(names.label(c.id))}</span><span class="tops">${tops.join(" · ")}</span></li>`;
     })
     .join("");
   return rows
@@ -289,7 +294,7 @@ function kpi(label: string, value: string, note: string, id: string, raw?: numbe
 }
 
 async function renderKpis(run: RunSummary, gen: number): Promise<void> {
-  const el = document.getElementById("kpis")!;
+  const el = element("kpis");
   const total = run.rows;
   if (run.study === "risk") {
     const { rows } = await fetchQuery(run.id, { filters: filtersObject() });
@@ -329,7 +334,7 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
 }
 
 function renderFilters(run: RunSummary): void {
-  const el = document.getElementById("filters")!;
+  const el = element("filters");
   const names = clusterNames(run);
   const chips = [...state.filters].map(([key, values]) => {
     const kind = dimKind(run, key);
@@ -337,13 +342,16 @@ function renderFilters(run: RunSummary): void {
     return `<span class="chip" data-dim="${escapeHtml(key)}"><b>${escapeHtml(dimLabel(run, key))}:</b> ${escapeHtml(text)}<button type="button" aria-label="Remove filter on ${escapeHtml(dimLabel(run, key))}">×</button></span>`;
   });
   el.innerHTML = `<span class="filters-label">Active filters</span>${chips.length ? chips.join("") : `<span class="none">None. Click a bar or an area to filter every view.</span>`}<button type="button" id="clear-filters" ${chips.length ? "" : "disabled"}>Clear all</button>`;
-  el.querySelectorAll<HTMLElement>(".chip").forEach((c) =>
-    c.querySelector("button")!.addEventListener("click", () => {
-      state.filters.delete(c.dataset.dim!);
+  el.querySelectorAll<HTMLElement>(".chip").forEach((c) => {
+    const dim = c.dataset.dim;
+    const button = c.querySelector("button");
+    if (dim === undefined || !button) throw new Error("malformed filter chip");
+    button.addEventListener("click", () => {
+      state.filters.delete(dim);
       void refresh();
-    }),
-  );
-  el.querySelector("#clear-filters")!.addEventListener("click", () => {
+    });
+  });
+  element("clear-filters").addEventListener("click", () => {
     state.filters.clear();
     void refresh();
   });
@@ -381,7 +389,8 @@ function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDa
 }
 
 async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): Promise<void> {
-  const d = run.dimensions.find((x) => x.key === el.dataset.dim)!;
+  const d = run.dimensions.find((x) => x.key === el.dataset.dim);
+  if (!d) throw new Error(`unknown dimension ${el.dataset.dim ?? "(none)"}`);
   const isRisk = run.study === "risk";
   const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
@@ -392,7 +401,7 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     el.closest(".card")?.classList.toggle("wide", longest > 30);
     const note = el.closest(".card")?.querySelector<HTMLElement>(".sub");
     if (note) {
-      note.dataset.base ??= note.textContent ?? "";
+      note.dataset.base ??= note.textContent;
       note.textContent =
         rows.length > LIST_ROWS
           ? `${note.dataset.base} ${formatInt(rows.length)} values, most records first; scroll for more.`
@@ -400,7 +409,9 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     }
   }
   const width = chartWidth(el);
-  const onClick = (datum: Record<string, unknown>) => toggle(d.key, datum.key as FilterValue);
+  const onClick = (datum: Record<string, unknown>) => {
+    toggle(d.key, datum.key as FilterValue);
+  };
   if (isRisk) {
     // The groups cover every row under the other filters, so their sums give the reference rate.
     const n = rows.reduce((s, r) => s + r.count, 0);
@@ -421,7 +432,6 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
   const el = document.getElementById("clusters");
   const key = run.cluster_key;
   if (!el || !key) return;
-  const d = run.dimensions.find((x) => x.key === key)!;
   const { rows } = await fetchQuery(run.id, { filters: filtersObject(key), group_by: key });
   if (gen !== state.generation) return;
   const names = clusterNames(run);
@@ -440,7 +450,9 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
       faded: (state.filters.get(key) ?? []).length > 0 && !selected,
     };
   });
-  await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => toggle(d.key, datum.key as FilterValue));
+  await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => {
+    toggle(key, datum.key as FilterValue);
+  });
 }
 
 async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
@@ -453,7 +465,8 @@ async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
 }
 
 function matchKey(name: unknown, rows: Map<string, QueryRow>, lower: Map<string, QueryRow>): QueryRow | undefined {
-  if (name === null || name === undefined) return undefined;
+  // Area names are strings or numbers in GeoJSON properties; objects and arrays name no area.
+  if (typeof name !== "string" && typeof name !== "number" && typeof name !== "boolean") return undefined;
   const s = String(name);
   return rows.get(s) ?? lower.get(s.trim().toLowerCase());
 }
@@ -461,12 +474,12 @@ function matchKey(name: unknown, rows: Map<string, QueryRow>, lower: Map<string,
 async function renderMap(run: RunSummary, gen: number): Promise<void> {
   const el = document.getElementById("map");
   if (!el) return;
-  const foot = document.getElementById("map-foot")!;
+  const foot = element("map-foot");
   const width = chartWidth(el);
   const height = Math.round(Math.min(520, Math.max(320, width * 0.72)));
   const names = clusterNames(run);
-  if (mapKind(run) === "areas" && state.geojson) {
-    const areas = run.results.dashboard.areas!;
+  const areas = run.results.dashboard.areas;
+  if (mapKind(run) === "areas" && areas && state.geojson) {
     const [features, { rows }] = await Promise.all([state.geojson, fetchAreas(run.id, filtersObject(areas.column))]);
     if (gen !== state.generation) return;
     const byKey = new Map(rows.filter((r) => r.key !== null).map((r) => [String(r.key), r]));
@@ -485,11 +498,12 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
         rate: r?.rate ?? null,
         selected: r ? isSelected(areas.column, r.key) : false,
       };
-      if (r?.clusters) {
+      const clusters = r?.clusters;
+      if (r && clusters) {
         let best = -1;
         let bestN = -1;
         names.ids.forEach((id, i) => {
-          const n = r.clusters![String(id)] ?? 0;
+          const n = clusters[String(id)] ?? 0;
           out[`share_${i}`] = r.count ? n / r.count : 0;
           if (n > bestN) [best, bestN] = [i, n];
         });
@@ -499,7 +513,7 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       return out;
     });
     const metric = state.mapMetric ?? (run.study === "risk" ? { kind: "rate" } : { kind: "dominant" });
-    await show(el, areaMapSpec(values, width, height, metric as AreaMetric, names.labels, areaLabel(run)), (datum) => {
+    await show(el, areaMapSpec(values, width, height, metric, names.labels, areaLabel(run)), (datum) => {
       if (datum.count) toggle(areas.column, datum.key as FilterValue);
     });
     const unmatched = rows.filter((r) => !matched.has(r));

@@ -228,7 +228,8 @@ function encodeLabels(labels: ArrayLike<number>): { codes: Int32Array; k: number
   const codes = new Int32Array(labels.length);
   const sizes = new Int32Array(values.length);
   for (let i = 0; i < labels.length; ++i) {
-    const c = index.get(labels[i])!;
+    const c = index.get(labels[i]);
+    if (c === undefined) throw new Error(`invalid labels: value ${labels[i]} at row ${i} is missing from the label set`);
     codes[i] = c;
     sizes[c]++;
   }

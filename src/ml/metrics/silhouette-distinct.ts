@@ -36,8 +36,12 @@ export function silhouetteScoreDistinct(
   const lab = new Int32Array(G);
   for (let g = 0; g < G; ++g) {
     const l = distinct.X.data[g * q + p];
-    if (!clusterIds.has(l)) clusterIds.set(l, clusterIds.size);
-    lab[g] = clusterIds.get(l)!;
+    let id = clusterIds.get(l);
+    if (id === undefined) {
+      id = clusterIds.size;
+      clusterIds.set(l, id);
+    }
+    lab[g] = id;
   }
   const k = clusterIds.size;
   if (k < 2 || k > m - 1) return NaN;
