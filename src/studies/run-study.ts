@@ -8,7 +8,9 @@ import { ANALYSIS, analysisTableName, materializeAnalysis, requireTable } from "
 import type { InputInfo, Results } from "./results.js";
 import { runRisk } from "./risk/run-risk.js";
 import { runSegments } from "./segments/run-segments.js";
-import { stableJson, stageResults, writeText } from "./write-results.js";
+import { openResultsFolder, stableJson, writeText } from "./results-folder.js";
+import { protectedInputs } from "./protected-inputs.js";
+import { lockDownDuckDb } from "../data/sandbox.js";
 import { writeDesignParquet, writePreparedParquet } from "./write-design.js";
 import { buildDashboardInfo } from "./dashboard-info.js";
 import { join } from "node:path";
@@ -32,7 +34,16 @@ export interface RunOptions {
   refresh?: boolean;
   /** Versions and start time for the manifest; injected so tests can pin them. */
   startedAt?: string;
+  /** Replace an `--out` folder written by an older openbeat, which has no marker (`--force`). */
+  force?: boolean;
+  /** Accept source paths outside the study file's folder and `--data` (`--allow-outside-paths`). */
+  allowOutsidePaths?: boolean;
+  /** Longest a prepare step may run, in milliseconds (`--timeout`; default 10 minutes, 0: no limit). */
+  timeoutMs?: number;
 }
+
+/** Default `--timeout` for a prepare step: 10 minutes. */
+export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
 
 export interface RunSummary {
   results: Results;
@@ -54,8 +65,18 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     timings[name] = Math.round(now - t);
     t = now;
   };
-  const staged = await stageResults(options.out);
-  const db = await Db.open();
+  const staged = await openResultsFolder(options.out, {
+    force: options.force,
+    protect: protectedInputs(spec, file, { dataDir: options.dataDir, cacheDir: options.cacheDir }),
+    notice: (line) => {
+      logger.info(line);
+    },
+  });
+  const db = await Db.open().catch(async (e: unknown) => {
+    await staged.abort();
+    throw e;
+  });
+  const lockDown = () => lockDownDuckDb(db, { allowedDirectories: [staged.dir], tempDirectory: staged.scratch });
   try {
     logger.info(`openbeat: ${spec.name} (${spec.kind} study, seed ${spec.seed})`);
     const { sources: resolved, fetched } = await resolvePortalSources(spec, {
@@ -65,11 +86,21 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       logger,
     });
     const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
-    const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger, fetched: fetchedFiles });
+    const inputs: InputInfo[] = await loadSources(db, spec, {
+      studyFile: file,
+      dataDir: options.dataDir,
+      logger,
+      fetched: fetchedFiles,
+      allowOutsidePaths: options.allowOutsidePaths,
+    });
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
     lap("load_ms");
     const table = analysisTableName(spec, file);
-    await runPrepare(db, spec, file, table, logger, options.dbUrl);
+    // From here on the study file's SQL runs: in DuckDB only on a locked engine (data/sandbox.ts). With --db the
+    // steps run in PostgreSQL, and DuckDB is locked once the analysis table is copied back.
+    if (!options.dbUrl) await lockDown();
+    await runPrepare(db, spec, file, table, logger, options.dbUrl, { timeoutMs: options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
+    if (options.dbUrl) await lockDown();
     await requireTable(db, table, file);
     const tableRows = await materializeAnalysis(db, table);
     if (tableRows === 0) {
@@ -88,18 +119,20 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       warnings: logger.warnings,
     };
     if (spec.kind === "risk") {
+      const risk = spec.risk;
+      if (!risk) throw new Error("a risk study without a risk section passed validation");
       const out = await runRisk(db, spec, file, logger);
       lap("model_ms");
       const { data, ...rest } = out.results;
       results = {
         study: "risk",
         ...common,
-        data: { ...data, inputs, table_rows: tableRows, ...(await dateRange(db, spec.risk!.date)) } as Results["data"],
+        data: { ...data, inputs, table_rows: tableRows, ...(await dateRange(db, risk.date)) } as Results["data"],
         dashboard,
         ...rest,
       };
       await writeText(staged.dir, "model.json", stableJson(out.model));
-      await writeDesignParquet(db, join(staged.dir, "features.parquet"), out.design.X, out.design.names, out.keep, spec.risk!.id);
+      await writeDesignParquet(db, join(staged.dir, "features.parquet"), out.design.X, out.design.names, out.keep, risk.id);
       await writePreparedParquet(db, join(staged.dir, "prepared.parquet"), "_score", out.scores);
     } else {
       const out = await runSegments(db, spec, file, logger, staged.dir);
@@ -130,7 +163,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     await writeText(staged.dir, "manifest.json", stableJson(manifest));
     await writeReportFile(staged.dir, results, manifest, logger);
     lap("report_ms");
-    await staged.commit();
+    const { kept } = await staged.commit();
+    if (kept.length)
+      logger.info(`kept ${kept.length} file${kept.length === 1 ? "" : "s"} openbeat did not write in ${options.out}: ${kept.join(", ")}`);
     return { results, out: options.out, timings };
   } catch (e) {
     await staged.abort();
@@ -145,5 +180,5 @@ async function dateRange(db: Db, column: string | undefined) {
   const [r] = await db.query(
     `SELECT CAST(min(${quoteIdent(column)}) AS VARCHAR) AS lo, CAST(max(${quoteIdent(column)}) AS VARCHAR) AS hi FROM ${ANALYSIS}`,
   );
-  return { date_range: { column, min: (r.lo as string) ?? null, max: (r.hi as string) ?? null } };
+  return { date_range: { column, min: typeof r.lo === "string" ? r.lo : null, max: typeof r.hi === "string" ? r.hi : null } };
 }
