@@ -85,6 +85,7 @@ program
   .description("run the example studies on seeded synthetic data (no downloads needed)")
   .option("--out <dir>", "results folder", "out/demo")
   .option("--seed <n>", "seed for the synthetic data and the studies", integer("--seed"), 42)
+  .option("--force", "replace demo results written by an older openbeat (folders without a .openbeat marker)")
   .action(demoCommand);
 
 program
