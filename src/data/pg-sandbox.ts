@@ -132,7 +132,7 @@ export async function openPgSandbox(admin: PgDb, url: string, options: OpenPgSan
       "db.sandbox",
       `--db ${redactUrl(url)}: ${why}; prepare SQL would run with access to the server's files. Connect as a user without superuser and without pg_read_server_files, pg_write_server_files or pg_execute_server_program, or let new roles log in (pg_hba.conf)`,
     );
-  if (planPgSandbox(rights) === "user") return { db: admin, mode: "user", close: () => Promise.resolve() };
+  if (planPgSandbox(rights) === "user") return userSandbox(admin, url, connect);
   if (planPgSandbox(rights) === "refuse") throw refuse("the connecting user may reach server files and cannot create a sandbox role");
   await dropStalePgRoles(admin);
   const role = options.schema;
@@ -153,7 +153,7 @@ export async function openPgSandbox(admin: PgDb, url: string, options: OpenPgSan
       if (planPgSandbox(rights, false) === "refuse")
         throw refuse(`logging in as the per-run role failed (${e instanceof Error ? e.message.replace(/^.*?: /, "") : String(e)})`);
       await dropRole(admin, role, rights.superuser);
-      return { db: admin, mode: "user", close: () => Promise.resolve() };
+      return userSandbox(admin, url, connect);
     }
     await db.exec(`SET search_path TO ${quoteIdent(options.schema)}`);
     await db.exec("SET TimeZone = 'UTC'");
@@ -174,12 +174,37 @@ export async function openPgSandbox(admin: PgDb, url: string, options: OpenPgSan
     await dropRole(admin, role, rights.superuser);
   };
   const unregister = onInterrupt({
+    // On Ctrl-C: stop the step, drop the role, and let the run's connection drop its schema.
     stop: async () => {
       await cancelBackend(admin, step);
-      await close();
+      await close().catch(() => undefined);
+      await admin.close();
     },
   });
   return { db: step, mode: "role", role, close };
+}
+
+/** The connecting user runs the steps itself; on Ctrl-C a second connection cancels the step. */
+function userSandbox(admin: PgDb, url: string, connect: (url: string) => Promise<PgDb>): PgSandbox {
+  const unregister = onInterrupt({
+    stop: async () => {
+      const other = await connect(url);
+      try {
+        await cancelBackend(other, admin);
+      } finally {
+        await other.close();
+      }
+      await admin.close();
+    },
+  });
+  return {
+    db: admin,
+    mode: "user",
+    close: () => {
+      unregister();
+      return Promise.resolve();
+    },
+  };
 }
 
 async function cancelBackend(admin: PgDb, step: PgDb): Promise<void> {
@@ -193,8 +218,6 @@ export interface PgStepOptions {
   file: string;
   /** Longest the step may run, in milliseconds (`--timeout`); 0 or absent: no limit. */
   timeoutMs?: number;
-  /** The admin connection, used to cancel the step on Ctrl-C. */
-  admin?: PgDb;
 }
 
 /**
@@ -205,13 +228,11 @@ export interface PgStepOptions {
  * @param sandbox from {@link openPgSandbox}
  * @param step the step name (becomes the table name)
  * @param sql the step's SQL
- * @param options study file, time limit, admin connection
+ * @param options study file and time limit
  */
 export async function runPrepareStepPg(sandbox: PgSandbox, step: string, sql: string, options: PgStepOptions): Promise<void> {
   const ms = options.timeoutMs && options.timeoutMs > 0 ? Math.round(options.timeoutMs) : 0;
   await sandbox.db.exec(`SET statement_timeout = ${ms}`);
-  const admin = options.admin;
-  const unregister = admin && admin !== sandbox.db ? onInterrupt({ stop: () => cancelBackend(admin, sandbox.db) }) : () => undefined;
   try {
     await sandbox.db.execOne(`CREATE TABLE ${quoteIdent(step)} AS ${sql}`);
   } catch (e) {
@@ -225,7 +246,5 @@ export async function runPrepareStepPg(sandbox: PgSandbox, step: string, sql: st
         { cause: e },
       );
     throw e;
-  } finally {
-    unregister();
   }
 }

@@ -29,7 +29,7 @@ export function stepSql(step: PrepareStep, engine: "duckdb" | "postgres", file: 
 }
 
 async function runStep(
-  db: Db | { sandbox: PgSandbox; admin: PgDb },
+  db: Db | { sandbox: PgSandbox },
   step: PrepareStep,
   sql: string,
   file: string,
@@ -39,7 +39,7 @@ async function runStep(
   try {
     // Both engines run each step confined, as one query, with a time limit: see data/sandbox.ts and data/pg-sandbox.ts.
     if (db instanceof Db) await runPrepareStepDuckDb(db, step.name, sql, { file, timeoutMs });
-    else await runPrepareStepPg(db.sandbox, step.name, sql, { file, timeoutMs, admin: db.admin });
+    else await runPrepareStepPg(db.sandbox, step.name, sql, { file, timeoutMs });
   } catch (e) {
     if (e instanceof QueryError)
       throw new UserError("prepare.sql", prepareFailed(file, step.name, engine === "postgres" ? `(PostgreSQL) ${e.message}` : e.message), {
@@ -85,7 +85,7 @@ export async function runPrepare(
     const sandbox = await openPgSandbox(pg, dbUrl, { schema: pg.schema ?? "public" });
     try {
       for (let i = 0; i < spec.prepare.length; ++i) {
-        await runStep({ sandbox, admin: pg }, spec.prepare[i], sqls[i], file, "postgres", timeoutMs);
+        await runStep({ sandbox }, spec.prepare[i], sqls[i], file, "postgres", timeoutMs);
         const [{ n }] = await sandbox.db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(spec.prepare[i].name)}`);
         logger.info(`  prepared ${spec.prepare[i].name} in PostgreSQL: ${Number(n).toLocaleString("en-US")} rows`);
       }

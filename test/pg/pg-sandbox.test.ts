@@ -49,7 +49,7 @@ describe.skipIf(!url)("the PostgreSQL sandbox against a live server", () => {
   let schema: string;
   let sandbox: PgSandbox;
   const file = "s.yaml";
-  const run = (name: string, sql: string, timeoutMs?: number) => runPrepareStepPg(sandbox, name, sql, { file, timeoutMs, admin });
+  const run = (name: string, sql: string, timeoutMs?: number) => runPrepareStepPg(sandbox, name, sql, { file, timeoutMs });
   const fail = async (p: Promise<unknown>) => {
     try {
       await p;

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PgDb } from "../../src/data/PgDb.js";
 import { CLI, ensureDist, hashTree, runCli } from "../reliability/run-cli.js";
 
 /**
@@ -43,8 +44,8 @@ function runAndSignal(
     }, 60_000);
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
-      // The progress line for the loaded source comes right before the prepare step starts.
-      if (!sent && /loaded incidents/.test(stderr)) {
+      // The progress line for the loaded (or, with --db, copied) source comes right before the prepare step starts.
+      if (!sent && (args.includes("--db") ? /copied incidents/ : /loaded incidents/).test(stderr)) {
         sent = true;
         setTimeout(() => child.kill(signal), 500);
       }
@@ -90,5 +91,57 @@ describe("stopping a run during a long prepare step", () => {
     const next = await runCli([...good, "--out", out, "--quiet"]);
     expect(next.code, next.stderr).toBe(0);
     expect(leftovers()).toEqual([]);
+  });
+});
+
+const PG = process.env.OPENBEAT_TEST_PG;
+
+describe.skipIf(!PG)("stopping a run during a long prepare step in PostgreSQL", () => {
+  it("Ctrl-C cancels the query, drops the per-run role and schema, and exits 130", async () => {
+    const study = join(tmp, "slow-pg.yaml");
+    writeFileSync(
+      study,
+      [
+        "name: slow PostgreSQL step",
+        "kind: risk",
+        "sources:",
+        "  incidents: { path: incidents.csv }",
+        "prepare:",
+        "  - name: slow",
+        "    sql: SELECT * FROM incidents WHERE (SELECT count(*) FROM generate_series(1, 100000000000)) > 0",
+        "risk:",
+        "  target: officer_assaulted",
+        "  features: { categorical: [OFFENSE] }",
+        "",
+      ].join("\n"),
+    );
+    // A database of its own, so that other runs on the same server cannot be mistaken for this one's leftovers.
+    const database = `openbeat_test_int_${process.pid}_${Date.now()}`;
+    const server = await PgDb.open(PG ?? "");
+    await server.exec(`CREATE DATABASE ${database}`);
+    const dbUrl = Object.assign(new URL(PG ?? ""), { pathname: `/${database}` }).toString();
+    try {
+      const r = await runAndSignal(["run", study, "--data", `${BAD}/data/good`, "--out", out, "--db", dbUrl], "SIGINT");
+      expect(r.code, r.stderr).toBe(130);
+      expect(readdirSync(tmp)).toEqual(["slow-pg.yaml"]);
+      const [left] = await server.query(
+        `SELECT (SELECT coalesce(datacl::text, '') FROM pg_database WHERE datname = $1) AS acl,
+                (SELECT count(*)::int FROM pg_stat_activity WHERE datname = $1) AS sessions`,
+        [database],
+      );
+      // The per-run role was granted CONNECT on this database: once it is dropped, the grant is gone with it.
+      expect(left.acl).not.toMatch(/openbeat_run_/);
+      expect(left.sessions).toBe(0);
+      const inside = await PgDb.open(dbUrl);
+      try {
+        const [n] = await inside.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'openbeat\\_run\\_%'");
+        expect(n.n).toBe(0);
+      } finally {
+        await inside.close();
+      }
+    } finally {
+      await server.exec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await server.close();
+    }
   });
 });
