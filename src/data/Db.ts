@@ -118,7 +118,8 @@ export class Db implements Database {
   /**
    * Splits `sql` into statements with DuckDB's own parser, without running anything: how many there are and, when
    * there is exactly one, its type after binding (`SELECT`, `COPY`, `ATTACH`, `SET`, …). Parse and bind errors
-   * throw a {@link QueryError}.
+   * throw a {@link QueryError}. Binding can already act (binding `EXPORT DATABASE` creates its folder), so SQL from
+   * a study file is only classified on an engine locked by `lockDownDuckDb` (data/sandbox.ts).
    */
   async classifyStatements(sql: string): Promise<{ count: number; type: string | null }> {
     try {
