@@ -18,7 +18,7 @@ export function examplesDir(): string {
  * `openbeat demo`: generates seeded synthetic exports shaped like the LMPD and Baltimore ones and runs the example
  * studies on them, so a newcomer sees the whole flow without downloading anything. Results are marked synthetic.
  */
-export async function demoCommand(options: { out: string; seed: number }): Promise<void> {
+export async function demoCommand(options: { out: string; seed: number; force?: boolean }): Promise<void> {
   const data = await mkdtemp(join(tmpdir(), "openbeat-demo-"));
   try {
     const logger = new Logger();
@@ -31,7 +31,14 @@ export async function demoCommand(options: { out: string; seed: number }): Promi
     ];
     for (const s of studies) {
       const started = performance.now();
-      const summary = await runStudy(await loadStudy(s.file), { dataDir: data, out: s.out, seed: options.seed, logger, synthetic: true });
+      const summary = await runStudy(await loadStudy(s.file), {
+        dataDir: data,
+        out: s.out,
+        seed: options.seed,
+        logger,
+        synthetic: true,
+        force: options.force,
+      });
       printSummary(summary.results, s.out, performance.now() - started);
     }
     process.stdout.write(

@@ -8,6 +8,8 @@ import { scoreCommand } from "./score-command.js";
 import { inspectCommand } from "./inspect-command.js";
 import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
+import { parseDuration } from "./parse-duration.js";
+import { installSignalHandlers } from "../util/interrupt.js";
 
 /** Parses a whole-number option or fails with a one-line message. */
 function integer(name: string) {
@@ -17,19 +19,34 @@ function integer(name: string) {
   };
 }
 
+/** Parses a duration option (`90s`, `10min`, `1h`) into milliseconds or fails with a one-line message. */
+function duration(name: string) {
+  return (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === null)
+      throw new CommanderError(
+        1,
+        "openbeat.invalid_option",
+        `${name} must be a duration such as 90s, 10min or 1h (0: no limit), not "${value}"`,
+      );
+    return ms;
+  };
+}
+
 const program = new Command()
   .name("openbeat")
   .description("Police open-data exports to findings, models and a dashboard, from one study file.")
   .version(VERSION)
   .configureOutput({
     // Commander's own errors (unknown option, missing argument) as one line, like every other openbeat error.
-    outputError: (text, write) =>
+    outputError: (text, write) => {
       write(
         `openbeat: ${text
           .replace(/^error: /, "")
           .replace(/\s*\n\s*/g, " ")
           .trim()}; run openbeat --help for usage\n`,
-      ),
+      );
+    },
   })
   .exitOverride();
 
@@ -46,6 +63,14 @@ program
   .option("--export-db <url>", "also write result tables (findings, factors, scores / clusters, assignments) to PostgreSQL")
   .option("--export-schema <name>", "schema for --export-db (default: openbeat)")
   .option("--quiet", "print only the summary")
+  .option("--force", "replace an --out folder written by an older openbeat (one without a .openbeat marker)")
+  .option("--allow-outside-paths", "accept source paths outside the study file's folder and --data (for study files you trust)")
+  .option(
+    "--timeout <duration>",
+    "stop a prepare step that runs longer than this (e.g. 90s, 30min, 2h; 0: no limit)",
+    duration("--timeout"),
+    600_000,
+  )
   .action(runCommand);
 
 program
@@ -61,6 +86,7 @@ program
   .description("run the example studies on seeded synthetic data (no downloads needed)")
   .option("--out <dir>", "results folder", "out/demo")
   .option("--seed <n>", "seed for the synthetic data and the studies", integer("--seed"), 42)
+  .option("--force", "replace demo results written by an older openbeat (folders without a .openbeat marker)")
   .action(demoCommand);
 
 program
@@ -87,6 +113,7 @@ program
   .action(serveCommand);
 
 async function main(): Promise<void> {
+  installSignalHandlers();
   try {
     await program.parseAsync(process.argv);
   } catch (e) {

@@ -16,6 +16,10 @@ export interface RunCommandOptions {
   refresh?: boolean;
   exportDb?: string;
   exportSchema?: string;
+  force?: boolean;
+  allowOutsidePaths?: boolean;
+  /** Milliseconds (parsed by the CLI). */
+  timeout?: number;
 }
 
 /** `openbeat run STUDY`: runs the study, prints progress on stderr and a short summary on stdout. */
@@ -34,6 +38,9 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
       dbUrl: options.db,
       cacheDir: options.cache,
       refresh: options.refresh,
+      force: options.force,
+      allowOutsidePaths: options.allowOutsidePaths,
+      timeoutMs: options.timeout,
     });
   } catch (e) {
     // Every run error names the study file, even when the code that raised it did not know it.

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance, StatementType, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../util/errors.js";
 
 /** A row as plain JavaScript values (BIGINT becomes number when safe, else string; dates become ISO strings). */
@@ -115,6 +115,48 @@ export class Db implements Database {
     }
   }
 
+  /**
+   * Splits `sql` into statements with DuckDB's own parser, without running anything: how many there are and, when
+   * there is exactly one, its type after binding (`SELECT`, `COPY`, `ATTACH`, `SET`, …). Parse and bind errors
+   * throw a {@link QueryError}. Binding can already act (binding `EXPORT DATABASE` creates its folder), so SQL from
+   * a study file is only classified on an engine locked by `lockDownDuckDb` (data/sandbox.ts).
+   */
+  async classifyStatements(sql: string): Promise<{ count: number; type: string | null }> {
+    try {
+      const extracted = await this.connection.extractStatements(sql);
+      if (extracted.count !== 1) return { count: extracted.count, type: null };
+      const prepared = await extracted.prepare(0);
+      try {
+        return { count: 1, type: StatementType[prepared.statementType] };
+      } finally {
+        prepared.destroySync();
+      }
+    } catch (e) {
+      throw new QueryError(driverMessage(e), sql, e);
+    }
+  }
+
+  /** Runs `sql`, which must be exactly one statement (as DuckDB's parser splits it); more than one is an error. */
+  async execOne(sql: string): Promise<void> {
+    try {
+      const extracted = await this.connection.extractStatements(sql);
+      if (extracted.count !== 1) throw new Error(`expected one SQL statement, found ${extracted.count}`);
+      const prepared = await extracted.prepare(0);
+      try {
+        await prepared.run();
+      } finally {
+        prepared.destroySync();
+      }
+    } catch (e) {
+      throw new QueryError(driverMessage(e), sql, e);
+    }
+  }
+
+  /** Stops the query running on this connection; it then fails with DuckDB's "Interrupted" error. */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** An appender for bulk inserts into an existing table. */
   appender(table: string): Promise<DuckDBAppender> {
     return this.connection.createAppender(table);
@@ -125,8 +167,9 @@ export class Db implements Database {
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
+    return Promise.resolve();
   }
 }

@@ -86,11 +86,11 @@ const parsers: Record<number, (s: string) => unknown> = {
 /** Value conversions matching {@link Db}: int8/numeric as numbers when exact, dates and timestamps as ISO strings. */
 const typeOverrides = {
   getTypeParser(oid: number, format?: string) {
-    const parser = parsers[oid];
+    const parser = parsers[oid] as ((s: string) => unknown) | undefined;
     if (parser && format !== "binary") return parser;
     return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
   },
-} as unknown as pg.CustomTypesConfig;
+};
 
 /**
  * PostgreSQL behind the {@link Database} interface, over one `pg` client. Values come back like DuckDB's:
@@ -155,12 +155,24 @@ export class PgDb implements Database {
     }
   }
 
+  /**
+   * Runs `sql` with the extended query protocol, which takes exactly one statement: a second one is an error
+   * ("cannot insert multiple commands into a prepared statement"), never run.
+   */
+  async execOne(sql: string): Promise<void> {
+    try {
+      await this.client.query({ text: sql, values: [], queryMode: "extended" } as pg.QueryConfig);
+    } catch (e) {
+      throw this.wrap(e, sql);
+    }
+  }
+
   async query(sql: string, params: unknown[] = []): Promise<Row[]> {
     try {
-      const result = await this.client.query(sql, params.length ? params : undefined);
+      const result = (await this.client.query(sql, params.length ? params : undefined)) as pg.QueryResult<Row> | pg.QueryResult<Row>[];
       // Multi-statement text returns an array of results; the last one is the answer.
-      const last = Array.isArray(result) ? result[result.length - 1] : result;
-      return (last?.rows ?? []) as Row[];
+      const last = Array.isArray(result) ? result.at(-1) : result;
+      return last?.rows ?? [];
     } catch (e) {
       throw this.wrap(e, sql);
     }

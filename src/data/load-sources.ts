@@ -4,6 +4,7 @@ import { dirname, extname, resolve } from "node:path";
 import type { FeatureCollection } from "geojson";
 import type { Database } from "./Db.js";
 import { sha256File } from "./file-hash.js";
+import { checkSourceInside } from "./source-paths.js";
 import { csvEncoding, loadCsv } from "./sources/load-csv.js";
 import { loadGeojson } from "./sources/load-geojson.js";
 import { loadShapefile } from "./sources/load-shapefile.js";
@@ -31,6 +32,8 @@ export interface LoadSourcesOptions {
    * the path is resolved against the working directory.
    */
   fetched?: Map<string, { path: string; format?: SourceFormat }>;
+  /** Accept source paths outside the study file's folder and `--data` (`--allow-outside-paths`). */
+  allowOutsidePaths?: boolean;
 }
 
 /**
@@ -62,9 +65,18 @@ export function sourceFormat(path: string, format?: SourceFormat): SourceFormat 
  * @param name source name
  * @param path source path as written in the study file
  * @param dataDir base folder instead of the study file's
+ * @param options `allowOutside`: skip the rule that the file lies inside the study file's folder or `dataDir`
+ *   (`--allow-outside-paths`; files openbeat fetched into its cache are always accepted)
  */
-export async function resolveSourcePath(studyFile: string, name: string, path: string, dataDir?: string): Promise<string> {
+export async function resolveSourcePath(
+  studyFile: string,
+  name: string,
+  path: string,
+  dataDir?: string,
+  options: { allowOutside?: boolean } = {},
+): Promise<string> {
   const full = resolve(dataDir ?? dirname(studyFile), path);
+  checkSourceInside(studyFile, name, path, full, { dataDir, allowOutside: options.allowOutside });
   let info;
   try {
     info = await stat(full);
@@ -102,7 +114,7 @@ export async function loadSources(db: Database, study: { sources: Record<string,
   for (const [name, spec] of Object.entries(study.sources)) {
     let path = spec.path;
     let full: string;
-    if (path !== undefined) full = await resolveSourcePath(studyFile, name, path, dataDir);
+    if (path !== undefined) full = await resolveSourcePath(studyFile, name, path, dataDir, { allowOutside: options.allowOutsidePaths });
     else {
       const local = options.fetched?.get(name);
       if (!local) {
@@ -110,7 +122,7 @@ export async function loadSources(db: Database, study: { sources: Record<string,
         throw new UserError("source.not_fetched", msg.sourceNotFetched(studyFile, name, kind));
       }
       path = local.path;
-      full = await resolveSourcePath(studyFile, name, resolve(local.path));
+      full = await resolveSourcePath(studyFile, name, resolve(local.path), undefined, { allowOutside: true });
     }
     const format = sourceFormat(path, spec.format ?? options.fetched?.get(name)?.format);
     if (!format) throw new UserError("source.format", msg.sourceUnknownFormat(studyFile, name, path));

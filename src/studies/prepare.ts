@@ -1,7 +1,9 @@
 import { Db, QueryError, quoteIdent } from "../data/Db.js";
 import { loadTableIntoPg } from "../data/load-table-into-pg.js";
 import { openDatabase } from "../data/open-database.js";
-import type { PgDb } from "../data/PgDb.js";
+import { PgDb } from "../data/PgDb.js";
+import { openPgSandbox, runPrepareStepPg, type PgSandbox } from "../data/pg-sandbox.js";
+import { runPrepareStepDuckDb } from "../data/sandbox.js";
 import { readTableFromPg } from "../data/read-table-from-pg.js";
 import type { StudyBase } from "./study-file/base.js";
 import type { PrepareStep } from "./study-file/base.js";
@@ -28,14 +30,17 @@ export function stepSql(step: PrepareStep, engine: "duckdb" | "postgres", file: 
 }
 
 async function runStep(
-  db: { exec(sql: string): Promise<void> },
+  db: Db | { sandbox: PgSandbox },
   step: PrepareStep,
   sql: string,
   file: string,
   engine: string,
+  timeoutMs: number | undefined,
 ): Promise<void> {
   try {
-    await db.exec(`CREATE TABLE ${quoteIdent(step.name)} AS ${sql}`);
+    // Both engines run each step confined, as one query, with a time limit: see data/sandbox.ts and data/pg-sandbox.ts.
+    if (db instanceof Db) await runPrepareStepDuckDb(db, step.name, sql, { file, timeoutMs });
+    else await runPrepareStepPg(db.sandbox, step.name, sql, { file, timeoutMs });
   } catch (e) {
     if (e instanceof QueryError)
       throw new UserError("prepare.sql", prepareFailed(file, step.name, engine === "postgres" ? `(PostgreSQL) ${e.message}` : e.message), {
@@ -56,17 +61,20 @@ export async function runPrepare(
   analysisTable: string,
   logger: Logger,
   dbUrl?: string,
+  options: { timeoutMs?: number } = {},
 ): Promise<void> {
+  const { timeoutMs } = options;
   if (!dbUrl) {
     for (const step of spec.prepare) {
-      await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb");
+      await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb", timeoutMs);
       const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
       logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
     }
     return;
   }
   const sqls = spec.prepare.map((step) => stepSql(step, "postgres", file));
-  const pg = (await openDatabase(dbUrl)) as PgDb;
+  const pg = await openDatabase(dbUrl);
+  if (!(pg instanceof PgDb)) throw new Error(`--db ${dbUrl} did not open PostgreSQL`);
   try {
     // Timestamp parsing and casts must not depend on the server's zone (as DuckDB's session is pinned to UTC).
     await pg.exec("SET TimeZone = 'UTC'");
@@ -74,12 +82,18 @@ export async function runPrepare(
       const r = await loadTableIntoPg(db, pg, name);
       logger.info(`  copied ${name} into PostgreSQL: ${r.rows.toLocaleString("en-US")} rows`);
     }
-    for (let i = 0; i < spec.prepare.length; ++i) {
-      await runStep(pg, spec.prepare[i], sqls[i], file, "postgres");
-      const [{ n }] = await pg.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(spec.prepare[i].name)}`);
-      logger.info(`  prepared ${spec.prepare[i].name} in PostgreSQL: ${Number(n).toLocaleString("en-US")} rows`);
+    if (!spec.prepare.length) return;
+    const sandbox = await openPgSandbox(pg, dbUrl, { schema: pg.schema ?? "public" });
+    try {
+      for (let i = 0; i < spec.prepare.length; ++i) {
+        await runStep({ sandbox }, spec.prepare[i], sqls[i], file, "postgres", timeoutMs);
+        const [{ n }] = await sandbox.db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(spec.prepare[i].name)}`);
+        logger.info(`  prepared ${spec.prepare[i].name} in PostgreSQL: ${Number(n).toLocaleString("en-US")} rows`);
+      }
+      await readTableFromPg(sandbox.db, db, analysisTable);
+    } finally {
+      await sandbox.close();
     }
-    if (spec.prepare.length) await readTableFromPg(pg, db, analysisTable);
   } finally {
     await pg.close();
   }

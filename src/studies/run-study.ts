@@ -14,7 +14,9 @@ import { runPrepare } from "./prepare.js";
 import { activeKind } from "./registry.js";
 import type { LoadedStudy } from "./study-file/load-study.js";
 import { writeOutput } from "./write-output.js";
-import { stableJson, stageResults } from "./write-results.js";
+import { openResultsFolder, stableJson } from "./results-folder.js";
+import { protectedInputs } from "./protected-inputs.js";
+import { lockDownDuckDb } from "../data/sandbox.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -33,7 +35,16 @@ export interface RunOptions {
   refresh?: boolean;
   /** Start time for the manifest; injected so tests can pin it. */
   startedAt?: string;
+  /** Replace an `--out` folder written by an older openbeat, which has no marker (`--force`). */
+  force?: boolean;
+  /** Accept source paths outside the study file's folder and `--data` (`--allow-outside-paths`). */
+  allowOutsidePaths?: boolean;
+  /** Longest a prepare step may run, in milliseconds (`--timeout`; default 10 minutes, 0: no limit). */
+  timeoutMs?: number;
 }
+
+/** Default `--timeout` for a prepare step: 10 minutes. */
+export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
 
 export interface RunSummary {
   results: Results;
@@ -60,8 +71,18 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     t = now;
   };
   const started = options.startedAt ?? new Date().toISOString();
-  const staged = await stageResults(options.out);
-  const db = await Db.open();
+  const staged = await openResultsFolder(options.out, {
+    force: options.force,
+    protect: protectedInputs(spec, file, { dataDir: options.dataDir, cacheDir: options.cacheDir }),
+    notice: (line) => {
+      logger.info(line);
+    },
+  });
+  const db = await Db.open().catch(async (e: unknown) => {
+    await staged.abort();
+    throw e;
+  });
+  const lockDown = () => lockDownDuckDb(db, { allowedDirectories: [staged.dir], tempDirectory: staged.scratch });
   try {
     logger.info(`openbeat: ${spec.name} (${spec.kind} study, seed ${spec.seed})`);
     const { sources: resolved, fetched } = await resolvePortalSources(spec, {
@@ -71,11 +92,21 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       logger,
     });
     const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
-    const inputs: InputInfo[] = await loadSources(db, spec, { studyFile: file, dataDir: options.dataDir, logger, fetched: fetchedFiles });
+    const inputs: InputInfo[] = await loadSources(db, spec, {
+      studyFile: file,
+      dataDir: options.dataDir,
+      logger,
+      fetched: fetchedFiles,
+      allowOutsidePaths: options.allowOutsidePaths,
+    });
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
     lap("load");
     const table = analysisTableName(spec, file);
-    await runPrepare(db, spec, file, table, logger, options.dbUrl);
+    // From here on the study file's SQL runs: in DuckDB only on a locked engine (data/sandbox.ts). With --db the
+    // steps run in PostgreSQL, and DuckDB is locked once the analysis table is copied back.
+    if (!options.dbUrl) await lockDown();
+    await runPrepare(db, spec, file, table, logger, options.dbUrl, { timeoutMs: options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
+    if (options.dbUrl) await lockDown();
     await requireTable(db, table, file);
     const tableRows = await materializeAnalysis(db, table);
     if (tableRows === 0) {
@@ -114,7 +145,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     checkContract(results, manifest);
     await writeOutput(staged.dir, { db, table: ANALYSIS, results, manifest, kind: out, logger });
     lap("write");
-    await staged.commit();
+    const { kept } = await staged.commit();
+    if (kept.length)
+      logger.info(`kept ${kept.length} file${kept.length === 1 ? "" : "s"} openbeat did not write in ${options.out}: ${kept.join(", ")}`);
     return { results, out: options.out, timings };
   } catch (e) {
     await staged.abort();

@@ -38,8 +38,7 @@ export const ERROR_CODES = {
   },
   "study.invalid": {
     section: "The study file",
-    what:
-      '`s.yaml:6: unknown key "risk.targt" (did you mean "target"?); allowed here: …` ; `s.yaml:8: "risk.validation.folds" should be a number, not "five"` ; `s.yaml:2: "kind" must be one of "risk", "segments", not "riks" (did you mean "risk"?)`',
+    what: '`s.yaml:6: unknown key "risk.targt" (did you mean "target"?); allowed here: …` ; `s.yaml:8: "risk.validation.folds" should be a number, not "five"` ; `s.yaml:2: "kind" must be one of "risk", "segments", not "riks" (did you mean "risk"?)`',
     fix: "use the suggested key; see `docs/study-file.md`",
   },
   "study.missing_section": {
@@ -143,6 +142,11 @@ export const ERROR_CODES = {
     what: '`source "x" is a socrata source that has not been fetched`',
     fix: "run `openbeat fetch`; see `docs/portals.md`",
   },
+  "source.outside": {
+    section: "Sources",
+    what: '`source "incidents": /etc/passwd resolves to /etc/passwd, outside the study file\'s folder and --data; move the file there, or pass --allow-outside-paths if you trust this study file`',
+    fix: "source paths (as real paths, symbolic links followed) must lie inside the study file's folder or `--data`; pass `--allow-outside-paths` only for a study file you trust",
+  },
   "prepare.sql": {
     section: "Prepare SQL",
     what: '`prepare step "labelled" failed: Binder Error: Referenced column "PREMISES" not found in FROM clause!`',
@@ -152,6 +156,16 @@ export const ERROR_CODES = {
     section: "Prepare SQL",
     what: '`prepare step "x" is written for postgres`',
     fix: "add the other dialect's version or change `--db`",
+  },
+  "prepare.not_select": {
+    section: "Prepare SQL",
+    what: '`prepare step "copied" is a COPY statement, not a SELECT; a study file may only query the loaded tables (no COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA or EXPORT)`; `prepare step "both" holds 2 SQL statements; write exactly one SELECT per step`',
+    fix: "write each step as one `SELECT` (or `WITH \u2026 SELECT`, `FROM \u2026`, `VALUES`); list a PIVOT's values (`PIVOT t ON c IN ('a', 'b')`). A step that reads files or URLs fails with `prepare.sql` and a `Permission Error`: load what you need as a source",
+  },
+  "prepare.timeout": {
+    section: "Prepare SQL",
+    what: '`prepare step "slow" was stopped after 10 min (--timeout); make the query cheaper (filter early, avoid cross joins) or pass a longer --timeout`',
+    fix: "check the step for an accidental cross join; `--timeout 30min` (or `0` for no limit) if it is simply big",
   },
   "data.empty": {
     section: "Data",
@@ -215,13 +229,48 @@ export const ERROR_CODES = {
   },
   "out.not_results": {
     section: "Command line, results folder, score, serve",
-    what: "`--out x: folder exists, is not empty and is not an openbeat results folder`",
-    fix: "choose a new or empty folder; openbeat only replaces folders holding `results.json` or `manifest.json`",
+    what: "`--out x: folder is not empty (it holds index.html, manifest.json) and it has no .openbeat marker, so openbeat did not write it; choose a new or empty folder for --out`",
+    fix: "openbeat replaces only folders holding its `.openbeat` marker; give a new or empty folder",
   },
   "out.not_directory": {
     section: "Command line, results folder, score, serve",
     what: "`--out x: exists and is not a folder`",
     fix: "choose another path",
+  },
+  "out.legacy": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: holds results of an older openbeat (results.json and manifest.json, no .openbeat marker); pass --force to replace them (notes.md would be kept), or choose a new --out`",
+    fix: "`--force` if it is yours; files openbeat did not write are kept",
+  },
+  "out.symlink": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: is a symbolic link`",
+    fix: "choose the folder the link points to, or another path",
+  },
+  "out.protected": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out data: is the data folder (--data data)`; `--out . : contains the study file (s.yaml), which replacing the folder would delete`; `--out data/r: is inside the data folder`",
+    fix: "results go beside the inputs, never over or into them: e.g. `--out out/NAME`",
+  },
+  "out.locked": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: another openbeat run (pid 4242) is writing this folder; wait for it to finish or choose another --out (if no run is active, delete \u2026/.x.lock)`",
+    fix: "wait, or use another folder; a lock left by a dead process is taken over automatically",
+  },
+  "out.kept_conflict": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: areas.geojson was not written by openbeat, and this run writes a file of that name; move it out of the folder and run again`",
+    fix: "move or rename your file",
+  },
+  "out.unwritable": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: the file system is read-only (\u2026)`; `no permission to write \u2026`; `a part of the path is a file, not a folder`; `the path is too long`",
+    fix: "choose a writable folder or a shorter path",
+  },
+  "out.disk_full": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out x: the disk is full (writing \u2026)`",
+    fix: "free space, or choose a folder on another disk",
   },
   "score.model_missing": {
     section: "Command line, results folder, score, serve",
@@ -277,6 +326,11 @@ export const ERROR_CODES = {
     section: "Command line, results folder, score, serve",
     what: "`--db mysql://…: unsupported database URL`",
     fix: "use `postgres://user@host:port/dbname`, or leave `--db` out",
+  },
+  "db.sandbox": {
+    section: "Command line, results folder, score, serve",
+    what: "`--db postgres://\u2026: logging in as the per-run role failed (\u2026); prepare SQL would run with access to the server's files`",
+    fix: 'connect as a user without superuser and without pg_read_server_files, pg_write_server_files or pg_execute_server_program, or let new roles log in (pg_hba.conf); see "Study-file SQL runs in a sandbox" in `docs/decisions.md`',
   },
   "geojson.type": {
     section: "Sources",
@@ -358,8 +412,7 @@ export const WARNING_CODES = {
   },
   "csv.rejected_rows": {
     section: "Warnings (in `results.json`)",
-    what:
-      "some rows had the wrong number of fields or a value of the wrong type and were skipped; `rows` and `first_line` say how many and where ; `4 of 5 data rows are malformed (first at line 3: Expected Number of Columns: 7 Found: 4)`",
+    what: "some rows had the wrong number of fields or a value of the wrong type and were skipped; `rows` and `first_line` say how many and where ; `4 of 5 data rows are malformed (first at line 3: Expected Number of Columns: 7 Found: 4)`",
     fix: "look at `first_line`; if rows matter, fix the export or force `types:`",
   },
   "csv.repeated_header": {

@@ -2,7 +2,6 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RiskResults } from "../../src/results/types.js";
 import { ensureDist, hashTree, lines, runCli } from "./run-cli.js";
 
 /**
@@ -32,6 +31,8 @@ interface BadCase {
   /** Each must match stderr: the file, the problem, the fix. */
   expect: RegExp[];
   setup?: (c: Ctx) => void;
+  /** Extra checks after the run (e.g. that nothing was written outside). */
+  after?: (c: Ctx) => void;
   skip?: boolean;
 }
 
@@ -50,6 +51,15 @@ const studyCase = (study: string) => run(study, "good");
 
 let shared: string;
 let model: string;
+
+/** A project folder in the case's temporary folder: the base study as study.yaml beside a copy of the good data. */
+function project(c: Ctx): { dir: string; study: string } {
+  const dir = join(c.tmp, "project");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "study.yaml"), readFileSync(`${S}/risk.yaml`));
+  writeFileSync(join(dir, "incidents.csv"), readFileSync(`${D}/good/incidents.csv`));
+  return { dir, study: join(dir, "study.yaml") };
+}
 
 function writeIncidents(dir: string, body: string | Buffer): void {
   mkdirSync(dir, { recursive: true });
@@ -272,6 +282,98 @@ const cases: BadCase[] = [
     expect: [/sql-unknown-table\.yaml: prepare step "joined" failed/, /officers does not exist/],
   },
 
+  // ---- the study file is declarative: prepare SQL only queries the loaded tables ----
+  {
+    name: "prepare SQL that reads /etc/passwd",
+    args: studyCase("sql-read-file"),
+    expect: [
+      /sql-read-file\.yaml: prepare step "leaked" failed/,
+      /Permission Error: Cannot access file "\/etc\/passwd"/,
+      /disabled by configuration/,
+    ],
+  },
+  {
+    name: "prepare SQL that reads a URL",
+    args: studyCase("sql-read-url"),
+    expect: [/sql-read-url\.yaml: prepare step "remote" failed/, /Permission Error: Cannot access file "https:\/\/example\.com/],
+  },
+  {
+    name: "prepare SQL that writes a file with COPY ... TO",
+    args: studyCase("sql-copy-to"),
+    expect: [/sql-copy-to\.yaml: prepare step "copied" failed/, /Permission Error: Cannot access file .*openbeat-copied\.csv/],
+    after: () => {
+      expect(existsSync("openbeat-copied.csv")).toBe(false);
+    },
+  },
+  {
+    name: "prepare SQL that attaches a database",
+    args: studyCase("sql-attach"),
+    expect: [/sql-attach\.yaml: prepare step "attached" is an ATTACH statement, not a SELECT/, /may only query the loaded tables/],
+    after: () => {
+      expect(existsSync("other.duckdb")).toBe(false);
+    },
+  },
+  {
+    name: "prepare SQL that installs an extension",
+    args: studyCase("sql-install"),
+    expect: [/sql-install\.yaml: prepare step "installed" is an INSTALL or LOAD statement, not a SELECT/],
+  },
+  {
+    name: "prepare SQL that changes a setting",
+    args: studyCase("sql-set"),
+    expect: [/sql-set\.yaml: prepare step "unlocked" is a SET \(or PRAGMA, USE\) statement, not a SELECT/],
+  },
+  {
+    name: "prepare SQL that runs a PRAGMA",
+    args: studyCase("sql-pragma"),
+    expect: [/sql-pragma\.yaml: prepare step "pragma" is a SET \(or PRAGMA, USE\) statement/],
+  },
+  {
+    name: "two statements in one prepare step",
+    args: studyCase("sql-two-statements"),
+    expect: [/sql-two-statements\.yaml: prepare step "both" holds 2 SQL statements; write exactly one SELECT per step/],
+  },
+  {
+    name: "a demographics expression that reads a file (SQL after prepare stays locked)",
+    args: run("segments-demographics-read-file", "areas"),
+    expect: [/segments-demographics-read-file\.yaml: segments\.areas\.demographics\.columns/, /Permission Error/],
+  },
+  {
+    name: "a prepare step that runs past --timeout",
+    args: (c) => [...studyCase("sql-slow")(c), "--timeout", "1s"],
+    expect: [/sql-slow\.yaml: prepare step "slow" was stopped after 1 s \(--timeout\)/, /pass a longer --timeout/],
+  },
+  {
+    name: "a --timeout that is not a duration",
+    args: (c) => ["run", `${S}/risk.yaml`, "--timeout", "soon", "--out", c.out],
+    expect: [/--timeout must be a duration such as 90s, 10min or 1h \(0: no limit\), not "soon"/],
+  },
+  {
+    name: "a source path outside the study folder and --data (/etc/passwd)",
+    args: studyCase("source-outside"),
+    expect: [
+      /source-outside\.yaml: source "incidents": \/etc\/passwd resolves to \/etc\/passwd, outside the study file's folder and --data/,
+      /--allow-outside-paths/,
+    ],
+  },
+  {
+    name: "a source path that climbs out of --data with ../",
+    args: studyCase("source-dotdot"),
+    expect: [
+      /source-dotdot\.yaml: source "incidents": \.\.\/.*etc\/hostname resolves to \/etc\/hostname, outside/,
+      /--allow-outside-paths/,
+    ],
+  },
+  {
+    name: "a source that is a symbolic link to a file outside",
+    setup: (c) => {
+      mkdirSync(join(c.tmp, "data"));
+      symlinkSync("/etc/hostname", join(c.tmp, "data", "incidents.csv"));
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/risk\.yaml: source "incidents": incidents\.csv resolves to \/etc\/hostname, outside/, /--allow-outside-paths/],
+  },
+
   // ---- source paths ----
   {
     name: "a source path that is missing",
@@ -328,7 +430,89 @@ const cases: BadCase[] = [
       writeFileSync(join(c.out, "notes.txt"), "my notes\n");
     },
     args: dataCase("good"),
-    expect: [/--out .*\/out:/, /is not an openbeat results folder/, /choose a new or empty folder/],
+    expect: [/--out .*\/out: folder is not empty \(it holds notes\.txt\)/, /no \.openbeat marker/, /choose a new or empty folder/],
+  },
+  {
+    name: "--out pointing at a web app with its own manifest.json",
+    setup: (c) => {
+      mkdirSync(c.out);
+      writeFileSync(join(c.out, "manifest.json"), JSON.stringify({ name: "My PWA", start_url: "/" }));
+      writeFileSync(join(c.out, "index.html"), "<html></html>\n");
+    },
+    args: (c) => [...dataCase("good")(c), "--force"],
+    expect: [
+      /--out .*\/out: folder is not empty \(it holds index\.html, manifest\.json\)/,
+      /--force only replaces results folders of openbeat/,
+    ],
+  },
+  {
+    name: "--out holding an older openbeat's results, without --force",
+    setup: (c) => {
+      mkdirSync(c.out);
+      writeFileSync(join(c.out, "results.json"), JSON.stringify({ study: "risk", name: "old", data: { rows: 3 } }));
+      writeFileSync(join(c.out, "manifest.json"), JSON.stringify({ openbeat: "0.1.0", study_file: "s.yaml", inputs: [] }));
+    },
+    args: dataCase("good"),
+    expect: [/--out .*\/out: holds results of an older openbeat/, /pass --force to replace them/],
+  },
+  {
+    name: "--out equal to the data folder",
+    setup: (c) => {
+      writeIncidents(join(c.tmp, "data"), readFileSync(`${D}/good/incidents.csv`));
+    },
+    args: (c) => ["run", `${S}/risk.yaml`, "--data", join(c.tmp, "data"), "--out", join(c.tmp, "data"), "--quiet"],
+    expect: [/--out .*\/data: is the data folder \(--data/, /choose another folder/],
+  },
+  {
+    name: "--out inside the data folder",
+    setup: (c) => {
+      writeIncidents(join(c.tmp, "data"), readFileSync(`${D}/good/incidents.csv`));
+    },
+    args: (c) => ["run", `${S}/risk.yaml`, "--data", join(c.tmp, "data"), "--out", join(c.tmp, "data", "results"), "--quiet"],
+    expect: [/--out .*\/data\/results: is inside the data folder/],
+  },
+  {
+    name: "--out a symbolic link to the data folder",
+    setup: (c) => {
+      writeIncidents(join(c.tmp, "data"), readFileSync(`${D}/good/incidents.csv`));
+      symlinkSync(join(c.tmp, "data"), join(c.tmp, "link"));
+    },
+    args: (c) => ["run", `${S}/risk.yaml`, "--data", join(c.tmp, "data"), "--out", join(c.tmp, "link"), "--quiet"],
+    expect: [/--out .*\/link: is the data folder/],
+  },
+  {
+    name: "--out the study file's folder",
+    setup: (c) => project(c),
+    args: (c) => ["run", join(c.tmp, "project", "study.yaml"), "--out", join(c.tmp, "project"), "--quiet"],
+    expect: [/--out .*\/project: is the study file's folder/],
+  },
+  {
+    name: "--out a folder above the study file and its data",
+    setup: (c) => project(c),
+    args: (c) => ["run", join(c.tmp, "project", "study.yaml"), "--out", c.tmp, "--quiet"],
+    expect: [/--out .*: contains the study file .*, which replacing the folder would delete/],
+  },
+  {
+    name: "--out a source file",
+    setup: (c) => project(c),
+    args: (c) => ["run", join(c.tmp, "project", "study.yaml"), "--out", join(c.tmp, "project", "incidents.csv"), "--quiet"],
+    expect: [/--out .*incidents\.csv: is source "incidents" \(incidents\.csv\)/],
+  },
+  {
+    name: "--out locked by another run",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, ".out.lock"), JSON.stringify({ pid: process.pid, run_id: "other" }));
+    },
+    args: dataCase("good"),
+    expect: [/--out .*\/out: another openbeat run \(pid \d+\) is writing this folder/, /wait for it to finish/, /\.out\.lock/],
+  },
+  {
+    name: "--out below a file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "file"), "x");
+    },
+    args: (c) => ["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", join(c.tmp, "file", "out"), "--quiet"],
+    expect: [/--out .*\/file\/out: a part of the path is a file, not a folder/],
   },
   {
     name: "--out pointing at a file",
@@ -423,6 +607,8 @@ describe("bad inputs end with exit 1 and one clear line", () => {
         const c: Ctx = { tmp, out: join(tmp, "out"), model };
         bad.setup?.(c);
         const before = hashTree(BAD, tmp);
+        const leftovers = () => readdirSync(dirname(c.out)).filter((f) => f.includes(".tmp-") || f.endsWith(".lock"));
+        const leftBefore = leftovers();
         const r = await runCli(bad.args(c));
         const err = lines(r.stderr);
         expect(r.code, r.stderr).toBe(1);
@@ -432,14 +618,22 @@ describe("bad inputs end with exit 1 and one clear line", () => {
         expect(r.stderr).not.toMatch(/^\s{4}at /m);
         expect(r.stderr).not.toMatch(/internal error/);
         for (const re of bad.expect) expect(r.stderr).toMatch(re);
-        expect(readdirSync(dirname(c.out)).filter((f) => f.includes(".tmp-"))).toEqual([]);
+        expect(leftovers()).toEqual(leftBefore);
         expect(hashTree(BAD, tmp)).toEqual(before);
+        bad.after?.(c);
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }
     });
   }
 });
+
+/** The parts of results.json these cases read. */
+interface OkResults {
+  warnings: ({ code: string } & Record<string, unknown>)[];
+  data: { rows: number };
+  factors: { feature: string }[];
+}
 
 describe("recoverable dirt succeeds and is counted in results.json", () => {
   async function runOk(study: string, data: string) {
@@ -451,7 +645,7 @@ describe("recoverable dirt succeeds and is counted in results.json", () => {
     expect(r.stderr).not.toMatch(/^\s{4}at /m);
     expect(hashTree(BAD)).toEqual(before);
     expect(readdirSync(tmp)).toEqual(["out"]);
-    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults;
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as OkResults;
     rmSync(tmp, { recursive: true, force: true });
     return { results, stderr: r.stderr };
   }
@@ -517,6 +711,48 @@ describe("recoverable dirt succeeds and is counted in results.json", () => {
     const err = lines(r.stderr);
     expect(err.at(-1)).toMatch(/^openbeat: .*risk\.yaml: target "officer_assaulted" has only one class/);
     expect(err.filter((l) => l.startsWith("openbeat: ") && /only one class/.test(l))).toHaveLength(1);
+  });
+});
+
+describe("a rerun into a results folder", () => {
+  it("keeps the files the user added there, says so, and replaces only openbeat's own files", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "openbeat-rerun-"));
+    const out = join(tmp, "out");
+    try {
+      const first = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--quiet"]);
+      expect(first.code, first.stderr).toBe(0);
+      writeFileSync(join(out, "notes.txt"), "my notes\n");
+      mkdirSync(join(out, "figures"));
+      writeFileSync(join(out, "figures", "fig.svg"), "<svg/>\n");
+      const second = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toMatch(/kept 2 files openbeat did not write in .*\/out: figures, notes\.txt/);
+      expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("my notes\n");
+      expect(readFileSync(join(out, "figures", "fig.svg"), "utf8")).toBe("<svg/>\n");
+      expect(readdirSync(tmp)).toEqual(["out"]);
+      const marker = JSON.parse(readFileSync(join(out, ".openbeat"), "utf8")) as { files: string[] };
+      expect(marker.files).toEqual(["features.parquet", "manifest.json", "model.json", "prepared.parquet", "report.html", "results.json"]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("--force replaces an older openbeat's folder (no marker) and keeps the user's files", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "openbeat-force-"));
+    const out = join(tmp, "out");
+    try {
+      mkdirSync(out);
+      writeFileSync(join(out, "results.json"), JSON.stringify({ study: "risk", name: "old", data: { rows: 3 } }));
+      writeFileSync(join(out, "manifest.json"), JSON.stringify({ openbeat: "0.1.0", study_file: "s.yaml", inputs: [] }));
+      writeFileSync(join(out, "notes.txt"), "mine\n");
+      const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--force"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
+      expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8"))).toMatchObject({ name: "reliability base risk study" });
+      expect(readdirSync(tmp)).toEqual(["out"]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
