@@ -1,6 +1,6 @@
 import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 import type { Db } from "./Db.js";
-import { quoteIdent } from "./Db.js";
+import { createTableSql } from "./sql/tables.js";
 
 /** One column to write: name, SQL type, and values (NaN and null become SQL NULL). */
 export interface ColumnData {
@@ -14,7 +14,7 @@ const CHUNK = 2048;
 
 /** Creates (or replaces) a DuckDB table from columns, appending in data chunks (much faster than row inserts). */
 export async function createTableFromColumns(db: Db, table: string, columns: ColumnData[]): Promise<void> {
-  await db.exec(`CREATE OR REPLACE TABLE ${quoteIdent(table)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ")})`);
+  await db.exec(createTableSql(table, columns, { replace: true }));
   const n = columns.length ? columns[0].values.length : 0;
   const appender = await db.appender(table);
   const types = columns.map((c) => TYPES[c.type]);

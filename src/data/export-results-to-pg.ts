@@ -1,8 +1,10 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
-import { type Row, QueryError, driverMessage, quoteIdent } from "./Db.js";
+import { type Row, QueryError, driverMessage } from "./Db.js";
 import type { PgDb } from "./PgDb.js";
+import { copyFromStdinSql } from "./sql/copy.js";
+import { createSchemaSql, createTableSql, dropTableSql, tableRef } from "./sql/tables.js";
 
 /** PostgreSQL type for a column of plain JS values: bigint, double precision, boolean, jsonb or text. */
 export function inferPgType(values: unknown[]): string {
@@ -40,7 +42,9 @@ function csvField(v: unknown, pgType: string): string {
   if (pgType === "jsonb" || (typeof v === "object" && !(v instanceof Date))) s = JSON.stringify(v);
   else if (v instanceof Date) s = v.toISOString();
   else if (typeof v === "number" && !Number.isFinite(v)) s = Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-  else s = String(v);
+  else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") s = String(v);
+  // Rows come from JSON-like results; a function or symbol has no text form worth storing.
+  else s = "";
   return `"${s.replaceAll('"', '""')}"`;
 }
 
@@ -54,7 +58,7 @@ function csvField(v: unknown, pgType: string): string {
  * @returns row count written per table
  */
 export async function exportResultsToPg(pgDb: PgDb, schema: string, tables: Record<string, Row[]>): Promise<Record<string, number>> {
-  await pgDb.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await pgDb.exec(createSchemaSql(schema));
   const counts: Record<string, number> = {};
   for (const [name, rows] of Object.entries(tables)) {
     const names: string[] = [];
@@ -67,11 +71,16 @@ export async function exportResultsToPg(pgDb: PgDb, schema: string, tables: Reco
         }
     if (!names.length) names.push("empty");
     const types = names.map((n) => inferPgType(rows.map((r) => r[n])));
-    const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
-    await pgDb.exec(`DROP TABLE IF EXISTS ${target}`);
-    await pgDb.exec(`CREATE TABLE ${target} (${names.map((n, j) => `${quoteIdent(n)} ${types[j]}`).join(", ")})`);
+    await pgDb.exec(dropTableSql(name, schema));
+    await pgDb.exec(
+      createTableSql(
+        name,
+        names.map((n, j) => ({ name: n, type: types[j] })),
+        { schema },
+      ),
+    );
     if (rows.length) {
-      const copySql = `COPY ${target} (${names.map(quoteIdent).join(", ")}) FROM STDIN (FORMAT csv)`;
+      const copySql = copyFromStdinSql(tableRef(name, schema), names);
       function* lines(): Generator<string> {
         for (const r of rows) yield names.map((n, j) => csvField(r[n], types[j])).join(",") + "\n";
       }

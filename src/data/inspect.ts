@@ -1,8 +1,10 @@
-import { Db, quoteIdent, type Database } from "./Db.js";
+import { Db, type Database } from "./Db.js";
 import { sourceFormat, type SourceFormat } from "./load-sources.js";
 import { loadCsv, type CsvDialect } from "./sources/load-csv.js";
 import { loadGeojson } from "./sources/load-geojson.js";
 import { loadShapefile } from "./sources/load-shapefile.js";
+import { columnStatsSql, hasRange, topValuesSql } from "./sql/column-summary.js";
+import { dropTableSql } from "./sql/tables.js";
 import { UserError, assertUnreachable } from "../util/errors.js";
 import type { Warning } from "../util/logger.js";
 import * as msg from "../util/messages.js";
@@ -34,10 +36,6 @@ export interface InspectResult {
   /** What loading would warn about (rejected rows, repeated headers, empty header names). */
   warnings: Warning[];
 }
-
-const ORDERED =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|DATE|TIME.*|TIMESTAMP.*)$/;
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
 /**
  * Loads a file (csv, geojson or shapefile, by extension unless `format` is given) into a scratch table and
@@ -79,7 +77,7 @@ export async function inspectFile(
     const columns = await summarizeColumns(db, table);
     return { path, format, rows, columns, ...result, warnings: result.warnings ?? [] };
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    await db.exec(dropTableSql(table));
     if (!options.db) await db.close();
   }
 }
@@ -92,31 +90,16 @@ export async function inspectFile(
 export async function summarizeColumns(db: Database, table: string): Promise<ColumnSummary[]> {
   const cols = await db.columns(table);
   if (!cols.length) return [];
-  const t = quoteIdent(table);
-  const parts: string[] = [];
-  cols.forEach((c, j) => {
-    const q = quoteIdent(c.name);
-    parts.push(`(count(*) - count(${q}))::INTEGER AS n${j}`, `count(DISTINCT ${q})::INTEGER AS d${j}`);
-    if (ORDERED.test(c.type)) {
-      const cast = NUMERIC.test(c.type) ? "DOUBLE" : "VARCHAR";
-      parts.push(`min(${q})::${cast} AS lo${j}`, `max(${q})::${cast} AS hi${j}`);
-    }
-  });
-  const [stats] = await db.query(`SELECT ${parts.join(", ")} FROM ${t}`);
+  const [stats] = await db.query(columnStatsSql(table, cols));
   const out: ColumnSummary[] = [];
   for (let j = 0; j < cols.length; ++j) {
     const c = cols[j];
-    const q = quoteIdent(c.name);
     const top =
       c.name === "_geometry"
         ? []
-        : (
-            await db.query(
-              `SELECT ${q}::VARCHAR AS v, count(*)::INTEGER AS n FROM ${t} WHERE ${q} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT 5`,
-            )
-          ).map((r) => ({ value: String(r.v), count: Number(r.n) }));
+        : (await db.query(topValuesSql(table, c.name))).map((r) => ({ value: r.v as string, count: Number(r.n) }));
     const summary: ColumnSummary = { name: c.name, type: c.type, nulls: Number(stats[`n${j}`]), distinct: Number(stats[`d${j}`]), top };
-    if (ORDERED.test(c.type)) {
+    if (hasRange(c.type)) {
       summary.min = (stats[`lo${j}`] as number | string | null) ?? null;
       summary.max = (stats[`hi${j}`] as number | string | null) ?? null;
     }
@@ -127,9 +110,9 @@ export async function summarizeColumns(db: Database, table: string): Promise<Col
 
 const int = (n: number) => n.toLocaleString("en-US");
 
-function shown(value: unknown, width: number): string {
+function shown(value: string | number | null | undefined, width: number): string {
   if (value === null || value === undefined) return "";
-  let s = typeof value === "number" ? (Number.isInteger(value) ? String(value) : String(+value.toPrecision(6))) : String(value);
+  let s = typeof value === "number" ? (Number.isInteger(value) ? String(value) : String(+value.toPrecision(6))) : value;
   if (typeof value === "string" && (s !== s.trim() || s === "")) s = JSON.stringify(s);
   s = s.replace(/[\r\n\t]/g, " ");
   return s.length > width ? s.slice(0, width - 1) + "…" : s;

@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
-import { type Database, QueryError, driverMessage, quoteIdent, quoteString } from "./Db.js";
+import { type Database, QueryError, driverMessage, quoteIdent } from "./Db.js";
 import type { PgDb } from "./PgDb.js";
+import { copyFromStdinSql, copyToCsvSql } from "./sql/copy.js";
+import { createTableSql, dropTableSql, tableRef } from "./sql/tables.js";
 
 /** A DuckDB column type mapped to PostgreSQL, and the DuckDB expression that exports it as CSV text. */
 export interface PgColumnMapping {
@@ -90,22 +92,28 @@ export async function loadTableIntoPg(
 ): Promise<LoadTableIntoPgResult> {
   const target = options.target ?? table;
   const columns = (await duck.columns(table)).map((c) => mapDuckTypeToPg(c.name, c.type));
-  const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(", ");
-  await pgDb.exec(`DROP TABLE IF EXISTS ${quoteIdent(target)}`);
-  await pgDb.exec(`CREATE TABLE ${quoteIdent(target)} (${defs})`);
+  await pgDb.exec(dropTableSql(target));
+  await pgDb.exec(
+    createTableSql(
+      target,
+      columns.map((c) => ({ name: c.name, type: c.pgType })),
+    ),
+  );
   const dir = await mkdtemp(join(tmpdir(), "openbeat-copy-"));
   const file = join(dir, "table.csv");
   try {
-    const select = columns.map((c) => `${c.expr} AS ${quoteIdent(c.name)}`).join(", ");
-    await duck.exec(`COPY (SELECT ${select} FROM ${quoteIdent(table)}) TO ${quoteString(file)} (FORMAT CSV, HEADER false)`);
-    const copySql = `COPY ${quoteIdent(target)} (${columns.map((c) => quoteIdent(c.name)).join(", ")}) FROM STDIN (FORMAT csv)`;
+    await duck.exec(copyToCsvSql(table, columns, file));
+    const copySql = copyFromStdinSql(
+      tableRef(target),
+      columns.map((c) => c.name),
+    );
     const stream = pgDb.client.query(copyFrom(copySql));
     try {
       await pipeline(createReadStream(file), stream);
     } catch (e) {
       throw new QueryError(driverMessage(e), copySql, e);
     }
-    return { table: target, rows: Number(stream.rowCount ?? 0), columns };
+    return { table: target, rows: stream.rowCount, columns };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../util/errors.js";
+import * as msg from "../util/messages.js";
 import { type Database, Db } from "./Db.js";
 import { PgDb, redactUrl } from "./PgDb.js";
 
@@ -28,8 +29,5 @@ export async function openDatabase(url?: string, options: OpenDatabaseOptions = 
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return PgDb.open(url, { schema: options.schema ?? runSchemaName(), dropSchemaOnClose: !options.keepSchema });
   }
-  throw new UserError(
-    "db.url",
-    `--db ${redactUrl(url)}: unsupported database URL; use postgres://user@host:port/dbname, or leave --db out for the embedded DuckDB`,
-  );
+  throw new UserError("db.url", msg.unsupportedDbUrl(redactUrl(url)));
 }

@@ -4,8 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { to as copyTo } from "pg-copy-streams";
-import { driverMessage, QueryError, quoteIdent, quoteString, type Db } from "./Db.js";
+import { driverMessage, QueryError, type Db } from "./Db.js";
 import type { PgDb } from "./PgDb.js";
+import { copyToStdoutSql } from "./sql/copy.js";
+import { loadCsvWithColumnsSql } from "./sql/csv.js";
+import { countRowsSql, setTimeZoneSql } from "./sql/tables.js";
 
 /** DuckDB type for a PostgreSQL column type (as `format_type` prints it); text for anything unusual. */
 export function pgTypeToDuck(type: string): string {
@@ -29,19 +32,22 @@ export async function readTableFromPg(pg: PgDb, duck: Db, table: string, target 
   const columns = await pg.columns(table);
   const dir = await mkdtemp(join(tmpdir(), "openbeat-pg-read-"));
   const file = join(dir, "table.csv");
-  const sql = `COPY (SELECT * FROM ${quoteIdent(table)}) TO STDOUT (FORMAT csv, HEADER true)`;
+  const sql = copyToStdoutSql(table);
   try {
-    await pg.exec("SET TimeZone = 'UTC'");
+    await pg.exec(setTimeZoneSql("UTC"));
     try {
       await pipeline(pg.client.query(copyTo(sql)), createWriteStream(file));
     } catch (e) {
       throw new QueryError(driverMessage(e), sql, e);
     }
-    const types = columns.map((c) => `${quoteString(c.name)}: ${quoteString(pgTypeToDuck(c.type))}`).join(", ");
     await duck.exec(
-      `CREATE OR REPLACE TABLE ${quoteIdent(target)} AS SELECT * FROM read_csv(${quoteString(file)}, header = true, columns = {${types}})`,
+      loadCsvWithColumnsSql(
+        target,
+        file,
+        columns.map((c) => ({ name: c.name, type: pgTypeToDuck(c.type) })),
+      ),
     );
-    const [{ n }] = await duck.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(target)}`);
+    const [{ n }] = await duck.query(countRowsSql(target));
     return Number(n);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,8 +1,11 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
-import { quoteIdent, quoteString, type Db } from "../data/Db.js";
+import type { Db } from "../data/Db.js";
+import { parquetViewSql } from "../data/sql/copy.js";
+import { countRowsSql } from "../data/sql/tables.js";
 import type { Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
+import * as msg from "../util/messages.js";
 import { TIME_KINDS, type DimensionView, type RunSummary } from "./api-types.js";
 
 /** A results folder opened for serving: its summary, DuckDB view, and what its queries may touch. */
@@ -32,8 +35,7 @@ export function findResultsDirs(dirs: string[]): string[] {
   const found: string[] = [];
   for (const d of dirs) {
     const dir = resolve(d);
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new UserError("serve.dir", `${d}: not a folder; pass a results folder written by \`openbeat run\``);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError("serve.dir", msg.serveNotFolder(d));
     if (existsSync(join(dir, "results.json"))) {
       found.push(dir);
       continue;
@@ -42,11 +44,7 @@ export function findResultsDirs(dirs: string[]): string[] {
       .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "results.json")))
       .map((e) => join(dir, e.name))
       .sort();
-    if (!subs.length)
-      throw new UserError(
-        "serve.dir",
-        `${d}: no results.json here or in its subfolders; pass a results folder written by \`openbeat run\``,
-      );
+    if (!subs.length) throw new UserError("serve.dir", msg.serveNoResults(d));
     found.push(...subs);
   }
   return found;
@@ -63,21 +61,20 @@ function slug(name: string): string {
 
 function readResults(dir: string): Results {
   const file = join(dir, "results.json");
-  let results: Results;
+  // Parsed, then checked for the marks of a results.json; the rest of its shape is trusted (openbeat wrote it).
+  let results: Partial<Results> | null;
   try {
-    results = JSON.parse(readFileSync(file, "utf8")) as Results;
+    results = JSON.parse(readFileSync(file, "utf8")) as Partial<Results> | null;
   } catch (e) {
-    throw new UserError("serve.results", `${file}: cannot read results.json (${(e as Error).message}); rerun \`openbeat run\``, {
-      cause: e,
-    });
+    throw new UserError("serve.results", msg.resultsUnreadable(file, (e as Error).message), { cause: e });
   }
   if (!results || (results.study !== "risk" && results.study !== "segments")) {
-    throw new UserError("serve.results", `${file}: "study" must be "risk" or "segments"; rerun \`openbeat run\``);
+    throw new UserError("serve.results", msg.resultsUnknownStudy(file));
   }
   if (!results.dashboard || !Array.isArray(results.dashboard.dimensions)) {
-    throw new UserError("serve.results", `${file}: no "dashboard" section; rerun \`openbeat run\` with this version`);
+    throw new UserError("serve.results", msg.resultsNoDashboard(file));
   }
-  return results;
+  return results as Results;
 }
 
 /** Path of `name` inside `dir`, or undefined when it would leave the folder or does not exist. */
@@ -99,14 +96,14 @@ export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
   for (const dir of findResultsDirs(dirs)) {
     const results = readResults(dir);
     const parquet = join(dir, "prepared.parquet");
-    if (!existsSync(parquet)) throw new UserError("serve.parquet", `${parquet}: missing; rerun \`openbeat run\``);
+    if (!existsSync(parquet)) throw new UserError("serve.parquet", msg.preparedMissing(parquet));
     let id = slug(basename(dir));
     for (let i = 2; ids.has(id); ++i) id = `${slug(basename(dir))}-${i}`;
     ids.add(id);
     const view = `run_${runs.length}`;
-    await db.exec(`CREATE VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(parquet)})`);
+    await db.exec(parquetViewSql(view, parquet));
     const columns = new Set((await db.columns(view)).map((c) => c.name));
-    const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(view)}`);
+    const [{ n }] = await db.query(countRowsSql(view));
     const warnings: string[] = [];
     const missing = (what: string, column: string): boolean => {
       if (columns.has(column)) return false;

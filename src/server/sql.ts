@@ -1,5 +1,6 @@
 import { quoteIdent } from "../data/Db.js";
-import type { DimensionView, FilterValue, Filters } from "./api-types.js";
+import type { SqlQuery } from "../data/sql/tables.js";
+import type { DimensionView, Filters } from "./api-types.js";
 
 /** A request the client got wrong; the server answers with `status` and `message` as JSON. */
 export class ApiError extends Error {
@@ -11,11 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-/** SQL text with its bound parameters. */
-export interface SqlQuery {
-  sql: string;
-  params: unknown[];
-}
+export type { SqlQuery } from "../data/sql/tables.js";
 
 /** The SQL expression a dimension groups and filters by; timestamp parts are derived from the column. */
 export function dimensionExpr(d: Pick<DimensionView, "column" | "kind">): string {
@@ -52,7 +49,7 @@ export function whereClause(filters: Filters, dimensions: ReadonlyMap<string, Di
     const strings: string[] = [];
     const numbers: number[] = [];
     let orNull = false;
-    for (const v of values as FilterValue[]) {
+    for (const v of values) {
       if (v === null) orNull = true;
       else if (typeof v === "number") numbers.push(v);
       else strings.push(String(v));

@@ -7,6 +7,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { Db } from "../data/Db.js";
 import { UserError } from "../util/errors.js";
+import * as msg from "../util/messages.js";
 import type { DimensionView, HistogramBin, PointsResponse, QueryRow } from "./api-types.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
@@ -39,7 +40,7 @@ export interface RunningServer {
 const BODY_LIMIT = 64 * 1024;
 const MAX_POINTS = 5000;
 
-const filterValue = z.union([z.string().max(1000), z.number().finite(), z.boolean(), z.null()]);
+const filterValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 const filtersSchema = z
   .record(z.string().max(300), z.array(filterValue).max(2000))
   .refine((f) => Object.keys(f).length <= 64, "at most 64 filtered columns")
@@ -94,13 +95,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { dirs, port = 5173, host = "127.0.0.1", token } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   if (!isLoopback(host) && !token) {
-    throw new UserError(
-      "serve.token",
-      `--host ${host} exposes the dashboard beyond this machine; also pass a token (--token) or use --host 127.0.0.1`,
-    );
+    throw new UserError("serve.token", msg.serveNeedsToken(host));
   }
-  if (token !== undefined && token.length < 8) throw new UserError("serve.token", "the token must have at least 8 characters");
-  if (!dirs.length) throw new UserError("serve.dir", "no results folder given; pass one written by `openbeat run`");
+  if (token !== undefined && token.length < 8) throw new UserError("serve.token", msg.serveTokenTooShort());
+  if (!dirs.length) throw new UserError("serve.dir", msg.serveNoFolder());
   const webRoot = resolve(options.webRoot ?? defaultWebRoot());
 
   const db = await Db.open();
@@ -195,7 +193,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return out;
   };
 
-  app.get("/api/runs", async () => ({ runs: runs.map((r) => r.summary) }));
+  app.get("/api/runs", () => Promise.resolve({ runs: runs.map((r) => r.summary) }));
 
   app.post("/api/runs/:id/query", async (req) => {
     const run = runOf(req);
@@ -284,8 +282,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.get("/api/runs/:id/areas.geojson", async (req, reply) => {
     const run = runOf(req);
-    if (!run.areasFile) throw new ApiError(404, "this run has no area map (dashboard.areas)");
-    const r = run.summary.results.dashboard.areas!;
+    const r = run.summary.results.dashboard.areas;
+    if (!run.areasFile || !r) throw new ApiError(404, "this run has no area map (dashboard.areas)");
     reply.header("X-Openbeat-Name-Property", r.name_property);
     return reply.type("application/geo+json").send(await readFile(run.areasFile));
   });
@@ -297,9 +295,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return reply.type(CONTENT_TYPES[".html"]).send(await readFile(file));
   });
 
-  app.all("/api/*", async () => {
-    throw new ApiError(404, "unknown API endpoint");
-  });
+  app.all("/api/*", () => Promise.reject(new ApiError(404, "unknown API endpoint")));
 
   const sendStatic = async (req: FastifyRequest, reply: FastifyReply) => {
     const found = resolveStaticPath(webRoot, req.raw.url ?? "/");
@@ -334,8 +330,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.close();
     await db.close();
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UserError("serve.port", `port ${port} is in use; pass another with --port N`, { cause: e });
-    if (code === "EADDRNOTAVAIL") throw new UserError("serve.host", `cannot bind ${host}: no such address on this machine`, { cause: e });
+    if (code === "EADDRINUSE") throw new UserError("serve.port", msg.portInUse(port), { cause: e });
+    if (code === "EADDRNOTAVAIL") throw new UserError("serve.host", msg.hostNotAvailable(host), { cause: e });
     throw e;
   }
   const address = app.server.address();

@@ -1,25 +1,24 @@
 import { join } from "node:path";
-import { Db, quoteString, type Row } from "../data/Db.js";
+import { Db, type Row } from "../data/Db.js";
 import { exportResultsToPg } from "../data/export-results-to-pg.js";
 import { PgDb } from "../data/PgDb.js";
 import type { Results } from "../results/types.js";
+import { rowOutputSql } from "./sql/output.js";
 
 /** The result tables written for BI tools: findings and factors, or clusters and k selection; plus per-row output. */
 export async function resultTables(results: Results, dir: string): Promise<Record<string, Row[]>> {
   const db = await Db.open();
   try {
-    const file = quoteString(join(dir, "prepared.parquet"));
+    const file = join(dir, "prepared.parquet");
     if (results.study === "risk") {
-      const scores = await db.query(`SELECT _row, _score AS score FROM read_parquet(${file}) WHERE _score IS NOT NULL ORDER BY _row`);
+      const scores = await db.query(rowOutputSql(file, "_score", "score"));
       return {
         findings: results.findings.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
         factors: results.factors.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
         scores,
       };
     }
-    const assignments = await db.query(
-      `SELECT _row, _cluster AS cluster FROM read_parquet(${file}) WHERE _cluster IS NOT NULL ORDER BY _row`,
-    );
+    const assignments = await db.query(rowOutputSql(file, "_cluster", "cluster"));
     return {
       clusters: results.clusters.map((c) => ({ id: c.id, label: c.label, size: c.size, share: c.share })),
       k_selection: results.k_selection.map((r) => ({ ...r })),

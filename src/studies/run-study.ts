@@ -6,6 +6,7 @@ import { manifestSchema, resultsSchema } from "../results/schema.js";
 import type { InputInfo, Manifest, Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
+import * as msg from "../util/messages.js";
 import { VERSION } from "../util/version.js";
 import { ANALYSIS, analysisTableName, materializeAnalysis, requireColumns, requireTable } from "./analysis-table.js";
 import { buildDashboardInfo } from "./dashboard-info.js";
@@ -110,8 +111,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     await requireTable(db, table, file);
     const tableRows = await materializeAnalysis(db, table);
     if (tableRows === 0) {
-      const fix = spec.prepare.length ? "check the prepare SQL filters" : "check that the source file has data rows";
-      throw new UserError("data.empty", `${file}: the analysis table "${table}" has no rows; ${fix}`);
+      throw new UserError("data.empty", msg.analysisTableEmpty(file, table, spec.prepare.length > 0));
     }
     await requireColumns(db, ANALYSIS, kind.columns(), `${file}: ${kind.name}`);
     lap("prepare");
@@ -172,7 +172,7 @@ interface Common {
 /** The kind's results with the keys every results.json shares, in the contract's order. */
 function assembleResults(out: KindOutput, c: Common): Results {
   const { data, ...rest } = out.results;
-  const { date_range, ...kindData } = data as typeof data & { date_range?: unknown };
+  const { date_range, ...kindData } = data;
   const { inputs, tableRows, dashboard, ...head } = c;
   return {
     ...head,

@@ -2,14 +2,18 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTableFromColumns, type ColumnData } from "../data/create-table.js";
 import type { Db } from "../data/Db.js";
-import { quoteIdent, quoteString } from "../data/Db.js";
-import type { Matrix } from "../ml/matrix.js";
+import { copyToParquetSql } from "../data/sql/copy.js";
+import { dropTableSql } from "../data/sql/tables.js";
 import { isSparse } from "../ml/sparse.js";
 import { writeReport } from "../report/index.js";
 import type { Manifest, Results } from "../results/types.js";
 import type { Logger } from "../util/logger.js";
 import type { KindOutput } from "./kind.js";
+import { designSelectSql, preparedSelectSql } from "./sql/output.js";
 import { stableJson } from "./write-results.js";
+
+/** Scratch table holding the design matrix while it is written. */
+const DESIGN = "_design";
 
 /**
  * Writes the design matrix as features.parquet: `_row` (row of prepared.parquet), the id column when the study
@@ -23,20 +27,16 @@ export async function writeDesignParquet(db: Db, path: string, table: string, de
   if (isSparse(X)) {
     for (let i = 0; i < n; ++i) for (let k = X.indptr[i]; k < X.indptr[i + 1]; ++k) cols[X.indices[k]][i] = X.values[k];
   } else {
-    const D = (X as Matrix).data;
+    const D = X.data;
     for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) cols[j][i] = D[i * p + j];
   }
   const columns: ColumnData[] = [
     { name: "_row", type: "INTEGER", values: keep },
     ...names.map((name, j) => ({ name, type: "DOUBLE" as const, values: cols[j] })),
   ];
-  await createTableFromColumns(db, "_design", columns);
-  const idSql = id ? `, a.${quoteIdent(id)}` : "";
-  const feats = names.map((nm) => `d.${quoteIdent(nm)}`).join(", ");
-  await db.exec(
-    `COPY (SELECT d._row${idSql}${feats ? ", " + feats : ""} FROM _design d JOIN ${quoteIdent(table)} a USING (_row) ORDER BY d._row) TO ${quoteString(path)} (FORMAT parquet)`,
-  );
-  await db.exec(`DROP TABLE _design`);
+  await createTableFromColumns(db, DESIGN, columns);
+  await db.exec(copyToParquetSql(designSelectSql(DESIGN, table, names, id), path));
+  await db.exec(dropTableSql(DESIGN));
 }
 
 /**
@@ -44,9 +44,7 @@ export async function writeDesignParquet(db: Db, path: string, table: string, de
  * area columns), matched by `_row`.
  */
 export async function writePreparedParquet(db: Db, path: string, table: string, rowOutput: string): Promise<void> {
-  await db.exec(
-    `COPY (SELECT a.*, o.* EXCLUDE (_row) FROM ${quoteIdent(table)} a LEFT JOIN ${quoteIdent(rowOutput)} o USING (_row) ORDER BY a._row) TO ${quoteString(path)} (FORMAT parquet)`,
-  );
+  await db.exec(copyToParquetSql(preparedSelectSql(table, rowOutput), path));
 }
 
 /** Everything the one output writer needs. */

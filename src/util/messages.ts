@@ -50,12 +50,144 @@ export const unknownKey = (file: string, path: string, key: string, known: strin
 export const columnNotFound = (where: string, column: string, table: string, available: string[]) =>
   `${where}: column "${column}" not found in table "${table}"${didYouMean(column, available)}; run "openbeat inspect" on the source to see its columns`;
 
+/** The study-file path names a folder. */
+export const studyIsDirectory = (file: string) => `${file}: is a directory; give the path of a study file (.yaml)`;
+
+/** The study file does not exist. */
+export const studyNotFound = (file: string) => `${file}: study file not found; check the path`;
+
+/** The study file exists but cannot be read; `reason` is the system's error code. */
+export const studyUnreadable = (file: string, reason: string) => `${file}: cannot read study file (${reason})`;
+
+/**
+ * The study file is not valid YAML; `line` is where the parser stopped, `duplicateKey` the key written twice when
+ * that is the problem.
+ */
+export const invalidYaml = (file: string, line: number | undefined, what: string, duplicateKey?: string) =>
+  `${file}${line ? `:${line}` : ""}: invalid YAML: ${what}; ${
+    duplicateKey
+      ? `"${duplicateKey}" appears twice at this level; keep one`
+      : "check indentation (spaces, not tabs), quotes and closing brackets"
+  }`;
+
+/** An alias to a missing anchor, or too many aliases. */
+export const invalidYamlAlias = (file: string, reason: string) =>
+  `${file}: invalid YAML: ${reason}; define each &anchor before its *alias, or write the value out`;
+
+/** The YAML is valid but is not a mapping (empty, a list, a scalar). */
+export const studyNotMapping = (file: string) => `${file}: a study file must be a YAML mapping with at least name, kind and sources`;
+
+/** The study file breaks its schema; `line` is where, `problem` says what (from the schema's issue). */
+export const studyInvalid = (file: string, line: string | undefined, problem: string) => `${file}${line ? `:${line}` : ""}: ${problem}`;
+
+/** `kind` names a study kind whose section is absent; `hint` lists what the section needs at least. */
+export const kindSectionMissing = (file: string, kind: string, hint: string) =>
+  `${file}: kind is "${kind}" but there is no "${kind}:" section; add one with at least "${hint}"`;
+
+/** The file has the section of another kind than its `kind`. */
+export const otherKindSection = (file: string, kind: string, other: string) =>
+  `${file}: kind is "${kind}" but the file has a "${other}:" section; remove it or change kind`;
+
+/** Two prepare steps share a name. */
+export const duplicateStepName = (file: string, step: string) =>
+  `${file}: prepare step name "${step}" is used twice; give each step its own name`;
+
+/** A prepare step has a source's name. */
+export const stepNamedLikeSource = (file: string, step: string) =>
+  `${file}: prepare step "${step}" has the name of a source; rename one of them`;
+
+/** Several sources, no prepare steps and no `table:`: nothing says which table to analyse. */
+export const noAnalysisTable = (file: string) =>
+  `${file}: several sources and no prepare steps; add "table:" naming the table to analyse, or a prepare step that joins them`;
+
+/** `table:` (or the last prepare step) names a table that does not exist. */
+export const tableNotFound = (file: string, table: string) => `${file}: table "${table}" does not exist; name a source or prepare step`;
+
+/** The kind's `features` section lists no column. */
+export const riskNoFeatures = (where: string) => `${where}: risk.features lists no columns; add categorical, numeric or dates`;
+
+/** The segments `features` section lists no column that gives a feature. */
+export const segmentsNoFeatures = (where: string) => `${where}: segments.features lists no columns; add categorical or numeric columns`;
+
+/** `risk.validation.test_from` does not parse as a date. */
+export const testFromNotDate = (where: string, value: string) =>
+  `${where}: risk.validation.test_from "${value}" is not a date (use YYYY-MM-DD)`;
+
 // ---- data ----
 
 export const sourceMissing = (file: string, source: string, path: string) =>
   `${file}: source "${source}": file not found: ${path}; check the path (relative to the study file, or pass --data DIR)`;
 
 export const prepareFailed = (file: string, step: string, message: string) => `${file}: prepare step "${step}" failed: ${message}`;
+
+/** The analysis table has no rows; `hasPrepare` says whether prepare steps made it. */
+export const analysisTableEmpty = (file: string, table: string, hasPrepare: boolean) =>
+  `${file}: the analysis table "${table}" has no rows; ${hasPrepare ? "check the prepare SQL filters" : "check that the source file has data rows"}`;
+
+/** Examples of bad values as the messages quote them: `"a", "b"`. */
+const examples = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(", ");
+
+/** A numeric feature holds text that is not a number; `example` is one such value. */
+export const featureNotNumeric = (where: string, column: string, count: number, example: unknown) =>
+  `${where}: numeric feature "${column}" has ${count} values that are not numbers (e.g. ${examples([example])}); clean or cast it in a prepare step, or list it under categorical`;
+
+/** A numeric feature holds NaN or infinite values; `example` is one such value. */
+export const featureNotFinite = (where: string, column: string, count: number, example: unknown) =>
+  `${where}: numeric feature "${column}" has ${count} values that are NaN or infinite (e.g. ${examples([example])}); turn them into NULL in a prepare step, e.g. CASE WHEN isfinite(${column}) THEN ${column} END`;
+
+/** A date feature's column is not a timestamp or date. */
+export const featureNotDate = (where: string, column: string, type: string) =>
+  `${where}: date feature "${column}" has type ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${column}, '%m/%d/%Y %H:%M')`;
+
+/** Every value of a feature column is missing; `kind` is categorical, numeric or date. */
+export const featureEmpty = (where: string, kind: string, column: string, rows: number) =>
+  `${where}: ${kind} feature "${column}" is empty (all ${rows} values are missing); remove it from the features or check the prepare SQL and the source column`;
+
+/** A categorical feature has more levels than a category can (an id or free text). */
+export const tooManyLevels = (where: string, column: string, levels: number, rows: number, maxLevels: number) =>
+  `${where}: categorical feature "${column}" has ${levels.toLocaleString("en-US")} distinct values in ${rows.toLocaleString("en-US")} rows (more than ${maxLevels.toLocaleString("en-US")}); it looks like an id or free text: remove it, group it in a prepare step, or raise features.min_frequency`;
+
+/** Warning: a feature column has one value in every row; `value` is that value as text. */
+export const constantFeature = (where: string, column: string, value: unknown) =>
+  `${where}: feature "${column}" has the same value (${examples([value])}) in every row; it carries no information: remove it from the features`;
+
+/** Warning: rows left out, by reason (a missing target, the missing-value policy). */
+export const rowsDropped = (rows: number, reason: string) => `${rows} rows dropped: ${reason}`;
+
+/** The target has values that do not read as 0/1; `values` are the most frequent of them. */
+export const targetNotBinary = (where: string, target: string, values: unknown[]) =>
+  `${where}: target "${target}" has values other than 0/1, true/false or yes/no (e.g. ${examples(values)}); derive a 0/1 column in a prepare step`;
+
+/** Every target value is missing. */
+export const targetEmpty = (where: string, target: string, rows: number) =>
+  `${where}: target "${target}" is empty in all ${rows} rows; check the column name and the label in your prepare SQL`;
+
+/** The missing-value policy dropped every row; `dropped` counts rows by reason. */
+export const noRowsLeft = (where: string, dropped: Record<string, number>) =>
+  `${where}: no rows left after the missing-value policy (${Object.entries(dropped)
+    .map(([r, c]) => `${c} ${r}`)
+    .join(", ")}); use missing: { categorical: category } or clean the data in prepare`;
+
+/** The kept rows have a single target class; `positives` counts the 1s among `rows`. */
+export const targetOneClass = (where: string, target: string, positives: number, rows: number) =>
+  `${where}: target "${target}" has only one class (${positives === 0 ? "no 1s" : "no 0s"} in ${rows} rows); check the label in your prepare SQL`;
+
+/** `risk.validation.column` is not a timestamp or date. */
+export const validationColumnNotDate = (where: string, column: string, type: string | undefined) =>
+  `${where}: risk.validation.column "${column}" is ${String(type)}, not a timestamp; parse it in a prepare step`;
+
+/** Warning: area names that match no boundary or demographics row, most rows first (the first five shown). */
+export const unmatchedAreas = (column: string, unmatched: { name: string; rows: number }[]) =>
+  `${unmatched.length} ${column} names (${unmatched.reduce((s, u) => s + u.rows, 0)} rows) match no area: ${unmatched
+    .slice(0, 5)
+    .map((u) => `${u.name} (${u.rows})`)
+    .join(", ")}${unmatched.length > 5 ? ", …" : ""}; add them to segments.areas.aliases`;
+
+/** Warning: rows without an area name. */
+export const missingArea = (rows: number, column: string) => `${rows} rows have no ${column}`;
+
+/** An expression under `segments.areas.demographics.columns` failed in the database. */
+export const demographicsFailed = (where: string, message: string) => `${where}: segments.areas.demographics.columns: ${message}`;
 
 // ---- data: sources ----
 
@@ -95,6 +227,35 @@ export const unsupportedEncoding = (where: string, encoding: string, supported: 
 export const sourceNotFetched = (file: string, source: string, kind: string) =>
   `${file}: source "${source}" is a ${kind} source that has not been fetched; run "openbeat fetch" on the study file first`;
 
+/** A `types:` entry is not a DuckDB type name. */
+export const csvInvalidType = (column: string, type: string) =>
+  `invalid type for column "${column}": ${JSON.stringify(type)} (expected a DuckDB type such as VARCHAR, BIGINT, DOUBLE, DATE, TIMESTAMP)`;
+
+/** A GeoJSON file that does not parse as JSON. */
+export const geojsonNotJson = (where: string, reason: string) => sourceLoadFailed(where, `not valid JSON (${reason})`);
+
+/** A GeoJSON file that is not a FeatureCollection; `type` is its parsed `type` member, if any (non-text as JSON). */
+export const geojsonNotCollection = (where: string, type: unknown) =>
+  sourceLoadFailed(
+    where,
+    `expected a GeoJSON FeatureCollection, found ${type ? `type "${typeof type === "string" ? type : JSON.stringify(type)}"` : 'no "type"'}`,
+  );
+
+/** A shapefile without its .dbf. */
+export const shapefileNoDbf = (where: string, dbfPath: string) =>
+  sourceLoadFailed(where, `the attribute file ${dbfPath} is missing; copy it next to the .shp`);
+
+/** A .dbf encoding (given or from the .cpg) that is not known. */
+export const shapefileEncoding = (where: string, encoding: string) =>
+  sourceLoadFailed(where, `unknown .dbf encoding "${encoding}"; set "encoding" (e.g. latin1, utf-8)`);
+
+/** A .shp/.dbf pair that cannot be opened. */
+export const shapefileUnreadable = (where: string, reason: string) => sourceLoadFailed(where, `not a readable shapefile (${reason})`);
+
+/** A shapefile record (1-based) that cannot be read. */
+export const shapefileRecordUnreadable = (where: string, record: number, reason: string) =>
+  sourceLoadFailed(where, `cannot read record ${record} (${reason})`);
+
 // ---- portals ----
 
 /** Column changes of a portal source since its previous fetch. */
@@ -108,6 +269,35 @@ export const schemaChanged = (
   if (c.retyped.length) parts.push(`retyped ${c.retyped.map((r) => `${r.name} (${r.from} -> ${r.to})`).join(", ")}`);
   return `source "${source}": the portal's columns changed since the last fetch: ${parts.join("; ")}; check the prepare SQL`;
 };
+
+/** `arcgis.time_zone` is not an IANA zone name. */
+export const portalTimeZone = (source: string, timeZone: string) =>
+  `source "${source}": arcgis.time_zone "${timeZone}" is not an IANA time zone; use e.g. UTC or America/New_York`;
+
+/** An error the ArcGIS server reported; `text` is its code, message and details. */
+export const arcgisFailed = (text: string) => `${text}; check the layer URL, where and out_fields`;
+
+/** An ArcGIS URL that is not a layer. */
+export const arcgisNotLayer = (url: string) => `${url}: not a layer (no fields); the URL should end in /FeatureServer/N or /MapServer/N`;
+
+/** A `format` a URL source cannot be downloaded as. */
+export const portalFormatNotDownloadable = (source: string, format: string) =>
+  `source "${source}": format "${format}" cannot be downloaded; use csv or geojson`;
+
+/** A URL source without `format` whose extension says nothing. */
+export const portalUnknownFormat = (source: string, url: string) =>
+  `source "${source}": cannot tell the format of ${url}; add format: csv or format: geojson`;
+
+/** A GeoJSON download that is not a FeatureCollection. */
+export const portalNotFeatureCollection = (source: string, url: string) => `source "${source}": ${url} is not a GeoJSON FeatureCollection`;
+
+/** A portal answer with an HTTP error that retrying will not fix; `snippet` is the start of its body. */
+export const portalHttp = (url: string, status: number, statusText: string, snippet: string) =>
+  `${url}: HTTP ${status} ${statusText}${snippet ? `: ${snippet}` : ""}; check the dataset address and query`;
+
+/** Every attempt at a portal request failed; `lastReason` says how the last one did. */
+export const portalGaveUp = (url: string, attempts: number, lastReason: string) =>
+  `${url}: gave up after ${attempts} attempts (last: ${lastReason}); try again later or raise the retry limit`;
 
 // ---- input checks (CSV encoding and quoting, score input) ----
 
@@ -125,3 +315,112 @@ export const csvLineTooLong = (where: string, line: number, bytes: number, limit
 
 export const csvUnclosedQuote = (where: string, line: number) =>
   `${where}: line ${line} opens a double quote (") that is never closed, so the lines after it read as one field; close or remove that quote`;
+
+// ---- models and validation ----
+
+/** SMOTE needs more minority rows per training fold than its neighbours. */
+export const smoteTooFew = (kNeighbors: number, minority: number) =>
+  `SMOTE needs more than k_neighbors = ${kNeighbors} minority rows in each training fold, found ${minority}; lower resample.k_neighbors or use method: class_weight`;
+
+/** A validation split (1-based) whose test or training rows have one class. */
+export const splitOneClass = (where: string, split: number, part: "test" | "training") =>
+  `${where}: validation split ${split} has only one class in its ${part} rows; use more data, fewer folds or another validation method`;
+
+/** The largest k asked for needs more rows than remain. */
+export const kTooLarge = (where: string, kMax: number, rows: number) =>
+  `${where}: k up to ${kMax} needs more than ${kMax} rows, but only ${rows} rows remain; lower segments.k.max`;
+
+/** The largest k asked for needs more distinct feature rows than there are. */
+export const kTooLargeDistinct = (where: string, kMax: number, distinct: number) =>
+  `${where}: k up to ${kMax} needs more than ${kMax} distinct rows, but the features take only ${distinct} distinct values; lower segments.k.max or add features`;
+
+// ---- score ----
+
+/** `openbeat score` input file that does not exist; `columns` are the ones the model reads. */
+export const scoreInputNotFound = (input: string, columns: string[]) =>
+  `${input}: input file not found; give a CSV with the columns ${columns.join(", ")}`;
+
+/** The model file does not exist. */
+export const modelNotFound = (path: string) => `${path}: model file not found; pass the model.json of a risk study's results folder`;
+
+/** The model file is not JSON. */
+export const modelNotJson = (path: string) => `${path}: not valid JSON; pass the model.json of a risk study's results folder`;
+
+/** The model file is JSON but not an openbeat risk model. */
+export const notRiskModel = (path: string) => `${path}: not an openbeat risk model (model.json from "openbeat run" on a risk study)`;
+
+/** The model's coefficients and encoder disagree. */
+export const modelShapeMismatch = (path: string, coefficients: number, features: number) =>
+  `${path}: model has ${coefficients} coefficients for ${features} features; the file was edited or comes from another version`;
+
+// ---- command line, databases, results folder ----
+
+/** `openbeat inspect` on a path that does not exist. */
+export const inspectNotFound = (file: string) => `${file}: file not found; check the path`;
+
+/** `openbeat inspect` on a folder. */
+export const inspectIsFolder = (file: string) => `${file}: is a folder; give a CSV, GeoJSON or shapefile`;
+
+/** `--db` with a scheme openbeat does not speak; `url` is already redacted. */
+export const unsupportedDbUrl = (url: string) =>
+  `--db ${url}: unsupported database URL; use postgres://user@host:port/dbname, or leave --db out for the embedded DuckDB`;
+
+/** DuckDB cannot open the database file. */
+export const dbOpenFailed = (path: string, reason: string) => `cannot open database ${path}: ${reason}`;
+
+/** PostgreSQL refuses the connection; `url` is already redacted and `reason` scrubbed of secrets. */
+export const dbConnectFailed = (url: string, reason: string) =>
+  `cannot connect to ${url}: ${reason}; check that the server is running and the URL is right`;
+
+/** A prepare step written only for the other engine than the one it runs on. */
+export const prepareWrongDialect = (file: string, step: string, engine: "duckdb" | "postgres") => {
+  const other = engine === "postgres" ? "duckdb" : "postgres";
+  return `${file}: prepare step "${step}" is written for ${other} (dialect: ${other})${engine === "postgres" ? '; add a "postgres:" version of it, or run without --db' : "; run it with --db postgres://…, or add a portable version"}`;
+};
+
+/** `--out` is a file. */
+export const outNotFolder = (out: string) => `--out ${out}: exists and is not a folder; choose another path`;
+
+/** `--out` is a folder with other files in it. */
+export const outNotResults = (out: string) =>
+  `--out ${out}: folder exists, is not empty and is not an openbeat results folder; choose a new or empty folder`;
+
+/** A message from below the study file, prefixed with the study file's path. */
+export const inStudyFile = (studyFile: string, message: string) => `${studyFile}: ${message}`;
+
+// ---- serve ----
+
+/** A non-loopback `--host` without `--token`. */
+export const serveNeedsToken = (host: string) =>
+  `--host ${host} exposes the dashboard beyond this machine; also pass a token (--token) or use --host 127.0.0.1`;
+
+/** A `--token` too short to protect anything. */
+export const serveTokenTooShort = () => "the token must have at least 8 characters";
+
+/** `openbeat serve` without a folder. */
+export const serveNoFolder = () => "no results folder given; pass one written by `openbeat run`";
+
+/** `--port` is taken. */
+export const portInUse = (port: number) => `port ${port} is in use; pass another with --port N`;
+
+/** `--host` is not an address of this machine. */
+export const hostNotAvailable = (host: string) => `cannot bind ${host}: no such address on this machine`;
+
+/** A path given to `openbeat serve` that is not a folder. */
+export const serveNotFolder = (dir: string) => `${dir}: not a folder; pass a results folder written by \`openbeat run\``;
+
+/** A folder with no results.json in it or its subfolders. */
+export const serveNoResults = (dir: string) =>
+  `${dir}: no results.json here or in its subfolders; pass a results folder written by \`openbeat run\``;
+
+/** results.json cannot be read or parsed. */
+export const resultsUnreadable = (file: string, reason: string) => `${file}: cannot read results.json (${reason}); rerun \`openbeat run\``;
+
+/** results.json of an unknown study kind. */
+export const resultsUnknownStudy = (file: string) => `${file}: "study" must be "risk" or "segments"; rerun \`openbeat run\``;
+
+/** results.json from a version without the dashboard section. */
+export const resultsNoDashboard = (file: string) => `${file}: no "dashboard" section; rerun \`openbeat run\` with this version`;
+
+/** A results folder without prepared.parquet. */
+export const preparedMissing = (path: string) => `${path}: missing; rerun \`openbeat run\``;

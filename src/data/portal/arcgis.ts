@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ArcgisSpec } from "../sources/source-spec.js";
 import { UserError } from "../../util/errors.js";
+import * as msg from "../../util/messages.js";
 import { csvLine } from "./cache.js";
 import { type PortalContext, type PortalFetchResult, countingRetry } from "./context.js";
 import { RetryableError, fetchWithRetry, stripSecrets } from "./fetch-with-retry.js";
@@ -70,10 +71,7 @@ export function checkTimeZone(timeZone: string, source: string): void {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone });
   } catch {
-    throw new UserError(
-      "portal.time_zone",
-      `source "${source}": arcgis.time_zone "${timeZone}" is not an IANA time zone; use e.g. UTC or America/New_York`,
-    );
+    throw new UserError("portal.time_zone", msg.portalTimeZone(source, timeZone));
   }
 }
 
@@ -88,16 +86,16 @@ function withToken(u: URL): string {
 }
 
 function arcgisJson(body: string): Record<string, unknown> {
-  const json = JSON.parse(body) as Record<string, unknown>;
+  const json = JSON.parse(body) as Record<string, unknown> | null;
   const error = json?.error as { code?: number; message?: string; details?: string[] } | undefined;
   if (error) {
     const code = Number(error.code);
     const text = `ArcGIS error ${error.code ?? ""}: ${error.message ?? ""}${error.details?.length ? ` (${error.details.join("; ")})` : ""}`;
     // ArcGIS reports overload and timeouts inside a 200 response.
     if (code === 429 || code >= 500 || Number.isNaN(code)) throw new RetryableError(text);
-    throw new UserError("portal.arcgis", `${text}; check the layer URL, where and out_fields`);
+    throw new UserError("portal.arcgis", msg.arcgisFailed(text));
   }
-  return json;
+  return json as Record<string, unknown>;
 }
 
 /** Reads the layer description (`?f=json`). */
@@ -107,10 +105,7 @@ export async function fetchArcgisLayerInfo(spec: ArcgisSpec, options: Parameters
   const { value } = await fetchWithRetry(withToken(u), arcgisJson, options);
   const fields = Array.isArray(value.fields) ? (value.fields as ArcgisField[]) : [];
   if (!fields.length && value.type !== "Feature Layer" && value.type !== "Table") {
-    throw new UserError(
-      "portal.arcgis",
-      `${stripSecrets(u.toString())}: not a layer (no fields); the URL should end in /FeatureServer/N or /MapServer/N`,
-    );
+    throw new UserError("portal.arcgis", msg.arcgisNotLayer(stripSecrets(u.toString())));
   }
   const adv = value.advancedQueryCapabilities as { supportsPagination?: boolean } | undefined;
   return {
@@ -250,7 +245,12 @@ export async function fetchArcgis(spec: ArcgisSpec, ctx: PortalContext): Promise
     }
     if (spec.format === "geojson") await writeAll(out, "]}\n");
     else if (!names) await writeAll(out, csvLine(fields.map((f) => f.name)));
-    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((e?: Error | null) => {
+        if (e) reject(e);
+        else resolve();
+      }),
+    );
   } finally {
     out.destroy();
   }

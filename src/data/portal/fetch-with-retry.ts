@@ -1,4 +1,5 @@
 import { UserError } from "../../util/errors.js";
+import * as msg from "../../util/messages.js";
 
 /** Thrown by a body parser to say "this response is broken, ask again" (e.g. a suspicious empty page). */
 export class RetryableError extends Error {
@@ -135,10 +136,7 @@ export async function fetchWithRetry<T>(
       const text = await res.text().catch(() => "");
       if (!transientStatus(res.status)) {
         const snippet = text.replace(/\s+/g, " ").slice(0, 200);
-        throw new UserError(
-          "portal.http",
-          `${shown}: HTTP ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ""}; check the dataset address and query`,
-        );
+        throw new UserError("portal.http", msg.portalHttp(shown, res.status, res.statusText, snippet));
       }
       reason = `HTTP ${res.status}`;
       if (res.status === 429 || res.status === 503) retryAfter = parseRetryAfter(res.headers.get("retry-after"));
@@ -146,7 +144,7 @@ export async function fetchWithRetry<T>(
       if (e instanceof UserError) throw e;
       if (e instanceof SyntaxError) reason = `broken body: ${e.message.slice(0, 120)}`;
       else if (e instanceof RetryableError) reason = e.message;
-      else if ((e as Error)?.name === "TimeoutError") reason = `timeout after ${timeoutMs} ms`;
+      else if ((e as { name?: unknown } | null | undefined)?.name === "TimeoutError") reason = `timeout after ${timeoutMs} ms`;
       else reason = `network: ${describeNetworkError(e)}`;
     }
     lastReason = reason;
@@ -155,14 +153,11 @@ export async function fetchWithRetry<T>(
     options.onRetry?.({ url: shown, attempt, maxAttempts, delayMs, reason });
     await sleep(delayMs);
   }
-  throw new UserError(
-    "portal.unavailable",
-    `${shown}: gave up after ${maxAttempts} attempts (last: ${lastReason}); try again later or raise the retry limit`,
-  );
+  throw new UserError("portal.unavailable", msg.portalGaveUp(shown, maxAttempts, lastReason));
 }
 
 function describeNetworkError(e: unknown): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
+  const err = e as (Error & { cause?: { code?: string; message?: string } }) | null | undefined;
   const cause = err?.cause;
   return cause?.code ?? cause?.message ?? err?.message ?? String(e);
 }

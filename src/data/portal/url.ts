@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { UserError } from "../../util/errors.js";
+import * as msg from "../../util/messages.js";
 import { inferTextType, parseCsv } from "./cache.js";
 import { type PortalContext, type PortalFetchResult, countingRetry } from "./context.js";
 import { fetchWithRetry, stripSecrets } from "./fetch-with-retry.js";
@@ -8,14 +9,11 @@ import { fetchWithRetry, stripSecrets } from "./fetch-with-retry.js";
 /** Format of a download: the given one, else from the URL's extension, else a {@link UserError}. */
 export function urlFormat(url: string, format: string | undefined, source: string): "csv" | "geojson" {
   if (format === "csv" || format === "geojson") return format;
-  if (format) throw new UserError("portal.format", `source "${source}": format "${format}" cannot be downloaded; use csv or geojson`);
+  if (format) throw new UserError("portal.format", msg.portalFormatNotDownloadable(source, format));
   const path = new URL(url).pathname.toLowerCase();
   if (path.endsWith(".csv")) return "csv";
   if (path.endsWith(".geojson") || path.endsWith(".json")) return "geojson";
-  throw new UserError(
-    "portal.format",
-    `source "${source}": cannot tell the format of ${stripSecrets(url)}; add format: csv or format: geojson`,
-  );
+  throw new UserError("portal.format", msg.portalUnknownFormat(source, stripSecrets(url)));
 }
 
 function csvColumns(rows: string[][]): { name: string; type: string }[] {
@@ -49,7 +47,7 @@ export async function fetchUrl(url: string, format: "csv" | "geojson", ctx: Port
       if (format === "geojson") {
         const json = JSON.parse(body) as { type?: string; features?: unknown[] };
         if (!Array.isArray(json.features))
-          throw new UserError("portal.format", `source "${ctx.name}": ${stripSecrets(url)} is not a GeoJSON FeatureCollection`);
+          throw new UserError("portal.format", msg.portalNotFeatureCollection(ctx.name, stripSecrets(url)));
         return { body, rows: json.features.length, columns: geojsonColumns(json.features as never[]) };
       }
       if ((body.match(/"/g)?.length ?? 0) % 2 === 1) throw new SyntaxError("CSV ends inside a quoted field");

@@ -2,28 +2,17 @@ import { open, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { driverMessage, quoteIdent, quoteString, type Database } from "../Db.js";
+import { driverMessage, type Database } from "../Db.js";
+import { copyCsvWithoutRowsSql, csvRejectsSql, loadCsvSql, repeatedHeaderSql, sniffCsvSql, type CsvOptions } from "../sql/csv.js";
+import { countRowsSql, dropTableSql } from "../sql/tables.js";
 import { UserError } from "../../util/errors.js";
 import type { Warning } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
+import { csvEncoding } from "./csv-encoding.js";
 
-/** How a CSV file is read. Every field is optional; DuckDB detects what is not given. */
-export interface CsvOptions {
-  /** Field delimiter, one character (default: detected). */
-  delimiter?: string;
-  /** Read every column as VARCHAR (default false). */
-  allText?: boolean;
-  /** Forced column types by column name, e.g. `{ INCIDENT_NUMBER: "VARCHAR" }`. */
-  types?: Record<string, string>;
-  /** strftime-style format for timestamp columns, e.g. `%m/%d/%Y %H:%M`. */
-  timestampFormat?: string;
-  /** Character encoding: utf-8 (default), latin-1 or utf-16. */
-  encoding?: string;
-  /** Column names replacing the header's (same count as the header). */
-  names?: string[];
-  /** Keep malformed rows out of the table and record them in these temporary tables (DuckDB `store_rejects`). */
-  rejects?: { table: string; scan: string };
-}
+export { csvEncoding } from "./csv-encoding.js";
+export { loadCsvSql, normalizeHeaderName, repeatedHeaderSql } from "../sql/csv.js";
+export type { CsvOptions } from "../sql/csv.js";
 
 /** The CSV dialect as detected (or given), for `inspect` and for messages. */
 export interface CsvDialect {
@@ -47,99 +36,6 @@ export interface CsvLoadResult {
   dialect: CsvDialect;
   /** Warnings about the file (rejected rows, repeated headers, renamed columns); the caller decides where they go. */
   warnings: Warning[];
-}
-
-const ENCODINGS: Record<string, string> = {
-  "utf-8": "utf-8",
-  utf8: "utf-8",
-  "latin-1": "latin-1",
-  latin1: "latin-1",
-  "iso-8859-1": "latin-1",
-  "utf-16": "utf-16",
-  utf16: "utf-16",
-};
-
-/**
- * DuckDB's name for an encoding, or a UserError naming the supported ones.
- * @param where file (and source) for the message
- */
-export function csvEncoding(encoding: string | undefined, where = "csv"): string {
-  if (encoding === undefined) return "utf-8";
-  const e = ENCODINGS[encoding.toLowerCase()];
-  if (!e) throw new UserError("source.encoding", msg.unsupportedEncoding(where, encoding, ["utf-8", "latin-1", "utf-16"]));
-  return e;
-}
-
-const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?(\[\])?$/;
-
-/**
- * Builds (does not run) `CREATE OR REPLACE TABLE table AS SELECT * FROM read_csv(…)`.
- * Types are sniffed over the whole file (`sample_size = -1`), the first line is always the header, and DuckDB
- * handles a UTF-8 BOM and CRLF line ends itself. With `rejects`, malformed rows (wrong field count, failed casts)
- * are skipped and recorded instead of failing the load.
- * @param table table name (quoted here)
- * @param path file path as DuckDB should open it
- * @param options see {@link CsvOptions}
- */
-export function loadCsvSql(table: string, path: string, options: CsvOptions = {}): string {
-  const args = [quoteString(path), "header = true", "sample_size = -1"];
-  if (options.delimiter !== undefined) args.push(`delim = ${quoteString(options.delimiter)}`);
-  if (options.encoding !== undefined) args.push(`encoding = ${quoteString(csvEncoding(options.encoding))}`);
-  if (options.allText) args.push("all_varchar = true");
-  if (options.names?.length) args.push(`names = [${options.names.map(quoteString).join(", ")}]`);
-  const types = Object.entries(options.types ?? {});
-  if (types.length) {
-    for (const [column, type] of types) {
-      if (!TYPE_PATTERN.test(type)) {
-        throw new UserError(
-          "csv.type",
-          `invalid type for column "${column}": ${JSON.stringify(type)} (expected a DuckDB type such as VARCHAR, BIGINT, DOUBLE, DATE, TIMESTAMP)`,
-        );
-      }
-    }
-    args.push(`types = {${types.map(([c, t]) => `${quoteString(c)}: ${quoteString(t)}`).join(", ")}}`);
-  }
-  if (options.timestampFormat !== undefined) args.push(`timestampformat = ${quoteString(options.timestampFormat)}`);
-  if (options.rejects) {
-    args.push(
-      "store_rejects = true",
-      `rejects_table = ${quoteString(options.rejects.table)}`,
-      `rejects_scan = ${quoteString(options.rejects.scan)}`,
-    );
-  }
-  return `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_csv(${args.join(", ")})`;
-}
-
-/** Lower-case letters and digits only: how a header name looks when repeated as `IncidentNumber` or `incident_number`. */
-export function normalizeHeaderName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, "");
-}
-
-/**
- * Builds a query counting rows that repeat the header inside the data (exports concatenated from pieces).
- * A row counts when at least two of its cells (one, for a one-column table) equal their column's name up to case
- * and punctuation, and those cells are at least half of its non-empty cells.
- * @param table loaded table
- * @param columns the table's columns; only VARCHAR ones can hold header text
- * @param select `count` for the number of such rows, `predicate` for the bare WHERE condition
- */
-export function repeatedHeaderSql(
-  table: string,
-  columns: { name: string; type: string }[],
-  select: "count" | "predicate" = "count",
-): string | null {
-  const text = columns.filter((c) => c.type === "VARCHAR" && normalizeHeaderName(c.name) !== "");
-  if (!text.length) return null;
-  const matches = text
-    .map(
-      (c) =>
-        `(regexp_replace(lower(${quoteIdent(c.name)}), '[^a-z0-9]', '', 'g') IS NOT DISTINCT FROM ${quoteString(normalizeHeaderName(c.name))})::INTEGER`,
-    )
-    .join(" + ");
-  const nonNull = columns.map((c) => `(${quoteIdent(c.name)} IS NOT NULL)::INTEGER`).join(" + ");
-  const need = Math.min(2, columns.length);
-  const predicate = `((${matches}) >= ${need} AND 2 * (${matches}) >= (${nonNull}))`;
-  return select === "predicate" ? predicate : `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)} WHERE ${predicate}`;
 }
 
 /**
@@ -230,13 +126,8 @@ export function fixHeaderNames(header: string[]): { names: string[]; empty: stri
  * @param options user's delimiter and encoding, when given
  */
 export async function sniffCsv(db: Database, path: string, options: CsvOptions = {}): Promise<CsvDialect> {
-  const args = [quoteString(path), "header = true", "ignore_errors = true"];
-  if (options.delimiter !== undefined) args.push(`delim = ${quoteString(options.delimiter)}`);
-  if (options.encoding !== undefined) args.push(`encoding = ${quoteString(csvEncoding(options.encoding))}`);
-  const [row] = await db.query(
-    `SELECT "Delimiter" AS d, "Quote" AS q, "Escape" AS e, "NewLineDelimiter" AS n FROM sniff_csv(${args.join(", ")})`,
-  );
-  const clean = (v: unknown) => (v === "(empty)" || v == null ? "" : String(v));
+  const [row] = await db.query(sniffCsvSql(path, options));
+  const clean = (v: unknown) => (typeof v === "string" && v !== "(empty)" ? v : "");
   const delimiter = options.delimiter ?? clean(row.d);
   const quote = clean(row.q);
   const { fields, bom, newline } = await readCsvHeader(path, { delimiter, quote: quote || '"', encoding: options.encoding });
@@ -308,31 +199,28 @@ export async function loadCsv(
   let rejected: { n: number; first: number | null; reason: string | null; unicode: number | null };
   try {
     await db.exec(loadCsvSql(table, path, { ...base, rejects }));
-    rows = Number((await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)}`))[0].n);
-    const [r] = await db.query(
-      `SELECT count(DISTINCT line)::INTEGER AS n, min(line)::INTEGER AS first, arg_min(error_message, line) AS reason,
-              (min(line) FILTER (WHERE error_message ILIKE '%invalid unicode%'))::INTEGER AS unicode FROM ${quoteIdent(rejects.table)}`,
-    );
+    rows = Number((await db.query(countRowsSql(table)))[0].n);
+    const [r] = await db.query(csvRejectsSql(rejects.table));
     rejected = {
       n: Number(r.n),
       first: r.first == null ? null : Number(r.first),
-      reason: r.reason == null ? null : String(r.reason),
+      reason: typeof r.reason === "string" ? r.reason : null,
       unicode: r.unicode == null ? null : Number(r.unicode),
     };
   } catch (e) {
     return await fail(e);
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(rejects.table)}; DROP TABLE IF EXISTS ${quoteIdent(rejects.scan)}`);
+    await db.exec(dropTableSql([rejects.table, rejects.scan]));
   }
   if (rejected.unicode !== null) {
     // Skipping the rows with accented names would bias the data; the whole file is in another encoding.
-    await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    await db.exec(dropTableSql(table));
     throw new UserError("csv.encoding", msg.csvNotUtf8(where, rejected.unicode));
   }
   if (rejected.n > 0) {
     const total = rows + rejected.n;
     if (rejected.n * 2 > total) {
-      await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      await db.exec(dropTableSql(table));
       const quoteLine = dialect.quote === "" ? await unbalancedQuoteLine(path) : null;
       if (quoteLine !== null) throw new UserError("csv.unbalanced_quote", msg.csvUnbalancedQuote(where, quoteLine, rejected.n, total));
       throw new UserError(
@@ -351,7 +239,7 @@ export async function loadCsv(
   const loaded = (await db.columns(table)).map((c) => c.name);
   for (const column of Object.keys(options.types ?? {})) {
     if (!loaded.includes(column)) {
-      await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      await db.exec(dropTableSql(table));
       throw new UserError("csv.type_column", msg.columnNotFound(where, column, table, loaded));
     }
   }
@@ -377,20 +265,10 @@ async function dropRepeatedHeaders(db: Database, table: string, path: string, op
   if (found === 0) return 0;
   const textColumns = columns.map((c) => ({ name: c.name, type: "VARCHAR" }));
   const predicate = repeatedHeaderSql(table, textColumns, "predicate");
-  const args = [
-    quoteString(path),
-    "header = true",
-    "all_varchar = true",
-    "ignore_errors = true",
-    `delim = ${quoteString(options.delimiter ?? ",")}`,
-  ];
-  if (options.encoding !== undefined) args.push(`encoding = ${quoteString(csvEncoding(options.encoding))}`);
-  if (options.names?.length) args.push(`names = [${options.names.map(quoteString).join(", ")}]`);
+  if (predicate === null) return 0;
   const temp = join(tmpdir(), `openbeat-${randomUUID()}.csv`);
   try {
-    await db.exec(
-      `COPY (SELECT * FROM read_csv(${args.join(", ")}) WHERE NOT ${predicate}) TO ${quoteString(temp)} (HEADER, DELIMITER ',')`,
-    );
+    await db.exec(copyCsvWithoutRowsSql(path, temp, predicate, options));
     await db.exec(loadCsvSql(table, temp, { ...options, delimiter: ",", encoding: undefined, names: undefined }));
   } finally {
     await rm(temp, { force: true });

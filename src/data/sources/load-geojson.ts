@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { FeatureCollection } from "geojson";
+import type { FeatureCollection, Geometry } from "geojson";
 import { driverMessage, type Database } from "../Db.js";
 import { UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
@@ -42,7 +42,8 @@ export function inferPropertyType(values: Iterable<unknown>): ColumnSpec["type"]
 function cell(v: unknown, type: ColumnSpec["type"]): unknown {
   if (v === null || v === undefined) return null;
   if (type !== "VARCHAR") return v;
-  return typeof v === "object" ? JSON.stringify(v) : String(v);
+  // Parsed JSON: text stays as is, numbers and booleans print as in the file, objects and arrays as JSON.
+  return typeof v === "string" ? v : JSON.stringify(v);
 }
 
 /**
@@ -56,10 +57,15 @@ export async function writeFeatures(db: Database, table: string, collection: Fea
   const keys: string[] = [];
   const seen = new Set<string>();
   for (const f of collection.features) {
-    for (const k of Object.keys(f.properties ?? {})) if (!seen.has(k)) (seen.add(k), keys.push(k));
+    for (const k of Object.keys(f.properties ?? {})) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push(k);
+      }
+    }
   }
   const names = uniqueNames(keys, ["_feature", "_geometry"]);
-  const types = keys.map((k) => inferPropertyType(collection.features.map((f) => f.properties?.[k])));
+  const types = keys.map((k) => inferPropertyType(collection.features.map((f): unknown => f.properties?.[k])));
   const columns: ColumnSpec[] = [
     ...names.map((name, j) => ({ name, type: types[j] })),
     { name: "_feature", type: "INTEGER" },
@@ -68,7 +74,9 @@ export async function writeFeatures(db: Database, table: string, collection: Fea
   function* rows() {
     for (let i = 0; i < collection.features.length; ++i) {
       const f = collection.features[i];
-      const row: Record<string, unknown> = { _feature: i, _geometry: f.geometry ? JSON.stringify(f.geometry) : null };
+      // GeoJSON allows a feature without geometry (`"geometry": null`), which the types do not say.
+      const geometry = f.geometry as Geometry | null;
+      const row: Record<string, unknown> = { _feature: i, _geometry: geometry ? JSON.stringify(geometry) : null };
       for (let j = 0; j < keys.length; ++j) row[names[j]] = cell(f.properties?.[keys[j]], types[j]);
       yield row;
     }
@@ -93,16 +101,19 @@ export async function loadGeojson(db: Database, table: string, path: string, opt
   try {
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new UserError("geojson.parse", msg.sourceLoadFailed(where, `not valid JSON (${driverMessage(e)})`), { cause: e });
+    throw new UserError("geojson.parse", msg.geojsonNotJson(where, driverMessage(e)), { cause: e });
   }
-  const collection = parsed as FeatureCollection;
-  if (!collection || typeof collection !== "object" || collection.type !== "FeatureCollection" || !Array.isArray(collection.features)) {
-    const type = (parsed as { type?: unknown })?.type;
-    throw new UserError(
-      "geojson.type",
-      msg.sourceLoadFailed(where, `expected a GeoJSON FeatureCollection, found ${type ? `type "${String(type)}"` : 'no "type"'}`),
-    );
+  if (!isFeatureCollection(parsed)) {
+    const type = typeof parsed === "object" && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
+    throw new UserError("geojson.type", msg.geojsonNotCollection(where, type));
   }
-  const rows = await writeFeatures(db, table, collection);
-  return { rows, collection };
+  const rows = await writeFeatures(db, table, parsed);
+  return { rows, collection: parsed };
+}
+
+/** A parsed value with `type: "FeatureCollection"` and a `features` array (the features are trusted). */
+function isFeatureCollection(value: unknown): value is FeatureCollection {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value as { type?: unknown; features?: unknown };
+  return c.type === "FeatureCollection" && Array.isArray(c.features);
 }

@@ -57,7 +57,7 @@ export async function loadShapefile(
   const where = options.where ?? path;
   const dbfPath = sibling(path, ".dbf");
   if (!existsSync(dbfPath)) {
-    throw new UserError("shapefile.dbf", msg.sourceLoadFailed(where, `the attribute file ${dbfPath} is missing; copy it next to the .shp`));
+    throw new UserError("shapefile.dbf", msg.shapefileNoDbf(where, dbfPath));
   }
   const prjPath = sibling(path, ".prj");
   const cpgPath = sibling(path, ".cpg");
@@ -66,17 +66,14 @@ export async function loadShapefile(
   try {
     new TextDecoder(encoding);
   } catch {
-    throw new UserError(
-      "shapefile.encoding",
-      msg.sourceLoadFailed(where, `unknown .dbf encoding "${encoding}"; set "encoding" (e.g. latin1, utf-8)`),
-    );
+    throw new UserError("shapefile.encoding", msg.shapefileEncoding(where, encoding));
   }
   const [shp, dbf] = await Promise.all([readFile(path), readFile(dbfPath)]);
   let source: shapefile.Source<GeoJSON.Feature>;
   try {
     source = await shapefile.open(shp, dbf, { encoding });
   } catch (e) {
-    throw new UserError("shapefile.read", msg.sourceLoadFailed(where, `not a readable shapefile (${driverMessage(e)})`), { cause: e });
+    throw new UserError("shapefile.read", msg.shapefileUnreadable(where, driverMessage(e)), { cause: e });
   }
   const rawFields = (source as unknown as { _dbf?: { _fields?: { name: string; type: string }[] } })._dbf?._fields ?? [];
   const names = uniqueNames(
@@ -88,18 +85,19 @@ export async function loadShapefile(
   try {
     for (let r = await source.read(); !r.done; r = await source.read()) {
       const props = r.value.properties ?? {};
-      const row: Record<string, unknown> = { _geometry: r.value.geometry ? JSON.stringify(r.value.geometry) : null };
+      // A null shape record has no geometry, which the types do not say.
+      const geometry = r.value.geometry as GeoJSON.Geometry | null;
+      const row: Record<string, unknown> = { _geometry: geometry ? JSON.stringify(geometry) : null };
       rawFields.forEach((f, j) => {
-        const v = props[f.name];
+        // The .dbf reader yields text, numbers, booleans and dates.
+        const v = props[f.name] as string | number | boolean | Date | null | undefined;
         const type = fields[j].type;
         row[names[j]] = v == null ? null : type === "DATE" ? isoDate(v) : type === "VARCHAR" ? String(v).trim() || null : v;
       });
       rows.push(row);
     }
   } catch (e) {
-    throw new UserError("shapefile.read", msg.sourceLoadFailed(where, `cannot read record ${rows.length + 1} (${driverMessage(e)})`), {
-      cause: e,
-    });
+    throw new UserError("shapefile.read", msg.shapefileRecordUnreadable(where, rows.length + 1, driverMessage(e)), { cause: e });
   }
   const columns: ColumnSpec[] = [...fields.map((f) => ({ name: f.name, type: f.type })), { name: "_geometry", type: "VARCHAR" }];
   await writeTable(db, table, columns, rows);

@@ -4,7 +4,9 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { quoteIdent, quoteString, type Database } from "../Db.js";
+import type { Database } from "../Db.js";
+import { insertNdjsonSql } from "../sql/copy.js";
+import { createTableSql } from "../sql/tables.js";
 
 /** A column to create: name and DuckDB type. */
 export interface ColumnSpec {
@@ -27,8 +29,7 @@ export async function writeTable(
   columns: ColumnSpec[],
   rows: Iterable<Record<string, unknown>>,
 ): Promise<void> {
-  const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ");
-  await db.exec(`CREATE OR REPLACE TABLE ${quoteIdent(table)} (${defs})`);
+  await db.exec(createTableSql(table, columns, { replace: true }));
   const temp = join(tmpdir(), `openbeat-${randomUUID()}.ndjson`);
   let longest = 0;
   let count = 0;
@@ -43,11 +44,7 @@ export async function writeTable(
     out.end();
     await once(out, "finish");
     if (count === 0) return;
-    const types = columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ");
-    await db.exec(
-      `INSERT INTO ${quoteIdent(table)} SELECT * FROM read_json(${quoteString(temp)}, format = 'newline_delimited', ` +
-        `columns = {${types}}, maximum_object_size = ${Math.max(16 << 20, longest * 2)})`,
-    );
+    await db.exec(insertNdjsonSql(table, temp, columns, Math.max(16 << 20, longest * 2)));
   } finally {
     await rm(temp, { force: true });
   }

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { Encoder } from "../../features/encode.js";
 import { UserError } from "../../util/errors.js";
+import * as msg from "../../util/messages.js";
 import type { RiskSpec } from "./spec.js";
 
 /** A fitted risk model as written to model.json: everything `openbeat score` needs. */
@@ -21,22 +22,23 @@ export interface RiskModelFile {
 /** Reads and checks a model.json; a file that is not an openbeat risk model is a user error. */
 export async function readModel(path: string): Promise<RiskModelFile> {
   const s = await stat(path).catch(() => null);
-  if (!s || !s.isFile())
-    throw new UserError("score.model_missing", `${path}: model file not found; pass the model.json of a risk study's results folder`);
-  let model: RiskModelFile;
+  if (!s || !s.isFile()) throw new UserError("score.model_missing", msg.modelNotFound(path));
+  let parsed: unknown;
   try {
-    model = JSON.parse(await readFile(path, "utf8")) as RiskModelFile;
+    parsed = JSON.parse(await readFile(path, "utf8"));
   } catch {
-    throw new UserError("score.model_invalid", `${path}: not valid JSON; pass the model.json of a risk study's results folder`);
+    throw new UserError("score.model_invalid", msg.modelNotJson(path));
   }
-  if (typeof model !== "object" || model.openbeat_model !== 1 || model.kind !== "risk" || !Array.isArray(model.coef) || typeof model.encoder !== "object") {
-    throw new UserError("score.model_invalid", `${path}: not an openbeat risk model (model.json from "openbeat run" on a risk study)`);
+  if (!isRiskModel(parsed)) throw new UserError("score.model_invalid", msg.notRiskModel(path));
+  if (parsed.coef.length !== parsed.encoder.features.length) {
+    throw new UserError("score.model_invalid", msg.modelShapeMismatch(path, parsed.coef.length, parsed.encoder.features.length));
   }
-  if (model.coef.length !== model.encoder.features.length) {
-    throw new UserError(
-      "score.model_invalid",
-      `${path}: model has ${model.coef.length} coefficients for ${model.encoder.features.length} features; the file was edited or comes from another version`,
-    );
-  }
-  return model;
+  return parsed;
+}
+
+/** The marks of a risk model file; the rest of its shape is trusted (it is openbeat's own output). */
+function isRiskModel(value: unknown): value is RiskModelFile {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Partial<Record<keyof RiskModelFile, unknown>>;
+  return m.openbeat_model === 1 && m.kind === "risk" && Array.isArray(m.coef) && typeof m.encoder === "object";
 }

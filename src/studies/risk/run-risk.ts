@@ -1,5 +1,4 @@
 import type { Db } from "../../data/Db.js";
-import { quoteIdent } from "../../data/Db.js";
 import { encodeSparse, fitEncoder, type FeatureInput } from "../../features/encode.js";
 import { coefficientStandardErrors, fitLogisticRegression, predictProba } from "../../ml/logistic-regression.js";
 import { compressRows } from "../../ml/compress-rows.js";
@@ -20,6 +19,7 @@ import { sparseTakeRows, type SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
 import { assertUnreachable, UserError } from "../../util/errors.js";
+import * as msg from "../../util/messages.js";
 import { readFeatureInput, requireColumns } from "../analysis-table.js";
 import type { Factor, Finding, MeanSd, RiskResults } from "../../results/types.js";
 import { createTableFromColumns } from "../../data/create-table.js";
@@ -28,24 +28,22 @@ import { stableJson } from "../write-results.js";
 import { leakageWarnings } from "./leakage.js";
 import { rateFindings } from "./findings.js";
 import type { RiskModelFile } from "./model-file.js";
+import { columnRangeSql, epochMsSql, targetNotBinarySql, targetValuesSql } from "./sql.js";
 
 /** Reads the binary target as 0/1 (NaN when missing); accepts 0/1, true/false and yes/no text. */
 async function readTarget(db: Db, table: string, target: string, where: string): Promise<Float64Array> {
-  const q = quoteIdent(target);
-  const bad = await db.query(
-    `SELECT CAST(${q} AS VARCHAR) AS v, count(*)::INTEGER AS n FROM ${quoteIdent(table)}
-     WHERE ${q} IS NOT NULL AND lower(trim(CAST(${q} AS VARCHAR))) NOT IN ('0','1','true','false','yes','no','y','n','1.0','0.0')
-     GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
-  );
+  const bad = await db.query(targetNotBinarySql(table, target));
   if (bad.length) {
     throw new UserError(
       "data.target_not_binary",
-      `${where}: target "${target}" has values other than 0/1, true/false or yes/no (e.g. ${bad.map((b) => JSON.stringify(b.v)).join(", ")}); derive a 0/1 column in a prepare step`,
+      msg.targetNotBinary(
+        where,
+        target,
+        bad.map((b) => b.v),
+      ),
     );
   }
-  const { columns } = await db.queryColumns(
-    `SELECT CASE WHEN ${q} IS NULL THEN NULL WHEN lower(trim(CAST(${q} AS VARCHAR))) IN ('1','true','yes','y','1.0') THEN 1.0 ELSE 0.0 END FROM ${quoteIdent(table)} ORDER BY _row`,
-  );
+  const { columns } = await db.queryColumns(targetValuesSql(table, target));
   return Float64Array.from(columns[0] as (number | null)[], (v) => (v === null ? NaN : v));
 }
 
@@ -63,17 +61,14 @@ function resampleTrain(
     case "smote": {
       const minority = Math.min(...[0, 1].map((c) => y.filter((v) => v === c).length));
       if (minority <= spec.k_neighbors) {
-        throw new UserError(
-          "risk.smote_too_few",
-          `SMOTE needs more than k_neighbors = ${spec.k_neighbors} minority rows in each training fold, found ${minority}; lower resample.k_neighbors or use method: class_weight`,
-        );
+        throw new UserError("risk.smote_too_few", msg.smoteTooFew(spec.k_neighbors, minority));
       }
-      return smote(X, y, { kNeighbors: spec.k_neighbors, seed }) as { X: SparseMatrix; y: Float64Array };
+      return smote(X, y, { kNeighbors: spec.k_neighbors, seed });
     }
     case "random_over":
-      return randomOverSample(X, y, { seed }) as { X: SparseMatrix; y: Float64Array };
+      return randomOverSample(X, y, { seed });
     case "random_under":
-      return randomUnderSample(X, y, { seed }) as { X: SparseMatrix; y: Float64Array };
+      return randomUnderSample(X, y, { seed });
     case "class_weight":
       return { X, y, w: balancedSampleWeights(y) };
     case "none":
@@ -94,19 +89,13 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
     case "temporal": {
       const types = await requireColumns(db, table, [v.column], `${where}: risk.validation.column`);
       if (!/TIMESTAMP|DATE/.test(types.get(v.column) ?? "")) {
-        throw new UserError(
-          "data.not_date",
-          `${where}: risk.validation.column "${v.column}" is ${types.get(v.column)}, not a timestamp; parse it in a prepare step`,
-        );
+        throw new UserError("data.not_date", msg.validationColumnNotDate(where, v.column, types.get(v.column)));
       }
-      const { columns } = await db.queryColumns(
-        `SELECT epoch_ms(CAST(${quoteIdent(v.column)} AS TIMESTAMP))::DOUBLE FROM ${quoteIdent(table)} ORDER BY _row`,
-      );
+      const { columns } = await db.queryColumns(epochMsSql(table, v.column));
       const all = columns[0] as (number | null)[];
       const times = Float64Array.from(keep, (i) => all[i] ?? NaN);
       const testFrom = v.test_from ? Date.parse(v.test_from) : undefined;
-      if (v.test_from && Number.isNaN(testFrom))
-        throw new UserError("study.invalid", `${where}: risk.validation.test_from "${v.test_from}" is not a date (use YYYY-MM-DD)`);
+      if (v.test_from && Number.isNaN(testFrom)) throw new UserError("study.invalid", msg.testFromNotDate(where, v.test_from));
       const split = temporalSplit(times, { testFrom, testSize: v.test_size });
       let cut = Infinity;
       for (const i of split.test) cut = Math.min(cut, times[i]);
@@ -145,7 +134,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const yAll = await readTarget(db, table, spec.target, where);
   const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: risk.features`, { logger });
   if (!Object.keys(input.categorical).length && !Object.keys(input.numeric).length) {
-    throw new UserError("study.no_features", `${where}: risk.features lists no columns; add categorical, numeric or dates`);
+    throw new UserError("study.no_features", msg.riskNoFeatures(where));
   }
   const n0 = yAll.length;
   const encoded = fitEncoder(input, {
@@ -161,27 +150,16 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const y = take(yAll, keep);
   const positives = y.reduce((s, v) => s + v, 0);
   if (yAll.every((v) => Number.isNaN(v))) {
-    throw new UserError(
-      "data.target_empty",
-      `${where}: target "${spec.target}" is empty in all ${yAll.length} rows; check the column name and the label in your prepare SQL`,
-    );
+    throw new UserError("data.target_empty", msg.targetEmpty(where, spec.target, yAll.length));
   }
   if (y.length === 0) {
-    throw new UserError(
-      "data.no_rows_left",
-      `${where}: no rows left after the missing-value policy (${Object.entries(dropped)
-        .map(([r, c]) => `${c} ${r}`)
-        .join(", ")}); use missing: { categorical: category } or clean the data in prepare`,
-    );
+    throw new UserError("data.no_rows_left", msg.noRowsLeft(where, dropped));
   }
   if (positives === 0 || positives === y.length) {
-    throw new UserError(
-      "data.one_class",
-      `${where}: target "${spec.target}" has only one class (${positives === 0 ? "no 1s" : "no 0s"} in ${y.length} rows); check the label in your prepare SQL`,
-    );
+    throw new UserError("data.one_class", msg.targetOneClass(where, spec.target, positives, y.length));
   }
   for (const [reason, count] of Object.entries(dropped)) {
-    logger.warn({ code: "data.rows_dropped", message: `${count} rows dropped: ${reason}`, reason, rows: count });
+    logger.warn({ code: "data.rows_dropped", message: msg.rowsDropped(count, reason), reason, rows: count });
   }
   const { X } = encodeSparse(encoded.encoder, input, keep);
   const names = encoded.encoder.features.map((f) => f.name);
@@ -204,7 +182,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     if (yTest.every((v) => v === yTest[0]) || yTrain.every((v) => v === yTrain[0])) {
       throw new UserError(
         "risk.split_one_class",
-        `${where}: validation split ${f + 1} has only one class in its ${yTest.every((v) => v === yTest[0]) ? "test" : "training"} rows; use more data, fewer folds or another validation method`,
+        msg.splitOneClass(where, f + 1, yTest.every((v) => v === yTest[0]) ? "test" : "training"),
       );
     }
     const r = resampleTrain(sparseTakeRows(X, train), yTrain, spec.resample, seed + f);
@@ -341,8 +319,7 @@ async function writeRowOutput(db: Db, scores: Float64Array): Promise<string> {
 /** Range of the study's date column, for the report. */
 async function dateRange(db: Db, table: string, column: string | undefined) {
   if (!column) return {};
-  const q = quoteIdent(column);
-  const [r] = await db.query(`SELECT CAST(min(${q}) AS VARCHAR) AS lo, CAST(max(${q}) AS VARCHAR) AS hi FROM ${quoteIdent(table)}`);
+  const [r] = await db.query(columnRangeSql(table, column));
   return { date_range: { column, min: (r.lo as string | null) ?? null, max: (r.hi as string | null) ?? null } };
 }
 

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
-import { Db, quoteIdent } from "../../data/Db.js";
+import { Db } from "../../data/Db.js";
+import { countRowsSql } from "../../data/sql/tables.js";
 import { loadCsv } from "../../data/sources/load-csv.js";
 import { encodeSparse, type UnseenCounts } from "../../features/encode.js";
 import { predictProba } from "../../ml/logistic-regression.js";
@@ -8,6 +9,7 @@ import type { Warning } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
 import { featureColumns, readFeatureInput } from "../analysis-table.js";
 import type { RiskModelFile } from "./model-file.js";
+import { columnTextSql, scoringTableSql } from "./sql.js";
 
 /** Scores of new rows under a fitted risk model. */
 export interface ScoreResult {
@@ -24,6 +26,10 @@ export interface ScoreResult {
   warnings: Warning[];
 }
 
+/** The input file as loaded, and numbered in file order. */
+const INPUT = "input";
+const SCORED = "scored";
+
 /**
  * Scores each row of a CSV file with a fitted risk model.
  * @param model the model (see readModel)
@@ -37,24 +43,25 @@ export async function scoreFile(model: RiskModelFile, modelPath: string, inputPa
     if (!s || !s.isFile())
       throw new UserError(
         "score.input_missing",
-        `${inputPath}: input file not found; give a CSV with the columns ${[...model.features.categorical, ...model.features.numeric].join(", ")}`,
+        msg.scoreInputNotFound(inputPath, [...model.features.categorical, ...model.features.numeric]),
       );
-    const loaded = await loadCsv(db, "input", inputPath);
-    await db.exec(`CREATE OR REPLACE TABLE scored AS SELECT (rowid)::INTEGER AS _row, * FROM input ORDER BY rowid`);
+    const loaded = await loadCsv(db, INPUT, inputPath);
+    await db.exec(scoringTableSql(SCORED, INPUT));
     const needed = featureColumns(model.features);
-    const present = (await db.columns("scored")).map((c) => c.name);
+    const present = (await db.columns(SCORED)).map((c) => c.name);
     const absent = needed.filter((c) => !present.includes(c));
     if (absent.length) throw new UserError("score.input_columns", msg.scoreInputColumns(inputPath, modelPath, absent, needed, present));
-    const input = await readFeatureInput(db, "scored", model.features, inputPath, { check: false });
-    const n = Number((await db.query(`SELECT count(*)::INTEGER AS n FROM scored`))[0].n);
+    const input = await readFeatureInput(db, SCORED, model.features, inputPath, { check: false });
+    const n = Number((await db.query(countRowsSql(SCORED)))[0].n);
     const rows = Int32Array.from({ length: n }, (_, i) => i);
     const { X, unseen } = encodeSparse(model.encoder, input, rows);
-    const scores = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
+    const scores = predictProba(
+      { coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 },
+      X,
+    );
     const idColumn = model.id && present.includes(model.id) ? model.id : null;
     const ids = idColumn
-      ? ((await db.queryColumns(`SELECT CAST(${quoteIdent(idColumn)} AS VARCHAR) FROM scored ORDER BY _row`)).columns[0] as (string | null)[]).map(
-          (v) => v ?? "",
-        )
+      ? ((await db.queryColumns(columnTextSql(SCORED, idColumn))).columns[0] as (string | null)[]).map((v) => v ?? "")
       : Array.from({ length: n }, (_, i) => String(i + 1));
     const flags = Uint8Array.from(scores, (v) => (v >= model.threshold ? 1 : 0));
     return { idColumn, ids, scores, flags, unseen, warnings: loaded.warnings };

@@ -1,6 +1,6 @@
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { Db } from "../../data/Db.js";
-import { quoteIdent } from "../../data/Db.js";
+import { countRowsSql } from "../../data/sql/tables.js";
 import { compareStrings, encodeDense, fitEncoder, MISSING, type FeatureInput } from "../../features/encode.js";
 import { kmeans, predictKmeans, type KMeansResult } from "../../ml/kmeans.js";
 import { kPrototypes } from "../../ml/kprototypes.js";
@@ -11,6 +11,7 @@ import { silhouetteScoreDistinct } from "../../ml/metrics/silhouette-distinct.js
 import { pca, transformPca } from "../../ml/pca.js";
 import type { SegmentsSpec, SegmentsStudySpec } from "./spec.js";
 import { UserError } from "../../util/errors.js";
+import * as msg from "../../util/messages.js";
 import type { Logger } from "../../util/logger.js";
 import { createRng, permutation } from "../../util/random.js";
 import { readFeatureInput, requireColumns } from "../analysis-table.js";
@@ -20,81 +21,82 @@ import type { KindInput, KindOutput, OutputFile } from "../kind.js";
 import { chooseK } from "./choose-k.js";
 import { matchNames } from "./match-names.js";
 import { clusterLabel, describeClusters } from "./profiles.js";
+import {
+  areaClusterCountsSql,
+  areaJoinSql,
+  areaNamesSql,
+  boundaryNamesSql,
+  boundaryShapesSql,
+  demographicKeysSql,
+  demographicsSql,
+  missingAreaSql,
+  segmentRowsSql,
+} from "./sql.js";
 
 const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
 /** The segments study's copy of the analysis table with `_area` and the demographic columns joined. */
 const SEGMENTS_INPUT = "_segments_input";
+/** Scratch tables of the area join: the demographics as computed, and the area-name map. */
+const DEMOGRAPHICS = "_demo";
+const AREA_MAP = "_area_map";
+/** The cluster of each analysis row, and that joined to the area columns (the kind's per-row output). */
+const CLUSTERS = "_segments_clusters";
+const SEGMENT_ROWS = "_segments_rows";
 
 /**
  * Joins area names to boundaries and demographics (normalized names, aliases) into {@link SEGMENTS_INPUT}: the
  * analysis table plus `_area` and the demographic columns; every unmatched name is reported with its row count.
  */
 async function joinAreas(db: Db, table: string, areas: NonNullable<SegmentsSpec["areas"]>, where: string, logger: Logger) {
-  const from = quoteIdent(table);
   await requireColumns(db, table, [areas.column], `${where}: segments.areas.column`);
-  const col = quoteIdent(areas.column);
-  const distinct = await db.query(
-    `SELECT CAST(${col} AS VARCHAR) AS name, count(*)::INTEGER AS n FROM ${from} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY 1`,
-  );
-  const dataNames = distinct.map((r) => String(r.name));
-  const rowsByName = new Map(distinct.map((r) => [String(r.name), Number(r.n)]));
+  const distinct = await db.query(areaNamesSql(table, areas.column));
+  const dataNames = distinct.map((r) => r.name as string);
+  const rowsByName = new Map(distinct.map((r) => [r.name as string, Number(r.n)]));
   let boundaryTargets: string[] = [];
   if (areas.boundaries) {
     await requireColumns(db, areas.boundaries, [areas.name_property, "_geometry"], `${where}: segments.areas.boundaries`);
-    boundaryTargets = (
-      await db.query(
-        `SELECT DISTINCT CAST(${quoteIdent(areas.name_property)} AS VARCHAR) AS n FROM ${quoteIdent(areas.boundaries)} ORDER BY 1`,
-      )
-    ).map((r) => String(r.n));
+    boundaryTargets = (await db.query(boundaryNamesSql(areas.boundaries, areas.name_property))).map((r) => String(r.n as string | null));
   }
   const demo = areas.demographics;
   let demoTargets: string[] = [];
   if (demo) {
     await requireColumns(db, demo.table, [demo.key], `${where}: segments.areas.demographics`);
-    const exprs = Object.entries(demo.columns).map(([name, expr]) => `CAST((${expr}) AS DOUBLE) AS ${quoteIdent(name)}`);
     try {
-      await db.exec(
-        `CREATE OR REPLACE TABLE _demo AS SELECT CAST(${quoteIdent(demo.key)} AS VARCHAR) AS _key, ${exprs.join(", ")} FROM ${quoteIdent(demo.table)}`,
-      );
+      await db.exec(demographicsSql(DEMOGRAPHICS, demo.table, demo.key, demo.columns));
     } catch (e) {
-      throw new UserError("segments.demographics_sql", `${where}: segments.areas.demographics.columns: ${(e as Error).message}`);
+      throw new UserError("segments.demographics_sql", msg.demographicsFailed(where, (e as Error).message));
     }
-    demoTargets = (await db.query(`SELECT DISTINCT _key FROM _demo WHERE _key IS NOT NULL ORDER BY 1`)).map((r) => String(r._key));
+    demoTargets = (await db.query(demographicKeysSql(DEMOGRAPHICS))).map((r) => r._key as string);
   }
   const primary = boundaryTargets.length ? boundaryTargets : demoTargets;
   const matches = matchNames(dataNames, primary, areas.aliases);
   const demoMatches = demo ? matchNames(dataNames, demoTargets, areas.aliases) : null;
-  const unmatched = matches.filter((m) => !m.target).map((m) => ({ name: m.name, rows: rowsByName.get(m.name)! }));
+  const unmatched = matches.filter((m) => !m.target).map((m) => ({ name: m.name, rows: rowsByName.get(m.name) ?? 0 }));
   unmatched.sort((a, b) => b.rows - a.rows || compareStrings(a.name, b.name));
-  const [{ nulls }] = await db.query(`SELECT count(*)::INTEGER AS nulls FROM ${from} WHERE ${col} IS NULL`);
+  const nulls = Number((await db.query(missingAreaSql(table, areas.column)))[0].nulls);
   if (unmatched.length) {
-    const rows = unmatched.reduce((s, u) => s + u.rows, 0);
     logger.warn({
       code: "segments.unmatched_areas",
-      message: `${unmatched.length} ${areas.column} names (${rows} rows) match no area: ${unmatched
-        .slice(0, 5)
-        .map((u) => `${u.name} (${u.rows})`)
-        .join(", ")}${unmatched.length > 5 ? ", …" : ""}; add them to segments.areas.aliases`,
+      message: msg.unmatchedAreas(areas.column, unmatched),
       names: unmatched,
     });
   }
-  if (Number(nulls)) logger.warn({ code: "segments.missing_area", message: `${nulls} rows have no ${areas.column}`, rows: Number(nulls) });
-  await createTableFromColumns(db, "_area_map", [
+  if (nulls) logger.warn({ code: "segments.missing_area", message: msg.missingArea(nulls, areas.column), rows: nulls });
+  await createTableFromColumns(db, AREA_MAP, [
     { name: "_name", type: "VARCHAR", values: dataNames },
     { name: "_area", type: "VARCHAR", values: matches.map((m) => m.target) },
     { name: "_demo_key", type: "VARCHAR", values: demoMatches ? demoMatches.map((m) => m.target) : dataNames.map(() => null) },
   ]);
-  const demoCols = demo
-    ? Object.keys(demo.columns)
-        .map((c) => `d.${quoteIdent(c)}`)
-        .join(", ")
-    : "";
   await db.exec(
-    `CREATE OR REPLACE TABLE ${SEGMENTS_INPUT} AS SELECT a.*, m._area${demoCols ? ", " + demoCols : ""} FROM ${from} a
-     LEFT JOIN _area_map m ON CAST(a.${col} AS VARCHAR) = m._name ${demo ? "LEFT JOIN _demo d ON m._demo_key = d._key" : ""} ORDER BY a._row`,
+    areaJoinSql(SEGMENTS_INPUT, {
+      table,
+      column: areas.column,
+      areaMap: AREA_MAP,
+      ...(demo ? { demographics: { table: DEMOGRAPHICS, columns: Object.keys(demo.columns) } } : {}),
+    }),
   );
-  const matchedRows = matches.filter((m) => m.target).reduce((s, m) => s + rowsByName.get(m.name)!, 0);
+  const matchedRows = matches.filter((m) => m.target).reduce((s, m) => s + (rowsByName.get(m.name) ?? 0), 0);
   logger.info(`  areas: ${matches.length - unmatched.length} of ${matches.length} ${areas.column} names matched (${matchedRows} rows)`);
   return { matched: matchedRows, unmatched, columns: ["_area", ...(demo ? Object.keys(demo.columns) : [])] };
 }
@@ -137,19 +139,14 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
     standardize: spec.standardize,
   });
   for (const [reason, count] of Object.entries(encoded.dropped))
-    logger.warn({ code: "data.rows_dropped", message: `${count} rows dropped: ${reason}`, reason, rows: count });
+    logger.warn({ code: "data.rows_dropped", message: msg.rowsDropped(count, reason), reason, rows: count });
   const keep = encoded.keep;
   const n = keep.length;
   const { X } = encodeDense(encoded.encoder, input, keep);
   const names = encoded.encoder.features.map((f) => f.name);
-  if (!names.length)
-    throw new UserError("study.no_features", `${where}: segments.features lists no columns; add categorical or numeric columns`);
+  if (!names.length) throw new UserError("study.no_features", msg.segmentsNoFeatures(where));
   const kMax = spec.k.fixed ?? spec.k.max;
-  if (n <= kMax)
-    throw new UserError(
-      "segments.k_too_large",
-      `${where}: k up to ${kMax} needs more than ${kMax} rows, but only ${n} rows remain; lower segments.k.max`,
-    );
+  if (n <= kMax) throw new UserError("segments.k_too_large", msg.kTooLarge(where, kMax, n));
   logger.info(`segments: ${n.toLocaleString("en-US")} rows, ${names.length} features${spec.pca ? ", PCA" : ""}`);
 
   let Z = X;
@@ -174,11 +171,7 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
     logger.info(
       `  ${distinct.X.rows.toLocaleString("en-US")} distinct rows of ${Z.rows.toLocaleString("en-US")} (clustered with counts as weights)`,
     );
-  if (distinct.X.rows <= kMax)
-    throw new UserError(
-      "segments.k_too_large",
-      `${where}: k up to ${kMax} needs more than ${kMax} distinct rows, but the features take only ${distinct.X.rows} distinct values; lower segments.k.max or add features`,
-    );
+  if (distinct.X.rows <= kMax) throw new UserError("segments.k_too_large", msg.kTooLargeDistinct(where, kMax, distinct.X.rows));
   for (const k of ks) {
     const t = performance.now();
     const rd = kmeans(distinct.X, { k, nInit: spec.n_init, maxIter: spec.max_iter, seed, sampleWeight: distinct.weight });
@@ -199,7 +192,8 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
   const choice = spec.k.fixed ? { k: spec.k.fixed, rule: "fixed in the study file (segments.k.fixed)" } : chooseK(selection);
   const k = choice.k;
   logger.info(`  chose k=${k}: ${choice.rule}`);
-  const best = runs.get(k)!;
+  const best = runs.get(k);
+  if (!best) throw new Error(`no k-means run for the chosen k = ${k}`);
   const labels = best.labels;
 
   const stability = bootstrapStability(distinct, labels, k, spec.stability_resamples, seed);
@@ -285,22 +279,18 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
 }
 
 async function rowCount(db: Db, table: string): Promise<number> {
-  const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)}`);
+  const [{ n }] = await db.query(countRowsSql(table));
   return Number(n);
 }
 
 /** `_segments_rows`: each analysis row's joined area columns and cluster, for prepared.parquet and the area map. */
 async function writeRowOutput(db: Db, table: string, areaColumns: string[], clusters: Float64Array): Promise<string> {
-  const out = "_segments_rows";
-  await createTableFromColumns(db, "_segments_clusters", [
+  await createTableFromColumns(db, CLUSTERS, [
     { name: "_row", type: "INTEGER", values: Int32Array.from(clusters.keys()) },
     { name: "_cluster", type: "INTEGER", values: clusters },
   ]);
-  const extra = areaColumns.map((c) => `a.${quoteIdent(c)}, `).join("");
-  await db.exec(
-    `CREATE OR REPLACE TABLE ${out} AS SELECT c._row, ${extra}c._cluster FROM _segments_clusters c JOIN ${quoteIdent(table)} a USING (_row) ORDER BY c._row`,
-  );
-  return out;
+  await db.exec(segmentRowsSql(SEGMENT_ROWS, CLUSTERS, table, areaColumns));
+  return SEGMENT_ROWS;
 }
 
 /**
@@ -346,8 +336,9 @@ function compareMethods(
     const out = new Int32Array(keep.length);
     for (let r = 0; r < keep.length; ++r) {
       const v = values[keep[r]] ?? MISSING;
-      if (!levels.has(v)) levels.set(v, levels.size);
-      out[r] = levels.get(v)!;
+      let code = levels.get(v);
+      if (code === undefined) levels.set(v, (code = levels.size));
+      out[r] = code;
     }
     return out;
   });
@@ -401,20 +392,17 @@ function pcaSample(Z: Matrix, X: Matrix | null, labels: Int32Array, seed: number
 
 /** Boundaries with per-area row counts and cluster shares, as GeoJSON for the maps. */
 async function areaShares(db: Db, rows: string, boundaries: string, nameProperty: string, k: number): Promise<FeatureCollection> {
-  const counts = await db.query(
-    `SELECT _area AS area, _cluster AS cluster, count(*)::INTEGER AS n FROM ${rows} WHERE _area IS NOT NULL AND _cluster IS NOT NULL GROUP BY 1, 2`,
-  );
+  const counts = await db.query(areaClusterCountsSql(rows));
   const byArea = new Map<string, number[]>();
   for (const r of counts) {
     const a = String(r.area);
-    if (!byArea.has(a)) byArea.set(a, new Array(k).fill(0));
-    byArea.get(a)![Number(r.cluster)] += Number(r.n);
+    let c = byArea.get(a);
+    if (!c) byArea.set(a, (c = new Array<number>(k).fill(0)));
+    c[Number(r.cluster)] += Number(r.n);
   }
-  const shapes = await db.query(
-    `SELECT CAST(${quoteIdent(nameProperty)} AS VARCHAR) AS name, _geometry FROM ${quoteIdent(boundaries)} ORDER BY _feature`,
-  );
+  const shapes = await db.query(boundaryShapesSql(boundaries, nameProperty));
   const features = shapes.map((s) => {
-    const c = byArea.get(String(s.name)) ?? new Array(k).fill(0);
+    const c = byArea.get(String(s.name)) ?? new Array<number>(k).fill(0);
     const total = c.reduce((a, v) => a + v, 0);
     const props: Record<string, unknown> = { name: s.name, rows: total };
     let dom = -1;
@@ -424,7 +412,7 @@ async function areaShares(db: Db, rows: string, boundaries: string, nameProperty
       if (total && (dom < 0 || c[j] > c[dom])) dom = j;
     }
     props.dominant = dom < 0 ? null : dom;
-    return { type: "Feature", properties: props, geometry: JSON.parse(String(s._geometry)) };
+    return { type: "Feature", properties: props, geometry: JSON.parse(String(s._geometry)) as unknown };
   });
   return { type: "FeatureCollection", features } as FeatureCollection;
 }

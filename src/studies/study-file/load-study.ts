@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from "yaml";
 import type { z } from "zod";
 import { UserError } from "../../util/errors.js";
-import { didYouMean } from "../../util/messages.js";
+import * as msg from "../../util/messages.js";
 import { sectionHint, STUDY_KIND_NAMES, studySchema, type StudySpec } from "../registry.js";
 
 /** A parsed, validated study file and where it came from. */
@@ -19,15 +19,12 @@ export async function loadStudy(file: string): Promise<LoadedStudy> {
   let text: string;
   try {
     const s = await stat(file);
-    if (s.isDirectory()) throw new UserError("study.is_directory", `${file}: is a directory; give the path of a study file (.yaml)`);
+    if (s.isDirectory()) throw new UserError("study.is_directory", msg.studyIsDirectory(file));
     text = await readFile(file, "utf8");
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(
-      "study.unreadable",
-      code === "ENOENT" ? `${file}: study file not found; check the path` : `${file}: cannot read study file (${code ?? String(e)})`,
-    );
+    throw new UserError("study.unreadable", code === "ENOENT" ? msg.studyNotFound(file) : msg.studyUnreadable(file, code ?? String(e)));
   }
   return { spec: parseStudy(text, file), file, text };
 }
@@ -42,10 +39,7 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     const dup = duplicateKey(doc.contents);
     if (dup) {
       const line = dup.range ? lineCounter.linePos(dup.range[0]).line : undefined;
-      throw new UserError(
-        "study.yaml",
-        `${file}${line ? `:${line}` : ""}: invalid YAML: Map keys must be unique; ${JSON.stringify(String(dup.key))} appears twice at this level; keep one`,
-      );
+      throw new UserError("study.yaml", msg.invalidYaml(file, line, "Map keys must be unique", String(dup.key)));
     }
   }
   if (doc.errors.length) {
@@ -54,25 +48,17 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     const what = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     const source = pos ? (text.split(/\r?\n/)[pos.line - 1] ?? "") : "";
     const key = /^\s*([^:#\s][^:#]*?)\s*:/.exec(source)?.[1];
-    const fix =
-      err.code === "DUPLICATE_KEY" && key
-        ? `"${key}" appears twice at this level; keep one`
-        : "check indentation (spaces, not tabs), quotes and closing brackets";
-    throw new UserError("study.yaml", `${file}${pos ? `:${pos.line}` : ""}: invalid YAML: ${what}; ${fix}`);
+    throw new UserError("study.yaml", msg.invalidYaml(file, pos?.line, what, err.code === "DUPLICATE_KEY" ? key : undefined));
   }
   let value: unknown;
   try {
     value = doc.toJS();
   } catch (e) {
     // Aliases are only resolved here: an alias to a missing anchor, or too many of them (an "alias bomb").
-    throw new UserError(
-      "study.yaml",
-      `${file}: invalid YAML: ${(e as Error).message.split("\n")[0]}; define each &anchor before its *alias, or write the value out`,
-      { cause: e },
-    );
+    throw new UserError("study.yaml", msg.invalidYamlAlias(file, (e as Error).message.split("\n")[0]), { cause: e });
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new UserError("study.empty", `${file}: a study file must be a YAML mapping with at least name, kind and sources`);
+    throw new UserError("study.empty", msg.studyNotMapping(file));
   }
   const kind = checkKind(value as Record<string, unknown>, file);
   const parsed = studySchema.safeParse(value, { reportInput: true });
@@ -80,8 +66,8 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     // An unknown key usually explains the "required" issue next to it (a misspelled key), and can suggest the fix.
     const issue = parsed.error.issues.find((i) => i.code === "unrecognized_keys") ?? parsed.error.issues[0];
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
-    const where = locate(doc.contents as Node | null, path, lineCounter);
-    throw new UserError("study.invalid", `${file}${where ? `:${where}` : ""}: ${describeIssue(issue, kind)}`);
+    const where = locate(doc.contents, path, lineCounter);
+    throw new UserError("study.invalid", msg.studyInvalid(file, where, describeIssue(issue, kind)));
   }
   const spec = parsed.data;
   checkSteps(spec, file);
@@ -97,17 +83,10 @@ function checkKind(value: Record<string, unknown>, file: string): string | undef
   if (typeof kind !== "string" || !STUDY_KIND_NAMES.includes(kind)) return undefined;
   if (value[kind] === undefined) {
     const hint = sectionHint(kind);
-    throw new UserError(
-      "study.missing_section",
-      `${file}: kind is "${kind}" but there is no "${kind}:" section; add one with at least "${hint}"`,
-    );
+    throw new UserError("study.missing_section", msg.kindSectionMissing(file, kind, hint));
   }
   for (const other of STUDY_KIND_NAMES) {
-    if (other !== kind && value[other] !== undefined)
-      throw new UserError(
-        "study.extra_section",
-        `${file}: kind is "${kind}" but the file has a "${other}:" section; remove it or change kind`,
-      );
+    if (other !== kind && value[other] !== undefined) throw new UserError("study.extra_section", msg.otherKindSection(file, kind, other));
   }
   return kind;
 }
@@ -116,10 +95,8 @@ function checkKind(value: Record<string, unknown>, file: string): string | undef
 function checkSteps(spec: StudySpec, file: string): void {
   const names = new Set<string>();
   for (const step of spec.prepare) {
-    if (names.has(step.name))
-      throw new UserError("study.duplicate_step", `${file}: prepare step name "${step.name}" is used twice; give each step its own name`);
-    if (spec.sources[step.name])
-      throw new UserError("study.duplicate_step", `${file}: prepare step "${step.name}" has the name of a source; rename one of them`);
+    if (names.has(step.name)) throw new UserError("study.duplicate_step", msg.duplicateStepName(file, step.name));
+    if (Object.hasOwn(spec.sources, step.name)) throw new UserError("study.duplicate_step", msg.stepNamedLikeSource(file, step.name));
     names.add(step.name);
   }
 }
@@ -138,19 +115,19 @@ function describeIssue(issue: z.core.$ZodIssue, kind: string | undefined): strin
       const key = issue.keys[0];
       const known = knownKeys(issue.path, kind);
       const full = at ? `${at}.${key}` : key;
-      return `unknown key "${full}"${didYouMean(key, known)}${known.length ? `; allowed here: ${known.join(", ")}` : ""}`;
+      return `unknown key "${full}"${msg.didYouMean(key, known)}${known.length ? `; allowed here: ${known.join(", ")}` : ""}`;
     }
     case "invalid_type":
       if (issue.input === undefined) return `"${at}" is required`;
       return `"${at}" should be ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "a mapping" : `a ${issue.expected}`}, not ${JSON.stringify(issue.input)}`;
     case "invalid_value":
-      return `"${at}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${typeof issue.input === "string" ? `, not ${JSON.stringify(issue.input)}${didYouMean(issue.input, issue.values.map(String))}` : ""}`;
+      return `"${at}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${typeof issue.input === "string" ? `, not ${JSON.stringify(issue.input)}${msg.didYouMean(issue.input, issue.values.map(String))}` : ""}`;
     case "invalid_union": {
       const disc = issue as { discriminator?: unknown; options?: unknown };
       if (typeof disc.discriminator === "string" && Array.isArray(disc.options)) {
         const given = (issue.input as Record<string, unknown> | undefined)?.[disc.discriminator];
         const values = disc.options.map(String);
-        return `"${at}" must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}${typeof given === "string" ? `, not ${JSON.stringify(given)}${didYouMean(given, values)}` : ""}`;
+        return `"${at}" must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}${typeof given === "string" ? `, not ${JSON.stringify(given)}${msg.didYouMean(given, values)}` : ""}`;
       }
       const expected = /Expected (.*)$/.exec(issue.message)?.[1];
       return expected
@@ -170,7 +147,7 @@ function knownKeys(path: PropertyKey[], kind: string | undefined): string[] {
   let schema: unknown = studySchema.options.find((o) => o.shape.kind.value === kind) ?? studySchema;
   for (const p of path) {
     schema = unwrap(schema);
-    const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    const def = (schema as ZodLike | undefined)?._zod?.def;
     if (!def) return [];
     if (def.type === "object") schema = (def.shape as Record<string, unknown>)[String(p)];
     else if (def.type === "record") schema = def.valueType;
@@ -178,7 +155,7 @@ function knownKeys(path: PropertyKey[], kind: string | undefined): string[] {
     else return [];
   }
   schema = unwrap(schema);
-  const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+  const def = (schema as ZodLike | undefined)?._zod?.def;
   if (def?.type === "object") return Object.keys(def.shape as object);
   if (def?.type === "union") {
     const keys = new Set<string>();
@@ -191,11 +168,16 @@ function knownKeys(path: PropertyKey[], kind: string | undefined): string[] {
   return [];
 }
 
+/** What the schema walk reads of a zod schema: its definition. */
+interface ZodLike {
+  _zod?: { def?: Record<string, unknown> };
+}
+
 function unwrap(schema: unknown): unknown {
-  let s = schema as { _zod?: { def?: Record<string, unknown> } } | undefined;
+  let s = schema as ZodLike | undefined;
   for (let i = 0; i < 10 && s?._zod?.def; ++i) {
     const def = s._zod.def;
-    if (def.innerType) s = def.innerType as typeof s;
+    if (def.innerType) s = def.innerType;
     else if (def.type === "pipe") s = def.in as typeof s;
     else break;
   }
@@ -208,7 +190,7 @@ function locate(root: Node | null, path: PropertyKey[], lc: LineCounter): string
   let found: Node | null = root;
   for (const p of path) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => (it.key as { value?: unknown })?.value === p);
+      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === p);
       if (!pair) break;
       // The key's line, not its value's: a block value starts on the next line.
       found = (pair.key as Node | null) ?? found;

@@ -1,0 +1,130 @@
+/**
+ * Builders of the queries that check and read feature columns. Each returns SQL text and runs nothing; all are
+ * DuckDB's dialect unless marked portable.
+ */
+import { quoteIdent } from "../../data/Db.js";
+import type { FeaturesSpec } from "../../features/spec.js";
+
+/** The kind of feature a checked column gives, as messages name it. */
+export type FeatureKind = "categorical" | "numeric" | "date";
+
+/** Output names, in {@link featureStatsSql}'s row, of one numeric column's value checks. */
+export interface NumericCheckNames {
+  column: string;
+  /** Non-null values that are not numbers, and one of them as text. */
+  bad: string;
+  badExample: string;
+  /** Values that are numbers but NaN or infinite, and one of them as text. */
+  odd: string;
+  oddExample: string;
+}
+
+/** Output names, in {@link featureStatsSql}'s row, of one feature column's summary. */
+export interface ColumnCheckNames {
+  column: string;
+  kind: FeatureKind;
+  /** Non-null values. */
+  present: string;
+  /** Approximate distinct values. */
+  approx: string;
+  /** Smallest and largest value as text. */
+  lo: string;
+  hi: string;
+}
+
+/** {@link featureStatsSql}'s query and where each figure is in its one row. */
+export interface FeatureStatsQuery {
+  sql: string;
+  /** Row count of the table, when `check` is on. */
+  rows?: string;
+  numeric: NumericCheckNames[];
+  /** Categorical, then numeric, then date columns, when `check` is on. */
+  columns: ColumnCheckNames[];
+}
+
+/**
+ * One query over every feature column, returning one row: for each numeric column, how many values are not
+ * numbers and how many are NaN or infinite (each with an example); with `check`, the row count and for each
+ * categorical, numeric and date column its non-null count, approximate distinct count, min and max. Null when
+ * there is nothing to compute.
+ * @param table table to check
+ * @param features the feature spec
+ * @param options `check`: add the per-column summary (default true)
+ */
+export function featureStatsSql(table: string, features: FeaturesSpec, options: { check?: boolean } = {}): FeatureStatsQuery | null {
+  const check = options.check ?? true;
+  const parts: string[] = [];
+  const numeric = features.numeric.map((column, i): NumericCheckNames => {
+    const q = quoteIdent(column);
+    const names = { column, bad: `bad_${i}`, badExample: `bad_example_${i}`, odd: `odd_${i}`, oddExample: `odd_example_${i}` };
+    const notNumber = `${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL`;
+    const notFinite = `${q} IS NOT NULL AND NOT isfinite(TRY_CAST(${q} AS DOUBLE))`;
+    parts.push(
+      `(count(*) FILTER (WHERE ${notNumber}))::INTEGER AS ${names.bad}`,
+      `any_value(CAST(${q} AS VARCHAR)) FILTER (WHERE ${notNumber}) AS ${names.badExample}`,
+      `(count(*) FILTER (WHERE ${notFinite}))::INTEGER AS ${names.odd}`,
+      `any_value(CAST(${q} AS VARCHAR)) FILTER (WHERE ${notFinite}) AS ${names.oddExample}`,
+    );
+    return names;
+  });
+  const columns: ColumnCheckNames[] = [];
+  if (check) {
+    const listed: [string, FeatureKind][] = [
+      ...features.categorical.map((c): [string, FeatureKind] => [c, "categorical"]),
+      ...features.numeric.map((c): [string, FeatureKind] => [c, "numeric"]),
+      ...features.dates.map((d): [string, FeatureKind] => [d.column, "date"]),
+    ];
+    listed.forEach(([column, kind], j) => {
+      const q = quoteIdent(column);
+      const names = { column, kind, present: `present_${j}`, approx: `approx_${j}`, lo: `lo_${j}`, hi: `hi_${j}` };
+      parts.push(
+        `count(${q})::INTEGER AS ${names.present}`,
+        `approx_count_distinct(${q})::INTEGER AS ${names.approx}`,
+        `CAST(min(${q}) AS VARCHAR) AS ${names.lo}`,
+        `CAST(max(${q}) AS VARCHAR) AS ${names.hi}`,
+      );
+      columns.push(names);
+    });
+    if (columns.length) parts.unshift("count(*)::INTEGER AS n");
+  }
+  if (!parts.length) return null;
+  return { sql: `SELECT ${parts.join(", ")} FROM ${quoteIdent(table)}`, rows: columns.length ? "n" : undefined, numeric, columns };
+}
+
+/**
+ * Counts (`levels`) the values of `column` seen at least `minFrequency` times. Portable.
+ * @param table table
+ * @param column categorical column
+ * @param minFrequency an integer of at least 1
+ */
+export function categoryLevelsSql(table: string, column: string, minFrequency: number): string {
+  if (!Number.isSafeInteger(minFrequency)) throw new Error(`invalid minFrequency: ${minFrequency} (expected an integer)`);
+  const q = quoteIdent(column);
+  return `SELECT count(*)::INTEGER AS levels FROM (SELECT ${q} FROM ${quoteIdent(table)} GROUP BY ${q} HAVING count(*) >= ${minFrequency}) AS kept`;
+}
+
+const PART_SQL: Record<FeaturesSpec["dates"][number]["parts"][number], (c: string) => string> = {
+  hour: (c) => `lpad(CAST(hour(${c}) AS VARCHAR), 2, '0')`,
+  weekday: (c) => `strftime(${c}, '%u-%a')`,
+  month: (c) => `strftime(${c}, '%m')`,
+  year: (c) => `CAST(year(${c}) AS VARCHAR)`,
+  day_of_year: (c) => `lpad(CAST(dayofyear(${c}) AS VARCHAR), 3, '0')`,
+};
+
+/**
+ * The feature columns of `table` as the encoder reads them, one output column each in this order: categories as
+ * text, then each date's parts as text (`hour` "00".."23", `weekday` "1-Mon".."7-Sun", `month` "01".."12",
+ * `year`, `day_of_year` "001".."366"), then numbers as DOUBLE (NULL when not a number). Null when there are no
+ * feature columns.
+ * @param table table to read
+ * @param features the feature spec
+ * @param options `ordered`: sort by `_row` (the table has it)
+ */
+export function featureValuesSql(table: string, features: FeaturesSpec, options: { ordered?: boolean } = {}): string | null {
+  const exprs: string[] = [];
+  for (const c of features.categorical) exprs.push(`CAST(${quoteIdent(c)} AS VARCHAR)`);
+  for (const d of features.dates) for (const p of d.parts) exprs.push(PART_SQL[p](quoteIdent(d.column)));
+  for (const c of features.numeric) exprs.push(`TRY_CAST(${quoteIdent(c)} AS DOUBLE)`);
+  if (!exprs.length) return null;
+  return `SELECT ${exprs.join(", ")} FROM ${quoteIdent(table)}${options.ordered ? " ORDER BY _row" : ""}`;
+}

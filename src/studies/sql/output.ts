@@ -1,0 +1,41 @@
+/**
+ * Builders of the queries behind the results folder's parquet files and the tables exported from them. Each
+ * returns SQL text and runs nothing; all are DuckDB's dialect.
+ */
+import { quoteIdent, quoteString } from "../../data/Db.js";
+
+/**
+ * The design matrix for features.parquet: `_row`, the id column of `table` when given, then every feature column
+ * of `design`, in `_row` order.
+ * @param design table of `_row` plus one DOUBLE column per feature
+ * @param table the analysis table (with `_row`)
+ * @param names feature column names of `design`, in order
+ * @param id id column of `table`, if any
+ */
+export function designSelectSql(design: string, table: string, names: string[], id?: string): string {
+  const idSql = id ? `, a.${quoteIdent(id)}` : "";
+  const feats = names.map((nm) => `d.${quoteIdent(nm)}`).join(", ");
+  return `SELECT d._row${idSql}${feats ? ", " + feats : ""} FROM ${quoteIdent(design)} d JOIN ${quoteIdent(table)} a USING (_row) ORDER BY d._row`;
+}
+
+/**
+ * The rows for prepared.parquet: every column of the analysis table, then the kind's per-row output columns
+ * (matched by `_row`; NULL for rows it has none for), in `_row` order.
+ * @param table the analysis table
+ * @param rowOutput the kind's per-row output table (with `_row`)
+ */
+export function preparedSelectSql(table: string, rowOutput: string): string {
+  return `SELECT a.*, o.* EXCLUDE (_row) FROM ${quoteIdent(table)} a LEFT JOIN ${quoteIdent(rowOutput)} o USING (_row) ORDER BY a._row`;
+}
+
+/**
+ * `_row` and one per-row output column of a prepared.parquet (renamed `alias`), for rows that have it, in `_row`
+ * order.
+ * @param path prepared.parquet
+ * @param column e.g. `_score` or `_cluster`
+ * @param alias output name, e.g. `score`
+ */
+export function rowOutputSql(path: string, column: string, alias: string): string {
+  const q = quoteIdent(column);
+  return `SELECT _row, ${q} AS ${quoteIdent(alias)} FROM read_parquet(${quoteString(path)}) WHERE ${q} IS NOT NULL ORDER BY _row`;
+}
