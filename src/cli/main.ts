@@ -137,7 +137,8 @@ export function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
       }
     }),
   );
-  turn = run;
+  // A writer that throws must not stop the runs queued after this one.
+  turn = run.catch(() => undefined);
   return run;
 }
 

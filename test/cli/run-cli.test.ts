@@ -90,6 +90,16 @@ describe("runCli(argv, io)", () => {
     expect(r.stderr).toMatch(/^openbeat: test\/fixtures\/bad\/studies\/risk\.yaml: target "officer_assaulted" has only one class/);
   });
 
+  it("a writer that throws fails its own run only", async () => {
+    const broken = {
+      write: () => {
+        throw new Error("EPIPE");
+      },
+    };
+    await expect(runCli(["--version"], { stdout: broken, stderr: broken })).rejects.toThrow("EPIPE");
+    expect(await cli(["--version"])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
+  });
+
   it("runs started together each get their own output", async () => {
     const [a, b, c] = await Promise.all([cli(["--version"]), cli(["frobnicate"]), cli(["inspect", `${BAD}/data/nope.csv`])]);
     expect(a).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
