@@ -22,7 +22,10 @@ export default defineConfig({
     maxWorkers: 2,
     env: { TZ: "UTC" },
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, provide: { tier: "unit" } } },
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, setupFiles: ["test/unit-setup.ts"], provide: { tier: "unit" } },
+      },
       { extends: true, test: { name: "e2e", include: [...E2E, ...BOTH], provide: { tier: "e2e" } } },
     ],
   },
