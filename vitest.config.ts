@@ -1,11 +1,32 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two tiers. `unit`: pure and in-process tests (the command line runs in-process too); no browser, no child process,
+ * no PostgreSQL, nothing under test/e2e. `e2e`: the built binary in child processes, headless Chromium, PostgreSQL
+ * and the example studies on the real exports. A test that spawns a process, opens a browser or needs PostgreSQL
+ * lives under test/e2e or is named `*.e2e.test.ts`.
+ */
+const E2E = ["test/e2e/**/*.test.ts", "test/**/*.e2e.test.ts"];
+
+/**
+ * The bad-input corpus is one list in one file: its in-process cases run in `unit`, the cases about a process (a
+ * signal, a real exit) run in `e2e`; the file reads its tier with `testTier()` (test/tier.ts).
+ */
+const BOTH = ["test/reliability/bad-inputs.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    env: { TZ: "UTC" },
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, setupFiles: ["test/unit-setup.ts"], provide: { tier: "unit" } },
+      },
+      { extends: true, test: { name: "e2e", include: [...E2E, ...BOTH], provide: { tier: "e2e" } } },
+    ],
   },
 });

@@ -7,6 +7,7 @@ import { runStudy } from "../studies/run-study.js";
 import { writeBaltimore } from "../synthetic/baltimore.js";
 import { writeLmpd } from "../synthetic/lmpd.js";
 import { Logger } from "../util/logger.js";
+import { cliIo } from "./io.js";
 import { printSummary } from "./summary.js";
 
 /** The examples folder shipped with the package. */
@@ -19,9 +20,10 @@ export function examplesDir(): string {
  * studies on them, so a newcomer sees the whole flow without downloading anything. Results are marked synthetic.
  */
 export async function demoCommand(options: { out: string; seed: number; force?: boolean }): Promise<void> {
+  const io = cliIo();
   const data = await mkdtemp(join(tmpdir(), "openbeat-demo-"));
   try {
-    const logger = new Logger();
+    const logger = new Logger({ stream: io.stderr });
     logger.info(`openbeat demo: generating SYNTHETIC data (seed ${options.seed}) in ${data}`);
     await writeLmpd(data, { seed: options.seed });
     await writeBaltimore(join(data, "Part_1_Crime_Data_.csv"), { seed: options.seed, rows: 3000, format: "sample" });
@@ -38,10 +40,11 @@ export async function demoCommand(options: { out: string; seed: number; force?: 
         logger,
         synthetic: true,
         force: options.force,
+        progress: io.stderr,
       });
-      printSummary(summary.results, s.out, performance.now() - started);
+      printSummary(summary.results, s.out, performance.now() - started, io.stdout);
     }
-    process.stdout.write(
+    io.stdout.write(
       `\nThese results come from SYNTHETIC data. To run on the real exports, see README.md.\nDashboard: openbeat serve ${join(options.out, "lmpd")} ${join(options.out, "baltimore")}\n`,
     );
   } finally {

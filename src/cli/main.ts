@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isUserError } from "../util/errors.js";
+import type { TextSink } from "../util/logger.js";
 import { VERSION } from "../util/version.js";
 import { runCommand } from "./run-command.js";
 import { demoCommand } from "./demo-command.js";
@@ -10,6 +13,10 @@ import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
 import { parseDuration } from "./parse-duration.js";
 import { installSignalHandlers } from "../util/interrupt.js";
+import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
+
+/** Help is wrapped to the terminal's width when the output is a terminal, else to commander's 80 columns. */
+const helpWidth = (sink: TextSink): number => (sink.isTTY ? sink.columns : undefined) ?? 80;
 
 /** Parses a whole-number option or fails with a one-line message. */
 function integer(name: string) {
@@ -38,6 +45,14 @@ const program = new Command()
   .description("Police open-data exports to findings, models and a dashboard, from one study file.")
   .version(VERSION)
   .configureOutput({
+    writeOut: (text) => {
+      cliIo().stdout.write(text);
+    },
+    writeErr: (text) => {
+      cliIo().stderr.write(text);
+    },
+    getOutHelpWidth: () => helpWidth(cliIo().stdout),
+    getErrHelpWidth: () => helpWidth(cliIo().stderr),
     // Commander's own errors (unknown option, missing argument) as one line, like every other openbeat error.
     outputError: (text, write) => {
       write(
@@ -112,23 +127,64 @@ program
   .option("--token <token>", "require this token on every request")
   .action(serveCommand);
 
-async function main(): Promise<void> {
-  installSignalHandlers();
+/** The exit code for an error that escaped a command, after printing its one line (or the stack of a bug). */
+function exitCode(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+    if (e.code === "openbeat.invalid_option") io.stderr.write(`openbeat: ${e.message}\n`);
+    return 1;
+  }
+  if (isUserError(e)) {
+    io.stderr.write(`openbeat: ${e.message}\n`);
+    return 1;
+  }
+  io.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 2;
+}
+
+// Commander keeps the parsed options on the command objects between parses, so runs take turns.
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the command line in this process and returns its exit code: 0 on success and for --help and --version, 1 on a
+ * user error (one line on stderr), 2 on a bug (the stack on stderr). Everything a command prints goes through `io`,
+ * and nothing exits the process, so a test sees exactly what the installed binary prints.
+ * @param argv the arguments after the program name, e.g. `["run", "study.yaml", "--quiet"]`
+ * @param io where standard output and standard error go (default: the process's own)
+ */
+export function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const run = turn.then(() =>
+    withCliIo(io, async () => {
+      try {
+        await program.parseAsync(argv, { from: "user" });
+        return 0;
+      } catch (e) {
+        return exitCode(e, io);
+      }
+    }),
+  );
+  // A writer that throws must not stop the runs queued after this one.
+  turn = run.catch(() => undefined);
+  return run;
+}
+
+/** True when this module is the program node was started with (directly or through the npm bin link). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
   try {
-    await program.parseAsync(process.argv);
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(0);
-      if (e.code === "openbeat.invalid_option") process.stderr.write(`openbeat: ${e.message}\n`);
-      process.exit(1);
-    }
-    if (isUserError(e)) {
-      process.stderr.write(`openbeat: ${e.message}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(2);
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
   }
 }
 
-void main();
+if (isEntryPoint()) {
+  // Ctrl-C and SIGTERM stop a running step and remove staged results (util/interrupt.ts); only the binary installs
+  // these handlers, so an embedding program keeps its own.
+  installSignalHandlers();
+  // A non-zero code exits at once, as before; on success the process ends when its work does (serve keeps running).
+  void runCli(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
+}

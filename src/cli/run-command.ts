@@ -3,6 +3,7 @@ import { loadStudy } from "../studies/study-file/load-study.js";
 import { runStudy } from "../studies/run-study.js";
 import { isUserError, UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
+import { cliIo } from "./io.js";
 import { printSummary } from "./summary.js";
 import { exportResults } from "../studies/export-results.js";
 
@@ -24,9 +25,10 @@ export interface RunCommandOptions {
 
 /** `openbeat run STUDY`: runs the study, prints progress on stderr and a short summary on stdout. */
 export async function runCommand(studyFile: string, options: RunCommandOptions): Promise<void> {
+  const io = cliIo();
   const loaded = await loadStudy(studyFile);
   const out = options.out ?? join("out", basename(studyFile, extname(studyFile)));
-  const logger = new Logger({ silent: options.quiet });
+  const logger = new Logger({ silent: options.quiet, stream: io.stderr });
   const started = performance.now();
   let summary;
   try {
@@ -41,6 +43,7 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
       force: options.force,
       allowOutsidePaths: options.allowOutsidePaths,
       timeoutMs: options.timeout,
+      progress: io.stderr,
     });
   } catch (e) {
     // Every run error names the study file, even when the code that raised it did not know it.
@@ -48,11 +51,11 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
       throw new UserError(e.code, `${studyFile}: ${e.message}`, { cause: e });
     throw e;
   }
-  printSummary(summary.results, out, performance.now() - started);
+  printSummary(summary.results, out, performance.now() - started, io.stdout);
   if (options.exportDb) {
     const schema = options.exportSchema ?? "openbeat";
     const counts = await exportResults(summary.results, out, options.exportDb, schema);
-    process.stdout.write(
+    io.stdout.write(
       `  exported to PostgreSQL schema ${schema}: ${Object.entries(counts)
         .map(([t, n]) => `${t} (${n.toLocaleString("en-US")} rows)`)
         .join(", ")}\n`,

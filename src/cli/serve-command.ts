@@ -1,9 +1,15 @@
 import { startServer } from "../server/index.js";
+import { cliIo } from "./io.js";
 
-/** `openbeat serve DIR...`: starts the dashboard and keeps running until interrupted. */
+/**
+ * `openbeat serve DIR...`: starts the dashboard and keeps running until interrupted. It is about the process: Ctrl+C
+ * (SIGINT) or SIGTERM stops the server and exits.
+ */
 export async function serveCommand(dirs: string[], options: { port: number; host: string; token?: string }): Promise<void> {
-  const server = await startServer({ dirs, port: options.port, host: options.host, token: options.token });
-  process.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);
+  const io = cliIo();
+  const log = (line: string) => io.stderr.write(line + "\n");
+  const server = await startServer({ dirs, port: options.port, host: options.host, token: options.token, log });
+  io.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);
   const stop = async () => {
     await server.close();
     process.exit(0);

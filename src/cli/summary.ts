@@ -1,10 +1,15 @@
 import type { Results } from "../results/types.js";
+import type { TextSink } from "../util/logger.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
 
-/** The few lines a person reads after a run: headline numbers, warnings count, and where the results went. */
-export function printSummary(results: Results, out: string, ms: number): void {
+/**
+ * The few lines a person reads after a run: headline numbers, warnings count, and where the results went.
+ * @param ms how long the run took, in milliseconds
+ * @param stdout where the lines go
+ */
+export function printSummary(results: Results, out: string, ms: number, stdout: TextSink): void {
   const lines: string[] = [];
   lines.push("");
   lines.push(`${results.name}${results.synthetic ? " [SYNTHETIC DATA]" : ""}`);
@@ -32,11 +37,13 @@ export function printSummary(results: Results, out: string, ms: number): void {
     );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
     const ari = results.stability.mean_ari;
-    lines.push(ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`);
+    lines.push(
+      ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`,
+    );
   }
   if (results.warnings.length)
     lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);
   lines.push(`  results: ${out}/  (report: ${out}/report.html; dashboard: openbeat serve ${out})`);
   lines.push(`  done in ${(ms / 1000).toFixed(1)} s`);
-  process.stdout.write(lines.join("\n") + "\n");
+  stdout.write(lines.join("\n") + "\n");
 }

@@ -5,7 +5,7 @@ import { resolvePortalSources } from "../data/portal/index.js";
 import { manifestSchema, resultsSchema } from "../results/schema.js";
 import type { InputInfo, Manifest, Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
-import { Logger } from "../util/logger.js";
+import { Logger, type TextSink } from "../util/logger.js";
 import * as msg from "../util/messages.js";
 import { VERSION } from "../util/version.js";
 import { ANALYSIS, analysisTableName, materializeAnalysis, requireColumns, requireTable } from "./analysis-table.js";
@@ -34,6 +34,8 @@ export interface RunOptions {
   /** Cache folder for portal sources (`--cache`), and whether to fetch them again (`--refresh`). */
   cacheDir?: string;
   refresh?: boolean;
+  /** Where portal download progress goes (default process.stderr). */
+  progress?: TextSink;
   /** Start time for the manifest; injected so tests can pin it. */
   startedAt?: string;
   /** Replace an `--out` folder written by an older openbeat, which has no marker (`--force`). */
@@ -91,6 +93,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       cacheDir: options.cacheDir,
       refresh: options.refresh,
       logger,
+      progress: options.progress,
     });
     const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
     const inputs: InputInfo[] = await loadSources(db, spec, {

@@ -66,8 +66,9 @@ export function installSignalHandlers(write: (line: string) => void = (line) => 
     process.on(signal, () => {
       if (stopping) process.exit(SIGNAL_EXIT[signal]);
       stopping = true;
+      const busy = hooks.size > 0;
       void runInterruptHooks().finally(() => {
-        write(`openbeat: interrupted (${signal}); stopped the running step and removed the unfinished results\n`);
+        if (busy) write(`openbeat: interrupted (${signal}); stopped the running step and removed the unfinished results\n`);
         process.exit(SIGNAL_EXIT[signal]);
       });
     });

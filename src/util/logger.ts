@@ -7,15 +7,24 @@ export interface Warning {
   [key: string]: unknown;
 }
 
+/** Where text goes: `process.stdout`, `process.stderr`, or anything with a `write` (tests capture into strings). */
+export interface TextSink {
+  write(text: string): unknown;
+  /** True for a terminal (progress lines are then rewritten in place). */
+  readonly isTTY?: boolean;
+  /** Width of the terminal, when it is one. */
+  readonly columns?: number;
+}
+
 /**
  * Collects warnings for the results and prints progress. Tests pass `silent: true` and read `warnings`.
  */
 export class Logger {
   readonly warnings: Warning[] = [];
   private readonly silent: boolean;
-  private readonly stream: NodeJS.WritableStream;
+  private readonly stream: TextSink;
 
-  constructor(options: { silent?: boolean; stream?: NodeJS.WritableStream } = {}) {
+  constructor(options: { silent?: boolean; stream?: TextSink } = {}) {
     this.silent = options.silent ?? false;
     this.stream = options.stream ?? process.stderr;
   }

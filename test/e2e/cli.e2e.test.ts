@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../../src/report/index.js";
 import type { RiskResults, SegmentsResults } from "../../src/results/types.js";
-import { ensureDist, lines, runCli } from "../reliability/run-cli.js";
+import { ensureDist, lines, runCli, spawnCli, type CliResult } from "../reliability/run-cli.js";
 
 /** The command line on good inputs: exit codes, output files and what a user reads on stdout and stderr. */
 
@@ -25,16 +25,16 @@ afterAll(() => {
 
 describe("openbeat", () => {
   it("--version and --help exit 0", async () => {
-    const v = await runCli(["--version"]);
+    const v = await spawnCli(["--version"]);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const h = await runCli(["--help"]);
+    const h = await spawnCli(["--help"]);
     expect(h.code).toBe(0);
     for (const command of ["run", "score", "inspect", "serve"]) expect(h.stdout).toContain(command);
   });
 
   it("no command is a usage error (exit 1), not a crash", async () => {
-    const r = await runCli(["frobnicate"]);
+    const r = await spawnCli(["frobnicate"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^openbeat: .*frobnicate/);
     expect(r.stderr).not.toMatch(/^\s{4}at /m);
@@ -43,9 +43,9 @@ describe("openbeat", () => {
 
 describe("openbeat run", () => {
   const out = () => join(tmp, "risk");
-  let first: Awaited<ReturnType<typeof runCli>>;
+  let first: Awaited<ReturnType<typeof spawnCli>>;
   beforeAll(async () => {
-    first = await runCli(["run", STUDY, "--data", DATA, "--out", out()]);
+    first = await spawnCli(["run", STUDY, "--data", DATA, "--out", out()]);
   }, 120_000);
 
   it("exits 0, prints progress on stderr and a summary naming the results folder on stdout", () => {
@@ -89,7 +89,7 @@ describe("openbeat run", () => {
   });
 
   it("--seed overrides the study file and replaces an existing results folder", async () => {
-    const r = await runCli(["run", STUDY, "--data", DATA, "--out", out(), "--seed", "11", "--quiet"]);
+    const r = await spawnCli(["run", STUDY, "--data", DATA, "--out", out(), "--seed", "11", "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     expect((JSON.parse(readFileSync(join(out(), "results.json"), "utf8")) as RiskResults).seed).toBe(11);
@@ -98,7 +98,7 @@ describe("openbeat run", () => {
 
   it("runs a segments study", async () => {
     const seg = join(tmp, "segments");
-    const r = await runCli(["run", `${BAD}/studies/segments.yaml`, "--data", `${BAD}/data/segments-small`, "--out", seg, "--quiet"]);
+    const r = await spawnCli(["run", `${BAD}/studies/segments.yaml`, "--data", `${BAD}/data/segments-small`, "--out", seg, "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8")) as SegmentsResults;
     expect(res.study).toBe("segments");
@@ -110,10 +110,10 @@ describe("openbeat score", () => {
   it("scores every row with the fitted model, to stdout or --out", async () => {
     const model = join(tmp, "risk", "model.json");
     if (!existsSync(model)) {
-      const r = await runCli(["run", STUDY, "--data", DATA, "--out", join(tmp, "risk"), "--quiet"]);
+      const r = await spawnCli(["run", STUDY, "--data", DATA, "--out", join(tmp, "risk"), "--quiet"]);
       expect(r.code, r.stderr).toBe(0);
     }
-    const r = await runCli(["score", model, `${DATA}/incidents.csv`]);
+    const r = await spawnCli(["score", model, `${DATA}/incidents.csv`]);
     expect(r.code, r.stderr).toBe(0);
     const rows = lines(r.stdout);
     expect(rows[0]).toBe("INCIDENT_NUMBER,score,flag");
@@ -126,7 +126,7 @@ describe("openbeat score", () => {
     }
     expect(r.stderr).toMatch(/scored 90 rows/);
     const file = join(tmp, "scores.csv");
-    const w = await runCli(["score", model, `${DATA}/incidents.csv`, "--out", file]);
+    const w = await spawnCli(["score", model, `${DATA}/incidents.csv`, "--out", file]);
     expect(w.code).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(r.stdout);
   });
@@ -134,9 +134,40 @@ describe("openbeat score", () => {
 
 describe("openbeat inspect", () => {
   it("describes each column", async () => {
-    const r = await runCli(["inspect", `${DATA}/incidents.csv`]);
+    const r = await spawnCli(["inspect", `${DATA}/incidents.csv`]);
     expect(r.code, r.stderr).toBe(0);
     for (const c of ["INCIDENT_NUMBER", "DATE_OCCURED", "OFFENSE", "PREMISE", "UNIT", "AGE", "officer_assaulted"])
       expect(r.stdout).toContain(c);
+  });
+});
+
+const TIME = /\b\d+(?:\.\d+)? m?s\b/g;
+
+describe("the in-process command line (runCli, which the unit tests use)", () => {
+  it("prints exactly what the built binary prints, with the same exit code", async () => {
+    const model = join(tmp, "risk", "model.json");
+    if (!existsSync(model)) {
+      const r = await spawnCli(["run", STUDY, "--data", DATA, "--out", join(tmp, "risk"), "--quiet"]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const cases = [
+      ["--version"],
+      ["--help"],
+      ["run", "--help"],
+      ["frobnicate"],
+      ["run", STUDY, "--sed", "3"],
+      ["run", STUDY, "--seed", "abc"],
+      ["run", STUDY, "--data", `${BAD}/data/one-class`, "--out", join(tmp, "parity")],
+      ["run", `${BAD}/studies/wrong-type.yaml`, "--out", join(tmp, "parity")],
+      ["score", model, `${DATA}/incidents.csv`],
+      ["score", model, `${BAD}/score/missing-column.csv`],
+      ["inspect", `${DATA}/incidents.csv`],
+    ];
+    // Progress lines carry durations ("(39 ms)", "done in 1.2 s"): the rest must be the same to the byte.
+    const untimed = (r: CliResult) => ({ ...r, stdout: r.stdout.replace(TIME, "<t>"), stderr: r.stderr.replace(TIME, "<t>") });
+    for (const args of cases) {
+      const child = await spawnCli(args);
+      expect(untimed(await runCli(args)), args.join(" ")).toEqual(untimed(child));
+    }
   });
 });

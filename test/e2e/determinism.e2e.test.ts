@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDist, runCli } from "../reliability/run-cli.js";
+import { ensureDist, spawnCli } from "../reliability/run-cli.js";
 
 /**
  * Runs repeat exactly: the real-data examples run twice with one seed give byte-identical results, and another seed
@@ -67,7 +67,9 @@ for (const ex of EXAMPLES) {
         ["b", "42"],
         ["c", "43"],
       ]) {
-        const r = await runCli(["run", ex.study, "--data", ex.data, "--out", out(tag), "--seed", seed, "--quiet"], { timeoutMs: 300_000 });
+        const r = await spawnCli(["run", ex.study, "--data", ex.data, "--out", out(tag), "--seed", seed, "--quiet"], {
+          timeoutMs: 300_000,
+        });
         if (r.code !== 0) throw new Error(`${ex.study} --seed ${seed} failed (${r.code}): ${r.stderr}`);
       }
     }, 600_000);

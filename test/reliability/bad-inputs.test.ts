@@ -2,13 +2,18 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDist, hashTree, lines, runCli } from "./run-cli.js";
+import { testTier } from "../tier.js";
+import { ensureDist, hashTree, lines, runCli, spawnCli } from "./run-cli.js";
 
 /**
- * The bad-input corpus (test/fixtures/bad, see its README) run through the built command line. Every bad input must
+ * The bad-input corpus (test/fixtures/bad, see its README) run through the command line. Every bad input must
  * end with exit 1 and one or two lines on stderr that name the file (and line or field), say what is wrong and what
  * to do, with no stack trace, no results folder left behind and the inputs untouched. Recoverable dirt must instead
  * succeed with the issue counted in results.json.
+ *
+ * The command line runs in this process (`runCli`, what `openbeat` prints, without a process per case); this runs in
+ * the unit tier. A case marked `process: true` is about the process itself (a signal, a real exit): it runs the built
+ * binary in a child process, in the e2e tier (vitest.config.ts runs this file in both tiers).
  */
 
 const BAD = "test/fixtures/bad";
@@ -34,6 +39,8 @@ interface BadCase {
   /** Extra checks after the run (e.g. that nothing was written outside). */
   after?: (c: Ctx) => void;
   skip?: boolean;
+  /** The case is about the process (a signal, a real exit): run the built binary in a child process (e2e tier). */
+  process?: boolean;
 }
 
 /** `run` of a corpus study; `data` is a case folder under data/, or a path. */
@@ -582,8 +589,15 @@ const cases: BadCase[] = [
   { name: "inspect on a folder", args: () => ["inspect", D], expect: [/data: is a folder/, /give a CSV, GeoJSON or shapefile/] },
 ];
 
+const tier = testTier();
+/** Whether a case runs in this tier: in-process cases in unit, process cases in e2e. */
+const inTier = (bad: BadCase) => (bad.process ? tier === "e2e" : tier === "unit");
+/** Runs a case's command line as the case needs: in this process, or as the built binary in a child process. */
+const execute = (bad: BadCase, args: string[]) => (bad.process ? spawnCli(args) : runCli(args));
+
 beforeAll(async () => {
-  ensureDist();
+  if (!cases.some(inTier)) return;
+  if (cases.some((c) => c.process && inTier(c))) ensureDist();
   shared = mkdtempSync(join(tmpdir(), "openbeat-bad-"));
   const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", join(shared, "good"), "--quiet"]);
   if (r.code !== 0) throw new Error(`the base study must run: ${r.stderr}`);
@@ -601,7 +615,7 @@ describe("bad inputs end with exit 1 and one clear line", () => {
   });
 
   for (const bad of cases) {
-    it.skipIf(bad.skip)(bad.name, async () => {
+    it.skipIf(bad.skip || !inTier(bad))(bad.name, async () => {
       const tmp = mkdtempSync(join(tmpdir(), "openbeat-case-"));
       try {
         const c: Ctx = { tmp, out: join(tmp, "out"), model };
@@ -609,7 +623,7 @@ describe("bad inputs end with exit 1 and one clear line", () => {
         const before = hashTree(BAD, tmp);
         const leftovers = () => readdirSync(dirname(c.out)).filter((f) => f.includes(".tmp-") || f.endsWith(".lock"));
         const leftBefore = leftovers();
-        const r = await runCli(bad.args(c));
+        const r = await execute(bad, bad.args(c));
         const err = lines(r.stderr);
         expect(r.code, r.stderr).toBe(1);
         expect(err.length, r.stderr).toBeGreaterThanOrEqual(1);
@@ -635,7 +649,7 @@ interface OkResults {
   factors: { feature: string }[];
 }
 
-describe("recoverable dirt succeeds and is counted in results.json", () => {
+describe.skipIf(tier !== "unit")("recoverable dirt succeeds and is counted in results.json", () => {
   async function runOk(study: string, data: string) {
     const tmp = mkdtempSync(join(tmpdir(), "openbeat-ok-"));
     const out = join(tmp, "out");
@@ -714,7 +728,7 @@ describe("recoverable dirt succeeds and is counted in results.json", () => {
   });
 });
 
-describe("a rerun into a results folder", () => {
+describe.skipIf(tier !== "unit")("a rerun into a results folder", () => {
   it("keeps the files the user added there, says so, and replaces only openbeat's own files", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "openbeat-rerun-"));
     const out = join(tmp, "out");
@@ -756,7 +770,7 @@ describe("a rerun into a results folder", () => {
   });
 });
 
-describe("an existing results folder survives a failed run", () => {
+describe.skipIf(tier !== "unit")("an existing results folder survives a failed run", () => {
   it("keeps the previous results byte for byte", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "openbeat-keep-"));
     const out = join(tmp, "out");

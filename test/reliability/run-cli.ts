@@ -2,6 +2,8 @@ import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { runCli as runOpenbeat } from "../../src/cli/main.js";
+import type { TextSink } from "../../src/util/logger.js";
 
 /** The built command line, run as users run it. */
 export const CLI = "dist/cli/main.js";
@@ -37,8 +39,33 @@ export function ensureDist(): void {
   if (!existsSync(CLI)) throw new Error(`build did not produce ${CLI}`);
 }
 
-/** Runs `node dist/cli/main.js ...args` with TZ=UTC and returns its exit code and output. */
-export function runCli(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** A sink that keeps what is written to it. */
+function capture(): TextSink & { text: () => string } {
+  const chunks: string[] = [];
+  return {
+    write: (text: string) => chunks.push(text),
+    text: () => chunks.join(""),
+  };
+}
+
+/**
+ * Runs the command line in this process, as `openbeat ...args` would run, and returns its exit code and everything it
+ * printed. The source is run as it is (no build needed); the test process's TZ must be UTC, as the npm scripts set it.
+ */
+export async function runCli(args: string[]): Promise<CliResult> {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone !== "UTC") throw new Error(`in-process runs need TZ=UTC (as a child process gets), not ${zone}`);
+  const stdout = capture();
+  const stderr = capture();
+  const code = await runOpenbeat(args, { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/**
+ * Runs `node dist/cli/main.js ...args` in a child process with TZ=UTC and returns its exit code and output: for
+ * tests about the process itself (the built binary, a signal, a real exit). Call {@link ensureDist} first.
+ */
+export function spawnCli(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       "node",

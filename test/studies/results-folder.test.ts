@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -306,34 +305,36 @@ describe("two runs into one --out", () => {
 
   it("a lock held by another live process is respected; one left by a dead process is taken over", async () => {
     const out = join(tmp, "out");
-    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
-    try {
-      writeFileSync(join(tmp, ".out.lock"), JSON.stringify({ pid: sleeper.pid, run_id: "other" }));
-      const e = await userError(openResultsFolder(out));
-      expect(e.message).toMatch(new RegExp(`pid ${sleeper.pid}`));
-    } finally {
-      sleeper.kill();
-    }
-    await new Promise((r) => sleeper.once("exit", r));
+    // The test runner's parent is a live process other than this one.
+    const live = process.ppid;
+    writeFileSync(join(tmp, ".out.lock"), JSON.stringify({ pid: live, run_id: "other" }));
+    const e = await userError(openResultsFolder(out));
+    expect(e.message).toMatch(new RegExp(`pid ${live}`));
+    writeFileSync(join(tmp, ".out.lock"), JSON.stringify({ pid: deadPid(), run_id: "other" }));
     await writeRun(out, { "results.json": "1" });
     expect(readFileSync(join(out, "results.json"), "utf8")).toBe("1");
     expect(leftoversOf(out)).toEqual([]);
   });
 });
 
-/** A pid that is not running: a child that has exited. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
-  await new Promise((r) => child.once("exit", r));
-  if (child.pid === undefined) throw new Error("no pid");
-  return child.pid;
+/** A pid that no process has: the highest free one below the kernel's limit. */
+function deadPid(): number {
+  const max = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
+  for (let pid = max - 1; pid > 1; --pid) {
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ESRCH") return pid;
+    }
+  }
+  throw new Error("no free pid");
 }
 
 describe("a killed run's leftovers are cleaned or restored by the next run", () => {
   it("a staging folder and spill folder of a dead run are removed", async () => {
     const out = join(tmp, "out");
     await writeRun(out, { "results.json": "1" });
-    const pid = await deadPid();
+    const pid = deadPid();
     mkdirSync(join(tmp, `.out.tmp-${pid}-1000`));
     writeFileSync(join(tmp, `.out.tmp-${pid}-1000`, "results.json"), "half");
     mkdirSync(join(tmp, `.out.tmp-${pid}-1000.spill`));
@@ -347,7 +348,7 @@ describe("a killed run's leftovers are cleaned or restored by the next run", () 
     const out = join(tmp, "out");
     await writeRun(out, { "results.json": "old", "model.json": "m" });
     const oldMarker = readFileSync(join(out, MARKER), "utf8");
-    const pid = await deadPid();
+    const pid = deadPid();
     // State after the carry-over and the first rename: the target moved to .old, the user's file in staging.
     const stage = join(tmp, `.out.tmp-${pid}-2000`);
     mkdirSync(stage);
@@ -370,7 +371,7 @@ describe("a killed run's leftovers are cleaned or restored by the next run", () 
   it("a run killed after the swap: the old folder is removed, nothing else touched", async () => {
     const out = join(tmp, "out");
     await writeRun(out, { "results.json": "new" });
-    const pid = await deadPid();
+    const pid = deadPid();
     const old = join(tmp, `.out.tmp-${pid}-3000.old`);
     mkdirSync(old);
     writeFileSync(join(old, "results.json"), "old");

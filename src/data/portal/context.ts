@@ -1,4 +1,4 @@
-import type { Logger } from "../../util/logger.js";
+import type { Logger, TextSink } from "../../util/logger.js";
 import type { RetryOptions } from "./fetch-with-retry.js";
 
 /** What every portal fetcher needs besides the source's own settings. */
@@ -41,10 +41,7 @@ export function countingRetry(ctx: PortalContext): { options: RetryOptions; coun
  * Line-based progress for a stream: one line per update when it is not a terminal, one rewritten line
  * when it is. Returns the update function and `done` to end the line.
  */
-export function lineProgress(
-  stream: NodeJS.WritableStream & { isTTY?: boolean },
-  name: string,
-): { update: (rows: number, total?: number) => void; done: () => void } {
+export function lineProgress(stream: TextSink, name: string): { update: (rows: number, total?: number) => void; done: () => void } {
   const tty = Boolean(stream.isTTY);
   let wrote = false;
   return {

@@ -1,7 +1,7 @@
 import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import type { SourceSpec } from "../sources/source-spec.js";
-import type { Logger } from "../../util/logger.js";
+import type { Logger, TextSink } from "../../util/logger.js";
 import { schemaChanged } from "../../util/messages.js";
 import { sha256File } from "../file-hash.js";
 import { fetchArcgis } from "./arcgis.js";
@@ -30,7 +30,7 @@ export interface FetchSourceOptions {
   /** Receives retry lines and the `portal.schema_change` warning. */
   logger?: Logger;
   /** Where progress lines go (default process.stderr); false for none. */
-  progress?: NodeJS.WritableStream | false;
+  progress?: TextSink | false;
   /** Retry tuning (attempts, delays; tests inject `sleep`). */
   retry?: RetryOptions;
 }

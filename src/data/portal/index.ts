@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { FileSourceSpec, SourceSpec } from "../sources/source-spec.js";
-import type { Logger } from "../../util/logger.js";
+import type { Logger, TextSink } from "../../util/logger.js";
 import { defaultCacheDir } from "./cache.js";
 import { type FetchSourceOptions, type FetchSourceResult, fetchSource, isPortalSource } from "./fetch-source.js";
 
@@ -55,7 +55,7 @@ export interface ResolvePortalOptions {
   refresh?: boolean;
   logger?: Logger;
   /** Progress stream (default process.stderr); false for none. */
-  progress?: NodeJS.WritableStream | false;
+  progress?: TextSink | false;
   retry?: FetchSourceOptions["retry"];
 }
 

@@ -1,0 +1,197 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Db } from "../../../src/data/Db.js";
+import { dataInfoSchema, riskResultsSchema } from "../../../src/results/schema.js";
+import { ANALYSIS } from "../../../src/studies/analysis-table.js";
+import type { KindInput } from "../../../src/studies/kind.js";
+import { runRisk } from "../../../src/studies/risk/run-risk.js";
+import { stableJson } from "../../../src/studies/write-results.js";
+import { UserError } from "../../../src/util/errors.js";
+import { analysisDb, kindInput, LEAK, riskColumns, riskStudy, tableDigest } from "../helpers.js";
+
+/** The risk kind in-process on a seeded 400-row table in an in-memory DuckDB. */
+
+const N = 400;
+const FEATURES = { categorical: ["PREMISE", "UNIT", "OFFENSE"], numeric: ["AGE"] };
+const base = { target: "officer_assaulted", id: "INCIDENT_NUMBER", features: FEATURES, findings: { min_count: 20 } };
+
+/** The kind's own results keys must satisfy the results contract once the runner adds the common ones. */
+const kindResultsSchema = riskResultsSchema.omit({
+  study: true,
+  name: true,
+  description: true,
+  synthetic: true,
+  seed: true,
+  warnings: true,
+  data: true,
+  dashboard: true,
+});
+const kindDataSchema = dataInfoSchema.omit({ inputs: true });
+
+/** The first contract issue of the kind's results (undefined when there is none). */
+function contractIssue(results: { data: unknown }): string | undefined {
+  const { data, ...rest } = results;
+  const issue = kindResultsSchema.safeParse(rest).error?.issues[0] ?? kindDataSchema.safeParse(data).error?.issues[0];
+  return issue && `${issue.path.join(".")}: ${issue.message}`;
+}
+
+let open: Db[] = [];
+async function db(sql?: string): Promise<Db> {
+  const d = await analysisDb(riskColumns(N, 3), sql ? { sql } : {});
+  open.push(d);
+  return d;
+}
+afterEach(async () => {
+  for (const d of open) await d.close();
+  open = [];
+});
+
+/** Scores of the per-row output table, in `_row` order (null: the row was not scored). */
+async function rowScores(d: Db, table: string): Promise<(number | null)[]> {
+  const rows = await d.query(`SELECT _score FROM ${table} ORDER BY _row`);
+  return rows.map((r) => (r._score === null ? null : Number(r._score)));
+}
+
+describe("runRisk(input, study)", () => {
+  it("with SMOTE in 5 folds, scores every row exactly once out of fold, so no synthetic row reaches a test fold", async () => {
+    const d = await db();
+    const out = await runRisk(kindInput(d), riskStudy({ ...base, resample: { method: "smote", k_neighbors: 5 } }));
+    const r = out.results;
+    expect(r.validation).toMatchObject({ method: "stratified_kfold", folds: 5, resample: "smote" });
+    expect(r.data.rows).toBe(N);
+    expect(r.data.table_rows).toBe(N);
+    const [[tn, fp], [fn, tp]] = r.metrics.confusion_matrix;
+    expect(tn + fp + fn + tp).toBe(N);
+    expect(fn + tp).toBe(r.data.positives);
+    for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"] as const) {
+      expect(r.metrics[m].folds).toHaveLength(5);
+      for (const v of r.metrics[m].folds) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+    // The premise effect is strong: the model must rank better than chance.
+    expect(r.metrics.roc_auc.mean).toBeGreaterThan(0.6);
+    const scores = await rowScores(d, out.rowOutput.table);
+    expect(scores).toHaveLength(N);
+    expect(scores.filter((s) => s !== null)).toHaveLength(N);
+    for (const s of scores) {
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+    }
+    expect(contractIssue(r)).toBeUndefined();
+  });
+
+  it("returns the design matrix of the kept rows, factors named COLUMN=value and a model.json that matches them", async () => {
+    const out = await runRisk(kindInput(await db()), riskStudy(base));
+    const { X, names, keep, id } = out.design;
+    expect(X.rows).toBe(N);
+    expect(keep).toHaveLength(N);
+    expect(id).toBe("INCIDENT_NUMBER");
+    expect(names).toHaveLength(out.results.data.features);
+    expect(names).toEqual(expect.arrayContaining(["PREMISE=BAR", "UNIT=PATROL", "AGE"]));
+    const factors = out.results.factors;
+    expect(factors.map((f) => f.feature).sort()).toEqual([...names].sort());
+    const coefs = factors.map((f) => f.coefficient);
+    expect(coefs).toEqual([...coefs].sort((a, b) => b - a));
+    for (const f of factors) {
+      expect(f.odds_ratio).toBeCloseTo(Math.exp(f.coefficient), 4);
+      expect(f.ci95[0]).toBeLessThanOrEqual(f.odds_ratio);
+      expect(f.ci95[1]).toBeGreaterThanOrEqual(f.odds_ratio);
+    }
+    // BAR raises the log-odds most of the premises (effect +1.2), HOME lowers them (-0.6).
+    const coef = (name: string) => factors.find((f) => f.feature === name)?.coefficient ?? NaN;
+    expect(coef("PREMISE=BAR")).toBeGreaterThan(coef("PREMISE=HOME"));
+    const [file] = out.files;
+    expect(file.name).toBe("model.json");
+    const model = JSON.parse(file.text) as { coef: number[]; encoder: { features: { name: string }[] }; threshold: number };
+    expect(model.coef).toHaveLength(names.length);
+    expect(model.encoder.features.map((f) => f.name)).toEqual(names);
+    expect(model.threshold).toBe(0.5);
+  });
+
+  it("warns about the planted leak and reports findings by category with intervals around each rate", async () => {
+    const input = kindInput(await db());
+    const out = await runRisk(input, riskStudy(base));
+    const leaks = input.logger.warnings.filter((w) => w.code === "risk.leakage");
+    expect(leaks.map((w) => [w.column, w.value])).toEqual([["OFFENSE", LEAK]]);
+    expect(leaks[0]).toMatchObject({ rate: 1, count: N / 25 });
+    const findings = out.results.findings;
+    expect(new Set(findings.map((f) => f.by))).toEqual(new Set(FEATURES.categorical));
+    for (const by of FEATURES.categorical) {
+      const rows = findings.filter((f) => f.by === by);
+      const counted = rows.reduce((s, f) => s + f.count, 0);
+      expect(counted).toBeLessThanOrEqual(N);
+      const rates = rows.map((f) => f.rate);
+      expect(rates).toEqual([...rates].sort((a, b) => b - a));
+    }
+    for (const f of findings) {
+      expect(f.count).toBeGreaterThanOrEqual(20);
+      expect(f.rate).toBeCloseTo(f.positives / f.count, 6);
+      expect(f.ci95[0]).toBeLessThanOrEqual(f.rate);
+      expect(f.ci95[1]).toBeGreaterThanOrEqual(f.rate);
+    }
+  });
+
+  it("holdout and temporal validation: one split whose train and test rows add up, test rows later than training ones", async () => {
+    const holdout = await runRisk(kindInput(await db()), riskStudy({ ...base, validation: { method: "holdout", test_size: 0.25 } }));
+    const v = holdout.results.validation;
+    expect(v.folds).toBe(1);
+    expect((v.train_rows ?? 0) + (v.test_rows ?? 0)).toBe(N);
+    expect(v.test_rows).toBe(N / 4);
+
+    const d = await db(`SELECT *, TIMESTAMP '2021-01-01' + to_minutes(MINUTE) AS DATE_OCCURED FROM incidents`);
+    const temporal = await runRisk(
+      kindInput(d),
+      riskStudy({ ...base, date: "DATE_OCCURED", validation: { method: "temporal", column: "DATE_OCCURED", test_size: 0.25 } }),
+    );
+    const t = temporal.results.validation;
+    expect(t.method).toBe("temporal");
+    expect((t.train_rows ?? 0) + (t.test_rows ?? 0)).toBe(N);
+    expect(t.cut).toBeDefined();
+    // Only test rows are scored; each scored row is at or after the cut, each unscored one before it.
+    const rows = await d.query(
+      `SELECT epoch_ms(a.DATE_OCCURED)::DOUBLE AS t, o._score AS s FROM ${ANALYSIS} a JOIN ${temporal.rowOutput.table} o USING (_row)`,
+    );
+    const cut = Date.parse(t.cut ?? "");
+    const scored = rows.filter((r) => r.s !== null);
+    expect(scored).toHaveLength(t.test_rows ?? -1);
+    for (const r of rows) expect(Number(r.t) >= cut).toBe(r.s !== null);
+    expect(temporal.results.data.date_range?.column).toBe("DATE_OCCURED");
+  });
+
+  it("the same seed gives the same results and files; another seed gives other folds", async () => {
+    const study = riskStudy({ ...base, resample: { method: "smote" } });
+    const a = await runRisk(kindInput(await db(), 11), study);
+    const b = await runRisk(kindInput(await db(), 11), study);
+    const c = await runRisk(kindInput(await db(), 12), study);
+    expect(stableJson(a.results)).toBe(stableJson(b.results));
+    expect(a.files).toEqual(b.files);
+    expect(c.results.metrics.roc_auc.folds).not.toEqual(a.results.metrics.roc_auc.folds);
+  });
+
+  it("reads the analysis table and never changes it", async () => {
+    const d = await db();
+    const before = await tableDigest(d, ANALYSIS);
+    await runRisk(kindInput(d), riskStudy({ ...base, resample: { method: "random_under" } }));
+    expect(await tableDigest(d, ANALYSIS)).toBe(before);
+  });
+
+  it("drops rows with a missing target and counts them; a one-class target is a user error", async () => {
+    const d = await db(
+      `SELECT * REPLACE (CASE WHEN MINUTE % 10 = 3 THEN NULL ELSE officer_assaulted END AS officer_assaulted) FROM incidents`,
+    );
+    const input: KindInput = kindInput(d);
+    const out = await runRisk(input, riskStudy(base));
+    const [{ missing }] = await d.query(`SELECT count(*)::INTEGER AS missing FROM ${ANALYSIS} WHERE officer_assaulted IS NULL`);
+    expect(Number(missing)).toBeGreaterThan(0);
+    expect(out.results.data.rows).toBe(N - Number(missing));
+    expect(out.results.data.dropped).toEqual({ "missing officer_assaulted": Number(missing) });
+    expect(input.logger.warnings.find((w) => w.code === "data.rows_dropped")).toMatchObject({ rows: Number(missing) });
+
+    const one = await db(`SELECT * REPLACE (0 AS officer_assaulted) FROM incidents`);
+    const err = await runRisk(kindInput(one), riskStudy(base)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe("data.one_class");
+    expect((err as UserError).message).toMatch(/^study\.yaml: target "officer_assaulted" has only one class \(no 1s in 400 rows\)/);
+  });
+});
