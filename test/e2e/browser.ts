@@ -29,10 +29,11 @@ export async function openDashboard(browser: Browser, url: string, run: string, 
 
 /** Clicks, then waits until the dashboard has re-queried and re-rendered every view. */
 export async function clickAndSettle(page: Page, selector: string): Promise<void> {
+  // Start from a settled page: a view re-rendered by the previous update replaces its elements.
+  await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
   const gen = Number(await page.getAttribute("#app", "data-generation"));
-  const target = page.locator(selector).first();
-  await target.scrollIntoViewIfNeeded();
-  await target.click();
+  // The locator is resolved again on each attempt, and click() scrolls the element into view itself.
+  await page.locator(selector).first().click({ timeout: 60_000 });
   await page.waitForFunction((g) => {
     const app = document.getElementById("app");
     if (!app) throw new Error("#app is missing");
