@@ -1,4 +1,5 @@
 import type { Results } from "../results/types.js";
+import { highestRates } from "../studies/risk/findings.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
@@ -19,12 +20,30 @@ export function printSummary(results: Results, out: string, ms: number): void {
     lines.push(
       `    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`,
     );
-    const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
+    const cal = m.calibration;
+    lines.push(
+      `    calibrated (${cal.method}): mean risk ${pct(cal.mean_predicted)} vs observed ${pct(cal.observed_rate)}, Brier ${cal.brier.toFixed(4)}, slope ${cal.slope === null ? "n/a" : f3(cal.slope)}; threshold ${pct(results.threshold)} (${results.threshold_rule.method})`,
+    );
+    const leaked = new Set(
+      results.warnings.filter((w) => w.code.includes("leak")).map((w) => `${String(w.column)}\u0000${String(w.value)}`),
+    );
+    const alpha = results.multiple_testing.alpha;
     const top: typeof results.findings = [];
     for (const by of new Set(results.findings.map((f) => f.by))) {
-      top.push(...results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100).slice(0, 2));
+      top.push(
+        ...highestRates(
+          results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100),
+          results.base_rate,
+          alpha,
+        ).slice(0, 2),
+      );
     }
-    if (top.length) lines.push(`  highest rates (groups of 100+ rows${leaked.size ? ", leakage-flagged values left out" : ""}):`);
+    const t = results.multiple_testing;
+    lines.push(
+      `  ${t.tested} groups tested against the rest (Fisher exact, ${t.adjust === "bh" ? "Benjamini-Hochberg" : "Bonferroni"}): ${t.significant_above} above the base rate at ${t.adjust === "bh" ? "q" : "p"} < ${alpha}`,
+    );
+    if (top.length)
+      lines.push(`  highest rates (groups of 100+ rows above the base rate${leaked.size ? ", leakage-flagged values left out" : ""}):`);
     for (const f of top) lines.push(`    ${f.statement}`);
   } else {
     lines.push(
@@ -32,7 +51,9 @@ export function printSummary(results: Results, out: string, ms: number): void {
     );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
     const ari = results.stability.mean_ari;
-    lines.push(ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`);
+    lines.push(
+      ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`,
+    );
   }
   if (results.warnings.length)
     lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);
