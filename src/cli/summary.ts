@@ -1,4 +1,4 @@
-import type { Results } from "../results/types.js";
+import type { MeanSd, Results } from "../results/types.js";
 import { highestRates } from "../studies/risk/findings.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -17,8 +17,9 @@ export function printSummary(results: Results, out: string, ms: number): void {
     lines.push(
       `  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`,
     );
+    const spread = (v: MeanSd) => (v.ci95 ? ` (95% CI ${f3(v.ci95[0])}–${f3(v.ci95[1])})` : ` ± ${f3(v.sd)}`);
     lines.push(
-      `    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`,
+      `    balanced accuracy ${f3(m.balanced_accuracy.mean)}${spread(m.balanced_accuracy)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}${m.roc_auc.ci95 ? spread(m.roc_auc) : ""}   PR AUC ${f3(m.pr_auc.mean)}`,
     );
     const cal = m.calibration;
     lines.push(

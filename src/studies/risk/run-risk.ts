@@ -493,10 +493,12 @@ function roundSig(p: number): number {
   return Number.isFinite(p) && p > 0 ? Number(p.toPrecision(4)) : p;
 }
 
-/** Rounds every number of a plain value to 6 decimals (undefined keys dropped). */
+/** Rounds every non-integer number of a plain value to 7 significant digits, so p-values keep their size (undefined keys dropped). */
 function roundDeep<T>(value: T): T {
   return JSON.parse(
-    JSON.stringify(value, (_, v: unknown) => (typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? round(v) : v)),
+    JSON.stringify(value, (_, v: unknown) =>
+      typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v,
+    ),
   ) as T;
 }
 
