@@ -10,7 +10,9 @@ export async function resultTables(results: Results, dir: string): Promise<Recor
   try {
     const file = quoteString(join(dir, "prepared.parquet"));
     if (results.study === "risk") {
-      const scores = await db.query(`SELECT _row, _score AS score FROM read_parquet(${file}) WHERE _score IS NOT NULL ORDER BY _row`);
+      const scores = await db.query(
+        `SELECT _row, _score AS score, _score_raw AS score_raw FROM read_parquet(${file}) WHERE _score IS NOT NULL ORDER BY _row`,
+      );
       return {
         findings: results.findings.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
         factors: results.factors.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Manifest, RiskResults, SegmentsResults } from "../../src/results/types.js";
 import { ensureDist, lines, runCli } from "../reliability/run-cli.js";
 
 /** The command line on good inputs: exit codes, output files and what a user reads on stdout and stderr. */
@@ -61,23 +62,27 @@ describe("openbeat run", () => {
   });
 
   it("results.json follows the contract", () => {
-    const r = JSON.parse(readFileSync(join(out(), "results.json"), "utf8"));
+    const r = JSON.parse(readFileSync(join(out(), "results.json"), "utf8")) as RiskResults;
     expect(r).toMatchObject({ study: "risk", name: "reliability base risk study", seed: 7 });
     expect(r.data).toMatchObject({ rows: 90, positives: 23 });
     expect(r.validation).toMatchObject({ method: "stratified_kfold", folds: 3, resample: "class_weight" });
-    for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"]) {
+    for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"] as const) {
       expect(r.metrics[m].mean).toBeGreaterThanOrEqual(0);
       expect(r.metrics[m].mean).toBeLessThanOrEqual(1);
     }
     const cm = r.metrics.confusion_matrix.flat();
-    expect(cm.reduce((a: number, b: number) => a + b, 0)).toBe(90);
+    expect(cm.reduce((a, b) => a + b, 0)).toBe(90);
     expect(Array.isArray(r.warnings)).toBe(true);
-    const coefs = r.factors.map((f: { coefficient: number }) => f.coefficient);
-    expect(coefs).toEqual([...coefs].sort((a, b) => b - a));
+    // factors: ranked by evidence, each naming its column's reference level; calibration and q-values present
+    const ranks = r.factors.filter((f) => f.rank !== null).map((f) => f.rank ?? 0);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    for (const f of r.factors) expect(typeof f.reference === "string" || f.value === null).toBe(true);
+    expect(r.metrics.calibration.curve.length).toBeGreaterThan(0);
+    expect(r.findings.every((f) => f.q_value >= 0 && f.q_value <= 1)).toBe(true);
   });
 
   it("the manifest records each input's sha256 as it is on disk", () => {
-    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8"));
+    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8")) as Manifest;
     const sha = createHash("sha256")
       .update(readFileSync(join(DATA, "incidents.csv")))
       .digest("hex");
@@ -90,7 +95,7 @@ describe("openbeat run", () => {
     const r = await runCli(["run", STUDY, "--data", DATA, "--out", out(), "--seed", "11", "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
-    expect(JSON.parse(readFileSync(join(out(), "results.json"), "utf8")).seed).toBe(11);
+    expect((JSON.parse(readFileSync(join(out(), "results.json"), "utf8")) as RiskResults).seed).toBe(11);
     expect(readdirSync(tmp).filter((f) => f.includes(".tmp-") || f.endsWith(".old"))).toEqual([]);
   });
 
@@ -98,9 +103,9 @@ describe("openbeat run", () => {
     const seg = join(tmp, "segments");
     const r = await runCli(["run", `${BAD}/studies/segments.yaml`, "--data", `${BAD}/data/segments-small`, "--out", seg, "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8"));
+    const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8")) as SegmentsResults;
     expect(res.study).toBe("segments");
-    expect(res.clusters.reduce((s: number, c: { size: number }) => s + c.size, 0)).toBe(8);
+    expect(res.clusters.reduce((s, c) => s + c.size, 0)).toBe(8);
   });
 });
 
@@ -114,13 +119,15 @@ describe("openbeat score", () => {
     const r = await runCli(["score", model, `${DATA}/incidents.csv`]);
     expect(r.code, r.stderr).toBe(0);
     const rows = lines(r.stdout);
-    expect(rows[0]).toBe("INCIDENT_NUMBER,score,flag");
+    expect(rows[0]).toBe("INCIDENT_NUMBER,score,score_raw,flag");
     expect(rows).toHaveLength(91);
+    const { threshold } = JSON.parse(readFileSync(model, "utf8")) as { threshold: number };
     for (const row of rows.slice(1)) {
-      const [, score, flag] = row.split(",");
+      const [, score, raw, flag] = row.split(",");
       expect(Number(score)).toBeGreaterThanOrEqual(0);
       expect(Number(score)).toBeLessThanOrEqual(1);
-      expect(flag).toBe(Number(score) >= 0.5 ? "1" : "0");
+      expect(Number(raw)).toBeGreaterThanOrEqual(0);
+      expect(flag).toBe(Number(score) >= threshold ? "1" : "0");
     }
     expect(r.stderr).toMatch(/scored 90 rows/);
     const file = join(tmp, "scores.csv");

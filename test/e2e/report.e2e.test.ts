@@ -5,22 +5,24 @@ import type { Browser } from "playwright-core";
 import { hasChromium, launchChromium } from "./browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/index.js";
+import type { FeatureCollection, ReportManifest } from "../../src/report/types.js";
+import type { Results } from "../../src/results/types.js";
 
 const ARTIFACTS = resolve("test-artifacts");
-const fixture = (name: string) => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
 
 describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromium", () => {
-  let browser: Browser;
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json"), {
-      manifest: fixture("risk-manifest.json"),
+    await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json") as Results, {
+      manifest: fixture("risk-manifest.json") as ReportManifest,
       generatedAt: "2025-01-15",
     });
-    await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json"), {
-      manifest: fixture("segments-manifest.json"),
-      areas: fixture("areas.geojson"),
+    await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json") as Results, {
+      manifest: fixture("segments-manifest.json") as ReportManifest,
+      areas: fixture("areas.geojson") as FeatureCollection,
       generatedAt: "2025-01-15",
     });
     browser = await launchChromium();
@@ -31,9 +33,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
   });
 
   it.each([
-    ["risk", 7],
+    ["risk", 9],
     ["segments", 10],
   ])("the %s report shows every chart as an SVG with marks, offline and without console errors", async (name, charts) => {
+    if (!browser) throw new Error("Chromium did not start");
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];
@@ -61,10 +64,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
     );
     expect(figures).toHaveLength(charts);
     for (const f of figures) {
-      expect(f.hasSvg, f.name!).toBe(true);
-      expect(f.marks, f.name!).toBeGreaterThan(0);
-      expect(f.width, f.name!).toBeGreaterThan(100);
-      expect(f.height, f.name!).toBeGreaterThan(80);
+      expect(f.hasSvg, f.name ?? "").toBe(true);
+      expect(f.marks, f.name ?? "").toBeGreaterThan(0);
+      expect(f.width, f.name ?? "").toBeGreaterThan(100);
+      expect(f.height, f.name ?? "").toBeGreaterThan(80);
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
