@@ -9,15 +9,17 @@ function csvCell(v: string): string {
 
 /**
  * `openbeat score MODEL INPUT`: scores each row of a CSV with a fitted risk model. Writes id (when the model has
- * one), score and flag (score ≥ the study's threshold). Unseen categories are counted and reported on stderr.
+ * one), score (the calibrated risk), score_raw (the model's raw score, for ranking) and flag (score ≥ the study's
+ * threshold). Unseen categories are counted and reported on stderr.
  */
 export async function scoreCommand(modelPath: string, inputPath: string, options: { out?: string }): Promise<void> {
   const io = cliIo();
   const model = await readModel(modelPath);
   const r = await scoreFile(model, modelPath, inputPath);
   for (const w of r.warnings) io.stderr.write(`warning: ${w.message}\n`);
-  const lines = [[r.idColumn ?? "row", "score", "flag"].join(",")];
-  for (let i = 0; i < r.scores.length; ++i) lines.push([csvCell(r.ids[i]), r.scores[i].toFixed(6), r.flags[i]].join(","));
+  const lines = [[r.idColumn ?? "row", "score", "score_raw", "flag"].join(",")];
+  for (let i = 0; i < r.scores.length; ++i)
+    lines.push([csvCell(r.ids[i]), r.scores[i].toFixed(6), r.raw[i].toFixed(6), r.flags[i]].join(","));
   const text = lines.join("\n") + "\n";
   if (options.out) await writeFile(options.out, text);
   else io.stdout.write(text);
@@ -28,6 +30,6 @@ export async function scoreCommand(modelPath: string, inputPath: string, options
   }
   const flagged = r.flags.reduce((a, v) => a + v, 0);
   io.stderr.write(
-    `scored ${r.scores.length} rows with ${modelPath}: ${flagged} flagged (score ≥ ${model.threshold})${options.out ? `; wrote ${options.out}` : ""}\n`,
+    `scored ${r.scores.length} rows with ${modelPath}: ${flagged} flagged (calibrated risk ≥ ${model.threshold.toPrecision(4)})${options.out ? `; wrote ${options.out}` : ""}\n`,
   );
 }

@@ -1,5 +1,6 @@
-import type { Results } from "../results/types.js";
+import type { MeanSd, Results } from "../results/types.js";
 import type { TextSink } from "../util/logger.js";
+import { highestRates } from "../studies/risk/findings.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
@@ -21,15 +22,34 @@ export function printSummary(results: Results, out: string, ms: number, stdout: 
     lines.push(
       `  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`,
     );
+    const spread = (v: MeanSd) => (v.ci95 ? ` (95% CI ${f3(v.ci95[0])}–${f3(v.ci95[1])})` : ` ± ${f3(v.sd)}`);
     lines.push(
-      `    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`,
+      `    balanced accuracy ${f3(m.balanced_accuracy.mean)}${spread(m.balanced_accuracy)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}${m.roc_auc.ci95 ? spread(m.roc_auc) : ""}   PR AUC ${f3(m.pr_auc.mean)}`,
     );
-    const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
+    const cal = m.calibration;
+    lines.push(
+      `    calibrated (${cal.method}): mean risk ${pct(cal.mean_predicted)} vs observed ${pct(cal.observed_rate)}, Brier ${cal.brier.toFixed(4)}, slope ${cal.slope === null ? "n/a" : f3(cal.slope)}; threshold ${pct(results.threshold)} (${results.threshold_rule.method})`,
+    );
+    const leaked = new Set(
+      results.warnings.filter((w) => w.code.includes("leak")).map((w) => `${String(w.column)}\u0000${String(w.value)}`),
+    );
+    const alpha = results.multiple_testing.alpha;
     const top: typeof results.findings = [];
     for (const by of new Set(results.findings.map((f) => f.by))) {
-      top.push(...results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100).slice(0, 2));
+      top.push(
+        ...highestRates(
+          results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100),
+          results.base_rate,
+          alpha,
+        ).slice(0, 2),
+      );
     }
-    if (top.length) lines.push(`  highest rates (groups of 100+ rows${leaked.size ? ", leakage-flagged values left out" : ""}):`);
+    const t = results.multiple_testing;
+    lines.push(
+      `  ${t.tested} groups tested against the rest (Fisher exact, ${t.adjust === "bh" ? "Benjamini-Hochberg" : "Bonferroni"}): ${t.significant_above} above the base rate at ${t.adjust === "bh" ? "q" : "p"} < ${alpha}`,
+    );
+    if (top.length)
+      lines.push(`  highest rates (groups of 100+ rows above the base rate${leaked.size ? ", leakage-flagged values left out" : ""}):`);
     for (const f of top) lines.push(`    ${f.statement}`);
   } else {
     lines.push(

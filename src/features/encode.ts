@@ -23,8 +23,8 @@ export interface EncodeOptions {
   excludeValues?: Record<string, string[]>;
   /** Standardize numeric columns to mean 0, sd 1 (population sd, as scikit-learn's StandardScaler). */
   standardize?: boolean;
-  /** Rows set aside before anything else (mask value 1), counted under `reason`. */
-  skip?: { mask: Uint8Array; reason: string };
+  /** Rows set aside before anything else (mask value 1), counted under `reason`; a list is counted in order. */
+  skip?: { mask: Uint8Array; reason: string } | { mask: Uint8Array; reason: string }[];
 }
 
 /** How one design-matrix column was made, so coefficients and profiles read back as `COLUMN=value`. */
@@ -71,7 +71,8 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
       dropped[reason] = (dropped[reason] ?? 0) + 1;
     }
   };
-  if (options.skip) for (let i = 0; i < n; ++i) if (options.skip.mask[i]) markDrop(i, options.skip.reason);
+  const skips = options.skip ? (Array.isArray(options.skip) ? options.skip : [options.skip]) : [];
+  for (const skip of skips) for (let i = 0; i < n; ++i) if (skip.mask[i]) markDrop(i, skip.reason);
 
   for (const [column, values] of Object.entries(input.categorical)) {
     let m = 0;

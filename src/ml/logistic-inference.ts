@@ -524,7 +524,8 @@ interface MaximizeOptions {
 /**
  * Newton / Fisher scoring on the free parameters (fixed[k] = 0) from beta, with step-halving on the objective;
  * beta and S hold the last point. Stops when the step is ≤ tol (converged), or when large steps stop raising
- * the objective (the MLE running off to infinity under separation).
+ * the objective (the MLE running off to infinity under separation). A step that gains nothing is tried at half
+ * length too (see the loop), so the 2-cycle of a level seen once does not stall the fit.
  */
 function maximize(
   P: Problem,
@@ -543,6 +544,8 @@ function maximize(
   const step = new Float64Array(m);
   const trial = new Float64Array(q);
   const trialState = createState(P);
+  let half = createState(P);
+  const halfTrial = new Float64Array(q);
   evaluate(P, S, beta, firth, false);
   if (m === 0) return { iterations: 0, converged: true };
   let iterations = 0;
@@ -575,7 +578,7 @@ function maximize(
     const obj0 = current.objective;
     const slack = 1e-12 * (1 + Math.abs(obj0));
     let accepted = false;
-    for (let half = 0; half < 30; ++half) {
+    for (let halving = 0; halving < 30; ++halving) {
       trial.set(beta);
       for (let a = 0; a < m; ++a) trial[free[a]] += t * step[a];
       evaluateObjective(P, other, trial, firth);
@@ -587,6 +590,21 @@ function maximize(
       t /= 2;
     }
     if (!accepted) break;
+    if (other.objective - obj0 <= slack) {
+      // Fisher scoring is not Newton's method for Firth's objective: a parameter that only one row informs (a
+      // level seen once) has leverage 1 there, so its scoring step overshoots by exactly 2× and lands on the
+      // mirror point, which the slack accepts, forever. When a step gains nothing, half of it lands at the
+      // maximum of that quadratic: keep it when it is better.
+      halfTrial.set(beta);
+      for (let a = 0; a < m; ++a) halfTrial[free[a]] += 0.5 * t * step[a];
+      evaluateObjective(P, half, halfTrial, firth);
+      if (half.objective > other.objective) {
+        completeScore(P, half, firth, false);
+        trial.set(halfTrial);
+        t /= 2;
+        [other, half] = [half, other];
+      }
+    }
     beta.set(trial);
     const gain = other.objective - obj0;
     [current, other] = [other, current];
@@ -754,10 +772,24 @@ function venzonMoolgavkar(ctx: BoundContext, direction: 1 | -1): number {
     for (let a = 0; a < q; ++a) beta[a] += scale * delta[a];
     evaluateObjective(P, S, beta, firth);
     if (!S.pd || !Number.isFinite(S.objective)) return NaN;
-    if (scale === 1 && maxAbs <= tol && Math.abs(S.objective - target) <= lconv) return beta[k];
+    // Converged when the profiled parameter and the objective have settled; nuisance parameters that oscillate at
+    // the objective's resolution (levels seen once, see maximize) need not settle.
+    if (
+      scale === 1 &&
+      Math.abs(S.objective - target) <= lconv &&
+      (maxAbs <= tol || (Math.abs(delta[k]) <= tol && nuisanceGain(delta, U, k) <= lconv))
+    )
+      return beta[k];
     completeScore(P, S, firth, true);
   }
   return NaN;
+}
+
+/** |Σ_{a ≠ k} δₐUₐ|: the first-order change of the objective from the step's nuisance part. */
+function nuisanceGain(delta: Float64Array, U: Float64Array, k: number): number {
+  let s = 0;
+  for (let a = 0; a < delta.length; ++a) if (a !== k) s += delta[a] * U[a];
+  return Math.abs(s);
 }
 
 /**

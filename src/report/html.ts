@@ -1,14 +1,15 @@
-import { riskCharts, factorLabel, FACTORS_EACH_SIDE, RISK_METRICS, rowLabel, topShareSentence } from "./risk-charts.js";
+import { chart, charts } from "./chart-html.js";
+import { dataSection, leakageBox, warningsSection } from "./sections.js";
+import { RISK_CSS, riskBody, riskHeader } from "./risk-report.js";
 import { clusterColor, clusterName, segmentsCharts } from "./segments-charts.js";
 import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, suppressionNote, truncate } from "./format.js";
-import { renderSvg } from "./render-svg.js";
-import type { FeatureCollection, Manifest, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
-import type { MeanSd, Results } from "../results/types.js";
+import type { FeatureCollection, ReportManifest, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
+import type { Results } from "../results/types.js";
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {
   /** manifest.json of the run (inputs with sha256, seed, versions, timings). */
-  manifest?: Partial<Manifest> & Record<string, unknown>;
+  manifest?: ReportManifest;
   /** Counts below this are suppressed (default: results' report.min_cell, else 10). */
   minCell?: number;
   /** The run's areas GeoJSON, for the segments map. */
@@ -41,148 +42,10 @@ footer{margin-top:40px;color:#777;font-size:12px}
 @media print{body{background:white}main{max-width:none;padding:0}h2{break-before:page}h2:first-of-type{break-before:auto}.chart,.cluster,table{break-inside:avoid}}
 `;
 
-async function chart(name: string, spec: VegaLiteSpec): Promise<string> {
-  const svg = await renderSvg(spec, { idPrefix: name });
-  return `<figure class="chart" data-chart="${e(name)}">${svg}</figure>`;
-}
-
-async function charts(specs: Record<string, VegaLiteSpec>, names: string[]): Promise<string> {
-  const out: string[] = [];
-  for (const n of names) if (specs[n]) out.push(await chart(n, specs[n]));
-  return out.join("\n");
-}
-
-function dataSection(results: Results, minCell: number, manifest?: ReportOptions["manifest"]): string {
-  const inputs = (manifest?.inputs as Results["data"]["inputs"] | undefined) ?? results.data.inputs;
-  const dropped = Object.entries(results.data.dropped ?? {});
-  const missing = Object.entries(results.data.missing ?? {}).filter(([, n]) => n > 0);
-  const range = results.data.date_range;
-  const kv: [string, string][] = [];
-  if (manifest?.study_file) kv.push(["study file", `<code>${e(manifest.study_file)}</code>`]);
-  kv.push(["seed", e(manifest?.seed ?? results.seed)]);
-  if (manifest?.started_at) kv.push(["run started", e(manifest.started_at)]);
-  if (manifest?.versions && typeof manifest.versions === "object")
-    kv.push([
-      "versions",
-      Object.entries(manifest.versions)
-        .map(([k, v]) => `${e(k)} ${e(v)}`)
-        .join(", "),
-    ]);
-  if (manifest?.timings && typeof manifest.timings === "object") {
-    const t = Object.entries(manifest.timings as Record<string, number>);
-    kv.push(["timings", t.map(([k, v]) => `${e(k)} ${formatNumber(Number(v), 1)} s`).join(", ")]);
-  }
-  return `<h2>Question and data</h2>
-${results.description ? `<p class="question">${e(results.description)}</p>` : ""}
-<table><thead><tr><th>source</th><th>file</th><th class="n">rows</th><th>sha256</th></tr></thead><tbody>
-${inputs.map((i) => `<tr><td>${e(i.name)}</td><td><code>${e(i.path)}</code></td><td class="n">${formatInt(i.rows)}</td><td><code>${e(i.sha256)}</code></td></tr>`).join("\n")}
-</tbody></table>
-<p>The analysis table has ${formatInt(results.data.table_rows)} rows; ${formatInt(results.data.rows)} entered the ${results.study === "risk" ? "model" : "clustering"} with ${formatInt(results.data.features)} features.${range ? ` ${e(range.column)} runs from <strong>${e(range.min ?? "?")}</strong> to <strong>${e(range.max ?? "?")}</strong>.` : ""}</p>
-${dropped.length ? `<p>Rows left out, never silently: ${dropped.map(([r, n]) => `${e(formatCount(n, minCell))} (${e(r)})`).join("; ")}.</p>` : "<p>No rows were left out.</p>"}
-${missing.length ? `<p class="muted">Missing values before the missing-value policy: ${missing.map(([c, n]) => `${e(c)} ${e(formatCount(n, minCell))}`).join(", ")}.</p>` : ""}
-<dl class="kv">${kv.map(([k, v]) => `<dt>${e(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
-}
-
-function leakageBox(results: Results, minCell: number): string {
-  const leaks = results.warnings.filter((w) => w.code === "risk.leakage");
-  if (!leaks.length) return "";
-  const fact = (w: Results["warnings"][number]) => {
-    const rows: string[] = [];
-    if (w.column != null) rows.push(`<dt>column</dt><dd><code>${e(w.column)}</code></dd>`);
-    if (w.value != null) rows.push(`<dt>value</dt><dd><code>${e(w.value)}</code></dd>`);
-    if (typeof w.rate === "number") rows.push(`<dt>rate</dt><dd>${formatPct(w.rate)}</dd>`);
-    if (typeof w.count === "number") rows.push(`<dt>rows</dt><dd>${e(formatCount(w.count, minCell))}</dd>`);
-    return `<li>${e(w.message)}${rows.length ? `<dl>${rows.join("")}</dl>` : ""}</li>`;
-  };
-  return `<section class="leak" data-warning="leakage"><h3>⚠ Possible label leakage (${leaks.length})</h3><p>These values nearly fix the outcome. If they record the outcome rather than predict it, every metric below is inflated by them: exclude them and run again.</p><ul class="tight">${leaks.map(fact).join("")}</ul></section>`;
-}
-
-function warningsSection(results: Results): string {
-  const other = results.warnings.filter((w) => w.code !== "risk.leakage");
-  if (!other.length) return "";
-  return `<h2>Warnings</h2><div class="note"><ul class="tight">${other.map((w) => `<li>${e(w.message)} <span class="muted">(${e(w.code)})</span></li>`).join("")}</ul></div>`;
-}
-
 function header(results: Results, generatedAt?: string): string {
   return `${results.synthetic ? '<div class="banner">SYNTHETIC DATA — generated for the demo; no finding here describes real people or places.</div>' : ""}
 <h1>${e(results.name)}</h1>
 <p class="meta">${results.study === "risk" ? "Risk study" : "Segment study"} · seed ${results.seed}${generatedAt ? ` · generated ${e(generatedAt)}` : ""} · made with openbeat</p>`;
-}
-
-async function riskBody(results: ReportRiskResults, minCell: number): Promise<string> {
-  const specs = riskCharts(results, { minCell });
-  const m = results.metrics;
-  const card = (label: string, v: MeanSd) =>
-    `<div class="card"><div class="l">${e(label)}</div><div class="v">${formatNumber(v.mean)}</div><div class="muted">± ${formatNumber(v.sd)} over folds</div></div>`;
-  const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
-  const top = [...results.findings]
-    .sort((a, b) => b.lift - a.lift)
-    .filter((f) => f.count >= minCell && f.positives >= minCell && !leaked.has(`${f.by}\u0000${f.value}`))
-    .slice(0, 5);
-  const byCoef = [...results.factors].sort((a, b) => b.coefficient - a.coefficient);
-  const upFactors = byCoef.filter((f) => f.coefficient > 0).slice(0, FACTORS_EACH_SIDE);
-  const downFactors = byCoef
-    .filter((f) => f.coefficient < 0)
-    .reverse()
-    .slice(0, FACTORS_EACH_SIDE);
-  const factorRow = (f: ReportRiskResults["factors"][number]) =>
-    `<tr><td>${e(factorLabel(f))}</td><td class="n">${formatNumber(f.odds_ratio, 2)}</td><td class="n">${formatNumber(f.ci95[0], 2)} – ${formatNumber(f.ci95[1], 2)}</td><td class="n">${e(formatCount(f.count, minCell))}</td></tr>`;
-  const resample = results.validation.resample;
-  const resampleText: Record<string, string> = {
-    smote:
-      "SMOTE created synthetic minority rows from the training rows of each fold only; test rows were never resampled, so every metric is measured on real, untouched records",
-    class_weight:
-      "class weights (each class weighted inversely to its frequency) balanced the training rows of each fold; test rows kept their natural balance",
-    random_over: "minority rows of each training fold were repeated at random; test rows were never resampled",
-    random_under: "majority rows of each training fold were dropped at random; test rows were never resampled",
-    none: "no resampling: the model saw the natural class balance",
-  };
-  const validationText =
-    results.validation.method === "stratified_kfold"
-      ? `${results.validation.folds}-fold stratified cross-validation: every row was scored once by a model that never saw it, and each fold kept the overall share of positives`
-      : results.validation.method === "holdout"
-        ? `a single stratified split: ${formatInt(results.validation.train_rows ?? 0)} rows to train, ${formatInt(results.validation.test_rows ?? 0)} to test`
-        : `a temporal split: trained on rows before ${e(results.validation.cut ?? "the cut")}, tested on later rows (${formatInt(results.validation.test_rows ?? 0)})`;
-  return `<h2>Headline</h2>
-<p>${formatInt(results.data.positives ?? 0)} of ${formatInt(results.data.rows)} ${e(rowLabel(results))} (${formatPct(results.base_rate)}) have <strong>${e(results.target)}</strong>. Accuracy would be ${formatPct(1 - results.base_rate)} by always saying "no", so openbeat reports imbalanced-class metrics instead.</p>
-<div class="cards">${RISK_METRICS.slice(0, 4)
-    .map(([k, l]) => card(l, m[k] as MeanSd))
-    .join("")}</div>
-<p><strong>${e(topShareSentence(results))}</strong></p>
-${top.length ? `<h3>Key findings${leaked.size ? " (values flagged for leakage left out)" : ""}</h3><ul class="tight">${top.map((f) => `<li>${e(f.statement)}</li>`).join("")}</ul>` : ""}
-${await charts(specs, ["metrics"])}
-<h2>How well the model separates</h2>
-<div class="row">${await charts(specs, ["confusion", "roc", "pr"])}</div>
-${await charts(specs, ["top_share"])}
-<h3>Imbalanced classification report</h3>
-<table><thead><tr><th>class</th><th class="n">precision</th><th class="n">recall</th><th class="n">specificity</th><th class="n">F1</th><th class="n">geometric mean</th><th class="n">IBA</th><th class="n">support</th></tr></thead><tbody>
-${(["1", "0", "avg"] as const)
-  .map((c) => {
-    const r = m.classification_report[c];
-    return `<tr><td>${c === "avg" ? "weighted average" : c === "1" ? `1 (${e(results.target)})` : "0"}</td>${[r.pre, r.rec, r.spe, r.f1, r.geo, r.iba].map((v) => `<td class="n">${formatNumber(v)}</td>`).join("")}<td class="n">${e(formatCount(r.sup, minCell))}</td></tr>`;
-  })
-  .join("\n")}
-</tbody></table>
-<h2>Factors</h2>
-${await charts(specs, ["factors"])}
-<div class="row"><div style="flex:1 1 480px"><h3>Raise the odds most</h3><table><thead><tr><th>factor</th><th class="n">odds ratio</th><th class="n">95% interval</th><th class="n">rows</th></tr></thead><tbody>${upFactors.map(factorRow).join("")}</tbody></table></div>
-<div style="flex:1 1 480px"><h3>Lower the odds most</h3><table><thead><tr><th>factor</th><th class="n">odds ratio</th><th class="n">95% interval</th><th class="n">rows</th></tr></thead><tbody>${downFactors.map(factorRow).join("")}</tbody></table></div></div>
-<h2>Rates by group</h2>
-${await charts(specs, ["findings"])}
-<table><thead><tr><th>by</th><th>value</th><th class="n">rows</th><th class="n">positives</th><th class="n">rate</th><th class="n">95% interval</th><th class="n">lift</th></tr></thead><tbody>
-${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 60))}</td><td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td><td class="n">${f.positives < minCell ? "—" : formatPct(f.rate)}</td><td class="n">${f.positives < minCell ? "—" : `${formatPct(f.ci95[0])} – ${formatPct(f.ci95[1])}`}</td><td class="n">${f.positives < minCell ? "—" : `${formatNumber(f.lift, 2)}×`}</td></tr>`).join("\n")}
-</tbody></table>
-<p class="footnote">${e(suppressionNote(minCell))}</p>
-<h2>Method in plain words</h2>
-<ul>
-<li>Each category of the features was turned into its own 0/1 column (one-hot encoding).</li>
-<li>The model is an L2-penalized logistic regression (C = ${formatNumber(Number(results.model?.C ?? 1), 2)}), the same objective as scikit-learn's lbfgs solver.</li>
-<li>Validation: ${validationText}.</li>
-<li>Balancing: ${resampleText[resample] ?? e(resample)}.</li>
-<li>Metrics are means ± sd over the test folds; the confusion matrix and curves pool the out-of-fold predictions.</li>
-<li>Odds ratios and their 95% Wald intervals come from a fit on all real rows without resampling (synthetic rows would make the intervals falsely narrow); the model saved for scoring is fitted on all rows exactly as validated.</li>
-<li>Rates by group use Wilson 95% intervals; groups with fewer than the study's minimum count are left out.</li>
-</ul>`;
 }
 
 function distinguishing(c: ReportSegmentsResults["clusters"][number], n: number) {
@@ -217,7 +80,8 @@ async function clusterCard(
         )
         .join("<br>")}</td></tr>`,
   );
-  const dist = specs[`distribution_${c.id}`];
+  const distKey = `distribution_${c.id}`;
+  const dist = Object.hasOwn(specs, distKey) ? specs[distKey] : undefined;
   return `<article class="cluster" style="--c:${clusterColor(index)}" data-cluster="${c.id}"><h3>${e(clusterName(c))}</h3>
 <div class="muted">${e(formatCount(c.size, minCell))} rows · ${formatPct(c.share)} of all</div>
 <div class="row"><div style="flex:1 1 360px"><strong>Sets it apart</strong><ul class="tight">${top.join("")}</ul></div>
@@ -243,7 +107,7 @@ ${await charts(specs, ["sizes"])}
 <h2>The clusters</h2>
 ${cards.join("\n")}
 ${await charts(specs, ["profile", "pca"])}
-${specs.map_dominant || specs.map_shares ? `<h2>Where the clusters are</h2>\n${await charts(specs, ["map_dominant", "map_shares"])}` : ""}
+${"map_dominant" in specs || "map_shares" in specs ? `<h2>Where the clusters are</h2>\n${await charts(specs, ["map_dominant", "map_shares"])}` : ""}
 ${
   results.areas
     ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
@@ -274,19 +138,22 @@ ${cmp.length ? `<h3>Other clustering methods at the same k</h3><table><thead><tr
 export async function buildReport(results: Results, options: ReportOptions = {}): Promise<string> {
   const extras = results as Results & { report?: { min_cell?: number } };
   const minCell = options.minCell ?? extras.report?.min_cell ?? 10;
-  const body =
+  const risk = results.study === "risk";
+  const main =
     results.study === "risk"
-      ? await riskBody(results as ReportRiskResults, minCell)
-      : await segmentsBody(results as ReportSegmentsResults, minCell, options.areas);
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(results.name)} — openbeat report</title><style>${CSS}</style></head>
-<body><main>
-${header(results, options.generatedAt)}
+      ? `${riskHeader(results, options.generatedAt)}
+${leakageBox(results, minCell)}
+${await riskBody(results, minCell, options.manifest)}`
+      : `${header(results, options.generatedAt)}
 ${leakageBox(results, minCell)}
 ${dataSection(results, minCell, options.manifest)}
 ${warningsSection(results)}
-${body}
+${await segmentsBody(results, minCell, options.areas)}`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(results.name)} — openbeat report</title><style>${CSS}${risk ? RISK_CSS : ""}</style></head>
+<body><main>
+${main}
 <footer>openbeat report · results.json, features.parquet and the dashboard (<code>openbeat serve</code>) hold everything shown here.</footer>
 </main></body></html>
 `;

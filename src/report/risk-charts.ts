@@ -13,8 +13,8 @@ export const RISK_METRICS: [key: keyof ReportRiskResults["metrics"], label: stri
   ["f1", "F1"],
 ];
 
-/** How many factors each side (raising, lowering the odds) the factor chart shows. */
-export const FACTORS_EACH_SIDE = 15;
+/** How many ranked factors the factor chart shows. */
+export const FACTORS_SHOWN = 30;
 
 const LABEL_MAX = 38;
 
@@ -48,18 +48,18 @@ export function topShareSentence(results: ReportRiskResults): string {
   return `Flag the top ${formatPct(r.share, 0)} of ${rowLabel(results)} and you catch ${formatPct(r.recall, 0)} of positives (precision ${formatPct(r.precision)}).`;
 }
 
-/** Factors whose count may be shown (not suppressed), the top `FACTORS_EACH_SIDE` each side. */
+/**
+ * Factors the chart may show: ranked (not aliased, at least `minCell` rows) with a finite odds ratio, the strongest
+ * levels of each predictor in predictor order (an equal share of `FACTORS_SHOWN` each, at least 5), so that one
+ * predictor with many strong levels does not hide the others.
+ */
 export function chartedFactors(factors: Factor[], minCell: number): Factor[] {
-  const shown = factors.filter((f) => !isSuppressed(f.count, minCell) && Number.isFinite(f.odds_ratio) && f.odds_ratio > 0);
-  const up = shown
-    .filter((f) => f.coefficient > 0)
-    .sort((a, b) => b.coefficient - a.coefficient)
-    .slice(0, FACTORS_EACH_SIDE);
-  const down = shown
-    .filter((f) => f.coefficient < 0)
-    .sort((a, b) => a.coefficient - b.coefficient)
-    .slice(0, FACTORS_EACH_SIDE);
-  return [...up, ...down.reverse()];
+  const ranked = factors
+    .filter((f) => f.status === "ranked" && f.rank !== null && !isSuppressed(f.count, minCell) && f.odds_ratio !== null && f.odds_ratio > 0)
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  const columns = [...new Set(ranked.map((f) => f.column))];
+  const each = Math.max(5, Math.floor(FACTORS_SHOWN / Math.max(1, columns.length)));
+  return columns.flatMap((c) => ranked.filter((f) => f.column === c).slice(0, each)).slice(0, Math.max(FACTORS_SHOWN, 5 * columns.length));
 }
 
 /** Findings that may be charted: neither the group nor its positives are below `minCell`. */
@@ -78,15 +78,23 @@ function uniqueLabels(labels: string[], max: number): string[] {
   });
 }
 
+/** "0.945 ± 0.004" over folds, or "0.945 (0.921–0.962)" with a bootstrap interval. */
+export function metricText(m: MeanSd): string {
+  return m.ci95
+    ? `${formatNumber(m.mean)} (${formatNumber(m.ci95[0])}–${formatNumber(m.ci95[1])})`
+    : `${formatNumber(m.mean)} ± ${formatNumber(m.sd)}`;
+}
+
 function metricsChart(results: ReportRiskResults): VegaLiteSpec {
+  const single = results.validation.folds === 1;
   const values = RISK_METRICS.map(([key, label]) => {
     const m = results.metrics[key] as MeanSd;
     return {
       metric: label,
       mean: m.mean,
-      lo: Math.max(0, m.mean - m.sd),
-      hi: Math.min(1, m.mean + m.sd),
-      text: `${formatNumber(m.mean)} ± ${formatNumber(m.sd)}`,
+      lo: m.ci95 ? m.ci95[0] : Math.max(0, m.mean - m.sd),
+      hi: m.ci95 ? m.ci95[1] : Math.min(1, m.mean + m.sd),
+      text: metricText(m),
     };
   });
   const order = values.map((v) => v.metric);
@@ -94,7 +102,9 @@ function metricsChart(results: ReportRiskResults): VegaLiteSpec {
   return topLevel(
     {
       text: "Headline metrics",
-      subtitle: `Mean ± sd over ${results.validation.folds} ${validationLabel(results.validation.method)} ${results.validation.folds === 1 ? "split" : "folds"}`,
+      subtitle: single
+        ? `Test set of one ${validationLabel(results.validation.method)} split; bars: 95% bootstrap interval`
+        : `Mean ± sd over ${results.validation.folds} ${validationLabel(results.validation.method)} folds`,
     },
     {
       data: { values },
@@ -114,7 +124,7 @@ function metricsChart(results: ReportRiskResults): VegaLiteSpec {
           encoding: {
             y,
             x: { field: "mean", type: "quantitative" },
-            tooltip: [{ field: "metric" }, { field: "text", title: "mean ± sd" }],
+            tooltip: [{ field: "metric" }, { field: "text", title: single ? "estimate (95% interval)" : "mean ± sd" }],
           },
         },
         { mark: { type: "text", align: "left", dx: 8, fontSize: 11 }, encoding: { y, x: { datum: 1 }, text: { field: "text" } } },
@@ -140,7 +150,7 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
       suppressed,
       count: suppressed ? null : c.count,
       share: suppressed ? null : share,
-      label: suppressed ? `<${minCell}` : `${formatInt(c.count)}`,
+      label: suppressed ? `<${minCell}` : formatInt(c.count),
       sublabel: suppressed ? "suppressed" : `${formatPct(share)} of row`,
       dark: !suppressed && share > 0.55,
     };
@@ -150,7 +160,10 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
   return topLevel(
     {
       text: "Confusion matrix",
-      subtitle: [`Out-of-fold predictions at threshold ${formatNumber(results.threshold, 2)}`, "summed over folds"],
+      subtitle: [
+        `Out-of-fold predictions flagged at a calibrated risk of ${formatPct(results.threshold)} or more`,
+        results.validation.folds === 1 ? "test set" : "summed over folds",
+      ],
     },
     {
       data: { values },
@@ -190,7 +203,7 @@ function rocChart(results: ReportRiskResults): VegaLiteSpec {
   const values = fpr.map((x, i) => ({ fpr: x, tpr: tpr[i] }));
   const auc = results.metrics.roc_auc;
   return topLevel(
-    { text: "ROC curve", subtitle: [`AUC ${formatNumber(auc.mean)} ± ${formatNumber(auc.sd)}`, "dashed line: chance"] },
+    { text: "ROC curve", subtitle: [`AUC ${metricText(auc)}`, "dashed line: chance"] },
     {
       width: 220,
       height: 220,
@@ -226,10 +239,7 @@ function prChart(results: ReportRiskResults): VegaLiteSpec {
   return topLevel(
     {
       text: "Precision–recall curve",
-      subtitle: [
-        `Average precision ${formatNumber(ap.mean)} ± ${formatNumber(ap.sd)}`,
-        `dashed line: base rate ${formatPct(results.base_rate)}`,
-      ],
+      subtitle: [`Average precision ${metricText(ap)}`, `dashed line: base rate ${formatPct(results.base_rate)}`],
     },
     {
       width: 220,
@@ -324,18 +334,23 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
   );
 }
 
+const HIGHER = "higher odds than the reference level";
+const LOWER = "lower odds than the reference level";
+
 function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
   const shown = chartedFactors(results.factors, minCell);
   const labels = uniqueLabels(shown.map(factorLabel), LABEL_MAX);
-  const clamp = (x: number) => Math.min(100, Math.max(0.01, x));
+  const clamp = (x: number | null, fallback: number) => Math.min(1e5, Math.max(1e-5, x === null || !Number.isFinite(x) ? fallback : x));
   const values = shown.map((f, i) => ({
     label: labels[i],
     name: factorLabel(f),
+    reference: f.reference ?? "(numeric: per sd)",
+    rank: f.rank,
     odds_ratio: f.odds_ratio,
-    lo: clamp(f.ci95[0]),
-    hi: clamp(f.ci95[1]),
-    direction: f.coefficient > 0 ? "raises the odds" : "lowers the odds",
-    ci: `${formatNumber(f.ci95[0], 2)} to ${formatNumber(f.ci95[1], 2)}`,
+    lo: clamp(f.ci95[0], 1e-5),
+    hi: clamp(f.ci95[1], 1e5),
+    direction: (f.odds_ratio ?? 1) >= 1 ? HIGHER : LOWER,
+    ci: `${formatNumber(f.ci95[0] ?? NaN, 2)} to ${formatNumber(f.ci95[1] ?? NaN, 2)}`,
     count: formatInt(f.count),
   }));
   let lo = 1;
@@ -346,31 +361,40 @@ function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec
   }
   const y = { field: "label", type: "nominal", sort: labels, title: null, axis: { labelLimit: 320, labelFontSize: 11 } };
   const domain = [lo / 1.1, hi * 1.1];
-  const ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100].filter((t) => t >= domain[0] && t <= domain[1]);
+  const wide = domain[1] / domain[0] > 1e4;
+  const ticks = (
+    wide ? [1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 1e4, 1e5] : [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
+  ).filter((t) => t >= domain[0] && t <= domain[1]);
   const x = {
     field: "odds_ratio",
     type: "quantitative",
     scale: { type: "log", domain, nice: false },
     axis: { values: ticks, format: "~g" },
-    title: "odds ratio (log scale; 1 = no effect)",
+    title: "odds ratio against the column's reference level (log scale)",
   };
   const color = {
     field: "direction",
     type: "nominal",
     title: null,
-    scale: { domain: ["raises the odds", "lowers the odds"], range: [COLORS.up, COLORS.down] },
+    scale: { domain: [HIGHER, LOWER], range: [COLORS.up, COLORS.down] },
     legend: { orient: "top" },
   };
+  const inference = results.inference;
   const tooltip = [
-    { field: "name", title: "factor" },
+    { field: "name", title: "level" },
+    { field: "reference", title: "against" },
     { field: "odds_ratio", title: "odds ratio", format: ".2f" },
     { field: "ci", title: "95% interval" },
     { field: "count", title: "rows" },
+    { field: "rank", title: "rank" },
   ];
   return topLevel(
     {
-      text: `What raises and lowers the odds of ${results.target}`,
-      subtitle: `Odds ratios with 95% intervals from the logistic model, top ${FACTORS_EACH_SIDE} each side; other things equal`,
+      text: `Levels most clearly associated with ${results.target}`,
+      subtitle: [
+        `Odds ratios with ${inference.intervals === "profile" ? "profile-likelihood" : "Wald"} 95% intervals from the ${inference.method === "firth" ? "Firth-penalized" : "maximum-likelihood"} inference model, strongest evidence first per predictor`,
+        "each level against its column's reference level; associations, not effects",
+      ],
     },
     {
       data: { values },
@@ -389,7 +413,123 @@ function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec
   );
 }
 
+function calibrationChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
+  const cal = results.metrics.calibration;
+  const values = cal.curve.map((b) => ({
+    bin: b.bin,
+    predicted: b.mean_predicted,
+    observed: b.observed,
+    n: b.n,
+    rows: isSuppressed(b.n, minCell) ? `<${minCell}` : formatInt(b.n),
+    text: `${formatPct(b.mean_predicted, 2)} predicted, ${formatPct(b.observed, 2)} observed`,
+  }));
+  const top = Math.min(1, Math.max(0.01, ...values.map((v) => Math.max(v.predicted, v.observed))) * 1.1);
+  const scale = { type: "sqrt", domain: [0, top], nice: false };
+  const axis = { format: ".1%" };
+  const slope = cal.slope === null ? "n/a" : formatNumber(cal.slope, 2);
+  const intercept = cal.intercept === null ? "n/a" : formatNumber(cal.intercept, 2);
+  return topLevel(
+    {
+      text: "Calibration: predicted against observed risk",
+      subtitle: [
+        `${cal.curve.length} equal-size groups of out-of-fold calibrated risk (${cal.method.replace("_", "-")}); dashed: perfect calibration`,
+        `mean risk ${formatPct(cal.mean_predicted, 2)} vs observed ${formatPct(cal.observed_rate, 2)}; intercept ${intercept} (0 ideal), slope ${slope} (1 ideal); square-root axes`,
+      ],
+    },
+    {
+      width: 340,
+      height: 340,
+      layer: [
+        {
+          data: { values: [{ a: 0 }, { a: top }] },
+          mark: { type: "line", strokeDash: [4, 4], color: COLORS.rule },
+          encoding: { x: { field: "a", type: "quantitative", scale }, y: { field: "a", type: "quantitative", scale } },
+        },
+        {
+          data: { values },
+          mark: { type: "line", color: COLORS.bar, strokeWidth: 1.5 },
+          encoding: {
+            x: { field: "predicted", type: "quantitative", scale, axis, title: "mean predicted risk" },
+            y: { field: "observed", type: "quantitative", scale, axis, title: "observed rate" },
+            order: { field: "bin" },
+          },
+        },
+        {
+          data: { values },
+          mark: { type: "point", filled: true, size: 60, color: COLORS.bar },
+          encoding: {
+            x: { field: "predicted", type: "quantitative", scale },
+            y: { field: "observed", type: "quantitative", scale },
+            tooltip: [{ field: "bin", title: "group" }, { field: "text", title: "risk" }, { field: "rows" }],
+          },
+        },
+      ],
+    },
+  );
+}
+
+function driftChart(results: ReportRiskResults): VegaLiteSpec | undefined {
+  const drift = results.label.drift;
+  if (!drift || drift.periods.length < 2) return undefined;
+  const values = drift.periods.map((p) => ({
+    period: p.period,
+    rate: p.rate,
+    compared: p.compared ? "compared" : "too few rows to compare",
+    text: `${formatPct(p.rate)} of ${formatInt(p.rows)}`,
+  }));
+  const x = { field: "period", type: "ordinal", title: drift.period, axis: { labelAngle: -45 } };
+  return topLevel(
+    {
+      text: `Rate of ${results.target} over time`,
+      subtitle: [
+        `By ${drift.period} of ${results.data.date_range?.column ?? "the date"}; dashed: overall ${formatPct(results.base_rate)}`,
+        drift.p_value === null
+          ? ""
+          : `chi-squared test of equal rates p ${drift.p_value < 0.001 ? "< 0.001" : `= ${formatNumber(drift.p_value, 3)}`}`,
+      ],
+    },
+    {
+      data: { values },
+      width: Math.min(640, Math.max(260, 44 * values.length)),
+      height: 200,
+      layer: [
+        {
+          mark: { type: "line", color: COLORS.bar },
+          encoding: { x, y: { field: "rate", type: "quantitative", axis: { format: ".1%" }, title: "rate" } },
+        },
+        {
+          mark: { type: "point", filled: true, size: 50 },
+          encoding: {
+            x,
+            y: { field: "rate", type: "quantitative" },
+            color: {
+              field: "compared",
+              type: "nominal",
+              title: null,
+              scale: { domain: ["compared", "too few rows to compare"], range: [COLORS.bar, COLORS.light] },
+              legend: { orient: "top" },
+            },
+            tooltip: [{ field: "period" }, { field: "text", title: "rate" }],
+          },
+        },
+        { mark: { type: "rule", strokeDash: [4, 3], color: "#222" }, encoding: { y: { datum: results.base_rate, type: "quantitative" } } },
+      ],
+    },
+  );
+}
+
+const ABOVE = "above the rest";
+const BELOW = "below the rest";
+const NOT_CLEAR = "not clearly different";
+
+/** "q < 0.001" or "q = 0.012". */
+export function qText(q: number): string {
+  return q < 0.001 ? "< 0.001" : `= ${formatNumber(q, 3)}`;
+}
+
 function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
+  const alpha = results.multiple_testing.alpha;
+  const adjust = results.multiple_testing.adjust === "bh" ? "Benjamini–Hochberg q" : "Bonferroni-adjusted p";
   const kept = chartedFindings(results.findings, minCell);
   const groups = [...new Set(kept.map((f) => f.by))];
   const shown = kept.sort((a, b) => groups.indexOf(a.by) - groups.indexOf(b.by) || b.rate - a.rate);
@@ -406,7 +546,8 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
     lo: f.ci95[0],
     hi: f.ci95[1],
     text: `${formatPct(f.rate)}  (${formatInt(f.positives)} of ${formatInt(f.count)})`,
-    above: f.ci95[0] > results.base_rate ? "above base rate" : f.ci95[1] < results.base_rate ? "below base rate" : "not clearly different",
+    q: qText(f.q_value),
+    above: f.q_value >= alpha ? NOT_CLEAR : f.rate > results.base_rate ? ABOVE : BELOW,
   }));
   const maxHi = Math.max(results.base_rate, ...values.map((v) => v.hi));
   const y = {
@@ -428,6 +569,7 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
       text: `Rate of ${results.target} by group`,
       subtitle: [
         `Bars: rate with 95% Wilson interval; labels: positives of ${rowLabel(results)}; dashed line: overall rate ${formatPct(results.base_rate)}`,
+        `Colour: Fisher's exact test of the group against all other rows, ${adjust} < ${alpha} over all ${results.multiple_testing.tested} groups`,
       ],
     },
     {
@@ -457,12 +599,12 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
                 type: "nominal",
                 title: null,
                 scale: {
-                  domain: ["above base rate", "not clearly different", "below base rate"],
+                  domain: [ABOVE, NOT_CLEAR, BELOW],
                   range: [COLORS.up, "#b8b8b8", COLORS.down],
                 },
                 legend: { orient: "top" },
               },
-              tooltip: [{ field: "by" }, { field: "full", title: "value" }, { field: "text", title: "rate" }],
+              tooltip: [{ field: "by" }, { field: "full", title: "value" }, { field: "text", title: "rate" }, { field: "q", title: "q" }],
             },
           },
           { mark: { type: "rule", color: "#222" }, encoding: { y, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } } },
@@ -481,8 +623,9 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
 }
 
 /**
- * Chart specs for a risk study, keyed by name: `metrics`, `confusion`, `roc`, `pr`, `top_share`, `factors`,
- * `findings`. Counts below `minCell` are left out (factors and findings) or shown as "<minCell" without a cell.
+ * Chart specs for a risk study, keyed by name: `metrics`, `confusion`, `roc`, `pr`, `calibration`, `top_share`,
+ * `factors`, `findings`, `drift`. Counts below `minCell` are left out (factors and findings) or shown as
+ * "<minCell" without a cell.
  * @param results risk results (results.json)
  * @param options.minCell suppression threshold
  */
@@ -493,9 +636,12 @@ export function riskCharts(results: ReportRiskResults, options: ChartOptions): R
     confusion: confusionChart(results, minCell),
     roc: rocChart(results),
     pr: prChart(results),
+    calibration: calibrationChart(results, minCell),
     top_share: topShareChart(results),
   };
   if (chartedFactors(results.factors, minCell).length) charts.factors = factorsChart(results, minCell);
   if (chartedFindings(results.findings, minCell).length) charts.findings = findingsChart(results, minCell);
+  const drift = driftChart(results);
+  if (drift) charts.drift = drift;
   return charts;
 }

@@ -43,6 +43,9 @@ export type ReportRiskResults = RiskResults & ReportExtras;
 /** Segments results as the report reads them, with the optional PCA sample. */
 export type ReportSegmentsResults = SegmentsResults & ReportExtras & { pca_sample?: PcaPoint[] };
 
+/** manifest.json as the report reads it (any subset of its keys). */
+export type ReportManifest = Partial<Manifest> & Record<string, unknown>;
+
 /** Options shared by the chart builders. */
 export interface ChartOptions {
   /** Counts below this are suppressed: shown as "<minCell" in tables and left out of charts. */

@@ -68,10 +68,14 @@ const commonShape = {
   dashboard: dashboardInfoSchema,
 };
 
+const nullableNumber = z.number().nullable();
+const nullableInterval = z.tuple([nullableNumber, nullableNumber]).describe("[lower, upper] bounds; null where a bound does not exist");
+
 export const meanSdSchema = z.strictObject({
   mean: z.number(),
   sd: z.number(),
   folds: z.array(z.number()).describe("value in each validation split"),
+  ci95: interval.optional().describe("single split (holdout, temporal): percentile bootstrap 95% interval over resamples of the test set"),
 });
 
 export const classReportSchema = z.strictObject({
@@ -84,16 +88,96 @@ export const classReportSchema = z.strictObject({
   sup: z.number().int(),
 });
 
+export const calibrationSchema = z
+  .strictObject({
+    method: z.string().describe("how raw scores became probabilities: prior_shift, platt, isotonic or none"),
+    brier: z.number().describe("mean squared difference between calibrated risk and outcome"),
+    mean_predicted: z.number().describe("mean calibrated risk"),
+    observed_rate: z.number().describe("observed positive rate of the same rows"),
+    intercept: nullableNumber.describe("calibration-in-the-large: logistic intercept with logit(risk) as offset; 0 is ideal"),
+    intercept_ci95: nullableInterval.describe("Wald 95% interval of the intercept"),
+    slope: nullableNumber.describe("calibration slope: coefficient of logit(risk); 1 is ideal, below 1 means too extreme"),
+    slope_ci95: nullableInterval.describe("Wald 95% interval of the slope"),
+    ece: z.number().describe("expected calibration error over the curve's bins"),
+    curve: z
+      .array(
+        z.strictObject({
+          bin: z.number().int().describe("1 = lowest risk"),
+          n: z.number().int().describe("rows in the bin"),
+          mean_predicted: z.number(),
+          observed: z.number(),
+        }),
+      )
+      .describe("reliability curve over equal-frequency bins (deciles by default), empty bins left out"),
+    raw: z
+      .strictObject({
+        brier: z.number(),
+        mean_predicted: z.number(),
+        intercept: nullableNumber,
+        slope: nullableNumber,
+        ece: z.number(),
+      })
+      .describe("the same figures for the raw model scores, before calibration"),
+  })
+  .describe("calibration of the out-of-fold (or test-set) calibrated scores");
+
 export const factorSchema = z.strictObject({
   feature: z.string().describe("design column, COLUMN=value for one-hot columns"),
   column: z.string(),
   value: z.string().nullable(),
-  coefficient: z.number(),
-  std_error: z.number(),
-  odds_ratio: z.number(),
-  ci95: interval,
+  reference: z.string().nullable().describe("the reference level of the factor's column (null for numeric features)"),
+  coefficient: nullableNumber.describe("log odds ratio against the reference level (numeric: per sd); null when aliased"),
+  std_error: nullableNumber,
+  odds_ratio: nullableNumber,
+  ci95: nullableInterval.describe("95% interval of the odds ratio (profile likelihood unless inference.intervals is wald)"),
   count: z.number().int().describe("rows with this level"),
+  positives: z.number().int().describe("rows with this level and the target = 1"),
+  rank: z.number().int().nullable().describe("1 = strongest evidence; null when not ranked"),
+  status: z
+    .enum(["ranked", "below_min_cell", "aliased"])
+    .describe("below_min_cell: fewer rows than report.min_cell, neither ranked nor printed"),
 });
+
+export const variableSchema = z.strictObject({
+  column: z.string(),
+  kind: z.enum(["categorical", "numeric"]),
+  reference: z.string().nullable().describe("reference level of the block (categorical)"),
+  reference_count: z.number().int().nullable(),
+  reference_rule: z.enum(["most_frequent", "study_file"]).nullable(),
+  scale: nullableNumber.describe("numeric: the sd one unit of the coefficient stands for"),
+  df: z.number().int(),
+  statistic: nullableNumber.describe("likelihood-ratio statistic of all the block's coefficients"),
+  p_value: nullableNumber,
+  rank: z.number().int().describe("1 = smallest p-value"),
+});
+
+export const inferenceSchema = z
+  .strictObject({
+    method: z.enum(["firth", "mle"]),
+    intervals: z.enum(["profile", "wald"]),
+    intercept: z.strictObject({
+      coefficient: z.number().describe("log odds at every reference level, numeric features at their mean"),
+      ci95: nullableInterval,
+      odds: z.number(),
+      risk: z.number(),
+    }),
+    converged: z.boolean(),
+    iterations: z.number().int(),
+    log_likelihood: z.number(),
+    penalized_log_likelihood: z.number(),
+    distinct_rows: z.number().int().describe("weighted distinct rows the model was fitted on"),
+    rows: z.number().int(),
+    events: z.number().int(),
+    non_events: z.number().int(),
+    parameters: z.number().int().describe("estimated coefficients, intercept and aliased columns excluded"),
+    epv: nullableNumber.describe("events per variable: min(events, non-events) / parameters"),
+    aliased: z
+      .array(z.strictObject({ feature: z.string(), combination: z.string() }))
+      .describe("columns that are exact combinations of others"),
+    high_vif: z.array(z.strictObject({ feature: z.string(), vif: z.number() })).describe("coefficients with VIF above 10"),
+    variables: z.array(variableSchema).describe("one block per feature column, ranked by its likelihood-ratio test"),
+  })
+  .describe("the inference model behind `factors`: reference-coded, unresampled rows, Firth-penalized or plain maximum likelihood");
 
 export const findingSchema = z.strictObject({
   by: z.string(),
@@ -103,25 +187,127 @@ export const findingSchema = z.strictObject({
   rate: z.number(),
   ci95: interval.describe("Wilson 95% interval of the rate"),
   lift: z.number().describe("rate / base rate"),
+  p_value: z.number().describe("Fisher's exact two-sided test of the group against all other rows"),
+  q_value: z.number().describe("p-value adjusted over every finding (Benjamini-Hochberg, or Bonferroni: see multiple_testing)"),
   statement: z.string(),
 });
+
+const calibratorSchema = z
+  .discriminatedUnion("method", [
+    z.strictObject({ method: z.literal("none") }),
+    z.strictObject({ method: z.literal("prior_shift"), original_rate: z.number(), resampled_rate: z.number() }),
+    z.strictObject({ method: z.literal("platt"), a: z.number(), b: z.number() }),
+    z.strictObject({ method: z.literal("isotonic"), x: z.array(z.number()), y: z.array(z.number()) }),
+  ])
+  .describe("the map from raw score to calibrated risk that model.json applies");
+
+const comparisonRowSchema = z.strictObject({
+  resample: z.string(),
+  calibration: z.string(),
+  chosen: z.boolean().describe("the study's own setting"),
+  roc_auc: z.strictObject({ mean: z.number(), sd: z.number() }),
+  pr_auc: z.strictObject({ mean: z.number(), sd: z.number() }),
+  balanced_accuracy: z.strictObject({ mean: z.number(), sd: z.number() }),
+  brier: z.number(),
+  mean_predicted: z.number(),
+  calibration_intercept: nullableNumber,
+  calibration_slope: nullableNumber,
+  ece: z.number(),
+  raw_brier: z.number(),
+  raw_mean_predicted: z.number(),
+  raw_calibration_slope: nullableNumber,
+});
+
+const periodRateSchema = z.strictObject({
+  period: z.string(),
+  rows: z.number().int(),
+  positives: z.number().int(),
+  rate: z.number(),
+  compared: z.boolean().describe("false: too few rows to compare"),
+});
+
+export const labelInfoSchema = z
+  .strictObject({
+    censor_before: z.string().nullable(),
+    censor_after: z.string().nullable(),
+    censored_before: z.number().int(),
+    censored_after: z.number().int(),
+    undated: z.number().int().describe("rows without a date: kept, their label window unknown"),
+    drift: z
+      .strictObject({
+        period: z.string(),
+        periods: z.array(periodRateSchema),
+        first: periodRateSchema.nullable(),
+        last: periodRateSchema.nullable(),
+        highest: periodRateSchema.nullable(),
+        lowest: periodRateSchema.nullable(),
+        ratio: nullableNumber,
+        statistic: nullableNumber,
+        df: z.number().int(),
+        p_value: nullableNumber.describe("chi-squared test of equal rates across compared periods"),
+        drifts: z.boolean(),
+      })
+      .nullable()
+      .describe("positive rate by period of risk.date; null without a date"),
+    checks: z.array(
+      z.strictObject({
+        name: z.string(),
+        where: z.string(),
+        rows: z.number().int(),
+        positives: z.number().int(),
+        negatives: z.number().int(),
+      }),
+    ),
+  })
+  .describe("how the label was constructed and checked");
 
 export const riskResultsSchema = z.strictObject({
   study: z.literal("risk"),
   ...commonShape,
   target: z.string(),
+  eligibility: z
+    .strictObject({
+      table: z.string().describe("the analysis table"),
+      steps: z.array(z.strictObject({ name: z.string(), sql: z.string() })).describe("the prepare SQL that selects and labels the rows"),
+    })
+    .describe("which records are in the study"),
+  label: labelInfoSchema,
   validation: z.strictObject({
     method: z.string(),
     folds: z.number().int(),
     resample: z.string(),
+    calibration: z.string().describe("calibration method fitted inside the training rows"),
+    inner_folds: z.number().int().optional().describe("platt / isotonic: inner folds of the training rows"),
     test_rows: z.number().int().optional(),
     train_rows: z.number().int().optional(),
+    undated: z.number().int().optional().describe("temporal: rows without a date, in neither set"),
     cut: z.string().optional().describe("temporal validation: first timestamp of the test period"),
   }),
-  threshold: z.number(),
+  threshold: z.number().describe("decision threshold on the calibrated risk (model.json's)"),
+  threshold_rule: z.strictObject({
+    method: z.enum(["fixed", "top_share", "cost"]),
+    value: z.number().optional(),
+    share: z.number().optional(),
+    cost_ratio: z.number().optional().describe("a missed positive's cost in false alarms"),
+    balanced: z.boolean().optional().describe("cost ratio = negatives / positives"),
+    folds: z.array(z.number()).describe("the threshold each validation split used"),
+    reason: z.string(),
+  }),
   model: z
-    .strictObject({ type: z.string(), C: z.number(), converged: z.boolean().optional() })
-    .describe("the final model's settings and whether L-BFGS converged"),
+    .strictObject({
+      type: z.string(),
+      C: z.number(),
+      converged: z.boolean().optional(),
+      role: z.literal("scoring").describe("the model model.json and openbeat score apply"),
+      resample: z.string(),
+      resampled_rate: z.number().describe("positive rate the scoring model was trained at"),
+      intercept: z.number().describe("raw intercept of the scoring model (before calibration)"),
+      calibration: calibratorSchema,
+      coefficients: z
+        .array(z.strictObject({ feature: z.string(), coefficient: z.number() }))
+        .describe("every coefficient of the scoring model"),
+    })
+    .describe("the scoring model: L2 logistic regression on the (resampled) rows, then the calibration map"),
   metrics: z.strictObject({
     balanced_accuracy: meanSdSchema,
     precision: meanSdSchema,
@@ -131,7 +317,12 @@ export const riskResultsSchema = z.strictObject({
     pr_auc: meanSdSchema,
     confusion_matrix: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]).describe("[[tn, fp], [fn, tp]]"),
     classification_report: z.strictObject({ "0": classReportSchema, "1": classReportSchema, avg: classReportSchema }),
+    calibration: calibrationSchema,
+    brier_ci95: interval.optional().describe("single split: bootstrap 95% interval of the Brier score"),
   }),
+  resampling_comparison: z
+    .array(comparisonRowSchema)
+    .describe("the same splits with the chosen resampler, with none and with class weights"),
   curves: z
     .strictObject({
       roc: z.strictObject({ fpr: z.array(z.number()), tpr: z.array(z.number()) }),
@@ -141,8 +332,21 @@ export const riskResultsSchema = z.strictObject({
         .describe("flag the top `share` of rows by score: catch `recall` of positives at `precision`"),
     })
     .describe("out-of-fold curves for charts, thinned to at most a few hundred points"),
-  factors: z.array(factorSchema),
+  inference: inferenceSchema,
+  factors: z
+    .array(factorSchema)
+    .describe("inference-model coefficients, ordered by evidence: variables by LR test, levels by the bound nearest 1"),
   findings: z.array(findingSchema),
+  multiple_testing: z
+    .strictObject({
+      test: z.literal("fisher_exact"),
+      adjust: z.enum(["bh", "bonferroni"]),
+      tested: z.number().int().describe("findings tested (every group with at least findings.min_count rows)"),
+      alpha: z.number(),
+      significant: z.number().int().describe("findings with q_value below alpha"),
+      significant_above: z.number().int().describe("of those, above the base rate"),
+    })
+    .describe("how the findings' p-values were adjusted"),
   base_rate: z.number(),
 });
 

@@ -4,8 +4,12 @@ import type {
   clusterSchema,
   dashboardInfoSchema,
   dataInfoSchema,
+  calibrationSchema,
   factorSchema,
   findingSchema,
+  inferenceSchema,
+  labelInfoSchema,
+  variableSchema,
   inputInfoSchema,
   kSelectionRowSchema,
   manifestSchema,
@@ -28,6 +32,10 @@ export type MeanSd = z.infer<typeof meanSdSchema>;
 export type ClassReport = z.infer<typeof classReportSchema>;
 export type Factor = z.infer<typeof factorSchema>;
 export type Finding = z.infer<typeof findingSchema>;
+export type CalibrationInfo = z.infer<typeof calibrationSchema>;
+export type InferenceInfo = z.infer<typeof inferenceSchema>;
+export type VariableTest = z.infer<typeof variableSchema>;
+export type LabelInfo = z.infer<typeof labelInfoSchema>;
 export type RiskResults = z.infer<typeof riskResultsSchema>;
 export type KSelectionRow = z.infer<typeof kSelectionRowSchema>;
 export type ProfileRow = z.infer<typeof profileRowSchema>;

@@ -11,7 +11,7 @@ export async function resultTables(results: Results, dir: string): Promise<Recor
   try {
     const file = join(dir, "prepared.parquet");
     if (results.study === "risk") {
-      const scores = await db.query(rowOutputSql(file, "_score", "score"));
+      const scores = await db.query(rowOutputSql(file, "_score", "score", [["_score_raw", "score_raw"]]));
       return {
         findings: results.findings.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
         factors: results.factors.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),

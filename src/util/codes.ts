@@ -217,6 +217,26 @@ export const ERROR_CODES = {
     what: "`validation split 11 has only one class in its test rows`",
     fix: "fewer folds, more data, or `holdout`",
   },
+  "risk.target_as_feature": {
+    section: "Models and validation",
+    what: '`risk.features: "officer_assaulted" is the target itself: it is the target or an expression of it`',
+    fix: "remove the column from `risk.features`; a feature that separates the classes perfectly records the answer",
+  },
+  "risk.reference_level": {
+    section: "Models and validation",
+    what: '`risk.factors.reference: PREMISE_TYPE has no level "HOME"`',
+    fix: "use one of the listed levels (after `min_frequency` and `exclude_values`), or leave the column out to use its most frequent level",
+  },
+  "risk.needs_date": {
+    section: "Models and validation",
+    what: "`risk.label.censor_before / censor_after need a date column`",
+    fix: "add `risk.date` naming the timestamp the label window applies to",
+  },
+  "risk.label_check_sql": {
+    section: "Models and validation",
+    what: '`risk.label.checks "no crime report": its where condition failed: …`',
+    fix: "write an SQL condition over the analysis table's columns",
+  },
   "segments.k_too_large": {
     section: "Models and validation",
     what: "`k up to 12 needs more than 12 rows, but only 8 rows remain`",
@@ -442,8 +462,48 @@ export const WARNING_CODES = {
   },
   "risk.leakage": {
     section: "Warnings (in `results.json`)",
-    what: 'a category predicts the label almost perfectly (e.g. an offense code that means "officer assaulted")',
-    fix: "exclude it (`exclude_values`, or filter in `prepare`) and compare",
+    what: 'a category nearly fixes the label (e.g. an offense code that means "officer assaulted"): the upper bound of its Wilson 95% interval reaches `leakage.rate` and its lower bound is far above the base rate, whatever its size; `fix` holds the suggested `exclude_rows`',
+    fix: 'leave its rows out (`risk.exclude_rows`, or a WHERE in `prepare`) or remove the column; `features.exclude_values` still leaks through "(other)"',
+  },
+  "risk.leakage_numeric": {
+    section: "Warnings (in `results.json`)",
+    what: "a numeric feature alone separates the classes (single-feature ROC AUC above `leakage.auc`)",
+    fix: "remove it if it is measured after the outcome or derived from it",
+  },
+  "risk.low_epv": {
+    section: "Warnings (in `results.json`)",
+    what: "events per variable of the inference model below 10: factor estimates are unstable",
+    fix: "merge rare levels (`features.min_frequency`) or use fewer features",
+  },
+  "risk.aliased": {
+    section: "Warnings (in `results.json`)",
+    what: "design columns that are exact combinations of others (e.g. a year whose file has no times and `hour = (missing)`): they get no estimate",
+    fix: "read the listed combination: the data cannot tell those effects apart; merge or drop one of them",
+  },
+  "risk.collinear": {
+    section: "Warnings (in `results.json`)",
+    what: "coefficients with a variance inflation factor above 10",
+    fix: "their intervals are wide; merge levels or drop a near-duplicate column",
+  },
+  "risk.inference_not_converged": {
+    section: "Warnings (in `results.json`)",
+    what: "the inference model did not converge (maximum likelihood under separation)",
+    fix: "use `factors.method: firth`",
+  },
+  "risk.label_drift": {
+    section: "Warnings (in `results.json`)",
+    what: "the positive rate changes over time (highest period at least `label.drift.ratio` times the lowest, chi-squared p below `label.drift.alpha`)",
+    fix: "check that the label's source covers the period (`label.censor_before` / `censor_after`); read the model as describing the pooled period",
+  },
+  "risk.label_check": {
+    section: "Warnings (in `results.json`)",
+    what: "rows matched a `label.checks` condition (e.g. positives with no crime report)",
+    fix: "read the label with this in mind, or change the prepare SQL",
+  },
+  "risk.temporal_undated": {
+    section: "Warnings (in `results.json`)",
+    what: "rows without a date were left out of a temporal split",
+    fix: "fill the date in `prepare`, or accept that those rows are neither trained nor tested",
   },
   "segments.missing_area": {
     section: "Warnings (in `results.json`)",

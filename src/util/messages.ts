@@ -424,3 +424,88 @@ export const resultsNoDashboard = (file: string) => `${file}: no "dashboard" sec
 
 /** A results folder without prepared.parquet. */
 export const preparedMissing = (path: string) => `${path}: missing; rerun \`openbeat run\``;
+
+// ---- risk: leakage, label, inference ----
+
+const pct1 = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** A category that nearly fixes the label; counts below `minCell` are not printed. */
+export const leakageLevel = (
+  target: string,
+  column: string,
+  value: string,
+  f: { rate: number; count: number; positives: number; lower: number; minCell: number },
+) => {
+  const share =
+    f.count < f.minCell
+      ? `${f.positives === f.count ? "all" : f.rate >= 0.5 ? "most" : "some"} of its fewer than ${f.minCell} rows`
+      : `${pct1(f.rate)} of its ${f.count.toLocaleString("en-US")} rows (95% interval from ${pct1(f.lower)})`;
+  return `possible label leakage: ${column} = ${JSON.stringify(value)} has ${target} in ${share}; if this value records the outcome, leave its rows out with risk.exclude_rows: { ${column}: [${JSON.stringify(value)}] } (features.exclude_values is not enough: it moves the value into "(other)", which still leaks), or remove ${column} from the features if the whole column is recorded after the outcome`;
+};
+
+/** A numeric feature that alone separates the classes. */
+export const leakageNumeric = (target: string, column: string, auc: number, limit: number) =>
+  `possible label leakage: numeric feature ${column} alone separates ${target} with ROC AUC ${Math.max(auc, 1 - auc).toFixed(3)} (above ${limit}); if it is measured after the outcome or derived from it, remove it from risk.features.numeric`;
+
+export const targetAsFeature = (where: string, target: string, column: string, reason: string) =>
+  `${where}: risk.features: "${column}" ${reason}: it is the target "${target}" or an expression of it, so the model would read the answer; remove it from risk.features`;
+
+export const labelNeedsDate = (where: string) =>
+  `${where}: risk.label.censor_before / censor_after need a date column; add risk.date naming the timestamp the label window applies to`;
+
+export const riskDateNotDate = (where: string, column: string, type: string) =>
+  `${where}: risk.date "${column}" is ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${column}, '%m/%d/%Y %H:%M')`;
+
+export const labelCheckSql = (where: string, name: string, message: string) =>
+  `${where}: risk.label.checks "${name}": its where condition failed: ${message}; write an SQL condition over the analysis table's columns`;
+
+export const labelCheck = (target: string, name: string, f: { positives: number; negatives: number; total: number; minCell: number }) => {
+  const n = (k: number) => (k > 0 && k < f.minCell ? `<${f.minCell}` : k.toLocaleString("en-US"));
+  return `label check "${name}": ${n(f.positives)} of the ${f.total.toLocaleString("en-US")} rows with ${target} = 1 and ${n(f.negatives)} with ${target} = 0 match; read the label with this in mind`;
+};
+
+export const labelDrift = (
+  target: string,
+  d: {
+    first: string;
+    firstRate: number;
+    last: string;
+    lastRate: number;
+    high: string;
+    highRate: number;
+    low: string;
+    lowRate: number;
+    p: number;
+  },
+) =>
+  `the rate of ${target} drifts over time: ${pct1(d.firstRate)} in ${d.first}, ${pct1(d.lastRate)} in ${d.last} (highest ${pct1(d.highRate)} in ${d.high}, lowest ${pct1(d.lowRate)} in ${d.low}; chi-squared test of equal rates p ${d.p < 0.001 ? "< 0.001" : `= ${d.p.toPrecision(2)}`}); check that the label's source covers the whole period (risk.label.censor_before / censor_after), and read the model as describing the pooled period`;
+
+export const temporalUndated = (rows: number, column: string) =>
+  `${rows.toLocaleString("en-US")} row${rows === 1 ? "" : "s"} with no ${column} left out of the temporal split (neither trained nor tested): a row without a date cannot be placed before or after the cut`;
+
+export const lowEpv = (epv: number, events: number, parameters: number) =>
+  `events per variable is ${epv.toFixed(1)} (${events.toLocaleString("en-US")} events of the rarer class for ${parameters} coefficients), below 10: the factors' estimates are unstable; merge rare levels (features.min_frequency) or use fewer features`;
+
+export const aliasedLevels = (items: { feature: string; combination: string }[]) =>
+  `${items.length} design column${items.length === 1 ? " is" : "s are"} an exact combination of others and got no estimate: ${items
+    .slice(0, 3)
+    .map((a) => `${a.feature} = ${a.combination}`)
+    .join("; ")}${items.length > 3 ? "; …" : ""}; the data cannot tell these effects apart`;
+
+export const collinearLevels = (items: { feature: string; vif: number }[], limit: number) =>
+  `${items.length} coefficient${items.length === 1 ? " has" : "s have"} a variance inflation factor above ${limit} (${items
+    .slice(0, 3)
+    .map((v) => `${v.feature} ${v.vif.toFixed(1)}`)
+    .join(", ")}${items.length > 3 ? ", …" : ""}): their intervals are wide because other columns nearly duplicate them`;
+
+export const inferenceNotConverged = (method: string) =>
+  `the ${method === "mle" ? "maximum-likelihood" : "Firth"} inference model did not converge${method === "mle" ? " (separation: some level has no events or no non-events)" : ""}: its factors have no intervals; use factors.method: firth`;
+
+export const referenceColumnUnknown = (where: string, column: string, known: string[]) =>
+  `${where}: risk.factors.reference names "${column}", which is not a feature${didYouMean(column, known)}; use one of ${known.join(", ")}`;
+
+export const referenceLevelUnknown = (where: string, column: string, value: string, levels: string[]) =>
+  `${where}: risk.factors.reference: ${column} has no level ${JSON.stringify(value)}${didYouMean(value, levels)}; levels: ${levels
+    .slice(0, 8)
+    .map((l) => JSON.stringify(l))
+    .join(", ")}${levels.length > 8 ? ", …" : ""}`;

@@ -67,9 +67,9 @@ describe("runCli(argv, io)", () => {
       const scored = await cli(["score", join(out, "model.json"), `${BAD}/data/good/incidents.csv`]);
       expect(scored.code, scored.stderr).toBe(0);
       const rows = scored.stdout.trim().split("\n");
-      expect(rows[0]).toBe("INCIDENT_NUMBER,score,flag");
+      expect(rows[0]).toBe("INCIDENT_NUMBER,score,score_raw,flag");
       expect(rows).toHaveLength(91);
-      expect(scored.stderr).toMatch(/^scored 90 rows with .*model\.json: \d+ flagged \(score ≥ 0\.5\)$/m);
+      expect(scored.stderr).toMatch(/^scored 90 rows with .*model\.json: \d+ flagged \(calibrated risk ≥ 0\.\d+\)$/m);
 
       const inspected = await cli(["inspect", `${BAD}/data/good/incidents.csv`]);
       expect(inspected.code).toBe(0);

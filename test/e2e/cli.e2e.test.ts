@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../../src/report/index.js";
-import type { RiskResults, SegmentsResults } from "../../src/results/types.js";
+import type { Manifest, RiskResults, SegmentsResults } from "../../src/results/types.js";
 import { ensureDist, lines, runCli, spawnCli, type CliResult } from "../reliability/run-cli.js";
 
 /** The command line on good inputs: exit codes, output files and what a user reads on stdout and stderr. */
@@ -74,12 +73,16 @@ describe("openbeat run", () => {
     const cm = r.metrics.confusion_matrix.flat();
     expect(cm.reduce((a, b) => a + b, 0)).toBe(90);
     expect(Array.isArray(r.warnings)).toBe(true);
-    const coefs = r.factors.map((f) => f.coefficient);
-    expect(coefs).toEqual([...coefs].sort((a, b) => b - a));
+    // factors: ranked by evidence, each naming its column's reference level; calibration and q-values present
+    const ranks = r.factors.filter((f) => f.rank !== null).map((f) => f.rank ?? 0);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    for (const f of r.factors) expect(typeof f.reference === "string" || f.value === null).toBe(true);
+    expect(r.metrics.calibration.curve.length).toBeGreaterThan(0);
+    expect(r.findings.every((f) => f.q_value >= 0 && f.q_value <= 1)).toBe(true);
   });
 
   it("the manifest records each input's sha256 as it is on disk", () => {
-    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8")) as Manifest & { study_text: string };
+    const m = JSON.parse(readFileSync(join(out(), "manifest.json"), "utf8")) as Manifest;
     const sha = createHash("sha256")
       .update(readFileSync(join(DATA, "incidents.csv")))
       .digest("hex");
@@ -116,13 +119,15 @@ describe("openbeat score", () => {
     const r = await spawnCli(["score", model, `${DATA}/incidents.csv`]);
     expect(r.code, r.stderr).toBe(0);
     const rows = lines(r.stdout);
-    expect(rows[0]).toBe("INCIDENT_NUMBER,score,flag");
+    expect(rows[0]).toBe("INCIDENT_NUMBER,score,score_raw,flag");
     expect(rows).toHaveLength(91);
+    const { threshold } = JSON.parse(readFileSync(model, "utf8")) as { threshold: number };
     for (const row of rows.slice(1)) {
-      const [, score, flag] = row.split(",");
+      const [, score, raw, flag] = row.split(",");
       expect(Number(score)).toBeGreaterThanOrEqual(0);
       expect(Number(score)).toBeLessThanOrEqual(1);
-      expect(flag).toBe(Number(score) >= 0.5 ? "1" : "0");
+      expect(Number(raw)).toBeGreaterThanOrEqual(0);
+      expect(flag).toBe(Number(score) >= threshold ? "1" : "0");
     }
     expect(r.stderr).toMatch(/scored 90 rows/);
     const file = join(tmp, "scores.csv");

@@ -30,8 +30,23 @@ const EXAMPLES: Example[] = [
     data: "../shared/data/lmpd-assaulted-officers",
     probe: "../shared/data/lmpd-assaulted-officers/Crime.csv",
     identical: ["results.json", "model.json", "features.parquet", "prepared.parquet"],
-    random: ["seed", "metrics", "curves"],
-    stable: ["data", "warnings", "findings", "factors", "validation", "base_rate"],
+    // Folds and SMOTE draws follow the seed: so do the fold metrics, curves, the comparison runs on the same folds,
+    // each fold's threshold (its training rate) and the scoring model. The inference model, the findings, the label
+    // checks and the warnings use no randomness.
+    random: ["seed", "metrics", "curves", "resampling_comparison", "threshold_rule", "model"],
+    stable: [
+      "data",
+      "warnings",
+      "findings",
+      "multiple_testing",
+      "factors",
+      "inference",
+      "label",
+      "eligibility",
+      "validation",
+      "base_rate",
+      "threshold",
+    ],
   },
   {
     name: "Baltimore victim segments (segments)",

@@ -26,7 +26,19 @@ describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities",
     expect(res.warnings.some((w) => w.code === "csv.repeated_header")).toBe(true);
     expect(res.metrics.roc_auc.mean).toBeGreaterThan(0.55);
     expect(res.findings.some((f) => f.by === "physical_strikes")).toBe(true);
-  });
+    // calibrated risk (prior shift from SMOTE's 50%) within 10% of the observed rate; the raw scores are twice it
+    const cal = res.metrics.calibration;
+    expect(Math.abs(cal.mean_predicted / cal.observed_rate - 1)).toBeLessThan(0.1);
+    expect(cal.raw.mean_predicted / cal.observed_rate).toBeGreaterThan(1.5);
+    // yes/no force types are reference-coded against their most frequent level, with a likelihood-ratio test each
+    const strikes = res.inference.variables.find((v) => v.column === "physical_strikes");
+    expect(strikes).toMatchObject({ reference: "no", df: 1 });
+    expect(res.factors.find((f) => f.feature === "physical_strikes=yes")?.reference).toBe("no");
+    // a subject race of MULTIPLE is exactly two or more subjects: aliased, reported, not estimated
+    expect(res.inference.aliased.map((a) => a.feature)).toContain("subject_race=MULTIPLE");
+    expect(res.factors.find((f) => f.feature === "subject_race=MULTIPLE")?.status).toBe("aliased");
+    expect(res.warnings.some((w) => w.code === "risk.aliased")).toBe(true);
+  }, 900_000);
 
   it("Philadelphia: shooting victim segments (segments)", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "ob-phl-")), "r");

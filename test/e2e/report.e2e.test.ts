@@ -4,23 +4,24 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { hasChromium, launchChromium } from "./browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeReport, type FeatureCollection, type ReportOptions } from "../../src/report/index.js";
+import { writeReport } from "../../src/report/index.js";
+import type { FeatureCollection, ReportManifest } from "../../src/report/types.js";
 import type { Results } from "../../src/results/types.js";
 
 const ARTIFACTS = resolve("test-artifacts");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
 
 describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromium", () => {
-  let browser: Browser;
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await writeReport(join(ARTIFACTS, "report-risk"), fixture("risk.json") as Results, {
-      manifest: fixture("risk-manifest.json") as ReportOptions["manifest"],
+      manifest: fixture("risk-manifest.json") as ReportManifest,
       generatedAt: "2025-01-15",
     });
     await writeReport(join(ARTIFACTS, "report-segments"), fixture("segments.json") as Results, {
-      manifest: fixture("segments-manifest.json") as ReportOptions["manifest"],
+      manifest: fixture("segments-manifest.json") as ReportManifest,
       areas: fixture("areas.geojson") as FeatureCollection,
       generatedAt: "2025-01-15",
     });
@@ -33,9 +34,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
   });
 
   it.each([
-    ["risk", 7],
+    ["risk", 9],
     ["segments", 10],
   ])("the %s report shows every chart as an SVG with marks, offline and without console errors", async (name, charts) => {
+    if (!browser) throw new Error("Chromium did not start");
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];
@@ -63,10 +65,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
     );
     expect(figures).toHaveLength(charts);
     for (const f of figures) {
-      expect(f.hasSvg, f.name ?? undefined).toBe(true);
-      expect(f.marks, f.name ?? undefined).toBeGreaterThan(0);
-      expect(f.width, f.name ?? undefined).toBeGreaterThan(100);
-      expect(f.height, f.name ?? undefined).toBeGreaterThan(80);
+      expect(f.hasSvg, f.name ?? "").toBe(true);
+      expect(f.marks, f.name ?? "").toBeGreaterThan(0);
+      expect(f.width, f.name ?? "").toBeGreaterThan(100);
+      expect(f.height, f.name ?? "").toBeGreaterThan(80);
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);

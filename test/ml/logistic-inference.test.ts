@@ -208,6 +208,40 @@ describe("fitLogisticFirth(X, y, options)", () => {
   });
 });
 
+describe("fitLogisticFirth on a level seen once (its row has leverage 1)", () => {
+  // 40 rows: a 0/1 column with events in both groups, and a level that only row 0 has. Firth's modified score for
+  // that level is (y₀ − p₀) + h₀(½ − p₀) with h₀ = 1, so p̂₀ = (y₀ + ½)/2: 1/4 when y₀ = 0, 3/4 when y₀ = 1.
+  const X: Matrix = { rows: 40, cols: 2, data: new Float64Array(80) };
+  const y = new Float64Array(40);
+  for (let i = 0; i < 40; ++i) {
+    X.data[2 * i] = i % 2;
+    X.data[2 * i + 1] = i === 0 ? 1 : 0;
+    y[i] = i % 5 === 1 || i % 7 === 2 ? 1 : 0;
+  }
+  const row0: Matrix = { rows: 1, cols: 2, data: X.data.slice(0, 2) };
+
+  it.each([0, 1])("converges with p̂ = (y + ½)/2 for that row when its label is %i", (label) => {
+    const yy = Float64Array.from(y);
+    yy[0] = label;
+    const fit = fitLogisticFirth(X, yy);
+    expect(fit.converged).toBe(true);
+    expect(fit.iterations).toBeLessThan(50);
+    expect(fit.gradNorm).toBeLessThan(1e-8);
+    expect(predictInferenceProba(fit, row0)[0]).toBeCloseTo((label + 0.5) / 2, 10);
+  });
+
+  it("gives the level a finite profile interval, equal by both algorithms", () => {
+    const fit = fitLogisticFirth(X, y);
+    const vm = profileIntervals(X, y, fit, { parameters: [2] });
+    const brent = profileIntervals(X, y, fit, { parameters: [2], algorithm: "brent" });
+    expect(Number.isFinite(vm.lower[2]) && Number.isFinite(vm.upper[2])).toBe(true);
+    expect(vm.lower[2]).toBeLessThan(fit.coef[1]);
+    expect(vm.upper[2]).toBeGreaterThan(fit.coef[1]);
+    expect(vm.lower[2]).toBeCloseTo(brent.lower[2], 6);
+    expect(vm.upper[2]).toBeCloseTo(brent.upper[2], 6);
+  });
+});
+
 describe("Firth inference on an LMPD-shaped design (ten reference-coded categoricals, weighted distinct rows)", () => {
   const l = riskRef.lmpd;
   const { X, blocks } = referenceCoded(l.codes, l.n_vars, l.levels, l.reference);

@@ -9,19 +9,23 @@ import {
   riskCharts,
   segmentsCharts,
   writeReport,
-  type ReportOptions,
 } from "../../src/report/index.js";
 import { roundDeep } from "../../src/report/format.js";
 import { rewindGeometry } from "../../src/report/geo.js";
 import { topShareSentence } from "../../src/report/risk-charts.js";
-import type { FeatureCollection, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "../../src/report/types.js";
-import { defined } from "../checks.js";
+import type { FeatureCollection, ReportManifest, ReportRiskResults, ReportSegmentsResults, VegaLiteSpec } from "../../src/report/types.js";
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
 const risk = () => fixture("risk.json") as ReportRiskResults;
 const segments = () => fixture("segments.json") as ReportSegmentsResults;
 const areas = () => fixture("areas.geojson") as FeatureCollection;
-const manifest = (name: string) => fixture(name) as ReportOptions["manifest"];
+const manifest = (name: string) => fixture(name) as ReportManifest;
+
+/** The value, or a failed test naming what was missing. */
+function must<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`missing: ${what}`);
+  return value;
+}
 
 /** Numbers with more than 3 decimals rounded, so goldens survive last-digit float noise. */
 function normalizeHtml(html: string): string {
@@ -47,11 +51,11 @@ function dataValues(spec: VegaLiteSpec): Record<string, unknown>[] {
 describe("riskCharts(results, { minCell })", () => {
   const charts = riskCharts(risk(), { minCell: 10 });
 
-  it("builds the headline, curve, factor and finding charts", () => {
-    expect(Object.keys(charts)).toEqual(["metrics", "confusion", "roc", "pr", "top_share", "factors", "findings"]);
+  it("builds the headline, curve, calibration, factor, finding and drift charts", () => {
+    expect(Object.keys(charts)).toEqual(["metrics", "confusion", "roc", "pr", "calibration", "top_share", "factors", "findings", "drift"]);
   });
 
-  it.each(["metrics", "confusion", "roc", "pr", "top_share", "factors", "findings"])(
+  it.each(["metrics", "confusion", "roc", "pr", "calibration", "top_share", "factors", "findings", "drift"])(
     "spec %s matches its golden and uses inline data only",
     async (name) => {
       const json = JSON.stringify(roundDeep(charts[name]), null, 1);
@@ -60,22 +64,41 @@ describe("riskCharts(results, { minCell })", () => {
     },
   );
 
-  it("shows the top 15 factors each side on a log scale with full names in the tooltip", () => {
+  it("shows the strongest ranked levels of each predictor against its reference on a log scale, full names in the tooltip", () => {
     const values = dataValues(charts.factors).filter((v) => "odds_ratio" in v);
-    expect(values.filter((v) => v.direction === "raises the odds")).toHaveLength(15);
-    expect(values.filter((v) => v.direction === "lowers the odds")).toHaveLength(15);
+    const r = risk();
+    const predictors = new Set(r.factors.filter((f) => f.status === "ranked").map((f) => f.column));
+    expect(values).toHaveLength(Math.min(30, r.factors.filter((f) => f.status === "ranked").length));
+    for (const c of predictors) expect(values.some((v) => String(v.name).startsWith(`${c} = `))).toBe(true);
+    const ranks = values.map((v) => Number(v.rank));
+    const byColumn = (v: Record<string, unknown>) => String(v.name).split(" = ")[0];
+    for (let i = 1; i < values.length; ++i)
+      if (byColumn(values[i]) === byColumn(values[i - 1])) expect(ranks[i]).toBeGreaterThan(ranks[i - 1]);
+    expect(values.every((v) => typeof v.reference === "string")).toBe(true);
+    for (const v of values)
+      expect(v.direction).toBe(Number(v.odds_ratio) >= 1 ? "higher odds than the reference level" : "lower odds than the reference level");
     expect(JSON.stringify(charts.factors)).toContain('"type":"log"');
-    const long = defined(
-      values.find((v) => String(v.name).length > 38),
-      "a factor name longer than 38 characters",
-    );
-    expect(String(long.label).length).toBeLessThanOrEqual(38);
-    expect(String(long.label).endsWith("…")).toBe(true);
+    expect(JSON.stringify(charts.factors)).not.toMatch(/raises the odds|1 = no effect|other things equal/);
+    const long = values.find((v) => String(v.name).length > 38);
+    expect(long).toBeDefined();
+    expect(String(long?.label).length).toBeLessThanOrEqual(38);
+    expect(String(long?.label).endsWith("…")).toBe(true);
+  });
+
+  it("draws the reliability curve with every bin's mean risk and observed rate on a square-root scale", () => {
+    const values = dataValues(charts.calibration).filter((v) => "observed" in v);
+    expect([...new Set(values.map((v) => v.bin))]).toEqual(risk().metrics.calibration.curve.map((b) => b.bin));
+    for (const b of risk().metrics.calibration.curve)
+      expect(values.find((v) => v.bin === b.bin)).toMatchObject({ predicted: b.mean_predicted, observed: b.observed });
+    expect(JSON.stringify(charts.calibration)).toContain('"type":"sqrt"');
   });
 
   it("quotes the share flagged and the share of positives caught", () => {
-    expect(topShareSentence(risk())).toBe("Flag the top 20% of incidents and you catch 63% of positives (precision 9.5%).");
-    expect(JSON.stringify(charts.top_share)).toContain("Flag the top 20% of incidents");
+    const row = risk().curves.top_share.find((r) => r.share === 0.2);
+    expect(row).toBeDefined();
+    const sentence = `Flag the top 20% of incidents and you catch ${Math.round(100 * (row?.recall ?? NaN))}% of positives`;
+    expect(topShareSentence(risk())).toContain(sentence);
+    expect(JSON.stringify(charts.top_share)).toContain(sentence);
   });
 
   it("every spec compiles without warnings that matter and renders to SVG with marks", async () => {
@@ -148,9 +171,9 @@ describe("small counts are suppressed", () => {
       [7, 947],
     ];
     const values = dataValues(riskCharts(r, { minCell: 10 }).confusion);
-    const cell = defined(
+    const cell = must(
       values.find((v) => v.actual === "1 (positive)" && v.predicted === "0 (negative)"),
-      "the false-negative cell",
+      "cell",
     );
     expect(cell).toMatchObject({ suppressed: true, count: null, share: null, label: "<10" });
     expect(values.filter((v) => !v.suppressed)).toHaveLength(3);
@@ -159,14 +182,15 @@ describe("small counts are suppressed", () => {
   it("findings and factors with small counts are left out of charts and shown as <minCell in tables", async () => {
     const r = risk();
     r.findings[0] = { ...r.findings[0], value: "TINY GROUP", count: 7, positives: 2 };
+    expect(r.factors[0].status).toBe("ranked");
     r.factors[0] = { ...r.factors[0], value: "TINY LEVEL", feature: `${r.factors[0].column}=TINY LEVEL`, count: 4 };
     const charts = riskCharts(r, { minCell: 10 });
     expect(dataValues(charts.findings).some((v) => v.full === "TINY GROUP")).toBe(false);
     expect(dataValues(charts.factors).some((v) => String(v.name).includes("TINY LEVEL"))).toBe(false);
     const html = await buildReport(r, { generatedAt: "2025-01-15" });
-    const row = defined(
+    const row = must(
       html.split("\n").find((l) => l.includes("<td>TINY GROUP</td>")),
-      "the TINY GROUP table row",
+      "row",
     );
     expect(row).toContain("&lt;10");
     expect(row).not.toContain(">7<");
@@ -188,11 +212,11 @@ describe("small counts are suppressed", () => {
     const bins = dataValues(charts.distribution_3).map((v) => v.bin);
     expect(bins).not.toContain("40–49");
     expect(bins).toContain("10–19");
-    const area = defined(
+    const area = must(
       (charts.map_dominant.datasets as { areas: { properties: Record<string, unknown> }[] }).areas.find(
         (a) => a.properties.name === "Greenmount",
       ),
-      "the Greenmount area",
+      "area",
     );
     expect(area.properties).toMatchObject({ rows: "<10", suppressed: true, share_0: null, dominant: null });
     const html = await buildReport(segments(), { areas: areas(), generatedAt: "x" });
@@ -232,22 +256,94 @@ describe("buildReport(results, options)", () => {
     expect(at('class="leak"')).toBeLessThan(at("Question and data"));
     expect(html).toContain("<code>UOR_DESC</code>");
     const order = [
+      'id="abstract"',
       "Question and data",
+      'id="eligibility"',
+      'id="outcome"',
+      'id="predictors"',
+      'id="sample-size"',
+      'id="missing"',
       "Warnings",
-      "Headline",
+      'id="methods"',
+      'id="performance"',
+      'data-chart="calibration"',
+      'id="threshold"',
       'data-chart="confusion"',
+      'id="comparison"',
+      'id="model"',
+      'id="factors"',
       'data-chart="factors"',
-      "Raise the odds most",
+      'id="findings"',
       'data-chart="findings"',
-      "Method in plain words",
+      'id="limitations"',
+      'id="interpretation"',
+      'id="tripod"',
+      'id="appendix-sql"',
+      'id="appendix-model"',
     ];
     const positions = order.map(at);
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
     expect(html).toContain("89d6b1c695dc42d140e1372cdf24e06e4800f20f7e3710b8187e5dc0ca31b671");
-    expect(html).toContain("2019-01-01T00:14:00");
+    expect(html).toContain(String(risk().data.date_range?.min));
     expect(html).toContain("SMOTE created synthetic minority rows from the training rows of each fold only");
     expect(html).toContain("C = 1.00");
+  });
+
+  it("follows TRIPOD: says what the study is, links every checklist item to its section, and speaks of association", async () => {
+    const html = await buildReport(risk(), { manifest: manifest("risk-manifest.json"), generatedAt: "g" });
+    expect(html).toContain("Development and internal validation of a model that predicts <strong>officer_assaulted</strong>");
+    expect(html).toContain("TRIPOD type 1b");
+    const table = html.slice(html.indexOf('id="tripod"'), html.indexOf('id="appendix-sql"'));
+    for (const item of [
+      "1",
+      "2",
+      "4a",
+      "4b",
+      "5b",
+      "6a",
+      "7a",
+      "8",
+      "9",
+      "10a",
+      "10b",
+      "10d",
+      "13a",
+      "14a",
+      "15a",
+      "15b",
+      "16",
+      "18",
+      "19b",
+      "20",
+    ])
+      expect(table).toContain(`<tr><td>${item}</td>`);
+    for (const [, id] of table.matchAll(/href="#([a-z-]+)"/g)) expect(html, id).toContain(`id="${id}"`);
+    expect(html).not.toMatch(/raises the odds|1 = no effect|other things equal/i);
+    expect(html).toContain("associated with");
+    expect(html).toMatch(/\d+ groups were tested/);
+    expect(html).toContain("events per variable");
+    // both models and both intercepts
+    expect(html).toContain("The scoring model");
+    expect(html).toContain("The inference model");
+    const prepare = risk().eligibility.steps[0].sql.split("\n")[0];
+    expect(html).toContain(prepare.replaceAll("'", "&#39;"));
+  });
+
+  it("generates limitations from the run: leakage, EPV, label checks, calibration, internal validation", async () => {
+    const r = risk();
+    const html = await buildReport(r, { generatedAt: "g" });
+    const limits = html.slice(html.indexOf('id="limitations"'), html.indexOf('id="interpretation"'));
+    expect(limits).toContain("Label leakage");
+    expect(limits).toContain("Few events per variable");
+    expect(limits).toContain("Internal validation only");
+    expect(limits).toContain("Observational records");
+    r.warnings = r.warnings.filter((w) => !w.code.includes("leak") && w.code !== "risk.low_epv");
+    r.inference.epv = 25;
+    const clean = await buildReport(r, { generatedAt: "g" });
+    const cleanLimits = clean.slice(clean.indexOf('id="limitations"'), clean.indexOf('id="interpretation"'));
+    expect(cleanLimits).not.toContain("Label leakage");
+    expect(cleanLimits).not.toContain("Few events per variable");
   });
 
   it("shows the SYNTHETIC DATA banner only for synthetic results", async () => {

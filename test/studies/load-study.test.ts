@@ -26,7 +26,7 @@ describe("parseStudy", () => {
   });
   it("names the line and suggests the key for a misspelled key", () => {
     expect(error(base + "  featurs: {}\n")).toBe(
-      's.yaml:7: unknown key "risk.featurs" (did you mean "features"?); allowed here: target, id, date, features, resample, model, validation, threshold, findings, leakage',
+      's.yaml:7: unknown key "risk.featurs" (did you mean "features"?); allowed here: target, id, date, features, exclude_rows, resample, model, validation, calibration, compare_resampling, threshold, factors, findings, leakage, label',
     );
   });
   it("reports wrong types and values with the field", () => {

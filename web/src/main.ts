@@ -305,7 +305,7 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
       kpi("Records", formatInt(t.count), `${formatPct(total ? t.count / total : null)} of ${formatInt(total)}`, "kpi-count", t.count),
       kpi(targetLabel(run), formatInt(t.positives ?? 0), "records with the outcome", "kpi-positives", t.positives),
       kpi("Rate", formatPct(t.rate), base === undefined ? "" : `overall ${formatPct(base)}`, "kpi-rate", t.rate ?? undefined),
-      kpi("Mean predicted risk", formatPct(t.mean_score), "out-of-fold model score", "kpi-score", t.mean_score ?? undefined),
+      kpi("Mean predicted risk", formatPct(t.mean_score), "out-of-fold calibrated risk", "kpi-score", t.mean_score ?? undefined),
     ].join("");
     return;
   }

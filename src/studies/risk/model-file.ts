@@ -1,10 +1,15 @@
 import { readFile, stat } from "node:fs/promises";
 import type { Encoder } from "../../features/encode.js";
+import type { Calibrator } from "./calibration.js";
 import { UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
 import type { RiskSpec } from "./spec.js";
 
-/** A fitted risk model as written to model.json: everything `openbeat score` needs. */
+/**
+ * A fitted risk model as written to model.json: everything `openbeat score` needs. The raw score is
+ * σ(intercept + x·coef) of the encoded row; the calibrated risk is `calibration` applied to it (files written before
+ * calibration existed have none, and their threshold is on the raw score); `flag` is calibrated risk ≥ threshold.
+ */
 export interface RiskModelFile {
   openbeat_model: 1;
   study: string;
@@ -15,8 +20,13 @@ export interface RiskModelFile {
   encoder: Encoder;
   coef: number[];
   intercept: number;
+  /** Decision threshold on the calibrated risk. */
   threshold: number;
   resample: string;
+  /** Raw score to calibrated risk; absent in older files (treated as none). */
+  calibration?: Calibrator;
+  /** How the threshold was chosen, in words. */
+  threshold_reason?: string;
 }
 
 /** Reads and checks a model.json; a file that is not an openbeat risk model is a user error. */

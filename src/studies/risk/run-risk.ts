@@ -1,34 +1,36 @@
 import type { Db } from "../../data/Db.js";
 import { encodeSparse, fitEncoder, type FeatureInput } from "../../features/encode.js";
-import { coefficientStandardErrors, fitLogisticRegression, predictProba } from "../../ml/logistic-regression.js";
+import { fitLogisticRegression } from "../../ml/logistic-regression.js";
 import { compressRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
-import {
-  balancedAccuracy,
-  classificationReportImbalanced,
-  confusionMatrix,
-  f1,
-  precision,
-  recall,
-} from "../../ml/metrics/classification.js";
-import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from "../../ml/metrics/ranking.js";
-import { stratifiedHoldout, stratifiedKFold, temporalSplit } from "../../ml/model-selection.js";
+import { classificationReportImbalanced } from "../../ml/metrics/classification.js";
+import { precisionRecallCurve, rocCurve } from "../../ml/metrics/ranking.js";
+import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSample, randomUnderSample } from "../../ml/resample.js";
 import { smote } from "../../ml/smote.js";
-import { sparseTakeRows, type SparseMatrix } from "../../ml/sparse.js";
+import type { SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
 import { assertUnreachable, UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
 import { readFeatureInput, requireColumns } from "../analysis-table.js";
-import type { Factor, Finding, MeanSd, RiskResults } from "../../results/types.js";
+import type { Factor, LabelInfo, MeanSd, RiskResults } from "../../results/types.js";
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { KindInput, KindOutput } from "../kind.js";
 import { stableJson } from "../write-results.js";
-import { leakageWarnings } from "./leakage.js";
+import { bootstrapMetrics, type BootstrapMetric } from "./bootstrap-metrics.js";
+import { calibrationMethod, fitCalibrator, priorShiftCalibrator, summarizeCalibration, type Calibrator } from "./calibration.js";
+import { compareResampling, type ResamplingComparisonRow } from "./compare-resampling.js";
+import { crossValidate, foldMetrics, testedRows, type FoldMetrics, type TrainModel } from "./cross-validate.js";
+import { fitInference, VIF_LIMIT } from "./inference.js";
+import { labelDrift } from "./label-drift.js";
+import { checkTargetNotFeature, leakageWarnings } from "./leakage.js";
 import { rateFindings } from "./findings.js";
 import type { RiskModelFile } from "./model-file.js";
 import { columnRangeSql, epochMsSql, targetNotBinarySql, targetValuesSql } from "./sql.js";
+import { readRowFilters, runLabelChecks, type RowFilters } from "./row-filters.js";
+import { temporalSplitDated } from "./temporal-split.js";
+import { costRatio, ruleThreshold, thresholdReason, thresholdRule } from "./threshold.js";
 
 /** Reads the binary target as 0/1 (NaN when missing); accepts 0/1, true/false and yes/no text. */
 async function readTarget(db: Db, table: string, target: string, where: string): Promise<Float64Array> {
@@ -96,10 +98,10 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
       const times = Float64Array.from(keep, (i) => all[i] ?? NaN);
       const testFrom = v.test_from ? Date.parse(v.test_from) : undefined;
       if (v.test_from && Number.isNaN(testFrom)) throw new UserError("study.invalid", msg.testFromNotDate(where, v.test_from));
-      const split = temporalSplit(times, { testFrom, testSize: v.test_size });
+      const { split, undated } = temporalSplitDated(times, { testFrom, testSize: v.test_size });
       let cut = Infinity;
       for (const i of split.test) cut = Math.min(cut, times[i]);
-      return { method: v.method, splits: [split], cut: Number.isFinite(cut) ? new Date(cut).toISOString() : undefined };
+      return { method: v.method, splits: [split], cut: Number.isFinite(cut) ? new Date(cut).toISOString() : undefined, undated };
     }
     default:
       return assertUnreachable(v);
@@ -124,12 +126,15 @@ function thin<T>(xs: T[], max = 300): T[] {
 const round = (x: number, d = 6) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
- * The risk study: binary target, one-hot features, resampling confined to training folds, L2 logistic regression,
- * imbalanced-class metrics, odds-ratio factors, rate findings and leakage warnings.
+ * The risk study: binary target, one-hot features, resampling confined to training folds, L2 logistic regression
+ * for scoring with its scores calibrated inside the training folds, imbalanced-class and calibration metrics, a
+ * resampling comparison, reference-coded factors from a Firth inference model, rate findings with multiplicity
+ * adjustment, leakage warnings and label checks.
  */
 export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promise<KindOutput<RiskResults>> {
   const { db, table, file: where, logger } = kindInput;
   const spec = study.risk;
+  const minCell = study.report.min_cell;
   const seed = kindInput.seed;
   const yAll = await readTarget(db, table, spec.target, where);
   const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: risk.features`, { logger });
@@ -137,8 +142,11 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     throw new UserError("study.no_features", msg.riskNoFeatures(where));
   }
   const n0 = yAll.length;
+  const labelled = Int32Array.from(Array.from(yAll.keys()).filter((i) => !Number.isNaN(yAll[i])));
+  checkTargetNotFeature(input, yAll, labelled, spec.target, where);
+  const filters = await readRowFilters(db, table, spec, where);
   const encoded = fitEncoder(input, {
-    skip: { mask: Uint8Array.from(yAll, (v) => (Number.isNaN(v) ? 1 : 0)), reason: `missing ${spec.target}` },
+    skip: [{ mask: Uint8Array.from(yAll, (v) => (Number.isNaN(v) ? 1 : 0)), reason: `missing ${spec.target}` }, ...filters.skips],
     minFrequency: spec.features.min_frequency,
     missingCategorical: spec.features.missing.categorical,
     missingNumeric: spec.features.missing.numeric,
@@ -163,89 +171,125 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   }
   const { X } = encodeSparse(encoded.encoder, input, keep);
   const names = encoded.encoder.features.map((f) => f.name);
+  const baseRate = positives / y.length;
   logger.info(`risk: ${y.length} rows, ${positives} positives (${((100 * positives) / y.length).toFixed(1)}%), ${names.length} features`);
 
-  for (const w of leakageWarnings(input, yAll, keep, spec)) logger.warn(w);
+  for (const w of leakageWarnings(input, yAll, keep, spec, minCell)) logger.warn(w);
+  const label = await labelInfo(db, table, spec, yAll, keep, filters, where, minCell, logger);
 
-  const { method, splits, cut } = await makeSplits(db, table, spec, y, keep, seed, where);
-  const scores = new Float64Array(y.length).fill(NaN);
-  const per: Record<string, number[]> = { balanced_accuracy: [], precision: [], recall: [], f1: [], roc_auc: [], pr_auc: [] };
-  const cm: [[number, number], [number, number]] = [
-    [0, 0],
-    [0, 0],
-  ];
-  const testIdx: number[] = [];
+  const { method, splits, cut, undated } = await makeSplits(db, table, spec, y, keep, seed, where);
+  if (undated)
+    logger.warn({
+      code: "risk.temporal_undated",
+      message: msg.temporalUndated(undated, spec.validation.method === "temporal" ? spec.validation.column : ""),
+      rows: undated,
+    });
   for (let f = 0; f < splits.length; ++f) {
-    const { train, test } = splits[f];
-    const yTrain = take(y, train);
-    const yTest = take(y, test);
+    const yTest = take(y, splits[f].test);
+    const yTrain = take(y, splits[f].train);
     if (yTest.every((v) => v === yTest[0]) || yTrain.every((v) => v === yTrain[0])) {
       throw new UserError(
         "risk.split_one_class",
         msg.splitOneClass(where, f + 1, yTest.every((v) => v === yTest[0]) ? "test" : "training"),
       );
     }
-    const r = resampleTrain(sparseTakeRows(X, train), yTrain, spec.resample, seed + f);
-    const model = fit(r, spec);
-    const p = predictProba(model, sparseTakeRows(X, test));
-    const pred = Float64Array.from(p, (v) => (v >= spec.threshold ? 1 : 0));
-    for (let i = 0; i < test.length; ++i) {
-      scores[test[i]] = p[i];
-      testIdx.push(test[i]);
-    }
-    per.balanced_accuracy.push(balancedAccuracy(yTest, pred));
-    per.precision.push(precision(yTest, pred));
-    per.recall.push(recall(yTest, pred));
-    per.f1.push(f1(yTest, pred));
-    per.roc_auc.push(rocAuc(yTest, p));
-    per.pr_auc.push(averagePrecision(yTest, p));
-    const c = confusionMatrix(yTest, pred);
-    cm[0][0] += c[0][0];
-    cm[0][1] += c[0][1];
-    cm[1][0] += c[1][0];
-    cm[1][1] += c[1][1];
-    logger.info(
-      `  ${method} split ${f + 1}/${splits.length}: balanced accuracy ${per.balanced_accuracy[f].toFixed(3)}, precision ${per.precision[f].toFixed(3)}, recall ${per.recall[f].toFixed(3)}, ROC AUC ${per.roc_auc[f].toFixed(3)}`,
-    );
   }
-  testIdx.sort((a, b) => a - b);
-  const yOof = Float64Array.from(testIdx, (i) => y[i]);
-  const sOof = Float64Array.from(testIdx, (i) => scores[i]);
-  const predOof = Float64Array.from(sOof, (v) => (v >= spec.threshold ? 1 : 0));
+  const train: TrainModel = (Xt, yt, resample, s) => {
+    const r = resampleTrain(Xt, yt, resample, s);
+    return { model: fit(r, spec), resampledRate: weightedRate(r.y, r.w) };
+  };
+  const rule = thresholdRule(spec);
+  const calibration = calibrationMethod(spec.calibration, spec.resample.method);
+  const cvOptions = { train, innerFolds: spec.calibration.inner_folds, threshold: rule, seed };
+  const cv = crossValidate(X, y, splits, { ...cvOptions, resample: spec.resample, calibration });
+  const per = foldMetrics(y, cv);
+  const cm: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ];
+  per.forEach((m, f) => {
+    for (const a of [0, 1]) for (const b of [0, 1]) cm[a][b] += m.confusion[a][b];
+    logger.info(
+      `  ${method} split ${f + 1}/${splits.length}: balanced accuracy ${m.balanced_accuracy.toFixed(3)}, precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)}, ROC AUC ${m.roc_auc.toFixed(3)}`,
+    );
+  });
+  const tested = testedRows(cv);
+  const yOof = take(y, tested);
+  const sOof = take(cv.calibrated, tested);
+  const rOof = take(cv.raw, tested);
+  const foldOf = new Int32Array(y.length);
+  cv.folds.forEach((fold, f) => {
+    for (const i of fold.test) foldOf[i] = f;
+  });
+  const predOof = Float64Array.from(tested, (i, k) => (sOof[k] >= cv.folds[foldOf[i]].threshold ? 1 : 0));
   const report = classificationReportImbalanced(yOof, predOof);
   const roc = rocCurve(yOof, sOof);
   const pr = precisionRecallCurve(yOof, sOof);
   const rocPts = thin(Array.from(roc.fpr, (x, i) => [x, roc.tpr[i]]));
   const prPts = thin(Array.from(pr.recall, (x, i) => [x, pr.precision[i]]));
-
-  const model = fit(resampleTrain(X, y, spec.resample, seed), spec);
-  const compact = compressRows(X, y);
-  const plain = fitLogisticRegression(compact.X, compact.y, {
-    C: spec.model.C,
-    maxIter: spec.model.max_iter,
-    tol: spec.model.tol,
-    sampleWeight: compact.w,
+  const cal = summarizeCalibration(yOof, sOof, spec.calibration.bins);
+  const calRaw = summarizeCalibration(yOof, rOof, spec.calibration.bins);
+  const single = splits.length === 1 ? bootstrapMetrics(yOof, sOof, cv.folds[0].threshold, { seed }) : undefined;
+  const metric = (k: keyof FoldMetrics & BootstrapMetric): MeanSd => ({
+    ...meanSd(per.map((m) => round(m[k]))),
+    ...(single ? { ci95: [round(single[k].ci95[0]), round(single[k].ci95[1])] as [number, number] } : {}),
   });
-  const se = coefficientStandardErrors(plain, compact.X, compact.w);
-  const counts = columnCounts(X);
-  const factors: Factor[] = encoded.encoder.features.map((f, j) => {
-    const b = plain.coef[j];
-    const s = se.coef[j];
-    return {
-      feature: f.name,
-      column: f.column,
-      value: f.value,
-      coefficient: round(b),
-      std_error: round(s),
-      odds_ratio: round(Math.exp(b)),
-      ci95: [round(Math.exp(b - 1.959963984540054 * s)), round(Math.exp(b + 1.959963984540054 * s))],
-      count: counts[j],
-    };
-  });
-  factors.sort((a, b) => b.coefficient - a.coefficient || (a.feature < b.feature ? -1 : 1));
 
-  const findings: Finding[] = rateFindings(input, yAll, keep, spec, spec.target);
-  const baseRate = positives / y.length;
+  let comparison: ResamplingComparisonRow[] = [];
+  if (spec.compare_resampling) {
+    const runs = [cv];
+    const others: ResampleSpec[] = [{ method: "none" }, { method: "class_weight" }];
+    for (const other of others) {
+      if (other.method === spec.resample.method) continue;
+      const otherCalibration =
+        spec.calibration.method === "platt" || spec.calibration.method === "isotonic"
+          ? calibration
+          : calibrationMethod({ ...spec.calibration, method: "auto" }, other.method);
+      runs.push(crossValidate(X, y, splits, { ...cvOptions, resample: other, calibration: otherCalibration }));
+    }
+    comparison = compareResampling(y, runs, spec.calibration.bins);
+    for (const row of comparison.slice(1))
+      logger.info(
+        `  compared: ${row.resample} gives ROC AUC ${row.roc_auc.mean.toFixed(3)}, Brier ${row.brier.toFixed(4)} (chosen ${spec.resample.method}: ${comparison[0].roc_auc.mean.toFixed(3)}, ${comparison[0].brier.toFixed(4)})`,
+      );
+  }
+
+  const final = train(X, y, spec.resample, seed);
+  const model = final.model;
+  const calibrator: Calibrator =
+    calibration === "none"
+      ? { method: "none" }
+      : calibration === "prior_shift"
+        ? priorShiftCalibrator(baseRate, final.resampledRate)
+        : fitCalibrator(calibration, rOof, yOof);
+  const threshold = ruleThreshold(rule, baseRate, sOof);
+  const reason = thresholdReason(rule, threshold, baseRate);
+
+  const inference = fitInference(encoded.encoder, X, y, { spec: spec.factors, minCell, where });
+  if (!inference.converged) logger.warn({ code: "risk.inference_not_converged", message: msg.inferenceNotConverged(inference.method) });
+  if (inference.epv < 10)
+    logger.warn({
+      code: "risk.low_epv",
+      message: msg.lowEpv(inference.epv, Math.min(inference.events, inference.non_events), inference.parameters),
+      epv: round(inference.epv, 3),
+    });
+  if (inference.aliased.length)
+    logger.warn({ code: "risk.aliased", message: msg.aliasedLevels(inference.aliased), columns: inference.aliased.map((a) => a.feature) });
+  if (inference.high_vif.length)
+    logger.warn({
+      code: "risk.collinear",
+      message: msg.collinearLevels(inference.high_vif, VIF_LIMIT),
+      columns: inference.high_vif.map((a) => a.feature),
+    });
+  const factors: Factor[] = inference.factors.map((f) => ({
+    ...f,
+    coefficient: round(f.coefficient),
+    std_error: round(f.std_error),
+    odds_ratio: round(f.odds_ratio),
+    ci95: [round(f.ci95[0]), round(f.ci95[1])],
+  }));
+
+  const { findings, tests } = rateFindings(input, yAll, keep, spec, spec.target);
   const modelFile: RiskModelFile = {
     openbeat_model: 1,
     study: study.name,
@@ -256,39 +300,89 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     encoder: encoded.encoder,
     coef: Array.from(model.coef),
     intercept: model.intercept,
-    threshold: spec.threshold,
+    threshold,
     resample: spec.resample.method,
+    calibration: calibrator,
+    threshold_reason: reason,
   };
+  const scoresCal = new Float64Array(y.length).fill(NaN);
+  const scoresRaw = new Float64Array(y.length).fill(NaN);
+  tested.forEach((i, k) => {
+    scoresCal[i] = sOof[k];
+    scoresRaw[i] = rOof[k];
+  });
+  const single1 = method !== "stratified_kfold";
 
   return {
     results: {
       target: spec.target,
+      eligibility: {
+        table: study.table ?? study.prepare.at(-1)?.name ?? Object.keys(study.sources)[0],
+        steps: study.prepare.map((p) => ({ name: p.name, sql: p.sql })),
+      },
+      label,
       validation: {
         method,
         folds: splits.length,
         resample: spec.resample.method,
-        ...(method !== "stratified_kfold" ? { train_rows: splits[0].train.length, test_rows: splits[0].test.length } : {}),
+        calibration,
+        ...(calibration === "platt" || calibration === "isotonic" ? { inner_folds: spec.calibration.inner_folds } : {}),
+        ...(single1 ? { train_rows: splits[0].train.length, test_rows: splits[0].test.length } : {}),
+        ...(method === "temporal" ? { undated } : {}),
         ...(cut ? { cut } : {}),
       },
-      threshold: spec.threshold,
-      model: { type: spec.model.type, C: spec.model.C, converged: model.converged },
+      threshold: round(threshold, 9),
+      threshold_rule: {
+        method: rule.method,
+        ...(rule.method === "fixed" ? { value: rule.value } : {}),
+        ...(rule.method === "top_share" ? { share: rule.share } : {}),
+        ...(rule.method === "cost" ? { cost_ratio: round(costRatio(rule, baseRate)), balanced: rule.cost_ratio === "balanced" } : {}),
+        folds: cv.folds.map((f) => round(f.threshold, 9)),
+        reason,
+      },
+      model: {
+        type: spec.model.type,
+        C: spec.model.C,
+        converged: model.converged,
+        role: "scoring",
+        resample: spec.resample.method,
+        resampled_rate: round(final.resampledRate),
+        intercept: round(model.intercept),
+        calibration: roundDeep(calibrator),
+        coefficients: names.map((feature, j) => ({ feature, coefficient: round(model.coef[j]) })),
+      },
       metrics: {
-        balanced_accuracy: meanSd(per.balanced_accuracy.map((x) => round(x))),
-        precision: meanSd(per.precision.map((x) => round(x))),
-        recall: meanSd(per.recall.map((x) => round(x))),
-        f1: meanSd(per.f1.map((x) => round(x))),
-        roc_auc: meanSd(per.roc_auc.map((x) => round(x))),
-        pr_auc: meanSd(per.pr_auc.map((x) => round(x))),
+        balanced_accuracy: metric("balanced_accuracy"),
+        precision: metric("precision"),
+        recall: metric("recall"),
+        f1: metric("f1"),
+        roc_auc: metric("roc_auc"),
+        pr_auc: metric("pr_auc"),
         confusion_matrix: cm,
         classification_report: roundReport(report),
+        calibration: {
+          method: calibration,
+          ...roundDeep(cal),
+          raw: roundDeep({
+            brier: calRaw.brier,
+            mean_predicted: calRaw.mean_predicted,
+            intercept: calRaw.intercept,
+            slope: calRaw.slope,
+            ece: calRaw.ece,
+          }),
+        },
+        ...(single ? { brier_ci95: [round(single.brier.ci95[0]), round(single.brier.ci95[1])] as [number, number] } : {}),
       },
+      resampling_comparison: roundDeep(comparison),
       curves: {
         roc: { fpr: rocPts.map((p) => round(p[0], 4)), tpr: rocPts.map((p) => round(p[1], 4)) },
         pr: { recall: prPts.map((p) => round(p[0], 4)), precision: prPts.map((p) => round(p[1], 4)) },
         top_share: topShare(yOof, sOof),
       },
+      inference: roundDeep({ ...inference, factors: undefined }),
       factors,
-      findings,
+      findings: findings.map((f) => ({ ...f, p_value: roundSig(f.p_value), q_value: roundSig(f.q_value) })),
+      multiple_testing: tests,
       base_rate: round(baseRate),
       data: {
         rows: y.length,
@@ -300,18 +394,98 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
         ...(await dateRange(db, table, spec.date)),
       },
     },
-    rowOutput: { table: await writeRowOutput(db, expand(scores, keep, n0)) },
+    rowOutput: { table: await writeRowOutput(db, expand(scoresCal, keep, n0), expand(scoresRaw, keep, n0)) },
     design: { X, names, keep, ...(spec.id ? { id: spec.id } : {}) },
     files: [{ name: "model.json", text: stableJson(modelFile) }],
   };
 }
 
-/** `_risk_rows`: the out-of-fold score of each analysis row, for prepared.parquet. */
-async function writeRowOutput(db: Db, scores: Float64Array): Promise<string> {
+/** Positive rate of labels `y` under weights `w` (default 1). */
+function weightedRate(y: Float64Array, w?: Float64Array): number {
+  let s = 0;
+  let t = 0;
+  for (let i = 0; i < y.length; ++i) {
+    const wi = w ? w[i] : 1;
+    s += wi * y[i];
+    t += wi;
+  }
+  return s / t;
+}
+
+/** The label window, the drift check and the label checks, with their warnings. */
+async function labelInfo(
+  db: Db,
+  table: string,
+  spec: RiskSpec,
+  yAll: Float64Array,
+  keep: Int32Array,
+  filters: RowFilters,
+  where: string,
+  minCell: number,
+  logger: KindInput["logger"],
+): Promise<LabelInfo> {
+  const drift = filters.times ? labelDrift(filters.times, yAll, keep, spec.label.drift) : null;
+  if (drift?.drifts && drift.first && drift.last && drift.highest && drift.lowest) {
+    logger.warn({
+      code: "risk.label_drift",
+      message: msg.labelDrift(spec.target, {
+        first: drift.first.period,
+        firstRate: drift.first.rate,
+        last: drift.last.period,
+        lastRate: drift.last.rate,
+        high: drift.highest.period,
+        highRate: drift.highest.rate,
+        low: drift.lowest.period,
+        lowRate: drift.lowest.rate,
+        p: drift.p_value,
+      }),
+      ratio: round(drift.ratio),
+      p_value: roundSig(drift.p_value),
+    });
+  }
+  const checks = await runLabelChecks(db, table, spec, yAll, keep, where);
+  let total = 0;
+  for (const i of keep) total += yAll[i];
+  for (const c of checks) {
+    if (c.rows === 0) continue;
+    logger.warn({
+      code: "risk.label_check",
+      message: msg.labelCheck(spec.target, c.name, { positives: c.positives, negatives: c.negatives, total, minCell }),
+      check: c.name,
+    });
+  }
+  return {
+    censor_before: spec.label.censor_before ?? null,
+    censor_after: spec.label.censor_after ?? null,
+    censored_before: filters.censored.before,
+    censored_after: filters.censored.after,
+    undated: filters.censored.undated,
+    drift: drift ? roundDeep({ ...drift, undated: undefined }) : null,
+    checks,
+  };
+}
+
+/** Rounds a p-value to 4 significant digits (tiny p-values keep their magnitude). */
+function roundSig(p: number): number {
+  return Number.isFinite(p) && p > 0 ? Number(p.toPrecision(4)) : p;
+}
+
+/** Rounds every non-integer number of a plain value to 7 significant digits, so p-values keep their size (undefined keys dropped). */
+function roundDeep<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (_, v: unknown) =>
+      typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v,
+    ),
+  ) as T;
+}
+
+/** `_risk_rows`: the out-of-fold calibrated risk (`_score`) and raw score (`_score_raw`) of each analysis row. */
+async function writeRowOutput(db: Db, scores: Float64Array, raw: Float64Array): Promise<string> {
   const table = "_risk_rows";
   await createTableFromColumns(db, table, [
     { name: "_row", type: "INTEGER", values: Int32Array.from(scores.keys()) },
     { name: "_score", type: "DOUBLE", values: scores },
+    { name: "_score_raw", type: "DOUBLE", values: raw },
   ]);
   return table;
 }
@@ -344,12 +518,6 @@ function topShare(y: Float64Array, s: Float64Array) {
     out.push({ share, threshold: round(s[order[m - 1]]), recall: round(tp / total), precision: round(tp / m) });
   }
   return out;
-}
-
-function columnCounts(X: SparseMatrix): number[] {
-  const c = new Array<number>(X.cols).fill(0);
-  for (let k = 0; k < X.indices.length; ++k) if (X.values[k] !== 0) c[X.indices[k]]++;
-  return c;
 }
 
 function expand(values: Float64Array, keep: Int32Array, n: number): Float64Array {

@@ -8,6 +8,7 @@ import { UserError } from "../../util/errors.js";
 import type { Warning } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
 import { featureColumns, readFeatureInput } from "../analysis-table.js";
+import { applyCalibrator } from "./calibration.js";
 import type { RiskModelFile } from "./model-file.js";
 import { columnTextSql, scoringTableSql } from "./sql.js";
 
@@ -17,7 +18,10 @@ export interface ScoreResult {
   idColumn: string | null;
   /** Row labels: ids, or row numbers. */
   ids: string[];
+  /** Calibrated risk (the raw score for model files without a calibration). */
   scores: Float64Array;
+  /** Raw model score, for ranking. */
+  raw: Float64Array;
   /** score >= the model's threshold. */
   flags: Uint8Array;
   /** Rows per column whose value the model never saw. */
@@ -31,7 +35,8 @@ const INPUT = "input";
 const SCORED = "scored";
 
 /**
- * Scores each row of a CSV file with a fitted risk model.
+ * Scores each row of a CSV file with a fitted risk model: the raw score of the scoring model and the calibrated
+ * risk (model.json's calibration applied to it), flagged at the model's threshold on the calibrated risk.
  * @param model the model (see readModel)
  * @param modelPath its path, for messages
  * @param inputPath CSV file with the model's feature columns
@@ -55,16 +60,14 @@ export async function scoreFile(model: RiskModelFile, modelPath: string, inputPa
     const n = Number((await db.query(countRowsSql(SCORED)))[0].n);
     const rows = Int32Array.from({ length: n }, (_, i) => i);
     const { X, unseen } = encodeSparse(model.encoder, input, rows);
-    const scores = predictProba(
-      { coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 },
-      X,
-    );
+    const raw = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
+    const scores = applyCalibrator(model.calibration ?? { method: "none" }, raw);
     const idColumn = model.id && present.includes(model.id) ? model.id : null;
     const ids = idColumn
       ? ((await db.queryColumns(columnTextSql(SCORED, idColumn))).columns[0] as (string | null)[]).map((v) => v ?? "")
       : Array.from({ length: n }, (_, i) => String(i + 1));
     const flags = Uint8Array.from(scores, (v) => (v >= model.threshold ? 1 : 0));
-    return { idColumn, ids, scores, flags, unseen, warnings: loaded.warnings };
+    return { idColumn, ids, scores, raw, flags, unseen, warnings: loaded.warnings };
   } finally {
     await db.close();
   }

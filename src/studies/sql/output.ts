@@ -34,8 +34,10 @@ export function preparedSelectSql(table: string, rowOutput: string): string {
  * @param path prepared.parquet
  * @param column e.g. `_score` or `_cluster`
  * @param alias output name, e.g. `score`
+ * @param more further per-row columns to select beside it, as `[column, alias]` pairs
  */
-export function rowOutputSql(path: string, column: string, alias: string): string {
+export function rowOutputSql(path: string, column: string, alias: string, more: [string, string][] = []): string {
   const q = quoteIdent(column);
-  return `SELECT _row, ${q} AS ${quoteIdent(alias)} FROM read_parquet(${quoteString(path)}) WHERE ${q} IS NOT NULL ORDER BY _row`;
+  const extra = more.map(([c, a]) => `, ${quoteIdent(c)} AS ${quoteIdent(a)}`).join("");
+  return `SELECT _row, ${q} AS ${quoteIdent(alias)}${extra} FROM read_parquet(${quoteString(path)}) WHERE ${q} IS NOT NULL ORDER BY _row`;
 }

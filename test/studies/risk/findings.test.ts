@@ -7,7 +7,7 @@ import { input, keep, spec, y } from "./hand-counted.js";
 
 describe("rateFindings(input, y, keep, spec, target)", () => {
   it("counts rows and positives by value over the kept rows, with Wilson intervals and lift over the base rate", () => {
-    const f = rateFindings(input, y, keep, spec({ findings: { min_count: 1 } }), "assaulted");
+    const f = rateFindings(input, y, keep, spec({ findings: { min_count: 1 } }), "assaulted").findings;
     const base = 4 / 11;
     const premise = f.filter((r) => r.by === "PREMISE");
     expect(premise.map((r) => [r.value, r.count, r.positives])).toEqual([
@@ -21,7 +21,7 @@ describe("rateFindings(input, y, keep, spec, target)", () => {
     const [lo, hi] = wilsonInterval(3, 4);
     expect(bar.ci95[0]).toBeCloseTo(lo, 6);
     expect(bar.ci95[1]).toBeCloseTo(hi, 6);
-    expect(bar.statement).toBe("75.0% of 4 rows with PREMISE = BAR have assaulted (95% CI 30.1–95.4%, 2.1× the base rate of 36.4%)");
+    expect(bar.statement).toBe("75.0% of 4 rows with PREMISE = BAR have assaulted (95% CI 30.1–95.4%, 2.1× the base rate of 36.4%; q = 0.53)");
     // A missing category is its own value; counts of each column add up to the kept rows.
     const unit = f.filter((r) => r.by === "UNIT");
     expect(unit.map((r) => r.value)).toContain("(missing)");
@@ -30,7 +30,7 @@ describe("rateFindings(input, y, keep, spec, target)", () => {
   });
 
   it("leaves out values under min_count, breaks the rate down only by findings.by, and sorts by rate", () => {
-    const f = rateFindings(input, y, keep, spec({ findings: { min_count: 3, by: ["PREMISE"] } }), "assaulted");
+    const f = rateFindings(input, y, keep, spec({ findings: { min_count: 3, by: ["PREMISE"] } }), "assaulted").findings;
     expect(f.map((r) => r.value)).toEqual(["BAR", "HOME"]);
     expect(f.every((r) => r.by === "PREMISE")).toBe(true);
     expect(f[0].rate).toBeGreaterThan(f[1].rate);

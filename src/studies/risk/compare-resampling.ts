@@ -1,0 +1,60 @@
+import { take } from "../../ml/matrix.js";
+import { mean, sd } from "../../ml/stats.js";
+import { summarizeCalibration } from "./calibration.js";
+import { foldMetrics, testedRows, type CrossValidation } from "./cross-validate.js";
+
+/** One row of the resampling comparison: the same splits, another way of handling the class imbalance. */
+export interface ResamplingComparisonRow {
+  resample: string;
+  calibration: string;
+  /** True for the study's own setting (the one every other figure comes from). */
+  chosen: boolean;
+  roc_auc: { mean: number; sd: number };
+  pr_auc: { mean: number; sd: number };
+  balanced_accuracy: { mean: number; sd: number };
+  /** Calibrated out-of-fold scores. */
+  brier: number;
+  mean_predicted: number;
+  calibration_intercept: number;
+  calibration_slope: number;
+  ece: number;
+  /** The same for the raw scores, before calibration. */
+  raw_brier: number;
+  raw_mean_predicted: number;
+  raw_calibration_slope: number;
+}
+
+/**
+ * Discrimination and calibration of several cross-validations that share their splits, so the analyst sees whether
+ * resampling bought discrimination and what it did to calibration (van den Goorbergh et al., "The harm of class
+ * imbalance corrections for risk prediction models", JAMIA 29 (2022) 1525–1534).
+ * @param y labels
+ * @param runs cross-validations on the same splits; the first is the study's own
+ * @param bins bins of the expected calibration error
+ */
+export function compareResampling(y: Float64Array, runs: CrossValidation[], bins: number): ResamplingComparisonRow[] {
+  return runs.map((cv, k) => {
+    const rows = testedRows(cv);
+    const yt = take(y, rows);
+    const cal = summarizeCalibration(yt, take(cv.calibrated, rows), bins);
+    const raw = summarizeCalibration(yt, take(cv.raw, rows), bins);
+    const m = foldMetrics(y, cv);
+    const ms = (values: number[]) => ({ mean: mean(values), sd: values.length > 1 ? sd(values) : 0 });
+    return {
+      resample: cv.resample,
+      calibration: cv.calibration,
+      chosen: k === 0,
+      roc_auc: ms(m.map((f) => f.roc_auc)),
+      pr_auc: ms(m.map((f) => f.pr_auc)),
+      balanced_accuracy: ms(m.map((f) => f.balanced_accuracy)),
+      brier: cal.brier,
+      mean_predicted: cal.mean_predicted,
+      calibration_intercept: cal.intercept,
+      calibration_slope: cal.slope,
+      ece: cal.ece,
+      raw_brier: raw.brier,
+      raw_mean_predicted: raw.mean_predicted,
+      raw_calibration_slope: raw.slope,
+    };
+  });
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { fitLogisticRegression } from "../../../src/ml/logistic-regression.js";
+import { stratifiedKFold } from "../../../src/ml/model-selection.js";
+import { sparseFromDense, type SparseMatrix } from "../../../src/ml/sparse.js";
+import { createRng } from "../../../src/util/random.js";
+import { crossValidate, foldMetrics, testedRows, type TrainModel } from "../../../src/studies/risk/cross-validate.js";
+
+/** 600 rows, two 0/1 columns, about 10% positives. */
+function data(): { X: SparseMatrix; y: Float64Array } {
+  const rng = createRng(5);
+  const n = 600;
+  const dense = new Float64Array(n * 2);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; ++i) {
+    const a = rng.next() < 0.3 ? 1 : 0;
+    const b = rng.next() < 0.5 ? 1 : 0;
+    dense[2 * i] = a;
+    dense[2 * i + 1] = b;
+    y[i] = rng.next() < 1 / (1 + Math.exp(-(-3 + 2 * a + 0.5 * b))) ? 1 : 0;
+  }
+  return { X: sparseFromDense({ rows: n, cols: 2, data: dense }), y };
+}
+
+/** Records every training set it is given, identified by its labels' checksum and size. */
+function recorder(trainedAt = 0.5): { train: TrainModel; sizes: number[] } {
+  const sizes: number[] = [];
+  const train: TrainModel = (X, y) => {
+    sizes.push(y.length);
+    return { model: fitLogisticRegression(X, y, { C: 1 }), resampledRate: trainedAt };
+  };
+  return { train, sizes };
+}
+
+describe("crossValidate(X, y, splits, options)", () => {
+  const { X, y } = data();
+  const splits = stratifiedKFold(y, { folds: 4, shuffle: true, seed: 1 });
+
+  it("scores every row once and fits the prior-shift calibrator from each fold's own training rate", () => {
+    const { train, sizes } = recorder(0.5);
+    const cv = crossValidate(X, y, splits, {
+      train,
+      resample: { method: "class_weight" },
+      calibration: "prior_shift",
+      innerFolds: 3,
+      threshold: { method: "cost", cost_ratio: "balanced" },
+      seed: 3,
+    });
+    expect(sizes).toEqual(splits.map((s) => s.train.length));
+    expect(testedRows(cv)).toHaveLength(y.length);
+    cv.folds.forEach((fold, f) => {
+      const rate = splits[f].train.reduce((a, i) => a + y[i], 0) / splits[f].train.length;
+      expect(fold.trainRate).toBeCloseTo(rate, 15);
+      expect(fold.calibrator).toEqual({ method: "prior_shift", original_rate: fold.trainRate, resampled_rate: 0.5 });
+      // cost, balanced: the fold's threshold is its training rate, which is 0.5 on the raw (balanced-trained) score
+      expect(fold.threshold).toBeCloseTo(fold.trainRate, 15);
+      for (const i of fold.test) expect(cv.calibrated[i] >= fold.threshold).toBe(cv.raw[i] >= 0.5 - 1e-12);
+    });
+  });
+
+  it("fits Platt scaling on inner folds of the training rows only (never on a test row)", () => {
+    const { train, sizes } = recorder(0.1);
+    const cv = crossValidate(X, y, splits, {
+      train,
+      resample: { method: "none" },
+      calibration: "platt",
+      innerFolds: 3,
+      threshold: { method: "fixed", value: 0.2 },
+      seed: 3,
+    });
+    // per split: 3 inner fits on two thirds of its training rows, then the split's own fit
+    expect(sizes).toHaveLength(splits.length * 4);
+    splits.forEach((s, f) => {
+      const mine = sizes.slice(4 * f, 4 * f + 4);
+      expect(mine.filter((m) => m === s.train.length)).toHaveLength(1);
+      expect(mine.filter((m) => m < s.train.length).reduce((a, b) => a + b, 0)).toBe(2 * s.train.length);
+      expect(cv.folds[f].calibrator.method).toBe("platt");
+      expect(cv.folds[f].threshold).toBe(0.2);
+    });
+  });
+
+  it("fold metrics are computed at each fold's threshold on the calibrated scores", () => {
+    const { train } = recorder(0.5);
+    const cv = crossValidate(X, y, splits, {
+      train,
+      resample: { method: "class_weight" },
+      calibration: "prior_shift",
+      innerFolds: 3,
+      threshold: { method: "top_share", share: 0.2 },
+      seed: 3,
+    });
+    const m = foldMetrics(y, cv);
+    expect(m).toHaveLength(4);
+    cv.folds.forEach((fold, f) => {
+      const flagged = m[f].confusion[0][1] + m[f].confusion[1][1];
+      expect(flagged).toBeGreaterThanOrEqual(Math.round(0.2 * fold.test.length));
+      expect(m[f].roc_auc).toBeGreaterThan(0.5);
+    });
+  });
+});
