@@ -19,7 +19,9 @@ export function printSummary(results: Results, out: string, ms: number): void {
     lines.push(
       `    balanced accuracy ${f3(m.balanced_accuracy.mean)} ± ${f3(m.balanced_accuracy.sd)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}   PR AUC ${f3(m.pr_auc.mean)}`,
     );
-    const leaked = new Set(results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${w.column}\u0000${w.value}`));
+    const leaked = new Set(
+      results.warnings.filter((w) => w.code === "risk.leakage").map((w) => `${String(w.column)}\u0000${String(w.value)}`),
+    );
     const top: typeof results.findings = [];
     for (const by of new Set(results.findings.map((f) => f.by))) {
       top.push(...results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100).slice(0, 2));
@@ -27,12 +29,32 @@ export function printSummary(results: Results, out: string, ms: number): void {
     if (top.length) lines.push(`  highest rates (groups of 100+ rows${leaked.size ? ", leakage-flagged values left out" : ""}):`);
     for (const f of top) lines.push(`    ${f.statement}`);
   } else {
+    const seeds = results.k_choice.seeds;
+    const agree =
+      seeds.length < 2
+        ? ""
+        : results.k_choice.unanimous
+          ? `, ${seeds.length} of ${seeds.length} seeds agree`
+          : `, seeds disagree: ${seeds.map((s) => s.k).join(", ")}`;
     lines.push(
-      `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`,
+      `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, ${results.method}, k = ${results.k}${agree}`,
     );
+    const s = results.structure;
+    if (s)
+      lines.push(
+        `  structure: ${s.verdict} (silhouette ${f3(s.excess)} above chance at k = ${s.k}${s.z === null ? "" : `, z = ${s.z.toFixed(1)}`}; gap statistic picks k = ${s.null.gap_k})`,
+      );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
     const ari = results.stability.mean_ari;
-    lines.push(ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`);
+    lines.push(
+      ari === null
+        ? "  stability: not computed (segments.stability_resamples is 0)"
+        : `  stability: mean adjusted Rand index ${f3(ari)} over ${results.stability.resamples} subsamples`,
+    );
+    const top = [...results.variance_shares].sort((a, b) => (b.separation ?? 0) - (a.separation ?? 0))[0] as
+      (typeof results.variance_shares)[number] | undefined;
+    if (top?.separation != null)
+      lines.push(`  separated most by ${top.variable} (${pct(top.separation)} of the between-cluster sum of squares)`);
   }
   if (results.warnings.length)
     lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);

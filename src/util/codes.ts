@@ -38,8 +38,7 @@ export const ERROR_CODES = {
   },
   "study.invalid": {
     section: "The study file",
-    what:
-      '`s.yaml:6: unknown key "risk.targt" (did you mean "target"?); allowed here: …` ; `s.yaml:8: "risk.validation.folds" should be a number, not "five"` ; `s.yaml:2: "kind" must be one of "risk", "segments", not "riks" (did you mean "risk"?)`',
+    what: '`s.yaml:6: unknown key "risk.targt" (did you mean "target"?); allowed here: …` ; `s.yaml:8: "risk.validation.folds" should be a number, not "five"` ; `s.yaml:2: "kind" must be one of "risk", "segments", not "riks" (did you mean "risk"?)`',
     fix: "use the suggested key; see `docs/study-file.md`",
   },
   "study.missing_section": {
@@ -213,6 +212,11 @@ export const ERROR_CODES = {
     what: "an expression under `areas.demographics.columns` failed",
     fix: "fix that expression",
   },
+  "segments.weights": {
+    section: "Models and validation",
+    what: '`segments.weights: "Agee" is not a variable of segments.features (did you mean "Age"?)`',
+    fix: "name a feature column (a date part as `column.part`), or the blocks `numeric` and `categorical`",
+  },
   "out.not_results": {
     section: "Command line, results folder, score, serve",
     what: "`--out x: folder exists, is not empty and is not an openbeat results folder`",
@@ -358,8 +362,7 @@ export const WARNING_CODES = {
   },
   "csv.rejected_rows": {
     section: "Warnings (in `results.json`)",
-    what:
-      "some rows had the wrong number of fields or a value of the wrong type and were skipped; `rows` and `first_line` say how many and where ; `4 of 5 data rows are malformed (first at line 3: Expected Number of Columns: 7 Found: 4)`",
+    what: "some rows had the wrong number of fields or a value of the wrong type and were skipped; `rows` and `first_line` say how many and where ; `4 of 5 data rows are malformed (first at line 3: Expected Number of Columns: 7 Found: 4)`",
     fix: "look at `first_line`; if rows matter, fix the export or force `types:`",
   },
   "csv.repeated_header": {
@@ -401,6 +404,41 @@ export const WARNING_CODES = {
     section: "Warnings (in `results.json`)",
     what: "area names that match no boundary",
     fix: "add `aliases`",
+  },
+  "segments.no_structure": {
+    section: "Warnings (in `results.json`)",
+    what: "k-means separates the data no better than data whose variables were shuffled independently (`results.structure`)",
+    fix: "read the clusters as a partition of a continuum, not as types; try other features, weights or `method: lca`",
+  },
+  "segments.seeds_disagree": {
+    section: "Warnings (in `results.json`)",
+    what: "repeating the whole choice of k with other seeds picks another k for some of them (`k_choice.seeds`)",
+    fix: "treat k as uncertain: compare the neighbouring k, or fix it with `k.fixed` for a reason stated in the study",
+  },
+  "segments.starts_not_repeated": {
+    section: "Warnings (in `results.json`)",
+    what: "at the chosen k, the best k-means solution was found by one start only, within `max_init` starts",
+    fix: "raise `segments.max_init`; the partition may still improve",
+  },
+  "segments.dominant_variable": {
+    section: "Warnings (in `results.json`)",
+    what: "one variable holds more than half of the variance the clustering sees, or of what separates the clusters (`variance_shares`)",
+    fix: "check `segments.weights`; if that variable should not decide, lower its weight or leave it out",
+  },
+  "segments.ecological": {
+    section: "Warnings (in `results.json`)",
+    what: "area-level columns (neighbourhood demographics) hold half or more of the variance or of the separation: the clusters sort rows by their area",
+    fix: "read the clusters as area strata (an ecological reading), not as kinds of people; lower the area columns' weights or leave them out",
+  },
+  "segments.lca_not_converged": {
+    section: "Warnings (in `results.json`)",
+    what: "EM of the best latent class start did not meet `lca.tol` within `lca.max_iter` iterations for some numbers of classes",
+    fix: "raise `segments.lca.max_iter`; read the fit statistics of those classes as approximate",
+  },
+  "segments.structure_skipped": {
+    section: "Warnings (in `results.json`)",
+    what: "too few distinct rows to test the structure against chance",
+    fix: "nothing, or add rows",
   },
 } as const satisfies Record<string, CodeDoc>;
 

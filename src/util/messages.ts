@@ -125,3 +125,28 @@ export const csvLineTooLong = (where: string, line: number, bytes: number, limit
 
 export const csvUnclosedQuote = (where: string, line: number) =>
   `${where}: line ${line} opens a double quote (") that is never closed, so the lines after it read as one field; close or remove that quote`;
+
+// ---- segments ----
+
+const pct1 = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+export const noStructure = (s: { k: number; excess: number; z: number | null; null: { method: string; draws: number } }) =>
+  `k-means finds no structure beyond chance: at k = ${s.k}, its best case, the silhouette exceeds that of ${s.null.draws} ${s.null.method === "permuted" ? "shuffled" : "uniform"} reference data sets by only ${s.excess.toFixed(3)}${s.z === null ? "" : ` (z = ${s.z.toFixed(1)})`}; read the clusters as a partition of a continuum, not as groups in the data`;
+
+export const seedsDisagree = (k: number, seeds: { seed: number; k: number }[]) =>
+  `the choice of k depends on the seed: seeds ${seeds.map((s) => s.seed).join(", ")} pick k = ${seeds.map((s) => s.k).join(", ")}; k = ${k} is the most frequent, treat neighbouring k as equally plausible`;
+
+export const startsNotRepeated = (k: number, starts: number) =>
+  `at k = ${k} the best k-means solution was found by one start only in ${starts} starts; a better partition may exist: raise segments.max_init`;
+
+export const structureSkipped = (rows: number) =>
+  `structure not tested against chance: ${rows} distinct rows are too few for the reference clusterings`;
+
+export const lcaNotConverged = (ks: number[]) =>
+  `latent class EM did not converge within segments.lca.max_iter for K = ${ks.join(", ")}; their fit statistics are approximate: raise segments.lca.max_iter`;
+
+export const dominantVariable = (variable: string, share: number, separation: number | null) =>
+  `${variable} dominates the clustering: it holds ${pct1(share)} of the variance${separation === null ? "" : ` and ${pct1(separation)} of what separates the clusters`}; the clusters largely split ${variable}: check segments.weights`;
+
+export const ecologicalReading = (variables: string[], share: number, separation: number | null) =>
+  `area-level columns (${variables.join(", ")}) hold ${pct1(share)} of the variance${separation === null ? "" : ` and ${pct1(separation)} of what separates the clusters`}: the clusters largely sort rows by the area they were in, so read them as area strata (an ecological reading), not as kinds of people`;
