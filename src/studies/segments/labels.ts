@@ -3,7 +3,7 @@ import type { Cluster } from "../../results/types.js";
 
 /** Variables a label names at most. */
 export const LABEL_PARTS = 3;
-/** A second level is named beside the first when it holds at least this share of the cluster. */
+/** A second level is named beside the first when it holds at least this share of the cluster (and a variable at all only when its first level does). */
 export const SECOND_LEVEL_SHARE = 0.25;
 
 const pct = (x: number) => `${Math.round(100 * x)}%`;
@@ -18,8 +18,8 @@ const num = (x: number) => (Math.abs(x) >= 100 || Number.isInteger(x) ? String(M
  *   {@link SECOND_LEVEL_SHARE} of the cluster is named too, "age_group: <18 (64%), 45-64 (33%)", so that a
  *   cluster of two groups does not read as one;
  * - a numeric variable by its within-cluster quartiles and median, "Age 46–63 (median 55)".
- * Levels and columns without evidence (fewer than min_cell rows of the cluster) are never named. "mixed profile" when nothing
- * stands out.
+ * Levels and columns without evidence (fewer than min_cell rows of the cluster) are never named, nor a variable whose
+ * most common level holds less than {@link SECOND_LEVEL_SHARE} of the cluster. "mixed profile" when nothing stands out.
  * @param c a cluster with its ranked profile (`describeClusters`)
  * @param features the design's features (column and level of each profile feature)
  */
@@ -46,7 +46,8 @@ export function clusterLabel(c: Cluster, features: readonly FeatureInfo[]): stri
     const level = (r: Cluster["profile"][number]) => info.get(r.feature)?.value ?? r.feature;
     const ranked = (r: Cluster["profile"][number] | undefined) => r !== undefined && r.evidence !== null && r.evidence !== undefined;
     const [top, second] = sorted;
-    if (!ranked(top)) return [];
+    // A variable whose most common level holds less than a quarter of the cluster is too spread to name.
+    if (!ranked(top) || top.cluster_mean < SECOND_LEVEL_SHARE) return [];
     const head = top.cluster_mean >= 0.5 ? `${column}: ` : `most common ${column}: `;
     const extra = ranked(second) && second.cluster_mean >= SECOND_LEVEL_SHARE ? `, ${level(second)} (${pct(second.cluster_mean)})` : "";
     return [`${head}${level(top)} (${pct(top.cluster_mean)})${extra}`];
