@@ -42,7 +42,7 @@ export function printSummary(results: Results, out: string, ms: number): void {
     const s = results.structure;
     if (s)
       lines.push(
-        `  structure: ${s.verdict} (silhouette ${f3(s.excess)} above chance at k = ${s.k}${s.z === null ? "" : `, z = ${s.z.toFixed(1)}`}; gap statistic picks k = ${s.null.gap_k})`,
+        `  structure: ${s.verdict} (silhouette excess over chance ${f3(s.excess)} at k = ${s.k}${s.z === null ? "" : `, z = ${s.z.toFixed(1)}`}; gap statistic picks k = ${s.null.gap_k})`,
       );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
     const ari = results.stability.mean_ari;

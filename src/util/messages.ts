@@ -131,7 +131,7 @@ export const csvUnclosedQuote = (where: string, line: number) =>
 const pct1 = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 export const noStructure = (s: { k: number; excess: number; z: number | null; null: { method: string; draws: number } }) =>
-  `k-means finds no structure beyond chance: at k = ${s.k}, its best case, the silhouette exceeds that of ${s.null.draws} ${s.null.method === "permuted" ? "shuffled" : "uniform"} reference data sets by only ${s.excess.toFixed(3)}${s.z === null ? "" : ` (z = ${s.z.toFixed(1)})`}; read the clusters as a partition of a continuum, not as groups in the data`;
+  `k-means finds no structure beyond chance: at k = ${s.k}, its best case, the silhouette is ${s.excess >= 0 ? "above" : "below"} that of ${s.null.draws} ${s.null.method === "permuted" ? "shuffled" : "uniform"} reference data sets by ${s.excess >= 0 ? "only " : ""}${Math.abs(s.excess).toFixed(3)}${s.z === null ? "" : ` (z = ${s.z.toFixed(1)})`}; read the clusters as a partition of a continuum, not as groups in the data`;
 
 export const seedsDisagree = (k: number, seeds: { seed: number; k: number }[]) =>
   `the choice of k depends on the seed: seeds ${seeds.map((s) => s.seed).join(", ")} pick k = ${seeds.map((s) => s.k).join(", ")}; k = ${k} is the most frequent, treat neighbouring k as equally plausible`;

@@ -14,17 +14,20 @@ const cases = [
 ];
 
 describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real PostgreSQL)", () => {
+  // Set whenever these tests run (the block is skipped without it).
+  const url = PG ?? "";
   for (const c of cases) {
-    it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, async () => {
+    // A segments run (structure test, five seeds, latent classes) takes about 20 s of CPU, twice here.
+    it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, { timeout: 1_800_000 }, async () => {
       const base = mkdtempSync(join(tmpdir(), "ob-pg-"));
       const duck = await cli(["run", c.study, "--data", c.data, "--out", join(base, "duck"), "--quiet"]);
       expect(duck.code).toBe(0);
-      const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", PG!]);
+      const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", url]);
       expect(pg.stderr).not.toMatch(/\n\s+at /);
       expect(pg.code).toBe(0);
       expect(pg.stderr).toMatch(/in PostgreSQL/);
       expect(readFileSync(join(base, "pg", "results.json"), "utf8")).toBe(readFileSync(join(base, "duck", "results.json"), "utf8"));
-      const password = new URL(PG!).password;
+      const password = new URL(url).password;
       if (password) expect(pg.stdout + pg.stderr + readFileSync(join(base, "pg", "manifest.json"), "utf8")).not.toContain(password);
     });
   }
@@ -40,13 +43,13 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
       join(base, "r"),
       "--quiet",
       "--export-db",
-      PG!,
+      url,
       "--export-schema",
       "openbeat_test_export",
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/exported to PostgreSQL schema openbeat_test_export: findings/);
-    const db = await PgDb.open(PG!);
+    const db = await PgDb.open(url);
     try {
       const [f] = await db.query(
         `SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3964`,
@@ -71,7 +74,7 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
       "--out",
       join(mkdtempSync(join(tmpdir(), "ob-pge-")), "r"),
       "--db",
-      PG!,
+      url,
       "--quiet",
     ]);
     expect(r.code).toBe(1);
