@@ -245,9 +245,10 @@ function structureSection(results: ReportSegmentsResults, specsHtml: string): st
   const chosen = atK
     ? `<p>At the chosen k = ${results.k}: silhouette ${formatNumber(atK.observed)} against ${formatNumber(atK.null_mean)} ± ${formatNumber(atK.null_sd)} without structure (excess ${formatNumber(atK.excess)}${atK.z === null ? "" : `, z = ${formatNumber(atK.z, 1)}`}).</p>`
     : "";
+  const unit = results.pca ? "principal component" : "variable";
   const reference =
     s.null.method === "permuted"
-      ? "each variable's values shuffled independently across rows: every variable keeps exactly its own distribution, but any relation between variables — the thing clusters are made of — is destroyed"
+      ? `each ${unit}'s values shuffled independently across rows: every ${unit} keeps exactly its own distribution, but any relation between ${unit}s — the thing clusters are made of — is destroyed`
       : "rows drawn uniformly over the range of every column (the gap statistic's reference)";
   return `<h2>Is there structure beyond chance?</h2>
 <div class="${s.verdict === "clear" ? "note" : "warn"}" data-structure="${e(s.verdict)}"><h3>${e(s.verdict === "no structure beyond chance" ? "No structure beyond chance" : s.verdict === "weak" ? "Weak structure" : "Clear structure")}</h3><p>${e(s.summary)}</p></div>
@@ -256,14 +257,19 @@ ${chosen}
 <p class="muted">How this is tested: k-means always returns clusters, even on data that has none, and on one-hot data even structure-free rows score a silhouette near 0.1–0.2. So the same clustering (${e(s.null.clustering)}) is run on ${s.null.draws} reference data sets without structure — ${reference} — and the data's silhouette is compared with theirs at every k. The excess is the data's silhouette minus the reference mean, z the excess in reference standard deviations. ${e(s.rule)}. The gap statistic (Tibshirani, Walther &amp; Hastie 2001) compares the within-cluster dispersion the same way; it picks k = ${s.null.gap_k}${s.null.gap_k === 1 ? ", meaning no k reduces the dispersion more than on the reference" : ""}.${results.method === "lca" ? " The test runs k-means on the design matrix, whatever the study's method; for the latent class model, the fit table below compares every K with K = 1, the model of independent variables." : ""}</p>`;
 }
 
+/** A warning message as a sentence: capital first letter, final full stop. */
+function sentence(message: string): string {
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+}
+
 function sharesSection(results: ReportSegmentsResults, specsHtml: string): string {
   const rows = results.variance_shares;
   if (!rows.length) return "";
   const eco = results.warnings.find((w) => w.code === "segments.ecological");
   const dominant = results.warnings.filter((w) => w.code === "segments.dominant_variable");
   const boxes = [
-    ...(eco ? [`<div class="warn" data-warning="ecological"><h3>Ecological reading</h3><p>${e(eco.message)}.</p></div>`] : []),
-    ...dominant.map((w) => `<div class="note" data-warning="dominant">${e(w.message)}.</div>`),
+    ...(eco ? [`<div class="warn" data-warning="ecological"><h3>Ecological reading</h3><p>${e(sentence(eco.message))}</p></div>`] : []),
+    ...dominant.map((w) => `<div class="note" data-warning="dominant">${e(sentence(w.message))}</div>`),
   ];
   return `<h2>What the clusters are made of</h2>
 ${boxes.join("\n")}

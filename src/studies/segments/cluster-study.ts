@@ -130,6 +130,7 @@ export function clusterStudy(p: ClusterStudyInput): ClusterStudyOutput {
       maxIter: spec.max_iter,
       silhouetteSample: spec.structure.silhouette_sample,
       seed,
+      unit: spec.pca ? "principal component" : "variable",
     });
     if (s) {
       structure = s;

@@ -18,6 +18,8 @@ export interface StructureOptions {
   /** Rows of the silhouette sample, the same on the data and on each draw. */
   silhouetteSample: number;
   seed: number;
+  /** What the blocks are, for the summary: the design's variables, or principal components after PCA. */
+  unit?: "variable" | "principal component";
 }
 
 /**
@@ -60,7 +62,7 @@ function runComparison(X: Matrix, w: Float64Array, options: StructureOptions): N
  */
 export function structureResults(
   comparison: NullComparison,
-  options: Pick<StructureOptions, "nInit" | "silhouetteSample" | "reference" | "draws">,
+  options: Pick<StructureOptions, "nInit" | "silhouetteSample" | "reference" | "draws" | "unit">,
 ): Structure {
   const verdict = structureVerdict(comparison);
   const per_k = comparison.rows.map((r) => ({
@@ -92,7 +94,7 @@ export function structureResults(
     rule: verdict.rule,
     summary: "",
   };
-  out.summary = structureSummary(out);
+  out.summary = structureSummary(out, options.unit);
   return out;
 }
 
@@ -100,12 +102,13 @@ export function structureResults(
  * The verdict in plain words, with the figures behind it: what the reference is, the silhouette of the data and
  * of the reference at the k the verdict rests on, and what it means for reading the clusters.
  * @param s structure results
+ * @param unit what was shuffled with the permuted reference (default "variable")
  */
-export function structureSummary(s: Omit<Structure, "summary">): string {
+export function structureSummary(s: Omit<Structure, "summary">, unit: StructureOptions["unit"] = "variable"): string {
   const row = s.null.per_k.find((r) => r.k === s.k);
   const reference =
     s.null.method === "permuted"
-      ? "the same data with every variable shuffled independently (the same values, no relation between variables)"
+      ? `the same data with every ${unit} shuffled independently (the same values, no relation between ${unit}s)`
       : "uniform random data over the same range (the gap statistic's reference)";
   if (!row) return `No k could be compared with ${reference}.`;
   const figures = `at k = ${row.k} the silhouette is ${f3(row.observed)}, against ${f3(row.null_mean)} ± ${f3(row.null_sd)} on ${s.null.draws} draws of ${reference}`;
