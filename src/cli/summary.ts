@@ -52,14 +52,32 @@ export function printSummary(results: Results, out: string, ms: number, stdout: 
       lines.push(`  highest rates (groups of 100+ rows above the base rate${leaked.size ? ", leakage-flagged values left out" : ""}):`);
     for (const f of top) lines.push(`    ${f.statement}`);
   } else {
+    const seeds = results.k_choice.seeds;
+    const agree =
+      seeds.length < 2
+        ? ""
+        : results.k_choice.unanimous
+          ? `, ${seeds.length} of ${seeds.length} seeds agree`
+          : `, seeds disagree: ${seeds.map((s) => s.k).join(", ")}`;
     lines.push(
-      `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, k = ${results.k} (${results.k_rule})`,
+      `  ${results.data.rows.toLocaleString("en-US")} rows, ${results.data.features} features, ${results.method}, k = ${results.k}${agree}`,
     );
+    const s = results.structure;
+    if (s)
+      lines.push(
+        `  structure: ${s.verdict} (silhouette excess over chance ${f3(s.excess)} at k = ${s.k}${s.z === null ? "" : `, z = ${s.z.toFixed(1)}`}; gap statistic picks k = ${s.null.gap_k})`,
+      );
     for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
     const ari = results.stability.mean_ari;
     lines.push(
-      ari === null ? "  stability: not computed (segments.stability_resamples is 0)" : `  stability: mean adjusted Rand index ${f3(ari)}`,
+      ari === null
+        ? "  stability: not computed (segments.stability_resamples is 0)"
+        : `  stability: mean adjusted Rand index ${f3(ari)} over ${results.stability.resamples} subsamples`,
     );
+    const top = [...results.variance_shares].sort((a, b) => (b.separation ?? 0) - (a.separation ?? 0))[0] as
+      (typeof results.variance_shares)[number] | undefined;
+    if (top?.separation != null)
+      lines.push(`  separated most by ${top.variable} (${pct(top.separation)} of the between-cluster sum of squares)`);
   }
   if (results.warnings.length)
     lines.push(`  ${results.warnings.length} warning${results.warnings.length > 1 ? "s" : ""} (see results.json and the report)`);

@@ -2,7 +2,7 @@ import { resolveBlocks, type ColumnBlocks } from "./column-blocks.js";
 import { compressDenseRows } from "./compress-dense-rows.js";
 import { kmeans } from "./kmeans.js";
 import { checkMatrix, type Matrix } from "./matrix.js";
-import { silhouetteScoreDistinct } from "./metrics/silhouette-distinct.js";
+import { silhouetteScorer } from "./metrics/silhouette-scorer.js";
 import { mean, sd } from "./stats.js";
 import { createRng, permutation, type Rng } from "../util/random.js";
 
@@ -38,16 +38,23 @@ export function kmeansRunner(options: { nInit?: number; maxIter?: number; tol?: 
  * The mean silhouette (scikit-learn's `silhouette_score`) of weighted rows with integer weights, computed by
  * `silhouetteScoreDistinct` over the rows repeated by their counts, on a seeded sample of `sampleSize` rows when
  * there are more. The same sample size on the data and on every reference draw keeps them comparable.
+ * {@link compareWithNull} scores every k on the same rows, so the criterion keeps the sample and its pairwise
+ * distances for the last rows it was given (`silhouetteScorer`): each further k costs one pass over the pairs,
+ * with the same result.
  * @param options sampleSize (default 3000), seed (default 0)
  */
 export function silhouetteCriterion(options: { sampleSize?: number; seed?: number } = {}): ClusterCriterion {
   const { sampleSize = 3000, seed = 0 } = options;
+  let last: { X: Matrix; w: Float64Array; score: (labels: ArrayLike<number>) => number; rows: number } | undefined;
   return (X, w, labels) => {
-    const F = expandRows(X, w);
-    const L = new Int32Array(F.rows);
+    if (!last || last.X !== X || last.w !== w) {
+      const F = expandRows(X, w);
+      last = { X, w, rows: F.rows, score: silhouetteScorer(F, F.rows > sampleSize ? { sampleSize, seed } : {}) };
+    }
+    const L = new Int32Array(last.rows);
     let r = 0;
     for (let g = 0; g < X.rows; ++g) for (let c = 0; c < w[g]; ++c) L[r++] = labels[g];
-    return silhouetteScoreDistinct(F, L, F.rows > sampleSize ? { sampleSize, seed } : {});
+    return last.score(L);
   };
 }
 

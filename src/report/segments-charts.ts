@@ -34,26 +34,70 @@ function clusterColors(results: ReportSegmentsResults) {
   return { domain: names, range: results.clusters.map((_, i) => clusterColor(i)) };
 }
 
-function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
-  const metrics: [keyof ReportSegmentsResults["k_selection"][number], string][] = [
+/** The criteria the k-selection chart shows, for k-means or latent class results. */
+export function kSelectionMetrics(results: ReportSegmentsResults): [string, string][] {
+  const stability: [string, string][] = results.k_selection.some((r) => r.stability)
+    ? [["stability", "Stability (subsample ARI, higher is steadier)"]]
+    : [];
+  if (results.method === "lca")
+    return [
+      ["bic", "BIC (lower is better)"],
+      ["aic", "AIC (lower is better)"],
+      ["sabic", "Sample-size adjusted BIC (lower is better)"],
+      ["entropy", "Entropy (1 = classes well separated)"],
+      ...stability,
+    ];
+  return [
     ["inertia", "Inertia (elbow: look for the bend)"],
     ["silhouette", "Silhouette (higher is better)"],
     ["calinski_harabasz", "Calinski–Harabasz (higher is better)"],
     ["davies_bouldin", "Davies–Bouldin (lower is better)"],
+    ...stability,
   ];
+}
+
+/** "k = 6" or "k = 6 (seeds disagree: 5, 5, 6)" from the k choice. */
+export function kChoiceText(results: Pick<ReportSegmentsResults, "k" | "k_choice">): string {
+  const seeds = results.k_choice.seeds;
+  if (seeds.length < 2) return `k = ${results.k}`;
+  const picks = seeds.map((s) => s.k).join(", ");
+  return results.k_choice.unanimous
+    ? `k = ${results.k} (${seeds.length} of ${seeds.length} seeds agree)`
+    : `k = ${results.k} (seeds disagree: ${picks})`;
+}
+
+function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
+  const metrics = kSelectionMetrics(results);
   const values = results.k_selection.flatMap((row) =>
-    metrics.map(([key, label]) => ({ k: row.k, metric: label, value: row[key], chosen: row.k === results.k })),
+    metrics.flatMap(([key, label]) => {
+      const v = key === "stability" ? row.stability?.mean : (row as Record<string, unknown>)[key];
+      const sdv = key === "stability" ? row.stability?.sd : undefined;
+      return typeof v === "number" && Number.isFinite(v)
+        ? [
+            {
+              k: row.k,
+              metric: label,
+              value: v,
+              ...(typeof sdv === "number" ? { lo: v - sdv, hi: v + sdv } : {}),
+              chosen: row.k === results.k,
+            },
+          ]
+        : [];
+    }),
   );
   const x = {
     field: "k",
     type: "quantitative",
-    title: "k (number of clusters)",
+    title: results.method === "lca" ? "K (number of classes)" : "k (number of clusters)",
     axis: { tickMinStep: 1, format: "d" },
     scale: { zero: false },
   };
   const y = { field: "value", type: "quantitative", title: null, scale: { zero: false } };
   return topLevel(
-    { text: "Choosing the number of clusters", subtitle: `k = ${results.k} chosen by ${results.k_rule}; the chosen k is marked` },
+    {
+      text: "Choosing the number of clusters",
+      subtitle: `${kChoiceText(results)}; the chosen k is marked (the rule is stated below the chart)`,
+    },
     {
       data: { values },
       columns: 2,
@@ -72,6 +116,11 @@ function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
         layer: [
           { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule }, encoding: { x: { datum: results.k, type: "quantitative" } } },
           {
+            transform: [{ filter: "isValid(datum.lo)" }],
+            mark: { type: "rule", color: COLORS.light, strokeWidth: 3 },
+            encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } },
+          },
+          {
             mark: { type: "line", color: COLORS.bar, point: { color: COLORS.bar } },
             encoding: { x, y, tooltip: [{ field: "k" }, { field: "value", format: ".3f" }] },
           },
@@ -86,13 +135,120 @@ function kSelectionChart(results: ReportSegmentsResults): VegaLiteSpec {
   );
 }
 
+/** The data's silhouette per k against the band of the reference draws (5%–95%) and their mean. */
+function structureChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
+  const s = results.structure;
+  if (!s) return undefined;
+  const values = s.null.per_k.map((r) => ({
+    k: r.k,
+    observed: r.observed,
+    null_mean: r.null_mean,
+    lo: r.null_quantiles[0],
+    hi: r.null_quantiles[2],
+    excess: r.excess,
+    z: r.z,
+  }));
+  const x = {
+    field: "k",
+    type: "quantitative",
+    title: "k (number of clusters)",
+    axis: { tickMinStep: 1, format: "d" },
+    scale: { zero: false },
+  };
+  const reference = s.null.method === "permuted" ? "shuffled data" : "uniform data";
+  return topLevel(
+    {
+      text: `Structure against chance: ${s.verdict}`,
+      subtitle: [
+        `Silhouette of the data (blue) and of ${s.null.draws} draws of ${reference} without structure (grey band: 5%–95%, line: mean)`,
+        `Both clustered the same way: ${s.null.clustering}`,
+      ],
+    },
+    {
+      data: { values },
+      width: 460,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "area", color: COLORS.light, opacity: 0.7 },
+          encoding: { x, y: { field: "lo", type: "quantitative", title: "silhouette", scale: { zero: false } }, y2: { field: "hi" } },
+        },
+        {
+          mark: { type: "line", color: COLORS.neutral, strokeDash: [4, 3] },
+          encoding: { x, y: { field: "null_mean", type: "quantitative" } },
+        },
+        {
+          mark: { type: "line", color: COLORS.bar, point: { color: COLORS.bar, size: 50 } },
+          encoding: {
+            x,
+            y: { field: "observed", type: "quantitative" },
+            tooltip: [
+              { field: "k" },
+              { field: "observed", title: "data", format: ".3f" },
+              { field: "null_mean", title: "reference mean", format: ".3f" },
+              { field: "excess", format: ".3f" },
+              { field: "z", format: ".1f" },
+            ],
+          },
+        },
+        { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule }, encoding: { x: { datum: results.k, type: "quantitative" } } },
+      ],
+    },
+  );
+}
+
+/** Per variable, its share of the variance the clustering sees and of what separates the clusters. */
+function varianceSharesChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
+  const rows = results.variance_shares;
+  if (!rows.length) return undefined;
+  const name = (r: (typeof rows)[number]) => (r.area_level ? `${r.variable} (area)` : r.variable);
+  const values = rows.flatMap((r) => [
+    { variable: name(r), measure: "share of the variance", value: r.share },
+    ...(r.separation === null ? [] : [{ variable: name(r), measure: "share of the separation between clusters", value: r.separation }]),
+  ]);
+  const y = { field: "variable", type: "nominal", title: null, sort: rows.map(name), axis: { labelLimit: 260 } };
+  const measures = ["share of the variance", "share of the separation between clusters"];
+  return topLevel(
+    {
+      text: "What the clustering weighs, and what separates the clusters",
+      subtitle: `Weights: ${results.scaling}`,
+    },
+    {
+      data: { values },
+      width: 360,
+      height: { step: 14 },
+      encoding: { y, yOffset: { field: "measure", sort: measures } },
+      layer: [
+        {
+          mark: { type: "bar", height: { band: 0.9 } },
+          encoding: {
+            x: { field: "value", type: "quantitative", title: "share", axis: { format: ".0%" }, scale: { domain: [0, 1] } },
+            color: {
+              field: "measure",
+              type: "nominal",
+              title: null,
+              scale: { domain: measures, range: [COLORS.light, COLORS.bar] },
+              legend: { orient: "bottom" },
+            },
+            tooltip: [{ field: "variable" }, { field: "measure" }, { field: "value", format: ".1%" }],
+          },
+        },
+        {
+          mark: { type: "text", align: "left", dx: 3, fontSize: 10 },
+          encoding: { x: { field: "value", type: "quantitative" }, text: { field: "value", format: ".0%" } },
+        },
+      ],
+    },
+  );
+}
+
 function pcaChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
   const sample = results.pca_sample;
   if (!sample?.length) return undefined;
   const byId = new Map(results.clusters.map((c) => [c.id, clusterName(c)]));
   const values = sample.map((p) => ({ pc1: p.pc1, pc2: p.pc2, cluster: byId.get(p.cluster) ?? `Cluster ${p.cluster}` }));
   const ev = results.pca?.explained_variance_ratio ?? [];
-  const axisTitle = (i: number) => (ev[i] != null ? `PC${i + 1} (${formatPct(ev[i])} of variance)` : `PC${i + 1}`);
+  const axisTitle = (i: number) => (i < ev.length ? `PC${i + 1} (${formatPct(ev[i])} of variance)` : `PC${i + 1}`);
   return topLevel(
     {
       text: "Clusters on the first two principal components",
@@ -132,7 +288,8 @@ function wrapLines(s: string, width: number, maxLines: number): string[] {
 
 /**
  * Features for the heatmap, at most `PROFILE_FEATURES`: each cluster's most distinguishing ones in the study's
- * order (profiles come sorted, most distinguishing first), grouped by cluster.
+ * order (profiles come ranked by evidence, strongest first; levels with too few rows to rank are left out),
+ * grouped by cluster.
  */
 export function profileFeatures(clusters: Cluster[]): string[] {
   if (!clusters.length) return [];
@@ -142,7 +299,7 @@ export function profileFeatures(clusters: Cluster[]): string[] {
     let taken = 0;
     for (const p of c.profile) {
       if (taken >= per || out.length >= PROFILE_FEATURES) break;
-      if (!(p.lift > 0) || !Number.isFinite(p.lift) || out.includes(p.feature)) continue;
+      if (!(p.lift > 0) || !Number.isFinite(p.lift) || p.evidence === null || out.includes(p.feature)) continue;
       out.push(p.feature);
       ++taken;
     }
@@ -430,7 +587,8 @@ function sharesMap(results: ReportSegmentsResults, rows: AreaRow[], minCell: num
 }
 
 /**
- * Chart specs for a segments study, keyed by name: `k_selection`, `pca` (when `results.pca_sample` is present),
+ * Chart specs for a segments study, keyed by name: `k_selection`, `structure` (when `results.structure` is present),
+ * `variance_shares`, `pca` (when `results.pca_sample` is present),
  * `profile`, `sizes`, `distribution_<cluster id>`, and with `options.areas` `map_dominant` and `map_shares`.
  * Areas whose `rows` property is below `minCell` are drawn grey without shares.
  * @param results segments results (results.json)
@@ -440,6 +598,10 @@ function sharesMap(results: ReportSegmentsResults, rows: AreaRow[], minCell: num
 export function segmentsCharts(results: ReportSegmentsResults, options: SegmentsChartOptions): Record<string, VegaLiteSpec> {
   const { minCell } = options;
   const charts: Record<string, VegaLiteSpec> = { k_selection: kSelectionChart(results) };
+  const structure = structureChart(results);
+  if (structure) charts.structure = structure;
+  const shares = varianceSharesChart(results);
+  if (shares) charts.variance_shares = shares;
   const pca = pcaChart(results);
   if (pca) charts.pca = pca;
   const profile = profileChart(results, minCell);

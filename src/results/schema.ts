@@ -350,19 +350,63 @@ export const riskResultsSchema = z.strictObject({
   base_rate: z.number(),
 });
 
+const spreadSchema = z
+  .strictObject({ min: z.number(), max: z.number(), sd: z.number() })
+  .describe("smallest, largest and sample standard deviation over the seeds of k_choice");
+
+export const stabilitySchema = z
+  .strictObject({
+    method: z.enum(["subsample", "bootstrap"]),
+    fraction: z.number().describe("share of the rows in each resample (1 for the bootstrap)"),
+    draws: z.number().int(),
+    mean: z.number().describe("mean adjusted Rand index of the resample partitions against the full-data partition, over all rows"),
+    sd: z.number().nullable().describe("sample standard deviation of the adjusted Rand indices (null with one draw)"),
+  })
+  .describe("stability of this k under resampling: 1 = the same partition every time, 0 = chance agreement");
+
 export const kSelectionRowSchema = z.strictObject({
   k: z.number().int(),
-  inertia: z.number(),
-  silhouette: z.number(),
-  calinski_harabasz: z.number(),
-  davies_bouldin: z.number(),
+  inertia: z.number().optional().describe("k-means: within-cluster sum of squares of the best start"),
+  silhouette: z.number().optional().describe("k-means: mean silhouette (sampled above segments.silhouette_sample rows)"),
+  calinski_harabasz: z.number().optional().describe("k-means: Calinski-Harabasz index"),
+  davies_bouldin: z.number().optional().describe("k-means: Davies-Bouldin index"),
+  log_likelihood: z.number().optional().describe("lca: log-likelihood of the best start"),
+  bic: z.number().optional().describe("lca: Bayesian information criterion, −2 logL + parameters · log n"),
+  aic: z.number().optional().describe("lca: Akaike information criterion, −2 logL + 2 parameters"),
+  sabic: z.number().optional().describe("lca: sample-size adjusted BIC (Sclove 1987)"),
+  entropy: z.number().nullable().optional().describe("lca: relative entropy of the posterior, 1 = classes perfectly separated"),
+  n_parameters: z.number().int().optional().describe("lca: free parameters"),
+  converged: z.boolean().optional().describe("lca: whether EM of the best start met the tolerance within max_iter"),
+  iterations: z.number().int().optional().describe("lca: EM iterations of the best start"),
+  stability: stabilitySchema.nullable().describe("null when segments.stability_resamples is 0"),
+  starts: z
+    .strictObject({
+      used: z.number().int().describe("random starts run"),
+      repeated: z.boolean().describe("whether at least two starts reached the best solution (else more starts may still improve it)"),
+      best_count: z.number().int().describe("starts that reached the best solution"),
+    })
+    .optional(),
+  spread: z
+    .record(z.string(), spreadSchema)
+    .optional()
+    .describe("each criterion's spread over the seeds of k_choice (absent with one seed)"),
 });
 
 export const profileRowSchema = z.strictObject({
   feature: z.string(),
-  cluster_mean: z.number(),
+  cluster_mean: z.number().describe("share of the cluster with this level (lca: class-conditional response probability), or the mean"),
   overall_mean: z.number(),
   lift: z.number(),
+  count: z.number().int().optional().describe("rows of the cluster with this level, or with a value of this numeric column"),
+  evidence: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      "z of the cluster against the other rows (two-proportion z for a level, Welch z for a numeric column); profiles are ranked by |evidence|; null when count is below report.min_cell (not ranked)",
+    ),
+  quartiles: z.tuple([z.number(), z.number(), z.number()]).optional().describe("numeric: 25th, 50th and 75th percentile in the cluster"),
+  overall_quartiles: z.tuple([z.number(), z.number(), z.number()]).optional().describe("numeric: the same over all rows"),
 });
 
 export const clusterSchema = z.strictObject({
@@ -380,9 +424,67 @@ export const clusterSchema = z.strictObject({
       histogram: z.array(z.strictObject({ bin: z.string(), count: z.number().int() })),
     })
     .optional(),
+  class_share: z.number().optional().describe("lca: the model's class share (size and share count rows by their modal class)"),
+  mean_probability: z.number().optional().describe("lca: mean posterior probability of the class over the rows assigned to it"),
 });
 
 export const pcaPointSchema = z.strictObject({ pc1: z.number(), pc2: z.number(), cluster: z.number().int() });
+
+export const nullRowSchema = z.strictObject({
+  k: z.number().int(),
+  observed: z.number().describe("silhouette of the data under the reference clustering settings"),
+  null_mean: z.number().describe("mean silhouette over the reference draws"),
+  null_sd: z.number(),
+  null_quantiles: z.tuple([z.number(), z.number(), z.number()]).describe("5%, 50% and 95% quantiles of the reference silhouettes"),
+  excess: z.number().describe("observed − null_mean"),
+  z: z.number().nullable().describe("excess / null_sd (null when the reference does not vary)"),
+  gap: z.number().describe("gap statistic: mean log W of the references − log W of the data"),
+  gap_sd: z.number().describe("s_k = sd of log W over the references · √(1 + 1/draws)"),
+});
+
+export const structureSchema = z
+  .strictObject({
+    null: z.strictObject({
+      method: z.enum(["permuted", "uniform"]).describe("permuted: each variable shuffled independently; uniform: the gap statistic's box"),
+      draws: z.number().int(),
+      clustering: z.string().describe("the clustering run on the data and on every draw"),
+      n_init: z.number().int(),
+      silhouette_sample: z.number().int(),
+      per_k: z.array(nullRowSchema),
+      gap_k: z.number().int().describe("the gap statistic's choice (Tibshirani et al. 2001); 1 = no k beats the reference"),
+    }),
+    verdict: z.enum(["no structure beyond chance", "weak", "clear"]),
+    k: z.number().int().describe("the k the verdict rests on"),
+    excess: z.number(),
+    z: z.number().nullable(),
+    rule: z.string(),
+    summary: z.string().describe("the verdict in plain words"),
+  })
+  .describe("cluster structure tested against reference data without structure");
+
+export const varianceShareSchema = z.strictObject({
+  variable: z.string(),
+  columns: z.number().int().describe("design columns of the variable"),
+  area_level: z.boolean().describe("a value of the area (demographics joined by area), the same for every row of an area"),
+  weight: z.number().describe("relative weight from segments.weights (1 = an equal share)"),
+  multiplier: z.number().describe("factor applied to the variable's encoded columns before clustering"),
+  share: z.number().describe("share of the total variance the clustering sees"),
+  separation: z.number().nullable().describe("share of the between-cluster sum of squares of the final partition"),
+});
+
+export const lcaFitSchema = z.strictObject({
+  k: z.number().int(),
+  log_likelihood: z.number(),
+  bic: z.number(),
+  aic: z.number(),
+  sabic: z.number(),
+  entropy: z.number().nullable().describe("null for one class"),
+  n_parameters: z.number().int(),
+  converged: z.boolean(),
+  iterations: z.number().int(),
+  starts: z.number().int(),
+  best_count: z.number().int().describe("starts within 100 × tol of the best log-likelihood"),
+});
 
 export const segmentsResultsSchema = z.strictObject({
   study: z.literal("segments"),
@@ -391,12 +493,26 @@ export const segmentsResultsSchema = z.strictObject({
   k_selection: z.array(kSelectionRowSchema),
   k: z.number().int(),
   k_rule: z.string(),
+  k_choice: z
+    .strictObject({
+      k: z.number().int(),
+      rule: z.string(),
+      seeds: z.array(z.strictObject({ seed: z.number().int(), k: z.number().int() })).describe("the k each seed's whole choice picks"),
+      agreement: z.number().describe("share of the seeds that pick k"),
+      unanimous: z.boolean(),
+    })
+    .describe("the choice of k and its agreement across seeds"),
+  structure: structureSchema.optional().describe("absent when segments.structure is false or the data are too small"),
+  weights: z.enum(["variables", "levels", "custom"]).describe("segments.weights: how variables were weighted"),
+  scaling: z.string().describe("the weighting in words"),
+  variance_shares: z.array(varianceShareSchema),
   pca: z.strictObject({ components: z.number().int(), explained_variance_ratio: z.array(z.number()) }).nullable(),
   clusters: z.array(clusterSchema),
   stability: z.strictObject({
     method: z.string(),
     resamples: z.number().int(),
     mean_ari: z.number().nullable().describe("null when resamples is 0"),
+    sd: z.number().nullable().optional(),
   }),
   comparison: z
     .array(
@@ -406,8 +522,24 @@ export const segmentsResultsSchema = z.strictObject({
         silhouette: z.number(),
         calinski_harabasz: z.number(),
         davies_bouldin: z.number(),
+        agreement: z.number().optional().describe("adjusted Rand index with the partition of the study's method"),
       }),
     )
+    .optional(),
+  lca: z
+    .strictObject({
+      k: z.number().int().describe("number of classes the criterion chooses"),
+      criterion: z.enum(["bic", "aic", "sabic"]),
+      rule: z.string(),
+      indicators: z.array(z.string()),
+      settings: z.strictObject({
+        starts: z.number().int(),
+        max_iter: z.number().int(),
+        tol: z.number().describe("absolute, = lca.tol × rows"),
+      }),
+      fits: z.array(lcaFitSchema).describe("one per number of classes, from 1 (independent indicators)"),
+      classes: z.array(clusterSchema).optional().describe("the classes at k when LCA is compared (with method: lca they are `clusters`)"),
+    })
     .optional(),
   areas: z
     .strictObject({

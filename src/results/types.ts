@@ -12,13 +12,18 @@ import type {
   variableSchema,
   inputInfoSchema,
   kSelectionRowSchema,
+  lcaFitSchema,
   manifestSchema,
   meanSdSchema,
+  nullRowSchema,
   pcaPointSchema,
   profileRowSchema,
   resultsSchema,
   riskResultsSchema,
   segmentsResultsSchema,
+  stabilitySchema,
+  structureSchema,
+  varianceShareSchema,
   warningSchema,
 } from "./schema.js";
 
@@ -41,6 +46,11 @@ export type KSelectionRow = z.infer<typeof kSelectionRowSchema>;
 export type ProfileRow = z.infer<typeof profileRowSchema>;
 export type Cluster = z.infer<typeof clusterSchema>;
 export type PcaPoint = z.infer<typeof pcaPointSchema>;
+export type Stability = z.infer<typeof stabilitySchema>;
+export type NullRow = z.infer<typeof nullRowSchema>;
+export type Structure = z.infer<typeof structureSchema>;
+export type VarianceShareRow = z.infer<typeof varianceShareSchema>;
+export type LcaFit = z.infer<typeof lcaFitSchema>;
 export type SegmentsResults = z.infer<typeof segmentsResultsSchema>;
 export type Results = z.infer<typeof resultsSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -247,6 +247,11 @@ export const ERROR_CODES = {
     what: "an expression under `areas.demographics.columns` failed",
     fix: "fix that expression",
   },
+  "segments.weights": {
+    section: "Models and validation",
+    what: '`segments.weights: "Agee" is not a variable of segments.features (did you mean "Age"?)`',
+    fix: "name a feature column (a date part as `column.part`), or the blocks `numeric` and `categorical`",
+  },
   "out.not_results": {
     section: "Command line, results folder, score, serve",
     what: "`--out x: folder is not empty (it holds index.html, manifest.json) and it has no .openbeat marker, so openbeat did not write it; choose a new or empty folder for --out`",
@@ -514,6 +519,41 @@ export const WARNING_CODES = {
     section: "Warnings (in `results.json`)",
     what: "area names that match no boundary",
     fix: "add `aliases`",
+  },
+  "segments.no_structure": {
+    section: "Warnings (in `results.json`)",
+    what: "k-means separates the data no better than data whose variables were shuffled independently (`results.structure`)",
+    fix: "read the clusters as a partition of a continuum, not as types; try other features, weights or `method: lca`",
+  },
+  "segments.seeds_disagree": {
+    section: "Warnings (in `results.json`)",
+    what: "repeating the whole choice of k with other seeds picks another k for some of them (`k_choice.seeds`)",
+    fix: "treat k as uncertain: compare the neighbouring k, or fix it with `k.fixed` for a reason stated in the study",
+  },
+  "segments.starts_not_repeated": {
+    section: "Warnings (in `results.json`)",
+    what: "at the chosen k, the best k-means solution was found by one start only, within `max_init` starts",
+    fix: "raise `segments.max_init`; the partition may still improve",
+  },
+  "segments.dominant_variable": {
+    section: "Warnings (in `results.json`)",
+    what: "one variable holds more than half of the variance the clustering sees, or of what separates the clusters (`variance_shares`)",
+    fix: "check `segments.weights`; if that variable should not decide, lower its weight or leave it out",
+  },
+  "segments.ecological": {
+    section: "Warnings (in `results.json`)",
+    what: "area-level columns (neighbourhood demographics) hold half or more of the variance or of the separation: the clusters sort rows by their area",
+    fix: "read the clusters as area strata (an ecological reading), not as kinds of people; lower the area columns' weights or leave them out",
+  },
+  "segments.lca_not_converged": {
+    section: "Warnings (in `results.json`)",
+    what: "EM of the best latent class start did not meet `lca.tol` within `lca.max_iter` iterations for some numbers of classes",
+    fix: "raise `segments.lca.max_iter`; read the fit statistics of those classes as approximate",
+  },
+  "segments.structure_skipped": {
+    section: "Warnings (in `results.json`)",
+    what: "too few distinct rows to test the structure against chance",
+    fix: "nothing, or add rows",
   },
 } as const satisfies Record<string, CodeDoc>;
 

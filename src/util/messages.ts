@@ -509,3 +509,36 @@ export const referenceLevelUnknown = (where: string, column: string, value: stri
     .slice(0, 8)
     .map((l) => JSON.stringify(l))
     .join(", ")}${levels.length > 8 ? ", …" : ""}`;
+
+// ---- segments ----
+
+const pct0 = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+export const noStructure = (s: { k: number; excess: number; z: number | null; null: { method: string; draws: number } }) =>
+  `k-means finds no structure beyond chance: at k = ${s.k}, its best case, the silhouette is ${s.excess >= 0 ? "above" : "below"} that of ${s.null.draws} ${s.null.method === "permuted" ? "shuffled" : "uniform"} reference data sets by ${s.excess >= 0 ? "only " : ""}${Math.abs(s.excess).toFixed(3)}${s.z === null ? "" : ` (z = ${s.z.toFixed(1)})`}; read the clusters as a partition of a continuum, not as groups in the data`;
+
+export const seedsDisagree = (k: number, seeds: { seed: number; k: number }[]) =>
+  `the choice of k depends on the seed: seeds ${seeds.map((s) => s.seed).join(", ")} pick k = ${seeds.map((s) => s.k).join(", ")}; k = ${k} is the most frequent, treat neighbouring k as equally plausible`;
+
+export const startsNotRepeated = (k: number, starts: number) =>
+  `at k = ${k} the best k-means solution was found by one start only in ${starts} starts; a better partition may exist: raise segments.max_init`;
+
+export const structureSkipped = (rows: number) =>
+  `structure not tested against chance: ${rows} distinct rows are too few for the reference clusterings`;
+
+export const lcaNotConverged = (ks: number[]) =>
+  `latent class EM did not converge within segments.lca.max_iter for K = ${ks.join(", ")}; their fit statistics are approximate: raise segments.lca.max_iter`;
+
+export const dominantVariable = (variable: string, share: number, separation: number | null) =>
+  `${variable} dominates the clustering: it holds ${pct0(share)} of the variance${separation === null ? "" : ` and ${pct0(separation)} of what separates the clusters`}; the clusters largely split ${variable}: check segments.weights`;
+
+export const ecologicalReading = (variables: string[], share: number, separation: number | null) =>
+  `area-level columns (${variables.join(", ")}) hold ${pct0(share)} of the variance${separation === null ? "" : ` and ${pct0(separation)} of what separates the clusters`}: the clusters largely sort rows by the area they were in, so read them as area strata (an ecological reading), not as kinds of people`;
+
+/** A segments.weights key that names no variable. */
+export const weightUnknown = (file: string, key: string, known: string[]) =>
+  `${file}: segments.weights: "${key}" is not a variable of segments.features${didYouMean(key, known)}; use one of ${known.join(", ")}`;
+
+/** segments.weights that leave no variable with a positive weight. */
+export const weightsAllZero = (file: string) =>
+  `${file}: segments.weights gives every variable weight 0; give at least one a positive weight`;

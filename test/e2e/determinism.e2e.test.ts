@@ -54,9 +54,28 @@ const EXAMPLES: Example[] = [
     data: "../shared/data",
     probe: "../shared/data/baltimore-part1-crime/Part_1_Crime_Data_.csv",
     identical: ["results.json", "features.parquet", "prepared.parquet"],
-    // k-means starts and bootstrap resamples are seeded; the data, its counts and the warnings are not.
-    random: ["seed", "k_selection", "k", "k_rule", "pca", "clusters", "stability", "comparison", "areas", "pca_sample", "dashboard"],
-    stable: ["data", "warnings"],
+    // Starts, subsamples, reference draws and latent class starts are seeded, and so are the seeds the choice of k is
+    // repeated with; warnings that read the partition (what separates the clusters, starts, seeds) follow it. The
+    // data, its counts and the weighting are not seeded.
+    random: [
+      "seed",
+      "warnings",
+      "k_selection",
+      "k",
+      "k_rule",
+      "k_choice",
+      "structure",
+      "variance_shares",
+      "pca",
+      "clusters",
+      "stability",
+      "comparison",
+      "lca",
+      "areas",
+      "pca_sample",
+      "dashboard",
+    ],
+    stable: ["data", "weights", "scaling"],
   },
 ];
 
@@ -82,12 +101,14 @@ for (const ex of EXAMPLES) {
         ["b", "42"],
         ["c", "43"],
       ]) {
+        // A segments run tests its structure against 20 reference draws and repeats the choice of k with five seeds:
+        // about 20 s of CPU for Baltimore, so the limits leave room for a machine several times slower.
         const r = await spawnCli(["run", ex.study, "--data", ex.data, "--out", out(tag), "--seed", seed, "--quiet"], {
-          timeoutMs: 300_000,
+          timeoutMs: 600_000,
         });
         if (r.code !== 0) throw new Error(`${ex.study} --seed ${seed} failed (${r.code}): ${r.stderr}`);
       }
-    }, 600_000);
+    }, 1_800_000);
 
     afterAll(() => {
       if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -23,3 +23,9 @@ export async function cli(
     return { code: typeof err.code === "number" ? err.code : 2, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
   }
 }
+
+/** `value`, or a failed test when it is null or undefined (a typed stand-in for `value!`). */
+export function must<T>(value: T | null | undefined, what = "value"): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what} to be present`);
+  return value;
+}

@@ -16,8 +16,10 @@ const cases = [
 ];
 
 describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real PostgreSQL)", () => {
+  // Set whenever these tests run (the block is skipped without it).
   for (const c of cases) {
-    it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, async () => {
+    // A segments run (structure test, five seeds, latent classes) takes about 20 s of CPU, twice here.
+    it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, { timeout: 1_800_000 }, async () => {
       const base = mkdtempSync(join(tmpdir(), "ob-pg-"));
       const duck = await cli(["run", c.study, "--data", c.data, "--out", join(base, "duck"), "--quiet"]);
       expect(duck.code).toBe(0);

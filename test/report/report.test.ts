@@ -118,9 +118,11 @@ describe("riskCharts(results, { minCell })", () => {
 describe("segmentsCharts(results, { minCell, areas })", () => {
   const charts = segmentsCharts(segments(), { minCell: 10, areas: areas() });
 
-  it("builds k selection, PCA, profile, sizes, per-cluster distributions and maps", () => {
+  it("builds k selection, structure, variance shares, PCA, profile, sizes, per-cluster distributions and maps", () => {
     expect(Object.keys(charts)).toEqual([
       "k_selection",
+      "structure",
+      "variance_shares",
       "pca",
       "profile",
       "sizes",
@@ -133,12 +135,27 @@ describe("segmentsCharts(results, { minCell, areas })", () => {
     ]);
   });
 
-  it.each(["k_selection", "pca", "profile", "sizes", "distribution_0", "map_dominant", "map_shares"])(
+  it.each(["k_selection", "structure", "variance_shares", "pca", "profile", "sizes", "distribution_0", "map_dominant", "map_shares"])(
     "spec %s matches its golden",
     async (name) => {
       await expect(JSON.stringify(roundDeep(charts[name]), null, 1) + "\n").toMatchFileSnapshot(`golden/segments-${name}.json`);
     },
   );
+
+  it("draws the data's silhouette against the reference band per k, and the stability of each k", () => {
+    const r = segments();
+    const band = dataValues(charts.structure);
+    expect(band).toHaveLength(r.k_selection.length);
+    const at4 = band.find((v) => v.k === 4)!;
+    const row = r.structure!.null.per_k.find((x) => x.k === 4)!;
+    expect(at4).toMatchObject({ observed: row.observed, lo: row.null_quantiles[0], hi: row.null_quantiles[2] });
+    const stability = dataValues(charts.k_selection).filter((v) => String(v.metric).startsWith("Stability"));
+    expect(stability.map((v) => v.k)).toEqual(r.k_selection.map((x) => x.k));
+    expect(stability[0].value).toBe(r.k_selection[0].stability!.mean);
+    const shares = dataValues(charts.variance_shares);
+    expect(shares.filter((v) => v.measure === "share of the separation between clusters")).toHaveLength(r.variance_shares.length);
+    expect(shares.some((v) => v.variable === "District (area)")).toBe(true);
+  });
 
   it("tolerates results without pca_sample or areas", () => {
     const r = segments();
@@ -356,7 +373,10 @@ describe("buildReport(results, options)", () => {
     expect(html.match(/<article class="cluster"/g)).toHaveLength(4);
     for (const n of ["map_dominant", "map_shares", "profile", "k_selection", "pca", "distribution_0"])
       expect(html).toContain(`data-chart="${n}"`);
-    expect(html).toContain("k = 4 was chosen by largest silhouette");
+    expect(html).toContain("k = 4 (seeds disagree: 4, 4, 4, 5, 4) was chosen by largest silhouette");
+    expect(html).toContain('data-structure="clear"');
+    expect(html).toContain('data-chart="structure"');
+    expect(html).toContain('data-chart="variance_shares"');
     expect(html).toContain("PCA kept 2 components");
   });
 

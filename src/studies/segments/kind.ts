@@ -2,14 +2,19 @@ import type { SegmentsResults } from "../../results/types.js";
 import type { StudyKind } from "../kind.js";
 import { runSegments } from "./run-segments.js";
 import { segmentsStudySchema } from "./spec.js";
+import { checkWeights } from "./weights.js";
 
-/** The segments study: k-means (or k-prototypes) over a k range, profiles, stability and area maps. */
+/**
+ * The segments study: k-means, k-prototypes or latent class analysis over a k range, tested against chance, with
+ * stability, seeds, variance shares, profiles and area maps.
+ */
 export const segmentsKind: StudyKind<typeof segmentsStudySchema, SegmentsResults> = {
   name: "segments",
   schema: segmentsStudySchema,
   sectionHint: "features:",
-  validate() {
-    // Everything the segments section needs is checked by its schema; data-dependent checks run with the data.
+  validate(spec, file) {
+    // The schema checks the rest; data-dependent checks run with the data.
+    checkWeights(spec.segments.weights, spec.segments.features, file);
   },
   columns() {
     // Feature, describe and area columns are checked as they are read.

@@ -1,13 +1,8 @@
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { Db } from "../../data/Db.js";
 import { countRowsSql } from "../../data/sql/tables.js";
-import { compareStrings, encodeDense, fitEncoder, MISSING, type FeatureInput } from "../../features/encode.js";
-import { kmeans, predictKmeans, type KMeansResult } from "../../ml/kmeans.js";
-import { kPrototypes } from "../../ml/kprototypes.js";
-import { compressDenseRows, type CompressedDenseRows } from "../../ml/compress-dense-rows.js";
+import { compareStrings, encodeDense, fitEncoder, type FeatureInput } from "../../features/encode.js";
 import type { Matrix } from "../../ml/matrix.js";
-import { adjustedRandIndex, calinskiHarabaszScore, daviesBouldinScore } from "../../ml/metrics/clustering.js";
-import { silhouetteScoreDistinct } from "../../ml/metrics/silhouette-distinct.js";
 import { pca, transformPca } from "../../ml/pca.js";
 import type { SegmentsSpec, SegmentsStudySpec } from "./spec.js";
 import { UserError } from "../../util/errors.js";
@@ -15,12 +10,11 @@ import * as msg from "../../util/messages.js";
 import type { Logger } from "../../util/logger.js";
 import { createRng, permutation } from "../../util/random.js";
 import { readFeatureInput, requireColumns } from "../analysis-table.js";
-import type { Cluster, DashboardInfo, KSelectionRow, SegmentsResults } from "../../results/types.js";
+import type { DashboardInfo, SegmentsResults } from "../../results/types.js";
 import type { FeatureCollection } from "../../report/types.js";
 import type { KindInput, KindOutput, OutputFile } from "../kind.js";
-import { chooseK } from "./choose-k.js";
+import { clusterStudy } from "./cluster-study.js";
 import { matchNames } from "./match-names.js";
-import { clusterLabel, describeClusters } from "./profiles.js";
 import {
   areaClusterCountsSql,
   areaJoinSql,
@@ -32,6 +26,7 @@ import {
   missingAreaSql,
   segmentRowsSql,
 } from "./sql.js";
+import { addClusterProbability } from "./row-probability.js";
 
 const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
@@ -101,11 +96,6 @@ async function joinAreas(db: Db, table: string, areas: NonNullable<SegmentsSpec[
   return { matched: matchedRows, unmatched, columns: ["_area", ...(demo ? Object.keys(demo.columns) : [])] };
 }
 
-/** Silhouette on a seeded sample above `sampleSize` rows (exact below). */
-function silhouette(X: Matrix, labels: Int32Array, sampleSize: number, seed: number): number {
-  return silhouetteScoreDistinct(X, labels, X.rows > sampleSize ? { sampleSize, seed } : {});
-}
-
 /** The segments study: k-means over a k range, a chosen k, profiles, stability, method comparison and area shares. */
 export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec): Promise<KindOutput<SegmentsResults>> {
   const { db, file: where, logger, seed } = kindInput;
@@ -149,94 +139,34 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
   if (n <= kMax) throw new UserError("segments.k_too_large", msg.kTooLarge(where, kMax, n));
   logger.info(`segments: ${n.toLocaleString("en-US")} rows, ${names.length} features${spec.pca ? ", PCA" : ""}`);
 
-  let Z = X;
-  let pcaInfo: SegmentsResults["pca"] = null;
-  if (spec.pca) {
-    const model = pca(X, { components: spec.pca.components, varianceShare: spec.pca.variance ?? (spec.pca.components ? undefined : 0.9) });
-    Z = transformPca(model, X);
-    pcaInfo = { components: model.nComponents, explained_variance_ratio: Array.from(model.explainedVarianceRatio, (v) => round(v)) };
-    logger.info(
-      `  PCA: ${model.nComponents} components keep ${(100 * model.explainedVarianceRatio.reduce((a, b) => a + b, 0)).toFixed(1)}% of the variance`,
-    );
-  }
-
-  const ks: number[] = [];
-  for (let k = spec.k.min; k <= spec.k.max; ++k) ks.push(k);
-  if (spec.k.fixed && !ks.includes(spec.k.fixed)) ks.push(spec.k.fixed);
-  const runs = new Map<number, KMeansResult>();
-  const selection: KSelectionRow[] = [];
-  // Identical rows are clustered once with their count as weight: the same Lloyd steps, several times faster.
-  const distinct = compressDenseRows(Z);
-  if (distinct.X.rows < Z.rows)
-    logger.info(
-      `  ${distinct.X.rows.toLocaleString("en-US")} distinct rows of ${Z.rows.toLocaleString("en-US")} (clustered with counts as weights)`,
-    );
-  if (distinct.X.rows <= kMax) throw new UserError("segments.k_too_large", msg.kTooLargeDistinct(where, kMax, distinct.X.rows));
-  for (const k of ks) {
-    const t = performance.now();
-    const rd = kmeans(distinct.X, { k, nInit: spec.n_init, maxIter: spec.max_iter, seed, sampleWeight: distinct.weight });
-    const r: KMeansResult = { ...rd, labels: Int32Array.from(distinct.index, (g) => rd.labels[g]) };
-    runs.set(k, r);
-    selection.push({
-      k,
-      inertia: round(r.inertia, 4),
-      silhouette: round(silhouette(Z, r.labels, spec.silhouette_sample, seed)),
-      calinski_harabasz: round(calinskiHarabaszScore(Z, r.labels), 4),
-      davies_bouldin: round(daviesBouldinScore(Z, r.labels)),
-    });
-    const s = selection[selection.length - 1];
-    logger.info(
-      `  k=${k}: inertia ${s.inertia.toFixed(1)}, silhouette ${s.silhouette.toFixed(3)}, CH ${s.calinski_harabasz.toFixed(1)}, DB ${s.davies_bouldin.toFixed(3)} (${Math.round(performance.now() - t)} ms)`,
-    );
-  }
-  const choice = spec.k.fixed ? { k: spec.k.fixed, rule: "fixed in the study file (segments.k.fixed)" } : chooseK(selection);
-  const k = choice.k;
-  logger.info(`  chose k=${k}: ${choice.rule}`);
-  const best = runs.get(k);
-  if (!best) throw new Error(`no k-means run for the chosen k = ${k}`);
-  const labels = best.labels;
-
-  const stability = bootstrapStability(distinct, labels, k, spec.stability_resamples, seed);
-  if (stability.mean_ari !== null)
-    logger.info(`  stability: mean adjusted Rand index ${stability.mean_ari.toFixed(3)} over ${stability.resamples} bootstrap resamples`);
-
-  const comparison =
-    spec.compare_methods || spec.method === "kprototypes"
-      ? compareMethods(
-          Z,
-          labels,
-          input,
-          keep,
-          encoded.encoder.numeric.map((c) => c.column),
-          k,
-          spec,
-          seed,
-        )
-      : undefined;
-  let finalLabels = labels;
-  let method = "kmeans";
-  if (spec.method === "kprototypes" && comparison) {
-    finalLabels = comparison.kprotoLabels;
-    method = "kprototypes";
-  }
-  const clusters: Cluster[] = describeClusters({
+  const areaColumns = new Set([...(areaInfo?.columns ?? []), ...(spec.areas ? [spec.areas.column] : [])]);
+  const study_ = clusterStudy({
+    spec,
+    where,
+    seed,
+    minCell: study.report.min_cell,
+    logger,
+    input,
+    encoder: encoded.encoder,
+    keep,
     X,
     names,
-    encoder: encoded.encoder,
-    labels: finalLabels,
-    k,
-    input,
-    keep,
+    areaColumns,
     describe,
     dist,
-    distName: spec.distribution,
   });
-  for (const c of clusters) c.label = clusterLabel(c);
-  for (const c of clusters) logger.info(`  cluster ${c.id} (${(100 * c.share).toFixed(1)}%): ${c.label}`);
+  const { k, pca: pcaInfo } = study_.results;
+  const finalLabels = study_.labels;
+  const Z = study_.Z;
 
   const full = new Float64Array(await rowCount(db, table)).fill(NaN);
   for (let r = 0; r < keep.length; ++r) full[keep[r]] = finalLabels[r];
-  const rowOutput = await writeRowOutput(db, table, areaInfo?.columns ?? [], full);
+  let rowOutput = await writeRowOutput(db, table, areaInfo?.columns ?? [], full);
+  if (study_.probability) {
+    const probability = new Float64Array(full.length).fill(NaN);
+    for (let r = 0; r < keep.length; ++r) probability[keep[r]] = study_.probability[r];
+    rowOutput = await addClusterProbability(db, rowOutput, probability);
+  }
 
   let areasOut: SegmentsResults["areas"];
   const dashboard: Partial<DashboardInfo> = {};
@@ -258,14 +188,7 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
   const sample = pcaSample(Z, pcaInfo ? null : X, finalLabels, seed);
   return {
     results: {
-      method,
-      k_selection: selection,
-      k,
-      k_rule: choice.rule,
-      pca: pcaInfo,
-      clusters,
-      stability,
-      ...(comparison ? { comparison: comparison.rows } : {}),
+      ...study_.results,
       ...(areasOut ? { areas: areasOut } : {}),
       pca_sample: sample,
       data: { rows: n, features: names.length, dropped: encoded.dropped, missing: encoded.missing },
@@ -291,86 +214,6 @@ async function writeRowOutput(db: Db, table: string, areaColumns: string[], clus
   ]);
   await db.exec(segmentRowsSql(SEGMENT_ROWS, CLUSTERS, table, areaColumns));
   return SEGMENT_ROWS;
-}
-
-/**
- * Stability: fit k-means on bootstrap resamples (rows drawn with replacement), assign every row to the nearest
- * resampled centroid, and compare with the full-data labels by adjusted Rand index.
- */
-function bootstrapStability(distinct: CompressedDenseRows, labels: Int32Array, k: number, resamples: number, seed: number) {
-  const rng = createRng(seed + 7919);
-  const n = distinct.index.length;
-  const aris: number[] = [];
-  for (let b = 0; b < resamples; ++b) {
-    // A bootstrap sample of the rows is a set of counts on the distinct rows.
-    const w = new Float64Array(distinct.X.rows);
-    for (let i = 0; i < n; ++i) w[distinct.index[rng.int(n)]] += 1;
-    const r = kmeans(distinct.X, { k, nInit: 3, seed: seed + b + 1, sampleWeight: w });
-    const assigned = predictKmeans(r.centroids, distinct.X);
-    aris.push(
-      adjustedRandIndex(
-        labels,
-        Int32Array.from(distinct.index, (g) => assigned[g]),
-      ),
-    );
-  }
-  const mean = aris.length ? aris.reduce((a, v) => a + v, 0) / aris.length : NaN;
-  return { method: "bootstrap k-means, adjusted Rand index against the full-data clustering", resamples, mean_ari: aris.length ? round(mean) : null };
-}
-
-/** Runs k-prototypes at the same k and scores both methods on the same design matrix and criteria. */
-function compareMethods(
-  Z: Matrix,
-  labels: Int32Array,
-  input: FeatureInput,
-  keep: Int32Array,
-  numeric: string[],
-  k: number,
-  spec: SegmentsSpec,
-  seed: number,
-) {
-  const cats = Object.keys(input.categorical);
-  const codes = cats.map((c) => {
-    const values = input.categorical[c];
-    const levels = new Map<string, number>();
-    const out = new Int32Array(keep.length);
-    for (let r = 0; r < keep.length; ++r) {
-      const v = values[keep[r]] ?? MISSING;
-      let code = levels.get(v);
-      if (code === undefined) levels.set(v, (code = levels.size));
-      out[r] = code;
-    }
-    return out;
-  });
-  const p = numeric.length;
-  const Xnum: Matrix = { rows: keep.length, cols: p, data: new Float64Array(keep.length * p) };
-  for (let j = 0; j < p; ++j) {
-    const v = input.numeric[numeric[j]];
-    let m = 0;
-    let s = 0;
-    let c = 0;
-    for (const i of keep)
-      if (!Number.isNaN(v[i])) {
-        m += v[i];
-        c++;
-      }
-    m /= Math.max(1, c);
-    for (const i of keep) if (!Number.isNaN(v[i])) s += (v[i] - m) ** 2;
-    const sdv = Math.sqrt(s / Math.max(1, c)) || 1;
-    for (let r = 0; r < keep.length; ++r) {
-      const x = v[keep[r]];
-      Xnum.data[r * p + j] = Number.isNaN(x) ? 0 : (x - m) / sdv;
-    }
-  }
-  const kp = kPrototypes(Xnum, codes, { k, nInit: Math.min(spec.n_init, 5), seed });
-  const score = (method: string, l: Int32Array) => ({
-    method,
-    k,
-    silhouette: round(silhouette(Z, l, spec.silhouette_sample, seed)),
-    calinski_harabasz: round(calinskiHarabaszScore(Z, l), 4),
-    davies_bouldin: round(daviesBouldinScore(Z, l)),
-  });
-  return { rows: [score("kmeans", labels), score("kprototypes", kp.labels)], kprotoLabels: kp.labels };
 }
 
 /** Up to 2,000 rows projected on the first two principal components, for the scatter chart. */

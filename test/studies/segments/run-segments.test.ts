@@ -55,7 +55,7 @@ describe("runSegments(input, study)", () => {
       expect(s.calinski_harabasz).toBeGreaterThan(0);
       expect(s.davies_bouldin).toBeGreaterThan(0);
     }
-    const inertia = r.k_selection.map((s) => s.inertia);
+    const inertia = r.k_selection.map((s) => s.inertia ?? NaN);
     expect(inertia).toEqual([...inertia].sort((a, b) => b - a));
     expect(r.k).toBeGreaterThanOrEqual(2);
     expect(r.k).toBeLessThanOrEqual(5);
@@ -101,7 +101,7 @@ describe("runSegments(input, study)", () => {
     expect(ratio).toHaveLength(2);
     expect(ratio[0]).toBeGreaterThanOrEqual(ratio[1]);
     expect(ratio[0] + ratio[1]).toBeLessThanOrEqual(1 + 1e-9);
-    expect(out.results.comparison?.map((c) => c.method)).toEqual(["kmeans", "kprototypes"]);
+    expect(out.results.comparison?.map((c) => c.method)).toEqual(["kmeans", "kprototypes", "lca"]);
     expect(out.results.pca_sample).toHaveLength(N);
     expect(contractIssue(out.results)).toBeUndefined();
   });
