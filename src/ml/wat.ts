@@ -111,6 +111,8 @@ export const OPCODES: Record<string, OpInfo> = {
   "v128.or": simd(0x50),
   "v128.xor": simd(0x51),
   "v128.bitselect": simd(0x52),
+  "v128.any_true": simd(0x53),
+  "i64x2.bitmask": simd(0xc4),
   "i64x2.shl": simd(0xcb),
   "i64x2.shr_s": simd(0xcc),
   "i64x2.shr_u": simd(0xcd),
