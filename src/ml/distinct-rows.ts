@@ -2,9 +2,10 @@ import type { Matrix } from "./matrix.js";
 import type { SparseMatrix } from "./sparse.js";
 
 /**
- * The distinct rows among selected rows of a matrix: rows are equal when their stored values are bit for bit the
- * same (and, for CSR, their column lists too), so −0 and 0 differ and NaN equals NaN. Patterns are numbered in
- * order of first appearance.
+ * The distinct rows among selected rows of a matrix. Rows are equal when their stored values are bit for bit the
+ * same (and, for CSR, their column lists too), so −0 and 0 differ and NaN equals NaN; with `numbers`, when the
+ * values are equal as numbers, except that NaN equals NaN (−0 and 0 then agree). Patterns are numbered in order
+ * of first appearance.
  */
 export interface DistinctRows {
   /** Pattern of each selected row (index into the selection order). */
@@ -30,12 +31,22 @@ function mix(h: number, word: number): number {
  * @param select rows of X to group (default all), in the order their indices are reported
  * @param label optional per-row labels that must also be equal (e.g. y for (x, y) pairs); indexed like X's rows
  */
-export function distinctRows(X: Matrix | SparseMatrix, select?: ArrayLike<number>, label?: Float64Array): DistinctRows {
+export function distinctRows(
+  X: Matrix | SparseMatrix,
+  select?: ArrayLike<number>,
+  label?: Float64Array,
+  options: { numbers?: boolean } = {},
+): DistinctRows {
   const m = select ? select.length : X.rows;
   const rowOf = (r: number): number => (select ? select[r] : r);
   const sparse = "indptr" in X;
-  const words = sparse ? new Uint32Array(X.values.buffer, X.values.byteOffset, X.values.length * 2) : wordsOf(X.data);
-  const labelWords = label ? wordsOf(label) : null;
+  const numbers = options.numbers === true;
+  const words = numbers
+    ? canonicalWords(sparse ? X.values : X.data)
+    : sparse
+      ? new Uint32Array(X.values.buffer, X.values.byteOffset, X.values.length * 2)
+      : wordsOf(X.data);
+  const labelWords = label ? (numbers ? canonicalWords(label) : wordsOf(label)) : null;
   const p = X.cols;
   const hashRow = (i: number): number => {
     let h = 0x811c9dc5;
@@ -104,4 +115,14 @@ export function distinctRows(X: Matrix | SparseMatrix, select?: ArrayLike<number
 
 function wordsOf(a: Float64Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+/** The bits of a copy of `a` with −0 written as 0 and every NaN as one NaN, so that bit equality is number equality. */
+function canonicalWords(a: Float64Array): Uint32Array {
+  const c = new Float64Array(a.length);
+  for (let i = 0; i < a.length; ++i) {
+    const v = a[i];
+    c[i] = v === 0 ? 0 : v !== v ? NaN : v;
+  }
+  return wordsOf(c);
 }
