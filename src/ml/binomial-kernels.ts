@@ -66,29 +66,18 @@ CONSTANTS.push(["SIGN", "i64x2 0x8000000000000000 0x8000000000000000"], ["EXP_BI
  * fills, runs over and copies out of before it returns; no view of it survives the call (growing the memory
  * detaches old views), and no other module or worker shares it.
  */
-export const BINOMIAL_WAT = `
-(module
-  (memory (export "memory") 1)
-
-  ;; acc[0..1] += per-lane Σ loss and acc[2..3] += per-lane Σ r over rows i0 ≤ i < i1 (i0, i1 even), r[i] written.
-  ;; Constants live in locals: V8 rebuilds a v128.const at each use, which costs more than a spilled local.
-  (func $binomial (export "binomial") (param $z i32) (param $y i32) (param $sw i32) (param $r i32)
-      (param $i0 i32) (param $i1 i32) (param $acc i32)
-    (local $o i32) (local $end i32)
+/** Locals and constant initialisations of {@link EXP_LOG1P}: a function's other locals go before them. */
+const LOCALS = `(local $o i32) (local $end i32)
     (local $zv v128) (local $x v128) (local $t v128) (local $kf v128) (local $hi v128) (local $lo v128)
     (local $q v128) (local $q2 v128) (local $c v128) (local $e v128) (local $big v128) (local $f v128) (local $hf v128)
-    (local $s v128) (local $s2 v128) (local $l v128) (local $w v128) (local $yv v128) (local $fa v128) (local $ra v128)
-    (local $rv v128)
+    (local $s v128) (local $s2 v128) (local $l v128)
     ${CONSTANTS.map(([name]) => `(local $${name} v128)`).join(" ")}
-    ${CONSTANTS.map(([name, value]) => `(local.set $${name} (v128.const ${value}))`).join("\n    ")}
-    (local.set $fa (v128.load (local.get $acc)))
-    (local.set $ra (v128.load offset=16 (local.get $acc)))
-    (local.set $o (i32.shl (local.get $i0) (i32.const 3)))
-    (local.set $end (i32.shl (local.get $i1) (i32.const 3)))
-    (block $done (loop $rows
-      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
-      (local.set $zv (v128.load (i32.add (local.get $z) (local.get $o))))
-      ;; exp(x), x = −min(|z|, 708): k = round(x / ln 2) by the 1.5·2^52 trick, r = x − k·ln 2 in two parts.
+    ${CONSTANTS.map(([name, value]) => `(local.set $${name} (v128.const ${value}))`).join("\n    ")}`;
+
+/**
+ * WAT that computes, for the two lanes of $zv, $e = exp(−|z|) (clamped at |z| = 708) and $l = log1p($e).
+ */
+const EXP_LOG1P = `;; exp(x), x = −min(|z|, 708): k = round(x / ln 2) by the 1.5·2^52 trick, r = x − k·ln 2 in two parts.
       (local.set $x (f64x2.pmax (local.get $NEG_CLAMP) (v128.or (local.get $zv) (local.get $SIGN))))
       (local.set $t (f64x2.add (f64x2.mul (local.get $x) (local.get $INV_LN2)) (local.get $MAGIC)))
       (local.set $kf (f64x2.sub (local.get $t) (local.get $MAGIC)))
@@ -123,7 +112,26 @@ export const BINOMIAL_WAT = `
       (local.set $l (f64x2.sub (local.get $f) (f64x2.sub (local.get $hf)
         (f64x2.mul (local.get $s) (f64x2.add (local.get $hf) (local.get $l))))))
       (local.set $l (f64x2.add (v128.and (local.get $big) (local.get $LN2_HI))
-        (f64x2.add (local.get $l) (v128.and (local.get $big) (local.get $LN2_LO)))))
+        (f64x2.add (local.get $l) (v128.and (local.get $big) (local.get $LN2_LO)))))`;
+
+export const BINOMIAL_WAT = `
+(module
+  (memory (export "memory") 1)
+
+  ;; acc[0..1] += per-lane Σ loss and acc[2..3] += per-lane Σ r over rows i0 ≤ i < i1 (i0, i1 even), r[i] written.
+  ;; Constants live in locals: V8 rebuilds a v128.const at each use, which costs more than a spilled local.
+  (func $binomial (export "binomial") (param $z i32) (param $y i32) (param $sw i32) (param $r i32)
+      (param $i0 i32) (param $i1 i32) (param $acc i32)
+    (local $w v128) (local $yv v128) (local $fa v128) (local $ra v128) (local $rv v128)
+    ${LOCALS}
+    (local.set $fa (v128.load (local.get $acc)))
+    (local.set $ra (v128.load offset=16 (local.get $acc)))
+    (local.set $o (i32.shl (local.get $i0) (i32.const 3)))
+    (local.set $end (i32.shl (local.get $i1) (i32.const 3)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $zv (v128.load (i32.add (local.get $z) (local.get $o))))
+      ${EXP_LOG1P}
       (local.set $w (v128.load (i32.add (local.get $sw) (local.get $o))))
       (local.set $yv (v128.load (i32.add (local.get $y) (local.get $o))))
       (local.set $fa (f64x2.add (local.get $fa) (f64x2.mul (local.get $w)
@@ -139,6 +147,18 @@ export const BINOMIAL_WAT = `
       (br $rows)))
     (v128.store (local.get $acc) (local.get $fa))
     (v128.store offset=16 (local.get $acc) (local.get $ra)))
+
+  ;; out[i] = log(1 + exp(z[i])) = max(z, 0) + log1p(exp(−|z|)) for 0 ≤ i < n (n even).
+  (func (export "log1pexp") (param $z i32) (param $out i32) (param $n i32)
+    ${LOCALS}
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $zv (v128.load (i32.add (local.get $z) (local.get $o))))
+      ${EXP_LOG1P}
+      (v128.store (i32.add (local.get $out) (local.get $o)) (f64x2.add (f64x2.pmax (v128.const f64x2 0 0) (local.get $zv)) (local.get $l)))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $rows))))
 
   ;; z[i] = b + x_i·w for rows i0 ≤ i < i1 of the n×p row-major X: per row, pairs of columns in two lanes added at
   ;; the end, then the odd last column, then b; four rows at a time share each load of w.
@@ -333,6 +353,7 @@ export const BINOMIAL_WAT = `
 interface BinomialExports {
   memory: WebAssembly.Memory;
   binomial: (z: number, y: number, sw: number, r: number, i0: number, i1: number, acc: number) => void;
+  log1pexp: (z: number, out: number, n: number) => void;
   dense: (
     X: number,
     n: number,
@@ -502,3 +523,38 @@ export function cscDotJs(colptr: Int32Array, rows: Int32Array, values: Float64Ar
     g[j] = s0 + s1;
   }
 }
+
+/** JavaScript twin of `log1pexp`: log(1 + exp(z)) as max(z, 0) + log1p(exp(−|z|)), bit for bit the lanes' result. */
+export function log1pExpJs(z: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < z.length; ++i) {
+    const zi = z[i];
+    out[i] = (0 < zi ? zi : 0) + log1pUnit(expNegAbs(zi));
+  }
+}
+
+/**
+ * log(1 + exp(z)) for every element, two per WebAssembly SIMD instruction (about one unit in the last place; the
+ * scalar `log1pExp` in logistic-regression.ts is the reference). Runs the JavaScript twin without WebAssembly.
+ * @param z values
+ * @param out results, same length as z (may be z itself)
+ */
+export function log1pExpArray(z: Float64Array, out: Float64Array = new Float64Array(z.length)): Float64Array {
+  const k = binomialWasm();
+  const n = z.length;
+  const nE = n + (n & 1);
+  if (!k || 16 * nE > MAX_BYTES) {
+    log1pExpJs(z, out);
+    return out;
+  }
+  const have = k.memory.buffer.byteLength;
+  if (have < 16 * nE) k.memory.grow(Math.ceil((16 * nE - have) / 65536));
+  const Z = new Float64Array(k.memory.buffer, 0, nE);
+  Z.set(z);
+  Z.fill(0, n);
+  k.log1pexp(0, 8 * nE, nE);
+  out.set(new Float64Array(k.memory.buffer, 8 * nE, n));
+  return out;
+}
+
+/** Largest memory {@link log1pExpArray} asks the kernels' module for. */
+const MAX_BYTES = 2 ** 31;

@@ -6,10 +6,12 @@ import {
   csrDotJs,
   denseJs,
   expNegAbs,
+  log1pExpArray,
+  log1pExpJs,
   log1pUnit,
   useBinomialWasm,
 } from "../../src/ml/binomial-kernels.js";
-import { fitLogisticRegression } from "../../src/ml/logistic-regression.js";
+import { fitLogisticRegression, log1pExp } from "../../src/ml/logistic-regression.js";
 import { RandomState } from "../../src/ml/numpy-random.js";
 import { sparseFromDense } from "../../src/ml/sparse.js";
 import { f64, ref, refCsr, refDense } from "./reference.js";
@@ -205,5 +207,22 @@ describe("fitLogisticRegression without WebAssembly", () => {
       expect(bits(withJs[i].coef)).toEqual(bits(withWasm[i].coef));
       expect(withJs[i].intercept).toBe(withWasm[i].intercept);
     }
+  });
+});
+
+describe("log1pExpArray(z)", () => {
+  it("equals its JavaScript twin bit for bit and log(1 + e^z) to two units in the last place", () => {
+    const z = predictors(10_001);
+    const out = log1pExpArray(z);
+    const js = new Float64Array(z.length);
+    log1pExpJs(z, js);
+    expect(bits(out)).toEqual(bits(js));
+    let worst = 0;
+    for (let i = 0; i < z.length; ++i) {
+      const ref = log1pExp(z[i]);
+      if (ref > 0 && Math.abs(z[i]) < 700) worst = Math.max(worst, Math.abs(out[i] - ref) / ref);
+    }
+    expect(worst).toBeLessThanOrEqual(2 * ULP);
+    expect(log1pExpArray(f64([800, -800, 0]))).toEqual(f64([800, expNegAbs(800), Math.LN2]));
   });
 });
