@@ -1,18 +1,20 @@
 /**
- * End-to-end benchmark: openbeat's CLI against the pandas / scikit-learn equivalent, on the same data.
+ * End-to-end benchmark: openbeat's CLI against the pandas / scikit-learn equivalent, on the same data with the same
+ * study settings (the Python scripts read the study file).
  *
- *   npx tsx bench/run.ts [risk|segments|all] [--repeat N]
+ *   npx tsx bench/run.ts [lmpd|lmpd-x8|baltimore|baltimore-bench|all] [--repeat N]
  *
- * Each command is timed from process start to exit (results written), N times (default 3), alternating tools so
- * that load on the shared machine hits both alike. Prints medians, the openbeat/python ratio and each side's key
- * metrics, and writes bench/results.json. openbeat needs `npm run build` (dist/cli/main.js); Python needs
- * /usr/bin/python3 with pandas, scikit-learn and imbalanced-learn. A side that is missing is reported unavailable.
- * OPENBEAT_CLI=path/to/main.js benchmarks another build of the CLI.
+ * Every command runs under /usr/bin/time (wall, user and system CPU seconds, peak resident memory), N times
+ * (default 3), alternating tools so that the load of the shared machine hits both alike; the load average is read
+ * before and after each benchmark. Prints medians, openbeat/python ratios and a Markdown table for
+ * docs/benchmarks.md, and writes bench/results.json. openbeat needs `npm run build` (dist/cli/main.js); Python
+ * needs /usr/bin/python3 with pandas, scikit-learn, imbalanced-learn and PyYAML. OPENBEAT_CLI=path/to/main.js
+ * benchmarks another build of the CLI.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, symlinkSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBaltimore } from "../src/synthetic/baltimore.js";
@@ -22,46 +24,44 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** The CLI under test; OPENBEAT_CLI points at another build. */
 const CLI = resolve(process.env.OPENBEAT_CLI ?? join(ROOT, "dist/cli/main.js"));
 const PYTHON = "/usr/bin/python3";
+const TIME = "/usr/bin/time";
+const SHARED = resolve(ROOT, "../shared/data");
 const BENCH_DATA = "/tmp/openbeat-bench";
-const BALTIMORE_FILE = "baltimore-part1-280k.csv";
-const BALTIMORE_ROWS = 280_000;
-const BALTIMORE_SEED = 2024;
-const LMPD_DIR = resolve(ROOT, "../shared/data/lmpd-assaulted-officers");
+const SEED = 2024;
 
 type Tool = "openbeat" | "python";
-type BenchName = "risk" | "segments";
 
 interface Bench {
-  name: BenchName;
-  /** Folder given to `--data` (openbeat) and to the Python script. */
+  name: string;
+  /** What the data is, for the table. */
   data: string;
-  dataNote: string;
   study: string;
-  python: string;
-  /** Python's `--data` argument. */
-  pythonData: string;
-  metrics: (results: Record<string, unknown>, tool: Tool) => Record<string, number | null>;
+  /** Arguments after `node main.js` (the output folder is appended). */
+  openbeat: (out: string) => string[];
+  /** Arguments after `python3` (results.json path is appended). */
+  python: (results: string) => string[];
+  metrics: (results: Record<string, unknown>) => Record<string, number | null>;
 }
 
 interface Run {
-  seconds: number;
-  ok: boolean;
-  error?: string;
+  wall_s: number;
+  user_s: number;
+  sys_s: number;
+  cpu_s: number;
+  max_rss_mb: number;
 }
 
-interface SideResult {
+interface Side {
   available: boolean;
   reason?: string;
   command?: string;
-  runs_s: number[];
-  median_s: number | null;
+  runs: Run[];
   failures: string[];
+  median: Run | null;
   metrics: Record<string, number | null> | null;
 }
 
-function num(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 function get(obj: unknown, ...path: (string | number)[]): unknown {
   let cur = obj;
@@ -72,49 +72,44 @@ function get(obj: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
-function findingRate(results: Record<string, unknown>, by: string, value: string): number | null {
-  const findings = results.findings;
-  if (!Array.isArray(findings)) return null;
-  const f: unknown = findings.find((x) => get(x, "by") === by && get(x, "value") === value);
-  return num(get(f, "rate"));
-}
-
-function riskMetrics(results: Record<string, unknown>): Record<string, number | null> {
+function riskMetrics(r: Record<string, unknown>): Record<string, number | null> {
   return {
-    rows: num(get(results, "data", "rows")),
-    positives: num(get(results, "data", "positives")),
-    balanced_accuracy: num(get(results, "metrics", "balanced_accuracy", "mean")),
-    precision: num(get(results, "metrics", "precision", "mean")),
-    recall: num(get(results, "metrics", "recall", "mean")),
-    roc_auc: num(get(results, "metrics", "roc_auc", "mean")),
-    pr_auc: num(get(results, "metrics", "pr_auc", "mean")),
-    rate_highway_road_alley: findingRate(results, "PREMISE_TYPE", "HIGHWAY / ROAD / ALLEY"),
-    rate_menacing: findingRate(results, "UOR_DESC", "MENACING"),
+    rows: num(get(r, "data", "rows")),
+    positives: num(get(r, "data", "positives")),
+    balanced_accuracy: num(get(r, "metrics", "balanced_accuracy", "mean")),
+    precision: num(get(r, "metrics", "precision", "mean")),
+    roc_auc: num(get(r, "metrics", "roc_auc", "mean")),
+    pr_auc: num(get(r, "metrics", "pr_auc", "mean")),
   };
 }
 
-function segmentsMetrics(results: Record<string, unknown>): Record<string, number | null> {
-  const k = num(results.k);
-  const selection: unknown[] = Array.isArray(results.k_selection) ? results.k_selection : [];
-  const chosen = selection.find((s) => get(s, "k") === k);
-  const best = selection.reduce<number | null>((m, s) => {
-    const v = num(get(s, "silhouette"));
-    return v !== null && (m === null || v > m) ? v : m;
-  }, null);
+function segmentsMetrics(r: Record<string, unknown>): Record<string, number | null> {
+  const k = num(r.k);
+  const selection: unknown[] = Array.isArray(r.k_selection) ? r.k_selection : [];
   return {
-    rows: num(get(results, "data", "rows")),
+    rows: num(get(r, "data", "rows")),
+    features: num(get(r, "data", "features")),
     k,
-    silhouette_at_k: num(get(chosen, "silhouette")),
-    best_silhouette: best,
-    inertia_k2: num(get(selection[0], "inertia")),
+    silhouette_at_k: num(
+      get(
+        selection.find((s) => get(s, "k") === k),
+        "silhouette",
+      ),
+    ),
+    mean_ari: num(get(r, "stability", "mean_ari")),
   };
 }
 
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
+function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function medianRun(runs: Run[]): Run | null {
+  if (!runs.length) return null;
+  const pick = (k: keyof Run) => median(runs.map((r) => r[k]));
+  return { wall_s: pick("wall_s"), user_s: pick("user_s"), sys_s: pick("sys_s"), cpu_s: pick("cpu_s"), max_rss_mb: pick("max_rss_mb") };
 }
 
 /** The most telling line of a failed run's stderr: the first that names an error, else the last non-empty one. */
@@ -126,124 +121,175 @@ function errorLine(stderr: string): string {
   return lines.find((l) => /error/i.test(l)) ?? lines.at(-1) ?? "(no stderr)";
 }
 
-function time(command: string, args: string[]): Promise<Run> {
+/** Runs `command args` under /usr/bin/time; resolves with its measurements or the error. */
+function measure(command: string, args: string[], timeFile: string): Promise<{ run?: Run; error?: string }> {
   return new Promise((done) => {
-    const start = performance.now();
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(TIME, ["-o", timeFile, "-f", "%e %U %S %M", command, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TZ: "UTC" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
-    child.stdout.resume();
     child.stderr.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     child.on("error", (e) => {
-      done({ seconds: (performance.now() - start) / 1000, ok: false, error: e.message });
+      done({ error: e.message });
     });
     child.on("close", (code) => {
-      const seconds = (performance.now() - start) / 1000;
-      done(code === 0 ? { seconds, ok: true } : { seconds, ok: false, error: `exit ${code}: ${errorLine(stderr)}` });
+      void readFile(timeFile, "utf8").then(
+        (text) => {
+          const last = text.trim().split("\n").at(-1) ?? "";
+          const [wall, user, sys, rss] = last.split(/\s+/).map(Number);
+          if (code !== 0 || ![wall, user, sys, rss].every(Number.isFinite)) done({ error: `exit ${code}: ${errorLine(stderr)}` });
+          else done({ run: { wall_s: wall, user_s: user, sys_s: sys, cpu_s: user + sys, max_rss_mb: rss / 1024 } });
+        },
+        () => {
+          done({ error: `exit ${code}: ${errorLine(stderr)}` });
+        },
+      );
     });
   });
 }
 
-function pythonAvailable(): string | null {
+function pythonMissing(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ["-c", "import pandas, sklearn, imblearn"], { encoding: "utf8" });
-  return r.status === 0 ? null : `${PYTHON} lacks pandas / scikit-learn / imbalanced-learn: ${r.stderr.trim().split("\n").pop()}`;
+  const r = spawnSync(PYTHON, ["-c", "import pandas, sklearn, imblearn, yaml"], { encoding: "utf8" });
+  return r.status === 0 ? null : `${PYTHON} lacks pandas / scikit-learn / imbalanced-learn / PyYAML: ${r.stderr.trim().split("\n").pop()}`;
 }
 
-async function ensureBaltimore(): Promise<string> {
-  const path = join(BENCH_DATA, BALTIMORE_FILE);
-  if (!existsSync(path)) {
-    const t = performance.now();
-    await writeBaltimore(path, { seed: BALTIMORE_SEED, rows: BALTIMORE_ROWS });
-    console.log(`generated ${path} (${BALTIMORE_ROWS} rows) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
-  return path;
+async function ensureBaltimoreBench(): Promise<void> {
+  const file = join(BENCH_DATA, "baltimore-part1-280k.csv");
+  if (!existsSync(file)) await writeBaltimore(file, { seed: SEED, rows: 280_000 });
+  const boundaries = join(BENCH_DATA, "baltimore-boundaries");
+  if (!existsSync(boundaries)) symlinkSync(join(SHARED, "baltimore-boundaries"), boundaries);
 }
 
-async function ensureLmpd(): Promise<{ dir: string; note: string }> {
-  if (existsSync(join(LMPD_DIR, "Crime.csv"))) return { dir: LMPD_DIR, note: "real LMPD exports (../shared/data/lmpd-assaulted-officers)" };
-  const dir = join(BENCH_DATA, "lmpd");
-  if (!existsSync(join(dir, "Crime.csv"))) await writeLmpd(dir, { seed: BALTIMORE_SEED });
-  return { dir, note: "synthetic LMPD exports (real data absent)" };
+async function ensureLmpdX8(): Promise<string> {
+  const dir = join(BENCH_DATA, "lmpd-x8");
+  if (!existsSync(join(dir, "Crime.csv"))) await writeLmpd(dir, { seed: SEED, scale: 8 });
+  return dir;
 }
 
 async function benches(which: string): Promise<Bench[]> {
+  const all: Record<string, () => Promise<Bench>> = {
+    lmpd: () => {
+      const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
+      const data = join(SHARED, "lmpd-assaulted-officers");
+      return Promise.resolve({
+        name: "lmpd",
+        data: "LMPD exports (real), examples/lmpd-officer-assaults.yaml",
+        study,
+        openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
+        python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res],
+        metrics: riskMetrics,
+      });
+    },
+    "lmpd-x8": async () => {
+      const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
+      const data = await ensureLmpdX8();
+      return {
+        name: "lmpd-x8",
+        data: `LMPD-shaped exports at 8x (src/synthetic/lmpd.ts, seed ${SEED}), the same study`,
+        study,
+        openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
+        python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res],
+        metrics: riskMetrics,
+      };
+    },
+    baltimore: () => {
+      const study = join(ROOT, "examples/baltimore-victim-segments.yaml");
+      return Promise.resolve({
+        name: "baltimore",
+        data: "Baltimore Part 1 export (real), examples/baltimore-victim-segments.yaml",
+        study,
+        openbeat: (out) => ["run", study, "--data", SHARED, "--out", out, "--quiet"],
+        python: (res) => [
+          join(ROOT, "bench/python/segments.py"),
+          "--study",
+          study,
+          "--crimes",
+          join(SHARED, "baltimore-part1-crime/Part_1_Crime_Data_.csv"),
+          "--boundaries",
+          join(SHARED, "baltimore-boundaries/baltimore.geojson"),
+          "--out",
+          res,
+        ],
+        metrics: segmentsMetrics,
+      });
+    },
+    "baltimore-bench": async () => {
+      await ensureBaltimoreBench();
+      const study = join(ROOT, "bench/studies/baltimore-bench.yaml");
+      return {
+        name: "baltimore-bench",
+        data: `Baltimore-shaped export, 280,000 rows (src/synthetic/baltimore.ts, seed ${SEED}), bench/studies/baltimore-bench.yaml`,
+        study,
+        openbeat: (out) => ["run", study, "--data", BENCH_DATA, "--out", out, "--quiet"],
+        python: (res) => [
+          join(ROOT, "bench/python/segments.py"),
+          "--study",
+          study,
+          "--crimes",
+          join(BENCH_DATA, "baltimore-part1-280k.csv"),
+          "--boundaries",
+          join(BENCH_DATA, "baltimore-boundaries/baltimore.geojson"),
+          "--out",
+          res,
+        ],
+        metrics: segmentsMetrics,
+      };
+    },
+  };
+  const names = which === "all" ? Object.keys(all) : which.split(",");
   const out: Bench[] = [];
-  if (which === "risk" || which === "all") {
-    const { dir, note } = await ensureLmpd();
-    out.push({
-      name: "risk",
-      data: dir,
-      dataNote: note,
-      pythonData: dir,
-      study: join(ROOT, "examples/lmpd-officer-assaults.yaml"),
-      python: join(ROOT, "bench/python/risk.py"),
-      metrics: riskMetrics,
-    });
+  for (const n of names) {
+    const make = all[n] as (() => Promise<Bench>) | undefined;
+    if (!make) throw new Error(`unknown benchmark: ${n} (expected ${Object.keys(all).join(", ")} or all)`);
+    out.push(await make());
   }
-  if (which === "segments" || which === "all") {
-    const file = await ensureBaltimore();
-    out.push({
-      name: "segments",
-      data: BENCH_DATA,
-      pythonData: file,
-      dataNote: `synthetic Baltimore export, ${BALTIMORE_ROWS} rows, seed ${BALTIMORE_SEED} (src/synthetic/baltimore.ts)`,
-      study: join(ROOT, "bench/studies/baltimore-bench.yaml"),
-      python: join(ROOT, "bench/python/segments.py"),
-      metrics: segmentsMetrics,
-    });
-  }
-  if (!out.length) throw new Error(`unknown benchmark: ${which} (expected risk, segments or all)`);
   return out;
 }
 
-async function runBench(bench: Bench, repeat: number, pythonMissing: string | null): Promise<Record<string, unknown>> {
+async function runBench(bench: Bench, repeat: number, noPython: string | null) {
   const work = await mkdtemp(join(tmpdir(), `openbeat-bench-${bench.name}-`));
-  const sides: Record<Tool, SideResult> = {
-    openbeat: { available: true, runs_s: [], median_s: null, failures: [], metrics: null },
-    python: { available: true, runs_s: [], median_s: null, failures: [], metrics: null },
-  };
-  const args: Record<Tool, (out: string) => [string, string[]]> = {
-    openbeat: (out) => [process.execPath, [CLI, "run", bench.study, "--data", bench.data, "--out", out]],
-    python: (out) => [PYTHON, [bench.python, "--data", bench.pythonData, "--out", join(out, "results.json")]],
-  };
+  const side = (): Side => ({ available: true, runs: [], failures: [], median: null, metrics: null });
+  const sides: Record<Tool, Side> = { openbeat: side(), python: side() };
   if (!existsSync(CLI)) Object.assign(sides.openbeat, { available: false, reason: `${CLI} not built (npm run build)` });
-  else if (!existsSync(bench.study)) Object.assign(sides.openbeat, { available: false, reason: `${bench.study} missing` });
-  if (pythonMissing) Object.assign(sides.python, { available: false, reason: pythonMissing });
-
+  if (noPython) Object.assign(sides.python, { available: false, reason: noPython });
+  const load = { before: loadavg().map((x) => Math.round(x * 100) / 100), after: [] as number[] };
   for (let i = 0; i < repeat; ++i) {
     for (const tool of ["openbeat", "python"] as const) {
-      const side = sides[tool];
-      if (!side.available) continue;
+      const s = sides[tool];
+      if (!s.available) continue;
       const out = join(work, `${tool}-${i}`);
       await mkdir(out, { recursive: true });
-      const [cmd, argv] = args[tool](out);
-      side.command = [cmd, ...argv].join(" ");
-      const run = await time(cmd, argv);
-      const resultsPath = join(out, "results.json");
-      if (run.ok && existsSync(resultsPath)) {
-        side.runs_s.push(run.seconds);
-        if (!side.metrics) side.metrics = bench.metrics(JSON.parse(await readFile(resultsPath, "utf8")) as Record<string, unknown>, tool);
-      } else side.failures.push(run.error ?? "no results.json written");
-      console.log(`  ${bench.name} ${tool} run ${i + 1}: ${run.ok ? `${run.seconds.toFixed(2)} s` : `FAILED ${side.failures.at(-1)}`}`);
+      const results = join(out, "results.json");
+      const [cmd, args] = tool === "openbeat" ? [process.execPath, [CLI, ...bench.openbeat(out)]] : [PYTHON, bench.python(results)];
+      s.command = [cmd, ...args].join(" ");
+      const r = await measure(cmd, args, join(work, `${tool}-${i}.time`));
+      if (r.run && existsSync(results)) {
+        s.runs.push(r.run);
+        s.metrics ??= bench.metrics(JSON.parse(await readFile(results, "utf8")) as Record<string, unknown>);
+        console.log(
+          `  ${bench.name} ${tool} ${i + 1}: wall ${r.run.wall_s.toFixed(2)} s, cpu ${r.run.cpu_s.toFixed(2)} s, peak ${r.run.max_rss_mb.toFixed(0)} MB`,
+        );
+      } else {
+        s.failures.push(r.error ?? "no results.json written");
+        console.log(`  ${bench.name} ${tool} ${i + 1}: FAILED ${s.failures.at(-1)}`);
+      }
     }
   }
+  load.after = loadavg().map((x) => Math.round(x * 100) / 100);
   await rm(work, { recursive: true, force: true });
-  for (const side of Object.values(sides)) side.median_s = median(side.runs_s);
-  const o = sides.openbeat.median_s;
-  const p = sides.python.median_s;
-  return {
-    data: bench.dataNote,
-    openbeat: sides.openbeat,
-    python: sides.python,
-    ratio_openbeat_over_python: o !== null && p ? o / p : null,
-  };
+  for (const s of Object.values(sides)) s.median = medianRun(s.runs);
+  const o = sides.openbeat.median;
+  const p = sides.python.median;
+  const ratio = o && p ? { wall: o.wall_s / p.wall_s, cpu: o.cpu_s / p.cpu_s, max_rss: o.max_rss_mb / p.max_rss_mb } : null;
+  return { data: bench.data, study: bench.study, repeat, load, openbeat: sides.openbeat, python: sides.python, ratio };
 }
 
-function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined ? "-" : Number.isInteger(v) ? String(v) : v.toFixed(digits);
-}
+const f2 = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : v.toFixed(2));
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -251,9 +297,10 @@ async function main(): Promise<void> {
   const r = argv.indexOf("--repeat");
   const repeat = r >= 0 ? Number(argv[r + 1]) : 3;
   if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`invalid --repeat: ${argv[r + 1]}`);
+  if (!existsSync(TIME)) throw new Error(`${TIME} not found (GNU time measures CPU and peak memory)`);
   await mkdir(BENCH_DATA, { recursive: true });
-  const pythonMissing = pythonAvailable();
-  const python = pythonMissing
+  const noPython = pythonMissing();
+  const versions = noPython
     ? null
     : spawnSync(
         PYTHON,
@@ -265,44 +312,57 @@ async function main(): Promise<void> {
       )
         .stdout.trim()
         .split(" ");
-  const results: Record<string, unknown> = {};
+  const results: Record<string, Awaited<ReturnType<typeof runBench>>> = {};
   for (const bench of await benches(which)) {
-    console.log(`${bench.name}: ${bench.dataNote}, ${repeat} runs each`);
-    results[bench.name] = { repeat, ...(await runBench(bench, repeat, pythonMissing)) };
+    console.log(
+      `${bench.name}: ${bench.data}, ${repeat} runs each (load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")})`,
+    );
+    results[bench.name] = await runBench(bench, repeat, noPython);
   }
-
   const path = join(ROOT, "bench/results.json");
   const previous = existsSync(path) ? (JSON.parse(await readFile(path, "utf8")) as { benchmarks?: Record<string, unknown> }) : {};
-  const report = {
-    generated_at: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpu_model: cpus()[0]?.model ?? "unknown",
-      memory_gib: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
-    python: python ? { version: python[0], pandas: python[1], scikit_learn: python[2], imbalanced_learn: python[3] } : null,
-    repeat,
-    benchmarks: { ...(previous.benchmarks ?? {}), ...results },
-  };
-  await writeFile(path, JSON.stringify(report, null, 2) + "\n");
-
-  console.log("\nbenchmark   openbeat median   python median   openbeat/python");
-  for (const [name, r] of Object.entries(results) as [
-    string,
-    { openbeat: SideResult; python: SideResult; ratio_openbeat_over_python: number | null },
-  ][]) {
-    const side = (s: SideResult) => (s.available ? (s.median_s === null ? "failed" : `${s.median_s.toFixed(2)} s`) : "unavailable");
+  await writeFile(
+    path,
+    JSON.stringify(
+      {
+        generated_at: new Date().toISOString(),
+        machine: {
+          cpus: cpus().length,
+          cpu_model: cpus()[0]?.model ?? "unknown",
+          memory_gib: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+        },
+        python: versions ? { version: versions[0], pandas: versions[1], scikit_learn: versions[2], imbalanced_learn: versions[3] } : null,
+        benchmarks: { ...(previous.benchmarks ?? {}), ...results },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log("\n| benchmark | openbeat wall / CPU / peak | python wall / CPU / peak | ratio wall / CPU / peak | load before → after |");
+  console.log("|---|---|---|---|---|");
+  for (const [name, b] of Object.entries(results)) {
+    const cell = (s: Side) =>
+      s.median
+        ? `${f2(s.median.wall_s)} s / ${f2(s.median.cpu_s)} s / ${s.median.max_rss_mb.toFixed(0)} MB`
+        : s.available
+          ? "failed"
+          : "unavailable";
+    const ratio = b.ratio ? `**${f2(b.ratio.wall)}** / **${f2(b.ratio.cpu)}** / ${f2(b.ratio.max_rss)}` : "-";
     console.log(
-      `${name.padEnd(11)} ${side(r.openbeat).padStart(15)}   ${side(r.python).padStart(13)}   ${fmt(r.ratio_openbeat_over_python, 2).padStart(15)}`,
+      `| ${name} | ${cell(b.openbeat)} | ${cell(b.python)} | ${ratio} | ${b.load.before.join(" ")} → ${b.load.after.join(" ")} |`,
     );
+  }
+  for (const [name, b] of Object.entries(results)) {
     for (const tool of ["openbeat", "python"] as const) {
-      const s = r[tool];
-      if (!s.available) console.log(`  ${tool}: unavailable (${s.reason})`);
+      const s = b[tool];
+      if (!s.available) console.log(`${name} ${tool}: unavailable (${s.reason})`);
       else if (s.metrics)
         console.log(
-          `  ${tool}: ${Object.entries(s.metrics)
-            .map(([k, v]) => `${k}=${fmt(v)}`)
+          `${name} ${tool}: ${Object.entries(s.metrics)
+            .map(([k, v]) => `${k}=${v === null ? "-" : Number.isInteger(v) ? v : v.toFixed(4)}`)
             .join(" ")}`,
         );
     }

@@ -1,15 +1,20 @@
 import { checkMatrix, type Matrix } from "./matrix.js";
 import { checkSparse, isSparse, type SparseMatrix } from "./sparse.js";
-import { minimizeLbfgs } from "./lbfgs.js";
+import { minimizeLbfgs, SCIPY_FTOL, type LbfgsStop } from "./lbfgs.js";
+import { binomialJs, binomialWasm, cscDotJs, csrDotJs, denseJs } from "./binomial-kernels.js";
 
 /** A fitted binary logistic regression: P(y = 1 | x) = σ(x·coef + intercept). Plain JSON-serialisable data. */
 export interface LogisticModel {
   coef: Float64Array;
   intercept: number;
-  /** L-BFGS iterations used. */
+  /** L-BFGS iterations used (scikit-learn's `n_iter_`). */
   iterations: number;
-  /** True when the gradient tolerance was reached. */
+  /** Objective evaluations (scipy's `nfev`). */
+  evaluations?: number;
+  /** True when L-BFGS stopped on a convergence test (gradient ≤ tol, or relative decrease ≤ ftol), as scipy's `success`. */
   converged: boolean;
+  /** Why L-BFGS stopped; "max_iter" and "line_search" are the fits scikit-learn warns about (ConvergenceWarning). */
+  stop?: LbfgsStop;
   /** Inverse L2 penalty strength the model was fitted with. */
   C: number;
 }
@@ -24,6 +29,8 @@ export interface LogisticRegressionOptions {
   maxIter?: number;
   /** Stop when max |∇| of Σ swᵢ·lossᵢ + ‖w‖²/(2C) is ≤ tol (scikit-learn's `tol` for lbfgs; default 1e-6). */
   tol?: number;
+  /** Also stop when the objective's relative decrease in one iteration is ≤ ftol (default scipy's 2.22e-9, which scikit-learn uses; 0 turns it off). */
+  ftol?: number;
   /** Per-sample weights swᵢ ≥ 0 (default all 1). */
   sampleWeight?: Float64Array;
 }
@@ -50,7 +57,7 @@ export function sigmoid(z: number): number {
  * @param options C (1), fitIntercept (true), maxIter (1000), tol (1e-6), sampleWeight (ones)
  */
 export function fitLogisticRegression(X: Matrix | SparseMatrix, y: Float64Array, options: LogisticRegressionOptions = {}): LogisticModel {
-  const { C = 1, fitIntercept = true, maxIter = 1000, tol = 1e-6, sampleWeight } = options;
+  const { C = 1, fitIntercept = true, maxIter = 1000, tol = 1e-6, ftol = SCIPY_FTOL, sampleWeight } = options;
   const n = X.rows;
   const p = X.cols;
   if (isSparse(X)) checkSparse(X);
@@ -62,43 +69,138 @@ export function fitLogisticRegression(X: Matrix | SparseMatrix, y: Float64Array,
     throw new Error(`invalid sampleWeight: length ${sampleWeight.length} (expected ${n})`);
   }
   const alpha = 1 / C;
-  const z = new Float64Array(n);
-  const r = new Float64Array(n);
+  const data = dataTerm(X, y, sampleWeight);
   const fg = (w: Float64Array, g: Float64Array): number => {
-    const b = fitIntercept ? w[p] : 0;
-    linearPredictor(X, w, b, z);
-    let f = 0;
-    let gb = 0;
-    for (let i = 0; i < n; ++i) {
-      const sw = sampleWeight ? sampleWeight[i] : 1;
-      const zi = z[i];
-      // One exp per row: log(1 + e^z) = max(z, 0) + log1p(e^−|z|) and σ(z) from the same e^−|z|.
-      const e = Math.exp(-Math.abs(zi));
-      const sig = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
-      f += sw * ((zi > 0 ? zi : 0) + Math.log1p(e) - y[i] * zi);
-      const ri = sw * (sig - y[i]);
-      r[i] = ri;
-      gb += ri;
-    }
-    transposeTimes(X, r, g);
+    const f = data(w, fitIntercept ? w[p] : 0, g);
     let pen = 0;
     for (let j = 0; j < p; ++j) {
       pen += w[j] * w[j];
       g[j] += alpha * w[j];
     }
-    if (fitIntercept) g[p] = gb;
     return f + 0.5 * alpha * pen;
   };
   const w0 = new Float64Array(p + (fitIntercept ? 1 : 0));
-  const res = minimizeLbfgs(fg, w0, { maxIter, tol });
+  const res = minimizeLbfgs(fg, w0, { maxIter, tol, ftol });
   return {
     coef: res.x.slice(0, p),
     intercept: fitIntercept ? res.x[p] : 0,
     iterations: res.iterations,
+    evaluations: res.evaluations,
     converged: res.converged,
+    stop: res.stop,
     C,
   };
 }
+
+/**
+ * The data term Σ swᵢ·lossᵢ of the objective at (w, b): returns it and writes its gradient into g[0..p) (Xᵀr)
+ * and g[p] (Σ r) when g has room. Everything the kernels read lives in the binomial kernels' WebAssembly memory
+ * (plain arrays when it is unavailable or too small, with the same arithmetic): dense X is copied there once per
+ * fit, and CSR X with a CSC copy of itself, so that Xᵀr sums columns instead of scattering into g.
+ */
+function dataTerm(X: Matrix | SparseMatrix, y: Float64Array, sampleWeight: Float64Array | undefined) {
+  const n = X.rows;
+  const p = X.cols;
+  const nEven = n + (n & 1);
+  const pEven = p + (p & 1);
+  const sparse = isSparse(X);
+  const nnz = sparse ? X.indptr[n] : 0;
+  // Byte layout: acc (4 doubles) | w, g (pEven) | z, y, sw, r (nEven) | dense X (n·p) or CSR and CSC arrays.
+  let top = 0;
+  const take = (bytes: number): number => {
+    const at = top;
+    top += Math.ceil(bytes / 16) * 16;
+    return at;
+  };
+  const oAcc = take(32);
+  const oW = take(8 * pEven);
+  const oG = take(8 * pEven);
+  const oZ = take(8 * nEven);
+  const oY = take(8 * nEven);
+  const oS = take(8 * nEven);
+  const oR = take(8 * nEven);
+  const oX = sparse ? 0 : take(8 * n * p);
+  const oPtr = sparse ? take(4 * (n + 1)) : 0;
+  const oIdx = sparse ? take(4 * nnz) : 0;
+  const oVal = sparse ? take(8 * nnz) : 0;
+  const oCol = sparse ? take(4 * (p + 1)) : 0;
+  const oRow = sparse ? take(4 * nnz) : 0;
+  const oValT = sparse ? take(8 * nnz) : 0;
+  const kernels = binomialWasm();
+  let buffer: ArrayBuffer | null = null;
+  if (kernels && top <= MAX_WASM_BYTES) {
+    try {
+      const have = kernels.memory.buffer.byteLength;
+      if (have < top) kernels.memory.grow(Math.ceil((top - have) / 65536));
+      buffer = kernels.memory.buffer;
+    } catch {
+      buffer = null;
+    }
+  }
+  const wasm = buffer ? kernels : null;
+  const B = buffer ?? new ArrayBuffer(top);
+  const f64 = (at: number, length: number) => new Float64Array(B, at, length);
+  const i32 = (at: number, length: number) => new Int32Array(B, at, length);
+  const acc = f64(oAcc, 4);
+  const W = f64(oW, pEven);
+  const G = f64(oG, pEven);
+  const Z = f64(oZ, nEven);
+  const Y = f64(oY, nEven);
+  const SW = f64(oS, nEven);
+  const R = f64(oR, nEven);
+  Y.set(y);
+  Y.fill(0, n);
+  if (sampleWeight) SW.set(sampleWeight);
+  else SW.fill(1, 0, n);
+  SW.fill(0, n);
+  const XD = f64(oX, sparse ? 0 : n * p);
+  const ptr = i32(oPtr, sparse ? n + 1 : 0);
+  const idx = i32(oIdx, nnz);
+  const val = f64(oVal, nnz);
+  const colPtr = i32(oCol, sparse ? p + 1 : 0);
+  const rows = i32(oRow, nnz);
+  const valT = f64(oValT, nnz);
+  if (sparse) {
+    ptr.set(X.indptr.subarray(0, n + 1));
+    idx.set(X.indices.subarray(0, nnz));
+    val.set(X.values.subarray(0, nnz));
+    // The memory is reused across calls: every array is written in full before it is read.
+    colPtr.fill(0);
+    for (let k = 0; k < nnz; ++k) ++colPtr[idx[k] + 1];
+    for (let j = 0; j < p; ++j) colPtr[j + 1] += colPtr[j];
+    const next = colPtr.slice(0, p);
+    for (let i = 0; i < n; ++i) {
+      for (let k = ptr[i], e = ptr[i + 1]; k < e; ++k) {
+        const at = next[idx[k]]++;
+        rows[at] = i;
+        valT[at] = val[k];
+      }
+    }
+  } else XD.set(X.data);
+  return (w: Float64Array, b: number, g: Float64Array): number => {
+    acc.fill(0);
+    for (let j = 0; j < p; ++j) W[j] = w[j];
+    if (sparse) {
+      if (wasm) wasm.csrDot(oPtr, oIdx, oVal, n, oW, b, oZ);
+      else csrDotJs(ptr, idx, val, n, W, b, Z);
+      Z.fill(0, n);
+      if (wasm) wasm.binomial(oZ, oY, oS, oR, 0, nEven, oAcc);
+      else binomialJs(Z, Y, SW, R, 0, nEven, acc);
+      if (wasm) wasm.cscDot(oCol, oRow, oValT, p, oR, oG);
+      else cscDotJs(colPtr, rows, valT, p, R, G);
+    } else {
+      G.fill(0);
+      if (wasm) wasm.dense(oX, n, p, oW, b, oY, oS, oZ, oR, oG, oAcc);
+      else denseJs(XD, n, p, W, b, Y, SW, Z, R, G, acc);
+    }
+    for (let j = 0; j < p; ++j) g[j] = G[j];
+    if (g.length > p) g[p] = acc[2] + acc[3];
+    return acc[0] + acc[1];
+  };
+}
+
+/** Largest WebAssembly memory the fit asks for; larger problems run the JavaScript twins. */
+const MAX_WASM_BYTES = 2 ** 31;
 
 /**
  * P(y = 1) for each row of X under a fitted model.
@@ -238,29 +340,6 @@ function linearPredictor(X: Matrix | SparseMatrix, w: Float64Array, b: number, z
       let s = b;
       for (let j = 0; j < p; ++j) s += data[row + j] * w[j];
       z[i] = s;
-    }
-  }
-}
-
-/** g[0..p-1] = Xᵀ·r for dense or CSR X (other entries of g untouched). */
-function transposeTimes(X: Matrix | SparseMatrix, r: Float64Array, g: Float64Array): void {
-  const n = X.rows;
-  const p = X.cols;
-  for (let j = 0; j < p; ++j) g[j] = 0;
-  if (isSparse(X)) {
-    const { indptr, indices, values } = X;
-    for (let i = 0; i < n; ++i) {
-      const ri = r[i];
-      if (ri === 0) continue;
-      for (let k = indptr[i], e = indptr[i + 1]; k < e; ++k) g[indices[k]] += ri * values[k];
-    }
-  } else {
-    const data = X.data;
-    for (let i = 0; i < n; ++i) {
-      const ri = r[i];
-      if (ri === 0) continue;
-      const row = i * p;
-      for (let j = 0; j < p; ++j) g[j] += ri * data[row + j];
     }
   }
 }

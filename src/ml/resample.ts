@@ -70,14 +70,35 @@ export function overSamplingCount(y: Float64Array, samplingStrategy: SamplingStr
  * @param options seed (0), samplingStrategy ("auto")
  */
 export function randomOverSample<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, options: ResampleOptions = {}): ResampleResult<M> {
-  const { seed = 0, samplingStrategy = "auto" } = options;
   checkXy(X, y);
+  const sampleIndices = overSampleIndices(y, options);
+  return { X: takeAny(X, sampleIndices), y: takeLabels(y, sampleIndices), sampleIndices };
+}
+
+/**
+ * {@link randomOverSample} as weights instead of copies: wᵢ = 1 + the number of times row i is drawn (the same
+ * draws). A weighted loss over the original rows equals the loss over the resampled copies term for term, so a
+ * model fitted with these weights has the same optimum, without an n_new×p copy; merged with `compressRows`,
+ * the weighted rows give exactly the distinct rows and counts the copies give.
+ * @param y n labels in {0, 1}
+ * @param options seed (0), samplingStrategy ("auto")
+ */
+export function randomOverSampleWeights(y: Float64Array, options: ResampleOptions = {}): Float64Array {
+  const sampleIndices = overSampleIndices(y, options);
+  const w = new Float64Array(y.length);
+  for (const i of sampleIndices) w[i] += 1;
+  return w;
+}
+
+/** The originals then imbalanced-learn's drawn minority rows. */
+function overSampleIndices(y: Float64Array, options: ResampleOptions): Int32Array {
+  const { seed = 0, samplingStrategy = "auto" } = options;
   const { minority } = binaryClassCounts(y);
   const add = overSamplingCount(y, samplingStrategy);
   const sampleIndices = new Int32Array(y.length + add);
   for (let i = 0; i < y.length; ++i) sampleIndices[i] = i;
   if (add > 0) sampleIndices.set(new RandomState(seed).choice(indicesOf(y, minority), add, true), y.length);
-  return { X: takeAny(X, sampleIndices), y: takeLabels(y, sampleIndices), sampleIndices };
+  return sampleIndices;
 }
 
 /**
@@ -93,8 +114,27 @@ export function randomUnderSample<M extends Matrix | SparseMatrix>(
   y: Float64Array,
   options: ResampleOptions = {},
 ): ResampleResult<M> {
-  const { seed = 0, samplingStrategy = "auto" } = options;
   checkXy(X, y);
+  const sampleIndices = underSampleIndices(y, options);
+  return { X: takeAny(X, sampleIndices), y: takeLabels(y, sampleIndices), sampleIndices };
+}
+
+/**
+ * {@link randomUnderSample} as weights: 1 for the rows it keeps, 0 for the others (the same draws), so a weighted
+ * fit over the original rows has the same optimum without a copy. The loss sums in row order rather than in the
+ * resampled order, so the fitted numbers can differ from a fit on the copies in the last digits.
+ * @param y n labels in {0, 1}
+ * @param options seed (0), samplingStrategy ("auto")
+ */
+export function randomUnderSampleWeights(y: Float64Array, options: ResampleOptions = {}): Float64Array {
+  const w = new Float64Array(y.length);
+  for (const i of underSampleIndices(y, options)) w[i] = 1;
+  return w;
+}
+
+/** The rows imbalanced-learn's RandomUnderSampler keeps, grouped by class (label 0 first). */
+function underSampleIndices(y: Float64Array, options: ResampleOptions): Int32Array {
+  const { seed = 0, samplingStrategy = "auto" } = options;
   const { counts } = binaryClassCounts(y);
   // imbalanced-learn's under-sampling takes min(Counter(y)): on a tie the label seen first is the minority.
   const minority: 0 | 1 = counts[0] < counts[1] || (counts[0] === counts[1] && y[0] === 0) ? 0 : 1;
@@ -131,7 +171,7 @@ export function randomUnderSample<M extends Matrix | SparseMatrix>(
     sampleIndices.set(a, o);
     o += a.length;
   }
-  return { X: takeAny(X, sampleIndices), y: takeLabels(y, sampleIndices), sampleIndices };
+  return sampleIndices;
 }
 
 /**

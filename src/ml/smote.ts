@@ -1,7 +1,11 @@
+import { distinctRows, type DistinctRows } from "./distinct-rows.js";
+import { KdTree } from "./kd-tree.js";
 import type { Matrix } from "./matrix.js";
+import { allPairsNeighbors } from "./neighbor-kernels.js";
 import { RandomState } from "./numpy-random.js";
+import { emitNeighbors, LevelList } from "./pattern-neighbors.js";
 import { binaryClassCounts, checkXy, indicesOf, overSamplingCount, type SamplingStrategy } from "./resample.js";
-import { isSparse, sparseTakeRows, sparseVstack, type SparseMatrix } from "./sparse.js";
+import { isSparse, sparseVstack, type SparseMatrix } from "./sparse.js";
 
 /** Options for {@link smote}. */
 export interface SmoteOptions {
@@ -13,18 +17,52 @@ export interface SmoteOptions {
   samplingStrategy?: SamplingStrategy;
 }
 
-/** SMOTE output: the original rows first, then the synthetic minority rows. */
+/** What a SMOTE run costs, known before it runs (see {@link smoteCost}). */
+export interface SmoteCost {
+  minorityRows: number;
+  /** Distinct minority rows: the neighbour search runs over these. */
+  distinctMinorityRows: number;
+  /** Synthetic rows SMOTE adds. */
+  syntheticRows: number;
+  /** How the neighbours are found: a k-d tree (dense data with many distinct rows) or all pairs of distinct rows. */
+  search: "kd-tree" | "pairs";
+  /** Distance evaluations of an all-pairs search over the distinct rows, m'(m' − 1)/2 (an upper bound for the tree). */
+  pairs: number;
+  /** Bytes of the resampled matrix SMOTE returns (8 per dense value; 12 per stored CSR value plus 4 per row). */
+  outputBytes: number;
+  /** True when SMOTE is asked for on more than {@link SMOTE_WARN_MINORITY_ROWS} minority rows. */
+  warn: boolean;
+}
+
+/** SMOTE output: the original rows first, then the synthetic minority rows, and what the run cost. */
 export interface SmoteResult<M extends Matrix | SparseMatrix> {
   X: M;
   y: Float64Array;
+  cost: SmoteCost;
 }
+
+/** Minority rows above which {@link smoteCost} sets `warn`: SMOTE's output then holds millions of synthetic rows. */
+export const SMOTE_WARN_MINORITY_ROWS = 1_000_000;
+
+/**
+ * Dense data with more distinct minority rows than this, in at most {@link TREE_MAX_DIM} coordinates, use the k-d
+ * tree; otherwise all pairs (as scikit-learn, whose neighbour search leaves trees for brute force above 15
+ * coordinates: in many dimensions a tree prunes too little to pay for itself).
+ */
+const TREE_MIN_ROWS = 256;
+const TREE_MAX_DIM = 12;
 
 /**
  * SMOTE over-sampling (Chawla et al. 2002) as imbalanced-learn's `SMOTE(k_neighbors, random_state=seed)`:
  * for each of the `n_new` synthetic rows draws `randint(0, n_min·k)` picking a minority row i and one of its k
- * nearest minority neighbours j (exact Euclidean distances, ties broken by row order), then `u ~ uniform()`,
- * and emits xᵢ + u·(xⱼ − xᵢ). With the same seed and continuous data without distance ties, the output
- * equals imbalanced-learn's; with ties (one-hot data) the chosen neighbour may differ among equally near ones.
+ * nearest minority neighbours j, then `u ~ uniform()`, and emits xᵢ + u·(xⱼ − xᵢ). Neighbours are exact
+ * Euclidean ones, equal distances broken by row order; with the same seed and continuous data without distance
+ * ties, the output equals imbalanced-learn's, and with ties (one-hot data) the neighbour chosen among equally near
+ * rows may differ from theirs.
+ *
+ * The search runs over distinct minority rows with their counts (see `pattern-neighbors.ts`), with a k-d tree for
+ * dense data: the same neighbours as comparing all pairs of rows, so one-hot designs with a few hundred distinct
+ * rows cost next to nothing however many rows repeat them.
  * @param X n×p matrix, dense or CSR (the output has the same kind)
  * @param y n labels in {0, 1}
  * @param options kNeighbors (5), seed (0), samplingStrategy ("auto")
@@ -35,12 +73,17 @@ export function smote<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, op
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`invalid kNeighbors: ${k} (expected an integer ≥ 1)`);
   const { minority } = binaryClassCounts(y);
   const nNew = overSamplingCount(y, samplingStrategy);
-  if (nNew === 0) return { X: copyOf(X), y: Float64Array.from(y) };
   const idx = indicesOf(y, minority);
   const m = idx.length;
+  if (nNew === 0) {
+    const groups = distinctRows(X, idx);
+    return { X: copyOf(X), y: Float64Array.from(y), cost: costOf(X, m, groups.first.length, 0) };
+  }
   if (m < k + 1) {
     throw new Error(`invalid kNeighbors: ${k} needs at least ${k + 1} minority rows, got ${m}`);
   }
+  const groups = distinctRows(X, idx);
+  const cost = costOf(X, m, groups.first.length, nNew);
   const rs = new RandomState(seed);
   const draws = rs.randint(0, m * k, nNew);
   const steps = rs.uniform(nNew);
@@ -48,68 +91,113 @@ export function smote<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, op
   yOut.set(y);
   yOut.fill(minority, y.length);
   if (isSparse(X)) {
-    const Xc = sparseTakeRows(X, idx);
-    const nn = sparseNeighbors(Xc, k);
-    return { X: sparseVstack([X, sparseSynthetic(Xc, nn, k, draws, steps)]) as M, y: yOut };
+    const nn = sparsePatternNeighbors(X, idx, groups, k);
+    return { X: sparseVstack([X, sparseSynthetic(X, idx, groups, nn, k, draws, steps)]) as M, y: yOut, cost };
   }
   const D: Matrix = X;
   const p = D.cols;
-  const Xc = new Float64Array(m * p);
-  for (let r = 0; r < m; ++r) Xc.set(D.data.subarray(idx[r] * p, idx[r] * p + p), r * p);
-  const nn = denseNeighbors(Xc, m, p, k);
+  const P = patternMatrix(D, idx, groups);
+  const nn = densePatternNeighbors(P, groups, p, k);
   const data = new Float64Array((D.rows + nNew) * p);
   data.set(D.data);
+  const { pattern } = groups;
   for (let s = 0; s < nNew; ++s) {
     const row = Math.floor(draws[s] / k);
     const col = draws[s] - row * k;
-    const a = row * p;
-    const b = nn[row * k + col] * p;
+    const q = pattern[row];
+    const a = q * p;
+    const b = nn[q * k + col] * p;
     const o = (D.rows + s) * p;
     const u = steps[s];
-    for (let j = 0; j < p; ++j) data[o + j] = Xc[a + j] + u * (Xc[b + j] - Xc[a + j]);
+    for (let j = 0; j < p; ++j) data[o + j] = P[a + j] + u * (P[b + j] - P[a + j]);
   }
-  return { X: { rows: D.rows + nNew, cols: p, data } as M, y: yOut };
+  return { X: { rows: D.rows + nNew, cols: p, data } as M, y: yOut, cost };
 }
 
 /**
- * The k nearest neighbours of each of the m rows of a dense m×p block among the same rows, nearest first, as an
- * m×k row-major Int32Array. As imbalanced-learn queries k + 1 neighbours and drops the first (normally the row
- * itself), candidates are ordered by (distance, row) and the first of the k + 1 is dropped.
+ * What {@link smote} would do with these options, without running it: minority and distinct minority rows, the
+ * synthetic rows and the bytes of the output, and `warn` above {@link SMOTE_WARN_MINORITY_ROWS} minority rows.
+ * Costs one pass over the minority rows.
+ * @param X n×p matrix, dense or CSR
+ * @param y n labels in {0, 1}
+ * @param options samplingStrategy ("auto"); kNeighbors and seed do not change the cost
  */
-export function denseNeighbors(Xc: Float64Array, m: number, p: number, k: number): Int32Array {
-  const best = new NeighborLists(m, k + 1);
-  for (let i = 0; i < m; ++i) {
-    best.offer(i, i, 0);
-    const a = i * p;
-    for (let j = i + 1; j < m; ++j) {
-      const b = j * p;
-      let d = 0;
-      for (let l = 0; l < p; ++l) {
-        const t = Xc[a + l] - Xc[b + l];
-        d += t * t;
-      }
-      best.offer(i, j, d);
-      best.offer(j, i, d);
-    }
-  }
-  return best.dropFirst();
+export function smoteCost(X: Matrix | SparseMatrix, y: Float64Array, options: SmoteOptions = {}): SmoteCost {
+  checkXy(X, y);
+  const { minority } = binaryClassCounts(y);
+  const idx = indicesOf(y, minority);
+  return costOf(X, idx.length, distinctRows(X, idx).first.length, overSamplingCount(y, options.samplingStrategy ?? "auto"));
 }
 
-/** {@link denseNeighbors} for CSR rows, with exact squared distances by merging the sorted column lists. */
-export function sparseNeighbors(S: SparseMatrix, k: number): Int32Array {
-  const m = S.rows;
+function costOf(X: Matrix | SparseMatrix, m: number, distinct: number, nNew: number): SmoteCost {
+  const sparse = isSparse(X);
+  const n = X.rows;
+  // A synthetic CSR row has at most the union of two rows' entries: about twice a row's average.
+  const outputBytes = sparse ? 12 * (X.indptr[n] + (n ? (2 * X.indptr[n] * nNew) / n : 0)) + 4 * (n + nNew + 1) : 8 * (n + nNew) * X.cols;
+  return {
+    minorityRows: m,
+    distinctMinorityRows: distinct,
+    syntheticRows: nNew,
+    search: !sparse && distinct > TREE_MIN_ROWS && X.cols <= TREE_MAX_DIM ? "kd-tree" : "pairs",
+    pairs: (distinct * (distinct - 1)) / 2,
+    outputBytes: Math.round(outputBytes),
+    warn: m > SMOTE_WARN_MINORITY_ROWS,
+  };
+}
+
+/** The distinct minority rows of dense X as a row-major m'×p block, in pattern order. */
+function patternMatrix(X: Matrix, idx: Int32Array, groups: DistinctRows): Float64Array {
+  const p = X.cols;
+  const { first } = groups;
+  const P = new Float64Array(first.length * p);
+  for (let q = 0; q < first.length; ++q) {
+    const o = idx[first[q]] * p;
+    P.set(X.data.subarray(o, o + p), q * p);
+  }
+  return P;
+}
+
+/** The k neighbour patterns of each pattern (m'×k), dense data: a k-d tree in few dimensions, else all pairs. */
+function densePatternNeighbors(P: Float64Array, groups: DistinctRows, p: number, k: number): Int32Array {
+  const mp = groups.first.length;
+  const out = new Int32Array(mp * k);
+  if (mp > TREE_MIN_ROWS && p <= TREE_MAX_DIM) {
+    const list = new LevelList(groups.count, k + 1);
+    const tree = new KdTree(P, mp, p);
+    const stack = new Int32Array(128);
+    for (let q = 0; q < mp; ++q) {
+      list.reset();
+      tree.search(q, list, stack);
+      emitNeighbors(list, groups, k, q, out);
+    }
+    return out;
+  }
+  const lists = allPairsNeighbors(P, mp, p, groups.count, k + 1);
+  for (let q = 0; q < mp; ++q) emitNeighbors(lists[q], groups, k, q, out);
+  return out;
+}
+
+/** The k neighbour patterns of each pattern (m'×k), CSR data: all pairs of patterns, exact merged distances. */
+function sparsePatternNeighbors(S: SparseMatrix, idx: Int32Array, groups: DistinctRows, k: number): Int32Array {
   const { indptr, indices, values } = S;
-  const best = new NeighborLists(m, k + 1);
-  for (let i = 0; i < m; ++i) {
-    best.offer(i, i, 0);
+  const { first } = groups;
+  const mp = first.length;
+  const out = new Int32Array(mp * k);
+  const list = new LevelList(groups.count, k + 1);
+  for (let q = 0; q < mp; ++q) {
+    list.reset();
+    const i = idx[first[q]];
     const ai = indptr[i];
     const ae = indptr[i + 1];
-    for (let j = i + 1; j < m; ++j) {
+    for (let r = 0; r < mp; ++r) {
+      const j = idx[first[r]];
       let a = ai;
       let b = indptr[j];
       const be = indptr[j + 1];
+      const bound = list.bound;
       let d = 0;
-      while (a < ae && b < be) {
+      // The entries' squared differences in column order, as a merge of the two sorted column lists.
+      while (a < ae && b < be && d <= bound) {
         const ca = indices[a];
         const cb = indices[b];
         if (ca === cb) {
@@ -123,37 +211,52 @@ export function sparseNeighbors(S: SparseMatrix, k: number): Int32Array {
           ++b;
         }
       }
-      for (; a < ae; ++a) d += values[a] * values[a];
-      for (; b < be; ++b) d += values[b] * values[b];
-      best.offer(i, j, d);
-      best.offer(j, i, d);
+      for (; a < ae && d <= bound; ++a) d += values[a] * values[a];
+      for (; b < be && d <= bound; ++b) d += values[b] * values[b];
+      if (d <= bound) list.offer(d, r);
     }
+    emitNeighbors(list, groups, k, q, out);
   }
-  return best.dropFirst();
+  return out;
 }
 
 /** Synthetic CSR rows xᵢ + u·(xⱼ − xᵢ) over the union of columns, dropping exact zeros as scipy does. */
-function sparseSynthetic(Xc: SparseMatrix, nn: Int32Array, k: number, draws: Float64Array, steps: Float64Array): SparseMatrix {
-  const { indptr, indices, values } = Xc;
+function sparseSynthetic(
+  X: SparseMatrix,
+  idx: Int32Array,
+  groups: DistinctRows,
+  nn: Int32Array,
+  k: number,
+  draws: Float64Array,
+  steps: Float64Array,
+): SparseMatrix {
+  const { indptr, indices, values } = X;
+  const { pattern, first } = groups;
   const nNew = draws.length;
   const outPtr = new Int32Array(nNew + 1);
+  const rowOf = new Int32Array(nNew);
+  const nbOf = new Int32Array(nNew);
   let cap = 0;
   for (let s = 0; s < nNew; ++s) {
     const row = Math.floor(draws[s] / k);
-    const nb = nn[row * k + (draws[s] - row * k)];
-    cap += indptr[row + 1] - indptr[row] + indptr[nb + 1] - indptr[nb];
+    const q = pattern[row];
+    const i = idx[row];
+    const j = idx[first[nn[q * k + (draws[s] - row * k)]]];
+    rowOf[s] = i;
+    nbOf[s] = j;
+    cap += indptr[i + 1] - indptr[i] + indptr[j + 1] - indptr[j];
   }
   const outIdx = new Int32Array(cap);
   const outVal = new Float64Array(cap);
   let o = 0;
   for (let s = 0; s < nNew; ++s) {
-    const row = Math.floor(draws[s] / k);
-    const nb = nn[row * k + (draws[s] - row * k)];
+    const i = rowOf[s];
+    const j = nbOf[s];
     const u = steps[s];
-    let a = indptr[row];
-    const ae = indptr[row + 1];
-    let b = indptr[nb];
-    const be = indptr[nb + 1];
+    let a = indptr[i];
+    const ae = indptr[i + 1];
+    let b = indptr[j];
+    const be = indptr[j + 1];
     while (a < ae || b < be) {
       const ca = a < ae ? indices[a] : Infinity;
       const cb = b < be ? indices[b] : Infinity;
@@ -179,53 +282,7 @@ function sparseSynthetic(Xc: SparseMatrix, nn: Int32Array, k: number, draws: Flo
     }
     outPtr[s + 1] = o;
   }
-  return { rows: nNew, cols: Xc.cols, indptr: outPtr, indices: outIdx.slice(0, o), values: outVal.slice(0, o) };
-}
-
-/** For each of m rows, the `size` smallest (distance, row) pairs seen so far, kept sorted by insertion. */
-class NeighborLists {
-  private readonly dist: Float64Array;
-  private readonly idx: Int32Array;
-  private readonly len: Int32Array;
-
-  constructor(
-    private readonly m: number,
-    private readonly size: number,
-  ) {
-    this.dist = new Float64Array(m * size).fill(Infinity);
-    this.idx = new Int32Array(m * size).fill(-1);
-    this.len = new Int32Array(m);
-  }
-
-  offer(i: number, j: number, d: number): void {
-    const size = this.size;
-    const base = i * size;
-    const dist = this.dist;
-    const idx = this.idx;
-    let n = this.len[i];
-    if (n === size) {
-      const wd = dist[base + size - 1];
-      if (d > wd || (d === wd && j > idx[base + size - 1])) return;
-      --n;
-    } else {
-      this.len[i] = n + 1;
-    }
-    let pos = base + n;
-    while (pos > base && (dist[pos - 1] > d || (dist[pos - 1] === d && idx[pos - 1] > j))) {
-      dist[pos] = dist[pos - 1];
-      idx[pos] = idx[pos - 1];
-      --pos;
-    }
-    dist[pos] = d;
-    idx[pos] = j;
-  }
-
-  dropFirst(): Int32Array {
-    const k = this.size - 1;
-    const out = new Int32Array(this.m * k);
-    for (let i = 0; i < this.m; ++i) out.set(this.idx.subarray(i * this.size + 1, (i + 1) * this.size), i * k);
-    return out;
-  }
+  return { rows: nNew, cols: X.cols, indptr: outPtr, indices: outIdx.slice(0, o), values: outVal.slice(0, o) };
 }
 
 function copyOf<M extends Matrix | SparseMatrix>(X: M): M {
