@@ -1,6 +1,6 @@
 import { checkMatrix, type Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
-import { createDistanceHeap } from "../kmeans-plus-plus.js";
+import { clusterDistanceSums } from "./silhouette-sums.js";
 
 /** Options of {@link silhouetteScore}. */
 export interface SilhouetteOptions {
@@ -70,40 +70,6 @@ export function silhouetteSamples(X: Matrix, labels: ArrayLike<number>): Float64
     out[i] = d > 0 ? (b - a) / d : 0;
   }
   return out;
-}
-
-// Rows per tile of the pairwise pass: a tile of 256 rows × p doubles stays in L2 for p up to a few hundred, and
-// the n×k sums are the only other memory, so the pass is chunked without any n×n buffer.
-const TILE = 256;
-
-/**
- * S[i·k + c] = Σ over rows j ≠ i with label c of ‖x_i − x_j‖, visiting each pair once, tile by tile. The
- * squared distances come from the k-means distance kernel (WebAssembly SIMD when available).
- */
-function clusterDistanceSums(X: Matrix, codes: Int32Array, k: number): Float64Array {
-  const { rows: n, cols: p } = X;
-  const { heap, dist } = createDistanceHeap(n * p);
-  heap.set(X.data);
-  const bytes = p * 8;
-  const S = new Float64Array(n * k);
-  for (let ib = 0; ib < n; ib += TILE) {
-    const ie = Math.min(ib + TILE, n);
-    for (let jb = ib; jb < n; jb += TILE) {
-      const je = Math.min(jb + TILE, n);
-      for (let i = ib; i < ie; ++i) {
-        const ri = i * bytes;
-        const ci = codes[i];
-        const si = i * k;
-        let j = jb > i ? jb : i + 1;
-        for (; j < je; ++j) {
-          const d = Math.sqrt(dist(ri, j * bytes, p));
-          S[si + codes[j]] += d;
-          S[j * k + ci] += d;
-        }
-      }
-    }
-  }
-  return S;
 }
 
 /**

@@ -1,0 +1,228 @@
+import { KERNELS_WASM_BASE64 } from "./kernels-wasm.js";
+import { JS_KERNELS, type ArenaViews, type KernelName } from "./kernels-js.js";
+import { dropArena, kernelThreads, postJob } from "./thread-pool.js";
+
+/**
+ * Memory for the WebAssembly kernels of kernels.wat, with one ownership rule:
+ *
+ * **An arena belongs to the call that creates it.** The call sizes it once (it never grows, so views into it
+ * stay valid for its whole life), lays out its arrays, runs kernels over them, copies what it returns into
+ * ordinary typed arrays and disposes of the arena before returning. No arena, and no view into one, is kept in
+ * module state or handed to a caller, so two calls never share kernel memory and nothing a call returns
+ * changes later. Worker threads see an arena's memory only while they run its jobs and drop it on dispose.
+ *
+ * Kernels run in WebAssembly (SIMD) when the runtime supports it and the arena fits in a 32-bit memory,
+ * otherwise as their JavaScript twins over an ArrayBuffer, with bit-identical results either way.
+ */
+export interface KernelArena {
+  /** True when the kernels run as WebAssembly (and may use worker threads). */
+  readonly wasm: boolean;
+  /** Views of all of the arena's bytes; slice them with {@link KernelArena.f64At} / {@link KernelArena.i32At}. */
+  readonly views: ArenaViews;
+  /** Threads this arena's jobs may use, the calling thread included. */
+  readonly threads: number;
+  /** `length` doubles at byte offset `ptr`. */
+  f64At(ptr: number, length: number): Float64Array;
+  /** `length` 32-bit integers at byte offset `ptr`. */
+  i32At(ptr: number, length: number): Int32Array;
+  /**
+   * Runs a task kernel over tasks t = 0..m−1, each the range [a[t], b[t]). A task starts only once at least
+   * need[t] tasks are done (need must not decrease; omit it for independent tasks). With `threads` > 1 and
+   * WebAssembly, tasks are shared with worker threads.
+   */
+  run(kernel: KernelName, params: ParamBlock, a: ArrayLike<number>, b: ArrayLike<number>, need?: ArrayLike<number>, threads?: number): void;
+  /** Splits [start, end) into about threads × 4 ranges of at least `grain` and runs the kernel over them. */
+  runRange(kernel: KernelName, params: ParamBlock, start: number, end: number, grain: number): void;
+  /** Releases the arena: workers drop their instance over it; the memory goes with the last reference. */
+  dispose(): void;
+}
+
+/** A kernel's parameter block: values in slots of 4 bytes (an f64 takes two), as the kernels read them. */
+export interface ParamBlock {
+  /** Byte offset of the block in the arena. */
+  readonly ptr: number;
+  /** The slot values, as the JavaScript twins read them. */
+  readonly values: number[];
+  /** Writes a 32-bit integer (a pointer, a count) into a slot. */
+  i32(slot: number, value: number): ParamBlock;
+  /** Writes a double into slots (slot, slot + 1); slot must be even. */
+  f64(slot: number, value: number): ParamBlock;
+}
+
+/** Sizes an arena: reserve regions, then {@link ArenaLayout.create}. */
+export interface ArenaLayout {
+  /** Reserves `length` doubles (16-byte aligned); returns the byte offset. */
+  f64(length: number): number;
+  /** Reserves `length` 32-bit integers (16-byte aligned); returns the byte offset. */
+  i32(length: number): number;
+  /** Reserves a parameter block of `slots` slots. */
+  params(slots: number): number;
+  /** Creates the arena with every reserved region zero-filled. */
+  create(): KernelArena;
+}
+
+const PARAM_SLOTS_MAX = 16;
+const SCRATCH_BYTES = 128;
+const PAGE = 65536;
+const WASM_LIMIT = 65536 * PAGE;
+
+let compiled: WebAssembly.Module | null | undefined;
+let nextArenaId = 1;
+let lastRunByWorkers = 0;
+
+/** How many tasks of the last job shared with workers the workers ran (tests and benchmarks). */
+export function tasksRunByWorkers(): number {
+  return lastRunByWorkers;
+}
+
+/** The compiled kernels, or null when this runtime has no WebAssembly SIMD or shared memory. */
+export function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * A new layout; regions are laid out in the order they are reserved, after the threads' scratch space.
+ * @param options.forceJs run the JavaScript twins even where WebAssembly is available (tests)
+ */
+export function arenaLayout(options: { forceJs?: boolean } = {}): ArenaLayout {
+  const threads = kernelThreads();
+  let top = SCRATCH_BYTES * threads;
+  const reserve = (bytes: number) => {
+    const ptr = top;
+    top += Math.ceil(bytes / 16) * 16;
+    return ptr;
+  };
+  return {
+    f64: (length) => reserve(length * 8),
+    i32: (length) => reserve(length * 4),
+    params: (slots) => {
+      if (slots > PARAM_SLOTS_MAX) throw new Error(`invalid params: ${slots} slots (at most ${PARAM_SLOTS_MAX})`);
+      return reserve(slots * 4);
+    },
+    create: () => createArena(Math.max(top, 16), threads, options.forceJs === true),
+  };
+}
+
+function createArena(bytes: number, threads: number, forceJs: boolean): KernelArena {
+  const module = forceJs ? null : kernelModule();
+  let memory: WebAssembly.Memory | undefined;
+  let exports: Record<string, (P: number, a: number, b: number, scratch: number) => void> | undefined;
+  if (module && bytes <= WASM_LIMIT) {
+    try {
+      const pages = Math.ceil(bytes / PAGE);
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports as typeof exports;
+    } catch {
+      memory = undefined;
+      exports = undefined;
+    }
+  }
+  const buffer: ArrayBufferLike = memory ? memory.buffer : new ArrayBuffer(Math.ceil(bytes / 8) * 8);
+  const views: ArenaViews = { f64: new Float64Array(buffer), i32: new Int32Array(buffer) };
+  const id = nextArenaId++;
+  let usedPool = false;
+  const arena: KernelArena = {
+    wasm: exports !== undefined,
+    views,
+    threads: exports ? threads : 1,
+    f64At: (ptr, length) => new Float64Array(buffer, ptr, length),
+    i32At: (ptr, length) => new Int32Array(buffer, ptr, length),
+    run(kernel, params, a, b, need, want) {
+      const m = a.length;
+      const threadCount = Math.min(want ?? arena.threads, arena.threads, m);
+      if (!exports || !memory || !module || threadCount <= 1) {
+        if (exports) {
+          const f = exports[kernel];
+          for (let t = 0; t < m; ++t) f(params.ptr, a[t], b[t], 0);
+        } else {
+          const f = JS_KERNELS[kernel];
+          for (let t = 0; t < m; ++t) f(views, params.values, a[t], b[t]);
+        }
+        return;
+      }
+      const control = new SharedArrayBuffer(4 * (5 + 3 * m));
+      const c = new Int32Array(control);
+      c[3] = m;
+      for (let t = 0; t < m; ++t) {
+        c[5 + t] = a[t];
+        c[5 + m + t] = b[t];
+        c[5 + 2 * m + t] = need ? need[t] : 0;
+      }
+      usedPool = true;
+      postJob(module, { arenaId: id, memory, kernel, params: params.ptr, scratch: 0, control }, threadCount - 1);
+      const f = exports[kernel];
+      for (;;) {
+        const t = Atomics.add(c, 0, 1);
+        if (t >= m) break;
+        const want2 = c[5 + 2 * m + t];
+        for (let d = Atomics.load(c, 1); d < want2; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
+        try {
+          f(params.ptr, c[5 + t], c[5 + m + t], 0);
+        } catch (e) {
+          // let the other threads finish before reporting, so none writes into the arena afterwards
+          Atomics.store(c, 2, 1);
+          Atomics.add(c, 1, 1);
+          Atomics.notify(c, 1);
+          for (let d = Atomics.load(c, 1); d < m; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
+          throw e;
+        }
+        Atomics.add(c, 1, 1);
+        Atomics.notify(c, 1);
+      }
+      for (let d = Atomics.load(c, 1); d < m; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
+      lastRunByWorkers = c[4];
+      if (c[2]) throw new Error(`kernel ${kernel} failed on a worker thread`);
+    },
+    runRange(kernel, params, start, end, grain) {
+      const total = end - start;
+      if (total <= 0) return;
+      const pieces = Math.max(1, Math.min(Math.ceil(total / Math.max(1, grain)), arena.threads * 4));
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let t = 0; t < pieces; ++t) {
+        a.push(start + Math.floor((total * t) / pieces));
+        b.push(start + Math.floor((total * (t + 1)) / pieces));
+      }
+      arena.run(kernel, params, a, b);
+    },
+    dispose() {
+      if (usedPool) dropArena(id);
+      usedPool = false;
+    },
+  };
+  return arena;
+}
+
+/**
+ * A parameter block at byte offset `ptr` of an arena.
+ * @param arena the arena
+ * @param ptr offset returned by {@link ArenaLayout.params}
+ */
+export function paramBlock(arena: KernelArena, ptr: number): ParamBlock {
+  const values: number[] = [];
+  const block: ParamBlock = {
+    ptr,
+    values,
+    i32(slot, value) {
+      if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+        if (arena.wasm) throw new Error(`invalid kernel parameter: ${value} does not fit 32 bits`);
+      } else arena.views.i32[ptr / 4 + slot] = value;
+      values[slot] = value;
+      return block;
+    },
+    f64(slot, value) {
+      if (slot % 2 !== 0 || ptr % 8 !== 0) throw new Error(`invalid f64 slot: ${slot}`);
+      arena.views.f64[(ptr + slot * 4) / 8] = value;
+      values[slot] = value;
+      return block;
+    },
+  };
+  return block;
+}
