@@ -138,85 +138,122 @@ function runEverywhere(
 describe("task kernels equal their JavaScript twins bit for bit, on 1 and 2 threads", () => {
   const n = 203;
   const p = 13;
-  const k = 6;
   const X = randomData(n * p, 11);
-  const C = randomData(k * p, 12);
 
-  it("kmeans_assign_full, then kmeans_assign_bounded after moving the centres, and kmeans_row_dist", () => {
-    const moved = C.map((v, i) => v + (i % 3 === 0 ? 0.3 : -0.05));
-    const drift = new Float64Array(k);
-    for (let c = 0; c < k; ++c) drift[c] = Math.sqrt(sqDist(C, c * p, moved, c * p, p));
-    const half = new Float64Array(k * k);
-    const halfNearest = new Float64Array(k).fill(Infinity);
-    for (let a = 0; a < k; ++a)
-      for (let b = 0; b < k; ++b)
-        if (a !== b) {
-          half[a * k + b] = 0.5 * Math.sqrt(sqDist(moved, a * p, moved, b * p, p));
-          halfNearest[a] = Math.min(halfNearest[a], half[a * k + b]);
-        }
-    const slots = (q: number[]): [number, number, "i32" | "f64"][] => [
-      [KM.X, q[0], "i32"],
-      [KM.C, q[1], "i32"],
-      [KM.p, p, "i32"],
-      [KM.k, k, "i32"],
-      [KM.labels, q[2], "i32"],
-      [KM.upper, q[3], "i32"],
-      [KM.lower, q[4], "i32"],
-      [KM.drift, q[5], "i32"],
-      [KM.half, q[6], "i32"],
-      [KM.halfNearest, q[7], "i32"],
-      [KM.out, q[8], "i32"],
-      [KM.slack, 1 + 1e-10, "f64"],
-    ];
-    const reserve = (L: ReturnType<typeof arenaLayout>) => [
-      L.f64(n * p),
-      L.f64(k * p),
-      L.i32(n),
-      L.f64(n),
-      L.f64(n * k),
-      L.f64(k),
-      L.f64(k * k),
-      L.f64(k),
-      L.f64(n),
-    ];
-    const out = (q: number[]): [number, number, "f64" | "i32"][] => [
-      [q[2], n, "i32"],
-      [q[3], n, "f64"],
-      [q[4], n * k, "f64"],
-      [q[8], n, "f64"],
-    ];
-    const chunks: [number[], number[]] = [
-      [0, 50, 120],
-      [50, 120, n],
-    ];
-    for (const kernel of ["kmeans_assign_full", "kmeans_assign_bounded", "kmeans_row_dist", "kmeans_nearest"] as const) {
-      const results = runEverywhere(
-        (arena, q) => {
-          arena.f64At(q[0], n * p).set(X);
-          arena.f64At(q[1], k * p).set(kernel === "kmeans_assign_full" ? C : moved);
-          if (kernel !== "kmeans_assign_full") {
-            // start from the exact assignment to the old centres, with the bounds it leaves
-            const rng = createRng(5);
-            const labels = arena.i32At(q[2], n);
-            for (let i = 0; i < n; ++i) labels[i] = rng.int(k);
-            arena.f64At(q[3], n).set(randomData(n, 6, 1).map(Math.abs));
-            arena.f64At(q[4], n * k).set(randomData(n * k, 7, 1).map(Math.abs));
-            arena.f64At(q[5], k).set(drift);
-            arena.f64At(q[6], k * k).set(half);
-            arena.f64At(q[7], k).set(halfNearest);
+  for (const k of [5, 6])
+    it(`kmeans_assign_full, kmeans_assign_bounded after moving the centres and kmeans_row_dist (k = ${k})`, () => {
+      const C = randomData(k * p, 12);
+      const moved = C.map((v, i) => v + (i % 3 === 0 ? 0.3 : -0.05));
+      const drift = new Float64Array(k);
+      for (let c = 0; c < k; ++c) drift[c] = Math.sqrt(sqDist(C, c * p, moved, c * p, p));
+      // +inf on the diagonal, as kmeans.ts writes it
+      const half = new Float64Array(k * k).fill(Infinity);
+      const halfNearest = new Float64Array(k).fill(Infinity);
+      for (let a = 0; a < k; ++a)
+        for (let b = 0; b < k; ++b)
+          if (a !== b) {
+            half[a * k + b] = 0.5 * Math.sqrt(sqDist(moved, a * p, moved, b * p, p));
+            halfNearest[a] = Math.min(halfNearest[a], half[a * k + b]);
           }
-        },
-        reserve,
-        kernel,
-        slots,
-        chunks,
-        out,
-      );
-      for (let r = 1; r < results.length; ++r) for (let o = 0; o < results[0].length; ++o) expectSameBits(results[r][o], results[0][o]);
-    }
-  });
+      const slots = (q: number[]): [number, number, "i32" | "f64"][] => [
+        [KM.X, q[0], "i32"],
+        [KM.C, q[1], "i32"],
+        [KM.p, p, "i32"],
+        [KM.k, k, "i32"],
+        [KM.labels, q[2], "i32"],
+        [KM.upper, q[3], "i32"],
+        [KM.lower, q[4], "i32"],
+        [KM.drift, q[5], "i32"],
+        [KM.half, q[6], "i32"],
+        [KM.halfNearest, q[7], "i32"],
+        [KM.out, q[8], "i32"],
+        [KM.slack, 1 + 1e-10, "f64"],
+      ];
+      const reserve = (L: ReturnType<typeof arenaLayout>) => [
+        L.f64(n * p),
+        L.f64(k * p),
+        L.i32(n),
+        L.f64(n),
+        L.f64(n * k),
+        L.f64(k),
+        L.f64(k * k),
+        L.f64(k),
+        L.f64(n),
+      ];
+      const out = (q: number[]): [number, number, "f64" | "i32"][] => [
+        [q[2], n, "i32"],
+        [q[3], n, "f64"],
+        [q[4], n * k, "f64"],
+        [q[8], n, "f64"],
+      ];
+      const chunks: [number[], number[]] = [
+        [0, 50, 120],
+        [50, 120, n],
+      ];
+      for (const kernel of ["kmeans_assign_full", "kmeans_assign_bounded", "kmeans_row_dist", "kmeans_nearest"] as const) {
+        const results = runEverywhere(
+          (arena, q) => {
+            arena.f64At(q[0], n * p).set(X);
+            arena.f64At(q[1], k * p).set(kernel === "kmeans_assign_full" ? C : moved);
+            if (kernel !== "kmeans_assign_full") {
+              // the exact assignment to the old centres and its tight bounds, as kmeans_assign_full leaves them
+              const labels = arena.i32At(q[2], n);
+              const upper = arena.f64At(q[3], n);
+              const lower = arena.f64At(q[4], n * k);
+              const XC = new Float64Array((n + k) * p);
+              XC.set(X);
+              XC.set(C, n * p);
+              for (let i = 0; i < n; ++i) {
+                let best = Infinity;
+                for (let c = 0; c < k; ++c) {
+                  const d = Math.sqrt(sqdistWasmOrder(XC, i * p, (n + c) * p, p));
+                  lower[i * k + c] = d;
+                  if (d < best) {
+                    best = d;
+                    labels[i] = c;
+                  }
+                }
+                upper[i] = best;
+              }
+              arena.f64At(q[5], k).set(drift);
+              arena.f64At(q[6], k * k).set(half);
+              arena.f64At(q[7], k).set(halfNearest);
+            }
+          },
+          reserve,
+          kernel,
+          slots,
+          chunks,
+          out,
+        );
+        for (let r = 1; r < results.length; ++r) for (let o = 0; o < results[0].length; ++o) expectSameBits(results[r][o], results[0][o]);
+        if (kernel === "kmeans_assign_bounded") {
+          // the labels are the nearest centres, whatever the bounds skipped
+          const labels = results[0][0];
+          let moved_ = 0;
+          for (let i = 0; i < n; ++i) {
+            let best = Infinity;
+            let arg = -1;
+            for (let c = 0; c < k; ++c) {
+              const pair = new Float64Array(2 * p);
+              pair.set(X.subarray(i * p, i * p + p));
+              pair.set(moved.subarray(c * p, c * p + p), p);
+              const d = sqdistWasmOrder(pair, 0, p, p);
+              if (d < best) {
+                best = d;
+                arg = c;
+              }
+            }
+            if (labels[i] !== arg) moved_++;
+          }
+          expect(moved_).toBe(0);
+        }
+      }
+    });
 
   it("kmeans_nearest picks the first nearest centre by sqDist", () => {
+    const k = 6;
+    const C = randomData(k * p, 12);
     const results = runEverywhere(
       (arena, q) => {
         arena.f64At(q[0], n * p).set(X);

@@ -89,6 +89,8 @@ const SIMD_PLAIN: Record<string, number> = {
   "f64x2.div": 0xf3,
   "f64x2.min": 0xf4,
   "f64x2.max": 0xf5,
+  "f64x2.pmin": 0xf6,
+  "f64x2.pmax": 0xf7,
 };
 
 /** SIMD memory instructions: opcode and natural alignment. */

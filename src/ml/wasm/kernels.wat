@@ -69,7 +69,7 @@
     f64.add)
 
   ;; k-means parameter block: 0 X, 4 C (k×p centres), 8 p, 12 k, 16 labels (i32 n), 20 upper (n), 24 lower
-  ;; (n×k), 28 drift (k), 32 half (k×k), 36 halfNearest (k), 40 out (n), 48 slack (f64).
+  ;; (n×k), 28 drift (k), 32 half (k×k, +inf on the diagonal), 36 halfNearest (k), 40 out (n), 48 slack (f64).
 
   ;; Rows [a, b): the distance to every centre into lower[i·k + c], the first nearest centre into labels[i]
   ;; and its distance into upper[i].
@@ -118,7 +118,7 @@
     (local $X i32) (local $C i32) (local $p i32) (local $k i32) (local $labels i32) (local $upper i32) (local $lower i32)
     (local $drift i32) (local $half i32) (local $halfNearest i32) (local $slack f64)
     (local $i i32) (local $c i32) (local $a0 i32) (local $cur i32) (local $ha i32) (local $row i32) (local $li i32) (local $bytes i32)
-    (local $tight i32) (local $u f64) (local $us f64) (local $l f64) (local $h f64) (local $z f64) (local $d f64)
+    (local $tight i32) (local $u f64) (local $us f64) (local $l f64) (local $h f64) (local $z f64) (local $d f64) (local $zs v128)
     local.get $P i32.load local.set $X
     local.get $P i32.load offset=4 local.set $C
     local.get $P i32.load offset=8 local.set $p
@@ -144,6 +144,35 @@
         local.get $half local.get $cur local.get $k i32.mul i32.const 3 i32.shl i32.add local.set $ha
         local.get $X local.get $i local.get $bytes i32.mul i32.add local.set $row
         local.get $lower local.get $i local.get $k i32.mul i32.const 3 i32.shl i32.add local.set $li
+        ;; Most rows keep their centre without a distance: when the bound is below max(lower bound, half distance)
+        ;; for every other centre (half[a0·k + a0] is +inf, which leaves a0 out), the loop below would skip
+        ;; them all, so only its last store is done. pmax(h, l) is exactly l > h ? l : h.
+        f64.const inf f64x2.splat local.set $zs
+        i32.const 0 local.set $c
+        block $pre_done loop $pre
+          local.get $c i32.const 2 i32.add local.get $k i32.gt_u br_if $pre_done
+          local.get $zs
+          local.get $ha local.get $c i32.const 3 i32.shl i32.add v128.load align=8
+          local.get $li local.get $c i32.const 3 i32.shl i32.add v128.load align=8
+          local.get $drift local.get $c i32.const 3 i32.shl i32.add v128.load align=8 f64x2.sub
+          f64x2.pmax f64x2.min local.set $zs
+          local.get $c i32.const 2 i32.add local.set $c
+          br $pre
+        end end
+        local.get $zs f64x2.extract_lane 0 local.get $zs f64x2.extract_lane 1 f64.min local.set $z
+        local.get $c local.get $k i32.lt_u
+        if
+          local.get $li local.get $c i32.const 3 i32.shl i32.add f64.load
+          local.get $drift local.get $c i32.const 3 i32.shl i32.add f64.load f64.sub local.set $l
+          local.get $ha local.get $c i32.const 3 i32.shl i32.add f64.load local.set $h
+          local.get $z local.get $l local.get $h local.get $l local.get $h f64.gt select f64.min local.set $z
+        end
+        local.get $us local.get $z f64.lt
+        if
+          local.get $upper local.get $i i32.const 3 i32.shl i32.add
+          local.get $u local.get $drift local.get $a0 i32.const 3 i32.shl i32.add f64.load f64.sub f64.store
+          br $next_row
+        end
         i32.const 0 local.set $tight
         i32.const 0 local.set $c
         block $cs_done loop $cs
