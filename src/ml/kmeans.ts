@@ -3,6 +3,7 @@ import { seedingArena, seedingLayout, seedPlusPlus, sqDist, type SeedingArena } 
 import { createRng, permutation, type Rng } from "../util/random.js";
 import { arenaLayout, paramBlock, type KernelArena, type ParamBlock } from "./wasm/kernel-arena.js";
 import { KM } from "./wasm/kernels-js.js";
+import { centreRows, columnLayout, columnSums, type ColumnRegions } from "./wasm/column-kernels.js";
 
 /** Options of {@link kmeans}. */
 export interface KMeansOptions {
@@ -61,14 +62,21 @@ export interface KMeansResult {
  */
 export function kmeans(X: Matrix, options: KMeansOptions): KMeansResult {
   const { k, maxIter = 300, tol = 1e-4, seed = 0, init = "k-means++" } = options;
-  validateKmeansInput(X, options);
+  validateKmeansOptions(X, options);
   const { rows: n, cols: p } = X;
   const nInit = typeof init === "object" ? 1 : (options.nInit ?? 10);
-  const mean = columnMeans(X);
   const ws = createWorkspace(n, p, k, options.sampleWeight, init === "k-means++" ? 2 + Math.floor(Math.log(k)) : 0);
   try {
-    const Xc = centred(X, mean, ws.X);
-    const tolAbs = tol === 0 ? 0 : meanVariance(Xc) * tol;
+    ws.X.set(X.data.subarray(0, n * p));
+    const sums = columnSums(ws.arena, ws.columns, ws.XPtr, n);
+    // a NaN or an infinity anywhere makes its column sum non-finite, so the value check only runs then
+    if (!sums.every(Number.isFinite)) checkFinite(X);
+    validateInit(X, options);
+    const mean = new Float64Array(p);
+    for (let j = 0; j < p; ++j) mean[j] = sums[j] / n;
+    centreRows(ws.arena, ws.columns, ws.XPtr, n, mean);
+    const Xc: Matrix = { rows: n, cols: p, data: ws.X };
+    const tolAbs = tol === 0 ? 0 : meanVariance(ws, n, p) * tol;
     const rng = createRng(seed);
     let best: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number } | undefined;
     for (let run = 0; run < nInit; ++run) {
@@ -130,8 +138,15 @@ const INIT_NAMES: ReadonlySet<string> = new Set(["k-means++", "random"]);
 
 /** Throws on a malformed matrix, non-finite values, a bad k or a mis-shaped init matrix. */
 export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
+  validateKmeansOptions(X, options);
+  checkFinite(X);
+  validateInit(X, options);
+}
+
+/** The checks of {@link validateKmeansInput} before the values: the matrix, k, the weights, nInit, maxIter, tol. */
+function validateKmeansOptions(X: Matrix, options: KMeansOptions): void {
   checkMatrix(X);
-  const { rows: n, cols: p, data } = X;
+  const { rows: n } = X;
   const { k, init, nInit, maxIter, tol, sampleWeight: W } = options;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`invalid k: ${k} (expected 1..${n})`);
   if (W !== undefined) {
@@ -151,9 +166,20 @@ export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
   if (nInit !== undefined && (!Number.isInteger(nInit) || nInit < 1)) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
   if (maxIter !== undefined && (!Number.isInteger(maxIter) || maxIter < 1)) throw new Error(`invalid maxIter: ${maxIter} (expected ≥ 1)`);
   if (tol !== undefined && !(tol >= 0)) throw new Error(`invalid tol: ${tol} (expected ≥ 0)`);
+}
+
+/** Throws on the first non-finite value of X. */
+function checkFinite(X: Matrix): void {
+  const { cols: p, data } = X;
   for (let i = 0; i < data.length; ++i) {
     if (!Number.isFinite(data[i])) throw new Error(`invalid X: non-finite value ${data[i]} at row ${Math.floor(i / p)}, column ${i % p}`);
   }
+}
+
+/** Throws on a mis-shaped init matrix or an unknown init name. */
+function validateInit(X: Matrix, options: KMeansOptions): void {
+  const { k, init } = options;
+  const p = X.cols;
   if (typeof init === "object") {
     checkMatrix(init, "init");
     if (init.rows !== k || init.cols !== p) throw new Error(`invalid init: ${init.rows}×${init.cols} (expected ${k}×${p})`);
@@ -164,6 +190,9 @@ export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
 
 interface Workspace {
   arena: KernelArena;
+  /** Byte offset of the rows in the arena. */
+  XPtr: number;
+  columns: ColumnRegions;
   /** Parameter block of the k-means kernels. */
   params: ParamBlock;
   /** The n×p centred rows, in the arena. */
@@ -214,6 +243,7 @@ function createWorkspace(n: number, p: number, k: number, sampleWeight: Float64A
   const halfNearest = layout.f64(k);
   const rowDist = layout.f64(n);
   const S = trials > 0 ? seedingLayout(layout, n, trials) : undefined;
+  const columns = columnLayout(layout, p);
   const arena = layout.create();
   const params = paramBlock(arena, P)
     .i32(KM.X, X)
@@ -230,6 +260,8 @@ function createWorkspace(n: number, p: number, k: number, sampleWeight: Float64A
     .f64(KM.slack, SLACK);
   return {
     arena,
+    XPtr: X,
+    columns,
     params,
     X: arena.f64At(X, n * p),
     W: sampleWeight ?? new Float64Array(n).fill(1),
@@ -528,25 +560,12 @@ function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
   return true;
 }
 
-function columnMeans(X: Matrix): Float64Array {
-  const { rows: n, cols: p, data } = X;
-  const mean = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) mean[j] += data[i * p + j];
-  for (let j = 0; j < p; ++j) mean[j] /= n;
-  return mean;
-}
-
-function centred(X: Matrix, mean: Float64Array, out: Float64Array): Matrix {
-  const { rows: n, cols: p } = X;
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) out[i * p + j] = X.data[i * p + j] - mean[j];
-  return { rows: n, cols: p, data: out };
-}
-
-/** Mean over columns of the population variance of each column (numpy `mean(var(X, axis=0))`); X is centred. */
-function meanVariance(Xc: Matrix): number {
-  const { rows: n, cols: p, data } = Xc;
-  const ss = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) ss[j] += data[i * p + j] * data[i * p + j];
+/**
+ * Mean over columns of the population variance of each column (numpy `mean(var(X, axis=0))`) of the centred rows
+ * in the arena: the squares summed per column in order of the rows.
+ */
+function meanVariance(ws: Workspace, n: number, p: number): number {
+  const ss = columnSums(ws.arena, ws.columns, ws.XPtr, n, true);
   let s = 0;
   for (let j = 0; j < p; ++j) s += ss[j] / n;
   return s / p;

@@ -2,6 +2,7 @@ import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import { checkMatrix, type Matrix } from "./matrix.js";
 import { arenaLayout, paramBlock, type KernelArena, type ParamBlock } from "./wasm/kernel-arena.js";
 import { PCA } from "./wasm/kernels-js.js";
+import { centreRows, columnLayout, columnSums } from "./wasm/column-kernels.js";
 
 /** Options of {@link pca}; give at most one. */
 export interface PcaOptions {
@@ -51,9 +52,6 @@ export function pca(X: Matrix, options: PcaOptions = {}): PcaModel {
   if (varianceShare !== undefined && !(varianceShare > 0 && varianceShare < 1)) {
     throw new Error(`invalid varianceShare: ${varianceShare} (expected a share in (0, 1))`);
   }
-  const mean = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) mean[j] += data[i * p + j];
-  for (let j = 0; j < p; ++j) mean[j] /= n;
   // the centred rows, the cross products and the projections live in one arena for the kernels
   const mPlan = components ?? maxM;
   const m2max = mPlan + (mPlan % 2);
@@ -63,7 +61,9 @@ export function pca(X: Matrix, options: PcaOptions = {}): PcaModel {
   const Sp = layout.f64(p * p);
   const Vtp = layout.f64(p * m2max);
   const outp = layout.f64(n * m2max);
+  const columns = columnLayout(layout, p);
   const arena = layout.create();
+  const mean = new Float64Array(p);
   let values: number[];
   let vectors: MlMatrix;
   let total = 0;
@@ -71,8 +71,10 @@ export function pca(X: Matrix, options: PcaOptions = {}): PcaModel {
   let m: number;
   let order: number[];
   try {
-    const Xc = arena.f64At(Xp, n * p);
-    for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) Xc[i * p + j] = data[i * p + j] - mean[j];
+    arena.f64At(Xp, n * p).set(data.subarray(0, n * p));
+    const sums = columnSums(arena, columns, Xp, n);
+    for (let j = 0; j < p; ++j) mean[j] = sums[j] / n;
+    centreRows(arena, columns, Xp, n, mean);
     const params = paramBlock(arena, P).i32(PCA.X, Xp).i32(PCA.n, n).i32(PCA.p, p).i32(PCA.S, Sp);
     const cov = covariance(arena, params, arena.f64At(Sp, p * p), n, p);
     for (let j = 0; j < p; ++j) total += cov[j][j];
@@ -102,20 +104,21 @@ export function pca(X: Matrix, options: PcaOptions = {}): PcaModel {
     params.i32(PCA.Vt, Vtp).i32(PCA.m2, m2).i32(PCA.out, outp);
     arena.runRange("pca_project", params, 0, n, Math.ceil(TASK_WORK / (m2 * p)));
     const proj = arena.f64At(outp, n * m2);
-    for (let c = 0; c < m; ++c) {
-      // the sign of the projection of largest magnitude (first one on ties), as svd_flip on U
-      let best = -1;
-      let sign = 1;
-      for (let i = 0; i < n; ++i) {
-        const s = proj[i * m2 + c];
+    // the sign of each component's projection of largest magnitude (first one on ties), as svd_flip on U
+    const best = new Float64Array(m).fill(-1);
+    const sign = new Float64Array(m).fill(1);
+    for (let i = 0; i < n; ++i) {
+      const o = i * m2;
+      for (let c = 0; c < m; ++c) {
+        const s = proj[o + c];
         const a = Math.abs(s);
-        if (a > best) {
-          best = a;
-          sign = s < 0 ? -1 : 1;
+        if (a > best[c]) {
+          best[c] = a;
+          sign[c] = s < 0 ? -1 : 1;
         }
       }
-      if (sign < 0) for (let j = 0; j < p; ++j) V[c * p + j] = -V[c * p + j];
     }
+    for (let c = 0; c < m; ++c) if (sign[c] < 0) for (let j = 0; j < p; ++j) V[c * p + j] = -V[c * p + j];
   } finally {
     arena.dispose();
   }
@@ -157,10 +160,11 @@ export function transformPca(model: PcaModel, X: Matrix): Matrix {
   const Xp = layout.f64(n * p);
   const Vtp = layout.f64(p * m2);
   const outp = layout.f64(n * m2);
+  const columns = columnLayout(layout, p);
   const arena = layout.create();
   try {
-    const Xc = arena.f64At(Xp, n * p);
-    for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) Xc[i * p + j] = data[i * p + j] - mean[j];
+    arena.f64At(Xp, n * p).set(data.subarray(0, n * p));
+    centreRows(arena, columns, Xp, n, mean);
     const Vt = arena.f64At(Vtp, p * m2);
     for (let c = 0; c < m; ++c) for (let j = 0; j < p; ++j) Vt[j * m2 + c] = W.data[c * p + j];
     const params = paramBlock(arena, P).i32(PCA.X, Xp).i32(PCA.p, p).i32(PCA.Vt, Vtp).i32(PCA.m2, m2).i32(PCA.out, outp);

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assembleWat } from "../../src/ml/wasm/assemble-wat.js";
 import { kernelsModuleSource } from "../../src/ml/wasm/generate.js";
 import { arenaLayout, kernelModule, paramBlock, tasksRunByWorkers } from "../../src/ml/wasm/kernel-arena.js";
-import { KM, PCA, PP, SIL, sqdistJsOrder, sqdistWasmOrder, type KernelName } from "../../src/ml/wasm/kernels-js.js";
+import { COL, KM, PCA, PP, SIL, sqdistJsOrder, sqdistWasmOrder, type KernelName } from "../../src/ml/wasm/kernels-js.js";
 import { kernelThreads, setKernelThreads, startWorkers } from "../../src/ml/wasm/thread-pool.js";
 import { clusterDistanceSums } from "../../src/ml/metrics/silhouette-sums.js";
 import { sqDist } from "../../src/ml/kmeans-plus-plus.js";
@@ -377,6 +377,64 @@ describe("task kernels equal their JavaScript twins bit for bit, on 1 and 2 thre
         want[i * m2 + c] = s;
       }
     for (const r of projected) expectSameBits(r[0], want);
+  });
+});
+
+describe("column kernels equal the plain loops bit for bit, on 1 and 2 threads", () => {
+  const n = 1001;
+  const p = 7;
+  const X = randomData(n * p, 31, 100);
+  const slots = (q: number[]): [number, number, "i32" | "f64"][] => [
+    [COL.X, q[0], "i32"],
+    [COL.n, n, "i32"],
+    [COL.p, p, "i32"],
+    [COL.out, q[1], "i32"],
+    [COL.mean, q[2], "i32"],
+  ];
+  const reserve = (L: ReturnType<typeof arenaLayout>) => [L.f64(n * p), L.f64(p), L.f64(p)];
+  const mean = randomData(p, 32);
+  const fill = (arena: ReturnType<ReturnType<typeof arenaLayout>["create"]>, q: number[]) => {
+    arena.f64At(q[0], n * p).set(X);
+    arena.f64At(q[1], p).fill(123);
+    arena.f64At(q[2], p).set(mean);
+  };
+
+  it("col_sums and col_sumsq over column ranges that split a lane pair", () => {
+    for (const [kernel, square] of [
+      ["col_sums", false],
+      ["col_sumsq", true],
+    ] as const) {
+      const want = new Float64Array(p);
+      for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) want[j] += square ? X[i * p + j] * X[i * p + j] : X[i * p + j];
+      const results = runEverywhere(
+        fill,
+        reserve,
+        kernel,
+        slots,
+        [
+          [0, 3],
+          [3, p],
+        ],
+        (q) => [[q[1], p, "f64"]],
+      );
+      for (const r of results) expectSameBits(r[0], want);
+    }
+  });
+
+  it("centre_rows", () => {
+    const want = X.map((v, i) => v - mean[i % p]);
+    const results = runEverywhere(
+      fill,
+      reserve,
+      "centre_rows",
+      slots,
+      [
+        [0, 500],
+        [500, n],
+      ],
+      (q) => [[q[0], n * p, "f64"]],
+    );
+    for (const r of results) expectSameBits(r[0], want);
   });
 });
 

@@ -21,6 +21,8 @@ export const KM = { X: 0, C: 1, p: 2, k: 3, labels: 4, upper: 5, lower: 6, drift
 export const PP = { X: 0, p: 1, ids: 2, m: 3, closest: 4, out: 5, n: 6 } as const;
 /** Slots of the silhouette parameter block. */
 export const SIL = { D: 0, Dt: 1, lab: 2, w: 3, S: 4, Gq: 5, p: 6, k: 7, tq: 8 } as const;
+/** Slots of the column parameter block. */
+export const COL = { X: 0, n: 1, p: 2, out: 3, mean: 4 } as const;
 /** Slots of the PCA parameter block. */
 export const PCA = { X: 0, n: 1, p: 2, S: 3, Vt: 4, m2: 5, out: 6 } as const;
 
@@ -279,6 +281,40 @@ const pcaProject: JsKernel = ({ f64 }, P, a, b) => {
   }
 };
 
+const colSums: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[COL.X] / 8;
+  const n = P[COL.n];
+  const p = P[COL.p];
+  const out = P[COL.out] / 8;
+  for (let j = a; j < b; ++j) {
+    let s = 0;
+    for (let i = 0; i < n; ++i) s += f64[X + i * p + j];
+    f64[out + j] = s;
+  }
+};
+
+const colSumsq: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[COL.X] / 8;
+  const n = P[COL.n];
+  const p = P[COL.p];
+  const out = P[COL.out] / 8;
+  for (let j = a; j < b; ++j) {
+    let s = 0;
+    for (let i = 0; i < n; ++i) {
+      const v = f64[X + i * p + j];
+      s += v * v;
+    }
+    f64[out + j] = s;
+  }
+};
+
+const centreRows: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[COL.X] / 8;
+  const p = P[COL.p];
+  const mean = P[COL.mean] / 8;
+  for (let i = a; i < b; ++i) for (let j = 0; j < p; ++j) f64[X + i * p + j] -= f64[mean + j];
+};
+
 /** The task kernels by their export name in kernels.wat. */
 export const JS_KERNELS = {
   kmeans_assign_full: kmeansAssignFull,
@@ -289,6 +325,9 @@ export const JS_KERNELS = {
   silhouette_tile: silhouetteTile,
   pca_cross: pcaCross,
   pca_project: pcaProject,
+  col_sums: colSums,
+  col_sumsq: colSumsq,
+  centre_rows: centreRows,
 } satisfies Record<string, JsKernel>;
 
 /** Name of a task kernel. */

@@ -41,6 +41,42 @@
     end end
     local.get $s)
 
+  ;; ‖x_a − x_b‖² and ‖x_a − x_c‖² at once (x_a read once), each with exactly the arithmetic of $sqdist.
+  (func $sqdist2 (param $a i32) (param $b i32) (param $c i32) (param $p i32) (result f64 f64)
+    (local $end i32) (local $x0 v128) (local $x1 v128) (local $s0 v128) (local $s1 v128) (local $t0 v128) (local $t1 v128) (local $d v128)
+    (local $s f64) (local $t f64) (local $xe f64) (local $e f64)
+    local.get $a local.get $p i32.const -4 i32.and i32.const 3 i32.shl i32.add local.set $end
+    block $done loop $next
+      local.get $a local.get $end i32.ge_u br_if $done
+      local.get $a v128.load align=8 local.set $x0
+      local.get $a v128.load offset=16 align=8 local.set $x1
+      local.get $s0 local.get $x0 local.get $b v128.load align=8 f64x2.sub local.tee $d local.get $d f64x2.mul f64x2.add local.set $s0
+      local.get $s1 local.get $x1 local.get $b v128.load offset=16 align=8 f64x2.sub local.tee $d local.get $d f64x2.mul f64x2.add local.set $s1
+      local.get $t0 local.get $x0 local.get $c v128.load align=8 f64x2.sub local.tee $d local.get $d f64x2.mul f64x2.add local.set $t0
+      local.get $t1 local.get $x1 local.get $c v128.load offset=16 align=8 f64x2.sub local.tee $d local.get $d f64x2.mul f64x2.add local.set $t1
+      local.get $a i32.const 32 i32.add local.set $a
+      local.get $b i32.const 32 i32.add local.set $b
+      local.get $c i32.const 32 i32.add local.set $c
+      br $next
+    end end
+    local.get $s0 local.get $s1 f64x2.add local.set $s0
+    local.get $s0 f64x2.extract_lane 0 local.get $s0 f64x2.extract_lane 1 f64.add local.set $s
+    local.get $t0 local.get $t1 f64x2.add local.set $t0
+    local.get $t0 f64x2.extract_lane 0 local.get $t0 f64x2.extract_lane 1 f64.add local.set $t
+    local.get $p i32.const 3 i32.and local.set $p
+    block $done2 loop $tail
+      local.get $p i32.eqz br_if $done2
+      local.get $a f64.load local.set $xe
+      local.get $s local.get $xe local.get $b f64.load f64.sub local.tee $e local.get $e f64.mul f64.add local.set $s
+      local.get $t local.get $xe local.get $c f64.load f64.sub local.tee $e local.get $e f64.mul f64.add local.set $t
+      local.get $a i32.const 8 i32.add local.set $a
+      local.get $b i32.const 8 i32.add local.set $b
+      local.get $c i32.const 8 i32.add local.set $c
+      local.get $p i32.const 1 i32.sub local.set $p
+      br $tail
+    end end
+    local.get $s local.get $t)
+
   ;; ‖x_a − x_b‖² in the order of sqDist in kmeans-plus-plus.ts: four partial sums s0..s3 over j mod 4, the
   ;; tail added to s0, then (s0 + s1) + (s2 + s3).
   (func $sqdist_js (export "sqdist_js") (param $a i32) (param $b i32) (param $p i32) (result f64)
@@ -75,7 +111,7 @@
   ;; and its distance into upper[i].
   (func (export "kmeans_assign_full") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
     (local $X i32) (local $C i32) (local $p i32) (local $k i32) (local $labels i32) (local $upper i32) (local $lower i32)
-    (local $i i32) (local $c i32) (local $row i32) (local $bytes i32) (local $lo i32) (local $best f64) (local $arg i32) (local $d f64)
+    (local $i i32) (local $c i32) (local $row i32) (local $bytes i32) (local $lo i32) (local $best f64) (local $arg i32) (local $d f64) (local $d2 f64)
     local.get $P i32.load local.set $X
     local.get $P i32.load offset=4 local.set $C
     local.get $P i32.load offset=8 local.set $p
@@ -92,8 +128,29 @@
       f64.const inf local.set $best
       i32.const 0 local.set $arg
       i32.const 0 local.set $c
-      block $cs_done loop $cs
-        local.get $c local.get $k i32.ge_u br_if $cs_done
+      block $pairs_done loop $pairs
+        local.get $c i32.const 2 i32.add local.get $k i32.gt_u br_if $pairs_done
+        local.get $row
+        local.get $C local.get $c local.get $bytes i32.mul i32.add
+        local.get $C local.get $c i32.const 1 i32.add local.get $bytes i32.mul i32.add
+        local.get $p call $sqdist2 f64.sqrt local.set $d2 f64.sqrt local.set $d
+        local.get $lo local.get $c i32.const 3 i32.shl i32.add local.get $d f64.store
+        local.get $lo local.get $c i32.const 3 i32.shl i32.add local.get $d2 f64.store offset=8
+        local.get $d local.get $best f64.lt
+        if
+          local.get $d local.set $best
+          local.get $c local.set $arg
+        end
+        local.get $d2 local.get $best f64.lt
+        if
+          local.get $d2 local.set $best
+          local.get $c i32.const 1 i32.add local.set $arg
+        end
+        local.get $c i32.const 2 i32.add local.set $c
+        br $pairs
+      end end
+      local.get $c local.get $k i32.lt_u
+      if
         local.get $row local.get $C local.get $c local.get $bytes i32.mul i32.add local.get $p call $sqdist f64.sqrt local.set $d
         local.get $lo local.get $c i32.const 3 i32.shl i32.add local.get $d f64.store
         local.get $d local.get $best f64.lt
@@ -101,9 +158,7 @@
           local.get $d local.set $best
           local.get $c local.set $arg
         end
-        local.get $c i32.const 1 i32.add local.set $c
-        br $cs
-      end end
+      end
       local.get $labels local.get $i i32.const 2 i32.shl i32.add local.get $arg i32.store
       local.get $upper local.get $i i32.const 3 i32.shl i32.add local.get $best f64.store
       local.get $i i32.const 1 i32.add local.set $i
@@ -274,7 +329,7 @@
   ;; Rows [a, b): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²) for each candidate t (out may be closest when m = 1).
   (func (export "kmeanspp_min") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
     (local $X i32) (local $p i32) (local $ids i32) (local $m i32) (local $closest i32) (local $out i32) (local $n i32)
-    (local $bytes i32) (local $i i32) (local $t i32) (local $row i32) (local $cl f64) (local $d f64)
+    (local $bytes i32) (local $i i32) (local $t i32) (local $row i32) (local $cl f64) (local $d f64) (local $d2 f64)
     local.get $P i32.load local.set $X
     local.get $P i32.load offset=4 local.set $p
     local.get $P i32.load offset=8 local.set $ids
@@ -290,15 +345,26 @@
       local.get $closest local.get $i i32.const 3 i32.shl i32.add f64.load local.set $cl
       i32.const 0 local.set $t
       block $ts_done loop $ts
-        local.get $t local.get $m i32.ge_u br_if $ts_done
+        local.get $t i32.const 2 i32.add local.get $m i32.gt_u br_if $ts_done
+        local.get $row
+        local.get $X local.get $ids local.get $t i32.const 2 i32.shl i32.add i32.load local.get $bytes i32.mul i32.add
+        local.get $X local.get $ids local.get $t i32.const 2 i32.shl i32.add i32.load offset=4 local.get $bytes i32.mul i32.add
+        local.get $p call $sqdist2 local.set $d2 local.set $d
+        local.get $out local.get $t local.get $n i32.mul local.get $i i32.add i32.const 3 i32.shl i32.add
+        local.get $d local.get $cl local.get $d local.get $cl f64.lt select f64.store
+        local.get $out local.get $t i32.const 1 i32.add local.get $n i32.mul local.get $i i32.add i32.const 3 i32.shl i32.add
+        local.get $d2 local.get $cl local.get $d2 local.get $cl f64.lt select f64.store
+        local.get $t i32.const 2 i32.add local.set $t
+        br $ts
+      end end
+      local.get $t local.get $m i32.lt_u
+      if
         local.get $row
         local.get $X local.get $ids local.get $t i32.const 2 i32.shl i32.add i32.load local.get $bytes i32.mul i32.add
         local.get $p call $sqdist local.set $d
         local.get $out local.get $t local.get $n i32.mul local.get $i i32.add i32.const 3 i32.shl i32.add
         local.get $d local.get $cl local.get $d local.get $cl f64.lt select f64.store
-        local.get $t i32.const 1 i32.add local.set $t
-        br $ts
-      end end
+      end
       local.get $i i32.const 1 i32.add local.set $i
       br $rows
     end end)
@@ -538,6 +604,89 @@
         br $cs
       end end
       local.get $i i32.const 1 i32.add local.set $i
+      br $rows
+    end end)
+
+  ;; Column parameter block: 0 X (n×p), 4 n, 8 p, 12 out (p), 16 mean (p).
+
+  ;; Columns [a, b): out[j] = Σ_i x_ij over the rows in order (two columns per lane pair); $sq = 1 sums x_ij².
+  (func $col_accumulate (param $P i32) (param $a i32) (param $b i32) (param $sq i32)
+    (local $X i32) (local $n i32) (local $p i32) (local $out i32) (local $bytes i32) (local $j i32) (local $row i32) (local $end i32)
+    (local $v v128) (local $e f64) (local $o i32)
+    local.get $P i32.load local.set $X
+    local.get $P i32.load offset=4 local.set $n
+    local.get $P i32.load offset=8 local.set $p
+    local.get $P i32.load offset=12 local.set $out
+    local.get $p i32.const 3 i32.shl local.set $bytes
+    local.get $a local.set $j
+    block $zero_done loop $zero
+      local.get $j local.get $b i32.ge_u br_if $zero_done
+      local.get $out local.get $j i32.const 3 i32.shl i32.add f64.const 0 f64.store
+      local.get $j i32.const 1 i32.add local.set $j
+      br $zero
+    end end
+    local.get $X local.get $n local.get $bytes i32.mul i32.add local.set $end
+    local.get $X local.set $row
+    block $rows_done loop $rows
+      local.get $row local.get $end i32.ge_u br_if $rows_done
+      local.get $a local.set $j
+      block $pairs_done loop $pairs
+        local.get $j i32.const 2 i32.add local.get $b i32.gt_u br_if $pairs_done
+        local.get $out local.get $j i32.const 3 i32.shl i32.add local.tee $o
+        local.get $o v128.load align=8
+        local.get $row local.get $j i32.const 3 i32.shl i32.add v128.load align=8 local.set $v
+        local.get $v local.get $v f64x2.mul local.get $v local.get $sq select
+        f64x2.add v128.store align=8
+        local.get $j i32.const 2 i32.add local.set $j
+        br $pairs
+      end end
+      local.get $j local.get $b i32.lt_u
+      if
+        local.get $out local.get $j i32.const 3 i32.shl i32.add local.tee $o
+        local.get $o f64.load
+        local.get $row local.get $j i32.const 3 i32.shl i32.add f64.load local.set $e
+        local.get $e local.get $e f64.mul local.get $e local.get $sq select
+        f64.add f64.store
+      end
+      local.get $row local.get $bytes i32.add local.set $row
+      br $rows
+    end end)
+
+  ;; Columns [a, b): out[j] = Σ_i x_ij.
+  (func (export "col_sums") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
+    local.get $P local.get $a local.get $b i32.const 0 call $col_accumulate)
+
+  ;; Columns [a, b): out[j] = Σ_i x_ij².
+  (func (export "col_sumsq") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
+    local.get $P local.get $a local.get $b i32.const 1 call $col_accumulate)
+
+  ;; Rows [a, b): x_ij −= mean_j in place.
+  (func (export "centre_rows") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
+    (local $X i32) (local $p i32) (local $mean i32) (local $bytes i32) (local $row i32) (local $end i32) (local $j i32)
+    local.get $P i32.load local.set $X
+    local.get $P i32.load offset=8 local.set $p
+    local.get $P i32.load offset=16 local.set $mean
+    local.get $p i32.const 3 i32.shl local.set $bytes
+    local.get $X local.get $a local.get $bytes i32.mul i32.add local.set $row
+    local.get $X local.get $b local.get $bytes i32.mul i32.add local.set $end
+    block $rows_done loop $rows
+      local.get $row local.get $end i32.ge_u br_if $rows_done
+      i32.const 0 local.set $j
+      block $pairs_done loop $pairs
+        local.get $j i32.const 2 i32.add local.get $p i32.gt_u br_if $pairs_done
+        local.get $row local.get $j i32.const 3 i32.shl i32.add
+        local.get $row local.get $j i32.const 3 i32.shl i32.add v128.load align=8
+        local.get $mean local.get $j i32.const 3 i32.shl i32.add v128.load align=8 f64x2.sub v128.store align=8
+        local.get $j i32.const 2 i32.add local.set $j
+        br $pairs
+      end end
+      local.get $j local.get $p i32.lt_u
+      if
+        local.get $row local.get $j i32.const 3 i32.shl i32.add
+        local.get $row local.get $j i32.const 3 i32.shl i32.add f64.load
+        local.get $mean local.get $j i32.const 3 i32.shl i32.add f64.load f64.sub f64.store
+      end
+      local.get $row local.get $bytes i32.add local.set $row
       br $rows
     end end)
 )
