@@ -518,6 +518,26 @@ describe("kernel arenas", () => {
     B.dispose();
   });
 
+  it("reuse the memory of disposed arenas, zero-filled, and never hand one memory to two live arenas", () => {
+    const first = arenaLayout();
+    const q = first.f64(5000);
+    const A = first.create();
+    A.f64At(q, 5000).fill(9);
+    const bufferA = A.views.f64.buffer;
+    A.dispose();
+    const second = arenaLayout();
+    const r = second.f64(5000);
+    const B = second.create();
+    expect(B.views.f64.buffer).toBe(bufferA);
+    expect(Array.from(new Set(B.f64At(r, 5000)))).toEqual([0]);
+    const third = arenaLayout();
+    third.f64(5000);
+    const C = third.create();
+    expect(C.views.f64.buffer).not.toBe(bufferA);
+    B.dispose();
+    C.dispose();
+  });
+
   it("start zero-filled and report a kernel that traps", () => {
     const L = arenaLayout();
     const P = L.params(16);

@@ -1,15 +1,22 @@
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.js";
 import { JS_KERNELS, type ArenaViews, type KernelName } from "./kernels-js.js";
-import { dropArena, kernelThreads, postJob } from "./thread-pool.js";
+import { kernelThreads, postJob } from "./thread-pool.js";
 
 /**
  * Memory for the WebAssembly kernels of kernels.wat, with one ownership rule:
  *
- * **An arena belongs to the call that creates it.** The call sizes it once (it never grows, so views into it
- * stay valid for its whole life), lays out its arrays, runs kernels over them, copies what it returns into
- * ordinary typed arrays and disposes of the arena before returning. No arena, and no view into one, is kept in
- * module state or handed to a caller, so two calls never share kernel memory and nothing a call returns
- * changes later. Worker threads see an arena's memory only while they run its jobs and drop it on dispose.
+ * **An arena belongs to the call that creates it, and to no one else, until that call disposes of it.** The
+ * call sizes it once (it never grows, so views into it stay valid for its whole life), lays out its arrays,
+ * runs kernels over them, copies what it returns into ordinary typed arrays and disposes of the arena (in a
+ * `finally`) before returning. No view into an arena is kept in module state or handed to a caller, so two
+ * calls never share kernel memory and nothing a call returns changes later. Worker threads touch an arena's
+ * memory only while they run its jobs, which the creating call waits for.
+ *
+ * Disposing returns the memory to a pool that a later arena takes it from, zero-filled. The pool exists
+ * because V8 does not count shared WebAssembly memory as heap pressure: memories dropped after each call would
+ * pile up until a full collection that may never come (200 k-means calls on 22,000 × 61 rows reached 2 GB of
+ * RSS). Pooled memories come in power-of-two sizes and are created only when no free one fits, so the pool
+ * holds at most about twice the largest amount of kernel memory in use at once.
  *
  * Kernels run in WebAssembly (SIMD) when the runtime supports it and the arena fits in a 32-bit memory,
  * otherwise as their JavaScript twins over an ArrayBuffer, with bit-identical results either way.
@@ -33,7 +40,7 @@ export interface KernelArena {
   run(kernel: KernelName, params: ParamBlock, a: ArrayLike<number>, b: ArrayLike<number>, need?: ArrayLike<number>, threads?: number): void;
   /** Splits [start, end) into about threads × 4 ranges of at least `grain` and runs the kernel over them. */
   runRange(kernel: KernelName, params: ParamBlock, start: number, end: number, grain: number): void;
-  /** Releases the arena: workers drop their instance over it; the memory goes with the last reference. */
+  /** Ends the arena: its memory goes back to the pool; the arena and its views must not be used afterwards. */
   dispose(): void;
 }
 
@@ -67,7 +74,46 @@ const PAGE = 65536;
 const WASM_LIMIT = 65536 * PAGE;
 
 let compiled: WebAssembly.Module | null | undefined;
-let nextArenaId = 1;
+let nextMemoryId = 1;
+
+type Exports = Record<string, (P: number, a: number, b: number, scratch: number) => void>;
+
+/** A pooled shared memory with the calling thread's instance over it. */
+interface PooledMemory {
+  id: number;
+  memory: WebAssembly.Memory;
+  exports: Exports;
+  pages: number;
+}
+
+/** Free pooled memories, by size in pages (powers of two). */
+const freeMemories = new Map<number, PooledMemory[]>();
+
+/** A zero-filled pooled memory of at least `bytes`, or undefined when none can be had. */
+function checkoutMemory(module: WebAssembly.Module, bytes: number): PooledMemory | undefined {
+  let pages = 16;
+  while (pages * PAGE < bytes) pages *= 2;
+  if (pages > 65536) return undefined;
+  const free = freeMemories.get(pages);
+  const reused = free?.pop();
+  if (reused) {
+    new Uint8Array(reused.memory.buffer, 0, Math.min(bytes, reused.pages * PAGE)).fill(0);
+    return reused;
+  }
+  try {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports as Exports;
+    return { id: nextMemoryId++, memory, exports, pages };
+  } catch {
+    return undefined;
+  }
+}
+
+function releaseMemory(m: PooledMemory): void {
+  const free = freeMemories.get(m.pages);
+  if (free) free.push(m);
+  else freeMemories.set(m.pages, [m]);
+}
 let lastRunByWorkers = 0;
 
 /** How many tasks of the last job shared with workers the workers ran (tests and benchmarks). */
@@ -112,22 +158,12 @@ export function arenaLayout(options: { forceJs?: boolean } = {}): ArenaLayout {
 
 function createArena(bytes: number, threads: number, forceJs: boolean): KernelArena {
   const module = forceJs ? null : kernelModule();
-  let memory: WebAssembly.Memory | undefined;
-  let exports: Record<string, (P: number, a: number, b: number, scratch: number) => void> | undefined;
-  if (module && bytes <= WASM_LIMIT) {
-    try {
-      const pages = Math.ceil(bytes / PAGE);
-      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-      exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports as typeof exports;
-    } catch {
-      memory = undefined;
-      exports = undefined;
-    }
-  }
+  let pooled = module && bytes <= WASM_LIMIT ? checkoutMemory(module, bytes) : undefined;
+  const memory = pooled?.memory;
+  const exports = pooled?.exports;
   const buffer: ArrayBufferLike = memory ? memory.buffer : new ArrayBuffer(Math.ceil(bytes / 8) * 8);
   const views: ArenaViews = { f64: new Float64Array(buffer), i32: new Int32Array(buffer) };
-  const id = nextArenaId++;
-  let usedPool = false;
+  const id = pooled?.id ?? 0;
   const arena: KernelArena = {
     wasm: exports !== undefined,
     views,
@@ -155,8 +191,7 @@ function createArena(bytes: number, threads: number, forceJs: boolean): KernelAr
         c[5 + m + t] = b[t];
         c[5 + 2 * m + t] = need ? need[t] : 0;
       }
-      usedPool = true;
-      postJob(module, { arenaId: id, memory, kernel, params: params.ptr, scratch: 0, control }, threadCount - 1);
+      postJob(module, { memoryId: id, memory, kernel, params: params.ptr, scratch: 0, control }, threadCount - 1);
       const f = exports[kernel];
       for (;;) {
         const t = Atomics.add(c, 0, 1);
@@ -193,8 +228,8 @@ function createArena(bytes: number, threads: number, forceJs: boolean): KernelAr
       arena.run(kernel, params, a, b);
     },
     dispose() {
-      if (usedPool) dropArena(id);
-      usedPool = false;
+      if (pooled) releaseMemory(pooled);
+      pooled = undefined;
     },
   };
   return arena;

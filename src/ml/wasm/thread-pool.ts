@@ -7,13 +7,14 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
  * done. Workers are started on first use, do not keep the process alive, and hold nothing between jobs but
  * the compiled module and the instance over the memory of the last arena they worked on (dropped when that
  * arena is disposed). A job whose workers are not up yet simply runs on the calling thread, which gives the
- * same results: tasks write disjoint outputs, whoever runs them.
+ * same results: tasks write disjoint outputs, whoever runs them. A worker keeps an instance per pooled memory
+ * (kernel-arena.ts), so it instantiates the module once per memory, not once per job.
  */
 
 /** One job as the workers receive it. */
 export interface PoolJob {
-  /** Identifies the arena, so that a worker instantiates the module once per arena. */
-  arenaId: number;
+  /** Identifies the pooled memory, so that a worker instantiates the module once per memory. */
+  memoryId: number;
   memory: WebAssembly.Memory;
   kernel: string;
   /** Byte offset of the parameter block. */
@@ -31,23 +32,22 @@ const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { port, wake, ready, module, index } = workerData;
 const word = new Int32Array(wake);
 Atomics.store(new Int32Array(ready), index, 1);
-let arenaId = -1, exports = null, seen = 0;
+const instances = new Map();
+let seen = 0;
 for (;;) {
   Atomics.wait(word, 0, seen);
   seen = Atomics.load(word, 0);
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
     const job = m.message;
-    if (job.drop !== undefined) {
-      if (job.drop === arenaId) { arenaId = -1; exports = null; }
-      continue;
-    }
+    if (job.kernel === "") continue;
     const c = new Int32Array(job.control);
-    try {
-      if (job.arenaId !== arenaId) {
+    let exports = instances.get(job.memoryId);
+    if (exports === undefined) {
+      try {
         exports = new WebAssembly.Instance(module, { env: { mem: job.memory } }).exports;
-        arenaId = job.arenaId;
-      }
-    } catch (e) { continue; }
+      } catch (e) { continue; }
+      instances.set(job.memoryId, exports);
+    }
     const f = exports[job.kernel];
     const n = c[3];
     const scratch = job.scratch + 128 * index;
@@ -139,17 +139,6 @@ export function postJob(module: WebAssembly.Module, job: PoolJob, helpers: numbe
 }
 
 /**
- * Tells the workers to drop their instance over an arena's memory.
- * @param arenaId the arena
- */
-export function dropArena(arenaId: number): void {
-  if (!workers.length || !wake) return;
-  for (const w of workers) w.port.postMessage({ drop: arenaId });
-  Atomics.add(wake, 0, 1);
-  Atomics.notify(wake, 0);
-}
-
-/**
  * Starts workers up to `threads − 1` and resolves once they all run (or after `timeoutMs`), so that the next jobs
  * are shared from the start; benchmarks and tests call it, kernels do not need to.
  * @param module the compiled kernels
@@ -162,7 +151,7 @@ export async function startWorkers(module: WebAssembly.Module, threads: number, 
   // an empty job: it only makes the workers start
   c[3] = 0;
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  postJob(module, { arenaId: 0, memory, kernel: "", params: 0, scratch: 0, control }, threads - 1);
+  postJob(module, { memoryId: 0, memory, kernel: "", params: 0, scratch: 0, control }, threads - 1);
   const want = Math.min(threads - 1, workers.length);
   const start = Date.now();
   const running = () => {
