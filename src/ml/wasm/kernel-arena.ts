@@ -1,6 +1,6 @@
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.js";
 import { JS_KERNELS, type ArenaViews, type KernelName } from "./kernels-js.js";
-import { kernelThreads, postJob } from "./thread-pool.js";
+import { kernelThreads, runJob } from "./thread-pool.js";
 
 /**
  * Memory for the WebAssembly kernels of kernels.wat, with one ownership rule:
@@ -183,37 +183,15 @@ function createArena(bytes: number, threads: number, forceJs: boolean): KernelAr
         }
         return;
       }
-      const control = new SharedArrayBuffer(4 * (5 + 3 * m));
-      const c = new Int32Array(control);
-      c[3] = m;
-      for (let t = 0; t < m; ++t) {
-        c[5 + t] = a[t];
-        c[5 + m + t] = b[t];
-        c[5 + 2 * m + t] = need ? need[t] : 0;
-      }
-      postJob(module, { memoryId: id, memory, kernel, params: params.ptr, scratch: 0, control }, threadCount - 1);
       const f = exports[kernel];
-      for (;;) {
-        const t = Atomics.add(c, 0, 1);
-        if (t >= m) break;
-        const want2 = c[5 + 2 * m + t];
-        for (let d = Atomics.load(c, 1); d < want2; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
-        try {
-          f(params.ptr, c[5 + t], c[5 + m + t], 0);
-        } catch (e) {
-          // let the other threads finish before reporting, so none writes into the arena afterwards
-          Atomics.store(c, 2, 1);
-          Atomics.add(c, 1, 1);
-          Atomics.notify(c, 1);
-          for (let d = Atomics.load(c, 1); d < m; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
-          throw e;
-        }
-        Atomics.add(c, 1, 1);
-        Atomics.notify(c, 1);
-      }
-      for (let d = Atomics.load(c, 1); d < m; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
-      lastRunByWorkers = c[4];
-      if (c[2]) throw new Error(`kernel ${kernel} failed on a worker thread`);
+      lastRunByWorkers = runJob(
+        module,
+        { memoryId: id, memory, kernel, params: params.ptr, scratch: 0, a, b, need },
+        threadCount - 1,
+        (ta, tb, scratch) => {
+          f(params.ptr, ta, tb, scratch);
+        },
+      );
     },
     runRange(kernel, params, start, end, grain) {
       const total = end - start;

@@ -433,42 +433,63 @@
     local.get $P i32.load offset=12 local.get $y i32.const 3 i32.shl i32.add f64.load local.get $d f64.mul
     f64.add f64.store)
 
-  ;; Quads Q < R: the rows of Q gain their distances to R's rows in order, then R's rows gain Q's.
+  ;; Quads Q < R: the rows of Q gain their distances to R's rows in order, then R's rows gain Q's (labels as byte
+  ;; offsets and weights of all eight rows read once).
   (func $sil_acc_pair (param $P i32) (param $Q i32) (param $R i32) (param $scratch i32)
-    (local $r i32) (local $h i32)
+    (local $S i32) (local $k8 i32) (local $lab i32) (local $w i32) (local $row i32) (local $d i32) (local $addr i32) (local $r i32)
+    (local $ly0 i32) (local $ly1 i32) (local $ly2 i32) (local $ly3 i32) (local $lx0 i32) (local $lx1 i32) (local $lx2 i32) (local $lx3 i32)
+    (local $wy0 f64) (local $wy1 f64) (local $wy2 f64) (local $wy3 f64) (local $wx0 f64) (local $wx1 f64) (local $wx2 f64) (local $wx3 f64)
+    local.get $P i32.load offset=16 local.set $S
+    local.get $P i32.load offset=28 i32.const 3 i32.shl local.set $k8
+    local.get $P i32.load offset=8 local.set $lab
+    local.get $P i32.load offset=12 local.set $w
+    local.get $lab local.get $R i32.const 2 i32.shl i32.const 0 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $ly0
+    local.get $w local.get $R i32.const 2 i32.shl i32.const 0 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wy0
+    local.get $lab local.get $Q i32.const 2 i32.shl i32.const 0 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $lx0
+    local.get $w local.get $Q i32.const 2 i32.shl i32.const 0 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wx0
+    local.get $lab local.get $R i32.const 2 i32.shl i32.const 1 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $ly1
+    local.get $w local.get $R i32.const 2 i32.shl i32.const 1 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wy1
+    local.get $lab local.get $Q i32.const 2 i32.shl i32.const 1 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $lx1
+    local.get $w local.get $Q i32.const 2 i32.shl i32.const 1 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wx1
+    local.get $lab local.get $R i32.const 2 i32.shl i32.const 2 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $ly2
+    local.get $w local.get $R i32.const 2 i32.shl i32.const 2 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wy2
+    local.get $lab local.get $Q i32.const 2 i32.shl i32.const 2 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $lx2
+    local.get $w local.get $Q i32.const 2 i32.shl i32.const 2 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wx2
+    local.get $lab local.get $R i32.const 2 i32.shl i32.const 3 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $ly3
+    local.get $w local.get $R i32.const 2 i32.shl i32.const 3 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wy3
+    local.get $lab local.get $Q i32.const 2 i32.shl i32.const 3 i32.add i32.const 2 i32.shl i32.add i32.load i32.const 3 i32.shl local.set $lx3
+    local.get $w local.get $Q i32.const 2 i32.shl i32.const 3 i32.add i32.const 3 i32.shl i32.add f64.load local.set $wx3
     i32.const 0 local.set $r
     block $rd loop $rl
       local.get $r i32.const 4 i32.ge_u br_if $rd
-      i32.const 0 local.set $h
-      block $hd loop $hl
-        local.get $h i32.const 4 i32.ge_u br_if $hd
-        local.get $P
-        local.get $Q i32.const 2 i32.shl local.get $r i32.add
-        local.get $R i32.const 2 i32.shl local.get $h i32.add
-        local.get $scratch local.get $r i32.const 2 i32.shl local.get $h i32.add i32.const 3 i32.shl i32.add f64.load
-        call $sil_add
-        local.get $h i32.const 1 i32.add local.set $h
-        br $hl
-      end end
+      local.get $S local.get $Q i32.const 2 i32.shl local.get $r i32.add local.get $k8 i32.mul i32.add local.set $row
+      local.get $scratch local.get $r i32.const 5 i32.shl i32.add local.set $d
+      local.get $row local.get $ly0 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wy0 local.get $d f64.load offset=0 f64.mul f64.add f64.store
+      local.get $row local.get $ly1 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wy1 local.get $d f64.load offset=8 f64.mul f64.add f64.store
+      local.get $row local.get $ly2 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wy2 local.get $d f64.load offset=16 f64.mul f64.add f64.store
+      local.get $row local.get $ly3 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wy3 local.get $d f64.load offset=24 f64.mul f64.add f64.store
       local.get $r i32.const 1 i32.add local.set $r
       br $rl
     end end
-    i32.const 0 local.set $h
-    block $hd2 loop $hl2
-      local.get $h i32.const 4 i32.ge_u br_if $hd2
-      i32.const 0 local.set $r
-      block $rd2 loop $rl2
-        local.get $r i32.const 4 i32.ge_u br_if $rd2
-        local.get $P
-        local.get $R i32.const 2 i32.shl local.get $h i32.add
-        local.get $Q i32.const 2 i32.shl local.get $r i32.add
-        local.get $scratch local.get $r i32.const 2 i32.shl local.get $h i32.add i32.const 3 i32.shl i32.add f64.load
-        call $sil_add
-        local.get $r i32.const 1 i32.add local.set $r
-        br $rl2
-      end end
-      local.get $h i32.const 1 i32.add local.set $h
-      br $hl2
+    i32.const 0 local.set $r
+    block $hd loop $hl
+      local.get $r i32.const 4 i32.ge_u br_if $hd
+      local.get $S local.get $R i32.const 2 i32.shl local.get $r i32.add local.get $k8 i32.mul i32.add local.set $row
+      local.get $scratch local.get $r i32.const 3 i32.shl i32.add local.set $d
+      local.get $row local.get $lx0 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wx0 local.get $d f64.load offset=0 f64.mul f64.add f64.store
+      local.get $row local.get $lx1 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wx1 local.get $d f64.load offset=32 f64.mul f64.add f64.store
+      local.get $row local.get $lx2 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wx2 local.get $d f64.load offset=64 f64.mul f64.add f64.store
+      local.get $row local.get $lx3 i32.add local.tee $addr
+      local.get $addr f64.load local.get $wx3 local.get $d f64.load offset=96 f64.mul f64.add f64.store
+      local.get $r i32.const 1 i32.add local.set $r
+      br $hl
     end end)
 
   ;; Quad Q with itself: pairs r < h in the order of the plain loop (row side, then column side, pair by pair).

@@ -2,79 +2,116 @@ import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 
 /**
- * Worker threads that run WebAssembly task kernels over a shared memory, synchronously: the calling thread posts
- * a job, takes tasks itself, and waits (Atomics.wait, which Node allows on the main thread) until every task is
- * done. Workers are started on first use, do not keep the process alive, and hold nothing between jobs but
- * the compiled module and the instance over the memory of the last arena they worked on (dropped when that
- * arena is disposed). A job whose workers are not up yet simply runs on the calling thread, which gives the
- * same results: tasks write disjoint outputs, whoever runs them. A worker keeps an instance per pooled memory
- * (kernel-arena.ts), so it instantiates the module once per memory, not once per job.
+ * Worker threads that run WebAssembly task kernels over a shared memory, synchronously: the calling thread
+ * describes a job in a shared mailbox, wakes the workers, takes tasks itself and waits (Atomics.wait, which
+ * Node allows on the main thread) until every task is done. Workers start on first use, do not keep the
+ * process alive, and keep one instance of the module per pooled memory (kernel-arena.ts), which they are sent
+ * once. A job whose workers are not up yet simply runs on the calling thread, with the same results: tasks
+ * write disjoint outputs, whoever runs them.
+ *
+ * Tasks are claimed by compare-and-swap on one 64-bit word holding (job number, next task), so a worker still
+ * looking at a finished job can never take a task of the next one; the calling thread starts a job only once
+ * the previous one is done, and rewrites the mailbox only then.
  */
 
-/** One job as the workers receive it. */
-export interface PoolJob {
-  /** Identifies the pooled memory, so that a worker instantiates the module once per memory. */
-  memoryId: number;
-  memory: WebAssembly.Memory;
-  kernel: string;
-  /** Byte offset of the parameter block. */
-  params: number;
-  /** Byte offset of the first thread's 128-byte scratch; thread t uses scratch + 128·t. */
-  scratch: number;
-  /** Int32 control words: [next task, tasks done, failed, task count, tasks done by workers, a[], b[], need[]]. */
-  control: SharedArrayBuffer;
-}
+/** Names of the task kernels, in the order the mailbox refers to them. */
+export const KERNEL_NAMES = [
+  "kmeans_assign_full",
+  "kmeans_assign_bounded",
+  "kmeans_row_dist",
+  "kmeans_nearest",
+  "kmeanspp_min",
+  "silhouette_tile",
+  "pca_cross",
+  "pca_project",
+  "col_sums",
+  "col_sumsq",
+  "centre_rows",
+] as const;
 
-// The worker's whole program. It never returns to its event loop: it sleeps on the wake word and drains its
-// port with receiveMessageOnPort whenever the word changes.
+// Words of the mailbox: the claim word is BigInt64 word 0 (Int32 words 0 and 1), job number << 32 | next task.
+const CLAIM = 0;
+const WAKE = 2;
+const MEMORY = 3;
+const KERNEL = 4;
+const PARAMS = 5;
+const SCRATCH = 6;
+const COUNT = 7;
+const DONE = 8;
+const FAILED = 9;
+const BY_WORKERS = 10;
+/** READY + t is 1 once worker t (1-based) runs. */
+const READY = 11;
+
+// The worker's whole program. It never returns to its event loop: it sleeps on the wake word, reads its port
+// with receiveMessageOnPort for memories and task tables, and claims tasks from the mailbox.
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { port, wake, ready, module, index } = workerData;
-const word = new Int32Array(wake);
-Atomics.store(new Int32Array(ready), index, 1);
+const { port, mailbox, module, names, index } = workerData;
+const box = new Int32Array(mailbox);
+const claim = new BigInt64Array(mailbox);
+const memories = new Map();
 const instances = new Map();
+let table = null;
 let seen = 0;
+Atomics.store(box, ${READY} + index, 1);
 for (;;) {
-  Atomics.wait(word, 0, seen);
-  seen = Atomics.load(word, 0);
+  Atomics.wait(box, ${WAKE}, seen);
+  seen = Atomics.load(box, ${WAKE});
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-    const job = m.message;
-    if (job.kernel === "") continue;
-    const c = new Int32Array(job.control);
-    let exports = instances.get(job.memoryId);
-    if (exports === undefined) {
-      try {
-        exports = new WebAssembly.Instance(module, { env: { mem: job.memory } }).exports;
-      } catch (e) { continue; }
-      instances.set(job.memoryId, exports);
-    }
-    const f = exports[job.kernel];
-    const n = c[3];
-    const scratch = job.scratch + 128 * index;
-    for (;;) {
-      const t = Atomics.add(c, 0, 1);
-      if (t >= n) break;
-      const need = c[5 + 2 * n + t];
-      for (let d = Atomics.load(c, 1); d < need; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
-      try { f(job.params, c[5 + t], c[5 + n + t], scratch); } catch (e) { Atomics.store(c, 2, 1); }
-      Atomics.add(c, 4, 1);
-      Atomics.add(c, 1, 1);
-      Atomics.notify(c, 1);
-    }
+    if (m.message.table) table = new Int32Array(m.message.table);
+    if (m.message.memory) memories.set(m.message.memoryId, m.message.memory);
+  }
+  const w = Atomics.load(claim, ${CLAIM});
+  const job = w >> 32n;
+  const memoryId = Atomics.load(box, ${MEMORY});
+  const memory = memories.get(memoryId);
+  if (memory === undefined || table === null) continue;
+  let exports = instances.get(memoryId);
+  if (exports === undefined) {
+    try { exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports; } catch (e) { continue; }
+    instances.set(memoryId, exports);
+  }
+  const f = exports[names[Atomics.load(box, ${KERNEL})]];
+  const params = Atomics.load(box, ${PARAMS});
+  const scratch = Atomics.load(box, ${SCRATCH}) + 128 * index;
+  const n = Atomics.load(box, ${COUNT});
+  for (;;) {
+    const cur = Atomics.load(claim, ${CLAIM});
+    if (cur >> 32n !== job) break;
+    const t = Number(cur & 0xffffffffn);
+    if (t >= n) break;
+    if (Atomics.compareExchange(claim, ${CLAIM}, cur, cur + 1n) !== cur) continue;
+    const need = table[2 * n + t];
+    for (let d = Atomics.load(box, ${DONE}); d < need; d = Atomics.load(box, ${DONE})) Atomics.wait(box, ${DONE}, d);
+    try { f(params, table[t], table[n + t], scratch); } catch (e) { Atomics.store(box, ${FAILED}, 1); }
+    Atomics.add(box, ${BY_WORKERS}, 1);
+    Atomics.add(box, ${DONE}, 1);
+    Atomics.notify(box, ${DONE});
   }
 }
 `;
 
 interface PoolWorker {
   port: MessagePort;
+  /** Pooled memories this worker has been sent. */
+  memories: Set<number>;
+  /** The task table this worker has been sent. */
+  table: SharedArrayBuffer | undefined;
 }
+
+/** Most workers: the mailbox has one ready word per worker. */
+const MAX_WORKERS = 63;
 
 let configured: number | undefined;
 let workers: PoolWorker[] = [];
-let wake: Int32Array | undefined;
-/** ready[t] = 1 once worker t (1-based) runs. */
-const ready = new Int32Array(new SharedArrayBuffer(4 * 65));
 let poolModule: WebAssembly.Module | undefined;
+// an even number of words, as the BigInt64 view needs
+const mailbox = new SharedArrayBuffer(8 * Math.ceil((READY + MAX_WORKERS + 1) / 2));
+const box = new Int32Array(mailbox);
+const claimWord = new BigInt64Array(mailbox);
+let table: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4 * 3 * 1024));
+let jobNumber = 0n;
 
 /**
  * The number of threads kernels may use (the calling thread included): `OPENBEAT_THREADS` when set, else the
@@ -98,28 +135,20 @@ export function setKernelThreads(threads: number): void {
   configured = threads;
 }
 
-/**
- * Posts a job to up to `helpers` workers (starting them when needed) and returns how many were asked.
- * @param module the compiled kernels
- * @param job the job
- * @param helpers workers wanted (threads − 1)
- */
-export function postJob(module: WebAssembly.Module, job: PoolJob, helpers: number): number {
-  if (helpers < 1) return 0;
+function ensureWorkers(module: WebAssembly.Module, helpers: number): number {
   if (poolModule !== module) {
-    // a different compiled module (only in tests): start afresh so workers never mix modules
+    // a different compiled module (only in tests): start afresh so that workers never mix modules
     for (const w of workers) w.port.close();
     workers = [];
-    ready.fill(0);
+    box.fill(0, READY);
     poolModule = module;
   }
-  wake ??= new Int32Array(new SharedArrayBuffer(4));
-  while (workers.length < Math.min(helpers, ready.length - 1)) {
+  while (workers.length < Math.min(helpers, MAX_WORKERS)) {
     const { port1, port2 } = new MessageChannel();
     try {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { port: port2, wake: wake.buffer, ready: ready.buffer, module, index: workers.length + 1 },
+        workerData: { port: port2, mailbox, module, names: KERNEL_NAMES, index: workers.length + 1 },
         transferList: [port2],
       });
       worker.unref();
@@ -129,13 +158,91 @@ export function postJob(module: WebAssembly.Module, job: PoolJob, helpers: numbe
       break;
     }
     port1.unref();
-    workers.push({ port: port1 });
+    workers.push({ port: port1, memories: new Set(), table: undefined });
   }
-  const asked = Math.min(helpers, workers.length);
-  for (let w = 0; w < asked; ++w) workers[w].port.postMessage(job);
-  Atomics.add(wake, 0, 1);
-  Atomics.notify(wake, 0);
-  return asked;
+  return Math.min(helpers, workers.length);
+}
+
+/** A job: a kernel over tasks [a[t], b[t]) in a pooled memory, task t starting once need[t] tasks are done. */
+export interface PoolJob {
+  memoryId: number;
+  memory: WebAssembly.Memory;
+  kernel: (typeof KERNEL_NAMES)[number];
+  /** Byte offset of the parameter block. */
+  params: number;
+  /** Byte offset of the first thread's 128-byte scratch; thread t uses scratch + 128·t. */
+  scratch: number;
+  a: ArrayLike<number>;
+  b: ArrayLike<number>;
+  need?: ArrayLike<number>;
+}
+
+/**
+ * Runs a job on the calling thread and up to `helpers` workers; returns once every task is done.
+ * @param run runs task (a, b) on the calling thread, with its scratch
+ * @returns how many tasks the workers ran
+ */
+export function runJob(
+  module: WebAssembly.Module,
+  job: PoolJob,
+  helpers: number,
+  run: (a: number, b: number, scratch: number) => void,
+): number {
+  const m = job.a.length;
+  const asked = ensureWorkers(module, helpers);
+  if (3 * m > table.length) table = new Int32Array(new SharedArrayBuffer(4 * 3 * Math.max(m, 2 * (table.length / 3))));
+  for (let t = 0; t < m; ++t) {
+    table[t] = job.a[t];
+    table[m + t] = job.b[t];
+    table[2 * m + t] = job.need ? job.need[t] : 0;
+  }
+  for (let w = 0; w < asked; ++w) {
+    const worker = workers[w];
+    if (worker.table !== table.buffer || !worker.memories.has(job.memoryId)) {
+      worker.port.postMessage({
+        table: table.buffer,
+        memoryId: job.memoryId,
+        memory: worker.memories.has(job.memoryId) ? undefined : job.memory,
+      });
+      worker.table = table.buffer;
+      worker.memories.add(job.memoryId);
+    }
+  }
+  jobNumber = (jobNumber + 1n) & 0x7fffffffn;
+  Atomics.store(box, MEMORY, job.memoryId);
+  Atomics.store(box, KERNEL, KERNEL_NAMES.indexOf(job.kernel));
+  Atomics.store(box, PARAMS, job.params);
+  Atomics.store(box, SCRATCH, job.scratch);
+  Atomics.store(box, COUNT, m);
+  Atomics.store(box, DONE, 0);
+  Atomics.store(box, FAILED, 0);
+  Atomics.store(box, BY_WORKERS, 0);
+  Atomics.store(claimWord, CLAIM, jobNumber << 32n);
+  if (asked > 0) {
+    Atomics.add(box, WAKE, 1);
+    Atomics.notify(box, WAKE);
+  }
+  let error: Error | undefined;
+  for (;;) {
+    const cur = Atomics.load(claimWord, CLAIM);
+    const t = Number(cur & 0xffffffffn);
+    if (t >= m) break;
+    if (Atomics.compareExchange(claimWord, CLAIM, cur, cur + 1n) !== cur) continue;
+    const need = table[2 * m + t];
+    for (let d = Atomics.load(box, DONE); d < need; d = Atomics.load(box, DONE)) Atomics.wait(box, DONE, d);
+    try {
+      if (error === undefined) run(table[t], table[m + t], job.scratch);
+    } catch (e) {
+      // finish the job before reporting, so that no thread writes into the arena afterwards
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    Atomics.add(box, DONE, 1);
+    Atomics.notify(box, DONE);
+  }
+  for (let d = Atomics.load(box, DONE); d < m; d = Atomics.load(box, DONE)) Atomics.wait(box, DONE, d);
+  if (error !== undefined) throw error;
+  if (Atomics.load(box, FAILED)) throw new Error(`kernel ${job.kernel} failed on a worker thread`);
+  return Atomics.load(box, BY_WORKERS);
 }
 
 /**
@@ -146,17 +253,11 @@ export function postJob(module: WebAssembly.Module, job: PoolJob, helpers: numbe
  * @returns the number of workers running
  */
 export async function startWorkers(module: WebAssembly.Module, threads: number, timeoutMs = 10_000): Promise<number> {
-  const control = new SharedArrayBuffer(4 * 5);
-  const c = new Int32Array(control);
-  // an empty job: it only makes the workers start
-  c[3] = 0;
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  postJob(module, { memoryId: 0, memory, kernel: "", params: 0, scratch: 0, control }, threads - 1);
-  const want = Math.min(threads - 1, workers.length);
+  const want = ensureWorkers(module, threads - 1);
   const start = Date.now();
   const running = () => {
     let r = 0;
-    for (let t = 1; t <= want; ++t) r += Atomics.load(ready, t);
+    for (let t = 1; t <= want; ++t) r += Atomics.load(box, READY + t);
     return r;
   };
   while (running() < want && Date.now() - start < timeoutMs) await new Promise((resolve) => setTimeout(resolve, 5));
