@@ -1,5 +1,7 @@
 import type { Matrix } from "./matrix.js";
 import type { Rng } from "../util/random.js";
+import { arenaLayout, paramBlock, type ArenaLayout, type KernelArena, type ParamBlock } from "./wasm/kernel-arena.js";
+import { PP } from "./wasm/kernels-js.js";
 
 /**
  * Greedy k-means++ seeding as in scikit-learn's `_kmeans_plusplus` (Arthur & Vassilvitskii 2007): the first
@@ -19,32 +21,98 @@ import type { Rng } from "../util/random.js";
  */
 export function kmeansPlusPlus(X: Matrix, k: number, rng: Rng, nLocalTrials?: number, sampleWeight?: Float64Array): Matrix {
   const { rows: n, cols: p } = X;
-  const H = createDistanceHeap(n * p + k * p);
-  H.heap.set(X.data, 0);
-  seedPlusPlus(H, n, p, k, rng, n * p, nLocalTrials, sampleWeight);
-  return { rows: k, cols: p, data: H.heap.slice(n * p, n * p + k * p) };
+  const trials = nLocalTrials ?? 2 + Math.floor(Math.log(k));
+  const layout = arenaLayout();
+  const rowsPtr = layout.f64(n * p);
+  const centresPtr = layout.f64(k * p);
+  const S = seedingLayout(layout, n, trials);
+  const arena = layout.create();
+  try {
+    arena.f64At(rowsPtr, n * p).set(X.data.subarray(0, n * p));
+    const C = arena.f64At(centresPtr, k * p);
+    seedPlusPlus(seedingArena(arena, S, rowsPtr, n, p), k, rng, C, trials, sampleWeight);
+    return { rows: k, cols: p, data: C.slice() };
+  } finally {
+    arena.dispose();
+  }
+}
+
+/** Arena regions that {@link seedPlusPlus} works in: reserve them with {@link seedingLayout}. */
+export interface SeedingRegions {
+  params: number;
+  ids: number;
+  closest: number;
+  candidates: number;
+  trials: number;
 }
 
 /**
- * {@link kmeansPlusPlus} over data already in a distance heap: rows at heap[0 .. n·p), centres written to
- * heap[centreBase .. centreBase + k·p); `W` are optional row weights.
+ * Reserves the regions {@link seedPlusPlus} needs for n rows and up to `trials` candidates per centre.
+ * @param layout the arena layout of the caller
+ * @param n rows
+ * @param trials candidates per centre
  */
-export function seedPlusPlus(
-  H: DistanceHeap,
-  n: number,
-  p: number,
-  k: number,
-  rng: Rng,
-  centreBase: number,
-  nLocalTrials?: number,
-  W?: Float64Array,
-): void {
-  const { heap, dist } = H;
-  const trials = nLocalTrials ?? 2 + Math.floor(Math.log(k));
-  const closest = new Float64Array(n).fill(Infinity);
-  const candidates = new Float64Array(trials * n);
+export function seedingLayout(layout: ArenaLayout, n: number, trials: number): SeedingRegions {
+  return { params: layout.params(8), ids: layout.i32(trials), closest: layout.f64(n), candidates: layout.f64(trials * n), trials };
+}
+
+/** The rows to seed from and the arena views that {@link seedPlusPlus} works in. */
+export interface SeedingArena {
+  arena: KernelArena;
+  params: ParamBlock;
+  /** The n×p rows, in the arena. */
+  X: Float64Array;
+  n: number;
+  p: number;
+  ids: Int32Array;
+  closest: Float64Array;
+  candidates: Float64Array;
+  /** Byte offsets of closest and candidates. */
+  closestPtr: number;
+  candidatesPtr: number;
+  /** Most candidates per centre the regions hold. */
+  trials: number;
+}
+
+/**
+ * Views and the kernel parameter block for seeding from the n×p rows at byte offset `rowsPtr` of an arena.
+ * @param arena the caller's arena
+ * @param S regions reserved by {@link seedingLayout}
+ * @param rowsPtr byte offset of the rows
+ * @param n rows
+ * @param p columns
+ */
+export function seedingArena(arena: KernelArena, S: SeedingRegions, rowsPtr: number, n: number, p: number): SeedingArena {
+  const params = paramBlock(arena, S.params).i32(PP.X, rowsPtr).i32(PP.p, p).i32(PP.ids, S.ids).i32(PP.n, n);
+  return {
+    arena,
+    params,
+    X: arena.f64At(rowsPtr, n * p),
+    n,
+    p,
+    ids: arena.i32At(S.ids, S.trials),
+    closest: arena.f64At(S.closest, n),
+    candidates: arena.f64At(S.candidates, S.trials * n),
+    closestPtr: S.closest,
+    candidatesPtr: S.candidates,
+    trials: S.trials,
+  };
+}
+
+/**
+ * {@link kmeansPlusPlus} over rows already in an arena: writes k centres (copies of rows) into C (k×p).
+ * @param A the rows and work regions
+ * @param k number of centres
+ * @param rng seeded generator
+ * @param C output, k×p
+ * @param trials candidates per centre, at most A.trials
+ * @param W optional row weights
+ */
+export function seedPlusPlus(A: SeedingArena, k: number, rng: Rng, C: Float64Array, trials: number, W?: Float64Array): void {
+  const { n, p, X, ids, closest, candidates } = A;
+  if (trials > A.trials) throw new Error(`invalid trials: ${trials} (the arena has room for ${A.trials})`);
+  closest.fill(Infinity);
   const pots = new Float64Array(trials);
-  const ids = new Int32Array(trials);
   const cumsum = new Float64Array(n);
   let first: number;
   if (W) {
@@ -54,130 +122,43 @@ export function seedPlusPlus(
   } else {
     first = rng.int(n);
   }
-  heap.copyWithin(centreBase, first * p, first * p + p);
+  C.set(X.subarray(first * p, first * p + p), 0);
   ids[0] = first;
-  minDistances(dist, n, p, ids, 1, closest, closest, pots, W);
+  minDistances(A, 1, A.closestPtr, closest, pots, W);
   let pot = pots[0];
   for (let c = 1; c < k; ++c) {
     let acc = 0;
     if (W) for (let i = 0; i < n; ++i) cumsum[i] = acc += W[i] * closest[i];
     else for (let i = 0; i < n; ++i) cumsum[i] = acc += closest[i];
     for (let t = 0; t < trials; ++t) ids[t] = searchSorted(cumsum, rng.next() * pot);
-    minDistances(dist, n, p, ids, trials, closest, candidates, pots, W);
+    minDistances(A, trials, A.candidatesPtr, candidates, pots, W);
     let best = 0;
     // strict < keeps the first of tied candidates, like numpy's argmin
     for (let t = 1; t < trials; ++t) if (pots[t] < pots[best]) best = t;
     pot = pots[best];
     closest.set(candidates.subarray(best * n, best * n + n));
-    heap.copyWithin(centreBase + c * p, ids[best] * p, ids[best] * p + p);
+    C.set(X.subarray(ids[best] * p, ids[best] * p + p), c * p);
   }
 }
 
+// Work per task of the candidate-distance kernel (multiply-adds): enough to cover handing a task to a thread.
+const SEED_GRAIN = 200_000;
+
 /**
- * For each candidate row ids[t] (t < m): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²), pots[t] = Σ_i of that
- * (weighted by W[i] when given).
+ * For each candidate row ids[t] (t < m): out[t·n + i] = min(closest[i], ‖x_i − x_ids[t]‖²) by the kernel (rows
+ * shared among threads), then pots[t] = Σ_i of that in order of i (weighted by W[i] when given).
  */
-function minDistances(
-  dist: SqDistFn,
-  n: number,
-  p: number,
-  ids: Int32Array,
-  m: number,
-  closest: Float64Array,
-  out: Float64Array,
-  pots: Float64Array,
-  W?: Float64Array,
-): void {
-  const bytes = p * 8;
+function minDistances(A: SeedingArena, m: number, outPtr: number, out: Float64Array, pots: Float64Array, W?: Float64Array): void {
+  const { n, p } = A;
+  A.params.i32(PP.m, m).i32(PP.closest, A.closestPtr).i32(PP.out, outPtr);
+  A.arena.runRange("kmeanspp_min", A.params, 0, n, Math.ceil(SEED_GRAIN / (m * p + 1)));
   for (let t = 0; t < m; ++t) {
-    const o = ids[t] * bytes;
     let pot = 0;
-    for (let i = 0; i < n; ++i) {
-      const d = dist(i * bytes, o, p);
-      const c = closest[i];
-      const v = d < c ? d : c;
-      out[t * n + i] = v;
-      pot += W ? W[i] * v : v;
-    }
+    const o = t * n;
+    if (W) for (let i = 0; i < n; ++i) pot += W[i] * out[o + i];
+    else for (let i = 0; i < n; ++i) pot += out[o + i];
     pots[t] = pot;
   }
-}
-
-/**
- * Squared Euclidean distance between the p doubles at byte offsets a and b of a {@link DistanceHeap}.
- */
-export type SqDistFn = (a: number, b: number, p: number) => number;
-
-/** A Float64Array and a squared-distance kernel over it (byte offsets, so that the WebAssembly kernel is called directly). */
-export interface DistanceHeap {
-  heap: Float64Array;
-  dist: SqDistFn;
-  /** True when the kernel is the WebAssembly SIMD one. */
-  simd: boolean;
-}
-
-/*
- * The squared-distance kernel in WebAssembly with 128-bit SIMD (two doubles per instruction), three to four
- * times faster than the JavaScript loop below. Source (WAT), assembled by hand:
- *
- * (module (import "env" "mem" (memory 1))
- *   (func (export "sqdist") (param $a i32) (param $b i32) (param $p i32) (result f64)
- *     (local $end i32) (local $s0 v128) (local $s1 v128) (local $s f64) (local $d v128) (local $e f64)
- *     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $p) (i32.const -4)) (i32.const 3))))
- *     (block (loop
- *       (br_if 1 (i32.ge_u (local.get $a) (local.get $end)))
- *       (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.tee $d (f64x2.sub (v128.load (local.get $a))
- *         (v128.load (local.get $b)))) (local.get $d))))
- *       (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.tee $d (f64x2.sub (v128.load offset=16 (local.get $a))
- *         (v128.load offset=16 (local.get $b)))) (local.get $d))))
- *       (local.set $a (i32.add (local.get $a) (i32.const 32))) (local.set $b (i32.add (local.get $b) (i32.const 32)))
- *       (br 0)))
- *     (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
- *     (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
- *     (local.set $p (i32.and (local.get $p) (i32.const 3)))
- *     (block (loop
- *       (br_if 1 (i32.eqz (local.get $p)))
- *       (local.set $s (f64.add (local.get $s) (f64.mul (local.tee $e (f64.sub (f64.load (local.get $a))
- *         (f64.load (local.get $b)))) (local.get $e))))
- *       (local.set $a (i32.add (local.get $a) (i32.const 8))) (local.set $b (i32.add (local.get $b) (i32.const 8)))
- *       (local.set $p (i32.sub (local.get $p) (i32.const 1)))
- *       (br 0)))
- *     (local.get $s)))
- */
-const SQDIST_WASM =
-  "AGFzbQEAAAABCAFgA39/fwF8AgwBA2VudgNtZW0CAAEDAgEABwoBBnNxZGlzdAAACskBAcYBBQF/AnsBfAF7AXwgACACQXxxQQN0aiEDAkADQCAAIANPDQEgBCAA/QADACAB/QADAP3xASIHIAf98gH98AEhBCAFIAD9AAMQIAH9AAMQ/fEBIgcgB/3yAf3wASEFIABBIGohACABQSBqIQEMAAsLIAQgBf3wASEEIAT9IQAgBP0hAaAhBiACQQNxIQICQANAIAJFDQEgBiAAKwMAIAErAwChIgggCKKgIQYgAEEIaiEAIAFBCGohASACQQFrIQIMAAsLIAYL";
-
-let shared: { memory: WebAssembly.Memory; dist: SqDistFn } | null | undefined;
-
-/**
- * A heap of `length` doubles with a squared-distance kernel: WebAssembly SIMD when the runtime supports it and
- * the heap fits in wasm memory, else plain JavaScript. The WebAssembly memory is one module-wide buffer that
- * grows as needed and is reused (keeping the kernel call site monomorphic), so a heap is valid only until the
- * next call; callers copy results out before returning.
- */
-export function createDistanceHeap(length: number): DistanceHeap {
-  if (shared === undefined) {
-    try {
-      const module = new WebAssembly.Module(Buffer.from(SQDIST_WASM, "base64"));
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
-      shared = { memory, dist: instance.exports.sqdist as SqDistFn };
-    } catch {
-      shared = null;
-    }
-  }
-  const bytes = length * 8;
-  if (shared && bytes < 2 ** 31) {
-    try {
-      const have = shared.memory.buffer.byteLength;
-      if (have < bytes) shared.memory.grow(Math.ceil((bytes - have) / 65536));
-      return { heap: new Float64Array(shared.memory.buffer, 0, length), dist: shared.dist, simd: true };
-    } catch {
-      // out of wasm memory: fall through to the JavaScript kernel
-    }
-  }
-  const heap = new Float64Array(length);
-  return { heap, dist: (a, b, p) => sqDist(heap, a >> 3, heap, b >> 3, p), simd: false };
 }
 
 /** numpy `searchsorted(a, v, side="left")`, clipped to the last index. */

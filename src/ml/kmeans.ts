@@ -1,6 +1,9 @@
 import { checkMatrix, type Matrix } from "./matrix.js";
-import { createDistanceHeap, seedPlusPlus, sqDist, type DistanceHeap, type SqDistFn } from "./kmeans-plus-plus.js";
+import { seedingArena, seedingLayout, seedPlusPlus, sqDist, type SeedingArena } from "./kmeans-plus-plus.js";
 import { createRng, permutation, type Rng } from "../util/random.js";
+import { arenaLayout, paramBlock, type KernelArena, type ParamBlock } from "./wasm/kernel-arena.js";
+import { KM } from "./wasm/kernels-js.js";
+import { centreRows, columnLayout, columnSums, type ColumnRegions } from "./wasm/column-kernels.js";
 
 /** Options of {@link kmeans}. */
 export interface KMeansOptions {
@@ -44,7 +47,9 @@ export interface KMeansResult {
  * wins. Assignment uses Elkan's triangle-inequality bounds, which skip distance computations without changing
  * the result, so with a given `init` the labels, centroids and inertia equal scikit-learn's. Seeded runs are
  * reproducible but draw from openbeat's generator, not numpy's, so "k-means++" and "random" starts differ from
- * scikit-learn's for the same seed. Distances go through a WebAssembly SIMD kernel when available.
+ * scikit-learn's for the same seed. The assignment steps and k-means++ distances run as WebAssembly SIMD kernels
+ * (kernels.wat), shared among worker threads for large n; every sum keeps its order, so the result does not
+ * depend on the number of threads.
  *
  * With `sampleWeight` the Lloyd runs equal `KMeans(...).fit(X, sample_weight=w)` of scikit-learn 1.2.1: weighted
  * centre means, weighted inertia, and an empty cluster (one whose rows all have weight 0) takes the farthest row
@@ -57,29 +62,38 @@ export interface KMeansResult {
  */
 export function kmeans(X: Matrix, options: KMeansOptions): KMeansResult {
   const { k, maxIter = 300, tol = 1e-4, seed = 0, init = "k-means++" } = options;
-  validateKmeansInput(X, options);
+  validateKmeansOptions(X, options);
   const { rows: n, cols: p } = X;
   const nInit = typeof init === "object" ? 1 : (options.nInit ?? 10);
-  const mean = columnMeans(X);
-  // rows and centres share one heap so the distance kernel (WebAssembly when available) addresses both
-  const H = createDistanceHeap(n * p + k * p);
-  const Xc = centred(X, mean, H.heap.subarray(0, n * p));
-  const tolAbs = tol === 0 ? 0 : meanVariance(Xc) * tol;
-  const rng = createRng(seed);
-  const ws = createWorkspace(n, p, k, H, options.sampleWeight);
-  let best: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number } | undefined;
-  for (let run = 0; run < nInit; ++run) {
-    initialCentres(Xc, k, init, mean, rng, H, ws.centres, options.sampleWeight);
-    const r = lloyd(Xc, k, maxIter, tolAbs, ws);
-    if (!best || (r.inertia < best.inertia && !sameClustering(r.labels, best.labels, k))) {
-      best = { labels: r.labels.slice(), centres: r.centres.slice(), inertia: r.inertia, iterations: r.iterations };
+  const ws = createWorkspace(n, p, k, options.sampleWeight, init === "k-means++" ? 2 + Math.floor(Math.log(k)) : 0);
+  try {
+    ws.X.set(X.data.subarray(0, n * p));
+    const sums = columnSums(ws.arena, ws.columns, ws.XPtr, n);
+    // a NaN or an infinity anywhere makes its column sum non-finite, so the value check only runs then
+    if (!sums.every(Number.isFinite)) checkFinite(X);
+    validateInit(X, options);
+    const mean = new Float64Array(p);
+    for (let j = 0; j < p; ++j) mean[j] = sums[j] / n;
+    centreRows(ws.arena, ws.columns, ws.XPtr, n, mean);
+    const Xc: Matrix = { rows: n, cols: p, data: ws.X };
+    const tolAbs = tol === 0 ? 0 : meanVariance(ws, n, p) * tol;
+    const rng = createRng(seed);
+    let best: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number } | undefined;
+    for (let run = 0; run < nInit; ++run) {
+      initialCentres(Xc, k, init, mean, rng, ws, options.sampleWeight);
+      const r = lloyd(Xc, k, maxIter, tolAbs, ws);
+      if (!best || (r.inertia < best.inertia && !sameClustering(r.labels, best.labels, k))) {
+        best = { labels: r.labels.slice(), centres: r.centres.slice(), inertia: r.inertia, iterations: r.iterations };
+      }
     }
+    if (!best) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
+    const b = best;
+    const centres = b.centres;
+    for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) centres[c * p + j] += mean[j];
+    return { centroids: { rows: k, cols: p, data: centres }, labels: b.labels, inertia: b.inertia, iterations: b.iterations };
+  } finally {
+    ws.arena.dispose();
   }
-  if (!best) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
-  const b = best;
-  const centres = b.centres;
-  for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) centres[c * p + j] += mean[j];
-  return { centroids: { rows: k, cols: p, data: centres }, labels: b.labels, inertia: b.inertia, iterations: b.iterations };
 }
 
 /**
@@ -92,22 +106,31 @@ export function predictKmeans(centroids: Matrix, X: Matrix): Int32Array {
   checkMatrix(X);
   if (centroids.cols !== X.cols) throw new Error(`invalid X: ${X.cols} columns (centroids have ${centroids.cols})`);
   const { rows: n, cols: p, data } = X;
-  const { rows: k, data: C } = centroids;
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; ++i) {
-    const row = i * p;
-    let bestD = Infinity;
-    let bestC = 0;
-    for (let c = 0; c < k; ++c) {
-      const s = sqDist(data, row, C, c * p, p);
-      if (s < bestD) {
-        bestD = s;
-        bestC = c;
-      }
-    }
-    labels[i] = bestC;
+  const k = centroids.rows;
+  if (n === 0) return new Int32Array(0);
+  const layout = arenaLayout();
+  const P = layout.params(16);
+  const rowsPtr = layout.f64(n * p);
+  const centresPtr = layout.f64(k * p);
+  const labelsPtr = layout.i32(n);
+  const arena = layout.create();
+  try {
+    arena.f64At(rowsPtr, n * p).set(data.subarray(0, n * p));
+    arena.f64At(centresPtr, k * p).set(centroids.data.subarray(0, k * p));
+    const params = paramBlock(arena, P).i32(KM.X, rowsPtr).i32(KM.C, centresPtr).i32(KM.p, p).i32(KM.k, k).i32(KM.labels, labelsPtr);
+    arena.runRange("kmeans_nearest", params, 0, n, grain(k, p));
+    return arena.i32At(labelsPtr, n).slice();
+  } finally {
+    arena.dispose();
   }
-  return labels;
+}
+
+// Multiply-adds per task of a row kernel: enough work to cover handing the task to a worker thread.
+const TASK_WORK = 200_000;
+
+/** Rows per task for a kernel that compares each row with k centres of p values. */
+function grain(k: number, p: number): number {
+  return Math.ceil(TASK_WORK / (k * p + 1));
 }
 
 // A set of plain strings, so the check also holds for untyped callers passing any string.
@@ -115,8 +138,15 @@ const INIT_NAMES: ReadonlySet<string> = new Set(["k-means++", "random"]);
 
 /** Throws on a malformed matrix, non-finite values, a bad k or a mis-shaped init matrix. */
 export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
+  validateKmeansOptions(X, options);
+  checkFinite(X);
+  validateInit(X, options);
+}
+
+/** The checks of {@link validateKmeansInput} before the values: the matrix, k, the weights, nInit, maxIter, tol. */
+function validateKmeansOptions(X: Matrix, options: KMeansOptions): void {
   checkMatrix(X);
-  const { rows: n, cols: p, data } = X;
+  const { rows: n } = X;
   const { k, init, nInit, maxIter, tol, sampleWeight: W } = options;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`invalid k: ${k} (expected 1..${n})`);
   if (W !== undefined) {
@@ -136,9 +166,20 @@ export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
   if (nInit !== undefined && (!Number.isInteger(nInit) || nInit < 1)) throw new Error(`invalid nInit: ${nInit} (expected ≥ 1)`);
   if (maxIter !== undefined && (!Number.isInteger(maxIter) || maxIter < 1)) throw new Error(`invalid maxIter: ${maxIter} (expected ≥ 1)`);
   if (tol !== undefined && !(tol >= 0)) throw new Error(`invalid tol: ${tol} (expected ≥ 0)`);
+}
+
+/** Throws on the first non-finite value of X. */
+function checkFinite(X: Matrix): void {
+  const { cols: p, data } = X;
   for (let i = 0; i < data.length; ++i) {
     if (!Number.isFinite(data[i])) throw new Error(`invalid X: non-finite value ${data[i]} at row ${Math.floor(i / p)}, column ${i % p}`);
   }
+}
+
+/** Throws on a mis-shaped init matrix or an unknown init name. */
+function validateInit(X: Matrix, options: KMeansOptions): void {
+  const { k, init } = options;
+  const p = X.cols;
   if (typeof init === "object") {
     checkMatrix(init, "init");
     if (init.rows !== k || init.cols !== p) throw new Error(`invalid init: ${init.rows}×${init.cols} (expected ${k}×${p})`);
@@ -148,16 +189,29 @@ export function validateKmeansInput(X: Matrix, options: KMeansOptions): void {
 }
 
 interface Workspace {
-  /** Squared distance between byte offsets of the heap holding the rows (from 0) and the centres (from centreByte). */
-  dist: SqDistFn;
-  centreByte: number;
+  arena: KernelArena;
+  /** Byte offset of the rows in the arena. */
+  XPtr: number;
+  columns: ColumnRegions;
+  /** Parameter block of the k-means kernels. */
+  params: ParamBlock;
+  /** The n×p centred rows, in the arena. */
+  X: Float64Array;
   /** Row weights (all 1 without sampleWeight, which leaves every sum bit-identical to the unweighted one). */
   W: Float64Array;
+  /** Labels, bounds, centres and drift live in the arena, where the kernels read and write them. */
   labels: Int32Array;
   labelsOld: Int32Array;
+  /** The labels before an assignment step, to find the rows it moved. */
+  before: Int32Array;
   upper: Float64Array;
   lower: Float64Array;
   centres: Float64Array;
+  drift: Float64Array;
+  half: Float64Array;
+  halfNearest: Float64Array;
+  /** Squared distance of each row to its centre (inertia). */
+  rowDist: Float64Array;
   sums: Float64Array;
   /** Summed weight of each cluster. */
   counts: Float64Array;
@@ -167,38 +221,70 @@ interface Workspace {
    */
   live: Int32Array;
   shift: Float64Array;
-  drift: Float64Array;
-  half: Float64Array;
-  halfNearest: Float64Array;
   farDist: Float64Array;
   previous: Float64Array;
   sumsWork: Float64Array;
   countsWork: Float64Array;
   liveWork: Int32Array;
+  /** k-means++ regions, when the runs are seeded. */
+  seeding?: SeedingArena;
 }
 
-function createWorkspace(n: number, p: number, k: number, H: DistanceHeap, sampleWeight?: Float64Array): Workspace {
+function createWorkspace(n: number, p: number, k: number, sampleWeight: Float64Array | undefined, trials: number): Workspace {
+  const layout = arenaLayout();
+  const P = layout.params(16);
+  const X = layout.f64(n * p);
+  const C = layout.f64(k * p);
+  const labels = layout.i32(n);
+  const upper = layout.f64(n);
+  const lower = layout.f64(n * k);
+  const drift = layout.f64(k);
+  const half = layout.f64(k * k);
+  const halfNearest = layout.f64(k);
+  const rowDist = layout.f64(n);
+  const S = trials > 0 ? seedingLayout(layout, n, trials) : undefined;
+  const columns = columnLayout(layout, p);
+  const arena = layout.create();
+  const params = paramBlock(arena, P)
+    .i32(KM.X, X)
+    .i32(KM.C, C)
+    .i32(KM.p, p)
+    .i32(KM.k, k)
+    .i32(KM.labels, labels)
+    .i32(KM.upper, upper)
+    .i32(KM.lower, lower)
+    .i32(KM.drift, drift)
+    .i32(KM.half, half)
+    .i32(KM.halfNearest, halfNearest)
+    .i32(KM.out, rowDist)
+    .f64(KM.slack, SLACK);
   return {
-    dist: H.dist,
-    centreByte: n * p * 8,
+    arena,
+    XPtr: X,
+    columns,
+    params,
+    X: arena.f64At(X, n * p),
     W: sampleWeight ?? new Float64Array(n).fill(1),
-    labels: new Int32Array(n),
+    labels: arena.i32At(labels, n),
     labelsOld: new Int32Array(n),
-    upper: new Float64Array(n),
-    lower: new Float64Array(n * k),
-    centres: H.heap.subarray(n * p, n * p + k * p),
+    before: new Int32Array(n),
+    upper: arena.f64At(upper, n),
+    lower: arena.f64At(lower, n * k),
+    centres: arena.f64At(C, k * p),
+    drift: arena.f64At(drift, k),
+    half: arena.f64At(half, k * k),
+    halfNearest: arena.f64At(halfNearest, k),
+    rowDist: arena.f64At(rowDist, n),
     sums: new Float64Array(k * p),
     counts: new Float64Array(k),
     live: new Int32Array(k),
     shift: new Float64Array(k),
-    drift: new Float64Array(k),
-    half: new Float64Array(k * k),
-    halfNearest: new Float64Array(k),
     farDist: new Float64Array(n),
     previous: new Float64Array(k * p),
     sumsWork: new Float64Array(k * p),
     countsWork: new Float64Array(k),
     liveWork: new Int32Array(k),
+    ...(S ? { seeding: seedingArena(arena, S, X, n, p) } : {}),
   };
 }
 
@@ -208,18 +294,19 @@ function initialCentres(
   init: KMeansOptions["init"],
   mean: Float64Array,
   rng: Rng,
-  H: DistanceHeap,
-  C: Float64Array,
+  ws: Workspace,
   W: Float64Array | undefined,
 ): void {
   const p = Xc.cols;
+  const C = ws.centres;
   if (typeof init === "object") {
     for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) C[c * p + j] = init.data[c * p + j] - mean[j];
   } else if (init === "random") {
     const idx = W ? weightedSample(W, k, rng) : permutation(Xc.rows, rng);
     for (let c = 0; c < k; ++c) C.set(Xc.data.subarray(idx[c] * p, idx[c] * p + p), c * p);
   } else {
-    seedPlusPlus(H, Xc.rows, p, k, rng, Xc.rows * p, undefined, W);
+    if (!ws.seeding) throw new Error("k-means++ seeding needs its work regions");
+    seedPlusPlus(ws.seeding, k, rng, C, ws.seeding.trials, W);
   }
 }
 
@@ -258,17 +345,16 @@ const SLACK = 1 + 1e-10;
  */
 function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Workspace) {
   const { rows: n, cols: p, data } = Xc;
-  const { dist, centreByte } = ws;
-  const { W, labels, labelsOld, upper, lower, sums, counts, live, shift, drift } = ws;
+  const { W, labels, labelsOld, sums, counts, live, shift, drift } = ws;
   const C = ws.centres;
   drift.fill(0);
   labelsOld.fill(-1);
-  fullAssign(n, p, k, labels, upper, lower, dist, centreByte);
+  ws.arena.runRange("kmeans_assign_full", ws.params, 0, n, grain(k, p));
   clusterSums(data, W, n, p, labels, sums, counts, live);
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; ++iter) {
-    if (iter > 0) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, ws);
+    if (iter > 0) boundedAssign(data, n, p, C, k, ws);
     let same = true;
     for (let i = 0; i < n; ++i) {
       if (labels[i] !== labelsOld[i]) {
@@ -296,63 +382,26 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
     for (let c = 0; c < k; ++c) drift[c] += shift[c];
     labelsOld.set(labels);
   }
-  if (!strict) boundedAssign(data, n, p, C, k, labels, upper, lower, drift, ws);
+  if (!strict) boundedAssign(data, n, p, C, k, ws);
+  ws.arena.runRange("kmeans_row_dist", ws.params, 0, n, grain(1, p));
+  const { rowDist } = ws;
   let inertia = 0;
-  for (let i = 0; i < n; ++i) inertia += W[i] * dist(i * p * 8, centreByte + labels[i] * p * 8, p);
+  for (let i = 0; i < n; ++i) inertia += W[i] * rowDist[i];
   return { labels, centres: C, inertia, iterations: Math.min(iter + 1, maxIter) };
-}
-
-/** Exact distances of every row to every centre: labels (first nearest on ties) and tight bounds. */
-function fullAssign(
-  n: number,
-  p: number,
-  k: number,
-  labels: Int32Array,
-  upper: Float64Array,
-  lower: Float64Array,
-  dist: SqDistFn,
-  centreByte: number,
-): void {
-  const bytes = p * 8;
-  for (let i = 0; i < n; ++i) {
-    const row = i * bytes;
-    let best = Infinity;
-    let a = 0;
-    for (let c = 0; c < k; ++c) {
-      const d = Math.sqrt(dist(row, centreByte + c * bytes, p));
-      lower[i * k + c] = d;
-      if (d < best) {
-        best = d;
-        a = c;
-      }
-    }
-    labels[i] = a;
-    upper[i] = best;
-  }
 }
 
 /**
  * Elkan's assignment step. Bounds are stored relative to each centre's cumulative movement `drift` (lower
  * bounds as l + drift[c], upper bounds as u − drift[label]), so moving the centres costs O(k) rather than a
- * pass over the n×k bounds; weighted cluster sums follow every label change.
+ * pass over the n×k bounds. The rows are assigned by the `kmeans_assign_bounded` kernel (shared among threads);
+ * the weighted cluster sums then follow every label change in order of the rows, as if updated row by row.
  */
-function boundedAssign(
-  data: Float64Array,
-  n: number,
-  p: number,
-  C: Float64Array,
-  k: number,
-  labels: Int32Array,
-  upper: Float64Array,
-  lower: Float64Array,
-  drift: Float64Array,
-  ws: Workspace,
-): void {
-  const { half, halfNearest, dist, centreByte, W, sums, counts, live } = ws;
-  const bytes = p * 8;
+function boundedAssign(data: Float64Array, n: number, p: number, C: Float64Array, k: number, ws: Workspace): void {
+  const { half, halfNearest, W, sums, counts, live, labels, before } = ws;
   halfNearest.fill(Infinity);
   for (let a = 0; a < k; ++a) {
-    half[a * k + a] = 0;
+    // +inf on the diagonal leaves a row's own centre out of the kernel's all-centres check
+    half[a * k + a] = Infinity;
     for (let b = a + 1; b < k; ++b) {
       const h = 0.5 * Math.sqrt(sqDist(C, a * p, C, b * p, p));
       half[a * k + b] = h;
@@ -361,60 +410,30 @@ function boundedAssign(
       if (h < halfNearest[b]) halfNearest[b] = h;
     }
   }
+  before.set(labels);
+  // a row that is skipped costs a few comparisons; one that is not, up to k distances
+  ws.arena.runRange("kmeans_assign_bounded", ws.params, 0, n, Math.max(4096, grain(k, p)));
   for (let i = 0; i < n; ++i) {
-    const a0 = labels[i];
-    let u = upper[i] + drift[a0];
-    let us = u * SLACK;
-    if (us < halfNearest[a0]) continue;
-    let a = a0;
-    let ha = a * k;
-    const row = i * bytes;
-    const li = i * k;
-    let tight = false;
-    for (let c = 0; c < k; ++c) {
-      if (c === a) continue;
-      const l = lower[li + c] - drift[c];
-      const h = half[ha + c];
-      const z = l > h ? l : h;
-      if (us < z) continue;
-      if (!tight) {
-        u = Math.sqrt(dist(row, centreByte + a * bytes, p));
-        us = u * SLACK;
-        lower[li + a] = u + drift[a];
-        tight = true;
-        if (us < z) continue;
-      }
-      const d = Math.sqrt(dist(row, centreByte + c * bytes, p));
-      lower[li + c] = d + drift[c];
-      // ties go to the lower index, as numpy's argmin does
-      if (d < u || (d === u && c < a)) {
-        a = c;
-        ha = a * k;
-        u = d;
-        us = u * SLACK;
-      }
+    const a = labels[i];
+    const a0 = before[i];
+    if (a === a0) continue;
+    const w = W[i];
+    if (w === 0) continue;
+    counts[a0] -= w;
+    counts[a] += w;
+    const o0 = a0 * p;
+    const o1 = a * p;
+    const r = i * p;
+    for (let j = 0; j < p; ++j) {
+      const v = data[r + j] * w;
+      sums[o0 + j] -= v;
+      sums[o1 + j] += v;
     }
-    upper[i] = u - drift[a];
-    if (a !== a0) {
-      labels[i] = a;
-      const w = W[i];
-      if (w === 0) continue;
-      counts[a0] -= w;
-      counts[a] += w;
-      const o0 = a0 * p;
-      const o1 = a * p;
-      const r = i * p;
-      for (let j = 0; j < p; ++j) {
-        const v = data[r + j] * w;
-        sums[o0 + j] -= v;
-        sums[o1 + j] += v;
-      }
-      live[a] += 1;
-      // a cluster left with only zero-weight rows has sums exactly 0, as a fresh summation would give
-      if (--live[a0] === 0) {
-        counts[a0] = 0;
-        sums.fill(0, o0, o0 + p);
-      }
+    live[a] += 1;
+    // a cluster left with only zero-weight rows has sums exactly 0, as a fresh summation would give
+    if (--live[a0] === 0) {
+      counts[a0] = 0;
+      sums.fill(0, o0, o0 + p);
     }
   }
 }
@@ -541,25 +560,12 @@ function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
   return true;
 }
 
-function columnMeans(X: Matrix): Float64Array {
-  const { rows: n, cols: p, data } = X;
-  const mean = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) mean[j] += data[i * p + j];
-  for (let j = 0; j < p; ++j) mean[j] /= n;
-  return mean;
-}
-
-function centred(X: Matrix, mean: Float64Array, out: Float64Array): Matrix {
-  const { rows: n, cols: p } = X;
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) out[i * p + j] = X.data[i * p + j] - mean[j];
-  return { rows: n, cols: p, data: out };
-}
-
-/** Mean over columns of the population variance of each column (numpy `mean(var(X, axis=0))`); X is centred. */
-function meanVariance(Xc: Matrix): number {
-  const { rows: n, cols: p, data } = Xc;
-  const ss = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) ss[j] += data[i * p + j] * data[i * p + j];
+/**
+ * Mean over columns of the population variance of each column (numpy `mean(var(X, axis=0))`) of the centred rows
+ * in the arena: the squares summed per column in order of the rows.
+ */
+function meanVariance(ws: Workspace, n: number, p: number): number {
+  const ss = columnSums(ws.arena, ws.columns, ws.XPtr, n, true);
   let s = 0;
   for (let j = 0; j < p; ++j) s += ss[j] / n;
   return s / p;

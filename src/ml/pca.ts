@@ -1,5 +1,8 @@
 import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import { checkMatrix, type Matrix } from "./matrix.js";
+import { arenaLayout, paramBlock, type KernelArena, type ParamBlock } from "./wasm/kernel-arena.js";
+import { PCA } from "./wasm/kernels-js.js";
+import { centreRows, columnLayout, columnSums } from "./wasm/column-kernels.js";
 
 /** Options of {@link pca}; give at most one. */
 export interface PcaOptions {
@@ -49,49 +52,87 @@ export function pca(X: Matrix, options: PcaOptions = {}): PcaModel {
   if (varianceShare !== undefined && !(varianceShare > 0 && varianceShare < 1)) {
     throw new Error(`invalid varianceShare: ${varianceShare} (expected a share in (0, 1))`);
   }
+  // the centred rows, the cross products and the projections live in one arena for the kernels
+  const mPlan = components ?? maxM;
+  const m2max = mPlan + (mPlan % 2);
+  const layout = arenaLayout();
+  const P = layout.params(8);
+  const Xp = layout.f64(n * p);
+  const Sp = layout.f64(p * p);
+  const Vtp = layout.f64(p * m2max);
+  const outp = layout.f64(n * m2max);
+  const columns = columnLayout(layout, p);
+  const arena = layout.create();
   const mean = new Float64Array(p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) mean[j] += data[i * p + j];
-  for (let j = 0; j < p; ++j) mean[j] /= n;
-  const Xc = new Float64Array(n * p);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) Xc[i * p + j] = data[i * p + j] - mean[j];
-
-  const cov = covariance(Xc, n, p);
+  let values: number[];
+  let vectors: MlMatrix;
   let total = 0;
-  for (let j = 0; j < p; ++j) total += cov[j][j];
-  const evd = new EigenvalueDecomposition(new MlMatrix(cov), { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+  const V = new Float64Array(maxM * p);
+  let m: number;
+  let order: number[];
+  try {
+    arena.f64At(Xp, n * p).set(data.subarray(0, n * p));
+    const sums = columnSums(arena, columns, Xp, n);
+    for (let j = 0; j < p; ++j) mean[j] = sums[j] / n;
+    centreRows(arena, columns, Xp, n, mean);
+    const params = paramBlock(arena, P).i32(PCA.X, Xp).i32(PCA.n, n).i32(PCA.p, p).i32(PCA.S, Sp);
+    const cov = covariance(arena, params, arena.f64At(Sp, p * p), n, p);
+    for (let j = 0; j < p; ++j) total += cov[j][j];
+    const evd = new EigenvalueDecomposition(new MlMatrix(cov), { assumeSymmetric: true });
+    values = evd.realEigenvalues;
+    vectors = evd.eigenvectorMatrix;
+    const vals = values;
+    order = vals.map((_, i) => i).sort((a, b) => vals[b] - vals[a]);
 
-  const ratioAll = order.slice(0, maxM).map((i) => Math.max(values[i], 0) / total);
-  let m = components ?? maxM;
-  if (varianceShare !== undefined) {
-    // numpy searchsorted(cumsum, share, side="right") + 1, as scikit-learn
-    let cum = 0;
-    m = 1;
-    for (let c = 0; c < ratioAll.length; ++c) {
-      cum += ratioAll[c];
-      if (cum <= varianceShare) m = c + 2;
-      else break;
+    const ratioAll = order.slice(0, maxM).map((i) => Math.max(vals[i], 0) / total);
+    m = components ?? maxM;
+    if (varianceShare !== undefined) {
+      // numpy searchsorted(cumsum, share, side="right") + 1, as scikit-learn
+      let cum = 0;
+      m = 1;
+      for (let c = 0; c < ratioAll.length; ++c) {
+        cum += ratioAll[c];
+        if (cum <= varianceShare) m = c + 2;
+        else break;
+      }
+      m = Math.min(m, maxM);
     }
-    m = Math.min(m, maxM);
+    for (let c = 0; c < m; ++c) for (let j = 0; j < p; ++j) V[c * p + j] = vectors.get(j, order[c]);
+    const m2 = m + (m % 2);
+    const Vt = arena.f64At(Vtp, p * m2);
+    for (let c = 0; c < m; ++c) for (let j = 0; j < p; ++j) Vt[j * m2 + c] = V[c * p + j];
+    params.i32(PCA.Vt, Vtp).i32(PCA.m2, m2).i32(PCA.out, outp);
+    arena.runRange("pca_project", params, 0, n, Math.ceil(TASK_WORK / (m2 * p)));
+    const proj = arena.f64At(outp, n * m2);
+    // the sign of each component's projection of largest magnitude (first one on ties), as svd_flip on U
+    const best = new Float64Array(m).fill(-1);
+    const sign = new Float64Array(m).fill(1);
+    for (let i = 0; i < n; ++i) {
+      const o = i * m2;
+      for (let c = 0; c < m; ++c) {
+        const s = proj[o + c];
+        const a = Math.abs(s);
+        if (a > best[c]) {
+          best[c] = a;
+          sign[c] = s < 0 ? -1 : 1;
+        }
+      }
+    }
+    for (let c = 0; c < m; ++c) if (sign[c] < 0) for (let j = 0; j < p; ++j) V[c * p + j] = -V[c * p + j];
+  } finally {
+    arena.dispose();
   }
-
-  const V = new Float64Array(m * p);
   const explainedVariance = new Float64Array(m);
   const explainedVarianceRatio = new Float64Array(m);
   const singularValues = new Float64Array(m);
   for (let c = 0; c < m; ++c) {
-    const idx = order[c];
-    const lambda = Math.max(values[idx], 0);
+    const lambda = Math.max(values[order[c]], 0);
     explainedVariance[c] = lambda;
     explainedVarianceRatio[c] = lambda / total;
     singularValues[c] = Math.sqrt(lambda * (n - 1));
-    for (let j = 0; j < p; ++j) V[c * p + j] = vectors.get(j, idx);
-    if (largestProjectionSign(Xc, n, p, V, c * p) < 0) for (let j = 0; j < p; ++j) V[c * p + j] = -V[c * p + j];
   }
   return {
-    components: { rows: m, cols: p, data: V },
+    components: { rows: m, cols: p, data: V.slice(0, m * p) },
     explainedVariance,
     explainedVarianceRatio,
     singularValues,
@@ -111,52 +152,59 @@ export function transformPca(model: PcaModel, X: Matrix): Matrix {
   const { components: W, mean } = model;
   if (p !== W.cols) throw new Error(`invalid X: ${p} columns (the model has ${W.cols})`);
   const m = W.rows;
+  const m2 = m + (m % 2);
   const out = new Float64Array(n * m);
-  const row = new Float64Array(p);
-  for (let i = 0; i < n; ++i) {
-    for (let j = 0; j < p; ++j) row[j] = data[i * p + j] - mean[j];
-    for (let c = 0; c < m; ++c) {
-      let s = 0;
-      for (let j = 0; j < p; ++j) s += row[j] * W.data[c * p + j];
-      out[i * m + c] = s;
-    }
+  if (n === 0 || m === 0) return { rows: n, cols: m, data: out };
+  const layout = arenaLayout();
+  const P = layout.params(8);
+  const Xp = layout.f64(n * p);
+  const Vtp = layout.f64(p * m2);
+  const outp = layout.f64(n * m2);
+  const columns = columnLayout(layout, p);
+  const arena = layout.create();
+  try {
+    arena.f64At(Xp, n * p).set(data.subarray(0, n * p));
+    centreRows(arena, columns, Xp, n, mean);
+    const Vt = arena.f64At(Vtp, p * m2);
+    for (let c = 0; c < m; ++c) for (let j = 0; j < p; ++j) Vt[j * m2 + c] = W.data[c * p + j];
+    const params = paramBlock(arena, P).i32(PCA.X, Xp).i32(PCA.p, p).i32(PCA.Vt, Vtp).i32(PCA.m2, m2).i32(PCA.out, outp);
+    arena.runRange("pca_project", params, 0, n, Math.ceil(TASK_WORK / (m2 * p)));
+    const proj = arena.f64At(outp, n * m2);
+    for (let i = 0; i < n; ++i) for (let c = 0; c < m; ++c) out[i * m + c] = proj[i * m2 + c];
+  } finally {
+    arena.dispose();
   }
   return { rows: n, cols: m, data: out };
 }
 
-/** Sample covariance (n − 1 denominator) of centred row-major data, as nested rows for ml-matrix. */
-function covariance(Xc: Float64Array, n: number, p: number): number[][] {
-  const S = new Float64Array(p * p);
-  for (let i = 0; i < n; ++i) {
-    const row = i * p;
-    for (let a = 0; a < p; ++a) {
-      const xa = Xc[row + a];
-      if (xa === 0) continue;
-      const o = a * p;
-      for (let b = a; b < p; ++b) S[o + b] += xa * Xc[row + b];
-    }
+// Multiply-adds per task of a row kernel: enough work to cover handing the task to a worker thread.
+const TASK_WORK = 200_000;
+
+/**
+ * Sample covariance (n − 1 denominator) of the centred rows in the arena, as nested rows for ml-matrix. The
+ * `pca_cross` kernel adds x_u·x_v over the rows in order for v ≥ u, the rows u of S split among threads in
+ * ranges of about equal work.
+ */
+function covariance(arena: KernelArena, params: ParamBlock, S: Float64Array, n: number, p: number): number[][] {
+  const pieces = Math.min(p, Math.max(1, Math.min(arena.threads * 2, Math.floor((n * p * p) / (2 * TASK_WORK)))));
+  const a: number[] = [];
+  const b: number[] = [];
+  // row u of the upper triangle holds p − u products per data row
+  const perPiece = (p * (p + 1)) / 2 / pieces;
+  let u = 0;
+  for (let t = 0; t < pieces && u < p; ++t) {
+    const start = u;
+    let work = 0;
+    while (u < p && (work < perPiece || t === pieces - 1)) work += p - u++;
+    a.push(start);
+    b.push(u);
   }
+  arena.run("pca_cross", params, a, b);
   const out: number[][] = [];
-  for (let a = 0; a < p; ++a) {
-    const r = new Array<number>(p);
-    for (let b = 0; b < p; ++b) r[b] = (a <= b ? S[a * p + b] : S[b * p + a]) / (n - 1);
-    out.push(r);
+  for (let r = 0; r < p; ++r) {
+    const row = new Array<number>(p);
+    for (let c = 0; c < p; ++c) row[c] = (r <= c ? S[r * p + c] : S[c * p + r]) / (n - 1);
+    out.push(row);
   }
   return out;
-}
-
-/** Sign of the projection of largest magnitude (first one on ties) of the rows on axis V[o .. o+p). */
-function largestProjectionSign(Xc: Float64Array, n: number, p: number, V: Float64Array, o: number): number {
-  let best = -1;
-  let sign = 1;
-  for (let i = 0; i < n; ++i) {
-    let s = 0;
-    for (let j = 0; j < p; ++j) s += Xc[i * p + j] * V[o + j];
-    const a = Math.abs(s);
-    if (a > best) {
-      best = a;
-      sign = s < 0 ? -1 : 1;
-    }
-  }
-  return sign;
 }

@@ -1,37 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { createDistanceHeap, sqDist } from "../../src/ml/kmeans-plus-plus.js";
+import { sqDist } from "../../src/ml/kmeans-plus-plus.js";
+import { kmeans } from "../../src/ml/kmeans.js";
+import { arenaLayout, kernelModule } from "../../src/ml/wasm/kernel-arena.js";
+import { sqdistWasmOrder } from "../../src/ml/wasm/kernels-js.js";
 import { createRng } from "../../src/util/random.js";
 
-describe("createDistanceHeap(length).dist(a, b, p)", () => {
-  it("uses the WebAssembly SIMD kernel on Node 20", () => {
-    expect(createDistanceHeap(8).simd).toBe(true);
+describe("the k-means distance kernels", () => {
+  it("run as WebAssembly SIMD on Node 20", () => {
+    expect(kernelModule()).not.toBeNull();
+    const arena = arenaLayout().create();
+    expect(arena.wasm).toBe(true);
+    arena.dispose();
   });
 
-  it("equals sqDist for every length 0..41 (SIMD body and scalar tail) and unaligned rows", () => {
-    const { heap, dist } = createDistanceHeap(200);
+  it("sqDist and the WebAssembly order equal the plain sum for every length 0..41 and unaligned rows", () => {
     const rng = createRng(3);
-    for (let i = 0; i < 200; ++i) heap[i] = rng.next() * 10 - 5;
+    const heap = Float64Array.from({ length: 200 }, () => rng.next() * 10 - 5);
     for (let p = 0; p <= 41; ++p) {
       for (const [a, b] of [
         [0, 100],
         [3, 57],
         [41, 150],
       ]) {
-        const want = sqDist(heap, a, heap, b, p);
-        expect(dist(a * 8, b * 8, p)).toBeCloseTo(want, 12);
+        let want = 0;
+        for (let j = 0; j < p; ++j) want += (heap[a + j] - heap[b + j]) ** 2;
+        expect(sqDist(heap, a, heap, b, p)).toBeCloseTo(want, 12);
+        expect(sqdistWasmOrder(heap, a, b, p)).toBeCloseTo(want, 12);
       }
     }
-    expect(dist(0, 0, 40)).toBe(0);
+    expect(sqDist(heap, 0, heap, 0, 40)).toBe(0);
   });
 
-  it("grows its memory for larger heaps and keeps the data written to it", () => {
-    const small = createDistanceHeap(16);
-    small.heap.fill(1);
-    const big = createDistanceHeap(300_000);
-    expect(big.heap.length).toBe(300_000);
-    big.heap[299_998] = 3;
-    big.heap[299_999] = 4;
-    // the first two doubles are still the 1s written through the smaller heap: (1 − 3)² + (1 − 4)²
-    expect(big.dist(0, 299_998 * 8, 2)).toBe(13);
+  it("two k-means calls interleaved through their results do not disturb each other", () => {
+    const rng = createRng(8);
+    const X = { rows: 500, cols: 3, data: Float64Array.from({ length: 1500 }, () => rng.next()) };
+    const a = kmeans(X, { k: 3, seed: 1 });
+    const copy = { labels: a.labels.slice(), centroids: a.centroids.data.slice() };
+    const Y = { rows: 2000, cols: 9, data: Float64Array.from({ length: 18_000 }, () => rng.next()) };
+    kmeans(Y, { k: 5, seed: 2 });
+    expect(Array.from(a.labels)).toEqual(Array.from(copy.labels));
+    expect(Array.from(a.centroids.data)).toEqual(Array.from(copy.centroids));
   });
 });

@@ -1,6 +1,6 @@
 import { checkMatrix, type Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
-import { createDistanceHeap } from "../kmeans-plus-plus.js";
+import { clusterDistanceSums } from "./silhouette-sums.js";
 
 /** Options of {@link silhouetteScore}. */
 export interface SilhouetteOptions {
@@ -72,38 +72,22 @@ export function silhouetteSamples(X: Matrix, labels: ArrayLike<number>): Float64
   return out;
 }
 
-// Rows per tile of the pairwise pass: a tile of 256 rows × p doubles stays in L2 for p up to a few hundred, and
-// the n×k sums are the only other memory, so the pass is chunked without any n×n buffer.
-const TILE = 256;
+/** Options of {@link calinskiHarabaszScore}, {@link daviesBouldinScore} and {@link clusterCriteria}. */
+export interface ClusterCriteriaOptions {
+  /**
+   * n non-negative row weights (default: every row counts once). Weighted rows act like repeated rows, so the
+   * distinct rows of a design with their counts (`compressDenseRows`) give the scores of the full data, up to
+   * rounding in the last bits (a weighted sum rounds once where the repeated rows round at each addition).
+   */
+  sampleWeight?: Float64Array;
+}
 
-/**
- * S[i·k + c] = Σ over rows j ≠ i with label c of ‖x_i − x_j‖, visiting each pair once, tile by tile. The
- * squared distances come from the k-means distance kernel (WebAssembly SIMD when available).
- */
-function clusterDistanceSums(X: Matrix, codes: Int32Array, k: number): Float64Array {
-  const { rows: n, cols: p } = X;
-  const { heap, dist } = createDistanceHeap(n * p);
-  heap.set(X.data);
-  const bytes = p * 8;
-  const S = new Float64Array(n * k);
-  for (let ib = 0; ib < n; ib += TILE) {
-    const ie = Math.min(ib + TILE, n);
-    for (let jb = ib; jb < n; jb += TILE) {
-      const je = Math.min(jb + TILE, n);
-      for (let i = ib; i < ie; ++i) {
-        const ri = i * bytes;
-        const ci = codes[i];
-        const si = i * k;
-        let j = jb > i ? jb : i + 1;
-        for (; j < je; ++j) {
-          const d = Math.sqrt(dist(ri, j * bytes, p));
-          S[si + codes[j]] += d;
-          S[j * k + ci] += d;
-        }
-      }
-    }
-  }
-  return S;
+/** Result of {@link clusterCriteria}. */
+export interface ClusterCriteria {
+  /** Calinski-Harabasz index (higher is better). */
+  calinskiHarabasz: number;
+  /** Davies-Bouldin index (lower is better). */
+  daviesBouldin: number;
 }
 
 /**
@@ -111,28 +95,10 @@ function clusterDistanceSums(X: Matrix, codes: Int32Array, k: number): Float64Ar
  * within-cluster dispersion, each divided by its degrees of freedom. NaN unless 2 ≤ clusters ≤ n − 1.
  * @param X n×p data (row-major)
  * @param labels cluster of each row (any integers)
+ * @param options sampleWeight (rows of weight w count as w rows)
  */
-export function calinskiHarabaszScore(X: Matrix, labels: ArrayLike<number>): number {
-  checkLabels(X, labels);
-  const { rows: n, cols: p, data } = X;
-  const { codes, k, sizes } = encodeLabels(labels);
-  if (k < 2 || k > n - 1) return NaN;
-  const { means, overall } = clusterMeans(X, codes, k, sizes);
-  let extra = 0;
-  for (let c = 0; c < k; ++c) {
-    let s = 0;
-    for (let j = 0; j < p; ++j) s += (means[c * p + j] - overall[j]) ** 2;
-    extra += sizes[c] * s;
-  }
-  let intra = 0;
-  for (let i = 0; i < n; ++i) {
-    const o = codes[i] * p;
-    for (let j = 0; j < p; ++j) {
-      const d = data[i * p + j] - means[o + j];
-      intra += d * d;
-    }
-  }
-  return intra === 0 ? 1 : (extra * (n - k)) / (intra * (k - 1));
+export function calinskiHarabaszScore(X: Matrix, labels: ArrayLike<number>, options: ClusterCriteriaOptions = {}): number {
+  return clusterCriteria(X, labels, options).calinskiHarabasz;
 }
 
 /**
@@ -141,23 +107,101 @@ export function calinskiHarabaszScore(X: Matrix, labels: ArrayLike<number>): num
  * NaN unless 2 ≤ clusters ≤ n − 1.
  * @param X n×p data (row-major)
  * @param labels cluster of each row (any integers)
+ * @param options sampleWeight (rows of weight w count as w rows)
  */
-export function daviesBouldinScore(X: Matrix, labels: ArrayLike<number>): number {
+export function daviesBouldinScore(X: Matrix, labels: ArrayLike<number>, options: ClusterCriteriaOptions = {}): number {
+  return clusterCriteria(X, labels, options).daviesBouldin;
+}
+
+/**
+ * Calinski-Harabasz and Davies-Bouldin indices together, with the labels encoded and the cluster means computed
+ * once: one pass for the means, one for both dispersions. Without weights each is bit-identical to computing it
+ * alone as scikit-learn defines it; with weights, rows of weight w count as w copies (rows of weight 0 are
+ * left out) and n is the summed weight. Both are NaN unless 2 ≤ clusters ≤ n − 1.
+ * @param X n×p data (row-major)
+ * @param labels cluster of each row (any integers)
+ * @param options sampleWeight
+ */
+export function clusterCriteria(X: Matrix, labels: ArrayLike<number>, options: ClusterCriteriaOptions = {}): ClusterCriteria {
   checkLabels(X, labels);
-  const { rows: n, cols: p, data } = X;
-  const { codes, k, sizes } = encodeLabels(labels);
-  if (k < 2 || k > n - 1) return NaN;
-  const { means } = clusterMeans(X, codes, k, sizes);
-  const spread = new Float64Array(k);
-  for (let i = 0; i < n; ++i) {
+  const { rows: rowsIn, cols: p } = X;
+  let { data } = X;
+  let lab = labels;
+  let W = options.sampleWeight;
+  if (W !== undefined) {
+    if (!(W instanceof Float64Array) || W.length !== rowsIn)
+      throw new Error(`invalid sampleWeight: expected a Float64Array of length ${rowsIn}`);
+    let zeros = 0;
+    for (let i = 0; i < rowsIn; ++i) {
+      if (!(W[i] >= 0 && W[i] < Infinity)) throw new Error(`invalid sampleWeight: ${W[i]} at row ${i} (expected finite, ≥ 0)`);
+      if (W[i] === 0) ++zeros;
+    }
+    if (zeros) {
+      // rows of weight 0 are absent: their labels must not count as clusters
+      const keep = rowsIn - zeros;
+      const d = new Float64Array(keep * p);
+      const l = new Float64Array(keep);
+      const w = new Float64Array(keep);
+      for (let i = 0, r = 0; i < rowsIn; ++i) {
+        if (W[i] === 0) continue;
+        d.set(data.subarray(i * p, i * p + p), r * p);
+        l[r] = labels[i];
+        w[r++] = W[i];
+      }
+      data = d;
+      lab = l;
+      W = w;
+    }
+  }
+  const rows = lab.length;
+  const { codes, k } = encodeLabels(lab);
+  const sizes = new Float64Array(k);
+  let n = 0;
+  for (let i = 0; i < rows; ++i) {
+    const w = W ? W[i] : 1;
+    sizes[codes[i]] += w;
+    n += w;
+  }
+  if (k < 2 || k > n - 1) return { calinskiHarabasz: NaN, daviesBouldin: NaN };
+  const means = new Float64Array(k * p);
+  const overall = new Float64Array(p);
+  for (let i = 0; i < rows; ++i) {
     const o = codes[i] * p;
+    const r = i * p;
+    const w = W ? W[i] : 1;
+    for (let j = 0; j < p; ++j) {
+      const v = w * data[r + j];
+      means[o + j] += v;
+      overall[j] += v;
+    }
+  }
+  for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) means[c * p + j] /= sizes[c];
+  for (let j = 0; j < p; ++j) overall[j] /= n;
+  // within-cluster squares summed over all (row, feature) in order for Calinski-Harabasz, per row for the
+  // distances to the centroid of Davies-Bouldin
+  let intra = 0;
+  const spread = new Float64Array(k);
+  for (let i = 0; i < rows; ++i) {
+    const c = codes[i];
+    const o = c * p;
+    const r = i * p;
+    const w = W ? W[i] : 1;
     let s = 0;
     for (let j = 0; j < p; ++j) {
-      const d = data[i * p + j] - means[o + j];
-      s += d * d;
+      const d = data[r + j] - means[o + j];
+      const dd = d * d;
+      intra += w * dd;
+      s += dd;
     }
-    spread[codes[i]] += Math.sqrt(s);
+    spread[c] += w * Math.sqrt(s);
   }
+  let extra = 0;
+  for (let c = 0; c < k; ++c) {
+    let s = 0;
+    for (let j = 0; j < p; ++j) s += (means[c * p + j] - overall[j]) ** 2;
+    extra += sizes[c] * s;
+  }
+  const calinskiHarabasz = intra === 0 ? 1 : (extra * (n - k)) / (intra * (k - 1));
   for (let c = 0; c < k; ++c) spread[c] /= sizes[c];
   const dist = new Float64Array(k * k);
   for (let a = 0; a < k; ++a) {
@@ -167,19 +211,23 @@ export function daviesBouldinScore(X: Matrix, labels: ArrayLike<number>): number
       dist[a * k + b] = Math.sqrt(s);
     }
   }
+  let daviesBouldin: number;
   // numpy allclose(·, 0) with its default atol
-  if (spread.every((v) => Math.abs(v) <= 1e-8) || dist.every((v) => Math.abs(v) <= 1e-8)) return 0;
-  let total = 0;
-  for (let a = 0; a < k; ++a) {
-    let worst = -Infinity;
-    for (let b = 0; b < k; ++b) {
-      const d = dist[a * k + b];
-      const r = (spread[a] + spread[b]) / (d === 0 ? Infinity : d);
-      if (r > worst) worst = r;
+  if (spread.every((v) => Math.abs(v) <= 1e-8) || dist.every((v) => Math.abs(v) <= 1e-8)) daviesBouldin = 0;
+  else {
+    let total = 0;
+    for (let a = 0; a < k; ++a) {
+      let worst = -Infinity;
+      for (let b = 0; b < k; ++b) {
+        const d = dist[a * k + b];
+        const r = (spread[a] + spread[b]) / (d === 0 ? Infinity : d);
+        if (r > worst) worst = r;
+      }
+      total += worst;
     }
-    total += worst;
+    daviesBouldin = total / k;
   }
-  return total / k;
+  return { calinskiHarabasz, daviesBouldin };
 }
 
 /**
@@ -223,31 +271,42 @@ function checkLabels(X: Matrix, labels: ArrayLike<number>): void {
 
 /** Labels mapped to 0..k-1 in ascending order of value (scikit-learn's LabelEncoder), with cluster sizes. */
 function encodeLabels(labels: ArrayLike<number>): { codes: Int32Array; k: number; sizes: Int32Array } {
+  const n = labels.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integers = true;
+  for (let i = 0; i < n; ++i) {
+    const v = labels[i];
+    if (!Number.isInteger(v)) {
+      integers = false;
+      break;
+    }
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const codes = new Int32Array(n);
+  // integer labels over a modest range (cluster ids): a lookup table instead of a Set, a sort and a Map
+  if (integers && n > 0 && hi - lo <= 4 * n + 1024) {
+    const table = new Int32Array(hi - lo + 1).fill(-1);
+    for (let i = 0; i < n; ++i) table[labels[i] - lo] = 0;
+    let k = 0;
+    for (let v = 0; v < table.length; ++v) if (table[v] === 0) table[v] = k++;
+    const sizes = new Int32Array(k);
+    for (let i = 0; i < n; ++i) {
+      const c = table[labels[i] - lo];
+      codes[i] = c;
+      sizes[c]++;
+    }
+    return { codes, k, sizes };
+  }
   const values = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
   const index = new Map(values.map((v, i) => [v, i]));
-  const codes = new Int32Array(labels.length);
   const sizes = new Int32Array(values.length);
-  for (let i = 0; i < labels.length; ++i) {
+  for (let i = 0; i < n; ++i) {
     const c = index.get(labels[i]);
     if (c === undefined) throw new Error(`invalid labels: value ${labels[i]} at row ${i} is missing from the label set`);
     codes[i] = c;
     sizes[c]++;
   }
   return { codes, k: values.length, sizes };
-}
-
-function clusterMeans(X: Matrix, codes: Int32Array, k: number, sizes: Int32Array) {
-  const { rows: n, cols: p, data } = X;
-  const means = new Float64Array(k * p);
-  const overall = new Float64Array(p);
-  for (let i = 0; i < n; ++i) {
-    const o = codes[i] * p;
-    for (let j = 0; j < p; ++j) {
-      means[o + j] += data[i * p + j];
-      overall[j] += data[i * p + j];
-    }
-  }
-  for (let c = 0; c < k; ++c) for (let j = 0; j < p; ++j) means[c * p + j] /= sizes[c];
-  for (let j = 0; j < p; ++j) overall[j] /= n;
-  return { means, overall };
 }

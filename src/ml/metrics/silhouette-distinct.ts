@@ -1,6 +1,7 @@
 import { compressDenseRows } from "../compress-dense-rows.js";
 import type { Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
+import { clusterDistanceSums } from "./silhouette-sums.js";
 
 /**
  * The silhouette score of scikit-learn's `silhouette_score`, computed over distinct (row, label) pairs weighted by
@@ -50,21 +51,7 @@ export function silhouetteScoreDistinct(
   // Distinct rows without the label column, contiguous so the pair loop scans memory in order.
   const D = new Float64Array(G * p);
   for (let g = 0; g < G; ++g) D.set(distinct.X.data.subarray(g * q, g * q + p), g * p);
-  const sums = new Float64Array(G * k);
-  for (let g = 0; g < G; ++g) {
-    const a = g * p;
-    for (let h = g + 1; h < G; ++h) {
-      const b = h * p;
-      let s = 0;
-      for (let j = 0; j < p; ++j) {
-        const d = D[a + j] - D[b + j];
-        s += d * d;
-      }
-      const dist = Math.sqrt(s);
-      sums[g * k + lab[h]] += weight[h] * dist;
-      sums[h * k + lab[g]] += weight[g] * dist;
-    }
-  }
+  const sums = clusterDistanceSums({ rows: G, cols: p, data: D }, lab, k, weight);
   let total = 0;
   for (let g = 0; g < G; ++g) {
     const c = lab[g];

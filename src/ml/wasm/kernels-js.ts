@@ -1,0 +1,334 @@
+/**
+ * JavaScript twins of the task kernels in kernels.wat, used where WebAssembly is unavailable or the data do not
+ * fit in its 4 GiB memory. Each twin performs the same floating-point operations in the same order as its
+ * WebAssembly kernel, so the two give bit-identical results (test/ml/wasm-kernels.test.ts checks this). The
+ * twins read their operands from `P`, the same values the WebAssembly parameter block holds (byte offsets into
+ * the arena), in the same slots.
+ */
+
+/** Views of an arena's bytes. */
+export interface ArenaViews {
+  f64: Float64Array;
+  i32: Int32Array;
+}
+
+/** A task kernel: parameter values P, task range [a, b). */
+export type JsKernel = (v: ArenaViews, P: readonly number[], a: number, b: number) => void;
+
+/** Slots of the k-means parameter block (kernels.wat), as indices into P. */
+export const KM = { X: 0, C: 1, p: 2, k: 3, labels: 4, upper: 5, lower: 6, drift: 7, half: 8, halfNearest: 9, out: 10, slack: 12 } as const;
+/** Slots of the k-means++ parameter block. */
+export const PP = { X: 0, p: 1, ids: 2, m: 3, closest: 4, out: 5, n: 6 } as const;
+/** Slots of the silhouette parameter block. */
+export const SIL = { D: 0, Dt: 1, lab: 2, w: 3, S: 4, Gq: 5, p: 6, k: 7, tq: 8 } as const;
+/** Slots of the column parameter block. */
+export const COL = { X: 0, n: 1, p: 2, out: 3, mean: 4 } as const;
+/** Slots of the PCA parameter block. */
+export const PCA = { X: 0, n: 1, p: 2, S: 3, Vt: 4, m2: 5, out: 6 } as const;
+
+/** kernels.wat `sqdist`: two-lane blocks of four, lanes combined, then the tail (offsets in doubles). */
+export function sqdistWasmOrder(f: Float64Array, a: number, b: number, p: number): number {
+  let s00 = 0;
+  let s01 = 0;
+  let s10 = 0;
+  let s11 = 0;
+  const end = p & ~3;
+  let j = 0;
+  for (; j < end; j += 4) {
+    const d0 = f[a + j] - f[b + j];
+    const d1 = f[a + j + 1] - f[b + j + 1];
+    const d2 = f[a + j + 2] - f[b + j + 2];
+    const d3 = f[a + j + 3] - f[b + j + 3];
+    s00 += d0 * d0;
+    s01 += d1 * d1;
+    s10 += d2 * d2;
+    s11 += d3 * d3;
+  }
+  let s = s00 + s10 + (s01 + s11);
+  for (; j < p; ++j) {
+    const e = f[a + j] - f[b + j];
+    s += e * e;
+  }
+  return s;
+}
+
+/** kernels.wat `sqdist_js`, the order of `sqDist` in kmeans-plus-plus.ts (offsets in doubles). */
+export function sqdistJsOrder(f: Float64Array, a: number, b: number, p: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < p; j += 4) {
+    const d0 = f[a + j] - f[b + j];
+    const d1 = f[a + j + 1] - f[b + j + 1];
+    const d2 = f[a + j + 2] - f[b + j + 2];
+    const d3 = f[a + j + 3] - f[b + j + 3];
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  for (; j < p; ++j) {
+    const d = f[a + j] - f[b + j];
+    s0 += d * d;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+const kmeansAssignFull: JsKernel = ({ f64, i32 }, P, a, b) => {
+  const X = P[KM.X] / 8;
+  const C = P[KM.C] / 8;
+  const p = P[KM.p];
+  const k = P[KM.k];
+  const labels = P[KM.labels] / 4;
+  const upper = P[KM.upper] / 8;
+  const lower = P[KM.lower] / 8;
+  for (let i = a; i < b; ++i) {
+    const row = X + i * p;
+    const lo = lower + i * k;
+    let best = Infinity;
+    let arg = 0;
+    for (let c = 0; c < k; ++c) {
+      const d = Math.sqrt(sqdistWasmOrder(f64, row, C + c * p, p));
+      f64[lo + c] = d;
+      if (d < best) {
+        best = d;
+        arg = c;
+      }
+    }
+    i32[labels + i] = arg;
+    f64[upper + i] = best;
+  }
+};
+
+const kmeansAssignBounded: JsKernel = ({ f64, i32 }, P, a, b) => {
+  const X = P[KM.X] / 8;
+  const C = P[KM.C] / 8;
+  const p = P[KM.p];
+  const k = P[KM.k];
+  const labels = P[KM.labels] / 4;
+  const upper = P[KM.upper] / 8;
+  const lower = P[KM.lower] / 8;
+  const drift = P[KM.drift] / 8;
+  const half = P[KM.half] / 8;
+  const halfNearest = P[KM.halfNearest] / 8;
+  const slack = P[KM.slack];
+  for (let i = a; i < b; ++i) {
+    const a0 = i32[labels + i];
+    let u = f64[upper + i] + f64[drift + a0];
+    let us = u * slack;
+    if (us < f64[halfNearest + a0]) continue;
+    let cur = a0;
+    let ha = half + cur * k;
+    const row = X + i * p;
+    const li = lower + i * k;
+    let tight = false;
+    for (let c = 0; c < k; ++c) {
+      if (c === cur) continue;
+      const l = f64[li + c] - f64[drift + c];
+      const h = f64[ha + c];
+      const z = l > h ? l : h;
+      if (us < z) continue;
+      if (!tight) {
+        u = Math.sqrt(sqdistWasmOrder(f64, row, C + cur * p, p));
+        us = u * slack;
+        f64[li + cur] = u + f64[drift + cur];
+        tight = true;
+        if (us < z) continue;
+      }
+      const d = Math.sqrt(sqdistWasmOrder(f64, row, C + c * p, p));
+      f64[li + c] = d + f64[drift + c];
+      if (d < u || (d === u && c < cur)) {
+        cur = c;
+        ha = half + cur * k;
+        u = d;
+        us = u * slack;
+      }
+    }
+    f64[upper + i] = u - f64[drift + cur];
+    i32[labels + i] = cur;
+  }
+};
+
+const kmeansRowDist: JsKernel = ({ f64, i32 }, P, a, b) => {
+  const X = P[KM.X] / 8;
+  const C = P[KM.C] / 8;
+  const p = P[KM.p];
+  const labels = P[KM.labels] / 4;
+  const out = P[KM.out] / 8;
+  for (let i = a; i < b; ++i) f64[out + i] = sqdistWasmOrder(f64, X + i * p, C + i32[labels + i] * p, p);
+};
+
+const kmeansNearest: JsKernel = ({ f64, i32 }, P, a, b) => {
+  const X = P[KM.X] / 8;
+  const C = P[KM.C] / 8;
+  const p = P[KM.p];
+  const k = P[KM.k];
+  const labels = P[KM.labels] / 4;
+  for (let i = a; i < b; ++i) {
+    const row = X + i * p;
+    let best = Infinity;
+    let arg = 0;
+    for (let c = 0; c < k; ++c) {
+      const s = sqdistJsOrder(f64, row, C + c * p, p);
+      if (s < best) {
+        best = s;
+        arg = c;
+      }
+    }
+    i32[labels + i] = arg;
+  }
+};
+
+const kmeansppMin: JsKernel = ({ f64, i32 }, P, a, b) => {
+  const X = P[PP.X] / 8;
+  const p = P[PP.p];
+  const ids = P[PP.ids] / 4;
+  const m = P[PP.m];
+  const closest = P[PP.closest] / 8;
+  const out = P[PP.out] / 8;
+  const n = P[PP.n];
+  for (let i = a; i < b; ++i) {
+    const row = X + i * p;
+    const cl = f64[closest + i];
+    for (let t = 0; t < m; ++t) {
+      const d = sqdistWasmOrder(f64, row, X + i32[ids + t] * p, p);
+      f64[out + t * n + i] = d < cl ? d : cl;
+    }
+  }
+};
+
+const silhouetteTile: JsKernel = ({ f64, i32 }, P, I, J) => {
+  const D = P[SIL.D] / 8;
+  const Dt = P[SIL.Dt] / 8;
+  const lab = P[SIL.lab] / 4;
+  const w = P[SIL.w] / 8;
+  const S = P[SIL.S] / 8;
+  const Gq = P[SIL.Gq];
+  const p = P[SIL.p];
+  const k = P[SIL.k];
+  const tq = P[SIL.tq];
+  const d = new Float64Array(16);
+  const quad = (Q: number, R: number) => {
+    for (let r = 0; r < 4; ++r) {
+      const x = D + (4 * Q + r) * p;
+      for (let h = 0; h < 4; ++h) {
+        const y = Dt + R * p * 4 + h;
+        let s = 0;
+        for (let j = 0; j < p; ++j) {
+          const e = f64[x + j] - f64[y + 4 * j];
+          s += e * e;
+        }
+        d[r * 4 + h] = Math.sqrt(s);
+      }
+    }
+  };
+  const add = (x: number, y: number, v: number) => {
+    f64[S + x * k + i32[lab + y]] += f64[w + y] * v;
+  };
+  const q1 = Math.min(I * tq + tq, Gq);
+  const r1 = Math.min(J * tq + tq, Gq);
+  for (let Q = I * tq; Q < q1; ++Q) {
+    let R = J * tq;
+    if (I === J) {
+      quad(Q, Q);
+      for (let r = 0; r < 4; ++r) {
+        for (let h = r + 1; h < 4; ++h) {
+          add(4 * Q + r, 4 * Q + h, d[r * 4 + h]);
+          add(4 * Q + h, 4 * Q + r, d[r * 4 + h]);
+        }
+      }
+      R = Q + 1;
+    }
+    for (; R < r1; ++R) {
+      quad(Q, R);
+      for (let r = 0; r < 4; ++r) for (let h = 0; h < 4; ++h) add(4 * Q + r, 4 * R + h, d[r * 4 + h]);
+      for (let h = 0; h < 4; ++h) for (let r = 0; r < 4; ++r) add(4 * R + h, 4 * Q + r, d[r * 4 + h]);
+    }
+  }
+};
+
+const pcaCross: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[PCA.X] / 8;
+  const n = P[PCA.n];
+  const p = P[PCA.p];
+  const S = P[PCA.S] / 8;
+  for (let i = 0; i < n; ++i) {
+    const row = X + i * p;
+    for (let u = a; u < b; ++u) {
+      const xu = f64[row + u];
+      if (xu === 0) continue;
+      const o = S + u * p;
+      for (let v = u; v < p; ++v) f64[o + v] += xu * f64[row + v];
+    }
+  }
+};
+
+const pcaProject: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[PCA.X] / 8;
+  const p = P[PCA.p];
+  const Vt = P[PCA.Vt] / 8;
+  const m2 = P[PCA.m2];
+  const out = P[PCA.out] / 8;
+  for (let i = a; i < b; ++i) {
+    const row = X + i * p;
+    for (let c = 0; c < m2; ++c) {
+      let s = 0;
+      for (let j = 0; j < p; ++j) s += f64[row + j] * f64[Vt + j * m2 + c];
+      f64[out + i * m2 + c] = s;
+    }
+  }
+};
+
+const colSums: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[COL.X] / 8;
+  const n = P[COL.n];
+  const p = P[COL.p];
+  const out = P[COL.out] / 8;
+  for (let j = a; j < b; ++j) {
+    let s = 0;
+    for (let i = 0; i < n; ++i) s += f64[X + i * p + j];
+    f64[out + j] = s;
+  }
+};
+
+const colSumsq: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[COL.X] / 8;
+  const n = P[COL.n];
+  const p = P[COL.p];
+  const out = P[COL.out] / 8;
+  for (let j = a; j < b; ++j) {
+    let s = 0;
+    for (let i = 0; i < n; ++i) {
+      const v = f64[X + i * p + j];
+      s += v * v;
+    }
+    f64[out + j] = s;
+  }
+};
+
+const centreRows: JsKernel = ({ f64 }, P, a, b) => {
+  const X = P[COL.X] / 8;
+  const p = P[COL.p];
+  const mean = P[COL.mean] / 8;
+  for (let i = a; i < b; ++i) for (let j = 0; j < p; ++j) f64[X + i * p + j] -= f64[mean + j];
+};
+
+/** The task kernels by their export name in kernels.wat. */
+export const JS_KERNELS = {
+  kmeans_assign_full: kmeansAssignFull,
+  kmeans_assign_bounded: kmeansAssignBounded,
+  kmeans_row_dist: kmeansRowDist,
+  kmeans_nearest: kmeansNearest,
+  kmeanspp_min: kmeansppMin,
+  silhouette_tile: silhouetteTile,
+  pca_cross: pcaCross,
+  pca_project: pcaProject,
+  col_sums: colSums,
+  col_sumsq: colSumsq,
+  centre_rows: centreRows,
+} satisfies Record<string, JsKernel>;
+
+/** Name of a task kernel. */
+export type KernelName = keyof typeof JS_KERNELS;
