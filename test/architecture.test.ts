@@ -33,9 +33,10 @@ function files(dir: string): string[] {
 /** Relative imports of a file, resolved to .ts paths. */
 function imports(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/g), ...text.matchAll(/import\(\s*"([^"]+)"\s*\)/g)].map(
-    (m) => m[1],
-  );
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/g),
+    ...text.matchAll(/import\(\s*"([^"]+)"\s*\)/g),
+  ].map((m) => m[1]);
   return specs.filter((s) => s.startsWith(".")).map((s) => resolve(dirname(file), s.replace(/\.js$/, ".ts")));
 }
 
@@ -49,7 +50,9 @@ const graph = new Map(all.map((f) => [f, imports(f)]));
 
 describe("architecture: src/ layers", () => {
   it("every relative import resolves to a file of src/", () => {
-    const missing = [...graph].flatMap(([f, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${relative(SRC, f)} -> ${relative(SRC, d)}`));
+    const missing = [...graph].flatMap(([f, deps]) =>
+      deps.filter((d) => !graph.has(d)).map((d) => `${relative(SRC, f)} -> ${relative(SRC, d)}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -113,7 +116,11 @@ describe("architecture: src/ layers", () => {
         .filter((d) => {
           const to = layerOf(d);
           const from = layerOf(f);
-          return (to === "cli" && from !== "cli") || (to === "server" && !["server", "cli"].includes(from)) || relative(SRC, d).startsWith("../web");
+          return (
+            (to === "cli" && from !== "cli") ||
+            (to === "server" && !["server", "cli"].includes(from)) ||
+            relative(SRC, d).startsWith("../web")
+          );
         })
         .map((d) => `${relative(SRC, f)} -> ${relative(SRC, d)}`),
     );

@@ -10,9 +10,8 @@ export async function serveCommand(dirs: string[], options: { port: number; host
   const log = (line: string) => io.stderr.write(line + "\n");
   const server = await startServer({ dirs, port: options.port, host: options.host, token: options.token, log });
   io.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

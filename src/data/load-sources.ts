@@ -107,7 +107,11 @@ export async function resolveSourcePath(
  * @param study the parsed study file
  * @param options see {@link LoadSourcesOptions}
  */
-export async function loadSources(db: Database, study: { sources: Record<string, SourceSpec> }, options: LoadSourcesOptions): Promise<InputInfo[]> {
+export async function loadSources(
+  db: Database,
+  study: { sources: Record<string, SourceSpec> },
+  options: LoadSourcesOptions,
+): Promise<InputInfo[]> {
   if (db.dialect !== "duckdb") throw new Error(`loadSources needs a DuckDB database, got ${db.dialect}`);
   const { studyFile, dataDir, logger } = options;
   const inputs: InputInfo[] = [];

@@ -5,12 +5,7 @@
 
 /** Escapes `& < > " '` for HTML text and attribute values. */
 export function escapeHtml(s: unknown): string {
-  return String(s ?? "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return htmlText(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 /** Thousands separated with commas: `formatInt(12345) === "12,345"`. */
@@ -68,4 +63,12 @@ export function roundDeep<T>(value: T, digits = 3): T {
     return v;
   };
   return walk(value) as T;
+}
+
+/** Text of a value for HTML: strings as they are, numbers and booleans by String, null and undefined empty, else JSON. */
+function htmlText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return JSON.stringify(v);
 }

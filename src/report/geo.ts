@@ -14,7 +14,7 @@ function fixRing(ring: Ring, exterior: boolean, digits: number): Ring {
   const out: Ring = [];
   for (const p of ring) {
     const q = [Math.round(p[0] * f) / f, Math.round(p[1] * f) / f];
-    const last = out[out.length - 1];
+    const last = out.at(-1);
     if (!last || last[0] !== q[0] || last[1] !== q[1]) out.push(q);
   }
   const clockwise = signedArea(out) < 0;
@@ -51,7 +51,10 @@ export function areaName(properties: Record<string, unknown>): string {
 
 /** Features with a polygon geometry, rewound and rounded. */
 export function polygonFeatures(fc: FeatureCollection): (Feature & { geometry: Geometry; properties: Record<string, unknown> })[] {
-  return fc.features
-    .filter((f) => f.geometry && (f.geometry.type === "Polygon" || f.geometry.type === "MultiPolygon"))
-    .map((f) => ({ type: "Feature", properties: f.properties ?? {}, geometry: rewindGeometry(f.geometry!) }));
+  return fc.features.flatMap((f) => {
+    // Files from elsewhere can hold points or lines although the type names only polygons.
+    const type: string | undefined = f.geometry?.type;
+    if (!f.geometry || (type !== "Polygon" && type !== "MultiPolygon")) return [];
+    return [{ type: "Feature" as const, properties: f.properties ?? {}, geometry: rewindGeometry(f.geometry) }];
+  });
 }

@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
 
   afterAll(async () => {
     // Unset when beforeAll failed.
-    await (browser as Browser | undefined)?.close();
+    await browser?.close();
   });
 
   it.each([

@@ -609,10 +609,11 @@ afterAll(() => {
 });
 
 describe("bad inputs end with exit 1 and one clear line", () => {
-  if (tier === "unit") it("the corpus has at least 40 cases", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(40);
-    expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
-  });
+  if (tier === "unit")
+    it("the corpus has at least 40 cases", () => {
+      expect(cases.length).toBeGreaterThanOrEqual(40);
+      expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+    });
 
   // Only this tier's cases are registered, so neither tier reports the other's cases as skipped.
   for (const bad of cases.filter(inTier)) {
@@ -651,143 +652,153 @@ interface OkResults {
   model: { coefficients: { feature: string }[] };
 }
 
-if (tier === "unit") describe("recoverable dirt succeeds and is counted in results.json", () => {
-  async function runOk(study: string, data: string) {
-    const tmp = mkdtempSync(join(tmpdir(), "openbeat-ok-"));
-    const out = join(tmp, "out");
-    const before = hashTree(BAD);
-    const r = await runCli(["run", `${S}/${study}.yaml`, "--data", `${D}/${data}`, "--out", out]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toMatch(/^\s{4}at /m);
-    expect(hashTree(BAD)).toEqual(before);
-    expect(readdirSync(tmp)).toEqual(["out"]);
-    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as OkResults;
-    rmSync(tmp, { recursive: true, force: true });
-    return { results, stderr: r.stderr };
-  }
-  const codes = (results: { warnings: { code: string }[] }) => results.warnings.map((w) => w.code);
-
-  it("a few ragged rows are skipped and counted", async () => {
-    const { results, stderr } = await runOk("risk", "ragged-few");
-    const w = results.warnings.find((x: { code: string }) => x.code === "csv.rejected_rows");
-    expect(w).toMatchObject({ rows: 2, first_line: 12, source: "incidents", file: "incidents.csv" });
-    expect(results.data.rows).toBe(88);
-    expect(stderr).toMatch(/warning: incidents\.csv: skipped 2 malformed rows/);
-  });
-
-  it("a BOM and CRLF line ends load as if absent", async () => {
-    const { results } = await runOk("risk", "bom-crlf");
-    const good = (await runOk("risk", "good")).results;
-    expect(results.data.rows).toBe(90);
-    expect(results.warnings.filter((w: { code: string }) => w.code.startsWith("csv."))).toEqual([]);
-    expect(results.warnings).toEqual(good.warnings);
-    expect(results.factors).toEqual(good.factors);
-  });
-
-  it("duplicate and empty header names are renamed with warnings", async () => {
-    const { results } = await runOk("risk", "odd-headers");
-    expect(codes(results)).toEqual(expect.arrayContaining(["csv.empty_header", "csv.duplicate_header"]));
-    expect(JSON.stringify(results.warnings)).toContain("UNIT -> UNIT_2");
-    expect(results.data.rows).toBe(90);
-  });
-
-  it("a constant feature is reported, not fatal", async () => {
-    const { results } = await runOk("risk", "constant-feature");
-    const w = results.warnings.find((x: { code: string }) => x.code === "data.constant_feature");
-    expect(w).toMatchObject({ column: "UNIT", value: "PATROL", rows: 90 });
-    expect(results.data.rows).toBe(90);
-  });
-
-  it("header lines repeated inside the data are dropped and counted", async () => {
-    const { results } = await runOk("risk", "repeated-header");
-    expect(results.warnings.find((x: { code: string }) => x.code === "csv.repeated_header")).toMatchObject({ rows: 1 });
-    expect(results.data.rows).toBe(90);
-  });
-
-  it("a Latin-1 file loads when its encoding is declared", async () => {
-    const { results } = await runOk("risk-latin1", "latin1-declared");
-    expect(results.data.rows).toBe(90);
-    const columns = results.model.coefficients.map((c: { feature: string }) => c.feature);
-    expect(columns).toEqual(expect.arrayContaining(["PREMISE=CAFÉ", "PREMISE=STRAßE"]));
-  });
-
-  it("score counts codes the model never saw and still scores every row", async () => {
-    const before = hashTree(BAD);
-    const r = await runCli(["score", model, `${BAD}/score/unknown-codes.csv`]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: 1 rows? ha(s|ve) an? OFFENSE value the model never saw/);
-    expect(lines(r.stdout)).toHaveLength(4);
-    expect(lines(r.stdout)[0]).toBe("INCIDENT_NUMBER,score,score_raw,flag");
-    expect(hashTree(BAD)).toEqual(before);
-  });
-
-  it("the error line is the last thing printed when progress is shown", async () => {
-    const tmp = mkdtempSync(join(tmpdir(), "openbeat-loud-"));
-    const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/one-class`, "--out", join(tmp, "out")]);
-    rmSync(tmp, { recursive: true, force: true });
-    expect(r.code).toBe(1);
-    const err = lines(r.stderr);
-    expect(err.at(-1)).toMatch(/^openbeat: .*risk\.yaml: target "officer_assaulted" has only one class/);
-    expect(err.filter((l) => l.startsWith("openbeat: ") && /only one class/.test(l))).toHaveLength(1);
-  });
-});
-
-if (tier === "unit") describe("a rerun into a results folder", () => {
-  it("keeps the files the user added there, says so, and replaces only openbeat's own files", async () => {
-    const tmp = mkdtempSync(join(tmpdir(), "openbeat-rerun-"));
-    const out = join(tmp, "out");
-    try {
-      const first = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--quiet"]);
-      expect(first.code, first.stderr).toBe(0);
-      writeFileSync(join(out, "notes.txt"), "my notes\n");
-      mkdirSync(join(out, "figures"));
-      writeFileSync(join(out, "figures", "fig.svg"), "<svg/>\n");
-      const second = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out]);
-      expect(second.code, second.stderr).toBe(0);
-      expect(second.stderr).toMatch(/kept 2 files openbeat did not write in .*\/out: figures, notes\.txt/);
-      expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("my notes\n");
-      expect(readFileSync(join(out, "figures", "fig.svg"), "utf8")).toBe("<svg/>\n");
-      expect(readdirSync(tmp)).toEqual(["out"]);
-      const marker = JSON.parse(readFileSync(join(out, ".openbeat"), "utf8")) as { files: string[] };
-      expect(marker.files).toEqual(["features.parquet", "manifest.json", "model.json", "prepared.parquet", "report.html", "results.json"]);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  });
-
-  it("--force replaces an older openbeat's folder (no marker) and keeps the user's files", async () => {
-    const tmp = mkdtempSync(join(tmpdir(), "openbeat-force-"));
-    const out = join(tmp, "out");
-    try {
-      mkdirSync(out);
-      writeFileSync(join(out, "results.json"), JSON.stringify({ study: "risk", name: "old", data: { rows: 3 } }));
-      writeFileSync(join(out, "manifest.json"), JSON.stringify({ openbeat: "0.1.0", study_file: "s.yaml", inputs: [] }));
-      writeFileSync(join(out, "notes.txt"), "mine\n");
-      const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--force"]);
+if (tier === "unit")
+  describe("recoverable dirt succeeds and is counted in results.json", () => {
+    async function runOk(study: string, data: string) {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-ok-"));
+      const out = join(tmp, "out");
+      const before = hashTree(BAD);
+      const r = await runCli(["run", `${S}/${study}.yaml`, "--data", `${D}/${data}`, "--out", out]);
       expect(r.code, r.stderr).toBe(0);
-      expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
-      expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8"))).toMatchObject({ name: "reliability base risk study" });
+      expect(r.stderr).not.toMatch(/^\s{4}at /m);
+      expect(hashTree(BAD)).toEqual(before);
       expect(readdirSync(tmp)).toEqual(["out"]);
-    } finally {
+      const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as OkResults;
       rmSync(tmp, { recursive: true, force: true });
+      return { results, stderr: r.stderr };
     }
-  });
-});
+    const codes = (results: { warnings: { code: string }[] }) => results.warnings.map((w) => w.code);
 
-if (tier === "unit") describe("an existing results folder survives a failed run", () => {
-  it("keeps the previous results byte for byte", async () => {
-    const tmp = mkdtempSync(join(tmpdir(), "openbeat-keep-"));
-    const out = join(tmp, "out");
-    try {
-      const ok = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--quiet"]);
-      expect(ok.code, ok.stderr).toBe(0);
-      expect(existsSync(join(out, "results.json"))).toBe(true);
-      const before = hashTree(tmp);
-      const bad = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/one-class`, "--out", out, "--quiet"]);
-      expect(bad.code).toBe(1);
-      expect(hashTree(tmp)).toEqual(before);
-    } finally {
+    it("a few ragged rows are skipped and counted", async () => {
+      const { results, stderr } = await runOk("risk", "ragged-few");
+      const w = results.warnings.find((x: { code: string }) => x.code === "csv.rejected_rows");
+      expect(w).toMatchObject({ rows: 2, first_line: 12, source: "incidents", file: "incidents.csv" });
+      expect(results.data.rows).toBe(88);
+      expect(stderr).toMatch(/warning: incidents\.csv: skipped 2 malformed rows/);
+    });
+
+    it("a BOM and CRLF line ends load as if absent", async () => {
+      const { results } = await runOk("risk", "bom-crlf");
+      const good = (await runOk("risk", "good")).results;
+      expect(results.data.rows).toBe(90);
+      expect(results.warnings.filter((w: { code: string }) => w.code.startsWith("csv."))).toEqual([]);
+      expect(results.warnings).toEqual(good.warnings);
+      expect(results.factors).toEqual(good.factors);
+    });
+
+    it("duplicate and empty header names are renamed with warnings", async () => {
+      const { results } = await runOk("risk", "odd-headers");
+      expect(codes(results)).toEqual(expect.arrayContaining(["csv.empty_header", "csv.duplicate_header"]));
+      expect(JSON.stringify(results.warnings)).toContain("UNIT -> UNIT_2");
+      expect(results.data.rows).toBe(90);
+    });
+
+    it("a constant feature is reported, not fatal", async () => {
+      const { results } = await runOk("risk", "constant-feature");
+      const w = results.warnings.find((x: { code: string }) => x.code === "data.constant_feature");
+      expect(w).toMatchObject({ column: "UNIT", value: "PATROL", rows: 90 });
+      expect(results.data.rows).toBe(90);
+    });
+
+    it("header lines repeated inside the data are dropped and counted", async () => {
+      const { results } = await runOk("risk", "repeated-header");
+      expect(results.warnings.find((x: { code: string }) => x.code === "csv.repeated_header")).toMatchObject({ rows: 1 });
+      expect(results.data.rows).toBe(90);
+    });
+
+    it("a Latin-1 file loads when its encoding is declared", async () => {
+      const { results } = await runOk("risk-latin1", "latin1-declared");
+      expect(results.data.rows).toBe(90);
+      const columns = results.model.coefficients.map((c: { feature: string }) => c.feature);
+      expect(columns).toEqual(expect.arrayContaining(["PREMISE=CAFÉ", "PREMISE=STRAßE"]));
+    });
+
+    it("score counts codes the model never saw and still scores every row", async () => {
+      const before = hashTree(BAD);
+      const r = await runCli(["score", model, `${BAD}/score/unknown-codes.csv`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/warning: 1 rows? ha(s|ve) an? OFFENSE value the model never saw/);
+      expect(lines(r.stdout)).toHaveLength(4);
+      expect(lines(r.stdout)[0]).toBe("INCIDENT_NUMBER,score,score_raw,flag");
+      expect(hashTree(BAD)).toEqual(before);
+    });
+
+    it("the error line is the last thing printed when progress is shown", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-loud-"));
+      const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/one-class`, "--out", join(tmp, "out")]);
       rmSync(tmp, { recursive: true, force: true });
-    }
+      expect(r.code).toBe(1);
+      const err = lines(r.stderr);
+      expect(err.at(-1)).toMatch(/^openbeat: .*risk\.yaml: target "officer_assaulted" has only one class/);
+      expect(err.filter((l) => l.startsWith("openbeat: ") && /only one class/.test(l))).toHaveLength(1);
+    });
   });
-});
+
+if (tier === "unit")
+  describe("a rerun into a results folder", () => {
+    it("keeps the files the user added there, says so, and replaces only openbeat's own files", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-rerun-"));
+      const out = join(tmp, "out");
+      try {
+        const first = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--quiet"]);
+        expect(first.code, first.stderr).toBe(0);
+        writeFileSync(join(out, "notes.txt"), "my notes\n");
+        mkdirSync(join(out, "figures"));
+        writeFileSync(join(out, "figures", "fig.svg"), "<svg/>\n");
+        const second = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out]);
+        expect(second.code, second.stderr).toBe(0);
+        expect(second.stderr).toMatch(/kept 2 files openbeat did not write in .*\/out: figures, notes\.txt/);
+        expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("my notes\n");
+        expect(readFileSync(join(out, "figures", "fig.svg"), "utf8")).toBe("<svg/>\n");
+        expect(readdirSync(tmp)).toEqual(["out"]);
+        const marker = JSON.parse(readFileSync(join(out, ".openbeat"), "utf8")) as { files: string[] };
+        expect(marker.files).toEqual([
+          "features.parquet",
+          "manifest.json",
+          "model.json",
+          "prepared.parquet",
+          "report.html",
+          "results.json",
+        ]);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
+    it("--force replaces an older openbeat's folder (no marker) and keeps the user's files", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-force-"));
+      const out = join(tmp, "out");
+      try {
+        mkdirSync(out);
+        writeFileSync(join(out, "results.json"), JSON.stringify({ study: "risk", name: "old", data: { rows: 3 } }));
+        writeFileSync(join(out, "manifest.json"), JSON.stringify({ openbeat: "0.1.0", study_file: "s.yaml", inputs: [] }));
+        writeFileSync(join(out, "notes.txt"), "mine\n");
+        const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--force"]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
+        expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8"))).toMatchObject({ name: "reliability base risk study" });
+        expect(readdirSync(tmp)).toEqual(["out"]);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  });
+
+if (tier === "unit")
+  describe("an existing results folder survives a failed run", () => {
+    it("keeps the previous results byte for byte", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-keep-"));
+      const out = join(tmp, "out");
+      try {
+        const ok = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", out, "--quiet"]);
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(existsSync(join(out, "results.json"))).toBe(true);
+        const before = hashTree(tmp);
+        const bad = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/one-class`, "--out", out, "--quiet"]);
+        expect(bad.code).toBe(1);
+        expect(hashTree(tmp)).toEqual(before);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  });

@@ -2,14 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  buildReport,
-  compileSpec,
-  renderSvg,
-  riskCharts,
-  segmentsCharts,
-  writeReport,
-} from "../../src/report/index.js";
+import { buildReport, compileSpec, renderSvg, riskCharts, segmentsCharts, writeReport } from "../../src/report/index.js";
 import { roundDeep } from "../../src/report/format.js";
 import { rewindGeometry } from "../../src/report/geo.js";
 import { topShareSentence } from "../../src/report/risk-charts.js";
@@ -146,12 +139,18 @@ describe("segmentsCharts(results, { minCell, areas })", () => {
     const r = segments();
     const band = dataValues(charts.structure);
     expect(band).toHaveLength(r.k_selection.length);
-    const at4 = band.find((v) => v.k === 4)!;
-    const row = r.structure!.null.per_k.find((x) => x.k === 4)!;
+    const at4 = must(
+      band.find((v) => v.k === 4),
+      "the band at k = 4",
+    );
+    const row = must(
+      must(r.structure, "structure").null.per_k.find((x) => x.k === 4),
+      "the null at k = 4",
+    );
     expect(at4).toMatchObject({ observed: row.observed, lo: row.null_quantiles[0], hi: row.null_quantiles[2] });
     const stability = dataValues(charts.k_selection).filter((v) => String(v.metric).startsWith("Stability"));
     expect(stability.map((v) => v.k)).toEqual(r.k_selection.map((x) => x.k));
-    expect(stability[0].value).toBe(r.k_selection[0].stability!.mean);
+    expect(stability[0].value).toBe(must(r.k_selection[0].stability, "stability at the first k").mean);
     const shares = dataValues(charts.variance_shares);
     expect(shares.filter((v) => v.measure === "share of the separation between clusters")).toHaveLength(r.variance_shares.length);
     expect(shares.some((v) => v.variable === "District (area)")).toBe(true);

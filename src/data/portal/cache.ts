@@ -98,9 +98,10 @@ export function diffColumns(before: ColumnMeta[], after: ColumnMeta[]): SchemaCh
   return {
     added: after.filter((c) => !b.has(c.name)).map((c) => c.name),
     removed: before.filter((c) => !a.has(c.name)).map((c) => c.name),
-    retyped: after
-      .filter((c) => b.has(c.name) && b.get(c.name) !== c.type)
-      .map((c) => ({ name: c.name, from: b.get(c.name)!, to: c.type })),
+    retyped: after.flatMap((c) => {
+      const from = b.get(c.name);
+      return from !== undefined && from !== c.type ? [{ name: c.name, from, to: c.type }] : [];
+    }),
   };
 }
 
@@ -115,7 +116,7 @@ export function hasSchemaChanges(c: SchemaChanges): boolean {
  */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  const s = scalarText(v);
   return s === "" || /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -177,4 +178,11 @@ export function inferTextType(values: Iterable<string>): string {
   }
   if (!any) return "text";
   return num ? "number" : "boolean";
+}
+
+/** Text of a scalar (strings as they are, numbers and booleans by String) or JSON of anything else. */
+function scalarText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return JSON.stringify(v);
 }

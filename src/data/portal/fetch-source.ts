@@ -61,7 +61,8 @@ function portalKind(spec: SourceSpec): "socrata" | "arcgis" | "url" {
 function outputFormat(name: string, spec: SourceSpec): "csv" | "geojson" {
   if (spec.socrata) return "csv";
   if (spec.arcgis) return spec.arcgis.format === "geojson" ? "geojson" : "csv";
-  return urlFormat(spec.url!, spec.format, name);
+  if (!spec.url) throw new Error("not a portal source");
+  return urlFormat(spec.url, spec.format, name);
 }
 
 /**
@@ -88,9 +89,10 @@ export async function fetchSource(name: string, spec: SourceSpec, options: Fetch
   const ctx: PortalContext = { name, file: tmp, retry: options.retry ?? {}, logger: options.logger, progress: bar?.update };
   let result: PortalFetchResult;
   try {
-    if (kind === "socrata") result = await fetchSocrata(spec.socrata!, ctx);
-    else if (kind === "arcgis") result = await fetchArcgis(spec.arcgis!, ctx);
-    else result = await fetchUrl(spec.url!, format, ctx);
+    if (kind === "socrata" && spec.socrata) result = await fetchSocrata(spec.socrata, ctx);
+    else if (kind === "arcgis" && spec.arcgis) result = await fetchArcgis(spec.arcgis, ctx);
+    else if (spec.url) result = await fetchUrl(spec.url, format, ctx);
+    else throw new Error("not a portal source");
     await rename(tmp, paths.data);
   } catch (e) {
     await rm(tmp, { force: true });
@@ -124,7 +126,7 @@ export async function fetchSource(name: string, spec: SourceSpec, options: Fetch
     query_key: key,
   };
   await writeMeta(paths.meta, meta);
-  const schemaChanges = previous ? diffColumns(previous.columns ?? [], meta.columns) : { added: [], removed: [], retyped: [] };
+  const schemaChanges = previous ? diffColumns(previous.columns, meta.columns) : { added: [], removed: [], retyped: [] };
   if (hasSchemaChanges(schemaChanges)) {
     options.logger?.warn({ code: "portal.schema_change", message: schemaChanged(name, schemaChanges), source: name, ...schemaChanges });
   }

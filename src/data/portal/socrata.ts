@@ -74,7 +74,8 @@ export async function fetchSocrata(spec: SocrataSpec, ctx: PortalContext): Promi
       socrataCountUrl(spec),
       (body) => {
         const rows = JSON.parse(body) as Record<string, unknown>[];
-        const n = Number(rows?.[0]?.n ?? rows?.[0]?.count);
+        const first = rows[0] as Record<string, unknown> | undefined;
+        const n = Number(first?.n ?? first?.count);
         return Number.isFinite(n) ? n : undefined;
       },
       options,
@@ -122,7 +123,12 @@ export async function fetchSocrata(spec: SocrataSpec, ctx: PortalContext): Promi
       ctx.progress?.(fetched, expected);
       if (rows.length < limit) break;
     }
-    await new Promise<void>((resolve, reject) => pages.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      pages.end((e?: Error | null) => {
+        if (e) reject(e);
+        else resolve();
+      });
+    });
 
     const names = fields ?? [...seen.keys()];
     for (const k of seen.keys()) if (!names.includes(k)) names.push(k);
@@ -137,7 +143,12 @@ export async function fetchSocrata(spec: SocrataSpec, ctx: PortalContext): Promi
       const r = JSON.parse(line) as Record<string, unknown>;
       await writeAll(out, csvLine(names.map((k) => r[k])));
     }
-    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      out.end((e?: Error | null) => {
+        if (e) reject(e);
+        else resolve();
+      });
+    });
     return {
       rows: fetched,
       expected_rows: expected,

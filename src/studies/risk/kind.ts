@@ -25,4 +25,3 @@ export const riskKind: StudyKind<typeof riskStudySchema, RiskResults> = {
   },
   run: runRisk,
 };
-

@@ -56,7 +56,8 @@ export function matchNames(names: string[], targets: string[], aliases: Record<s
     if (t) return { name, target: t, how: "normalized" };
     if (norm.length >= minPrefix) {
       const hits = normTargets.filter((k) => k.startsWith(norm));
-      if (hits.length === 1 && byNorm.get(hits[0])) return { name, target: byNorm.get(hits[0])!, how: "prefix" };
+      const target = hits.length === 1 ? byNorm.get(hits[0]) : undefined;
+      if (target) return { name, target, how: "prefix" };
     }
     return { name, target: null, how: "none" };
   });

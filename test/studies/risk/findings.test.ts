@@ -21,7 +21,9 @@ describe("rateFindings(input, y, keep, spec, target)", () => {
     const [lo, hi] = wilsonInterval(3, 4);
     expect(bar.ci95[0]).toBeCloseTo(lo, 6);
     expect(bar.ci95[1]).toBeCloseTo(hi, 6);
-    expect(bar.statement).toBe("75.0% of 4 rows with PREMISE = BAR have assaulted (95% CI 30.1–95.4%, 2.1× the base rate of 36.4%; q = 0.53)");
+    expect(bar.statement).toBe(
+      "75.0% of 4 rows with PREMISE = BAR have assaulted (95% CI 30.1–95.4%, 2.1× the base rate of 36.4%; q = 0.53)",
+    );
     // A missing category is its own value; counts of each column add up to the kept rows.
     const unit = f.filter((r) => r.by === "UNIT");
     expect(unit.map((r) => r.value)).toContain("(missing)");

@@ -40,7 +40,12 @@ describe("describeClusters(p)", () => {
       const [young, old] = clusters({ standardize });
       expect([young.size, old.size]).toEqual([3, 3]);
       expect(young.share + old.share).toBe(1);
-      expect(row(young, "age")).toMatchObject({ feature: "age", cluster_mean: 21, overall_mean: 41, lift: Math.round((21 / 41) * 1e4) / 1e4 });
+      expect(row(young, "age")).toMatchObject({
+        feature: "age",
+        cluster_mean: 21,
+        overall_mean: 41,
+        lift: Math.round((21 / 41) * 1e4) / 1e4,
+      });
       expect(row(old, "age")?.cluster_mean).toBe(61);
       expect(row(young, "sex=M")).toMatchObject({ cluster_mean: 1, overall_mean: 0.5, lift: 2 });
       expect(row(old, "sex=M")).toMatchObject({ cluster_mean: 0, lift: 0 });
