@@ -12,7 +12,7 @@ import { TIME_KINDS, type DimensionView, type FilterValue, type RunSummary } fro
 import { RECORD_KEY, domainQuery, meanLatitudeQuery, type Grid } from "./sql.js";
 import { dashboardDisclosure, dashboardResults } from "./summary.js";
 
-/** A results folder opened for serving: its summary, DuckDB view, and what its queries may touch. */
+/** A results folder opened for serving: its summary, its DuckDB table (`view`), and what its queries may touch. */
 export interface Run {
   summary: RunSummary;
   dir: string;
@@ -139,7 +139,7 @@ export interface LoadOptions {
 }
 
 /**
- * Opens each results folder as a read-only view over its prepared.parquet in `db`, with each row's record key
+ * Reads each results folder's prepared.parquet into a table of `db` (the folder is only read), with each row's record key
  * (docs/disclosure.md) and the policy of its manifest.json, and checks its dashboard section against the parquet's
  * columns; dimensions whose columns are missing are dropped with a warning.
  */
@@ -164,15 +164,13 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       const off = unsafeForPublic(policy);
       if (off) throw new UserError("serve.public", msg.servePublicUnsafe(dir, off));
     }
-    // Record keys are computed once per run into a small table; the view every query reads joins them by _row.
+    // The run is read once into an in-memory table with each row's record key (computed once, not per query);
+    // queries on it are faster than on the parquet file itself, which is never changed.
     const salt = runSalt({ seed: results.seed, name: results.name, inputs: results.data.inputs });
-    const keys = `${view}_keys`;
     await db.exec(
-      `CREATE TABLE ${quoteIdent(keys)} AS SELECT "_row", ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)}`,
+      `CREATE TABLE ${quoteIdent(view)} AS SELECT *, ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)}`,
     );
-    await db.exec(
-      `CREATE VIEW ${quoteIdent(view)} AS SELECT f.*, k.${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)} f JOIN ${quoteIdent(keys)} k USING ("_row")`,
-    );
+    await db.exec(`DROP VIEW ${quoteIdent(raw)}`);
     const [{ n }] = await db.query(countRowsSql(view));
     const warnings: string[] = [];
     const missing = (what: string, column: string): boolean => {

@@ -108,8 +108,9 @@ async function areaShapes(file: string, nameProperty: string): Promise<string> {
 }
 
 /**
- * Starts the dashboard server over results folders: a JSON API backed by an in-memory DuckDB with one view per
- * run over its prepared.parquet (the folders are only read), and the built front end from `web/dist`.
+ * Starts the dashboard server over results folders: a JSON API backed by an in-memory DuckDB with one table per
+ * run read from its prepared.parquet (the folders are only read), every answer passed through the run's
+ * disclosure policy (docs/disclosure.md), and the built front end from `web/dist`.
  * Rejects with a UserError when a folder is not a results folder, the port is taken, or a non-loopback host is
  * asked for without a token.
  */

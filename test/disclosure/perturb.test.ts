@@ -159,6 +159,16 @@ describe("no single difference or sum of shown counts pins a hidden count (docs/
     }
   });
 
+  it("a plain ±2 table (zero shown, odd counts allowed) would let one difference pin one record", () => {
+    // The table without this module's rules: A = B plus one record, shown as 13 (p = -2) while B shows 16 (p = +2).
+    const naive = (a: number) => ({ min: Math.max(10, a - 2), max: a + 2 });
+    const A = naive(15 - 2);
+    const B = naive(14 + 2);
+    const lo = Math.max(1, A.min - B.max);
+    const hi = A.max - B.min;
+    expect([lo, hi]).toEqual([1, 1]);
+  });
+
   it.each(policies)(
     "%s: a small cell of a shown total is consistent with two or more values given the total and the other cells",
     (_name, p) => {
