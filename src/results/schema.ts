@@ -564,6 +564,15 @@ export const manifestSchema = z.strictObject({
   portals: z.record(z.string(), z.unknown()).optional().describe("fetch metadata of portal sources, by source name"),
   seed: z.number().int(),
   min_cell: z.number().int().describe("disclosure threshold the run applied"),
+  disclosure: z
+    .strictObject({
+      min_cell: z.number().int(),
+      dashboard: z.strictObject({ perturb: z.boolean(), max_filters: z.number().int() }),
+      points: z.union([z.literal(false), z.strictObject({ grid_m: z.number().int() })]),
+      row_level: z.boolean(),
+    })
+    .optional()
+    .describe("the disclosure policy the run applied and `openbeat serve` applies (docs/disclosure.md); absent in older folders"),
   versions: z.record(z.string(), z.string()).describe("versions of openbeat, Node.js and the engines used"),
   started_at: z.string().describe("ISO time the run started"),
   timings: z.record(z.string(), z.number()).describe("seconds per phase"),

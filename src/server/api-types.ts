@@ -1,4 +1,4 @@
-import type { DashboardInfo, Results } from "../results/types.js";
+import type { DashboardInfo, Results, RiskResults, SegmentsResults } from "../results/types.js";
 
 /** How a dimension's values are derived: the column itself, or a part of a timestamp column. */
 export type DimensionKind = DashboardInfo["dimensions"][number]["kind"];
@@ -17,6 +17,53 @@ export interface DimensionView {
   kind: DimensionKind;
 }
 
+/**
+ * How the run's answers are protected (docs/disclosure.md). Every count is either `null` (hidden: `hidden_label`,
+ * e.g. "≤10", which includes zero) or at least `smallest_shown`; with `perturbed`, shown counts are the true count
+ * moved by at most `bound` records (and always even).
+ */
+export interface DashboardDisclosure {
+  min_cell: number;
+  /** True when counts are perturbed (cell-key method); false means exact counts with small ones hidden. */
+  perturbed: boolean;
+  /** Largest change perturbation makes to a count. */
+  bound: number;
+  /** Smallest count an answer shows. */
+  smallest_shown: number;
+  /** What a hidden count means, e.g. "≤10" (perturbed) or "<10" (exact). */
+  hidden_label: string;
+  /** At most this many dimensions may be filtered in one request. */
+  max_filters: number;
+  /** Gridded point map (cell size in metres), or false when the point map is off. */
+  points: false | { grid_m: number };
+  /** Whether record-level answers exist (there are none in this version). */
+  row_level: boolean;
+}
+
+/** A cluster as the dashboard shows it: id, label, and its most common values with their shares (when allowed). */
+export interface DashboardCluster {
+  id: number;
+  label: string;
+  /** Per described column, values whose count and "not that value" count are both above min_cell. */
+  top_values: Record<string, { value: string; share: number }[]>;
+}
+
+/**
+ * The part of results.json the dashboard reads, with nothing that counts a few records: model quality, the study's
+ * settings, cluster labels and allowed shares. Row-level samples, warnings and count tables stay out.
+ */
+export type DashboardResults = Pick<Results, "name" | "description" | "synthetic" | "dashboard"> &
+  (
+    | ({ study: "risk" } & Pick<RiskResults, "target" | "threshold" | "base_rate"> & {
+          validation: Pick<RiskResults["validation"], "method" | "folds">;
+          metrics: Pick<RiskResults["metrics"], "balanced_accuracy" | "precision" | "recall" | "f1" | "roc_auc" | "pr_auc">;
+        })
+    | ({ study: "segments" } & Pick<SegmentsResults, "k" | "method"> & {
+          clusters: DashboardCluster[];
+          areas?: { column: string };
+        })
+  );
+
 /** One run in `GET /api/runs`. */
 export interface RunSummary {
   id: string;
@@ -30,9 +77,12 @@ export interface RunSummary {
   cluster_key?: string;
   /** Whether `_score` exists (risk). */
   has_score: boolean;
+  /** Whether the run's report.html is served. */
+  has_report: boolean;
   /** Problems found when opening the run, e.g. a dashboard column missing from prepared.parquet. */
   warnings: string[];
-  results: Results;
+  disclosure: DashboardDisclosure;
+  results: DashboardResults;
 }
 
 /** A filter value as sent by the client; `null` selects missing values. */
@@ -41,23 +91,32 @@ export type FilterValue = string | number | boolean | null;
 /** Selected values per dimension key; rows must match one value of every listed dimension. */
 export type Filters = Record<string, FilterValue[]>;
 
-/** Body of `POST /api/runs/:id/query`. Without `group_by` the answer is one total row with `key: null`. */
+/**
+ * Body of `POST /api/runs/:id/query`. Without `group_by` the answer is one total row with `key: null`; with it,
+ * one row per value of that dimension in the whole run (hidden when few or none match).
+ */
 export interface QueryRequest {
   filters?: Filters;
   group_by?: string | [DimensionKind, string];
-  /** Segments: also count rows per cluster within each group. */
+  /** Segments: also count rows per cluster within each group (or within the total without `group_by`). */
   by_cluster?: boolean;
 }
 
-/** One group of a query answer. `positives` and `rate` need a target, `mean_score` needs `_score`. */
+/**
+ * One group of a query answer. A count is `null` when hidden (see {@link DashboardDisclosure}); `positives` and
+ * `rate` need a target, `mean_score` needs `_score`. A rate is shown only when the group's positives and
+ * negatives are both above min_cell; a mean score only when the group is shown.
+ */
 export interface QueryRow {
   key: string | number | boolean | null;
-  count: number;
-  positives?: number;
+  count: number | null;
+  positives?: number | null;
   rate?: number | null;
   mean_score?: number | null;
-  /** Rows per cluster id within the group (with `by_cluster`). */
-  clusters?: Record<string, number>;
+  /** Rows per cluster id within the group (with `by_cluster`); null when hidden. */
+  clusters?: Record<string, number | null>;
+  /** Share of each cluster within the group (with `by_cluster`); null unless the cluster's rows and the rest are both above min_cell. */
+  cluster_shares?: Record<string, number | null>;
 }
 
 /** Answer of the query and area endpoints. */
@@ -65,16 +124,30 @@ export interface QueryResponse {
   rows: QueryRow[];
 }
 
-/** One bin of `POST /api/runs/:id/histogram`: scores in [start, end). */
+/** One bin of `POST /api/runs/:id/histogram`: scores in [start, end); counts null when hidden. */
 export interface HistogramBin {
   start: number;
   end: number;
-  count: number;
-  positives?: number;
+  count: number | null;
+  positives?: number | null;
+  negatives?: number | null;
 }
 
-/** Answer of `POST /api/runs/:id/points`: a deterministic sample of at most `limit` located rows. */
+/** One square of the gridded point map: its centre and its records (shown only when above min_cell). */
+export interface GridCell {
+  lat: number;
+  lon: number;
+  count: number;
+}
+
+/**
+ * Answer of `POST /api/runs/:id/points` (only when the study allows a gridded map): the filtered located records
+ * counted on a square grid of `grid_m` metres. Squares with few or no records are left out; raw coordinates never
+ * leave the server.
+ */
 export interface PointsResponse {
-  total: number;
-  points: { lat: number; lon: number; score?: number | null; target?: number | null; cluster?: number | null }[];
+  grid_m: number;
+  /** Located records under the filters (null when hidden). */
+  total: number | null;
+  cells: GridCell[];
 }

@@ -11,4 +11,8 @@ export type {
   QueryResponse,
   HistogramBin,
   PointsResponse,
+  GridCell,
+  DashboardDisclosure,
+  DashboardResults,
+  DashboardCluster,
 } from "./api-types.js";

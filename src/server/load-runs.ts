@@ -1,14 +1,18 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
-import type { Db } from "../data/Db.js";
+import { quoteIdent, type Db } from "../data/Db.js";
 import { parquetViewSql } from "../data/sql/copy.js";
 import { countRowsSql } from "../data/sql/tables.js";
+import { policyOfManifest, type DisclosurePolicy } from "../disclosure/policy.js";
+import { recordKeySql, runSalt } from "../disclosure/perturb.js";
 import type { Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
-import { TIME_KINDS, type DimensionView, type RunSummary } from "./api-types.js";
+import { TIME_KINDS, type DimensionView, type FilterValue, type RunSummary } from "./api-types.js";
+import { RECORD_KEY, domainQuery, meanLatitudeQuery, type Grid } from "./sql.js";
+import { dashboardDisclosure, dashboardResults } from "./summary.js";
 
-/** A results folder opened for serving: its summary, DuckDB view, and what its queries may touch. */
+/** A results folder opened for serving: its summary, its DuckDB table (`view`), and what its queries may touch. */
 export interface Run {
   summary: RunSummary;
   dir: string;
@@ -23,6 +27,12 @@ export interface Run {
   /** Absolute path of the area GeoJSON, checked to lie inside `dir`. */
   areasFile?: string;
   areas?: DimensionView;
+  /** The policy from manifest.json (the default policy when the folder has none). */
+  policy: DisclosurePolicy;
+  /** The values of each dimension over the whole run (missing last), by key: the groups of every grouped answer. */
+  domains: Map<string, FilterValue[]>;
+  /** The gridded point map's squares, when the policy allows one and the run has coordinates. */
+  grid?: Grid & { grid_m: number };
 }
 
 /** Key of a dimension in requests: the column, or `kind:column` for timestamp parts. */
@@ -59,6 +69,42 @@ function slug(name: string): string {
   );
 }
 
+/** manifest.json of a results folder, or undefined when it is absent or unreadable (the default policy applies). */
+function readManifest(dir: string): unknown {
+  const file = join(dir, "manifest.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What makes a policy unfit for `serve --public`, or undefined when it protects every answer. */
+function unsafeForPublic(policy: DisclosurePolicy): string | undefined {
+  if (policy.min_cell <= 0) return "disclosure.min_cell is 0 (suppression off)";
+  if (!policy.dashboard.perturb) return "disclosure.dashboard.perturb is false (exact counts can be differenced)";
+  if (policy.row_level) return "disclosure.row_level is true (record-level answers)";
+  return undefined;
+}
+
+/** Full domain of a timestamp part (values without rows included), so that no value's presence is revealed. */
+function fullDomain(kind: DimensionView["kind"], present: FilterValue[]): FilterValue[] {
+  const hasNull = present.includes(null);
+  const nums = present.filter((v): v is number => typeof v === "number");
+  let values: number[] | undefined;
+  if (kind === "month") values = Array.from({ length: 12 }, (_, i) => i + 1);
+  else if (kind === "weekday") values = Array.from({ length: 7 }, (_, i) => i + 1);
+  else if (kind === "hour") values = Array.from({ length: 24 }, (_, i) => i);
+  else if (kind === "year" && nums.length) {
+    const lo = Math.min(...nums);
+    const hi = Math.max(...nums);
+    if (hi - lo < 500) values = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  }
+  if (!values) return present;
+  return hasNull ? [...values, null] : values;
+}
+
 function readResults(dir: string): Results {
   const file = join(dir, "results.json");
   // Parsed, then checked for the marks of a results.json; the rest of its shape is trusted (openbeat wrote it).
@@ -86,11 +132,18 @@ function fileInside(dir: string, name: string): string | undefined {
   return real.startsWith(root + sep) ? real : undefined;
 }
 
+/** Options of {@link loadRuns}. */
+export interface LoadOptions {
+  /** Serve only what is safe to publish (`openbeat serve --public`): refuse runs whose policy turns protection off. */
+  public?: boolean;
+}
+
 /**
- * Opens each results folder as a read-only view over its prepared.parquet in `db` and checks its dashboard
- * section against the parquet's columns; dimensions whose columns are missing are dropped with a warning.
+ * Reads each results folder's prepared.parquet into a table of `db` (the folder is only read), with each row's record key
+ * (docs/disclosure.md) and the policy of its manifest.json, and checks its dashboard section against the parquet's
+ * columns; dimensions whose columns are missing are dropped with a warning.
  */
-export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
+export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}): Promise<Run[]> {
   const runs: Run[] = [];
   const ids = new Set<string>();
   for (const dir of findResultsDirs(dirs)) {
@@ -101,8 +154,23 @@ export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
     for (let i = 2; ids.has(id); ++i) id = `${slug(basename(dir))}-${i}`;
     ids.add(id);
     const view = `run_${runs.length}`;
-    await db.exec(parquetViewSql(view, parquet));
-    const columns = new Set((await db.columns(view)).map((c) => c.name));
+    const raw = `${view}_file`;
+    await db.exec(parquetViewSql(raw, parquet));
+    const columns = new Set((await db.columns(raw)).map((c) => c.name));
+    if (!columns.has("_row")) throw new UserError("serve.parquet", msg.preparedNoRow(parquet));
+    if (columns.has(RECORD_KEY)) throw new UserError("serve.parquet", msg.preparedReservedColumn(parquet, RECORD_KEY));
+    const policy = policyOfManifest(readManifest(dir));
+    if (options.public) {
+      const off = unsafeForPublic(policy);
+      if (off) throw new UserError("serve.public", msg.servePublicUnsafe(dir, off));
+    }
+    // The run is read once into an in-memory table with each row's record key (computed once, not per query);
+    // queries on it are faster than on the parquet file itself, which is never changed.
+    const salt = runSalt({ seed: results.seed, name: results.name, inputs: results.data.inputs });
+    await db.exec(
+      `CREATE TABLE ${quoteIdent(view)} AS SELECT *, ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)}`,
+    );
+    await db.exec(`DROP VIEW ${quoteIdent(raw)}`);
     const [{ n }] = await db.query(countRowsSql(view));
     const warnings: string[] = [];
     const missing = (what: string, column: string): boolean => {
@@ -141,6 +209,20 @@ export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
     }
     const shown = [...dimensions.values()];
     if (areas && !dimensions.has(areas.key)) dimensions.set(areas.key, areas);
+    const domains = new Map<string, FilterValue[]>();
+    for (const d of dimensions.values()) {
+      const present = (await db.query(domainQuery(view, d))).map((r) => r.key as FilterValue);
+      domains.set(d.key, fullDomain(d.kind, present));
+    }
+    let grid: Run["grid"];
+    if (points && policy.points) {
+      const [{ lat }] = await db.query(meanLatitudeQuery(view, points.lat, points.lon));
+      // Metres per degree of latitude (WGS84 mean); longitude degrees shrink with the cosine of the latitude.
+      const ref = typeof lat === "number" ? Math.round(lat * 10) / 10 : 0;
+      const dLat = policy.points.grid_m / 111_320;
+      grid = { grid_m: policy.points.grid_m, dLat, dLon: dLat / Math.max(0.05, Math.cos((ref * Math.PI) / 180)) };
+    }
+    const hasReport = existsSync(join(dir, "report.html"));
     runs.push({
       summary: {
         id,
@@ -150,8 +232,10 @@ export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
         dimensions: shown,
         cluster_key: clusterColumn,
         has_score: columns.has("_score"),
+        has_report: hasReport && !options.public,
         warnings,
-        results,
+        disclosure: dashboardDisclosure(policy, !!grid),
+        results: dashboardResults(results, policy),
       },
       dir,
       view,
@@ -163,6 +247,9 @@ export async function loadRuns(db: Db, dirs: string[]): Promise<Run[]> {
       points,
       areasFile,
       areas,
+      policy,
+      domains,
+      grid,
     });
   }
   return runs;

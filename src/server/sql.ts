@@ -69,17 +69,31 @@ export function whereClause(filters: Filters, dimensions: ReadonlyMap<string, Di
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
 }
 
-/** Measures shared by the grouped queries: row count, and positives and mean score when the run has them. */
+/** Column of the run's view holding each row's record key (docs/disclosure.md). */
+export const RECORD_KEY = "_rk";
+
+/**
+ * Measures shared by the grouped queries: the row count and its cell key (sum of record keys), and with a target
+ * the positives and their cell key, and with `_score` the sum and count of scores.
+ */
 export function measures(target: string | undefined, hasScore: boolean): string {
-  const m = ["count(*)::INTEGER AS count"];
-  if (target) m.push(`(count(*) FILTER (WHERE TRY_CAST(${quoteIdent(target)} AS DOUBLE) = 1))::INTEGER AS positives`);
-  if (hasScore) m.push(`avg(TRY_CAST("_score" AS DOUBLE))::DOUBLE AS mean_score`);
+  const rk = quoteIdent(RECORD_KEY);
+  const m = ["count(*)::INTEGER AS count", `(coalesce(sum(${rk}), 0) % 256)::INTEGER AS ck`];
+  if (target) {
+    const hit = `TRY_CAST(${quoteIdent(target)} AS DOUBLE) = 1`;
+    m.push(`(count(*) FILTER (WHERE ${hit}))::INTEGER AS positives`);
+    m.push(`(coalesce(sum(${rk}) FILTER (WHERE ${hit}), 0) % 256)::INTEGER AS ck_pos`);
+  }
+  if (hasScore) {
+    const score = `TRY_CAST("_score" AS DOUBLE)`;
+    m.push(`sum(${score})::DOUBLE AS score_sum`, `count(${score})::INTEGER AS score_n`);
+  }
   return m.join(", ");
 }
 
 /**
  * Grouped counts over `view`: one row per value of `group` (or a single total row without `group`), and per
- * cluster too when `clusterColumn` is given.
+ * cluster too when `clusterColumn` is given. Only groups with rows come back; the caller adds the empty ones.
  */
 export function groupQuery(options: {
   view: string;
@@ -93,11 +107,15 @@ export function groupQuery(options: {
   const keys = [group ? `${dimensionExpr(group)} AS "key"` : `NULL AS "key"`];
   if (clusterColumn) keys.push(`${quoteIdent(clusterColumn)} AS "cluster"`);
   const groupBy = keys.map((_, i) => i + 1).join(", ");
-  const order = group?.kind === "category" && !clusterColumn ? `"count" DESC, "key" ASC NULLS LAST` : `${groupBy} ASC NULLS LAST`;
   return {
-    sql: `SELECT ${keys.join(", ")}, ${measures(target, hasScore)} FROM ${quoteIdent(view)} ${where.sql} GROUP BY ALL ORDER BY ${order}`,
+    sql: `SELECT ${keys.join(", ")}, ${measures(target, hasScore)} FROM ${quoteIdent(view)} ${where.sql} GROUP BY ALL ORDER BY ${groupBy} ASC NULLS LAST`,
     params: where.params,
   };
+}
+
+/** The distinct values of a dimension over the whole view, missing last: the groups every grouped answer lists. */
+export function domainQuery(view: string, d: DimensionView): string {
+  return `SELECT DISTINCT ${dimensionExpr(d)} AS "key" FROM ${quoteIdent(view)} ORDER BY 1 ASC NULLS LAST`;
 }
 
 /** Score histogram with `bins` equal bins over [0, 1]. */
@@ -111,33 +129,31 @@ export function histogramQuery(view: string, where: SqlQuery, bins: number, targ
   };
 }
 
-/** A deterministic sample of located rows (ordered by a hash of `_row`), and their total. */
-export function pointsQuery(options: {
-  view: string;
-  where: SqlQuery;
-  lat: string;
-  lon: string;
-  limit: number;
-  target?: string;
-  hasScore: boolean;
-  clusterColumn?: string;
-  hasRow: boolean;
-}): { sample: SqlQuery; total: SqlQuery } {
-  const { view, where, lat, lon, limit, target, hasScore, clusterColumn, hasRow } = options;
+/** A square grid over lon/lat: cell sizes in degrees (equal metres at the grid's reference latitude). */
+export interface Grid {
+  dLat: number;
+  dLon: number;
+}
+
+/**
+ * Counts of located rows per grid square (indices `gy`, `gx`), with their cell keys; rows without valid
+ * coordinates are left out. The coordinates themselves are never selected.
+ */
+export function gridQuery(options: { view: string; where: SqlQuery; lat: string; lon: string; grid: Grid }): SqlQuery {
+  const { view, where, lat, lon, grid } = options;
   const la = `TRY_CAST(${quoteIdent(lat)} AS DOUBLE)`;
   const lo = `TRY_CAST(${quoteIdent(lon)} AS DOUBLE)`;
   const cond = `${la} BETWEEN -90 AND 90 AND ${lo} BETWEEN -180 AND 180`;
   const whereSql = where.sql ? `${where.sql} AND ${cond}` : `WHERE ${cond}`;
-  const cols = [`${la} AS lat`, `${lo} AS lon`];
-  if (hasScore) cols.push(`TRY_CAST("_score" AS DOUBLE) AS score`);
-  if (target) cols.push(`TRY_CAST(${quoteIdent(target)} AS DOUBLE) AS target`);
-  if (clusterColumn) cols.push(`TRY_CAST(${quoteIdent(clusterColumn)} AS INTEGER) AS cluster`);
-  const order = hasRow ? `ORDER BY hash("_row")` : "";
   return {
-    sample: {
-      sql: `SELECT ${cols.join(", ")} FROM ${quoteIdent(view)} ${whereSql} ${order} LIMIT ?::INTEGER`,
-      params: [...where.params, limit],
-    },
-    total: { sql: `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(view)} ${whereSql}`, params: where.params },
+    sql: `SELECT floor(${la} / ?::DOUBLE)::BIGINT AS gy, floor(${lo} / ?::DOUBLE)::BIGINT AS gx, ${measures(undefined, false)} FROM ${quoteIdent(view)} ${whereSql} GROUP BY 1, 2 ORDER BY 1, 2`,
+    params: [grid.dLat, grid.dLon, ...where.params],
   };
+}
+
+/** Mean latitude of the located rows, for the grid's reference latitude. */
+export function meanLatitudeQuery(view: string, lat: string, lon: string): string {
+  const la = `TRY_CAST(${quoteIdent(lat)} AS DOUBLE)`;
+  const lo = `TRY_CAST(${quoteIdent(lon)} AS DOUBLE)`;
+  return `SELECT avg(${la})::DOUBLE AS lat FROM ${quoteIdent(view)} WHERE ${la} BETWEEN -90 AND 90 AND ${lo} BETWEEN -180 AND 180`;
 }

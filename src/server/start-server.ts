@@ -8,10 +8,11 @@ import { z } from "zod";
 import { Db } from "../data/Db.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
-import type { DimensionView, HistogramBin, PointsResponse, QueryRow } from "./api-types.js";
+import type { DimensionView, Filters, PointsResponse, QueryResponse } from "./api-types.js";
+import { gridCells, groupedRows, histogramBins, orderByCount, publishRow, readCell } from "./answers.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
-import { ApiError, groupQuery, histogramQuery, pointsQuery, whereClause } from "./sql.js";
+import { ApiError, gridQuery, groupQuery, histogramQuery, whereClause } from "./sql.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -27,6 +28,12 @@ export interface ServerOptions {
   webRoot?: string;
   /** Receives one line per unexpected server error (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Serve only what is safe to publish (`--public`): runs whose disclosure policy turns protection off are refused
+   * and report.html is not served (its tables are not yet passed through the policy). Every API answer goes through
+   * the policy in either mode, and no private file (prepared.parquet, features.parquet, model.json) is ever served.
+   */
+  public?: boolean;
 }
 
 /** A running dashboard server. */
@@ -38,7 +45,6 @@ export interface RunningServer {
 }
 
 const BODY_LIMIT = 64 * 1024;
-const MAX_POINTS = 5000;
 
 const filterValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 const filtersSchema = z
@@ -49,7 +55,7 @@ const kindSchema = z.enum(["category", "year", "month", "weekday", "hour", "clus
 const groupSchema = z.union([z.string().max(300), z.tuple([kindSchema, z.string().max(300)])]);
 const querySchema = z.strictObject({ filters: filtersSchema, group_by: groupSchema.optional(), by_cluster: z.boolean().optional() });
 const histogramSchema = z.strictObject({ filters: filtersSchema, bins: z.number().int().min(2).max(100).optional() });
-const pointsSchema = z.strictObject({ filters: filtersSchema, limit: z.number().int().min(1).max(MAX_POINTS).optional() });
+const pointsSchema = z.strictObject({ filters: filtersSchema });
 const areasSchema = z.strictObject({ filters: filtersSchema });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -86,8 +92,25 @@ function createQueue(): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Starts the dashboard server over results folders: a JSON API backed by an in-memory DuckDB with one view per
- * run over its prepared.parquet (the folders are only read), and the built front end from `web/dist`.
+ * The area GeoJSON as the dashboard needs it: each feature's geometry and name only. Counts per area come from the
+ * API through the policy, so none of the file's own properties are passed on.
+ */
+async function areaShapes(file: string, nameProperty: string): Promise<string> {
+  const fc = JSON.parse(await readFile(file, "utf8")) as {
+    features?: { properties?: Record<string, unknown> | null; geometry?: unknown }[];
+  };
+  const features = (fc.features ?? []).map((f) => ({
+    type: "Feature",
+    properties: { [nameProperty]: f.properties?.[nameProperty] ?? null },
+    geometry: f.geometry ?? null,
+  }));
+  return JSON.stringify({ type: "FeatureCollection", features });
+}
+
+/**
+ * Starts the dashboard server over results folders: a JSON API backed by an in-memory DuckDB with one table per
+ * run read from its prepared.parquet (the folders are only read), every answer passed through the run's
+ * disclosure policy (docs/disclosure.md), and the built front end from `web/dist`.
  * Rejects with a UserError when a folder is not a results folder, the port is taken, or a non-loopback host is
  * asked for without a token.
  */
@@ -104,7 +127,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db = await Db.open();
   let runs: Run[];
   try {
-    runs = await loadRuns(db, dirs);
+    runs = await loadRuns(db, dirs, { public: options.public });
   } catch (e) {
     await db.close();
     throw e;
@@ -159,68 +182,64 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return d;
   };
 
-  const toRows = (raw: Record<string, unknown>[], byCluster: boolean): QueryRow[] => {
-    type Acc = QueryRow & { _score_sum?: number };
-    const out: Acc[] = [];
-    const index = new Map<unknown, Acc>();
-    for (const r of raw) {
-      const key = r.key as QueryRow["key"];
-      let row: Acc | undefined = byCluster ? index.get(key) : undefined;
-      const count = Number(r.count);
-      if (!row) {
-        row = { key, count: 0 };
-        if (r.positives !== undefined) row.positives = 0;
-        if (r.mean_score !== undefined) row._score_sum = 0;
-        if (byCluster) {
-          row.clusters = {};
-          index.set(key, row);
-        }
-        out.push(row);
-      }
-      row.count += count;
-      if (row.positives !== undefined) row.positives += Number(r.positives);
-      if (row._score_sum !== undefined && r.mean_score !== null) row._score_sum += Number(r.mean_score) * count;
-      if (byCluster && row.clusters) row.clusters[String(r.cluster)] = count;
+  /** The WHERE clause of a request's filters, refused beyond the policy's number of filtered dimensions. */
+  const filtersOf = (run: Run, filters: Filters | undefined, except?: string) => {
+    const given = Object.entries(filters ?? {}).filter(([, v]) => v.length > 0);
+    const max = run.policy.dashboard.max_filters;
+    if (given.length > max) {
+      throw new ApiError(
+        400,
+        `at most ${max} filtered dimension${max === 1 ? "" : "s"} at once (disclosure.dashboard.max_filters); this request filters ${given.length}: ${given.map(([k]) => k).join(", ")}`,
+      );
     }
-    for (const row of out) {
-      if (row.positives !== undefined) row.rate = row.count ? row.positives / row.count : null;
-      if (row._score_sum !== undefined) {
-        row.mean_score = row.count ? row._score_sum / row.count : null;
-        delete row._score_sum;
-      }
-    }
-    if (byCluster) out.sort((a, b) => b.count - a.count);
-    return out;
+    return whereClause(filters ?? {}, run.dimensions, except);
   };
 
-  app.get("/api/runs", () => Promise.resolve({ runs: runs.map((r) => r.summary) }));
+  const shapeOf = (run: Run) => ({ target: !!run.target, score: run.hasScore });
+  const clusterIds = (run: Run) => (run.clusterColumn ? (run.domains.get(run.clusterColumn) ?? []).filter((c) => c !== null) : []);
 
-  app.post("/api/runs/:id/query", async (req) => {
-    const run = runOf(req);
-    const body = parseBody(querySchema, req.body);
-    const group = body.group_by === undefined ? undefined : resolveGroup(run, body.group_by);
-    const byCluster = !!body.by_cluster && !!run.clusterColumn && group?.column !== run.clusterColumn;
-    const where = whereClause(body.filters ?? {}, run.dimensions);
+  /** Grouped counts of one dimension (and per cluster), one row per value of its domain, through the policy. */
+  const grouped = async (
+    run: Run,
+    filters: Filters | undefined,
+    group: DimensionView,
+    byCluster: boolean,
+  ): Promise<QueryResponse["rows"]> => {
     const q = groupQuery({
       view: run.view,
-      where,
+      where: filtersOf(run, filters),
       group,
       clusterColumn: byCluster ? run.clusterColumn : undefined,
       target: run.target,
       hasScore: run.hasScore,
     });
     const raw = await enqueue(() => db.query(q.sql, q.params));
-    const rows = toRows(raw, byCluster);
-    if (byCluster && group && group.kind !== "category")
-      rows.sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
-    if (!group && !rows.length)
-      rows.push({
-        key: null,
-        count: 0,
-        ...(run.target ? { positives: 0, rate: null } : {}),
-        ...(run.hasScore ? { mean_score: null } : {}),
-      });
-    return { rows };
+    const rows = groupedRows(raw, run.domains.get(group.key) ?? [], shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
+    return group.kind === "category" ? orderByCount(rows) : rows;
+  };
+
+  app.get("/api/runs", () => Promise.resolve({ runs: runs.map((r) => r.summary) }));
+
+  app.post("/api/runs/:id/query", async (req): Promise<QueryResponse> => {
+    const run = runOf(req);
+    const body = parseBody(querySchema, req.body);
+    const group = body.group_by === undefined ? undefined : resolveGroup(run, body.group_by);
+    if (group) {
+      const byCluster = !!body.by_cluster && !!run.clusterColumn && group.column !== run.clusterColumn;
+      return { rows: await grouped(run, body.filters, group, byCluster) };
+    }
+    const byCluster = !!body.by_cluster && !!run.clusterColumn;
+    const q = groupQuery({
+      view: run.view,
+      where: filtersOf(run, body.filters),
+      clusterColumn: byCluster ? run.clusterColumn : undefined,
+      target: run.target,
+      hasScore: run.hasScore,
+    });
+    const raw = await enqueue(() => db.query(q.sql, q.params));
+    if (byCluster) return { rows: groupedRows(raw, [null], shapeOf(run), run.policy, clusterIds(run)) };
+    const cell = raw.length ? readCell(raw[0]) : { n: 0, ck: 0 };
+    return { rows: [publishRow(null, cell, shapeOf(run), run.policy)] };
   });
 
   app.post("/api/runs/:id/histogram", async (req) => {
@@ -228,69 +247,49 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!run.hasScore) throw new ApiError(400, "this run has no scores (_score); only risk studies have a score histogram");
     const body = parseBody(histogramSchema, req.body);
     const bins = body.bins ?? 20;
-    const q = histogramQuery(run.view, whereClause(body.filters ?? {}, run.dimensions), bins, run.target);
+    const q = histogramQuery(run.view, filtersOf(run, body.filters), bins, run.target);
     const raw = await enqueue(() => db.query(q.sql, q.params));
-    const found = new Map(raw.map((r) => [Number(r.bin), r]));
-    const out: HistogramBin[] = [];
-    for (let b = 0; b < bins; ++b) {
-      const r = found.get(b);
-      const bin: HistogramBin = { start: b / bins, end: (b + 1) / bins, count: r ? Number(r.count) : 0 };
-      if (run.target) bin.positives = r ? Number(r.positives) : 0;
-      out.push(bin);
-    }
-    return { bins: out };
+    return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
   });
 
   app.post("/api/runs/:id/points", async (req): Promise<PointsResponse> => {
     const run = runOf(req);
     if (!run.points) throw new ApiError(400, "this run has no point coordinates (dashboard.points)");
+    if (!run.grid) {
+      throw new ApiError(
+        403,
+        "the point map is off for this run (disclosure.points is false); set disclosure: { points: { grid_m: 500 } } in the study file and rerun to allow a gridded map",
+      );
+    }
     const body = parseBody(pointsSchema, req.body);
-    const q = pointsQuery({
-      view: run.view,
-      where: whereClause(body.filters ?? {}, run.dimensions),
-      lat: run.points.lat,
-      lon: run.points.lon,
-      limit: body.limit ?? MAX_POINTS,
-      target: run.target,
-      hasScore: run.hasScore,
-      clusterColumn: run.clusterColumn,
-      hasRow: run.hasRow,
-    });
-    const [sample, total] = await enqueue(async () => [
-      await db.query(q.sample.sql, q.sample.params),
-      await db.query(q.total.sql, q.total.params),
-    ]);
-    return { total: Number(total[0].n), points: sample as PointsResponse["points"] };
+    const q = gridQuery({ view: run.view, where: filtersOf(run, body.filters), lat: run.points.lat, lon: run.points.lon, grid: run.grid });
+    const raw = await enqueue(() => db.query(q.sql, q.params));
+    return { grid_m: run.grid.grid_m, ...gridCells(raw, run.grid, run.policy) };
   });
 
   app.post("/api/runs/:id/areas", async (req) => {
     const run = runOf(req);
     if (!run.areas) throw new ApiError(400, "this run has no area map (dashboard.areas)");
     const body = parseBody(areasSchema, req.body);
-    const where = whereClause(body.filters ?? {}, run.dimensions);
-    const q = groupQuery({
-      view: run.view,
-      where,
-      group: { ...run.areas, kind: "category" },
-      clusterColumn: run.clusterColumn,
-      target: run.target,
-      hasScore: run.hasScore,
-    });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
-    return { column: run.areas.column, rows: toRows(raw, !!run.clusterColumn) };
+    return { column: run.areas.column, rows: await grouped(run, body.filters, { ...run.areas, kind: "category" }, !!run.clusterColumn) };
   });
 
+  const shapes = new Map<string, Promise<string>>();
   app.get("/api/runs/:id/areas.geojson", async (req, reply) => {
     const run = runOf(req);
     const r = run.summary.results.dashboard.areas;
     if (!run.areasFile || !r) throw new ApiError(404, "this run has no area map (dashboard.areas)");
     reply.header("X-Openbeat-Name-Property", r.name_property);
-    return reply.type("application/geo+json").send(await readFile(run.areasFile));
+    let text = shapes.get(run.summary.id);
+    if (!text) shapes.set(run.summary.id, (text = areaShapes(run.areasFile, r.name_property)));
+    return reply.type("application/geo+json").send(await text);
   });
 
   app.get("/api/runs/:id/report.html", async (req, reply) => {
     const run = runOf(req);
     const file = resolve(run.dir, "report.html");
+    if (options.public)
+      throw new ApiError(404, "report.html is not served with --public (its tables are not yet passed through the disclosure policy)");
     if (!existsSync(file)) throw new ApiError(404, "this run has no report.html");
     return reply.type(CONTENT_TYPES[".html"]).send(await readFile(file));
   });

@@ -18,6 +18,8 @@ export interface KindInput {
   file: string;
   logger: Logger;
   seed: number;
+  /** The disclosure threshold: counts 0 < n < minCell are never printed or ranked (docs/disclosure.md). */
+  minCell: number;
 }
 
 /** A file the kind adds to the results folder, written by the one output writer. */
@@ -37,11 +39,14 @@ export interface KindOutput<R extends Results = Results> {
   rowOutput: { table: string };
   /** The design matrix for features.parquet: rows are analysis rows `keep[i]`; `id` is kept beside them. */
   design: { X: Matrix | SparseMatrix; names: string[]; keep: Int32Array; id?: string };
-  /** Extra files (model.json, areas.geojson). */
+  /** Extra files (model.json). */
   files: OutputFile[];
   /** Dashboard dimensions and maps the kind adds to the common ones. */
   dashboard?: Partial<DashboardInfo>;
-  /** In-memory data the report draws (so it never reads back a file the run just wrote). */
+  /**
+   * In-memory data the report draws (so it never reads back a file the run just wrote). `areas` holds raw counts:
+   * the writer discloses them and writes the result as the area GeoJSON that `dashboard.areas.file` names.
+   */
   report?: { areas?: FeatureCollection };
 }
 

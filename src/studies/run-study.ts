@@ -18,6 +18,7 @@ import { writeOutput } from "./write-output.js";
 import { openResultsFolder, stableJson } from "./results-folder.js";
 import { protectedInputs } from "./protected-inputs.js";
 import { lockDownDuckDb } from "../data/sandbox.js";
+import { resolvePolicy } from "../disclosure/policy.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -119,8 +120,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     await requireColumns(db, ANALYSIS, kind.columns(), `${file}: ${kind.name}`);
     lap("prepare");
 
+    const policy = resolvePolicy(spec.disclosure, spec.report.min_cell);
     const dashboard = await buildDashboardInfo(db, ANALYSIS, kind.dashboard());
-    const out = await kind.run({ db, table: ANALYSIS, file, logger, seed: spec.seed });
+    const out = await kind.run({ db, table: ANALYSIS, file, logger, seed: spec.seed, minCell: policy.min_cell });
     lap("model");
     const results = assembleResults(out, {
       study: kind.name,
@@ -140,13 +142,14 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       inputs,
       ...(Object.keys(portals).length ? { portals } : {}),
       seed: spec.seed,
-      min_cell: spec.report.min_cell,
+      min_cell: policy.min_cell,
+      disclosure: policy,
       versions: { openbeat: VERSION, node: process.version, duckdb: duckdbVersion() },
       started_at: started,
       timings,
     };
     checkContract(results, manifest);
-    await writeOutput(staged.dir, { db, table: ANALYSIS, results, manifest, kind: out, logger });
+    await writeOutput(staged.dir, { db, table: ANALYSIS, results, manifest, kind: out, logger, policy });
     lap("write");
     const { kept } = await staged.commit();
     if (kept.length)

@@ -4,8 +4,11 @@ import { createTableFromColumns, type ColumnData } from "../data/create-table.js
 import type { Db } from "../data/Db.js";
 import { copyToParquetSql } from "../data/sql/copy.js";
 import { dropTableSql } from "../data/sql/tables.js";
+import { discloseAreas } from "../disclosure/geo.js";
+import type { DisclosurePolicy } from "../disclosure/policy.js";
 import { isSparse } from "../ml/sparse.js";
 import { writeReport } from "../report/index.js";
+import type { FeatureCollection } from "../report/types.js";
 import type { Manifest, Results } from "../results/types.js";
 import type { Logger } from "../util/logger.js";
 import type { KindOutput } from "./kind.js";
@@ -56,6 +59,8 @@ export interface OutputParts {
   manifest: Manifest;
   kind: KindOutput;
   logger: Logger;
+  /** The run's disclosure policy: the area GeoJSON and the report's map are written from disclosed counts. */
+  policy: DisclosurePolicy;
 }
 
 /**
@@ -63,12 +68,30 @@ export interface OutputParts {
  * kind, features.parquet, prepared.parquet, manifest.json and report.html. Nothing else writes into it.
  */
 export async function writeOutput(dir: string, parts: OutputParts): Promise<void> {
-  const { db, table, results, manifest, kind, logger } = parts;
+  const { db, table, results, manifest, kind, logger, policy } = parts;
   await writeFile(join(dir, "results.json"), stableJson(results));
   for (const f of kind.files) await writeFile(join(dir, f.name), f.text);
+  const areas = disclosedAreas(results, kind, policy);
+  if (areas) await writeFile(join(dir, areas.file), JSON.stringify(areas.collection));
   await writeDesignParquet(db, join(dir, "features.parquet"), table, kind.design);
   await writePreparedParquet(db, join(dir, "prepared.parquet"), table, kind.rowOutput.table);
   await writeFile(join(dir, "manifest.json"), stableJson(manifest));
-  await writeReport(dir, results, { manifest, minCell: manifest.min_cell, areas: kind.report?.areas, generatedAt: manifest.started_at });
+  await writeReport(dir, results, { manifest, minCell: manifest.min_cell, areas: areas?.collection, generatedAt: manifest.started_at });
   logger.info(`  wrote report.html`);
+}
+
+/**
+ * The kind's area collection (`report.areas`) with its counts disclosed, and the file the dashboard section names
+ * for it (default areas.geojson); undefined when the kind has no map.
+ */
+function disclosedAreas(
+  results: Results,
+  kind: KindOutput,
+  policy: DisclosurePolicy,
+): { file: string; collection: FeatureCollection } | undefined {
+  const raw = kind.report?.areas;
+  if (!raw) return undefined;
+  const k = results.study === "segments" ? results.k : 0;
+  const collection = discloseAreas(raw, k, policy) as unknown as FeatureCollection;
+  return { file: results.dashboard.areas?.file ?? "areas.geojson", collection };
 }

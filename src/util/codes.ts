@@ -403,6 +403,11 @@ export const ERROR_CODES = {
     what: "`port 5173 is in use; pass another with --port N`",
     fix: "pass another port",
   },
+  "serve.public": {
+    section: "Command line, results folder, score, serve",
+    what: "`out/x: not served with --public because disclosure.dashboard.perturb is false (exact counts can be differenced)`",
+    fix: "remove the setting that turns protection off from the study file's `disclosure:` section and rerun, or serve without `--public`",
+  },
   "serve.results": {
     section: "Command line, results folder, score, serve",
     what: "`results.json: cannot read results.json`",

@@ -88,6 +88,13 @@ export const kindSectionMissing = (file: string, kind: string, hint: string) =>
 export const otherKindSection = (file: string, kind: string, other: string) =>
   `${file}: kind is "${kind}" but the file has a "${other}:" section; remove it or change kind`;
 
+/**
+ * `disclosure.min_cell` and its alias `report.min_cell` are both given, with different values (the schema issue's
+ * message: the study-file error puts `"disclosure.min_cell": ` and the line before it).
+ */
+export const minCellConflict = (disclosure: number, report: number) =>
+  `${disclosure}, but report.min_cell is ${report}; they are one setting: keep disclosure.min_cell and remove report.min_cell`;
+
 /** Two prepare steps share a name. */
 export const duplicateStepName = (file: string, step: string) =>
   `${file}: prepare step name "${step}" is used twice; give each step its own name`;
@@ -421,6 +428,18 @@ export const resultsUnknownStudy = (file: string) => `${file}: "study" must be "
 
 /** results.json from a version without the dashboard section. */
 export const resultsNoDashboard = (file: string) => `${file}: no "dashboard" section; rerun \`openbeat run\` with this version`;
+
+/** prepared.parquet without `_row`, which record keys are made from. */
+export const preparedNoRow = (path: string) =>
+  `${path}: has no _row column, which the dashboard's disclosure needs; rerun \`openbeat run\``;
+
+/** prepared.parquet with a column the server adds itself. */
+export const preparedReservedColumn = (path: string, column: string) =>
+  `${path}: has a column named ${column}, which openbeat serve reserves; rename it in the prepare SQL and rerun \`openbeat run\``;
+
+/** `serve --public` on a run whose disclosure policy turns protection off. */
+export const servePublicUnsafe = (dir: string, why: string) =>
+  `${dir}: not served with --public because ${why}; change the study file's disclosure section and rerun, or serve without --public`;
 
 /** A results folder without prepared.parquet. */
 export const preparedMissing = (path: string) => `${path}: missing; rerun \`openbeat run\``;

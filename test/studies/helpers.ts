@@ -100,8 +100,8 @@ export async function analysisDb(columns: ColumnData[], options: { table?: strin
 }
 
 /** What the runner hands a kind, over the analysis table of `db`, with a logger that keeps warnings quietly. */
-export function kindInput(db: Db, seed = 7): KindInput {
-  return { db, table: ANALYSIS, file: "study.yaml", logger: new Logger({ silent: true }), seed };
+export function kindInput(db: Db, seed = 7, minCell = 10): KindInput {
+  return { db, table: ANALYSIS, file: "study.yaml", logger: new Logger({ silent: true }), seed, minCell };
 }
 
 /** A parsed risk study file with the given risk section (defaults filled in by the schema). */

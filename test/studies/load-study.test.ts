@@ -22,7 +22,8 @@ describe("parseStudy", () => {
     expect(s.risk.resample).toEqual({ method: "smote", k_neighbors: 5 });
     expect(s.risk.validation).toEqual({ method: "stratified_kfold", folds: 5 });
     expect(s.risk.model.C).toBe(1);
-    expect(s.report.min_cell).toBe(10);
+    expect(s.report.min_cell).toBeUndefined();
+    expect(s.disclosure).toBeUndefined();
   });
   it("names the line and suggests the key for a misspelled key", () => {
     expect(error(base + "  featurs: {}\n")).toBe(

@@ -35,7 +35,7 @@ export const fetchQuery = (id: string, request: QueryRequest): Promise<{ rows: Q
 export const fetchHistogram = (id: string, filters: Filters, bins = 20): Promise<{ bins: HistogramBin[] }> =>
   call(runPath(id, "histogram"), { filters, bins });
 
-/** Sampled points of the filtered rows. */
+/** The filtered located rows counted on the run's grid (only when the study allows a gridded map). */
 export const fetchPoints = (id: string, filters: Filters): Promise<PointsResponse> => call(runPath(id, "points"), { filters });
 
 /** Counts per area of the filtered rows. */

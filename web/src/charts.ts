@@ -11,6 +11,7 @@ export const COLORS = {
   text: "#1f2933",
   muted: "#52606d",
   empty: "#eceff3",
+  hidden: "#9aa5b1",
 };
 
 /** Cluster colours (Tableau 10), by position in the run's cluster list. */
@@ -46,26 +47,30 @@ const CONFIG = {
   title: { font: FONT, fontSize: 12, fontWeight: 500, color: COLORS.muted, anchor: "start" },
 };
 
-/** One bar of a dimension chart. */
+/** One bar of a dimension chart; `count` is null when the group is hidden (drawn as `hidden_label`, never as a bar). */
 export interface BarDatum {
   key: string | number | boolean | null;
   label: string;
-  count: number;
+  count: number | null;
+  /** The count as text: the number, or the hidden label such as "≤10". */
+  count_text: string;
   rate?: number | null;
-  positives?: number;
+  positives?: number | null;
+  positives_text?: string;
   mean_score?: number | null;
   /** True when some values of this dimension are selected and this one is not. */
   faded: boolean;
   selected: boolean;
 }
 
-/** One cluster part of a bar (segments). */
+/** One cluster part of a bar (segments); `n` is null when hidden (not drawn). */
 export interface StackDatum {
   key: string | number | boolean | null;
   label: string;
   cluster: string;
-  n: number;
-  share: number;
+  n: number | null;
+  n_text: string;
+  share: number | null;
   cluster_index: number;
   faded: boolean;
 }
@@ -104,8 +109,8 @@ export function riskCategorySpec(
   const y = { field: "label", type: "nominal", sort: null, title: null };
   const tooltip = [
     { field: "label", title: title },
-    { field: "count", title: "Records", format: "," },
-    { field: "positives", title: targetLabel, format: "," },
+    { field: "count_text", title: "Records" },
+    { field: "positives_text", title: targetLabel },
     { field: "rate", title: "Rate", format: ".1%" },
     { field: "mean_score", title: "Mean predicted risk", format: ".1%" },
   ];
@@ -118,18 +123,23 @@ export function riskCategorySpec(
       {
         width: countWidth,
         height,
-        mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
-        encoding: {
-          y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } },
-          x: {
-            field: "count",
-            type: "quantitative",
-            title: "Records",
-            axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, orient: "top", tickCount: 4 },
+        encoding: { y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } } },
+        layer: [
+          {
+            mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
+            encoding: {
+              x: {
+                field: "count",
+                type: "quantitative",
+                title: "Records",
+                axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, orient: "top", tickCount: 4 },
+              },
+              color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
+              tooltip,
+            },
           },
-          color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count },
-          tooltip,
-        },
+          hiddenText("x", tooltip),
+        ],
       },
       {
         width: rateWidth,
@@ -179,8 +189,8 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
   };
   const tooltip = [
     { field: "label", title },
-    { field: "count", title: "Records", format: "," },
-    { field: "positives", title: targetLabel, format: "," },
+    { field: "count_text", title: "Records" },
+    { field: "positives_text", title: targetLabel },
     { field: "rate", title: "Rate", format: ".1%" },
   ];
   return {
@@ -205,6 +215,7 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
           tooltip,
         },
       },
+      hiddenText("y", tooltip),
       {
         // One rate scale and axis for the line and its points, even when no group is large enough for the line.
         encoding: { y: rateY },
@@ -224,6 +235,24 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
     ],
     resolve: { scale: { y: "independent" } },
   } as VisualizationSpec;
+}
+
+/**
+ * A small "≤10" where a hidden group's bar would start, so hidden groups read as hidden rather than as empty.
+ * @param along the chart's count axis
+ */
+function hiddenText(along: "x" | "y", tooltip: object[]): object {
+  return {
+    transform: [{ filter: "datum.count === null" }, { calculate: "0", as: "zero" }],
+    mark: {
+      type: "text",
+      fontSize: 10,
+      color: COLORS.hidden,
+      cursor: "pointer",
+      ...(along === "x" ? { align: "left", dx: 3, baseline: "middle" } : { angle: 270, align: "left", dy: 3, dx: 3, baseline: "middle" }),
+    },
+    encoding: { [along]: { field: "zero", type: "quantitative" }, text: { field: "count_text" }, tooltip },
+  };
 }
 
 function clusterColor(domain: string[]) {
@@ -265,7 +294,7 @@ export function stackedSpec(
       tooltip: [
         { field: "label", title },
         { field: "cluster", title: "Cluster" },
-        { field: "n", title: "Records", format: "," },
+        { field: "n_text", title: "Records" },
         { field: "share", title: "Share of this bar", format: ".1%" },
       ],
     },
@@ -273,7 +302,7 @@ export function stackedSpec(
 }
 
 /** Horizontal bars of cluster sizes (segments). */
-export function clusterSpec(data: (BarDatum & { share: number })[], width: number, clusters: string[]): VisualizationSpec {
+export function clusterSpec(data: (BarDatum & { share: number | null })[], width: number, clusters: string[]): VisualizationSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
@@ -304,33 +333,39 @@ export function clusterSpec(data: (BarDatum & { share: number })[], width: numbe
           opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
           tooltip: [
             { field: "label", title: "Cluster" },
-            { field: "count", title: "Records", format: "," },
+            { field: "count_text", title: "Records" },
             { field: "share", title: "Share", format: ".1%" },
           ],
         },
       },
       {
+        transform: [{ filter: "datum.count !== null" }],
         mark: { type: "text", align: "left", dx: 4, color: COLORS.muted, fontSize: 11 },
         encoding: { x: { field: "count", type: "quantitative" }, text: { field: "share", type: "quantitative", format: ".1%" } },
       },
+      hiddenText("x", [
+        { field: "label", title: "Cluster" },
+        { field: "count_text", title: "Records" },
+      ]),
     ],
   } as VisualizationSpec;
 }
 
 /** Stacked histogram of predicted risk for the filtered rows, split by the observed outcome. */
 export function histogramSpec(
-  bins: { start: number; end: number; count: number; positives?: number }[],
+  bins: { start: number; end: number; count: number | null; positives?: number | null; negatives?: number | null }[],
   width: number,
   targetLabel: string,
   threshold: number | undefined,
 ): VisualizationSpec {
+  // Hidden parts (null) are left out, never drawn as zero or derived from the other part.
   const withTarget = bins.some((b) => b.positives !== undefined);
   const values = withTarget
     ? bins.flatMap((b) => [
-        { start: b.start, end: b.end, outcome: targetLabel, n: b.positives ?? 0, order: 0 },
-        { start: b.start, end: b.end, outcome: "Other records", n: b.count - (b.positives ?? 0), order: 1 },
+        ...(b.positives == null ? [] : [{ start: b.start, end: b.end, outcome: targetLabel, n: b.positives, order: 0 }]),
+        ...(b.negatives == null ? [] : [{ start: b.start, end: b.end, outcome: "Other records", n: b.negatives, order: 1 }]),
       ])
-    : bins.map((b) => ({ start: b.start, end: b.end, outcome: "Records", n: b.count, order: 0 }));
+    : bins.flatMap((b) => (b.count === null ? [] : [{ start: b.start, end: b.end, outcome: "Records", n: b.count, order: 0 }]));
   const domain = withTarget ? [targetLabel, "Other records"] : ["Records"];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -404,7 +439,7 @@ export function areaMapSpec(
   clusters: string[],
   areaLabel: string,
 ): VisualizationSpec {
-  const noData = "!datum.count";
+  const noData = "datum.count === null || !datum.count";
   let color: object;
   switch (metric.kind) {
     case "count":
@@ -449,7 +484,7 @@ export function areaMapSpec(
   }
   const tooltip: object[] = [
     { field: "key", title: areaLabel },
-    { field: "count", title: "Records", format: "," },
+    { field: "count_text", title: "Records" },
   ];
   if (metric.kind === "rate") tooltip.push({ field: "rate", title: "Rate", format: ".1%" });
   if (metric.kind === "dominant")
@@ -482,44 +517,32 @@ export function areaMapSpec(
   } as VisualizationSpec;
 }
 
-/** Incident points without tiles: coloured by predicted risk (risk) or cluster (segments). */
-export function pointMapSpec(
-  points: object[],
+/**
+ * Gridded point map without tiles: one square per grid cell with a shown count (cells with few or no records are
+ * not drawn), coloured by its records. Squares are drawn at their centres, sized to the grid on screen.
+ */
+export function gridMapSpec(
+  cells: { lat: number; lon: number; count: number }[],
   width: number,
   height: number,
-  by: "score" | "cluster" | "none",
-  clusters: string[],
+  gridM: number,
 ): VisualizationSpec {
-  const color =
-    by === "score"
-      ? {
-          field: "score",
-          type: "quantitative",
-          title: "Predicted risk",
-          scale: { scheme: "orangered", domain: [0, 1] },
-          legend: { format: ".0%" },
-        }
-      : by === "cluster"
-        ? { field: "cluster_label", type: "nominal", title: "Cluster", scale: clusterColor(clusters) }
-        : { value: COLORS.count };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", fillColor: "rgba(255,255,255,0.85)", padding: 6 } },
     width,
     height,
     projection: { type: "mercator" },
-    data: { values: points },
-    mark: { type: "circle", size: points.length > 2000 ? 10 : points.length > 300 ? 18 : 42, opacity: points.length > 2000 ? 0.55 : 0.75 },
+    data: { values: cells },
+    mark: { type: "square", size: cells.length > 400 ? 30 : cells.length > 100 ? 70 : 140, opacity: 0.85 },
     encoding: {
       longitude: { field: "lon", type: "quantitative" },
       latitude: { field: "lat", type: "quantitative" },
-      color,
-      ...(by === "score" ? { order: { field: "score", type: "quantitative" } } : {}),
+      color: { field: "count", type: "quantitative", title: "Records", scale: { scheme: "blues" }, legend: { format: ",d" } },
       tooltip: [
-        { field: "lat", title: "Latitude", format: ".4f" },
-        { field: "lon", title: "Longitude", format: ".4f" },
-        ...(by === "score" ? [{ field: "score", title: "Predicted risk", format: ".1%" }] : []),
-        ...(by === "cluster" ? [{ field: "cluster_label", title: "Cluster" }] : []),
+        { field: "count", title: `Records in this ${gridM} m square`, format: "," },
+        { field: "lat", title: "Square centre, latitude", format: ".3f" },
+        { field: "lon", title: "Square centre, longitude", format: ".3f" },
       ],
     },
   } as VisualizationSpec;

@@ -5,9 +5,9 @@ import {
   areaMapSpec,
   clusterSpec,
   CLUSTER_COLORS,
+  gridMapSpec,
   histogramSpec,
   RATE_MIN_COUNT,
-  pointMapSpec,
   riskCategorySpec,
   riskTimeSpec,
   stackedSpec,
@@ -28,6 +28,8 @@ interface State {
   generation: number;
   mapMetric?: AreaMetric;
   geojson?: Promise<GeoFeature[]>;
+  /** A one-line message shown in the filter bar (a filter that the policy does not allow). */
+  notice?: string;
 }
 
 const state: State = { runs: [], filters: new Map(), generation: 0 };
@@ -57,10 +59,23 @@ function isSelected(dimKey: string, value: FilterValue): boolean {
 
 function toggle(dimKey: string, value: FilterValue): void {
   const current = state.filters.get(dimKey) ?? [];
+  const max = state.run?.disclosure.max_filters ?? Infinity;
+  if (!current.length && state.filters.size >= max) {
+    // The server answers at most max_filters filtered dimensions at once (the disclosure policy).
+    state.notice = `At most ${max} filters at once: remove one before adding a filter on ${state.run ? dimLabel(state.run, dimKey) : dimKey}.`;
+    if (state.run) renderFilters(state.run);
+    return;
+  }
+  state.notice = undefined;
   const next = current.some((v) => sameValue(v, value)) ? current.filter((v) => !sameValue(v, value)) : [...current, value];
   if (next.length) state.filters.set(dimKey, next);
   else state.filters.delete(dimKey);
   void refresh();
+}
+
+/** A count as text: the number, or the run's hidden label (e.g. "≤10") when the answer hides it. */
+function countText(run: RunSummary, n: number | null | undefined): string {
+  return n === null || n === undefined ? run.disclosure.hidden_label : formatInt(n);
 }
 
 function clusterNames(run: RunSummary): { ids: number[]; label: (id: number) => string; labels: string[] } {
@@ -127,37 +142,6 @@ function chartWidth(el: HTMLElement): number {
 /** Bars a category chart shows before it scrolls (its card is 440px high at 20px a row). */
 const LIST_ROWS = 20;
 
-const FULL_DOMAIN: Partial<Record<DimensionView["kind"], number[]>> = {
-  month: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-  weekday: [1, 2, 3, 4, 5, 6, 7],
-  hour: Array.from({ length: 24 }, (_, h) => h),
-};
-
-/** Time parts with every value on the axis (zero counts included), so filtering does not reshuffle the axis. */
-function completeDomain(rows: QueryRow[], kind: DimensionView["kind"]): QueryRow[] {
-  let domain = FULL_DOMAIN[kind];
-  const present = rows.filter((r) => r.key !== null);
-  if (kind === "year" && present.length) {
-    const years = present.map((r) => Number(r.key));
-    const lo = Math.min(...years);
-    const hi = Math.max(...years);
-    if (hi - lo < 200) domain = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-  }
-  if (!domain) return rows;
-  const byKey = new Map(present.map((r) => [Number(r.key), r]));
-  const template = rows.at(0);
-  const filled = domain.map(
-    (k): QueryRow =>
-      byKey.get(k) ?? {
-        key: k,
-        count: 0,
-        ...(template && "positives" in template ? { positives: 0, rate: null } : {}),
-        ...(template && "clusters" in template ? { clusters: {} } : {}),
-      },
-  );
-  return [...filled, ...rows.filter((r) => r.key === null)];
-}
-
 function renderTabs(): void {
   tabs.innerHTML = state.runs
     .map(
@@ -178,6 +162,7 @@ function selectRun(run: RunSummary): void {
   views.clear();
   state.run = run;
   state.filters = new Map();
+  state.notice = undefined;
   state.mapMetric = undefined;
   state.geojson = run.results.dashboard.areas
     ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) })))
@@ -193,13 +178,13 @@ function selectRun(run: RunSummary): void {
 function mapKind(run: RunSummary): "areas" | "points" | undefined {
   const d = run.results.dashboard;
   if (d.areas && !run.warnings.some((w) => w.startsWith("area file"))) return "areas";
-  if (d.points) return "points";
+  if (d.points && run.disclosure.points) return "points";
   return undefined;
 }
 
 function buildLayout(run: RunSummary): void {
   const r = run.results;
-  reportLink.hidden = false;
+  reportLink.hidden = !run.has_report;
   reportLink.href = reportUrl(run.id);
   const isRisk = r.study === "risk";
   const dims = run.dimensions.filter((d) => d.kind !== "cluster");
@@ -214,13 +199,20 @@ function buildLayout(run: RunSummary): void {
   ].join("");
   const warnings = run.warnings.length ? `<div class="notice">${run.warnings.map(escapeHtml).join("<br>")}</div>` : "";
   const mapTitle = map === "areas" ? `Map by ${areaLabel(run)}` : "Map of incidents";
+  const hidden = run.disclosure.hidden_label;
+  const gridM = run.disclosure.points ? run.disclosure.points.grid_m : 0;
   const mapSub =
     map === "areas"
-      ? "Click an area to filter; grey areas have no matching records."
-      : "A sample of up to 5,000 located records; no background tiles.";
+      ? `Click an area to filter; grey areas have ${hidden} matching records.`
+      : `Records counted on a ${formatInt(gridM)} m grid; squares with ${hidden} records are not drawn; no background tiles.`;
   const side = (
     isRisk
-      ? card("histogram", "Predicted risk of the filtered records", "Out-of-fold scores, split by the observed outcome.", "span-5")
+      ? card(
+          "histogram",
+          "Predicted risk of the filtered records",
+          `Out-of-fold scores, split by the observed outcome; parts with ${run.disclosure.hidden_label} records are not drawn.`,
+          "span-5",
+        )
       : card("clusters", "Cluster sizes", "Click a cluster to filter the other views.", "span-5")
   ).replace("</section>", `${sideExtra(run)}</section>`);
   app.innerHTML = `
@@ -229,6 +221,7 @@ function buildLayout(run: RunSummary): void {
       <div class="badges">${badges}</div>
     </section>
     ${warnings}
+    ${privacyNotice(run)}
     <section class="kpis" id="kpis"></section>
     <section class="filters" id="filters"></section>
     <div class="grid">
@@ -288,6 +281,18 @@ function sideExtra(run: RunSummary): string {
     : "";
 }
 
+/** The one plain statement of how the run's numbers are protected, shown under the title. */
+function privacyNotice(run: RunSummary): string {
+  const d = run.disclosure;
+  const text =
+    d.min_cell <= 0
+      ? "Small-group protection is off for this run (disclosure.min_cell is 0): every count is exact, however small."
+      : d.perturbed
+        ? `To protect the people in these records, every count is moved by up to ${d.bound} (shown counts are even) so that small groups cannot be worked out by subtracting one count from another, and groups of ${d.min_cell} or fewer records are hidden (${d.hidden_label}). Rates and shares appear only when more than ${d.min_cell} records have and do not have the value.`
+        : `Groups of fewer than ${d.min_cell} records are hidden (${d.hidden_label}); counts are exact, so differences of two counts can reveal small groups (disclosure.dashboard.perturb is off).`;
+  return `<div class="notice privacy${d.min_cell <= 0 || !d.perturbed ? " error" : ""}" id="privacy-notice">${escapeHtml(text)}</div>`;
+}
+
 function kpi(label: string, value: string, note: string, id: string, raw?: number, color?: string): string {
   const swatch = color ? `<span class="swatch" style="background:${color}"></span>` : "";
   return `<div class="kpi" id="${id}" ${raw === undefined ? "" : `data-value="${raw}"`}><div class="label">${swatch}${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
@@ -302,35 +307,50 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
     const t = rows[0];
     const base = run.results.study === "risk" ? run.results.base_rate : undefined;
     el.innerHTML = [
-      kpi("Records", formatInt(t.count), `${formatPct(total ? t.count / total : null)} of ${formatInt(total)}`, "kpi-count", t.count),
-      kpi(targetLabel(run), formatInt(t.positives ?? 0), "records with the outcome", "kpi-positives", t.positives),
-      kpi("Rate", formatPct(t.rate), base === undefined ? "" : `overall ${formatPct(base)}`, "kpi-rate", t.rate ?? undefined),
+      kpi("Records", countText(run, t.count), share(t.count, total), "kpi-count", t.count ?? undefined),
+      kpi(targetLabel(run), countText(run, t.positives), "records with the outcome", "kpi-positives", t.positives ?? undefined),
+      kpi(
+        "Rate",
+        formatPct(t.rate),
+        t.rate == null && t.count != null
+          ? "hidden: too few with or without the outcome"
+          : base === undefined
+            ? ""
+            : `overall ${formatPct(base)}`,
+        "kpi-rate",
+        t.rate ?? undefined,
+      ),
       kpi("Mean predicted risk", formatPct(t.mean_score), "out-of-fold calibrated risk", "kpi-score", t.mean_score ?? undefined),
     ].join("");
     return;
   }
   const names = clusterNames(run);
   const key = run.cluster_key;
-  const { rows } = await fetchQuery(run.id, key ? { filters: filtersObject(), group_by: key } : { filters: filtersObject() });
+  const { rows } = await fetchQuery(run.id, { filters: filtersObject(), by_cluster: !!key });
   if (gen !== state.generation) return;
-  const count = rows.reduce((s, r) => s + r.count, 0);
-  const byId = new Map(rows.map((r) => [Number(r.key), r.count]));
+  const t = rows[0];
   el.innerHTML = [
-    kpi("Records", formatInt(count), `${formatPct(total ? count / total : null)} of ${formatInt(total)}`, "kpi-count", count),
+    kpi("Records", countText(run, t.count), share(t.count, total), "kpi-count", t.count ?? undefined),
     ...(key
       ? names.ids.map((id, i) => {
-          const n = byId.get(id) ?? 0;
+          const n = t.clusters?.[String(id)] ?? null;
+          const s = t.cluster_shares?.[String(id)] ?? null;
           return kpi(
             names.label(id),
-            formatInt(n),
-            `${formatPct(count ? n / count : null)} of filtered`,
+            countText(run, n),
+            s === null ? "share hidden" : `${formatPct(s)} of filtered`,
             `kpi-cluster-${id}`,
-            n,
+            n ?? undefined,
             CLUSTER_COLORS[i % CLUSTER_COLORS.length],
           );
         })
       : []),
   ].join("");
+}
+
+/** "12.3% of 32,757": a shown count as a share of the run's rows. */
+function share(n: number | null | undefined, total: number): string {
+  return n == null ? `of ${formatInt(total)}` : `${formatPct(total ? n / total : null)} of ${formatInt(total)}`;
 }
 
 function renderFilters(run: RunSummary): void {
@@ -341,18 +361,21 @@ function renderFilters(run: RunSummary): void {
     const text = values.map((v) => valueLabel(kind, v, names.label)).join(", ");
     return `<span class="chip" data-dim="${escapeHtml(key)}"><b>${escapeHtml(dimLabel(run, key))}:</b> ${escapeHtml(text)}<button type="button" aria-label="Remove filter on ${escapeHtml(dimLabel(run, key))}">×</button></span>`;
   });
-  el.innerHTML = `<span class="filters-label">Active filters</span>${chips.length ? chips.join("") : `<span class="none">None. Click a bar or an area to filter every view.</span>`}<button type="button" id="clear-filters" ${chips.length ? "" : "disabled"}>Clear all</button>`;
+  const limit = state.notice ? `<span class="limit" role="status">${escapeHtml(state.notice)}</span>` : "";
+  el.innerHTML = `<span class="filters-label">Active filters</span>${chips.length ? chips.join("") : `<span class="none">None. Click a bar or an area to filter every view.</span>`}${limit}<button type="button" id="clear-filters" ${chips.length ? "" : "disabled"}>Clear all</button>`;
   el.querySelectorAll<HTMLElement>(".chip").forEach((c) => {
     const dim = c.dataset.dim;
     const button = c.querySelector("button");
     if (dim === undefined || !button) throw new Error("malformed filter chip");
     button.addEventListener("click", () => {
       state.filters.delete(dim);
+      state.notice = undefined;
       void refresh();
     });
   });
   element("clear-filters").addEventListener("click", () => {
     state.filters.clear();
+    state.notice = undefined;
     void refresh();
   });
 }
@@ -366,8 +389,10 @@ function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[
       key: r.key,
       label: valueLabel(d.kind, r.key, names.label),
       count: r.count,
+      count_text: countText(run, r.count),
       rate: r.rate,
       positives: r.positives,
+      positives_text: r.positives === undefined ? undefined : countText(run, r.positives),
       mean_score: r.mean_score,
       selected,
       faded: active && !selected,
@@ -382,8 +407,17 @@ function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDa
     const label = valueLabel(d.kind, r.key, names.label);
     const faded = active && !isSelected(d.key, r.key);
     return names.ids.map((id, i) => {
-      const n = r.clusters?.[String(id)] ?? 0;
-      return { key: r.key, label, cluster: names.labels[i], cluster_index: i, n, share: r.count ? n / r.count : 0, faded };
+      const n = r.clusters?.[String(id)] ?? null;
+      return {
+        key: r.key,
+        label,
+        cluster: names.labels[i],
+        cluster_index: i,
+        n,
+        n_text: countText(run, n),
+        share: r.cluster_shares?.[String(id)] ?? null,
+        faded,
+      };
     });
   });
 }
@@ -394,7 +428,7 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
   const isRisk = run.study === "risk";
   const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
-  const rows = completeDomain(answer.rows, d.kind);
+  const rows = answer.rows;
   if (d.kind === "category") {
     // Long labels (offence descriptions) get the full row so they stay readable.
     const longest = Math.max(0, ...rows.map((r) => String(r.key ?? "(missing)").length));
@@ -413,13 +447,13 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     toggle(d.key, datum.key as FilterValue);
   };
   if (isRisk) {
-    // The groups cover every row under the other filters, so their sums give the reference rate.
-    const n = rows.reduce((s, r) => s + r.count, 0);
-    const positives = rows.reduce((s, r) => s + (r.positives ?? 0), 0);
+    // The reference rate is the rate under the other filters, asked for as such (never summed from hidden groups).
+    const overall = d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
+    if (gen !== state.generation) return;
     const data = barData(rows, d, run);
     const spec =
       d.kind === "category"
-        ? riskCategorySpec(data, width, d.label, targetLabel(run), n ? positives / n : null)
+        ? riskCategorySpec(data, width, d.label, targetLabel(run), overall)
         : riskTimeSpec(data, width, d.label, targetLabel(run));
     await show(el, spec, onClick);
   } else {
@@ -435,17 +469,19 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
   const { rows } = await fetchQuery(run.id, { filters: filtersObject(key), group_by: key });
   if (gen !== state.generation) return;
   const names = clusterNames(run);
-  const total = rows.reduce((s, r) => s + r.count, 0);
   const byId = new Map(rows.map((r) => [Number(r.key), r]));
+  const totals = await fetchQuery(run.id, { filters: filtersObject(key), by_cluster: true });
+  if (gen !== state.generation) return;
+  const shares = totals.rows[0].cluster_shares ?? {};
   const data = names.ids.map((id) => {
-    const r = byId.get(id);
-    const count = r?.count ?? 0;
+    const count = byId.get(id)?.count ?? null;
     const selected = isSelected(key, id);
     return {
       key: id,
       label: names.label(id),
       count,
-      share: total ? count / total : 0,
+      count_text: countText(run, count),
+      share: shares[String(id)] ?? null,
       selected,
       faded: (state.filters.get(key) ?? []).length > 0 && !selected,
     };
@@ -494,45 +530,54 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
         geometry: f.geometry,
         properties: {},
         key: r ? r.key : name === undefined ? null : name,
-        count: r?.count ?? 0,
+        count: r?.count ?? null,
+        count_text: countText(run, r?.count ?? null),
         rate: r?.rate ?? null,
         selected: r ? isSelected(areas.column, r.key) : false,
+        known: !!r,
       };
       const clusters = r?.clusters;
-      if (r && clusters) {
+      if (r && clusters && r.count !== null) {
         let best = -1;
         let bestN = -1;
         names.ids.forEach((id, i) => {
-          const n = clusters[String(id)] ?? 0;
-          out[`share_${i}`] = r.count ? n / r.count : 0;
-          if (n > bestN) [best, bestN] = [i, n];
+          const n = clusters[String(id)] ?? null;
+          out[`share_${i}`] = r.cluster_shares?.[String(id)] ?? null;
+          if (n !== null && n > bestN) [best, bestN] = [i, n];
         });
         out.dominant = best >= 0 ? names.labels[best] : null;
-        out.dominant_share = r.count ? bestN / r.count : 0;
+        out.dominant_share = best >= 0 ? (r.cluster_shares?.[String(names.ids[best])] ?? null) : null;
       }
       return out;
     });
     const metric = state.mapMetric ?? (run.study === "risk" ? { kind: "rate" } : { kind: "dominant" });
     await show(el, areaMapSpec(values, width, height, metric, names.labels, areaLabel(run)), (datum) => {
-      if (datum.count) toggle(areas.column, datum.key as FilterValue);
+      if (datum.known) toggle(areas.column, datum.key as FilterValue);
     });
     const unmatched = rows.filter((r) => !matched.has(r));
-    const lost = unmatched.reduce((s, r) => s + r.count, 0);
-    const shown = unmatched.slice(0, 3).map((r) => `${r.key === null ? `no ${areaLabel(run)}` : String(r.key)} (${formatInt(r.count)})`);
-    foot.textContent = unmatched.length
-      ? `${formatInt(lost)} filtered record${lost === 1 ? " is" : "s are"} not on the map: ${shown.join(", ")}${unmatched.length > 3 ? `, and ${unmatched.length - 3} more` : ""}.`
-      : "";
+    const shownOff = unmatched.filter((r) => r.count !== null);
+    const lost = shownOff.reduce((s, r) => s + (r.count ?? 0), 0);
+    const named = shownOff
+      .slice(0, 3)
+      .map((r) => `${r.key === null ? `no ${areaLabel(run)}` : String(r.key)} (${formatInt(r.count ?? 0)})`);
+    const hiddenOff = unmatched.length - shownOff.length;
+    foot.textContent = [
+      shownOff.length
+        ? `${formatInt(lost)} filtered records are not on the map: ${named.join(", ")}${shownOff.length > 3 ? `, and ${shownOff.length - 3} more` : ""}.`
+        : "",
+      hiddenOff
+        ? `${formatInt(hiddenOff)} ${areaLabel(run)} value${hiddenOff === 1 ? "" : "s"} not on the map ${hiddenOff === 1 ? "has" : "have"} ${run.disclosure.hidden_label} records.`
+        : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
     return;
   }
-  const { total, points } = await fetchPoints(run.id, filtersObject());
+  const { total, cells, grid_m } = await fetchPoints(run.id, filtersObject());
   if (gen !== state.generation) return;
-  const by = run.has_score ? "score" : run.cluster_key ? "cluster" : "none";
-  const values = points.map((p) => ({
-    ...p,
-    cluster_label: p.cluster === null || p.cluster === undefined ? null : names.label(p.cluster),
-  }));
-  await show(el, pointMapSpec(values, width, height, by, names.labels));
-  foot.textContent = `${formatInt(points.length)} of ${formatInt(total)} located records shown.`;
+  await show(el, gridMapSpec(cells, width, height, grid_m));
+  const drawn = cells.reduce((s, c) => s + c.count, 0);
+  foot.textContent = `${formatInt(cells.length)} squares of ${formatInt(grid_m)} m drawn (${formatInt(drawn)} records); located records under the filters: ${countText(run, total)}. Counts are perturbed; squares with ${run.disclosure.hidden_label} records are not drawn.`;
 }
 
 async function refresh(): Promise<void> {

@@ -134,7 +134,7 @@ const round = (x: number, d = 6) => Math.round(x * 10 ** d) / 10 ** d;
 export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promise<KindOutput<RiskResults>> {
   const { db, table, file: where, logger } = kindInput;
   const spec = study.risk;
-  const minCell = study.report.min_cell;
+  const minCell = kindInput.minCell;
   const seed = kindInput.seed;
   const yAll = await readTarget(db, table, spec.target, where);
   const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: risk.features`, { logger });

@@ -144,7 +144,7 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
     spec,
     where,
     seed,
-    minCell: study.report.min_cell,
+    minCell: kindInput.minCell,
     logger,
     input,
     encoder: encoded.encoder,
@@ -175,7 +175,6 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
   if (spec.areas && areaInfo) {
     if (spec.areas.boundaries) {
       areaShapes = await areaShares(db, rowOutput, spec.areas.boundaries, spec.areas.name_property, k);
-      files.push({ name: "areas.geojson", text: JSON.stringify(areaShapes) });
       dashboard.areas = { file: "areas.geojson", name_property: "name", column: "_area" };
     }
     areasOut = {

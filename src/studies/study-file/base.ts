@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { sourceSchema } from "../../data/sources/source-spec.js";
+import { minCellConflict } from "../../disclosure/policy.js";
+import * as msg from "../../util/messages.js";
 
 /**
  * The parts of a study file that every study kind shares. Every object is strict: an unknown key is an error that
@@ -8,6 +10,13 @@ import { sourceSchema } from "../../data/sources/source-spec.js";
  */
 
 const identifier = z.string().min(1);
+
+/** A disclosure threshold: 0 (off) or at least 3 (with 1 or 2 a hidden count would be known to be exactly 1). */
+const minCell = z
+  .number()
+  .int()
+  .min(0)
+  .refine((n) => n === 0 || n >= 3, "min_cell must be 0 (suppression off) or at least 3");
 
 /** One named SQL step; its result becomes a table of that name. */
 export const prepareStepSchema = z.strictObject({
@@ -31,10 +40,29 @@ export const studyBaseShape = {
   prepare: z.array(prepareStepSchema).default([]),
   /** Analysis table: default the last prepare step (or the only source). */
   table: identifier.optional(),
+  /** The small-cell policy every output passes through (docs/disclosure.md). */
+  disclosure: z
+    .strictObject({
+      /** Counts 0 < n < min_cell are suppressed everywhere (default 10); 0 turns suppression off. */
+      min_cell: minCell.optional(),
+      dashboard: z
+        .strictObject({
+          /** Cell-key perturbation of every dashboard count (default true). */
+          perturb: z.boolean().optional(),
+          /** At most this many filtered dimensions at once (default 3). */
+          max_filters: z.number().int().min(1).max(16).optional(),
+        })
+        .optional(),
+      /** The point map: false (default) or a grid of `grid_m` metres; raw coordinates are never served. */
+      points: z.union([z.literal(false), z.strictObject({ grid_m: z.number().int().min(100).max(100_000) })]).optional(),
+      /** Record-level answers in the dashboard (default false). */
+      row_level: z.boolean().optional(),
+    })
+    .optional(),
   report: z
     .strictObject({
-      /** Counts below this are suppressed in published tables and charts (default 10). */
-      min_cell: z.number().int().min(0).default(10),
+      /** Alias of `disclosure.min_cell`. */
+      min_cell: minCell.optional(),
     })
     .prefault({}),
 };
@@ -48,5 +76,12 @@ export type StudyBase = z.infer<z.ZodObject<typeof studyBaseShape>>;
  * @param section the schema of its section
  */
 export function studyVariant<K extends string, S extends z.ZodType>(name: K, section: S) {
-  return z.strictObject({ ...studyBaseShape, kind: z.literal(name), ...({ [name]: section } as { [P in K]: S }) });
+  return z
+    .strictObject({ ...studyBaseShape, kind: z.literal(name), ...({ [name]: section } as { [P in K]: S }) })
+    .superRefine((spec, ctx) => {
+      // The kind's section makes the inferred type generic; the shared keys are all this check reads.
+      const base = spec as unknown as StudyBase;
+      const conflict = minCellConflict(base.disclosure, base.report.min_cell);
+      if (conflict) ctx.addIssue({ code: "custom", path: ["disclosure", "min_cell"], message: msg.minCellConflict(...conflict) });
+    });
 }

@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import type { DisclosurePolicy } from "./policy.js";
+
+/**
+ * Cell-key perturbation for the dashboard, after the method of the Australian Bureau of Statistics' TableBuilder
+ * (Fraser & Wooton, "A proposed method for confidentialising tabular output to protect against differencing",
+ * UNECE Work Session on Statistical Data Confidentiality, 2005) and the ONS census flexible tables.
+ *
+ * Every analysis row has a record key in [0, 256): the first byte of sha256(salt ":" _row), with a salt derived
+ * from the run. The cell key of a set of records is the sum of their record keys mod 256, so it depends on the set
+ * only: the same records reached by any filter path get the same key and so the same published count, and
+ * repeating a query gives nothing new to average.
+ *
+ * The published count is n + p with p in [-2, 2] read from the table below by (n, cell key). The table is built so
+ * that no single difference or sum of published counts pins a hidden count to one value:
+ * - counts up to min_cell are hidden ("≤ min_cell"), zero included: were zero shown, every hidden group would be
+ *   known to hold at least one record, and a total could pin a row of hidden groups to one record each;
+ * - published counts are even and at least min_cell + 1: a difference of two published counts is then even, so it
+ *   is never the single value that only a difference of one record with p = -2 and p = +2 would allow;
+ * - for n > the smallest published count, p has mean 0 and variance 1: p ∈ {-1, +1} (1/2 each) when n is odd,
+ *   p ∈ {-2, 0, +2} (1/8, 3/4, 1/8) when n is even; at the smallest counts p cannot go below the threshold and is
+ *   biased up by at most 1.
+ * With these rules, given published counts a (true n ∈ [max(floor, a − 2), a + 2]) or a hidden count (n ∈ [0,
+ * min_cell]), the difference of two nested sets and any hidden cell of a published total are each consistent with at
+ * least two values whenever the true value is between 1 and min_cell − 1 (proved in docs/disclosure.md and tested).
+ */
+
+/** Number of distinct record and cell keys. */
+export const KEY_RANGE = 256;
+
+/** Largest |p| the table adds to a count. */
+export const PERTURBATION_BOUND = 2;
+
+/** What a salt is derived from: the run's seed, name and input hashes (all in results.json). */
+export interface SaltSource {
+  seed: number;
+  name: string;
+  inputs: readonly { name: string; sha256: string }[];
+}
+
+/**
+ * The record-key salt of a run: sha256 of a version tag, the seed, the study name and the sorted input hashes, as
+ * hex. The same run always gets the same salt, so its dashboard always gives the same answers.
+ */
+export function runSalt(run: SaltSource): string {
+  const inputs = run.inputs.map((i) => `${i.name}=${i.sha256}`).sort();
+  return createHash("sha256")
+    .update(["openbeat cell key v1", String(run.seed), run.name, ...inputs].join("\n"))
+    .digest("hex");
+}
+
+/**
+ * The record key of one analysis row: the first byte of sha256(`${salt}:${row}`).
+ * @param salt from {@link runSalt}
+ * @param row the row's `_row` number
+ */
+export function recordKey(salt: string, row: number): number {
+  return createHash("sha256").update(`${salt}:${row}`).digest()[0];
+}
+
+/**
+ * The DuckDB expression that computes {@link recordKey} from a `_row` expression (same bytes, same key).
+ * @param salt hex from {@link runSalt} (checked: only hex digits reach the SQL text)
+ * @param rowExpr SQL expression of the row number, e.g. `"_row"`
+ */
+export function recordKeySql(salt: string, rowExpr: string): string {
+  if (!/^[0-9a-f]+$/.test(salt)) throw new Error(`recordKeySql: salt must be lower-case hex, not ${JSON.stringify(salt)}`);
+  return `('0x' || left(sha256('${salt}:' || CAST(${rowExpr} AS VARCHAR)), 2))::INTEGER`;
+}
+
+/**
+ * The cell key of a set of records: the sum of their record keys mod 256.
+ * @param keys record keys, or partial sums of them
+ */
+export function cellKey(keys: Iterable<number>): number {
+  let s = 0;
+  for (const k of keys) s = (s + k) % KEY_RANGE;
+  return s;
+}
+
+/**
+ * The smallest count the dashboard publishes: min_cell + 1 (counts up to min_cell are hidden), or 0 when
+ * perturbation is off (min_cell 0 or `dashboard.perturb: false`), where counts below min_cell are hidden as in
+ * static tables.
+ */
+export function publishFloor(policy: Pick<DisclosurePolicy, "min_cell" | "dashboard">): number {
+  return perturbs(policy) ? policy.min_cell + 1 : 0;
+}
+
+/** True when the dashboard perturbs counts: min_cell above 0 and `dashboard.perturb` on. */
+export function perturbs(policy: Pick<DisclosurePolicy, "min_cell" | "dashboard">): boolean {
+  return policy.min_cell > 0 && policy.dashboard.perturb;
+}
+
+/** The smallest even count at or above the floor: the smallest count the dashboard ever shows. */
+function smallestShown(floor: number): number {
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * The perturbation p added to a count n ≥ the floor with cell key `key` (see the table in this module's comment).
+ * @param n true count, at least {@link publishFloor}
+ * @param key cell key in [0, 256)
+ */
+export function perturbation(n: number, key: number, policy: Pick<DisclosurePolicy, "min_cell" | "dashboard">): number {
+  if (!perturbs(policy)) return 0;
+  const floor = publishFloor(policy);
+  if (n < floor) throw new Error(`perturbation: count ${n} is below the published floor ${floor}`);
+  const low = smallestShown(floor);
+  const k = ((key % KEY_RANGE) + KEY_RANGE) % KEY_RANGE;
+  if (n % 2 === 1) {
+    // Odd: to a neighbouring even count; only up when down would fall below the smallest shown count.
+    if (n - 1 < low) return 1;
+    return k < 128 ? -1 : 1;
+  }
+  if (n === low) return k < 64 ? 2 : 0;
+  return k < 32 ? -2 : k >= 224 ? 2 : 0;
+}
+
+/**
+ * The count the dashboard publishes for n records with cell key `key`: null when hidden, else n + p (exact when
+ * perturbation is off, with counts below min_cell hidden and zero shown).
+ * @param n true count
+ * @param key cell key in [0, 256)
+ */
+export function perturbCount(n: number, key: number, policy: Pick<DisclosurePolicy, "min_cell" | "dashboard">): number | null {
+  if (!perturbs(policy)) return n > 0 && n < policy.min_cell ? null : n;
+  if (n < publishFloor(policy)) return null;
+  return n + perturbation(n, key, policy);
+}
+
+/**
+ * Every p the table can add to n (over all 256 cell keys): what an attacker who knows the table can assume.
+ * @param n true count, at least {@link publishFloor}
+ */
+export function perturbationSupport(n: number, policy: Pick<DisclosurePolicy, "min_cell" | "dashboard">): number[] {
+  const seen = new Set<number>();
+  for (let k = 0; k < KEY_RANGE; ++k) seen.add(perturbation(n, k, policy));
+  return [...seen].sort((a, b) => a - b);
+}
+
+/**
+ * The true counts consistent with a published dashboard count, as an interval [min, max]: for a shown count a,
+ * [max(floor, a − 2), a + 2]; for a hidden one, [0, min_cell] (perturbation on) or [1, min_cell − 1] (off). With
+ * perturbation off a shown count is exact.
+ * @param published a count from the API, or null when hidden
+ */
+export function consistentCounts(
+  published: number | null,
+  policy: Pick<DisclosurePolicy, "min_cell" | "dashboard">,
+): { min: number; max: number } {
+  if (!perturbs(policy)) {
+    return published === null ? { min: 1, max: Math.max(1, policy.min_cell - 1) } : { min: published, max: published };
+  }
+  if (published === null) return { min: 0, max: policy.min_cell };
+  const floor = publishFloor(policy);
+  return { min: Math.max(floor, published - PERTURBATION_BOUND), max: published + PERTURBATION_BOUND };
+}

@@ -1,0 +1,319 @@
+import { join } from "node:path";
+import { quoteString, type Db } from "../../src/data/Db.js";
+import type { DisclosurePolicy } from "../../src/disclosure/policy.js";
+import type { DimensionView, FilterValue, HistogramBin, QueryRow, RunSummary } from "../../src/server/api-types.js";
+import { dimensionExpr } from "../../src/server/sql.js";
+import { createRng } from "../../src/util/random.js";
+import { describe as describeSet, Knowledge, type Description } from "./attacker.js";
+
+/**
+ * Plays the attacker against one served run: issues many queries (totals, every group-by under many filter
+ * combinations, filters with and without each value, two-value filters, score histograms) and records what the
+ * API answered beside the truth, which it computes from the run's prepared.parquet. See attacker.ts for what the
+ * attacker infers and how leaks are found.
+ */
+
+/** How many queries to issue. */
+export interface AttackPlan {
+  seed: number;
+  /** One-value filters per dimension (all values when the dimension has no more). */
+  valuesPerDimension: number;
+  /** Random filters on two dimensions, and on three. */
+  pairs: number;
+  triples: number;
+  /** Two-value filters (a value and the next one) per dimension. */
+  twoValue: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+}
+
+/** What one attack produced, beside the knowledge it gathered. */
+export interface AttackOutcome {
+  knowledge: Knowledge;
+  queries: number;
+  /** Shown counts below min_cell, or not even / below the smallest shown count when perturbed. */
+  badCounts: string[];
+  /** Rates or shares shown although the true positives or negatives (or the value and the rest) are small. */
+  badRates: string[];
+}
+
+interface Row {
+  values: FilterValue[];
+  target: boolean;
+  scoreBin: number | null;
+  hash: number;
+}
+
+interface Group {
+  n: number;
+  sum: number;
+  pos: number;
+  posSum: number;
+}
+
+/** A 32-bit mix of the row number (splitmix-like), for set fingerprints. */
+function rowHash(row: number): number {
+  let h = Math.imul(row ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function matches(v: FilterValue, want: FilterValue): boolean {
+  if (want === null) return v === null;
+  if (v === null) return false;
+  return typeof want === "number" ? Number(v) === want : String(v) === String(want);
+}
+
+const vkey = (v: unknown): string => (v === null || v === undefined ? "\u0000" : JSON.stringify(v));
+
+/**
+ * Attacks run `run` served at `url` (from results folder `dir`) and returns what it learned.
+ * @param bins score histogram bins asked for (risk runs)
+ */
+export async function attackRun(
+  url: string,
+  run: RunSummary,
+  dir: string,
+  db: Db,
+  policy: DisclosurePolicy,
+  plan: AttackPlan,
+  bins = 10,
+): Promise<AttackOutcome> {
+  const dims: DimensionView[] = [...run.dimensions];
+  const areas = run.results.dashboard.areas;
+  if (areas && !dims.some((d) => d.key === areas.column))
+    dims.push({ key: areas.column, column: areas.column, label: areas.column, kind: "category" });
+  const clusterKey = run.cluster_key;
+  const target = run.results.dashboard.target;
+  const index = new Map(dims.map((d, i) => [d.key, i]));
+
+  // The truth: every row's dimension values as the server computes them.
+  const parquet = quoteString(join(dir, "prepared.parquet"));
+  const exprs = dims.map((d, i) => `${dimensionExpr(d)} AS "d${i}"`);
+  // DuckDB's greatest() skips NULL, so unscored rows are kept out explicitly (as the server's histogram does).
+  const s = `TRY_CAST("_score" AS DOUBLE)`;
+  const score = run.has_score
+    ? `CASE WHEN ${s} IS NULL THEN NULL ELSE least(greatest(floor(${s} * ${bins}), 0), ${bins - 1}) END::INTEGER`
+    : "NULL";
+  const hit = target ? `coalesce(TRY_CAST("${target}" AS DOUBLE) = 1, false)` : "false";
+  const raw = await db.query(`SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b FROM read_parquet(${parquet})`);
+  const rows: Row[] = raw.map((r) => ({
+    values: dims.map((_, i) => r[`d${i}`] as FilterValue),
+    target: r.y === true,
+    scoreBin: r.b === null ? null : Number(r.b),
+    hash: rowHash(Number(r.r)),
+  }));
+
+  const k = new Knowledge();
+  // Every description used, by its text, for the nested facts at the end.
+  const described = new Map<string, Description>();
+  const key = (d: Description): string => {
+    const text = describeSet(d);
+    described.set(text, d);
+    return text;
+  };
+  const bad: string[] = [];
+  const badRates: string[] = [];
+  const m = policy.min_cell;
+  const floor = m + 1;
+  const perturbed = policy.dashboard.perturb && m > 0;
+  let queries = 0;
+
+  const select = (d: Description): Row[] => {
+    const conds = Object.entries(d).map(([dim, values]) => [index.get(dim) ?? -1, values] as const);
+    return rows.filter((r) => conds.every(([i, values]) => values.some((v) => matches(r.values[i], v))));
+  };
+  const groups = (subset: Row[], by: (r: Row) => unknown): Map<string, Group> => {
+    const out = new Map<string, Group>();
+    for (const r of subset) {
+      const g = vkey(by(r));
+      let acc = out.get(g);
+      if (!acc) out.set(g, (acc = { n: 0, sum: 0, pos: 0, posSum: 0 }));
+      ++acc.n;
+      acc.sum = (acc.sum + r.hash) >>> 0;
+      if (r.target) {
+        ++acc.pos;
+        acc.posSum = (acc.posSum + r.hash) >>> 0;
+      }
+    }
+    return out;
+  };
+  const none: Group = { n: 0, sum: 0, pos: 0, posSum: 0 };
+  const checkCount = (what: string, published: number | null | undefined) => {
+    if (published === null || published === undefined) return;
+    if (published < m) bad.push(`${what}: ${published} < min_cell`);
+    if (perturbed && (published % 2 !== 0 || published < floor))
+      bad.push(`${what}: ${published} is not an even count of at least ${floor}`);
+  };
+  /** Records a set (and with a target its positives and negatives) answered as `row`. */
+  const record = (desc: string, g: Group, row: Pick<QueryRow, "count" | "positives" | "rate">) => {
+    checkCount(desc, row.count);
+    k.answer(desc, { published: row.count, n: g.n, fingerprint: `${g.n}:${g.sum}` });
+    if (!target) return;
+    checkCount(`${desc}|pos`, row.positives);
+    k.answer(`${desc}|pos`, { published: row.positives ?? null, n: g.pos, fingerprint: `${g.pos}:${g.posSum}:pos` });
+    k.unknown(`${desc}|neg`, g.n - g.pos);
+    k.partition(desc, [`${desc}|pos`, `${desc}|neg`]);
+    if (row.rate !== null && row.rate !== undefined && (g.pos < m || g.n - g.pos < m)) {
+      badRates.push(`${desc}: rate ${row.rate} with ${g.pos} positives of ${g.n}`);
+    }
+  };
+
+  const post = async <T>(what: string, body: unknown): Promise<T> => {
+    ++queries;
+    const res = await fetch(`${url}api/runs/${encodeURIComponent(run.id)}/${what}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${what} ${JSON.stringify(body)}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+
+  /** Every answer about the records of base filter `base`: its total, and each other dimension grouped. */
+  const attackBase = async (base: Description, histogram: boolean) => {
+    const subset = select(base);
+    const baseDesc = key(base);
+    const total = (await post<{ rows: QueryRow[] }>("query", { filters: base })).rows[0];
+    record(baseDesc, groups(subset, () => null).get(vkey(null)) ?? none, total);
+    for (const d of dims) {
+      if (Object.hasOwn(base, d.key)) continue;
+      const i = index.get(d.key) ?? -1;
+      // Split by cluster only when the base does not filter the cluster itself (the cells would be other sets).
+      const splitBy = clusterKey !== undefined && d.key !== clusterKey && !Object.hasOwn(base, clusterKey) ? clusterKey : undefined;
+      const byCluster = splitBy !== undefined;
+      const answer = await post<{ rows: QueryRow[] }>("query", { filters: base, group_by: d.key, by_cluster: byCluster });
+      const truth = groups(subset, (r) => r.values[i]);
+      const parts: string[] = [];
+      for (const row of answer.rows) {
+        const cellDesc = key({ ...base, [d.key]: [row.key] });
+        parts.push(cellDesc);
+        const g = truth.get(vkey(row.key)) ?? none;
+        record(cellDesc, g, row);
+        if (splitBy !== undefined && row.clusters) {
+          const ci = index.get(splitBy) ?? -1;
+          const cellRows = subset.filter((r) => matches(r.values[i], row.key));
+          const byC = groups(cellRows, (r) => r.values[ci]);
+          const clusterParts: string[] = [];
+          for (const [c, count] of Object.entries(row.clusters)) {
+            const cd = key({ ...base, [d.key]: [row.key], [splitBy]: [Number(c)] });
+            clusterParts.push(cd);
+            const cg = byC.get(vkey(Number(c))) ?? none;
+            record(cd, cg, { count });
+            const share = row.cluster_shares?.[c];
+            if (share !== null && share !== undefined && (cg.n < m || g.n - cg.n < m)) {
+              badRates.push(`${cd}: share ${share} with ${cg.n} of ${g.n}`);
+            }
+          }
+          k.partition(cellDesc, clusterParts);
+        }
+      }
+      k.partition(baseDesc, parts);
+      if (target)
+        k.partition(
+          `${baseDesc}|pos`,
+          parts.map((p) => `${p}|pos`),
+        );
+    }
+    if (histogram && run.has_score) {
+      const answer = await post<{ bins: HistogramBin[] }>("histogram", { filters: base, bins });
+      const truth = groups(subset, (r) => r.scoreBin);
+      const scored = `${baseDesc}|scored`;
+      k.unknown(scored, subset.filter((r) => r.scoreBin !== null).length);
+      k.subset(baseDesc, scored);
+      const parts: string[] = [];
+      answer.bins.forEach((bin, b) => {
+        const g = truth.get(vkey(b)) ?? none;
+        const bd = `${baseDesc}|bin=${b}`;
+        parts.push(bd);
+        checkCount(bd, bin.count);
+        k.answer(bd, { published: bin.count, n: g.n, fingerprint: `${g.n}:${g.sum}` });
+        if (target) {
+          checkCount(`${bd}|pos`, bin.positives);
+          checkCount(`${bd}|neg`, bin.negatives);
+          k.answer(`${bd}|pos`, { published: bin.positives ?? null, n: g.pos, fingerprint: `${g.pos}:${g.posSum}:pos` });
+          k.answer(`${bd}|neg`, {
+            published: bin.negatives ?? null,
+            n: g.n - g.pos,
+            fingerprint: `${g.n - g.pos}:${(g.sum - g.posSum) >>> 0}:neg`,
+          });
+          k.partition(bd, [`${bd}|pos`, `${bd}|neg`]);
+        }
+      });
+      k.partition(scored, parts);
+    }
+  };
+
+  // The bases: no filter, one value of each dimension, two-value filters, and random two- and three-dimension filters.
+  const rng = createRng(plan.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+  const domains = new Map<string, FilterValue[]>();
+  for (const d of dims) {
+    const answer = await post<{ rows: QueryRow[] }>("query", { group_by: d.key });
+    domains.set(
+      d.key,
+      answer.rows.map((r) => r.key),
+    );
+  }
+  const bases: { base: Description; histogram: boolean }[] = [{ base: {}, histogram: true }];
+  const multi: Description[] = [];
+  for (const d of dims) {
+    const values = domains.get(d.key) ?? [];
+    const chosen = values.length <= plan.valuesPerDimension ? values : Array.from({ length: plan.valuesPerDimension }, () => pick(values));
+    for (const v of new Set(chosen)) bases.push({ base: { [d.key]: [v] }, histogram: true });
+    for (let t = 0; t < plan.twoValue && values.length > 1; ++t) {
+      const i = rng.int(values.length - 1);
+      multi.push({ [d.key]: [values[i], values[i + 1]] });
+    }
+  }
+  const combos = (size: number, count: number) => {
+    for (let t = 0; t < count; ++t) {
+      const chosen = new Set<DimensionView>();
+      while (chosen.size < Math.min(size, dims.length)) chosen.add(pick(dims));
+      const base: Description = {};
+      for (const d of chosen) base[d.key] = [pick(domains.get(d.key) ?? [null])];
+      bases.push({ base, histogram: false });
+    }
+  };
+  combos(2, plan.pairs);
+  combos(3, plan.triples);
+
+  const queue = [...bases];
+  const workers = Array.from({ length: plan.concurrency }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await attackBase(next.base, next.histogram);
+  });
+  await Promise.all(workers);
+
+  // Two-value filters: the sum of the two one-value sets, and a superset of each.
+  for (const d of multi) {
+    const [dim] = Object.keys(d);
+    const g = groups(select(d), () => null).get(vkey(null)) ?? none;
+    const row = (await post<{ rows: QueryRow[] }>("query", { filters: d })).rows[0];
+    const desc = key(d);
+    record(desc, g, row);
+    const parts = d[dim].map((v) => key({ [dim]: [v] }));
+    k.partition(desc, parts);
+    if (target)
+      k.partition(
+        `${desc}|pos`,
+        parts.map((p) => `${p}|pos`),
+      );
+  }
+
+  // Nested facts: every answered set is a subset of the set without one of its filters.
+  for (const [desc, d] of described) {
+    if (!k.answers.has(desc)) continue;
+    for (const dim of Object.keys(d)) {
+      const p = describeSet(Object.fromEntries(Object.entries(d).filter(([other]) => other !== dim)));
+      if (!k.answers.has(p)) continue;
+      k.subset(p, desc);
+      if (target) k.subset(`${p}|pos`, `${desc}|pos`);
+    }
+    if (target) k.subset(desc, `${desc}|pos`);
+  }
+  for (const d of multi) {
+    const [dim] = Object.keys(d);
+    for (const v of d[dim]) k.subset(describeSet(d), describeSet({ [dim]: [v] }));
+  }
+  return { knowledge: k, queries, badCounts: bad, badRates };
+}
