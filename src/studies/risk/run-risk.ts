@@ -108,10 +108,14 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
   }
 }
 
-/** Fits the model on (resampled) training rows, merged into weighted distinct rows first (same optimum, faster). */
+/**
+ * Fits the model on (resampled) training rows, merged into weighted distinct rows first (same optimum, faster).
+ * It runs to the gradient tolerance (`ftol: 0`): scipy's relative-decrease stop, which scikit-learn takes, ends
+ * where the path happens to slow, and that point differs between the merged rows and the full design.
+ */
 function fit(r: { X: SparseMatrix; y: Float64Array; w?: Float64Array }, spec: RiskSpec) {
   const c = compressRows(r.X, r.y, r.w);
-  return fitLogisticRegression(c.X, c.y, { C: spec.model.C, maxIter: spec.model.max_iter, tol: spec.model.tol, sampleWeight: c.w });
+  return fitLogisticRegression(c.X, c.y, { C: spec.model.C, maxIter: spec.model.max_iter, tol: spec.model.tol, ftol: 0, sampleWeight: c.w });
 }
 
 /** Thins a curve to at most `max` points, keeping the ends. */
