@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { cli } from "./helpers.js";
+import { policyOfManifest } from "../../src/disclosure/policy.js";
+import { expectedCount, expectedPositives, expectedRate, truth, type Truth } from "../server/truth.js";
+import { readFileSync } from "node:fs";
 
 const LMPD_DATA = "../shared/data/lmpd-assaulted-officers";
 const BALTIMORE_DATA = "../shared/data";
@@ -56,7 +59,34 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       await page.screenshot({ path: join(artifacts, name), fullPage: true });
     }
 
-    const kpi = async (page: Page, id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, "data-value"));
+    /** A KPI's number, or null when the dashboard hides it (no data-value). */
+    const kpi = async (page: Page, id: string): Promise<number | null> => {
+      const v = await page.getAttribute(`#${id}`, "data-value");
+      return v === null ? null : Number(v);
+    };
+
+    /**
+     * What the dashboard must show for the rows of run `run` matching `where`: the true counts from SQL on its
+     * prepared.parquet passed through its disclosure policy (cell-key perturbation; null when hidden). Also checks
+     * that a shown count is within 2 of the true one.
+     */
+    async function shown(run: "lmpd" | "baltimore", where: string, target?: string) {
+      const dir = join(base, run);
+      const policy = policyOfManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
+      const [t] = await truth(db, dir, where, "NULL", target);
+      const n = expectedCount(t, policy);
+      if (n !== null) expect(Math.abs(n - t.n)).toBeLessThanOrEqual(2);
+      return { n, p: target ? expectedPositives(t, policy) : null, rate: target ? expectedRate(t, policy) : null, truth: t as Truth };
+    }
+
+    /** The group of `expr` with the most true rows among those matching `where` (ties by key), and what is shown for it. */
+    async function topGroup(run: "lmpd" | "baltimore", where: string, expr: string) {
+      const dir = join(base, run);
+      const policy = policyOfManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
+      const groups = (await truth(db, dir, where, expr)).filter((g) => g.key !== null);
+      groups.sort((a, b) => b.n - a.n || String(a.key).localeCompare(String(b.key)));
+      return { key: String(groups[0].key), n: expectedCount(groups[0], policy), groups, policy };
+    }
 
     /** Axis labels of a chart that Vega shortened with an ellipsis. */
     const truncatedLabels = (page: Page, selector: string): Promise<string[]> =>
@@ -87,7 +117,8 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
 
     it("LMPD: premise and hour clicks give the counts, positives and rate of SQL on prepared.parquet", async () => {
       const page = await openDashboard(browser, server.url, "lmpd", errors);
-      const all = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p FROM read_parquet(${lmpdParquet})`);
+      const all = await shown("lmpd", "true", "officer_assaulted");
+      expect(all.truth.n).toBe(Number((await one(`SELECT count(*)::INTEGER AS n FROM read_parquet(${lmpdParquet})`)).n));
       expect(await kpi(page, "kpi-count")).toBe(all.n);
       expect(await kpi(page, "kpi-positives")).toBe(all.p);
       expect(await page.textContent("#kpi-count .value")).toBe(Number(all.n).toLocaleString("en-US"));
@@ -98,30 +129,31 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
 
       const premise = "HIGHWAY / ROAD / ALLEY";
       await clickAndSettle(page, `.chart[data-dim='PREMISE_TYPE'] path[aria-roledescription="bar"][aria-label*=": ${premise};"]`);
-      const road = `FROM read_parquet(${lmpdParquet}) WHERE PREMISE_TYPE = ${quoteString(premise)}`;
-      const onRoad = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${road}`);
-      expect(Number(onRoad.n)).toBeGreaterThan(0);
+      const road = `PREMISE_TYPE = ${quoteString(premise)}`;
+      const onRoad = await shown("lmpd", road, "officer_assaulted");
+      expect(onRoad.n).toBeGreaterThan(0);
       expect(await kpi(page, "kpi-count")).toBe(onRoad.n);
       expect(await kpi(page, "kpi-positives")).toBe(onRoad.p);
-      expect(await kpi(page, "kpi-rate")).toBeCloseTo(Number(onRoad.p) / Number(onRoad.n), 12);
+      const rate = onRoad.rate ?? NaN;
+      expect(await kpi(page, "kpi-rate")).toBeCloseTo(rate, 4);
       expect(await page.textContent("#kpi-count .value")).toBe(Number(onRoad.n).toLocaleString("en-US"));
       expect(await page.textContent("#kpi-positives .value")).toBe(Number(onRoad.p).toLocaleString("en-US"));
-      expect(await page.textContent("#kpi-rate .value")).toBe(`${((Number(onRoad.p) / Number(onRoad.n)) * 100).toFixed(1)}%`);
+      expect(await page.textContent("#kpi-rate .value")).toBe(`${(rate * 100).toFixed(1)}%`);
       expect(await page.textContent("#filters .chip")).toContain(premise);
 
       await clickAndSettle(page, `.chart[data-dim='hour:DATE_OCCURED'] path[aria-roledescription="bar"][aria-label*=": 22h;"]`);
       const late = `${road} AND hour(DATE_OCCURED) = 22`;
-      const lateRoad = await one(`SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${late}`);
-      expect(Number(lateRoad.n)).toBeGreaterThan(0);
-      expect(Number(lateRoad.n)).toBeLessThan(Number(onRoad.n));
+      const lateRoad = await shown("lmpd", late, "officer_assaulted");
+      expect(lateRoad.truth.n).toBeGreaterThan(0);
+      expect(lateRoad.truth.n).toBeLessThan(onRoad.truth.n);
       expect(await kpi(page, "kpi-count")).toBe(lateRoad.n);
       expect(await kpi(page, "kpi-positives")).toBe(lateRoad.p);
-      expect(await kpi(page, "kpi-rate")).toBeCloseTo(Number(lateRoad.p) / Number(lateRoad.n), 12);
+      expect(await kpi(page, "kpi-rate")).toBe(lateRoad.rate);
 
-      // The offence view is filtered by the other two: its top bar counts the same rows as SQL.
+      // The offence view is filtered by the other two: its top bar is the largest group, with the policy's count.
       const topBar = await page.locator(`.chart[data-dim='UOR_DESC'] path[aria-roledescription="bar"]`).first().getAttribute("aria-label");
-      const [top] = await db.query(`SELECT UOR_DESC AS v, count(*)::INTEGER AS n ${late} GROUP BY 1 ORDER BY n DESC, v LIMIT 1`);
-      expect(topBar).toContain(`: ${String(top.v)};`);
+      const top = await topGroup("lmpd", late, "UOR_DESC");
+      expect(topBar).toContain(`: ${top.key};`);
       expect(labelNumber(topBar, "Records")).toBe(top.n);
       await shot(page, "dashboard-real-lmpd-filtered.png");
 
@@ -132,52 +164,48 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
 
     it("Baltimore: a cluster click then a map click give the counts of SQL on prepared.parquet", async () => {
       const page = await openDashboard(browser, server.url, "baltimore", errors);
-      const src = `FROM read_parquet(${baltParquet})`;
-      const all = await one(`SELECT count(*)::INTEGER AS n ${src}`);
+      const all = await shown("baltimore", "true");
+      expect(all.truth.n).toBe(Number((await one(`SELECT count(*)::INTEGER AS n FROM read_parquet(${baltParquet})`)).n));
       expect(await kpi(page, "kpi-count")).toBe(all.n);
-      const sizes = (await db.query(`SELECT _cluster AS c, count(*)::INTEGER AS n ${src} GROUP BY 1 ORDER BY 1`)) as {
-        c: number;
-        n: number;
-      }[];
+      const sizes = (await db.query(`SELECT _cluster AS c FROM read_parquet(${baltParquet}) GROUP BY 1 ORDER BY 1`)) as { c: number }[];
       expect(sizes.length).toBeGreaterThanOrEqual(2);
-      for (const s of sizes) expect(await kpi(page, `kpi-cluster-${String(s.c)}`)).toBe(s.n);
+      for (const s of sizes) expect(await kpi(page, `kpi-cluster-${String(s.c)}`)).toBe((await shown("baltimore", `_cluster = ${s.c}`)).n);
       const shapes = await page.locator(`#map path[aria-roledescription="geoshape"]`).count();
       expect(shapes).toBeGreaterThan(200);
       expect(await truncatedLabels(page, ".chart[data-dim='Race']")).toEqual([]);
       await shot(page, "dashboard-real-baltimore.png");
 
       const cluster = sizes[1].c;
+      const inCluster = await shown("baltimore", `_cluster = ${cluster}`);
       await clickAndSettle(page, `#clusters path[aria-roledescription="bar"][aria-label*=": ${cluster} · "]`);
-      expect(await kpi(page, "kpi-count")).toBe(sizes[1].n);
-      expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(sizes[1].n);
-      expect(await kpi(page, `kpi-cluster-${String(sizes[0].c)}`)).toBe(0);
-
-      const [area] = await db.query(
-        `SELECT _area AS a, count(*)::INTEGER AS n ${src} WHERE _cluster = ${cluster} AND _area IS NOT NULL GROUP BY 1 ORDER BY n DESC, a LIMIT 1`,
+      expect(await kpi(page, "kpi-count")).toBe(inCluster.n);
+      expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(inCluster.n);
+      // No record of the other cluster is left: with perturbation a count below min_cell, zero included, is hidden.
+      expect(await kpi(page, `kpi-cluster-${String(sizes[0].c)}`)).toBe(
+        (await shown("baltimore", `_cluster = ${sizes[0].c} AND _cluster = ${cluster}`)).n,
       );
-      const shape = `#map path[aria-roledescription="geoshape"][aria-label*=": ${String(area.a)};"]`;
+
+      const area = await topGroup("baltimore", `_cluster = ${cluster} AND _area IS NOT NULL`, "_area");
+      expect(area.n).not.toBeNull();
+      const shape = `#map path[aria-roledescription="geoshape"][aria-label*=": ${area.key};"]`;
       // The map is filtered by the cluster, not by itself: the area's tooltip counts the cluster's rows there.
       expect(labelNumber(await page.locator(shape).first().getAttribute("aria-label"), "Records")).toBe(area.n);
       await clickAndSettle(page, shape);
       expect(await kpi(page, "kpi-count")).toBe(area.n);
       expect(await kpi(page, `kpi-cluster-${cluster}`)).toBe(area.n);
       expect(await page.locator("#filters .chip").count()).toBe(2);
-      const weapons = await db.query(
-        `SELECT Weapon AS v, count(*)::INTEGER AS n ${src} WHERE _cluster = ${cluster} AND _area = ${quoteString(String(area.a))} GROUP BY 1 ORDER BY n DESC, v LIMIT 1`,
-      );
+      const weapon = await topGroup("baltimore", `_cluster = ${cluster} AND _area = ${quoteString(area.key)}`, "Weapon");
       const weaponBar = await page
         .locator(
-          `.chart[data-dim='Weapon'] path[aria-roledescription="bar"][aria-label*=": ${String(weapons[0].v)};"][aria-label*="Cluster: ${cluster} · "]`,
+          `.chart[data-dim='Weapon'] path[aria-roledescription="bar"][aria-label*=": ${weapon.key};"][aria-label*="Cluster: ${cluster} · "]`,
         )
         .first()
         .getAttribute("aria-label");
-      expect(labelNumber(weaponBar, "Records")).toBe(weapons[0].n);
+      expect(labelNumber(weaponBar, "Records")).toBe(weapon.n);
       await shot(page, "dashboard-real-baltimore-filtered.png");
 
       await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
-      expect(await kpi(page, "kpi-count")).toBe(
-        (await one(`SELECT count(*)::INTEGER AS n ${src} WHERE _area = ${quoteString(String(area.a))}`)).n,
-      );
+      expect(await kpi(page, "kpi-count")).toBe((await shown("baltimore", `_area = ${quoteString(area.key)}`)).n);
       await page.close();
     });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { hasChromium, launchChromium, openDashboard, clickAndSettle } from "./browser.js";
@@ -7,11 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { defined } from "../checks.js";
+import { policyOfManifest, type DisclosurePolicy } from "../../src/disclosure/policy.js";
+import { expectedCount, expectedPositives, truth } from "../server/truth.js";
 
 const fixtures = resolve("test/fixtures/dashboard");
 const artifacts = resolve("test-artifacts");
 const riskParquet = quoteString(join(fixtures, "risk", "prepared.parquet"));
-const segParquet = quoteString(join(fixtures, "segments", "prepared.parquet"));
+const riskDir = join(fixtures, "risk");
+const segDir = join(fixtures, "segments");
+
+/** The disclosure policy a fixture run is served under (its manifest.json, or the defaults). */
+function policyOf(dir: string): DisclosurePolicy {
+  const file = join(dir, "manifest.json");
+  return policyOfManifest(existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {});
+}
 
 function newestMtime(dir: string): number {
   return Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
@@ -42,6 +51,21 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     return Number(row.n);
   }
 
+  /**
+   * What the dashboard must show for the rows of `dir`'s prepared.parquet matching `where`: the true count from
+   * SQL passed through the run's disclosure policy (cell-key perturbation; null when hidden).
+   */
+  async function shown(dir: string, where: string): Promise<number | null> {
+    const [t] = await truth(db, dir, where, "NULL");
+    return expectedCount(t, policyOf(dir));
+  }
+
+  /** The positives of `target` the dashboard must show for the rows matching `where`. */
+  async function shownPositives(dir: string, where: string, target: string): Promise<number | null> {
+    const [t] = await truth(db, dir, where, "NULL", target);
+    return expectedPositives(t, policyOf(dir));
+  }
+
   async function shot(page: Page, name: string): Promise<void> {
     await page.evaluate(() => {
       window.scrollTo(0, 0);
@@ -49,7 +73,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     await page.screenshot({ path: join(artifacts, name), fullPage: true });
   }
 
-  const kpi = async (page: Page, id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, "data-value"));
+  /** A KPI's number, or null when the dashboard hides it (no data-value). */
+  const kpi = async (page: Page, id: string): Promise<number | null> => {
+    const v = await page.getAttribute(`#${id}`, "data-value");
+    return v === null ? null : Number(v);
+  };
 
   beforeAll(async () => {
     buildWebIfMissing();
@@ -68,24 +96,46 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
 
   it("risk run: headline counts follow bar clicks and equal SQL counts", async () => {
     const page = await openDashboard(browser, server.url, "risk", errors);
-    const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet})`);
+    const total = defined(await shown(riskDir, "true"), "the shown total");
+    expect(total).toBe(await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet})`));
     expect(await kpi(page, "kpi-count")).toBe(total);
     expect(await page.textContent("#kpi-count .value")).toBe(total.toLocaleString("en-US"));
     await shot(page, "dashboard-risk.png");
 
     await clickAndSettle(page, `#dim-0 path[aria-roledescription="bar"][aria-label*="Offense: Menacing;"]`);
-    const menacing = `FROM read_parquet(${riskParquet}) WHERE "OFFENSE" = 'Menacing'`;
-    expect(await kpi(page, "kpi-count")).toBe(await count(`SELECT count(*)::INTEGER AS n ${menacing}`));
-    expect(await kpi(page, "kpi-positives")).toBe(await count(`SELECT sum("ASSAULTED")::INTEGER AS n ${menacing}`));
+    const menacing = `"OFFENSE" = 'Menacing'`;
+    const menacingShown = await shown(riskDir, menacing);
+    // Perturbed by at most 2 from the true count, and exactly what the policy gives for this set of records.
+    expect(
+      Math.abs(
+        defined(menacingShown, "Menacing's count") -
+          (await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE ${menacing}`)),
+      ),
+    ).toBeLessThanOrEqual(2);
+    expect(await kpi(page, "kpi-count")).toBe(menacingShown);
+    expect(await kpi(page, "kpi-positives")).toBe(await shownPositives(riskDir, menacing, "ASSAULTED"));
     expect(await page.textContent("#filters .chip")).toContain("Offense: Menacing");
+    // The score histogram of Menacing's 174 records: bins of 10 or more are drawn.
+    const histogramTotal = await page.evaluate(() => document.querySelectorAll("#histogram path[aria-roledescription='bar']").length);
+    expect(histogramTotal).toBeGreaterThan(0);
     // The clicked view keeps showing every offense so the selection can be extended.
     expect(await page.locator(`#dim-0 path[aria-roledescription="bar"][aria-label*="Offense: Trespass;"]`).count()).toBeGreaterThan(0);
 
+    // The busiest hour for Menacing: its bar is shown (a group below min_cell has none to click).
+    const [busiest] = await db.query(
+      `SELECT hour("DATE_OCCURED")::INTEGER AS h, count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE ${menacing} GROUP BY 1 ORDER BY n DESC, h LIMIT 1`,
+    );
+    const hour = Number(busiest.h);
     const hourCard = await page.locator(".chart[data-dim='hour:DATE_OCCURED']").getAttribute("id");
-    await clickAndSettle(page, `#${hourCard} path[aria-roledescription="bar"][aria-label*="Hour of day: 22h;"]`);
-    expect(await kpi(page, "kpi-count")).toBe(await count(`SELECT count(*)::INTEGER AS n ${menacing} AND hour("DATE_OCCURED") = 22`));
-    const histogramTotal = await page.evaluate(() => document.querySelectorAll("#histogram path[aria-roledescription='bar']").length);
-    expect(histogramTotal).toBeGreaterThan(0);
+    await clickAndSettle(
+      page,
+      `#${hourCard} path[aria-roledescription="bar"][aria-label*="Hour of day: ${String(hour).padStart(2, "0")}h;"]`,
+    );
+    const atHour = await shown(riskDir, `${menacing} AND hour("DATE_OCCURED") = ${hour}`);
+    expect(atHour).toBeGreaterThanOrEqual(10);
+    expect(await kpi(page, "kpi-count")).toBe(atHour);
+    // A combination below min_cell is hidden, never shown as its count: Menacing at 22h holds 7 records.
+    expect(await shown(riskDir, `${menacing} AND hour("DATE_OCCURED") = 22`)).toBeNull();
     await shot(page, "dashboard-risk-filtered.png");
 
     await clickAndSettle(page, "#clear-filters");
@@ -96,13 +146,8 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
 
   it("segments run: cluster and map clicks filter every view and equal SQL counts", async () => {
     const page = await openDashboard(browser, server.url, "segments", errors);
-    const total = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet})`);
-    expect(await kpi(page, "kpi-count")).toBe(total);
-    for (const c of [0, 1, 2, 3]) {
-      expect(await kpi(page, `kpi-cluster-${c}`)).toBe(
-        await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = ${c}`),
-      );
-    }
+    expect(await kpi(page, "kpi-count")).toBe(await shown(segDir, "true"));
+    for (const c of [0, 1, 2, 3]) expect(await kpi(page, `kpi-cluster-${c}`)).toBe(await shown(segDir, `"_cluster" = ${c}`));
     expect(await page.locator(`#map path[aria-roledescription="geoshape"]`).count()).toBe(16);
     // The fixture's rings follow RFC 7946 (counter-clockwise); drawn unwound they would cover the whole map.
     const mapBox = defined(await page.locator("#map svg").boundingBox(), "the map's box");
@@ -115,24 +160,21 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     await shot(page, "dashboard-segments.png");
 
     await clickAndSettle(page, `#clusters path[aria-roledescription="bar"][aria-label*="Cluster: 1 · Knife, mixed;"]`);
-    const knife = await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1`);
+    const knife = await shown(segDir, `"_cluster" = 1`);
     expect(await kpi(page, "kpi-count")).toBe(knife);
     expect(await kpi(page, "kpi-cluster-1")).toBe(knife);
-    expect(await kpi(page, "kpi-cluster-0")).toBe(0);
+    // No record of cluster 0 is left: with perturbation a count below min_cell, zero included, is hidden.
+    expect(await kpi(page, "kpi-cluster-0")).toBe(await shown(segDir, `"_cluster" = 0 AND "_cluster" = 1`));
 
     await clickAndSettle(page, `#map path[aria-roledescription="geoshape"][aria-label*="Neighborhood: Fir;"]`);
-    const both = await count(
-      `SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "_cluster" = 1 AND "Neighborhood" = 'Fir'`,
-    );
+    const both = await shown(segDir, `"_cluster" = 1 AND "Neighborhood" = 'Fir'`);
     expect(both).toBeGreaterThan(0);
     expect(await kpi(page, "kpi-count")).toBe(both);
     expect(await page.locator("#filters .chip").count()).toBe(2);
     await shot(page, "dashboard-segments-filtered.png");
 
     await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
-    expect(await kpi(page, "kpi-count")).toBe(
-      await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${segParquet}) WHERE "Neighborhood" = 'Fir'`),
-    );
+    expect(await kpi(page, "kpi-count")).toBe(await shown(segDir, `"Neighborhood" = 'Fir'`));
     await page.close();
   });
 

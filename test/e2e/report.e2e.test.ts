@@ -35,7 +35,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
 
   it.each([
     ["risk", 9],
-    ["segments", 10],
+    ["segments", 12],
   ])("the %s report shows every chart as an SVG with marks, offline and without console errors", async (name, charts) => {
     if (!browser) throw new Error("Chromium did not start");
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

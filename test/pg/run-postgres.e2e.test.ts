@@ -53,11 +53,11 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
     const db = await PgDb.open(pgUrl());
     try {
       const [f] = await db.query(
-        `SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3964`,
+        `SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3931`,
       );
       expect(f.n).toBe(1);
       const [s] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.scores`);
-      expect(s.n).toBe(32757);
+      expect(s.n).toBe(32327);
       const [x] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.factors`);
       expect(x.n).toBe(114);
       await db.exec(`DROP SCHEMA openbeat_test_export CASCADE`);

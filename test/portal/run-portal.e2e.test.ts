@@ -25,6 +25,7 @@ describe.skipIf(SKIP_DATA)("openbeat run with a Socrata source (local portal on 
   // Unset when beforeAll failed.
   afterAll(async () => (portal as TestPortal | undefined)?.close());
 
+  // Two LMPD runs (the portal copy and the local export): about 20 s of CPU, so the limit leaves room for a slow machine.
   it("fetches (retrying a 503), caches, and gives the same findings and metrics as the local export", async () => {
     const fetched = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);
     expect(fetched.stderr).not.toMatch(/\n\s+at /);
@@ -44,5 +45,5 @@ describe.skipIf(SKIP_DATA)("openbeat run with a Socrata source (local portal on 
     const again = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);
     expect(again.code).toBe(0);
     expect(portal.requests.length).toBe(asked);
-  });
+  }, 600_000);
 });
