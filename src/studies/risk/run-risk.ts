@@ -115,7 +115,13 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
  */
 function fit(r: { X: SparseMatrix; y: Float64Array; w?: Float64Array }, spec: RiskSpec) {
   const c = compressRows(r.X, r.y, r.w);
-  return fitLogisticRegression(c.X, c.y, { C: spec.model.C, maxIter: spec.model.max_iter, tol: spec.model.tol, ftol: 0, sampleWeight: c.w });
+  return fitLogisticRegression(c.X, c.y, {
+    C: spec.model.C,
+    maxIter: spec.model.max_iter,
+    tol: spec.model.tol,
+    ftol: 0,
+    sampleWeight: c.w,
+  });
 }
 
 /** Thins a curve to at most `max` points, keeping the ends. */
