@@ -6,6 +6,7 @@ import { Logger } from "../util/logger.js";
 import { cliIo } from "./io.js";
 import { printSummary } from "./summary.js";
 import { exportResults } from "../studies/export-results.js";
+import * as msg from "../util/messages.js";
 
 export interface RunCommandOptions {
   data?: string;
@@ -48,7 +49,7 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
   } catch (e) {
     // Every run error names the study file, even when the code that raised it did not know it.
     if (isUserError(e) && !e.message.startsWith("--") && !e.message.includes(studyFile))
-      throw new UserError(e.code, `${studyFile}: ${e.message}`, { cause: e });
+      throw new UserError(e.code, msg.inStudyFile(studyFile, e.message), { cause: e });
     throw e;
   }
   printSummary(summary.results, out, performance.now() - started, io.stdout);

@@ -1,5 +1,6 @@
 import { DuckDBInstance, StatementType, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../util/errors.js";
+import * as msg from "../util/messages.js";
 
 /** A row as plain JavaScript values (BIGINT becomes number when safe, else string; dates become ISO strings). */
 export type Row = Record<string, unknown>;
@@ -76,7 +77,7 @@ export class Db implements Database {
     try {
       instance = await DuckDBInstance.create(path, config);
     } catch (e) {
-      throw new UserError("db.open", `cannot open database ${path}: ${driverMessage(e)}`, { cause: e });
+      throw new UserError("db.open", msg.dbOpenFailed(path, driverMessage(e)), { cause: e });
     }
     const connection = await instance.connect();
     // Timestamps with a time zone must read the same on every machine: hour and weekday features depend on it.

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { UserError } from "../util/errors.js";
 import { type ColumnInfo, type Database, type Row, QueryError, driverMessage, quoteIdent } from "./Db.js";
+import * as msg from "../util/messages.js";
 
 /** Options for {@link PgDb.open}. */
 export interface PgDbOptions {
@@ -124,10 +125,7 @@ export class PgDb implements Database {
       await client.connect();
     } catch (e) {
       await client.end().catch(() => {});
-      throw new UserError(
-        "db.connect",
-        `cannot connect to ${redactUrl(url)}: ${scrub(driverMessage(e), url)}; check that the server is running and the URL is right`,
-      );
+      throw new UserError("db.connect", msg.dbConnectFailed(redactUrl(url), scrub(driverMessage(e), url)));
     }
     const db = new PgDb(client, redactUrl(url), url, options.schema, options.dropSchemaOnClose ?? false);
     if (options.schema) {

@@ -4,6 +4,7 @@ import { onInterrupt } from "../util/interrupt.js";
 import { QueryError, quoteIdent, quoteString } from "./Db.js";
 import { PgDb, redactUrl } from "./PgDb.js";
 import { stepTimeoutMessage } from "./sandbox.js";
+import * as msg from "../util/messages.js";
 
 /**
  * Prepare SQL on PostgreSQL (`--db`) runs as a user that cannot read or write server files or run programs.
@@ -127,11 +128,7 @@ async function dropRole(admin: PgDb, role: string, superuser: boolean): Promise<
 export async function openPgSandbox(admin: PgDb, url: string, options: OpenPgSandboxOptions): Promise<PgSandbox> {
   const connect = options.connect ?? ((u: string) => PgDb.open(u));
   const rights = await pgUserRights(admin);
-  const refuse = (why: string) =>
-    new UserError(
-      "db.sandbox",
-      `--db ${redactUrl(url)}: ${why}; prepare SQL would run with access to the server's files. Connect as a user without superuser and without pg_read_server_files, pg_write_server_files or pg_execute_server_program, or let new roles log in (pg_hba.conf)`,
-    );
+  const refuse = (why: string) => new UserError("db.sandbox", msg.pgSandboxRefused(redactUrl(url), why));
   if (planPgSandbox(rights) === "user") return userSandbox(admin, url, connect);
   if (planPgSandbox(rights) === "refuse") throw refuse("the connecting user may reach server files and cannot create a sandbox role");
   await dropStalePgRoles(admin);
@@ -240,11 +237,7 @@ export async function runPrepareStepPg(sandbox: PgSandbox, step: string, sql: st
     if (code === "57014" && ms && /statement timeout/.test((e as Error).message))
       throw new UserError("prepare.timeout", stepTimeoutMessage(options.file, step, ms), { cause: e });
     if (code === "42601" && /multiple commands/.test((e as Error).message))
-      throw new UserError(
-        "prepare.not_select",
-        `${options.file}: prepare step "${step}" holds more than one SQL statement; write exactly one SELECT per step`,
-        { cause: e },
-      );
+      throw new UserError("prepare.not_select", msg.prepareManyStatements(options.file, step), { cause: e });
     throw e;
   }
 }

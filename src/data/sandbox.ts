@@ -2,6 +2,7 @@ import { sep } from "node:path";
 import { UserError } from "../util/errors.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { QueryError, quoteIdent, quoteString, type Db } from "./Db.js";
+import * as msg from "../util/messages.js";
 
 /**
  * The study file is declarative: its SQL may shape the loaded tables, never reach outside them. Once the sources are
@@ -113,7 +114,7 @@ export async function runPrepareStepDuckDb(db: Db, step: string, sql: string, op
   if (!(await isLockedDown(db))) throw new Error("prepare SQL must run on a DuckDB locked with lockDownDuckDb");
   const { count, type } = await db.classifyStatements(sql);
   const refusal = stepRefusal(count, type);
-  if (refusal) throw new UserError("prepare.not_select", `${options.file}: prepare step "${step}" ${refusal}`);
+  if (refusal) throw new UserError("prepare.not_select", msg.prepareRefused(options.file, step, refusal));
   const limit = { hit: false };
   const timer =
     options.timeoutMs && options.timeoutMs > 0

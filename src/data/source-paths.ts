@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { UserError } from "../util/errors.js";
 import { isWithin, realPathOf } from "../util/paths.js";
+import * as msg from "../util/messages.js";
 
 /** Options for {@link checkSourceInside}. */
 export interface SourceRootsOptions {
@@ -35,8 +36,5 @@ export function checkSourceInside(studyFile: string, name: string, path: string,
   const roots = sourceRoots(studyFile, options.dataDir);
   if (roots.some((r) => isWithin(where, r))) return;
   const places = options.dataDir ? "the study file's folder and --data" : "the study file's folder";
-  throw new UserError(
-    "source.outside",
-    `${studyFile}: source "${name}": ${path} resolves to ${where}, outside ${places}; move the file there, or pass --allow-outside-paths if you trust this study file`,
-  );
+  throw new UserError("source.outside", msg.sourceOutside(studyFile, name, path, where, places));
 }

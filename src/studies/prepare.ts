@@ -10,6 +10,7 @@ import type { PrepareStep } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { prepareFailed } from "../util/messages.js";
+import * as msg from "../util/messages.js";
 
 /** The SQL of a step for an engine, or a one-line error when the step is written only for the other one. */
 export function stepSql(step: PrepareStep, engine: "duckdb" | "postgres", file: string): string {
@@ -20,11 +21,7 @@ export function stepSql(step: PrepareStep, engine: "duckdb" | "postgres", file: 
         ? step.sql
         : null;
   if (text === null) {
-    const other = engine === "postgres" ? "duckdb" : "postgres";
-    throw new UserError(
-      "prepare.dialect",
-      `${file}: prepare step "${step.name}" is written for ${other} (dialect: ${other})${engine === "postgres" ? '; add a "postgres:" version of it, or run without --db' : "; run it with --db postgres://…, or add a portable version"}`,
-    );
+    throw new UserError("prepare.dialect", msg.prepareWrongDialect(file, step.name, engine));
   }
   return text.trim().replace(/;+\s*$/, "");
 }

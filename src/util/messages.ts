@@ -561,3 +561,20 @@ export const weightUnknown = (file: string, key: string, known: string[]) =>
 /** segments.weights that leave no variable with a positive weight. */
 export const weightsAllZero = (file: string) =>
   `${file}: segments.weights gives every variable weight 0; give at least one a positive weight`;
+
+// ---- the sandbox ----
+
+/** `--db` connects as a user whose prepare SQL could reach the server's files. */
+export const pgSandboxRefused = (url: string, why: string) =>
+  `--db ${url}: ${why}; prepare SQL would run with access to the server's files. Connect as a user without superuser and without pg_read_server_files, pg_write_server_files or pg_execute_server_program, or let new roles log in (pg_hba.conf)`;
+
+/** A prepare step with more than one SQL statement. */
+export const prepareManyStatements = (file: string, step: string) =>
+  `${file}: prepare step "${step}" holds more than one SQL statement; write exactly one SELECT per step`;
+
+/** A prepare step the sandbox refuses; `refusal` says why (e.g. "is a COPY statement; …"). */
+export const prepareRefused = (file: string, step: string, refusal: string) => `${file}: prepare step "${step}" ${refusal}`;
+
+/** A source path outside the folders a study may read. */
+export const sourceOutside = (studyFile: string, name: string, path: string, where: string, places: string) =>
+  `${studyFile}: source "${name}": ${path} resolves to ${where}, outside ${places}; move the file there, or pass --allow-outside-paths if you trust this study file`;
