@@ -27,6 +27,12 @@ export const featuresSchema = z
         numeric: z.enum(["drop", "mean", "median"]).default("drop"),
       })
       .prefault({}),
+    /**
+     * Merge category values that differ only in letter case (`case: true`: BAR, Bar) or in leading and trailing white
+     * space (`whitespace: true`: "PATROL", "PATROL "); each merged level is named by its most frequent spelling.
+     * Without it such values are separate levels and the run warns (data.case_variants, data.whitespace_variants).
+     */
+    fold: z.strictObject({ case: z.boolean().default(false), whitespace: z.boolean().default(false) }).prefault({}),
     /** Exclude these category values (rows are kept, the value becomes "other"): { column: [values] }. */
     exclude_values: z.record(z.string(), z.array(z.string())).optional(),
   })

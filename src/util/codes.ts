@@ -455,6 +455,16 @@ export const WARNING_CODES = {
     what: "a feature has the same value in every row (`column`, `value`): it carries no information",
     fix: "remove it from `features`",
   },
+  "data.case_variants": {
+    section: "Warnings (in `results.json`)",
+    what: 'category values of a feature differ only in letter case (`"BAR" (40), "Bar" (5)`): each spelling is its own level; `column`, `groups`',
+    fix: "set `features.fold: { case: true }` to merge them, or clean the column in a prepare step",
+  },
+  "data.whitespace_variants": {
+    section: "Warnings (in `results.json`)",
+    what: 'category values of a feature differ only in white space around them (`"PATROL" (30), "PATROL " (4)`); `column`, `groups`',
+    fix: "set `features.fold: { whitespace: true }` to merge them, or `trim()` the column in a prepare step",
+  },
   "data.rows_dropped": {
     section: "Warnings (in `results.json`)",
     what: "rows left out by the missing-value policy (`missing: drop`) or for a missing target; `reason` and `rows`",

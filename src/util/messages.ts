@@ -158,6 +158,34 @@ export const tooManyLevels = (where: string, column: string, levels: number, row
 export const constantFeature = (where: string, column: string, value: unknown) =>
   `${where}: feature "${column}" has the same value (${examples([value])}) in every row; it carries no information: remove it from the features`;
 
+/**
+ * Warning: category values of a feature that differ only in letter case or in surrounding white space, with counts;
+ * `folded` when the study file merges them.
+ */
+export const categoryVariants = (
+  where: string,
+  column: string,
+  kind: "case" | "whitespace",
+  groups: { values: { value: string; count: number }[] }[],
+  folded: boolean,
+) => {
+  const shown = groups
+    .slice(0, 3)
+    .map((g) =>
+      g.values
+        .slice(0, 4)
+        .map((v) => `${JSON.stringify(v.value)} (${v.count.toLocaleString("en-US")})`)
+        .join(", "),
+    )
+    .join("; ");
+  const more = groups.length > 3 ? ` and ${groups.length - 3} more` : "";
+  const what = kind === "case" ? "letter case" : "white space around them";
+  const fix = folded
+    ? `merged into one level each (features.fold.${kind})`
+    : `each spelling is its own level; set features.fold: { ${kind}: true } to merge them`;
+  return `${where}: feature "${column}" has ${groups.length} value${groups.length === 1 ? "" : "s"} spelled differently only in ${what}: ${shown}${more}; ${fix}`;
+};
+
 /** Warning: rows left out, by reason (a missing target, the missing-value policy). */
 export const rowsDropped = (rows: number, reason: string) => `${rows} rows dropped: ${reason}`;
 

@@ -723,6 +723,81 @@ if (tier === "unit")
       expect(hashTree(BAD)).toEqual(before);
     });
 
+    /** The good CSV with `edit(fields, i)` applied to each data row (fields by header name). */
+    function dirtyCopy(dir: string, edit: (f: Record<string, string>, i: number) => void): void {
+      const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
+      const names = head.split(",");
+      const out = rows.map((line, i) => {
+        const f = Object.fromEntries(line.split(",").map((v, j) => [names[j], v]));
+        edit(f, i);
+        return names.map((n) => (/[",\n]/.test(f[n]) ? `"${f[n].replaceAll('"', '""')}"` : f[n])).join(",");
+      });
+      writeIncidents(dir, `${head}\n${out.join("\n")}\n`);
+    }
+    async function runDirty(study: string, edit: (f: Record<string, string>, i: number) => void) {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-dirty-"));
+      try {
+        dirtyCopy(join(tmp, "data"), edit);
+        const out = join(tmp, "out");
+        const r = await runCli(["run", `${S}/${study}.yaml`, "--data", join(tmp, "data"), "--out", out, "--quiet"]);
+        expect(r.code, r.stderr).toBe(0);
+        const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as OkResults;
+        const model = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as { encoder: { features: { name: string }[] } };
+        const features = model.encoder.features.map((f) => f.name);
+        return { results, features, stderr: r.stderr, out, tmp };
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      }
+    }
+    /** Case variants (BAR/Bar, M/m), trailing spaces, a NUL byte, null/NULL. */
+    const dirt = (f: Record<string, string>, i: number) => {
+      if (f.PREMISE === "BAR" && i % 3 === 0) f.PREMISE = "Bar";
+      if (f.PREMISE === "PARK" && i % 4 === 0) f.PREMISE = "PA\u0000RK";
+      if (i % 5 === 0) f.UNIT = `${f.UNIT} `;
+      if (f.OFFENSE === "MENACING") f.OFFENSE = i % 2 ? "null" : "NULL";
+    };
+
+    it("categories that differ only in case or white space, or hold a NUL byte, get unique names and warnings", async () => {
+      const { results, features, tmp } = await runDirty("risk", dirt);
+      try {
+        expect(new Set(features.map((f) => f.toLowerCase())).size).toBe(features.length);
+        expect(features).toEqual(expect.arrayContaining(["PREMISE=BAR", "PREMISE=Bar #2", "PREMISE=PA\\x00RK", "UNIT=PATROL "]));
+        const cv = results.warnings.find((w) => w.code === "data.case_variants" && w.column === "PREMISE");
+        expect(cv?.message).toMatch(/"BAR" \(\d+\), "Bar" \(\d+\)/);
+        expect(cv?.message).toMatch(/features\.fold: \{ case: true \}/);
+        expect(results.warnings.find((w) => w.code === "data.case_variants" && w.column === "OFFENSE")?.message).toMatch(/"NULL"|"null"/);
+        expect(results.warnings.find((w) => w.code === "data.whitespace_variants" && w.column === "UNIT")?.message).toMatch(
+          /"PATROL" \(\d+\), "PATROL " \(\d+\)/,
+        );
+        // features.parquet was written with every design column
+        expect(existsSync(join(tmp, "out", "features.parquet"))).toBe(true);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
+    it("features.fold merges case and white-space variants into one level each", async () => {
+      const { results, features, tmp } = await runDirty("risk-fold", dirt);
+      rmSync(tmp, { recursive: true, force: true });
+      expect(features.filter((f) => /^PREMISE=bar/i.test(f))).toEqual(["PREMISE=BAR"]);
+      expect(features.filter((f) => f.startsWith("UNIT="))).toEqual(["UNIT=NARCOTICS", "UNIT=PATROL", "UNIT=TRAFFIC"]);
+      expect(features.filter((f) => /^OFFENSE=null/i.test(f))).toHaveLength(1);
+      expect(results.warnings.find((w) => w.code === "data.case_variants" && w.column === "PREMISE")?.message).toMatch(/merged/);
+    });
+
+    it("a numeric value of 1e308 is standardised without overflow", async () => {
+      const { results, tmp } = await runDirty("risk", (f, i) => {
+        if (i === 3) f.AGE = "1e308";
+        if (i === 4) f.AGE = "-1.7e308";
+      });
+      rmSync(tmp, { recursive: true, force: true });
+      const age = (results.model.coefficients as { feature: string; coefficient: number | null }[]).find((c) => c.feature === "AGE");
+      expect(age?.coefficient).not.toBeNull();
+      expect(Number.isFinite(age?.coefficient)).toBe(true);
+      expect(age?.coefficient).not.toBe(0);
+    });
+
     it("the error line is the last thing printed when progress is shown", async () => {
       const tmp = mkdtempSync(join(tmpdir(), "openbeat-loud-"));
       const r = await runCli(["run", `${S}/risk.yaml`, "--data", `${D}/one-class`, "--out", join(tmp, "out")]);

@@ -151,6 +151,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     missingCategorical: spec.features.missing.categorical,
     missingNumeric: spec.features.missing.numeric,
     excludeValues: spec.features.exclude_values,
+    fold: spec.features.fold,
     standardize: true,
   });
   const dropped = encoded.dropped;
