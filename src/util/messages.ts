@@ -229,6 +229,14 @@ export const demographicsFailed = (where: string, message: string) => `${where}:
 export const sourceNotFile = (file: string, source: string, path: string) =>
   `${file}: source "${source}": ${path} is a directory, not a file; point the path at the data file itself`;
 
+/** A source path is a FIFO, a socket or a device: reading it could block forever or never end. */
+export const sourceNotRegular = (file: string, source: string, path: string, what: string) =>
+  `${file}: source "${source}": ${path} is ${what}, not a regular file; save the data to a file and point the path at it`;
+
+/** A source file changed between the start and the end of loading it. */
+export const sourceChanged = (where: string, what: string) =>
+  `${where}: the file changed while it was read (${what}); wait until it is written completely (or copy it first) and run again`;
+
 export const sourceUnreadable = (file: string, source: string, path: string, reason: string) =>
   `${file}: source "${source}": cannot read ${path} (${reason}); check the file's permissions`;
 
@@ -375,6 +383,25 @@ export const kTooLargeDistinct = (where: string, kMax: number, distinct: number)
 export const scoreInputNotFound = (input: string, columns: string[]) =>
   `${input}: input file not found; give a CSV with the columns ${columns.join(", ")}`;
 
+/** The score input is a folder, a FIFO or a device, not a file. */
+export const scoreInputNotFile = (input: string, what: string) =>
+  `${input}: is ${what}; give the path of a CSV or Parquet file with the model's columns`;
+
+/** Malformed rows in a score input without an id column: rows could not be labelled by their place in the file. */
+export const scoreRowsRejected = (input: string, rows: number, firstLine: number) =>
+  `${input}: ${rows} row${rows === 1 ? " is" : "s are"} malformed (first at line ${firstLine}); fix ${rows === 1 ? "it" : "them"} so every row is scored and numbered by its place in the file`;
+
+/** A score input column holds values that do not read as the type the model was trained on. */
+export const scoreInputType = (input: string, column: string, type: string, bad: number, example: unknown) =>
+  `${input}: column "${column}" has ${bad.toLocaleString("en-US")} value${bad === 1 ? "" : "s"} that ${bad === 1 ? "is" : "are"} not ${type}, the type it had in the training data (e.g. ${JSON.stringify(String(example))}); fix the values or export the column as it was for training`;
+
+/** A data column has a name openbeat gives its own output columns. */
+export const reservedColumn = (where: string, table: string, column: string) =>
+  `${where}: ${table} has a column named "${column}", a name openbeat gives its own output columns; rename it in a prepare step (SELECT * EXCLUDE ("${column}"), "${column}" AS ${JSON.stringify(column.replace(/^_+/, "") + "_in_data")} FROM ...) or in the export`;
+
+/** `score --out` names the input or the model. */
+export const scoreOutConflict = (out: string, what: string) => `--out ${out}: is ${what}; choose another file for the scores`;
+
 /** The model file does not exist. */
 export const modelNotFound = (path: string) => `${path}: model file not found; pass the model.json of a risk study's results folder`;
 
@@ -383,6 +410,10 @@ export const modelNotJson = (path: string) => `${path}: not valid JSON; pass the
 
 /** The model file is JSON but not an openbeat risk model. */
 export const notRiskModel = (path: string) => `${path}: not an openbeat risk model (model.json from "openbeat run" on a risk study)`;
+
+/** A field of model.json is missing or has the wrong type or value (`value` describes what is there). */
+export const modelFieldInvalid = (path: string, field: string, value: string, problem: string) =>
+  `${path}: model field "${field}" is ${value} (${problem}); the file was edited or damaged: use the model.json that "openbeat run" wrote`;
 
 /** The model's coefficients and encoder disagree. */
 export const modelShapeMismatch = (path: string, coefficients: number, features: number) =>

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -66,6 +67,13 @@ function project(c: Ctx): { dir: string; study: string } {
   writeFileSync(join(dir, "study.yaml"), readFileSync(`${S}/risk.yaml`));
   writeFileSync(join(dir, "incidents.csv"), readFileSync(`${D}/good/incidents.csv`));
   return { dir, study: join(dir, "study.yaml") };
+}
+
+/** The base model, edited by `edit`, as model.json in the case's folder. */
+function editModel(c: Ctx, edit: (m: Record<string, unknown>) => void): void {
+  const m = JSON.parse(readFileSync(c.model, "utf8")) as Record<string, unknown>;
+  edit(m);
+  writeFileSync(join(c.tmp, "model.json"), JSON.stringify(m));
 }
 
 function writeIncidents(dir: string, body: string | Buffer): void {
@@ -577,6 +585,107 @@ const cases: BadCase[] = [
     name: "score with a model path that does not exist",
     args: () => ["score", `${BAD}/models/nope.json`, `${BAD}/score/unknown-codes.csv`],
     expect: [/nope\.json: model file not found/],
+  },
+
+  {
+    name: "score with a model whose coefficient is not finite (null in JSON)",
+    setup: (c) => editModel(c, (m) => ((m.coef as unknown[])[1] = null)),
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "coef\.1" is null/, /use the model\.json that "openbeat run" wrote/],
+  },
+  {
+    name: "score with a model that lacks its encoder",
+    setup: (c) => editModel(c, (m) => delete m.encoder),
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "encoder" is missing/],
+  },
+  {
+    name: "score with a model field of the wrong type",
+    setup: (c) => editModel(c, (m) => (m.threshold = "high")),
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "threshold" is "high"/],
+  },
+  {
+    name: "score with an encoder of an unknown shape",
+    setup: (c) =>
+      editModel(c, (m) => {
+        const encoder = m.encoder as { numeric: Record<string, unknown>[] };
+        encoder.numeric[0] = { column: "AGE", mean: 40, sd: 12 };
+      }),
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "encoder\.numeric\.0/],
+  },
+  {
+    name: "score --out naming the input file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.csv"), readFileSync(`${BAD}/score/unknown-codes.csv`));
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv"), "--out", join(c.tmp, "new.csv")],
+    expect: [/--out .*new\.csv: is the input file; choose another file for the scores/],
+  },
+  {
+    name: "score --out naming the model file",
+    setup: (c) => editModel(c, () => undefined),
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, ".", "model.json")],
+    expect: [/--out .*model\.json: is the model file/],
+  },
+  {
+    name: "score input that is a device (/dev/zero never ends)",
+    args: (c) => ["score", c.model, "/dev/zero"],
+    expect: [/\/dev\/zero: is not a regular file; give the path of a CSV or Parquet file/],
+  },
+  {
+    name: "score input that is a folder",
+    args: (c) => ["score", c.model, c.tmp],
+    expect: [/: is a folder; give the path of a CSV or Parquet file/],
+  },
+  {
+    name: "score input whose column does not read as the trained type",
+    setup: (c) =>
+      editModel(c, (m) => {
+        m.input_types = { ...(m.input_types as Record<string, string>), UNIT: "INTEGER" };
+      }),
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/unknown-codes\.csv: column "UNIT" has 3 values that are not INTEGER, the type it had in the training data/],
+  },
+  {
+    name: "score input with a malformed row and no id column to label rows by",
+    setup: (c) => {
+      writeFileSync(
+        join(c.tmp, "new.csv"),
+        "OFFENSE,PREMISE,UNIT,AGE\nMENACING,BAR,PATROL,30\nMENACING,BAR\nMENACING,BAR,PATROL,31\nMENACING,BAR,PATROL,32\n",
+      );
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv")],
+    expect: [/new\.csv: 1 row is malformed \(first at line 3\); fix it so every row is scored/],
+  },
+  {
+    name: "score input that is a FIFO (must not hang)",
+    process: true,
+    setup: (c) => {
+      execFileSync("mkfifo", [join(c.tmp, "pipe.csv")]);
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "pipe.csv")],
+    expect: [/pipe\.csv: is not a regular file/],
+  },
+  {
+    name: "a source that is a FIFO (must not hang)",
+    process: true,
+    setup: (c) => {
+      mkdirSync(join(c.tmp, "data"));
+      execFileSync("mkfifo", [join(c.tmp, "data", "incidents.csv")]);
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/risk\.yaml: source "incidents": incidents\.csv is a FIFO \(named pipe\), not a regular file/],
+  },
+  {
+    name: "a source that is a device",
+    setup: (c) => {
+      mkdirSync(join(c.tmp, "data"));
+      symlinkSync("/dev/zero", join(c.tmp, "data", "incidents.csv"));
+    },
+    args: (c) => [...run("risk", join(c.tmp, "data"))(c), "--allow-outside-paths"],
+    expect: [/risk\.yaml: source "incidents": incidents\.csv is a device, not a regular file/],
   },
 
   // ---- inspect ----

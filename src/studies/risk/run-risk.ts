@@ -13,7 +13,7 @@ import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
 import { assertUnreachable, UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
-import { readFeatureInput, requireColumns } from "../analysis-table.js";
+import { featureColumns, readFeatureInput, requireColumns } from "../analysis-table.js";
 import type { Factor, LabelInfo, MeanSd, RiskResults } from "../../results/types.js";
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { KindInput, KindOutput } from "../kind.js";
@@ -305,6 +305,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     resample: spec.resample.method,
     calibration: calibrator,
     threshold_reason: reason,
+    input_types: await inputTypes(db, table, [...featureColumns(spec.features), ...(spec.id ? [spec.id] : [])]),
   };
   const scoresCal = new Float64Array(y.length).fill(NaN);
   const scoresRaw = new Float64Array(y.length).fill(NaN);
@@ -525,4 +526,10 @@ function expand(values: Float64Array, keep: Int32Array, n: number): Float64Array
   const out = new Float64Array(n).fill(NaN);
   for (let r = 0; r < keep.length; ++r) out[keep[r]] = values[r];
   return out;
+}
+
+/** DuckDB type of each of `columns` in the analysis table, for model.json (score reads new rows with them). */
+async function inputTypes(db: KindInput["db"], table: string, columns: string[]): Promise<Record<string, string>> {
+  const types = new Map((await db.columns(table)).map((c) => [c.name, c.type]));
+  return Object.fromEntries(columns.flatMap((c) => (types.has(c) ? [[c, types.get(c) ?? "VARCHAR"]] : [])));
 }
