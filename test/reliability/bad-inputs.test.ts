@@ -589,29 +589,36 @@ const cases: BadCase[] = [
 
   {
     name: "score with a model whose coefficient is not finite (null in JSON)",
-    setup: (c) => editModel(c, (m) => ((m.coef as unknown[])[1] = null)),
+    setup: (c) => {
+      editModel(c, (m) => ((m.coef as unknown[])[1] = null));
+    },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
     expect: [/model\.json: model field "coef\.1" is null/, /use the model\.json that "openbeat run" wrote/],
   },
   {
     name: "score with a model that lacks its encoder",
-    setup: (c) => editModel(c, (m) => delete m.encoder),
+    setup: (c) => {
+      editModel(c, (m) => delete m.encoder);
+    },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
     expect: [/model\.json: model field "encoder" is missing/],
   },
   {
     name: "score with a model field of the wrong type",
-    setup: (c) => editModel(c, (m) => (m.threshold = "high")),
+    setup: (c) => {
+      editModel(c, (m) => (m.threshold = "high"));
+    },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
     expect: [/model\.json: model field "threshold" is "high"/],
   },
   {
     name: "score with an encoder of an unknown shape",
-    setup: (c) =>
+    setup: (c) => {
       editModel(c, (m) => {
         const encoder = m.encoder as { numeric: Record<string, unknown>[] };
         encoder.numeric[0] = { column: "AGE", mean: 40, sd: 12 };
-      }),
+      });
+    },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
     expect: [/model\.json: model field "encoder\.numeric\.0/],
   },
@@ -625,7 +632,9 @@ const cases: BadCase[] = [
   },
   {
     name: "score --out naming the model file",
-    setup: (c) => editModel(c, () => undefined),
+    setup: (c) => {
+      editModel(c, () => undefined);
+    },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, ".", "model.json")],
     expect: [/--out .*model\.json: is the model file/],
   },
@@ -641,10 +650,11 @@ const cases: BadCase[] = [
   },
   {
     name: "score input whose column does not read as the trained type",
-    setup: (c) =>
+    setup: (c) => {
       editModel(c, (m) => {
         m.input_types = { ...(m.input_types as Record<string, string>), UNIT: "INTEGER" };
-      }),
+      });
+    },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
     expect: [/unknown-codes\.csv: column "UNIT" has 3 values that are not INTEGER, the type it had in the training data/],
   },
