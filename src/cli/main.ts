@@ -5,6 +5,8 @@ import { Command, CommanderError } from "commander";
 import { isUserError } from "../util/errors.js";
 import type { TextSink } from "../util/logger.js";
 import { VERSION } from "../util/version.js";
+import * as msg from "../util/messages.js";
+import { MAX_SEED } from "../studies/study-file/base.js";
 import { runCommand } from "./run-command.js";
 import { demoCommand } from "./demo-command.js";
 import { scoreCommand } from "./score-command.js";
@@ -23,6 +25,16 @@ function integer(name: string) {
   return (value: string): number => {
     if (!/^-?\d+$/.test(value)) throw new CommanderError(1, "openbeat.invalid_option", `${name} must be a whole number, not "${value}"`);
     return Number(value);
+  };
+}
+
+/** Parses a seed: a whole number from 0 to 2^32 - 1 (what numpy's RandomState takes), or fails with one line. */
+function seed(name: string) {
+  const whole = integer(name);
+  return (value: string): number => {
+    const n = whole(value);
+    if (n < 0 || n > MAX_SEED) throw new CommanderError(1, "openbeat.invalid_option", `${name}: ${msg.seedRange(MAX_SEED, value)}`);
+    return n;
   };
 }
 
@@ -71,7 +83,7 @@ program
   .argument("<study>", "study file (YAML)")
   .option("--data <dir>", "folder that source paths are relative to (default: the study file's folder)")
   .option("--out <dir>", "results folder (default: out/<study file name>)")
-  .option("--seed <n>", "random seed (overrides the study file)", integer("--seed"))
+  .option("--seed <n>", "random seed, 0 to 2^32 - 1 (overrides the study file)", seed("--seed"))
   .option("--db <url>", "run the prepare SQL in this database (postgres://…); default: embedded DuckDB")
   .option("--cache <dir>", "cache folder for portal sources (default: .openbeat-cache next to the study file)")
   .option("--refresh", "fetch portal sources again even when cached")
@@ -100,7 +112,7 @@ program
   .command("demo")
   .description("run the example studies on seeded synthetic data (no downloads needed)")
   .option("--out <dir>", "results folder", "out/demo")
-  .option("--seed <n>", "seed for the synthetic data and the studies", integer("--seed"), 42)
+  .option("--seed <n>", "seed for the synthetic data and the studies (0 to 2^32 - 1)", seed("--seed"), 42)
   .option("--force", "replace demo results written by an older openbeat (folders without a .openbeat marker)")
   .action(demoCommand);
 

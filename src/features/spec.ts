@@ -1,4 +1,5 @@
 import { z } from "zod";
+import * as msg from "../util/messages.js";
 
 const identifier = z.string().min(1);
 
@@ -36,5 +37,21 @@ export const featuresSchema = z
     /** Exclude these category values (rows are kept, the value becomes "other"): { column: [values] }. */
     exclude_values: z.record(z.string(), z.array(z.string())).optional(),
   })
+  .superRefine((f, ctx) => {
+    // A column read both as a category and as a number would get two contradictory encodings.
+    const seen = new Map<string, string>();
+    const lists: [string, string[]][] = [
+      ["categorical", f.categorical],
+      ["numeric", f.numeric],
+      ["dates", f.dates.map((d) => d.column)],
+    ];
+    for (const [list, columns] of lists)
+      columns.forEach((c, i) => {
+        const first = seen.get(c);
+        if (first === undefined) seen.set(c, list);
+        else ctx.addIssue({ code: "custom", path: [list, i], message: msg.featureListedTwice(c, first, list) });
+      });
+  })
   .prefault({});
+
 export type FeaturesSpec = z.infer<typeof featuresSchema>;

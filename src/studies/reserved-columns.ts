@@ -3,17 +3,7 @@
  * of a row and its probability, joined areas, and the dashboard's record key. A data column of the same name would
  * silently take the place of openbeat's own, so the analysis table may not have one.
  */
-export const RESERVED_COLUMNS = [
-  "_row",
-  "_score",
-  "_score_raw",
-  "_cluster",
-  "_cluster_probability",
-  "_area",
-  "_geometry",
-  "_rk",
-  "_record_key",
-];
+export const RESERVED_COLUMNS = ["_row", "_score", "_score_raw", "_cluster", "_cluster_probability", "_area", "_rk", "_record_key"];
 
 /**
  * The first of `columns` named like one of openbeat's own (compared without case, as SQL does), or undefined.

@@ -446,16 +446,6 @@ export const ERROR_CODES = {
     what: '`source "incidents" (incidents.csv) changed while it was read`',
     fix: "wait until the file is written completely (copy it first), then run again",
   },
-  "study.feature_twice": {
-    section: "The study file",
-    what: '`risk.features: "AGE" is listed as both categorical and numeric`',
-    fix: "keep it in one list (numeric for a measurement, categorical for codes)",
-  },
-  "study.seed": {
-    section: "The study file",
-    what: "`seed must be a whole number from 0 to 4294967295, not -1`",
-    fix: "use a seed in range (numpy's RandomState takes 0 to 2^32 - 1)",
-  },
   "os.read_only": {
     section: "Files and folders",
     what: "`x: the file system is read-only`",

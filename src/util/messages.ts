@@ -186,6 +186,28 @@ export const categoryVariants = (
   return `${where}: feature "${column}" has ${groups.length} value${groups.length === 1 ? "" : "s"} spelled differently only in ${what}: ${shown}${more}; ${fix}`;
 };
 
+/** An areas block with neither boundaries nor demographics has nothing to join. */
+export const areasWithoutUse = () =>
+  "an areas block needs boundaries (a GeoJSON source, for the map) or demographics (a table of area facts), or both; add one or remove areas";
+
+/** An areas block names a table that the study file does not define. */
+export const areaTableUnknown = (file: string, key: string, name: string, what: string, known: string[]) =>
+  `${file}: ${key} is "${name}", which is not ${what}${didYouMean(name, known)}; name one of ${known.map((k) => JSON.stringify(k)).join(", ")}`;
+
+/** Warning: the id column repeats ids. */
+export const duplicateIds = (where: string, column: string, ids: number, rows: number, examples: string[]) =>
+  `${where}: risk.id "${column}" is not unique: ${ids.toLocaleString("en-US")} id${ids === 1 ? "" : "s"} (e.g. ${examples.map((e) => JSON.stringify(e)).join(", ")}) appear in ${rows.toLocaleString("en-US")} rows; scores and features.parquet rows cannot be told apart by id: deduplicate in a prepare step or choose a unique id`;
+
+/** A feature column listed twice (in one list or in two). */
+export const featureListedTwice = (column: string, first: string, second: string) =>
+  first === second
+    ? `"${column}" is listed twice in ${first}; keep one`
+    : `"${column}" is listed both as ${first} and as ${second}; keep it in one list (numeric for a measurement, categorical for codes)`;
+
+/** The seed is out of range (study file or --seed). */
+export const seedRange = (max: number, value?: string) =>
+  `seed must be a whole number from 0 to ${max} (2^32 - 1)${value === undefined ? "" : `, not ${value}`}`;
+
 /** Warning: rows left out, by reason (a missing target, the missing-value policy). */
 export const rowsDropped = (rows: number, reason: string) => `${rows} rows dropped: ${reason}`;
 

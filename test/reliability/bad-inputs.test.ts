@@ -280,6 +280,50 @@ const cases: BadCase[] = [
     expect: [/unsupported-encoding\.yaml: source "incidents"/, /"cp1252"/, /latin-1/],
   },
 
+  {
+    name: "a negative seed in the study file",
+    args: studyCase("seed-negative"),
+    expect: [/seed-negative\.yaml:4: .*seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a seed of 2^32 in the study file",
+    args: studyCase("seed-too-big"),
+    expect: [/seed-too-big\.yaml:4: .*seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a feature listed as both categorical and numeric",
+    args: studyCase("feature-twice"),
+    expect: [/feature-twice\.yaml:12: .*"UNIT" is listed both as categorical and as numeric; keep it in one list/],
+  },
+  {
+    name: "an areas block without boundaries or demographics (checked before any data is read)",
+    args: run("segments-areas-no-use", "/nonexistent-data-folder"),
+    expect: [/segments-areas-no-use\.yaml:14: .*an areas block needs boundaries .* or demographics/, /add one or remove areas/],
+  },
+  {
+    name: "an areas block whose demographics table is not defined (checked before any data is read)",
+    args: run("segments-areas-unknown-table", "/nonexistent-data-folder"),
+    expect: [/segments-areas-unknown-table\.yaml: segments\.areas\.demographics\.table is "distrcts"/, /did you mean "districts"/],
+  },
+  {
+    name: "a data column named like openbeat's own _score",
+    setup: (c) => {
+      const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
+      writeIncidents(join(c.tmp, "data"), `${head},_score\n${rows.map((r, i) => `${r},${i}`).join("\n")}\n`);
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/risk\.yaml: table "incidents" has a column named "_score", a name openbeat gives its own output columns/, /EXCLUDE/],
+  },
+  {
+    name: "a data column named _ROW (any case)",
+    setup: (c) => {
+      const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
+      writeIncidents(join(c.tmp, "data"), `${head},_ROW\n${rows.map((r, i) => `${r},${i}`).join("\n")}\n`);
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/has a column named "_ROW"/, /rename it in a prepare step/],
+  },
+
   // ---- prepare SQL ----
   {
     name: "an unknown column in prepare SQL",
@@ -543,6 +587,21 @@ const cases: BadCase[] = [
     name: "a seed that is not a number",
     args: (c) => ["run", `${S}/risk.yaml`, "--seed", "abc", "--out", c.out],
     expect: [/--seed must be a whole number, not "abc"/],
+  },
+  {
+    name: "a negative --seed",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "-1", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295 \(2\^32 - 1\), not -1/],
+  },
+  {
+    name: "a --seed of 2^32",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "4294967296", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a --seed too large for a double",
+    args: (c) => ["demo", "--seed", "99999999999999999999999", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
   },
   {
     name: "a misspelled option",
@@ -903,6 +962,17 @@ if (tier === "unit")
       expect(features.filter((f) => f.startsWith("UNIT="))).toEqual(["UNIT=NARCOTICS", "UNIT=PATROL", "UNIT=TRAFFIC"]);
       expect(features.filter((f) => /^OFFENSE=null/i.test(f))).toHaveLength(1);
       expect(results.warnings.find((w) => w.code === "data.case_variants" && w.column === "PREMISE")?.message).toMatch(/merged/);
+    });
+
+    it("duplicate ids in the id column are a warning with the count", async () => {
+      const { results, tmp } = await runDirty("risk", (f, i) => {
+        if (i % 30 === 1) f.INCIDENT_NUMBER = "I21-1000";
+        if (i === 50) f.INCIDENT_NUMBER = "I21-1002";
+      });
+      rmSync(tmp, { recursive: true, force: true });
+      const w = results.warnings.find((x) => x.code === "data.duplicate_ids");
+      expect(w).toMatchObject({ column: "INCIDENT_NUMBER", ids: 2, rows: 6, examples: ["I21-1000", "I21-1002"] });
+      expect(w?.message).toMatch(/risk\.id "INCIDENT_NUMBER" is not unique: 2 ids \(e\.g\. "I21-1000", "I21-1002"\) appear in 6 rows/);
     });
 
     it("a numeric value of 1e308 is standardised without overflow", async () => {

@@ -27,7 +27,7 @@ import { labelDrift } from "./label-drift.js";
 import { checkTargetNotFeature, leakageWarnings } from "./leakage.js";
 import { rateFindings } from "./findings.js";
 import type { RiskModelFile } from "./model-file.js";
-import { columnRangeSql, epochMsSql, targetNotBinarySql, targetValuesSql } from "./sql.js";
+import { columnRangeSql, duplicateIdsSql, epochMsSql, targetNotBinarySql, targetValuesSql } from "./sql.js";
 import { readRowFilters, runLabelChecks, type RowFilters } from "./row-filters.js";
 import { temporalSplitDated } from "./temporal-split.js";
 import { costRatio, ruleThreshold, thresholdReason, thresholdRule } from "./threshold.js";
@@ -137,6 +137,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const minCell = kindInput.minCell;
   const seed = kindInput.seed;
   const yAll = await readTarget(db, table, spec.target, where);
+  if (spec.id) await warnDuplicateIds(db, table, spec.id, where, logger);
   const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: risk.features`, { logger });
   if (!Object.keys(input.categorical).length && !Object.keys(input.numeric).length) {
     throw new UserError("study.no_features", msg.riskNoFeatures(where));
@@ -532,4 +533,14 @@ function expand(values: Float64Array, keep: Int32Array, n: number): Float64Array
 async function inputTypes(db: KindInput["db"], table: string, columns: string[]): Promise<Record<string, string>> {
   const types = new Map((await db.columns(table)).map((c) => [c.name, c.type]));
   return Object.fromEntries(columns.flatMap((c) => (types.has(c) ? [[c, types.get(c) ?? "VARCHAR"]] : [])));
+}
+
+/** Warns (data.duplicate_ids) when the study's id column holds an id in more than one row. */
+async function warnDuplicateIds(db: KindInput["db"], table: string, id: string, where: string, logger: KindInput["logger"]): Promise<void> {
+  const [row] = await db.query(duplicateIdsSql(table, id));
+  const ids = Number(row.ids);
+  if (!ids) return;
+  const rows = Number(row.rows);
+  const examples = (row.examples as string[] | null) ?? [];
+  logger.warn({ code: "data.duplicate_ids", message: msg.duplicateIds(where, id, ids, rows, examples), column: id, ids, rows, examples });
 }

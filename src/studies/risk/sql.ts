@@ -99,3 +99,16 @@ export function loadParquetSql(target: string, path: string): string {
 export function columnTextSql(table: string, column: string): string {
   return `SELECT CAST(${quoteIdent(column)} AS VARCHAR) FROM ${quoteIdent(table)} ORDER BY _row`;
 }
+
+/**
+ * Ids held by more than one row: `ids` (how many distinct ids repeat), `rows` (rows holding them) and up to three
+ * of them as text (`examples`, most repeated first). Null ids do not count. DuckDB.
+ * @param table analysis table
+ * @param id id column
+ */
+export function duplicateIdsSql(table: string, id: string): string {
+  const q = quoteIdent(id);
+  return `SELECT count(*)::INTEGER AS ids, COALESCE(sum(n), 0)::INTEGER AS rows,
+       list(v ORDER BY n DESC, v)[1:3] AS examples
+     FROM (SELECT CAST(${q} AS VARCHAR) AS v, count(*) AS n FROM ${quoteIdent(table)} WHERE ${q} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`;
+}
