@@ -2,7 +2,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { isUserError } from "../util/errors.js";
+import { isUserError, osUserError } from "../util/errors.js";
 import type { TextSink } from "../util/logger.js";
 import { VERSION } from "../util/version.js";
 import * as msg from "../util/messages.js";
@@ -151,6 +151,11 @@ function exitCode(e: unknown, io: CliIo): number {
     io.stderr.write(`openbeat: ${e.message}\n`);
     return 1;
   }
+  const os = osUserError(e);
+  if (os) {
+    io.stderr.write(`openbeat: ${os.message}\n`);
+    return 1;
+  }
   io.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 2;
 }
@@ -169,6 +174,8 @@ export function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const run = turn.then(() =>
     withCliIo(io, async () => {
       try {
+        // Every relative path resolves against the working folder: when it was deleted, say so once, up front.
+        process.cwd();
         await program.parseAsync(argv, { from: "user" });
         return 0;
       } catch (e) {
@@ -196,6 +203,11 @@ if (isEntryPoint()) {
   // Ctrl-C and SIGTERM stop a running step and remove staged results (util/interrupt.ts); only the binary installs
   // these handlers, so an embedding program keeps its own.
   installSignalHandlers();
+  // `openbeat score ... | head -1`: the reader closed the pipe and wants no more; stop quietly, as a SIGPIPE would.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   // A non-zero code exits at once, as before; on success the process ends when its work does (serve keeps running).
   void runCli(process.argv.slice(2)).then((code) => {
     if (code !== 0) process.exit(code);

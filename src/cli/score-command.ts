@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { readModel } from "../studies/risk/model-file.js";
@@ -17,6 +17,16 @@ import { cliIo } from "./io.js";
 export function csvCell(v: string): string {
   const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** True unless `path` exists and is a device, FIFO or socket (written in place: it cannot be renamed over). */
+function isRegularOrAbsent(path: string): boolean {
+  try {
+    const s = statSync(path);
+    return s.isFile() || s.isDirectory();
+  } catch {
+    return true;
+  }
 }
 
 /** The real path of a file that may not exist yet: its folder resolved through links, then its name. */
@@ -51,7 +61,14 @@ export async function scoreCommand(modelPath: string, inputPath: string, options
   const lines = [[csvCell(r.idColumn ?? "row"), "score", "score_raw", "flag"].join(",")];
   for (let i = 0; i < r.scores.length; ++i) lines.push([csvCell(r.ids[i]), String(r.scores[i]), String(r.raw[i]), r.flags[i]].join(","));
   const text = lines.join("\n") + "\n";
-  if (options.out) {
+  if (options.out && !isRegularOrAbsent(options.out)) {
+    const out = options.out;
+    // A write error (ENOSPC on /dev/full) carries no path of its own; the message names the file.
+    await writeFile(out, text).catch((e: unknown) => {
+      if (e instanceof Error) (e as NodeJS.ErrnoException).path ??= out;
+      throw e;
+    });
+  } else if (options.out) {
     // Written beside the target and renamed over it, so a failed write never leaves half a file.
     const temp = join(dirname(resolve(options.out)), `.${basename(options.out)}.tmp-${randomUUID()}`);
     try {

@@ -443,6 +443,34 @@ export const modelShapeMismatch = (path: string, coefficients: number, features:
 
 // ---- command line, databases, results folder ----
 
+/** The working folder was deleted while openbeat was started from it. */
+export const cwdMissing = () => "the working folder no longer exists (it was deleted or moved); cd to an existing folder and run again";
+
+/** An operating-system error, by its errno code, on `path` (when known). */
+export const osFailure = (code: string, path: string | undefined, syscall: string | undefined) => {
+  const at = path ?? "a file";
+  switch (code) {
+    case "EROFS":
+      return `${at}: the file system is read-only; write to a folder on a writable disk`;
+    case "EACCES":
+    case "EPERM":
+      return `${at}: permission denied${syscall ? ` (${syscall})` : ""}; check the permissions, or choose a path you can use`;
+    case "ENOSPC":
+    case "EDQUOT":
+      return `${at}: the disk is full; free some space, or choose a folder on another disk`;
+    case "ENOTDIR":
+      return `${at}: a part of the path is a file, not a folder; fix the path`;
+    case "ENAMETOOLONG":
+      return `${at}: the name is too long for the file system; choose a shorter path`;
+    case "ENOENT":
+      return `${at}: no such file or folder; check the path`;
+    case "EISDIR":
+      return `${at}: is a folder, not a file; give the path of a file`;
+    default:
+      return `${at}: ${syscall ?? "the operation"} failed (${code}); check the disk and the path, then run again`;
+  }
+};
+
 /** `openbeat inspect` on a path that does not exist. */
 export const inspectNotFound = (file: string) => `${file}: file not found; check the path`;
 

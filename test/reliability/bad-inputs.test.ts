@@ -757,6 +757,31 @@ const cases: BadCase[] = [
     expect: [/risk\.yaml: source "incidents": incidents\.csv is a device, not a regular file/],
   },
 
+  // ---- operating-system errors: one line each (src/util/errors.ts osUserError) ----
+  {
+    name: "score --out on a full disk (/dev/full)",
+    args: (c) => ["score", c.model, `${BAD}/score/unknown-codes.csv`, "--out", "/dev/full"],
+    expect: [/\/dev\/full: the disk is full; free some space/],
+  },
+  {
+    name: "score --out below a file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "file"), "x");
+    },
+    args: (c) => ["score", c.model, `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, "file", "scores.csv")],
+    expect: [/file\/\.scores\.csv\.tmp-[\w-]+: a part of the path is a file, not a folder; fix the path/],
+  },
+  {
+    name: "score --out with a name too long for the file system",
+    args: (c) => ["score", c.model, `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, `${"s".repeat(300)}.csv`)],
+    expect: [/: the name is too long for the file system; choose a shorter path/],
+  },
+  {
+    name: "run --out with a name too long for the file system",
+    args: (c) => ["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", join(c.tmp, "o".repeat(300)), "--quiet"],
+    expect: [/too long/, /choose a shorter/],
+  },
+
   // ---- inspect ----
   {
     name: "inspect on an empty file",
