@@ -60,8 +60,12 @@ export interface FeatureInfo {
 
 /** Everything needed to encode new rows the same way (JSON-serialisable). */
 export interface Encoder {
-  /** `fold`: values are matched to levels by {@link foldKey} (absent in model files written before folding existed). */
-  categorical: { column: string; levels: string[]; other: boolean; exclude: string[]; fold?: FoldOptions }[];
+  /**
+   * `fold`: values are matched to levels by {@link foldKey} (absent in model files written before folding existed).
+   * `rare`: values seen in training fewer than `minFrequency` times, which go to {@link OTHER} (so scoring does not
+   * count them as unseen; absent in older model files).
+   */
+  categorical: { column: string; levels: string[]; other: boolean; exclude: string[]; fold?: FoldOptions; rare?: string[] }[];
   numeric: { column: string; center: number; scale: number; fill: number | null }[];
   missingCategorical: "category" | "drop";
   features: FeatureInfo[];
@@ -145,13 +149,19 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
       }
     }
     const levels: string[] = [];
+    const rare: string[] = [];
     for (const [key, c] of counts) {
-      if (c >= minFrequency) levels.push(fold ? mostFrequent(spellings.get(key) ?? new Map<string, number>([[key, c]])) : key);
-      else other = true;
+      const level = fold ? mostFrequent(spellings.get(key) ?? new Map<string, number>([[key, c]])) : key;
+      if (c >= minFrequency) levels.push(level);
+      else {
+        other = true;
+        rare.push(level);
+      }
     }
     levels.sort(compareStrings);
+    rare.sort(compareStrings);
     if (other) levels.push(OTHER);
-    categorical.push({ column, levels, other, exclude, ...(fold ? { fold } : {}) });
+    categorical.push({ column, levels, other, exclude, ...(fold ? { fold } : {}), ...(rare.length ? { rare } : {}) });
     for (const v of levels) features.push({ name: `${column}=${v}`, column, value: v });
   }
 
@@ -227,7 +237,9 @@ function forEachEntry(
   const maps = encoder.categorical.map((c) => {
     const m = new Map<string, number>();
     c.levels.forEach((v, i) => m.set(foldKey(v, c.fold), i));
-    return { ...c, map: m, excluded: new Set(c.exclude.map((v) => foldKey(v, c.fold))), values: input.categorical[c.column] };
+    // Values pooled into "(other)" in training (excluded or rare) are known: they are not counted as unseen.
+    const pooled = new Set([...c.exclude, ...(c.rare ?? [])].map((v) => foldKey(v, c.fold)));
+    return { ...c, map: m, excluded: pooled, values: input.categorical[c.column] };
   });
   const offsets: number[] = [];
   let off = 0;

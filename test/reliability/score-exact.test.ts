@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Db, quoteString } from "../../src/data/Db.js";
-import { applyCalibrator } from "../../src/studies/risk/calibration.js";
 import { readModel, type RiskModelFile } from "../../src/studies/risk/model-file.js";
 import { scoreFile } from "../../src/studies/risk/score.js";
 import { runCli } from "./run-cli.js";
+import { maxDiff, referenceScores } from "./score-reference.js";
 
 /**
  * `openbeat score` on a study's own training rows gives, row for row, the final model applied to features.parquet:
@@ -48,32 +47,6 @@ function syntheticCsv(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Raw and calibrated score of every row of features.parquet under model.json, by id: the reference. */
-async function referenceScores(out: string, model: RiskModelFile): Promise<Map<string, { raw: number; score: number }>> {
-  const db = await Db.open();
-  try {
-    const { names, columns } = await db.queryColumns(
-      `SELECT * FROM read_parquet(${quoteString(join(out, "features.parquet"))}) ORDER BY _row`,
-    );
-    const idIndex = names.indexOf(model.id ?? "");
-    const n = columns[0].length;
-    const raw = new Float64Array(n);
-    for (let i = 0; i < n; ++i) {
-      let z = model.intercept;
-      model.encoder.features.forEach((f, j) => {
-        const k = names.indexOf(f.name);
-        if (k < 0) throw new Error(`features.parquet lacks ${f.name}`);
-        z += model.coef[j] * (columns[k][i] as number);
-      });
-      raw[i] = 1 / (1 + Math.exp(-z));
-    }
-    const cal = applyCalibrator(model.calibration ?? { method: "none" }, raw);
-    return new Map(Array.from({ length: n }, (_, i) => [String(columns[idIndex][i]), { raw: raw[i], score: cal[i] }]));
-  } finally {
-    await db.close();
-  }
-}
-
 let tmp: string;
 let out: string;
 let csvPath: string;
@@ -96,13 +69,6 @@ beforeAll(async () => {
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Largest |a - b| over ids, and how many ids were compared. */
-function maxDiff(ids: string[], values: Float64Array, pick: (id: string) => number): number {
-  let d = 0;
-  ids.forEach((id, i) => (d = Math.max(d, Math.abs(values[i] - pick(id)))));
-  return d;
-}
 
 describe("openbeat score on the training rows", () => {
   it("the model records the trained column types (yes/no forced to text, BOOLEAN and BIGINT as DuckDB guessed them)", () => {

@@ -47,6 +47,7 @@ const encoderSchema = z.strictObject({
       other: z.boolean(),
       exclude: z.array(z.string()),
       fold: foldSchema.optional(),
+      rare: z.array(z.string()).optional(),
     }),
   ),
   numeric: z.array(
