@@ -306,6 +306,26 @@ const cases: BadCase[] = [
     expect: [/segments-areas-unknown-table\.yaml: segments\.areas\.demographics\.table is "distrcts"/, /did you mean "districts"/],
   },
   {
+    name: "a seed that is not a whole number in the study file",
+    args: studyCase("seed-fraction"),
+    expect: [/seed-fraction\.yaml:4: "seed"/, /expected int|whole number|integer/i],
+  },
+  {
+    name: "a feature listed twice in one list",
+    args: studyCase("feature-listed-twice"),
+    expect: [/feature-listed-twice\.yaml:11: .*"PREMISE" is listed twice in categorical; keep one/],
+  },
+  {
+    name: "a feature listed as a category and as a date",
+    args: studyCase("feature-category-and-date"),
+    expect: [/feature-category-and-date\.yaml:13: .*"OFFENSE" is listed both as categorical and as dates/],
+  },
+  {
+    name: "an areas block whose boundaries are not a source (checked before any data is read)",
+    args: run("segments-areas-unknown-boundaries", "/nonexistent-data-folder"),
+    expect: [/segments-areas-unknown-boundaries\.yaml: segments\.areas\.boundaries is "district_map", which is not a source/],
+  },
+  {
     name: "a data column named like openbeat's own _score",
     setup: (c) => {
       const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
@@ -604,6 +624,16 @@ const cases: BadCase[] = [
     expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
   },
   {
+    name: "a --seed that is a fraction",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "1.5", "--out", c.out],
+    expect: [/--seed must be a whole number, not "1\.5"/],
+  },
+  {
+    name: "a negative --seed for the demo",
+    args: (c) => ["demo", "--seed", "-3", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
+  },
+  {
     name: "a misspelled option",
     args: (c) => ["run", `${S}/risk.yaml`, "--sed", "3", "--out", c.out],
     expect: [/unknown option '--sed'/, /--seed/, /openbeat --help/],
@@ -680,6 +710,61 @@ const cases: BadCase[] = [
     },
     args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
     expect: [/model\.json: model field "encoder\.numeric\.0/],
+  },
+  {
+    name: "score with a model whose numeric scale is 0",
+    setup: (c) => {
+      editModel(c, (m) => {
+        (m.encoder as { numeric: { scale: number }[] }).numeric[0].scale = 0;
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "encoder\.numeric\.0\.scale" is 0 \(must be > 0\)/],
+  },
+  {
+    name: "score with a model whose calibration method is unknown",
+    setup: (c) => {
+      editModel(c, (m) => {
+        m.calibration = { method: "beta", a: 1 };
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "calibration\.method" is "beta"/],
+  },
+  {
+    name: "score with a model whose input types are not a mapping",
+    setup: (c) => {
+      editModel(c, (m) => {
+        m.input_types = ["VARCHAR"];
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "input_types" is a list/],
+  },
+  {
+    name: "score input that is empty (0 bytes)",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.csv"), "");
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv")],
+    expect: [/new\.csv/, /empty \(0 bytes\)/],
+  },
+  {
+    name: "score input that starts like Parquet but is damaged",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.parquet"), Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7)]));
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.parquet")],
+    expect: [/new\.parquet/, /cannot load|parquet|Parquet/],
+  },
+  {
+    name: "score --out a symbolic link to the input file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.csv"), readFileSync(`${BAD}/score/unknown-codes.csv`));
+      symlinkSync(join(c.tmp, "new.csv"), join(c.tmp, "link.csv"));
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv"), "--out", join(c.tmp, "link.csv")],
+    expect: [/--out .*link\.csv: is the input file/],
   },
   {
     name: "score --out naming the input file",
@@ -813,8 +898,8 @@ afterAll(() => {
 
 describe("bad inputs end with exit 1 and one clear line", () => {
   if (tier === "unit")
-    it("the corpus has at least 40 cases", () => {
-      expect(cases.length).toBeGreaterThanOrEqual(40);
+    it("the corpus has at least 120 cases", () => {
+      expect(cases.length).toBeGreaterThanOrEqual(120);
       expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
     });
 
