@@ -2,9 +2,11 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { isUserError } from "../util/errors.js";
+import { isUserError, osUserError } from "../util/errors.js";
 import type { TextSink } from "../util/logger.js";
 import { VERSION } from "../util/version.js";
+import * as msg from "../util/messages.js";
+import { MAX_SEED } from "../studies/study-file/base.js";
 import { runCommand } from "./run-command.js";
 import { demoCommand } from "./demo-command.js";
 import { scoreCommand } from "./score-command.js";
@@ -23,6 +25,16 @@ function integer(name: string) {
   return (value: string): number => {
     if (!/^-?\d+$/.test(value)) throw new CommanderError(1, "openbeat.invalid_option", `${name} must be a whole number, not "${value}"`);
     return Number(value);
+  };
+}
+
+/** Parses a seed: a whole number from 0 to 2^32 - 1 (what numpy's RandomState takes), or fails with one line. */
+function seed(name: string) {
+  const whole = integer(name);
+  return (value: string): number => {
+    const n = whole(value);
+    if (n < 0 || n > MAX_SEED) throw new CommanderError(1, "openbeat.invalid_option", `${name}: ${msg.seedRange(MAX_SEED, value)}`);
+    return n;
   };
 }
 
@@ -71,7 +83,7 @@ program
   .argument("<study>", "study file (YAML)")
   .option("--data <dir>", "folder that source paths are relative to (default: the study file's folder)")
   .option("--out <dir>", "results folder (default: out/<study file name>)")
-  .option("--seed <n>", "random seed (overrides the study file)", integer("--seed"))
+  .option("--seed <n>", "random seed, 0 to 2^32 - 1 (overrides the study file)", seed("--seed"))
   .option("--db <url>", "run the prepare SQL in this database (postgres://…); default: embedded DuckDB")
   .option("--cache <dir>", "cache folder for portal sources (default: .openbeat-cache next to the study file)")
   .option("--refresh", "fetch portal sources again even when cached")
@@ -100,7 +112,7 @@ program
   .command("demo")
   .description("run the example studies on seeded synthetic data (no downloads needed)")
   .option("--out <dir>", "results folder", "out/demo")
-  .option("--seed <n>", "seed for the synthetic data and the studies", integer("--seed"), 42)
+  .option("--seed <n>", "seed for the synthetic data and the studies (0 to 2^32 - 1)", seed("--seed"), 42)
   .option("--force", "replace demo results written by an older openbeat (folders without a .openbeat marker)")
   .action(demoCommand);
 
@@ -139,6 +151,11 @@ function exitCode(e: unknown, io: CliIo): number {
     io.stderr.write(`openbeat: ${e.message}\n`);
     return 1;
   }
+  const os = osUserError(e);
+  if (os) {
+    io.stderr.write(`openbeat: ${os.message}\n`);
+    return 1;
+  }
   io.stderr.write(`openbeat: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 2;
 }
@@ -157,6 +174,8 @@ export function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const run = turn.then(() =>
     withCliIo(io, async () => {
       try {
+        // Every relative path resolves against the working folder: when it was deleted, say so once, up front.
+        process.cwd();
         await program.parseAsync(argv, { from: "user" });
         return 0;
       } catch (e) {
@@ -184,6 +203,11 @@ if (isEntryPoint()) {
   // Ctrl-C and SIGTERM stop a running step and remove staged results (util/interrupt.ts); only the binary installs
   // these handlers, so an embedding program keeps its own.
   installSignalHandlers();
+  // `openbeat score ... | head -1`: the reader closed the pipe and wants no more; stop quietly, as a SIGPIPE would.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   // A non-zero code exits at once, as before; on success the process ends when its work does (serve keeps running).
   void runCli(process.argv.slice(2)).then((code) => {
     if (code !== 0) process.exit(code);

@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import type { FeatureCollection } from "geojson";
 import type { Database } from "./Db.js";
@@ -87,6 +88,8 @@ export async function resolveSourcePath(
     throw new UserError("source.unreadable", msg.sourceUnreadable(studyFile, name, path, (e as Error).message), { cause: e });
   }
   if (info.isDirectory()) throw new UserError("source.not_file", msg.sourceNotFile(studyFile, name, path));
+  // A FIFO would block the reader forever and a device may never end: only regular files are read.
+  if (!info.isFile()) throw new UserError("os.not_regular", msg.sourceNotRegular(studyFile, name, path, fileKind(info)));
   try {
     await access(full, constants.R_OK);
   } catch (e) {
@@ -97,6 +100,29 @@ export async function resolveSourcePath(
     );
   }
   return full;
+}
+
+/** What a non-regular file is, for messages. */
+export function fileKind(info: Stats): string {
+  if (info.isFIFO()) return "a FIFO (named pipe)";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  if (info.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/** Size, modification time and inode of a file, to tell whether it changed while it was read. */
+async function fileVersion(path: string): Promise<{ size: bigint; mtimeNs: bigint; ino: bigint } | null> {
+  const s = await stat(path, { bigint: true }).catch(() => null);
+  return s && { size: s.size, mtimeNs: s.mtimeNs, ino: s.ino };
+}
+
+/** How a file's version changed, in words, or null when it did not. */
+function versionChange(before: Awaited<ReturnType<typeof fileVersion>>, after: Awaited<ReturnType<typeof fileVersion>>): string | null {
+  if (!before || !after) return after ? null : "it is gone";
+  if (before.ino !== after.ino) return "it was replaced by another file";
+  if (before.size !== after.size) return `${before.size.toLocaleString("en-US")} bytes, now ${after.size.toLocaleString("en-US")}`;
+  if (before.mtimeNs !== after.mtimeNs) return "it was written to";
+  return null;
 }
 
 /**
@@ -132,6 +158,9 @@ export async function loadSources(
     if (!format) throw new UserError("source.format", msg.sourceUnknownFormat(studyFile, name, path));
     const where = `${studyFile}: source "${name}" (${path})`;
     const started = performance.now();
+    // The manifest's hash must be of the bytes that were loaded: the file is hashed while it is read, and its size,
+    // modification time and inode before and after must agree.
+    const version = await fileVersion(full);
     const hash = sha256File(full);
     hash.catch(() => undefined);
     let rows: number;
@@ -163,7 +192,10 @@ export async function loadSources(
       default:
         assertUnreachable(format);
     }
-    inputs.push({ name, path, sha256: await hash, rows });
+    const sha256 = await hash;
+    const change = versionChange(version, await fileVersion(full));
+    if (change !== null) throw new UserError("source.changed", msg.sourceChanged(where, change));
+    inputs.push({ name, path, sha256, rows });
     logger.info(`loaded ${name}: ${rows.toLocaleString("en-US")} rows from ${path} (${Math.round(performance.now() - started)} ms)`);
   }
   return inputs;

@@ -23,8 +23,31 @@ export interface EncodeOptions {
   excludeValues?: Record<string, string[]>;
   /** Standardize numeric columns to mean 0, sd 1 (population sd, as scikit-learn's StandardScaler). */
   standardize?: boolean;
+  /** Merge category values that differ only in letter case or surrounding whitespace (see {@link FoldOptions}). */
+  fold?: FoldOptions;
   /** Rows set aside before anything else (mask value 1), counted under `reason`; a list is counted in order. */
   skip?: { mask: Uint8Array; reason: string } | { mask: Uint8Array; reason: string }[];
+}
+
+/** Which differences between category values do not make a new level. */
+export interface FoldOptions {
+  /** `BAR`, `Bar` and `bar` are one level. */
+  case?: boolean;
+  /** `PATROL` and `PATROL ` are one level (leading and trailing white space is ignored). */
+  whitespace?: boolean;
+}
+
+/**
+ * The key two category values share when they are one level under `fold`: trimmed and/or lower-cased (code-point
+ * lower-casing, independent of locale).
+ * @param value category value
+ * @param fold what to ignore (nothing when absent)
+ */
+export function foldKey(value: string, fold: FoldOptions | undefined): string {
+  if (!fold) return value;
+  let v = fold.whitespace ? value.trim() : value;
+  if (fold.case) v = v.toLowerCase();
+  return v;
 }
 
 /** How one design-matrix column was made, so coefficients and profiles read back as `COLUMN=value`. */
@@ -37,7 +60,12 @@ export interface FeatureInfo {
 
 /** Everything needed to encode new rows the same way (JSON-serialisable). */
 export interface Encoder {
-  categorical: { column: string; levels: string[]; other: boolean; exclude: string[] }[];
+  /**
+   * `fold`: values are matched to levels by {@link foldKey} (absent in model files written before folding existed).
+   * `rare`: values seen in training fewer than `minFrequency` times, which go to {@link OTHER} (so scoring does not
+   * count them as unseen; absent in older model files).
+   */
+  categorical: { column: string; levels: string[]; other: boolean; exclude: string[]; fold?: FoldOptions; rare?: string[] }[];
   numeric: { column: string; center: number; scale: number; fill: number | null }[];
   missingCategorical: "category" | "drop";
   features: FeatureInfo[];
@@ -100,21 +128,40 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
   const categorical: Encoder["categorical"] = [];
   for (const [column, values] of Object.entries(input.categorical)) {
     const exclude = options.excludeValues?.[column] ?? [];
-    const excluded = new Set(exclude);
+    const fold = options.fold && (options.fold.case || options.fold.whitespace) ? { ...options.fold } : undefined;
+    const excluded = new Set(exclude.map((v) => foldKey(v, fold)));
+    // Counted by fold key; each key's level is its most frequent spelling (ties: the first in code-point order).
     const counts = new Map<string, number>();
+    const spellings = new Map<string, Map<string, number>>();
+    let other = false;
     for (const i of keep) {
       const v = values[i] ?? MISSING;
-      if (!excluded.has(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const key = foldKey(v, fold);
+      if (excluded.has(key)) {
+        other = true;
+        continue;
+      }
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (fold) {
+        let s = spellings.get(key);
+        if (!s) spellings.set(key, (s = new Map<string, number>()));
+        s.set(v, (s.get(v) ?? 0) + 1);
+      }
     }
-    let other = excluded.size > 0 && keep.some((i) => excluded.has(values[i] ?? MISSING));
     const levels: string[] = [];
-    for (const [v, c] of counts) {
-      if (c >= minFrequency) levels.push(v);
-      else other = true;
+    const rare: string[] = [];
+    for (const [key, c] of counts) {
+      const level = fold ? mostFrequent(spellings.get(key) ?? new Map<string, number>([[key, c]])) : key;
+      if (c >= minFrequency) levels.push(level);
+      else {
+        other = true;
+        rare.push(level);
+      }
     }
     levels.sort(compareStrings);
+    rare.sort(compareStrings);
     if (other) levels.push(OTHER);
-    categorical.push({ column, levels, other, exclude });
+    categorical.push({ column, levels, other, exclude, ...(fold ? { fold } : {}), ...(rare.length ? { rare } : {}) });
     for (const v of levels) features.push({ name: `${column}=${v}`, column, value: v });
   }
 
@@ -130,11 +177,14 @@ export function fitEncoder(input: FeatureInput, options: EncodeOptions = {}): En
     if (options.standardize) {
       center = meanOf(filled);
       const sd = Math.sqrt(filled.reduce((s, x) => s + (x - center) ** 2, 0) / Math.max(1, filled.length));
-      scale = sd > 0 ? sd : 1;
+      if (Number.isFinite(center) && Number.isFinite(sd)) scale = sd > 0 ? sd : 1;
+      else [center, scale] = centerScale(filled);
     }
     numeric.push({ column, center, scale, fill });
     features.push({ name: column, column, value: null });
   }
+  const names = designNames(features.map((f) => (f.value === null ? f.name : `${f.column}=${f.value}`)));
+  features.forEach((f, j) => (f.name = names[j]));
   return { encoder: { categorical, numeric, missingCategorical, features }, keep, dropped, missing };
 }
 
@@ -186,8 +236,10 @@ function forEachEntry(
 ): void {
   const maps = encoder.categorical.map((c) => {
     const m = new Map<string, number>();
-    c.levels.forEach((v, i) => m.set(v, i));
-    return { ...c, map: m, excluded: new Set(c.exclude), values: input.categorical[c.column] };
+    c.levels.forEach((v, i) => m.set(foldKey(v, c.fold), i));
+    // Values pooled into "(other)" in training (excluded or rare) are known: they are not counted as unseen.
+    const pooled = new Set([...c.exclude, ...(c.rare ?? [])].map((v) => foldKey(v, c.fold)));
+    return { ...c, map: m, excluded: pooled, values: input.categorical[c.column] };
   });
   const offsets: number[] = [];
   let off = 0;
@@ -200,7 +252,7 @@ function forEachEntry(
     const i = rows[r];
     for (let c = 0; c < maps.length; ++c) {
       const col = maps[c];
-      const raw = col.values[i] ?? MISSING;
+      const raw = foldKey(col.values[i] ?? MISSING, col.fold);
       let level = col.excluded.has(raw) ? col.map.get(OTHER) : col.map.get(raw);
       if (level === undefined) {
         unseen[col.column] = (unseen[col.column] ?? 0) + 1;
@@ -215,6 +267,63 @@ function forEachEntry(
       emit(r, numericStart + c, (v - nc.center) / nc.scale);
     }
   }
+}
+
+/**
+ * Mean and population standard deviation (1 for a constant column) of finite values of any size, for columns whose
+ * plain sums overflow (ordinary columns keep the plain formula, so their results stay bit for bit). The values are
+ * divided by the largest magnitude first, so neither the sum nor the squares overflow: a value of 1e308 would
+ * otherwise make the sum of squares infinite and the column all zeros (two-pass algorithm, Chan, Golub & LeVeque,
+ * "Algorithms for computing the sample variance", The American Statistician 37, 1983).
+ */
+function centerScale(xs: number[]): [number, number] {
+  let m = 0;
+  for (const x of xs) m = Math.max(m, Math.abs(x));
+  if (!(m > 0) || !Number.isFinite(m)) return [m > 0 ? NaN : 0, 1];
+  let s = 0;
+  for (const x of xs) s += x / m;
+  const mu = s / xs.length;
+  let ss = 0;
+  for (const x of xs) ss += (x / m - mu) ** 2;
+  const sd = Math.sqrt(ss / xs.length);
+  return [mu * m, sd > 0 ? sd * m : 1];
+}
+
+/** The most frequent key of a count map; ties go to the first in code-point order. */
+function mostFrequent(counts: Map<string, number>): string {
+  let best = "";
+  let bestCount = -1;
+  for (const [v, c] of counts) if (c > bestCount || (c === bestCount && compareStrings(v, best) < 0)) [best, bestCount] = [v, c];
+  return best;
+}
+
+/** Names openbeat gives columns of its own beside the design matrix (features.parquet's `_row`). */
+const RESERVED_NAMES = ["_row"];
+
+/**
+ * Design-matrix column names that are unique by construction and stay readable: control characters (a NUL byte, a
+ * tab, a line break) are written as `\xNN` / `\uNNNN` escapes, and a name equal to an earlier one when compared
+ * without letter case (SQL identifiers, DuckDB's among them, ignore case; Parquet readers differ) gets ` #2`, ` #3`.
+ * @param raw the names as `COLUMN=value` or the numeric column's name, in design order
+ */
+export function designNames(raw: string[]): string[] {
+  const taken = new Set(RESERVED_NAMES);
+  return raw.map((r) => {
+    const base = escapeControl(r);
+    let name = base;
+    for (let k = 2; taken.has(name.toLowerCase()); ++k) name = `${base} #${k}`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}
+
+/** `text` with C0 controls and DEL as `\xNN`, and other invisible separators (U+2028, U+2029, BOM) as `\uNNNN`. */
+function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this function
+  return text.replace(/[\x00-\x1f\x7f\u2028\u2029\ufeff]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }
 
 function rowCount(input: FeatureInput): number {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import * as msg from "../util/messages.js";
 
 const identifier = z.string().min(1);
 
@@ -27,8 +28,30 @@ export const featuresSchema = z
         numeric: z.enum(["drop", "mean", "median"]).default("drop"),
       })
       .prefault({}),
+    /**
+     * Merge category values that differ only in letter case (`case: true`: BAR, Bar) or in leading and trailing white
+     * space (`whitespace: true`: "PATROL", "PATROL "); each merged level is named by its most frequent spelling.
+     * Without it such values are separate levels and the run warns (data.case_variants, data.whitespace_variants).
+     */
+    fold: z.strictObject({ case: z.boolean().default(false), whitespace: z.boolean().default(false) }).prefault({}),
     /** Exclude these category values (rows are kept, the value becomes "other"): { column: [values] }. */
     exclude_values: z.record(z.string(), z.array(z.string())).optional(),
   })
+  .superRefine((f, ctx) => {
+    // A column read both as a category and as a number would get two contradictory encodings.
+    const seen = new Map<string, string>();
+    const lists: [string, string[]][] = [
+      ["categorical", f.categorical],
+      ["numeric", f.numeric],
+      ["dates", f.dates.map((d) => d.column)],
+    ];
+    for (const [list, columns] of lists)
+      columns.forEach((c, i) => {
+        const first = seen.get(c);
+        if (first === undefined) seen.set(c, list);
+        else ctx.addIssue({ code: "custom", path: [list, i], message: msg.featureListedTwice(c, first, list) });
+      });
+  })
   .prefault({});
+
 export type FeaturesSpec = z.infer<typeof featuresSchema>;

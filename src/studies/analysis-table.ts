@@ -2,6 +2,7 @@ import type { Db } from "../data/Db.js";
 import { commentOnTableSql, countRowsSql } from "../data/sql/tables.js";
 import type { FeatureInput } from "../features/encode.js";
 import type { FeaturesSpec } from "../features/spec.js";
+import { categoryVariants, type VariantKind } from "../features/variants.js";
 import type { StudyBase } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
@@ -124,7 +125,30 @@ export async function readFeatureInput(
   for (const c of features.categorical) input.categorical[c] = columns[k++] as (string | null)[];
   for (const d of features.dates) for (const p of d.parts) input.categorical[datePartName(d.column, p)] = columns[k++] as (string | null)[];
   for (const c of features.numeric) input.numeric[c] = Float64Array.from(columns[k++] as (number | null)[], (v) => (v === null ? NaN : v));
+  if (check && options.logger) warnVariants(input, features, where, options.logger);
   return input;
+}
+
+/** Warns (data.case_variants, data.whitespace_variants) about categories spelled differently only in case or spacing. */
+function warnVariants(input: FeatureInput, features: FeaturesSpec, where: string, logger: Logger): void {
+  const kinds: [VariantKind, "data.case_variants" | "data.whitespace_variants"][] = [
+    ["case", "data.case_variants"],
+    ["whitespace", "data.whitespace_variants"],
+  ];
+  for (const column of features.categorical) {
+    for (const [kind, code] of kinds) {
+      const groups = categoryVariants(input.categorical[column], kind);
+      if (!groups.length) continue;
+      const folded = features.fold[kind];
+      logger.warn({
+        code,
+        message: msg.categoryVariants(where, column, kind, groups, folded),
+        column,
+        folded,
+        groups: groups.slice(0, 20).map((g) => g.values),
+      });
+    }
+  }
 }
 
 /**

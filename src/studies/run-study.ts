@@ -17,6 +17,7 @@ import type { LoadedStudy } from "./study-file/load-study.js";
 import { writeOutput } from "./write-output.js";
 import { openResultsFolder, stableJson } from "./results-folder.js";
 import { protectedInputs } from "./protected-inputs.js";
+import { reservedColumn } from "./reserved-columns.js";
 import { lockDownDuckDb } from "../data/sandbox.js";
 import { resolvePolicy } from "../disclosure/policy.js";
 
@@ -113,6 +114,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     await runPrepare(db, spec, file, table, logger, options.dbUrl, { timeoutMs: options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
     if (options.dbUrl) await lockDown();
     await requireTable(db, table, file);
+    const clash = reservedColumn((await db.columns(table)).map((c) => c.name));
+    if (clash) throw new UserError("data.reserved_column", msg.reservedColumn(file, `table "${table}"`, clash));
     const tableRows = await materializeAnalysis(db, table);
     if (tableRows === 0) {
       throw new UserError("data.empty", msg.analysisTableEmpty(file, table, spec.prepare.length > 0));

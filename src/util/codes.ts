@@ -421,6 +421,76 @@ export const ERROR_CODES = {
   "shapefile.dbf": { section: "Sources", what: "`the attribute file x.dbf is missing`", fix: "copy the .dbf next to the .shp" },
   "shapefile.encoding": { section: "Sources", what: '`unknown .dbf encoding "klingon"`', fix: "set `encoding` (e.g. latin1, utf-8)" },
   "shapefile.read": { section: "Sources", what: "`not a readable shapefile (…)`", fix: "check the file with `openbeat inspect`" },
+  "score.input_rows": {
+    section: "Command line, results folder, score, serve",
+    what: "`new.csv: 2 rows are malformed (first at line 5); fix them so every row is scored and numbered by its place in the file`",
+    fix: "fix the rows, or keep the model's id column in the input so rows are labelled by id",
+  },
+  "score.input_type": {
+    section: "Command line, results folder, score, serve",
+    what: '`new.csv: column "DIVISION" has 3 values that are not BIGINT, the type it had in the training data (e.g. "2nd")`',
+    fix: "export the column as it was for training",
+  },
+  "score.out_conflict": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out model.json: is the model file; choose another file for the scores`",
+    fix: "write the scores to a new file",
+  },
+  "data.reserved_column": {
+    section: "Data values",
+    what: '`s.yaml: table "incidents" has a column named "_score", a name openbeat gives its own output columns`',
+    fix: 'rename it in a prepare step: `SELECT * EXCLUDE ("_score"), "_score" AS score_in_data FROM t`',
+  },
+  "source.changed": {
+    section: "Sources",
+    what: '`source "incidents" (incidents.csv) changed while it was read`',
+    fix: "wait until the file is written completely (copy it first), then run again",
+  },
+  "os.read_only": {
+    section: "Files and folders",
+    what: "`x: the file system is read-only`",
+    fix: "write to a folder on a writable disk",
+  },
+  "os.no_permission": {
+    section: "Files and folders",
+    what: "`x: permission denied (open)`",
+    fix: "check the file's permissions, or choose a path you can write to",
+  },
+  "os.disk_full": {
+    section: "Files and folders",
+    what: "`x: the disk is full`",
+    fix: "free some space, or choose a folder on another disk",
+  },
+  "os.not_directory": {
+    section: "Files and folders",
+    what: "`x/y: a part of the path is a file, not a folder`",
+    fix: "fix the path",
+  },
+  "os.name_too_long": {
+    section: "Files and folders",
+    what: "`x: the name is too long for the file system`",
+    fix: "choose a shorter path",
+  },
+  "os.cwd_missing": {
+    section: "Files and folders",
+    what: "`the working folder no longer exists`",
+    fix: "cd to an existing folder and run again",
+  },
+  "os.not_found": {
+    section: "Files and folders",
+    what: "`x: no such file or folder`",
+    fix: "check the path",
+  },
+  "os.not_regular": {
+    section: "Files and folders",
+    what: "`x: is a FIFO or device, not a file`",
+    fix: "give the path of a regular file",
+  },
+  "os.error": {
+    section: "Files and folders",
+    what: "`x: input/output error (EIO)`",
+    fix: "check the disk and the path, then run again",
+  },
 } as const satisfies Record<string, CodeDoc>;
 
 /** Codes of warnings (kept in results.json; the run goes on). */
@@ -454,6 +524,21 @@ export const WARNING_CODES = {
     section: "Warnings (in `results.json`)",
     what: "a feature has the same value in every row (`column`, `value`): it carries no information",
     fix: "remove it from `features`",
+  },
+  "data.case_variants": {
+    section: "Warnings (in `results.json`)",
+    what: 'category values of a feature differ only in letter case (`"BAR" (40), "Bar" (5)`): each spelling is its own level; `column`, `groups`',
+    fix: "set `features.fold: { case: true }` to merge them, or clean the column in a prepare step",
+  },
+  "data.whitespace_variants": {
+    section: "Warnings (in `results.json`)",
+    what: 'category values of a feature differ only in white space around them (`"PATROL" (30), "PATROL " (4)`); `column`, `groups`',
+    fix: "set `features.fold: { whitespace: true }` to merge them, or `trim()` the column in a prepare step",
+  },
+  "data.duplicate_ids": {
+    section: "Warnings (in `results.json`)",
+    what: "the study's `id` column holds the same id in several rows (`rows`, `ids`, `examples`): scores and features.parquet rows cannot be told apart by id",
+    fix: "deduplicate in a prepare step, or choose a column that is unique",
   },
   "data.rows_dropped": {
     section: "Warnings (in `results.json`)",

@@ -158,6 +158,56 @@ export const tooManyLevels = (where: string, column: string, levels: number, row
 export const constantFeature = (where: string, column: string, value: unknown) =>
   `${where}: feature "${column}" has the same value (${examples([value])}) in every row; it carries no information: remove it from the features`;
 
+/**
+ * Warning: category values of a feature that differ only in letter case or in surrounding white space, with counts;
+ * `folded` when the study file merges them.
+ */
+export const categoryVariants = (
+  where: string,
+  column: string,
+  kind: "case" | "whitespace",
+  groups: { values: { value: string; count: number }[] }[],
+  folded: boolean,
+) => {
+  const shown = groups
+    .slice(0, 3)
+    .map((g) =>
+      g.values
+        .slice(0, 4)
+        .map((v) => `${JSON.stringify(v.value)} (${v.count.toLocaleString("en-US")})`)
+        .join(", "),
+    )
+    .join("; ");
+  const more = groups.length > 3 ? ` and ${groups.length - 3} more` : "";
+  const what = kind === "case" ? "letter case" : "white space around them";
+  const fix = folded
+    ? `merged into one level each (features.fold.${kind})`
+    : `each spelling is its own level; set features.fold: { ${kind}: true } to merge them`;
+  return `${where}: feature "${column}" has ${groups.length} value${groups.length === 1 ? "" : "s"} spelled differently only in ${what}: ${shown}${more}; ${fix}`;
+};
+
+/** An areas block with neither boundaries nor demographics has nothing to join. */
+export const areasWithoutUse = () =>
+  "an areas block needs boundaries (a GeoJSON source, for the map) or demographics (a table of area facts), or both; add one or remove areas";
+
+/** An areas block names a table that the study file does not define. */
+export const areaTableUnknown = (file: string, key: string, name: string, what: string, known: string[]) =>
+  `${file}: ${key} is "${name}", which is not ${what}${didYouMean(name, known)}; name one of ${known.map((k) => JSON.stringify(k)).join(", ")}`;
+
+/** Warning: the id column repeats ids. */
+export const duplicateIds = (where: string, column: string, ids: number, rows: number, examples: string[]) =>
+  `${where}: risk.id "${column}" is not unique: ${ids.toLocaleString("en-US")} id${ids === 1 ? "" : "s"} (e.g. ${examples.map((e) => JSON.stringify(e)).join(", ")}) appear in ${rows.toLocaleString("en-US")} rows; scores and features.parquet rows cannot be told apart by id: deduplicate in a prepare step or choose a unique id`;
+
+/** A feature column listed twice (in one list or in two). */
+export const featureListedTwice = (column: string, first: string, second: string) =>
+  first === second
+    ? `"${column}" is listed twice in ${first}; keep one`
+    : `"${column}" is listed both as ${first} and as ${second}; keep it in one list (numeric for a measurement, categorical for codes)`;
+
+/** The seed is out of range (study file or --seed). */
+export const seedRange = (max: number, value?: string) =>
+  `seed must be a whole number from 0 to ${max} (2^32 - 1)${value === undefined ? "" : `, not ${value}`}`;
+
 /** Warning: rows left out, by reason (a missing target, the missing-value policy). */
 export const rowsDropped = (rows: number, reason: string) => `${rows} rows dropped: ${reason}`;
 
@@ -200,6 +250,14 @@ export const demographicsFailed = (where: string, message: string) => `${where}:
 
 export const sourceNotFile = (file: string, source: string, path: string) =>
   `${file}: source "${source}": ${path} is a directory, not a file; point the path at the data file itself`;
+
+/** A source path is a FIFO, a socket or a device: reading it could block forever or never end. */
+export const sourceNotRegular = (file: string, source: string, path: string, what: string) =>
+  `${file}: source "${source}": ${path} is ${what}, not a regular file; save the data to a file and point the path at it`;
+
+/** A source file changed between the start and the end of loading it. */
+export const sourceChanged = (where: string, what: string) =>
+  `${where}: the file changed while it was read (${what}); wait until it is written completely (or copy it first) and run again`;
 
 export const sourceUnreadable = (file: string, source: string, path: string, reason: string) =>
   `${file}: source "${source}": cannot read ${path} (${reason}); check the file's permissions`;
@@ -347,6 +405,25 @@ export const kTooLargeDistinct = (where: string, kMax: number, distinct: number)
 export const scoreInputNotFound = (input: string, columns: string[]) =>
   `${input}: input file not found; give a CSV with the columns ${columns.join(", ")}`;
 
+/** The score input is a folder, a FIFO or a device, not a file. */
+export const scoreInputNotFile = (input: string, what: string) =>
+  `${input}: is ${what}; give the path of a CSV or Parquet file with the model's columns`;
+
+/** Malformed rows in a score input without an id column: rows could not be labelled by their place in the file. */
+export const scoreRowsRejected = (input: string, rows: number, firstLine: number) =>
+  `${input}: ${rows} row${rows === 1 ? " is" : "s are"} malformed (first at line ${firstLine}); fix ${rows === 1 ? "it" : "them"} so every row is scored and numbered by its place in the file`;
+
+/** A score input column holds values that do not read as the type the model was trained on. */
+export const scoreInputType = (input: string, column: string, type: string, bad: number, example: unknown) =>
+  `${input}: column "${column}" has ${bad.toLocaleString("en-US")} value${bad === 1 ? "" : "s"} that ${bad === 1 ? "is" : "are"} not ${type}, the type it had in the training data (e.g. ${JSON.stringify(String(example))}); fix the values or export the column as it was for training`;
+
+/** A data column has a name openbeat gives its own output columns. */
+export const reservedColumn = (where: string, table: string, column: string) =>
+  `${where}: ${table} has a column named "${column}", a name openbeat gives its own output columns; rename it in a prepare step (SELECT * EXCLUDE ("${column}"), "${column}" AS ${JSON.stringify(column.replace(/^_+/, "") + "_in_data")} FROM ...) or in the export`;
+
+/** `score --out` names the input or the model. */
+export const scoreOutConflict = (out: string, what: string) => `--out ${out}: is ${what}; choose another file for the scores`;
+
 /** The model file does not exist. */
 export const modelNotFound = (path: string) => `${path}: model file not found; pass the model.json of a risk study's results folder`;
 
@@ -356,11 +433,43 @@ export const modelNotJson = (path: string) => `${path}: not valid JSON; pass the
 /** The model file is JSON but not an openbeat risk model. */
 export const notRiskModel = (path: string) => `${path}: not an openbeat risk model (model.json from "openbeat run" on a risk study)`;
 
+/** A field of model.json is missing or has the wrong type or value (`value` describes what is there). */
+export const modelFieldInvalid = (path: string, field: string, value: string, problem: string) =>
+  `${path}: model field "${field}" is ${value} (${problem}); the file was edited or damaged: use the model.json that "openbeat run" wrote`;
+
 /** The model's coefficients and encoder disagree. */
 export const modelShapeMismatch = (path: string, coefficients: number, features: number) =>
   `${path}: model has ${coefficients} coefficients for ${features} features; the file was edited or comes from another version`;
 
 // ---- command line, databases, results folder ----
+
+/** The working folder was deleted while openbeat was started from it. */
+export const cwdMissing = () => "the working folder no longer exists (it was deleted or moved); cd to an existing folder and run again";
+
+/** An operating-system error, by its errno code, on `path` (when known). */
+export const osFailure = (code: string, path: string | undefined, syscall: string | undefined) => {
+  const at = path ?? "a file";
+  switch (code) {
+    case "EROFS":
+      return `${at}: the file system is read-only; write to a folder on a writable disk`;
+    case "EACCES":
+    case "EPERM":
+      return `${at}: permission denied${syscall ? ` (${syscall})` : ""}; check the permissions, or choose a path you can use`;
+    case "ENOSPC":
+    case "EDQUOT":
+      return `${at}: the disk is full; free some space, or choose a folder on another disk`;
+    case "ENOTDIR":
+      return `${at}: a part of the path is a file, not a folder; fix the path`;
+    case "ENAMETOOLONG":
+      return `${at}: the name is too long for the file system; choose a shorter path`;
+    case "ENOENT":
+      return `${at}: no such file or folder; check the path`;
+    case "EISDIR":
+      return `${at}: is a folder, not a file; give the path of a file`;
+    default:
+      return `${at}: ${syscall ?? "the operation"} failed (${code}); check the disk and the path, then run again`;
+  }
+};
 
 /** `openbeat inspect` on a path that does not exist. */
 export const inspectNotFound = (file: string) => `${file}: file not found; check the path`;

@@ -133,3 +133,48 @@ describe("loadSources(db, study, options)", () => {
     expect(inputs[0]).toMatchObject({ name: "crime", path: "test/fixtures/csv/simple.csv", rows: 4 });
   });
 });
+
+describe("loadSources and files that are not plain, still files", () => {
+  it("loadSources(db, study) refuses a source that changed while it was read", async () => {
+    const path = join(dir, "changing", "incidents.csv");
+    mkdirSync(join(dir, "changing"));
+    copyFileSync("test/fixtures/csv/ragged.csv", path);
+    // The ragged rows make the loader warn after it has read the file and before it checks it again; appending then
+    // is a writer that was still at work while the file was read.
+    class AppendingLogger extends Logger {
+      override warn(w: Parameters<Logger["warn"]>[0]): void {
+        super.warn(w);
+        writeFileSync(path, "a,b,c\n", { flag: "a" });
+      }
+    }
+    const error = await loadSources(db, study({ incidents: { path: "incidents.csv" } }), {
+      studyFile: join(dir, "changing", "s.yaml"),
+      logger: new AppendingLogger({ silent: true }),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe("source.changed");
+    expect((error as UserError).message).toMatch(
+      /source "incidents" \(incidents\.csv\): the file changed while it was read \([\d,]+ bytes, now [\d,]+\)/,
+    );
+  });
+
+  it("loadSources(db, study) loads an unchanged file and records the hash of its bytes", async () => {
+    const path = join(dir, "changing", "still.csv");
+    copyFileSync("test/fixtures/csv/simple.csv", path);
+    const [input] = await loadSources(db, study({ still: { path: "still.csv" } }), {
+      studyFile: join(dir, "changing", "s.yaml"),
+      logger: new Logger({ silent: true }),
+    });
+    expect(input.sha256).toBe(createHash("sha256").update(readFileSync(path)).digest("hex"));
+  });
+
+  it("loadSources(db, study) refuses a device as a source without reading it (/dev/zero never ends)", async () => {
+    const error = await loadSources(db, study({ zero: { path: "/dev/zero", format: "csv" } }), {
+      studyFile: join(dir, "s.yaml"),
+      logger: new Logger({ silent: true }),
+      allowOutsidePaths: true,
+    }).catch((e: unknown) => e);
+    expect((error as UserError).code).toBe("os.not_regular");
+    expect((error as UserError).message).toMatch(/source "zero": \/dev\/zero is a device, not a regular file/);
+  });
+});

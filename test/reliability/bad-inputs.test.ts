@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -66,6 +67,13 @@ function project(c: Ctx): { dir: string; study: string } {
   writeFileSync(join(dir, "study.yaml"), readFileSync(`${S}/risk.yaml`));
   writeFileSync(join(dir, "incidents.csv"), readFileSync(`${D}/good/incidents.csv`));
   return { dir, study: join(dir, "study.yaml") };
+}
+
+/** The base model, edited by `edit`, as model.json in the case's folder. */
+function editModel(c: Ctx, edit: (m: Record<string, unknown>) => void): void {
+  const m = JSON.parse(readFileSync(c.model, "utf8")) as Record<string, unknown>;
+  edit(m);
+  writeFileSync(join(c.tmp, "model.json"), JSON.stringify(m));
 }
 
 function writeIncidents(dir: string, body: string | Buffer): void {
@@ -270,6 +278,70 @@ const cases: BadCase[] = [
     name: "an unsupported encoding",
     args: studyCase("unsupported-encoding"),
     expect: [/unsupported-encoding\.yaml: source "incidents"/, /"cp1252"/, /latin-1/],
+  },
+
+  {
+    name: "a negative seed in the study file",
+    args: studyCase("seed-negative"),
+    expect: [/seed-negative\.yaml:4: .*seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a seed of 2^32 in the study file",
+    args: studyCase("seed-too-big"),
+    expect: [/seed-too-big\.yaml:4: .*seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a feature listed as both categorical and numeric",
+    args: studyCase("feature-twice"),
+    expect: [/feature-twice\.yaml:12: .*"UNIT" is listed both as categorical and as numeric; keep it in one list/],
+  },
+  {
+    name: "an areas block without boundaries or demographics (checked before any data is read)",
+    args: run("segments-areas-no-use", "/nonexistent-data-folder"),
+    expect: [/segments-areas-no-use\.yaml:14: .*an areas block needs boundaries .* or demographics/, /add one or remove areas/],
+  },
+  {
+    name: "an areas block whose demographics table is not defined (checked before any data is read)",
+    args: run("segments-areas-unknown-table", "/nonexistent-data-folder"),
+    expect: [/segments-areas-unknown-table\.yaml: segments\.areas\.demographics\.table is "distrcts"/, /did you mean "districts"/],
+  },
+  {
+    name: "a seed that is not a whole number in the study file",
+    args: studyCase("seed-fraction"),
+    expect: [/seed-fraction\.yaml:4: "seed" should be a whole number, not 1\.5/],
+  },
+  {
+    name: "a feature listed twice in one list",
+    args: studyCase("feature-listed-twice"),
+    expect: [/feature-listed-twice\.yaml:11: .*"PREMISE" is listed twice in categorical; keep one/],
+  },
+  {
+    name: "a feature listed as a category and as a date",
+    args: studyCase("feature-category-and-date"),
+    expect: [/feature-category-and-date\.yaml:13: .*"OFFENSE" is listed both as categorical and as dates/],
+  },
+  {
+    name: "an areas block whose boundaries are not a source (checked before any data is read)",
+    args: run("segments-areas-unknown-boundaries", "/nonexistent-data-folder"),
+    expect: [/segments-areas-unknown-boundaries\.yaml: segments\.areas\.boundaries is "district_map", which is not a source/],
+  },
+  {
+    name: "a data column named like openbeat's own _score",
+    setup: (c) => {
+      const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
+      writeIncidents(join(c.tmp, "data"), `${head},_score\n${rows.map((r, i) => `${r},${i}`).join("\n")}\n`);
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/risk\.yaml: table "incidents" has a column named "_score", a name openbeat gives its own output columns/, /EXCLUDE/],
+  },
+  {
+    name: "a data column named _ROW (any case)",
+    setup: (c) => {
+      const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
+      writeIncidents(join(c.tmp, "data"), `${head},_ROW\n${rows.map((r, i) => `${r},${i}`).join("\n")}\n`);
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/has a column named "_ROW"/, /rename it in a prepare step/],
   },
 
   // ---- prepare SQL ----
@@ -537,6 +609,31 @@ const cases: BadCase[] = [
     expect: [/--seed must be a whole number, not "abc"/],
   },
   {
+    name: "a negative --seed",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "-1", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295 \(2\^32 - 1\), not -1/],
+  },
+  {
+    name: "a --seed of 2^32",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "4294967296", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a --seed too large for a double",
+    args: (c) => ["demo", "--seed", "99999999999999999999999", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
+  },
+  {
+    name: "a --seed that is a fraction",
+    args: (c) => ["run", `${S}/risk.yaml`, "--seed", "1.5", "--out", c.out],
+    expect: [/--seed must be a whole number, not "1\.5"/],
+  },
+  {
+    name: "a negative --seed for the demo",
+    args: (c) => ["demo", "--seed", "-3", "--out", c.out],
+    expect: [/--seed: seed must be a whole number from 0 to 4294967295/],
+  },
+  {
     name: "a misspelled option",
     args: (c) => ["run", `${S}/risk.yaml`, "--sed", "3", "--out", c.out],
     expect: [/unknown option '--sed'/, /--seed/, /openbeat --help/],
@@ -579,6 +676,197 @@ const cases: BadCase[] = [
     expect: [/nope\.json: model file not found/],
   },
 
+  {
+    name: "score with a model whose coefficient is not finite (null in JSON)",
+    setup: (c) => {
+      editModel(c, (m) => ((m.coef as unknown[])[1] = null));
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "coef\.1" is null/, /use the model\.json that "openbeat run" wrote/],
+  },
+  {
+    name: "score with a model that lacks its encoder",
+    setup: (c) => {
+      editModel(c, (m) => delete m.encoder);
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "encoder" is missing/],
+  },
+  {
+    name: "score with a model field of the wrong type",
+    setup: (c) => {
+      editModel(c, (m) => (m.threshold = "high"));
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "threshold" is "high"/],
+  },
+  {
+    name: "score with an encoder of an unknown shape",
+    setup: (c) => {
+      editModel(c, (m) => {
+        const encoder = m.encoder as { numeric: Record<string, unknown>[] };
+        encoder.numeric[0] = { column: "AGE", mean: 40, sd: 12 };
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "encoder\.numeric\.0/],
+  },
+  {
+    name: "score with a model whose numeric scale is 0",
+    setup: (c) => {
+      editModel(c, (m) => {
+        (m.encoder as { numeric: { scale: number }[] }).numeric[0].scale = 0;
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "encoder\.numeric\.0\.scale" is 0 \(must be > 0\)/],
+  },
+  {
+    name: "score with a model whose calibration method is unknown",
+    setup: (c) => {
+      editModel(c, (m) => {
+        m.calibration = { method: "beta", a: 1 };
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "calibration\.method" is "beta"/],
+  },
+  {
+    name: "score with a model whose input types are not a mapping",
+    setup: (c) => {
+      editModel(c, (m) => {
+        m.input_types = ["VARCHAR"];
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/model\.json: model field "input_types" is a list/],
+  },
+  {
+    name: "score input that is empty (0 bytes)",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.csv"), "");
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv")],
+    expect: [/new\.csv/, /empty \(0 bytes\)/],
+  },
+  {
+    name: "score input that starts like Parquet but is damaged",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.parquet"), Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7)]));
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.parquet")],
+    expect: [/new\.parquet/, /cannot load|parquet|Parquet/],
+  },
+  {
+    name: "score --out a symbolic link to the input file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.csv"), readFileSync(`${BAD}/score/unknown-codes.csv`));
+      symlinkSync(join(c.tmp, "new.csv"), join(c.tmp, "link.csv"));
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv"), "--out", join(c.tmp, "link.csv")],
+    expect: [/--out .*link\.csv: is the input file/],
+  },
+  {
+    name: "score --out naming the input file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "new.csv"), readFileSync(`${BAD}/score/unknown-codes.csv`));
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv"), "--out", join(c.tmp, "new.csv")],
+    expect: [/--out .*new\.csv: is the input file; choose another file for the scores/],
+  },
+  {
+    name: "score --out naming the model file",
+    setup: (c) => {
+      editModel(c, () => undefined);
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, ".", "model.json")],
+    expect: [/--out .*model\.json: is the model file/],
+  },
+  {
+    name: "score input that is a device (/dev/zero never ends)",
+    args: (c) => ["score", c.model, "/dev/zero"],
+    expect: [/\/dev\/zero: is not a regular file; give the path of a CSV or Parquet file/],
+  },
+  {
+    name: "score input that is a folder",
+    args: (c) => ["score", c.model, c.tmp],
+    expect: [/: is a folder; give the path of a CSV or Parquet file/],
+  },
+  {
+    name: "score input whose column does not read as the trained type",
+    setup: (c) => {
+      editModel(c, (m) => {
+        m.input_types = { ...(m.input_types as Record<string, string>), UNIT: "INTEGER" };
+      });
+    },
+    args: (c) => ["score", join(c.tmp, "model.json"), `${BAD}/score/unknown-codes.csv`],
+    expect: [/unknown-codes\.csv: column "UNIT" has 3 values that are not INTEGER, the type it had in the training data/],
+  },
+  {
+    name: "score input with a malformed row and no id column to label rows by",
+    setup: (c) => {
+      writeFileSync(
+        join(c.tmp, "new.csv"),
+        "OFFENSE,PREMISE,UNIT,AGE\nMENACING,BAR,PATROL,30\nMENACING,BAR\nMENACING,BAR,PATROL,31\nMENACING,BAR,PATROL,32\n",
+      );
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "new.csv")],
+    expect: [/new\.csv: 1 row is malformed \(first at line 3\); fix it so every row is scored/],
+  },
+  {
+    name: "score input that is a FIFO (must not hang)",
+    process: true,
+    setup: (c) => {
+      execFileSync("mkfifo", [join(c.tmp, "pipe.csv")]);
+    },
+    args: (c) => ["score", c.model, join(c.tmp, "pipe.csv")],
+    expect: [/pipe\.csv: is not a regular file/],
+  },
+  {
+    name: "a source that is a FIFO (must not hang)",
+    process: true,
+    setup: (c) => {
+      mkdirSync(join(c.tmp, "data"));
+      execFileSync("mkfifo", [join(c.tmp, "data", "incidents.csv")]);
+    },
+    args: (c) => run("risk", join(c.tmp, "data"))(c),
+    expect: [/risk\.yaml: source "incidents": incidents\.csv is a FIFO \(named pipe\), not a regular file/],
+  },
+  {
+    name: "a source that is a device",
+    setup: (c) => {
+      mkdirSync(join(c.tmp, "data"));
+      symlinkSync("/dev/zero", join(c.tmp, "data", "incidents.csv"));
+    },
+    args: (c) => [...run("risk", join(c.tmp, "data"))(c), "--allow-outside-paths"],
+    expect: [/risk\.yaml: source "incidents": incidents\.csv is a device, not a regular file/],
+  },
+
+  // ---- operating-system errors: one line each (src/util/errors.ts osUserError) ----
+  {
+    name: "score --out on a full disk (/dev/full)",
+    args: (c) => ["score", c.model, `${BAD}/score/unknown-codes.csv`, "--out", "/dev/full"],
+    expect: [/\/dev\/full: the disk is full; free some space/],
+  },
+  {
+    name: "score --out below a file",
+    setup: (c) => {
+      writeFileSync(join(c.tmp, "file"), "x");
+    },
+    args: (c) => ["score", c.model, `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, "file", "scores.csv")],
+    expect: [/file\/\.scores\.csv\.tmp-[\w-]+: a part of the path is a file, not a folder; fix the path/],
+  },
+  {
+    name: "score --out with a name too long for the file system",
+    args: (c) => ["score", c.model, `${BAD}/score/unknown-codes.csv`, "--out", join(c.tmp, `${"s".repeat(300)}.csv`)],
+    expect: [/: the name is too long for the file system; choose a shorter path/],
+  },
+  {
+    name: "run --out with a name too long for the file system",
+    args: (c) => ["run", `${S}/risk.yaml`, "--data", `${D}/good`, "--out", join(c.tmp, "o".repeat(300)), "--quiet"],
+    expect: [/too long/, /choose a shorter/],
+  },
+
   // ---- inspect ----
   {
     name: "inspect on an empty file",
@@ -610,8 +898,8 @@ afterAll(() => {
 
 describe("bad inputs end with exit 1 and one clear line", () => {
   if (tier === "unit")
-    it("the corpus has at least 40 cases", () => {
-      expect(cases.length).toBeGreaterThanOrEqual(40);
+    it("the corpus has at least 120 cases", () => {
+      expect(cases.length).toBeGreaterThanOrEqual(120);
       expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
     });
 
@@ -721,6 +1009,92 @@ if (tier === "unit")
       expect(lines(r.stdout)).toHaveLength(4);
       expect(lines(r.stdout)[0]).toBe("INCIDENT_NUMBER,score,score_raw,flag");
       expect(hashTree(BAD)).toEqual(before);
+    });
+
+    /** The good CSV with `edit(fields, i)` applied to each data row (fields by header name). */
+    function dirtyCopy(dir: string, edit: (f: Record<string, string>, i: number) => void): void {
+      const [head, ...rows] = readFileSync(`${D}/good/incidents.csv`, "utf8").trimEnd().split("\n");
+      const names = head.split(",");
+      const out = rows.map((line, i) => {
+        const f = Object.fromEntries(line.split(",").map((v, j) => [names[j], v]));
+        edit(f, i);
+        return names.map((n) => (/[",\n]/.test(f[n]) ? `"${f[n].replaceAll('"', '""')}"` : f[n])).join(",");
+      });
+      writeIncidents(dir, `${head}\n${out.join("\n")}\n`);
+    }
+    async function runDirty(study: string, edit: (f: Record<string, string>, i: number) => void) {
+      const tmp = mkdtempSync(join(tmpdir(), "openbeat-dirty-"));
+      try {
+        dirtyCopy(join(tmp, "data"), edit);
+        const out = join(tmp, "out");
+        const r = await runCli(["run", `${S}/${study}.yaml`, "--data", join(tmp, "data"), "--out", out, "--quiet"]);
+        expect(r.code, r.stderr).toBe(0);
+        const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as OkResults;
+        const model = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as { encoder: { features: { name: string }[] } };
+        const features = model.encoder.features.map((f) => f.name);
+        return { results, features, stderr: r.stderr, out, tmp };
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      }
+    }
+    /** Case variants (BAR/Bar, M/m), trailing spaces, a NUL byte, null/NULL. */
+    const dirt = (f: Record<string, string>, i: number) => {
+      if (f.PREMISE === "BAR" && i % 3 === 0) f.PREMISE = "Bar";
+      if (f.PREMISE === "PARK" && i % 4 === 0) f.PREMISE = "PA\u0000RK";
+      if (i % 5 === 0) f.UNIT = `${f.UNIT} `;
+      if (f.OFFENSE === "MENACING") f.OFFENSE = i % 2 ? "null" : "NULL";
+    };
+
+    it("categories that differ only in case or white space, or hold a NUL byte, get unique names and warnings", async () => {
+      const { results, features, tmp } = await runDirty("risk", dirt);
+      try {
+        expect(new Set(features.map((f) => f.toLowerCase())).size).toBe(features.length);
+        expect(features).toEqual(expect.arrayContaining(["PREMISE=BAR", "PREMISE=Bar #2", "PREMISE=PA\\x00RK", "UNIT=PATROL "]));
+        const cv = results.warnings.find((w) => w.code === "data.case_variants" && w.column === "PREMISE");
+        expect(cv?.message).toMatch(/"BAR" \(\d+\), "Bar" \(\d+\)/);
+        expect(cv?.message).toMatch(/features\.fold: \{ case: true \}/);
+        expect(results.warnings.find((w) => w.code === "data.case_variants" && w.column === "OFFENSE")?.message).toMatch(/"NULL"|"null"/);
+        expect(results.warnings.find((w) => w.code === "data.whitespace_variants" && w.column === "UNIT")?.message).toMatch(
+          /"PATROL" \(\d+\), "PATROL " \(\d+\)/,
+        );
+        // features.parquet was written with every design column
+        expect(existsSync(join(tmp, "out", "features.parquet"))).toBe(true);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
+    it("features.fold merges case and white-space variants into one level each", async () => {
+      const { results, features, tmp } = await runDirty("risk-fold", dirt);
+      rmSync(tmp, { recursive: true, force: true });
+      expect(features.filter((f) => /^PREMISE=bar/i.test(f))).toEqual(["PREMISE=BAR"]);
+      expect(features.filter((f) => f.startsWith("UNIT="))).toEqual(["UNIT=NARCOTICS", "UNIT=PATROL", "UNIT=TRAFFIC"]);
+      expect(features.filter((f) => /^OFFENSE=null/i.test(f))).toHaveLength(1);
+      expect(results.warnings.find((w) => w.code === "data.case_variants" && w.column === "PREMISE")?.message).toMatch(/merged/);
+    });
+
+    it("duplicate ids in the id column are a warning with the count", async () => {
+      const { results, tmp } = await runDirty("risk", (f, i) => {
+        if (i % 30 === 1) f.INCIDENT_NUMBER = "I21-1000";
+        if (i === 50) f.INCIDENT_NUMBER = "I21-1002";
+      });
+      rmSync(tmp, { recursive: true, force: true });
+      const w = results.warnings.find((x) => x.code === "data.duplicate_ids");
+      expect(w).toMatchObject({ column: "INCIDENT_NUMBER", ids: 2, rows: 6, examples: ["I21-1000", "I21-1002"] });
+      expect(w?.message).toMatch(/risk\.id "INCIDENT_NUMBER" is not unique: 2 ids \(e\.g\. "I21-1000", "I21-1002"\) appear in 6 rows/);
+    });
+
+    it("a numeric value of 1e308 is standardised without overflow", async () => {
+      const { results, tmp } = await runDirty("risk", (f, i) => {
+        if (i === 3) f.AGE = "1e308";
+        if (i === 4) f.AGE = "-1.7e308";
+      });
+      rmSync(tmp, { recursive: true, force: true });
+      const age = (results.model.coefficients as { feature: string; coefficient: number | null }[]).find((c) => c.feature === "AGE");
+      expect(age?.coefficient).not.toBeNull();
+      expect(Number.isFinite(age?.coefficient)).toBe(true);
+      expect(age?.coefficient).not.toBe(0);
     });
 
     it("the error line is the last thing printed when progress is shown", async () => {

@@ -1,5 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
+import { z } from "zod";
 import type { Encoder } from "../../features/encode.js";
+import { featuresSchema } from "../../features/spec.js";
 import type { Calibrator } from "./calibration.js";
 import { UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
@@ -27,9 +29,64 @@ export interface RiskModelFile {
   calibration?: Calibrator;
   /** How the threshold was chosen, in words. */
   threshold_reason?: string;
+  /**
+   * DuckDB type of each feature column (and the id column) in the analysis table the model was trained on, so that
+   * `openbeat score` reads new rows the same way; absent in older files (categories are then read as text).
+   */
+  input_types?: Record<string, string>;
 }
 
-/** Reads and checks a model.json; a file that is not an openbeat risk model is a user error. */
+// z.number() refuses NaN and ±Infinity, and JSON writes them as null: a non-finite coefficient fails here.
+const finite = z.number();
+const foldSchema = z.strictObject({ case: z.boolean().optional(), whitespace: z.boolean().optional() });
+const encoderSchema = z.strictObject({
+  categorical: z.array(
+    z.strictObject({
+      column: z.string().min(1),
+      levels: z.array(z.string()),
+      other: z.boolean(),
+      exclude: z.array(z.string()),
+      fold: foldSchema.optional(),
+      rare: z.array(z.string()).optional(),
+    }),
+  ),
+  numeric: z.array(
+    z.strictObject({
+      column: z.string().min(1),
+      center: finite,
+      scale: finite.refine((s) => s > 0, "must be > 0"),
+      fill: finite.nullable(),
+    }),
+  ),
+  missingCategorical: z.enum(["category", "drop"]),
+  features: z.array(z.strictObject({ name: z.string(), column: z.string(), value: z.string().nullable() })),
+});
+const calibratorSchema = z.discriminatedUnion("method", [
+  z.strictObject({ method: z.literal("none") }),
+  z.strictObject({ method: z.literal("prior_shift"), original_rate: finite, resampled_rate: finite }),
+  z.strictObject({ method: z.literal("platt"), a: finite, b: finite }),
+  z.strictObject({ method: z.literal("isotonic"), x: z.array(finite), y: z.array(finite) }),
+]);
+
+/** The shape of model.json, checked when `openbeat score` loads it. */
+export const riskModelFileSchema = z.object({
+  openbeat_model: z.literal(1),
+  study: z.string(),
+  kind: z.literal("risk"),
+  target: z.string(),
+  id: z.string().nullable(),
+  features: featuresSchema,
+  encoder: encoderSchema,
+  coef: z.array(finite),
+  intercept: finite,
+  threshold: finite.min(0).max(1),
+  resample: z.string(),
+  calibration: calibratorSchema.optional(),
+  threshold_reason: z.string().optional(),
+  input_types: z.record(z.string(), z.string()).optional(),
+});
+
+/** Reads and checks a model.json; a file that is not an openbeat risk model, or a damaged one, is a user error. */
 export async function readModel(path: string): Promise<RiskModelFile> {
   const s = await stat(path).catch(() => null);
   if (!s || !s.isFile()) throw new UserError("score.model_missing", msg.modelNotFound(path));
@@ -40,15 +97,46 @@ export async function readModel(path: string): Promise<RiskModelFile> {
     throw new UserError("score.model_invalid", msg.modelNotJson(path));
   }
   if (!isRiskModel(parsed)) throw new UserError("score.model_invalid", msg.notRiskModel(path));
-  if (parsed.coef.length !== parsed.encoder.features.length) {
-    throw new UserError("score.model_invalid", msg.modelShapeMismatch(path, parsed.coef.length, parsed.encoder.features.length));
+  const checked = riskModelFileSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const at = issue.path.map(String).join(".");
+    throw new UserError("score.model_invalid", msg.modelFieldInvalid(path, at, describeValue(valueAt(parsed, issue.path)), issue.message));
   }
-  return parsed;
+  const model: RiskModelFile = checked.data;
+  if (model.coef.length !== model.encoder.features.length) {
+    throw new UserError("score.model_invalid", msg.modelShapeMismatch(path, model.coef.length, model.encoder.features.length));
+  }
+  const levels = model.encoder.categorical.reduce((s, c) => s + c.levels.length, 0) + model.encoder.numeric.length;
+  if (levels !== model.encoder.features.length) {
+    throw new UserError("score.model_invalid", msg.modelShapeMismatch(path, levels, model.encoder.features.length));
+  }
+  return model;
 }
 
-/** The marks of a risk model file; the rest of its shape is trusted (it is openbeat's own output). */
-function isRiskModel(value: unknown): value is RiskModelFile {
+/** The marks of a risk model file (a results.json or another tool's JSON has none of them). */
+function isRiskModel(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const m = value as Partial<Record<keyof RiskModelFile, unknown>>;
-  return m.openbeat_model === 1 && m.kind === "risk" && Array.isArray(m.coef) && typeof m.encoder === "object";
+  return m.openbeat_model === 1 && m.kind === "risk";
+}
+
+/** The value at a zod issue's path, or undefined. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const k of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** A short description of a JSON value for a message: `null`, `"text"`, `a list`, `missing`. */
+function describeValue(v: unknown): string {
+  if (v === undefined) return "missing";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  const text = JSON.stringify(v);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

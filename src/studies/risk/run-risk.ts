@@ -13,7 +13,7 @@ import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
 import { assertUnreachable, UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
-import { readFeatureInput, requireColumns } from "../analysis-table.js";
+import { featureColumns, readFeatureInput, requireColumns } from "../analysis-table.js";
 import type { Factor, LabelInfo, MeanSd, RiskResults } from "../../results/types.js";
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { KindInput, KindOutput } from "../kind.js";
@@ -27,7 +27,7 @@ import { labelDrift } from "./label-drift.js";
 import { checkTargetNotFeature, leakageWarnings } from "./leakage.js";
 import { rateFindings } from "./findings.js";
 import type { RiskModelFile } from "./model-file.js";
-import { columnRangeSql, epochMsSql, targetNotBinarySql, targetValuesSql } from "./sql.js";
+import { columnRangeSql, duplicateIdsSql, epochMsSql, targetNotBinarySql, targetValuesSql } from "./sql.js";
 import { readRowFilters, runLabelChecks, type RowFilters } from "./row-filters.js";
 import { temporalSplitDated } from "./temporal-split.js";
 import { costRatio, ruleThreshold, thresholdReason, thresholdRule } from "./threshold.js";
@@ -147,6 +147,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const minCell = kindInput.minCell;
   const seed = kindInput.seed;
   const yAll = await readTarget(db, table, spec.target, where);
+  if (spec.id) await warnDuplicateIds(db, table, spec.id, where, logger);
   const input: FeatureInput = await readFeatureInput(db, table, spec.features, `${where}: risk.features`, { logger });
   if (!Object.keys(input.categorical).length && !Object.keys(input.numeric).length) {
     throw new UserError("study.no_features", msg.riskNoFeatures(where));
@@ -161,6 +162,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     missingCategorical: spec.features.missing.categorical,
     missingNumeric: spec.features.missing.numeric,
     excludeValues: spec.features.exclude_values,
+    fold: spec.features.fold,
     standardize: true,
   });
   const dropped = encoded.dropped;
@@ -314,6 +316,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     resample: spec.resample.method,
     calibration: calibrator,
     threshold_reason: reason,
+    input_types: await inputTypes(db, table, [...featureColumns(spec.features), ...(spec.id ? [spec.id] : [])]),
   };
   const scoresCal = new Float64Array(y.length).fill(NaN);
   const scoresRaw = new Float64Array(y.length).fill(NaN);
@@ -534,4 +537,20 @@ function expand(values: Float64Array, keep: Int32Array, n: number): Float64Array
   const out = new Float64Array(n).fill(NaN);
   for (let r = 0; r < keep.length; ++r) out[keep[r]] = values[r];
   return out;
+}
+
+/** DuckDB type of each of `columns` in the analysis table, for model.json (score reads new rows with them). */
+async function inputTypes(db: KindInput["db"], table: string, columns: string[]): Promise<Record<string, string>> {
+  const types = new Map((await db.columns(table)).map((c) => [c.name, c.type]));
+  return Object.fromEntries(columns.flatMap((c) => (types.has(c) ? [[c, types.get(c) ?? "VARCHAR"]] : [])));
+}
+
+/** Warns (data.duplicate_ids) when the study's id column holds an id in more than one row. */
+async function warnDuplicateIds(db: KindInput["db"], table: string, id: string, where: string, logger: KindInput["logger"]): Promise<void> {
+  const [row] = await db.query(duplicateIdsSql(table, id));
+  const ids = Number(row.ids);
+  if (!ids) return;
+  const rows = Number(row.rows);
+  const examples = (row.examples as string[] | null) ?? [];
+  logger.warn({ code: "data.duplicate_ids", message: msg.duplicateIds(where, id, ids, rows, examples), column: id, ids, rows, examples });
 }

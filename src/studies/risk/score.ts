@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { Db } from "../../data/Db.js";
 import { countRowsSql } from "../../data/sql/tables.js";
 import { loadCsv } from "../../data/sources/load-csv.js";
@@ -8,15 +8,16 @@ import { UserError } from "../../util/errors.js";
 import type { Warning } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
 import { featureColumns, readFeatureInput } from "../analysis-table.js";
+import { reservedColumn } from "../reserved-columns.js";
 import { applyCalibrator } from "./calibration.js";
 import type { RiskModelFile } from "./model-file.js";
-import { columnTextSql, scoringTableSql } from "./sql.js";
+import { castCheckSql, columnTextSql, loadParquetSql, renameColumnSql, ROWID_STANDIN, scoringTableSql } from "./sql.js";
 
 /** Scores of new rows under a fitted risk model. */
 export interface ScoreResult {
-  /** Name of the id column written beside the scores, or null (rows are numbered from 1). */
+  /** Name of the id column written beside the scores, or null (rows are numbered from 1 in file order). */
   idColumn: string | null;
-  /** Row labels: ids, or row numbers. */
+  /** Row labels: ids, or data-row numbers in the file (1 = the first row after the header). */
   ids: string[];
   /** Calibrated risk (the raw score for model files without a calibration). */
   scores: Float64Array;
@@ -34,40 +35,100 @@ export interface ScoreResult {
 const INPUT = "input";
 const SCORED = "scored";
 
+/** DuckDB type names a model's `input_types` may give (a plain or parameterised type name, no expressions). */
+const TYPE_NAME = /^[A-Z][A-Z0-9_ ]*(\(\d+(, ?\d+)?\))?$/;
+
+/** True when the file starts with Parquet's magic bytes `PAR1`. */
+async function isParquet(path: string): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.toString("latin1") === "PAR1";
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Scores each row of a CSV file with a fitted risk model: the raw score of the scoring model and the calibrated
- * risk (model.json's calibration applied to it), flagged at the model's threshold on the calibrated risk.
+ * The type each categorical and date column is read as: the type it had in the analysis table the model was trained
+ * on (model.json's `input_types`), else text for categories and TIMESTAMP for dates. Numeric columns are read as
+ * numbers by the feature reader, which reports values that are not.
+ */
+function trainedTypes(model: RiskModelFile): Record<string, string> {
+  const types: Record<string, string> = {};
+  const given = new Map(Object.entries(model.input_types ?? {}));
+  const pick = (c: string, fallback: string) => {
+    const t = given.get(c)?.toUpperCase();
+    types[c] = t && TYPE_NAME.test(t) ? t : fallback;
+  };
+  for (const c of model.features.categorical) pick(c, "VARCHAR");
+  for (const d of model.features.dates) pick(d.column, "TIMESTAMP");
+  return types;
+}
+
+/**
+ * Scores each row of a CSV or Parquet file with a fitted risk model: the raw score of the scoring model and the
+ * calibrated risk (model.json's calibration applied to it), flagged at the model's threshold on the calibrated risk.
+ * The file is read with the column types the model was trained on (no type guessing: a yes/no column stays text), and
+ * rows are labelled by the model's id column when the input has it, else by their position in the file.
  * @param model the model (see readModel)
  * @param modelPath its path, for messages
- * @param inputPath CSV file with the model's feature columns
+ * @param inputPath CSV or Parquet file with the model's feature columns (Parquet is recognised by its content)
  */
 export async function scoreFile(model: RiskModelFile, modelPath: string, inputPath: string): Promise<ScoreResult> {
+  const needed = featureColumns(model.features);
+  const s = await stat(inputPath).catch(() => null);
+  if (!s) throw new UserError("score.input_missing", msg.scoreInputNotFound(inputPath, needed));
+  if (!s.isFile())
+    throw new UserError("score.input_missing", msg.scoreInputNotFile(inputPath, s.isDirectory() ? "a folder" : "not a regular file"));
   const db = await Db.open();
   try {
-    const s = await stat(inputPath).catch(() => null);
-    if (!s || !s.isFile())
-      throw new UserError(
-        "score.input_missing",
-        msg.scoreInputNotFound(inputPath, [...model.features.categorical, ...model.features.numeric]),
-      );
-    const loaded = await loadCsv(db, INPUT, inputPath);
-    await db.exec(scoringTableSql(SCORED, INPUT));
-    const needed = featureColumns(model.features);
-    const present = (await db.columns(SCORED)).map((c) => c.name);
-    const absent = needed.filter((c) => !present.includes(c));
-    if (absent.length) throw new UserError("score.input_columns", msg.scoreInputColumns(inputPath, modelPath, absent, needed, present));
+    const warnings: Warning[] = [];
+    if (await isParquet(inputPath)) {
+      await db.exec(loadParquetSql(INPUT, inputPath)).catch((e: unknown) => {
+        throw new UserError("source.load", msg.sourceLoadFailed(inputPath, e instanceof Error ? e.message : String(e)), { cause: e });
+      });
+    } else {
+      // Every column as text: the trained types are applied below, so nothing depends on DuckDB's guess.
+      const loaded = await loadCsv(db, INPUT, inputPath, { allText: true });
+      warnings.push(...loaded.warnings);
+      const rejected = loaded.warnings.find((w) => w.code === "csv.rejected_rows");
+      if (rejected && !(model.id && (await db.columns(INPUT)).some((c) => c.name === model.id))) {
+        throw new UserError("score.input_rows", msg.scoreRowsRejected(inputPath, Number(rejected.rows), Number(rejected.first_line)));
+      }
+    }
+    const loadedColumns = (await db.columns(INPUT)).map((c) => c.name);
+    const clash = reservedColumn(loadedColumns.filter((c) => c.toLowerCase() !== "_row"));
+    if (clash && needed.includes(clash)) throw new UserError("data.reserved_column", msg.reservedColumn(inputPath, "the input", clash));
+    const absent = needed.filter((c) => !loadedColumns.includes(c));
+    if (absent.length)
+      throw new UserError("score.input_columns", msg.scoreInputColumns(inputPath, modelPath, absent, needed, loadedColumns));
+    const toCast = trainedTypes(model);
+    const checked = Object.fromEntries(Object.entries(toCast).filter(([, t]) => t !== "VARCHAR"));
+    if (Object.keys(checked).length) {
+      const [row] = await db.query(castCheckSql(INPUT, checked));
+      Object.entries(checked).forEach(([c, t], i) => {
+        const bad = Number(row[`bad_${i}`]);
+        if (bad > 0) throw new UserError("score.input_type", msg.scoreInputType(inputPath, c, t, bad, row[`example_${i}`]));
+      });
+    }
+    const rowidColumn = loadedColumns.find((c) => c.toLowerCase() === "rowid");
+    if (rowidColumn) await db.exec(renameColumnSql(INPUT, rowidColumn, ROWID_STANDIN));
+    const exclude = loadedColumns.filter((c) => c.toLowerCase() === "_row");
+    await db.exec(scoringTableSql(SCORED, INPUT, { casts: toCast, rowidColumn, exclude }));
     const input = await readFeatureInput(db, SCORED, model.features, inputPath, { check: false });
     const n = Number((await db.query(countRowsSql(SCORED)))[0].n);
     const rows = Int32Array.from({ length: n }, (_, i) => i);
     const { X, unseen } = encodeSparse(model.encoder, input, rows);
     const raw = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
     const scores = applyCalibrator(model.calibration ?? { method: "none" }, raw);
-    const idColumn = model.id && present.includes(model.id) ? model.id : null;
+    const idColumn = model.id && loadedColumns.includes(model.id) ? model.id : null;
     const ids = idColumn
       ? ((await db.queryColumns(columnTextSql(SCORED, idColumn))).columns[0] as (string | null)[]).map((v) => v ?? "")
       : Array.from({ length: n }, (_, i) => String(i + 1));
     const flags = Uint8Array.from(scores, (v) => (v >= model.threshold ? 1 : 0));
-    return { idColumn, ids, scores, raw, flags, unseen, warnings: loaded.warnings };
+    return { idColumn, ids, scores, raw, flags, unseen, warnings };
   } finally {
     await db.close();
   }

@@ -126,6 +126,7 @@ export async function runSegments(kindInput: KindInput, study: SegmentsStudySpec
     missingCategorical: spec.features.missing.categorical,
     missingNumeric: spec.features.missing.numeric,
     excludeValues: spec.features.exclude_values,
+    fold: spec.features.fold,
     standardize: spec.standardize,
   });
   for (const [reason, count] of Object.entries(encoded.dropped))

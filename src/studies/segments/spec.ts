@@ -1,4 +1,5 @@
 import { z } from "zod";
+import * as msg from "../../util/messages.js";
 import { studyVariant } from "../study-file/base.js";
 import { featuresSchema } from "../../features/spec.js";
 
@@ -105,6 +106,7 @@ export const segmentsSchema = z.strictObject({
         })
         .optional(),
     })
+    .refine((a) => a.boundaries !== undefined || a.demographics !== undefined, { error: msg.areasWithoutUse() })
     .optional(),
 });
 export type SegmentsSpec = z.infer<typeof segmentsSchema>;

@@ -29,11 +29,16 @@ export const prepareStepSchema = z.strictObject({
 });
 export type PrepareStep = z.infer<typeof prepareStepSchema>;
 
+/** Largest seed: 2^32 - 1. */
+export const MAX_SEED = 2 ** 32 - 1;
+const SEED_RANGE = msg.seedRange(MAX_SEED);
+
 /** Keys shared by every study file. */
 export const studyBaseShape = {
   name: z.string().min(1),
   description: z.string().optional(),
-  seed: z.number().int().default(42),
+  /** 0 to 2^32 - 1, the seeds numpy's RandomState takes (src/ml/numpy-random.ts draws as it does). */
+  seed: z.number().int(SEED_RANGE).min(0, SEED_RANGE).max(MAX_SEED, SEED_RANGE).default(42),
   /** Folder for fetched portal data, relative to the study file (default .openbeat-cache). */
   cache_dir: z.string().min(1).optional(),
   sources: z.record(identifier, sourceSchema).refine((s) => Object.keys(s).length > 0, "at least one source is required"),

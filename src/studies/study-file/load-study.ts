@@ -119,7 +119,7 @@ function describeIssue(issue: z.core.$ZodIssue, kind: string | undefined): strin
     }
     case "invalid_type":
       if (issue.input === undefined) return `"${at}" is required`;
-      return `"${at}" should be ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "a mapping" : `a ${issue.expected}`}, not ${JSON.stringify(issue.input)}`;
+      return `"${at}" should be ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "a mapping" : issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}, not ${JSON.stringify(issue.input)}`;
     case "invalid_value":
       return `"${at}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${typeof issue.input === "string" ? `, not ${JSON.stringify(issue.input)}${msg.didYouMean(issue.input, issue.values.map(String))}` : ""}`;
     case "invalid_union": {
