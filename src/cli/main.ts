@@ -11,6 +11,7 @@ import { scoreCommand } from "./score-command.js";
 import { inspectCommand } from "./inspect-command.js";
 import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
+import { examplesCommand } from "./examples-command.js";
 import { parseDuration } from "./parse-duration.js";
 import { installSignalHandlers } from "../util/interrupt.js";
 import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
@@ -128,10 +129,18 @@ program
   .option("--public", "serve only what is safe to publish: refuse runs with protection off, no report.html (docs/disclosure.md)")
   .action(serveCommand);
 
+program
+  .command("examples")
+  .description("copy the example study files into a folder (never overwriting a file)")
+  .argument("[dir]", "target folder", "openbeat-examples")
+  .action(examplesCommand);
+
 /** The exit code for an error that escaped a command, after printing its one line (or the stack of a bug). */
 function exitCode(e: unknown, io: CliIo): number {
   if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+    // Help shown because no command was given went to stderr: that is a usage error, so exit 1, never 0.
+    if (e.code === "commander.help") return e.exitCode;
     if (e.code === "openbeat.invalid_option") io.stderr.write(`openbeat: ${e.message}\n`);
     return 1;
   }

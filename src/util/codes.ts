@@ -327,6 +327,16 @@ export const ERROR_CODES = {
     what: "`x.csv: file not found`",
     fix: "give a CSV, GeoJSON or shapefile",
   },
+  "examples.exists": {
+    section: "Command line, results folder, score, serve",
+    what: "`openbeat examples out: out/lmpd-officer-assaults.yaml already exists; choose an empty folder or move the files away (nothing was copied)`",
+    fix: "give a new or empty folder; openbeat never overwrites files",
+  },
+  "examples.not_directory": {
+    section: "Command line, results folder, score, serve",
+    what: "`openbeat examples x: exists and is not a folder`",
+    fix: "give a folder path",
+  },
   "data.no_rows_left": {
     section: "Data",
     what: "`no rows left after the missing-value policy (12 missing PREMISE_TYPE)`",

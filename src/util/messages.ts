@@ -561,3 +561,10 @@ export const weightUnknown = (file: string, key: string, known: string[]) =>
 /** segments.weights that leave no variable with a positive weight. */
 export const weightsAllZero = (file: string) =>
   `${file}: segments.weights gives every variable weight 0; give at least one a positive weight`;
+
+/** `openbeat examples DIR` would overwrite files; nothing was copied. */
+export const examplesExist = (dir: string, files: string[]) =>
+  `openbeat examples ${dir}: ${files.slice(0, 3).join(", ")}${files.length > 3 ? ` and ${files.length - 3} more` : ""} already exist${files.length === 1 ? "s" : ""}; choose an empty folder or move the files away (nothing was copied)`;
+
+/** `openbeat examples DIR` where DIR is a file. */
+export const examplesNotFolder = (dir: string) => `openbeat examples ${dir}: exists and is not a folder; give a folder path`;
