@@ -137,6 +137,11 @@ export const ERROR_CODES = {
     what: "`cannot load the file: …`",
     fix: "the database's own message follows; check the file in `openbeat inspect`",
   },
+  "source.set_format": {
+    section: "Sources",
+    what: '`s.yaml: source "areas": geojson sources are one file each; give one path, or one source per file`',
+    fix: "GeoJSON and shapefile sources take one path; globs and lists are for CSV, Parquet and NDJSON",
+  },
   "source.not_fetched": {
     section: "Sources",
     what: '`source "x" is a socrata source that has not been fetched`',
@@ -435,6 +440,11 @@ export const ERROR_CODES = {
 
 /** Codes of warnings (kept in results.json; the run goes on). */
 export const WARNING_CODES = {
+  "source.column_drift": {
+    section: "Sources",
+    what: "the files of one source (a glob or a list) differ in their columns: some add or lack columns (NULL in the files that lack them), or spell a column differently (case, spaces, underscores; read into one column); `files` lists each file's `added`, `missing` and `renamed`",
+    fix: "nothing, if that is what the exports are; rename or drop columns in `prepare` when a renamed column means something else",
+  },
   "csv.duplicate_header": {
     section: "Warnings (in `results.json`)",
     what: "repeated names (DuckDB compares case-insensitively) were renamed `NAME_2`, …",

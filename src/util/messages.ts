@@ -568,3 +568,44 @@ export const examplesExist = (dir: string, files: string[]) =>
 
 /** `openbeat examples DIR` where DIR is a file. */
 export const examplesNotFolder = (dir: string) => `openbeat examples ${dir}: exists and is not a folder; give a folder path`;
+
+/** A glob in a source's `path` that matches no file. */
+export const sourceGlobEmpty = (file: string, source: string, pattern: string) =>
+  `${file}: source "${source}": no file matches ${pattern}; check the pattern (relative to the study file, or pass --data DIR; * does not cross folders, ** does)`;
+
+/** Several files of one source that DuckDB cannot union (e.g. a column holding a STRUCT in one file and text in another). */
+export const sourceFilesUnion = (where: string, message: string) =>
+  `${where}: the files cannot be read into one table: ${message}; give the drifting column one type with "types:", or split the files into two sources`;
+
+/** A file set of a format that must stay one file per source. */
+export const sourceSetFormat = (file: string, source: string, format: string) =>
+  `${file}: source "${source}": ${format} sources are one file each; give one path, or one source per file`;
+
+/** How the columns of a source's files drift from one file to the next. */
+export const sourceColumnDrift = (
+  where: string,
+  files: { path: string; added: string[]; missing: string[]; renamed: { from: string; to: string }[] }[],
+) => {
+  const list = (cols: string[]) =>
+    cols
+      .slice(0, 4)
+      .map((c) => `"${c}"`)
+      .join(", ") + (cols.length > 4 ? ` and ${String(cols.length - 4)} more` : "");
+  const parts = files
+    .filter((f) => f.added.length || f.missing.length || f.renamed.length)
+    .map((f) =>
+      [
+        f.added.length ? `${f.path} adds ${list(f.added)}` : "",
+        f.missing.length ? `${f.path} lacks ${list(f.missing)} (NULL there)` : "",
+        f.renamed.length
+          ? `${f.path} spells ${f.renamed
+              .slice(0, 3)
+              .map((r) => `"${r.from}" for "${r.to}"`)
+              .join(", ")} (read into one column)`
+          : "",
+      ]
+        .filter(Boolean)
+        .join(", "),
+    );
+  return `${where}: columns drift across ${String(files.length)} files: ${parts.slice(0, 4).join("; ")}${parts.length > 4 ? `; and ${String(parts.length - 4)} more files` : ""}; the table has every column, with _source_file naming each row's file`;
+};
