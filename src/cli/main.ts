@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { isUserError } from "../util/errors.js";
 import type { TextSink } from "../util/logger.js";
 import { VERSION } from "../util/version.js";
@@ -12,6 +12,7 @@ import { inspectCommand } from "./inspect-command.js";
 import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
 import { examplesCommand } from "./examples-command.js";
+import { initCommand } from "./init-command.js";
 import { parseDuration } from "./parse-duration.js";
 import { installSignalHandlers } from "../util/interrupt.js";
 import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
@@ -128,6 +129,15 @@ program
   .option("--token <token>", "require this token on every request")
   .option("--public", "serve only what is safe to publish: refuse runs with protection off, no report.html (docs/disclosure.md)")
   .action(serveCommand);
+
+program
+  .command("init")
+  .description("draft a commented study file from data files (to standard output, or --out)")
+  .argument("<files...>", "data files (CSV, Parquet, NDJSON); names that differ only in digits become one glob source")
+  .addOption(new Option("--kind <kind>", "study kind").choices(["risk", "segments"]).makeOptionMandatory())
+  .option("--target <column>", "risk: the column to predict (default: chosen from the two-valued columns)")
+  .option("--out <file>", "write the study file here (never over an existing file); source paths are relative to it")
+  .action(initCommand);
 
 program
   .command("examples")

@@ -609,3 +609,34 @@ export const sourceColumnDrift = (
     );
   return `${where}: columns drift across ${String(files.length)} files: ${parts.slice(0, 4).join("; ")}${parts.length > 4 ? `; and ${String(parts.length - 4)} more files` : ""}; the table has every column, with _source_file naming each row's file`;
 };
+
+/** `openbeat init` without data files. */
+export const initNoFiles = () => "openbeat init: give one or more data files, e.g. openbeat init Crime.csv --kind risk";
+
+/** `openbeat init` on a file of a format openbeat does not read. */
+export const initUnknownFormat = (file: string) =>
+  `openbeat init: cannot tell the format of ${file} from its extension; give a .csv, .tsv, .parquet, .ndjson, .jsonl, .geojson or .shp file`;
+
+/** `openbeat init` on a file with too few rows to draft a study from. */
+export const initTooFewRows = (file: string, rows: number) =>
+  `openbeat init: ${file} has ${String(rows)} rows; a study needs at least 20 (is it the right file?)`;
+
+/** `--target` names no column. */
+export const initTargetMissing = (target: string, choices: string[]) =>
+  `openbeat init: --target ${target}: no such column; two-valued columns that could be the target: ${choices.join(", ") || "(none)"}`;
+
+/** `--target` names a column that does not have two values. */
+export const initTargetNotBinary = (target: string, distinct: number, choices: string[]) =>
+  `openbeat init: --target ${target} has ${String(distinct)} distinct values, a risk target needs two; make it 0/1 in prepare, or choose one of: ${choices.join(", ") || "(none)"}`;
+
+/** No column can be the risk target. */
+export const initNoTarget = (file: string) =>
+  `openbeat init: ${file} has no two-valued column to predict; pass --target COLUMN, or draft a segments study with --kind segments`;
+
+/** Nothing could be a feature. */
+export const initNoFeatures = (file: string) =>
+  `openbeat init: no column of ${file} can be a feature (all are ids, free text, coordinates or empty); write the study file by hand from examples/`;
+
+/** `openbeat init --out FILE` where FILE exists. */
+export const initExists = (file: string) =>
+  `openbeat init: --out ${file} already exists; choose another file name or remove it (it was not changed)`;
