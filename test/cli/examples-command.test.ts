@@ -61,7 +61,7 @@ describe("openbeat with no arguments", () => {
     expect(r.code).toBe(1);
     const help = r.stdout + r.stderr;
     expect(help).toMatch(/^Usage: openbeat /m);
-    for (const command of ["run", "examples"]) expect(help).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    for (const command of ["run", "examples", "init"]) expect(help).toMatch(new RegExp(`^  ${command}\\b`, "m"));
     if (r.stderr !== "") expect(r.code).not.toBe(0);
   });
 });
