@@ -334,37 +334,37 @@ export const ERROR_CODES = {
   },
   "examples.exists": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat examples out: out/lmpd-officer-assaults.yaml already exists; choose an empty folder or move the files away (nothing was copied)`",
+    what: "`out: out/lmpd-officer-assaults.yaml already exists; choose an empty folder or move the files away (nothing was copied)`",
     fix: "give a new or empty folder; openbeat never overwrites files",
   },
   "examples.not_directory": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat examples x: exists and is not a folder`",
+    what: "`x: exists and is not a folder`",
     fix: "give a folder path",
   },
   "init.no_files": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat init: give one or more data files`",
+    what: "`init: give one or more data files`",
     fix: "`openbeat init Crime.csv --kind risk`",
   },
   "init.target": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat init: --target X: no such column; two-valued columns that could be the target: …`",
+    what: "`--target X: no such column; two-valued columns that could be the target: …`",
     fix: "pass one of the listed columns, or make a 0/1 column in prepare and edit the draft",
   },
   "init.too_few_rows": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat init: x.csv has 3 rows; a study needs at least 20`",
+    what: "`x.csv: has 3 rows; a study needs at least 20`",
     fix: "give the full export",
   },
   "init.no_features": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat init: no column of x.csv can be a feature`",
+    what: "`x.csv: no column can be a feature`",
     fix: "write the study file by hand from `examples/`",
   },
   "init.exists": {
     section: "Command line, results folder, score, serve",
-    what: "`openbeat init: --out study.yaml already exists`",
+    what: "`--out study.yaml: already exists`",
     fix: "choose another name; init never overwrites a file",
   },
   "data.no_rows_left": {

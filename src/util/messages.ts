@@ -564,10 +564,10 @@ export const weightsAllZero = (file: string) =>
 
 /** `openbeat examples DIR` would overwrite files; nothing was copied. */
 export const examplesExist = (dir: string, files: string[]) =>
-  `openbeat examples ${dir}: ${files.slice(0, 3).join(", ")}${files.length > 3 ? ` and ${files.length - 3} more` : ""} already exist${files.length === 1 ? "s" : ""}; choose an empty folder or move the files away (nothing was copied)`;
+  `${dir}: ${files.slice(0, 3).join(", ")}${files.length > 3 ? ` and ${files.length - 3} more` : ""} already exist${files.length === 1 ? "s" : ""}; choose an empty folder or move the files away (nothing was copied)`;
 
 /** `openbeat examples DIR` where DIR is a file. */
-export const examplesNotFolder = (dir: string) => `openbeat examples ${dir}: exists and is not a folder; give a folder path`;
+export const examplesNotFolder = (dir: string) => `${dir}: exists and is not a folder; give a folder path`;
 
 /** A glob in a source's `path` that matches no file. */
 export const sourceGlobEmpty = (file: string, source: string, pattern: string) =>
@@ -611,32 +611,31 @@ export const sourceColumnDrift = (
 };
 
 /** `openbeat init` without data files. */
-export const initNoFiles = () => "openbeat init: give one or more data files, e.g. openbeat init Crime.csv --kind risk";
+export const initNoFiles = () => "init: give one or more data files, e.g. openbeat init Crime.csv --kind risk";
 
 /** `openbeat init` on a file of a format openbeat does not read. */
 export const initUnknownFormat = (file: string) =>
-  `openbeat init: cannot tell the format of ${file} from its extension; give a .csv, .tsv, .parquet, .ndjson, .jsonl, .geojson or .shp file`;
+  `${file}: cannot tell the format from its extension; give openbeat init a .csv, .tsv, .parquet, .ndjson, .jsonl, .geojson or .shp file`;
 
 /** `openbeat init` on a file with too few rows to draft a study from. */
 export const initTooFewRows = (file: string, rows: number) =>
-  `openbeat init: ${file} has ${String(rows)} rows; a study needs at least 20 (is it the right file?)`;
+  `${file}: has ${String(rows)} rows; a study needs at least 20 (is it the right file?)`;
 
 /** `--target` names no column. */
 export const initTargetMissing = (target: string, choices: string[]) =>
-  `openbeat init: --target ${target}: no such column; two-valued columns that could be the target: ${choices.join(", ") || "(none)"}`;
+  `--target ${target}: no such column; two-valued columns that could be the target: ${choices.join(", ") || "(none)"}`;
 
 /** `--target` names a column that does not have two values. */
 export const initTargetNotBinary = (target: string, distinct: number, choices: string[]) =>
-  `openbeat init: --target ${target} has ${String(distinct)} distinct values, a risk target needs two; make it 0/1 in prepare, or choose one of: ${choices.join(", ") || "(none)"}`;
+  `--target ${target}: has ${String(distinct)} distinct values, a risk target needs two; make it 0/1 in prepare, or choose one of: ${choices.join(", ") || "(none)"}`;
 
 /** No column can be the risk target. */
 export const initNoTarget = (file: string) =>
-  `openbeat init: ${file} has no two-valued column to predict; pass --target COLUMN, or draft a segments study with --kind segments`;
+  `${file}: no two-valued column to predict; pass --target COLUMN, or draft a segments study with --kind segments`;
 
 /** Nothing could be a feature. */
 export const initNoFeatures = (file: string) =>
-  `openbeat init: no column of ${file} can be a feature (all are ids, free text, coordinates or empty); write the study file by hand from examples/`;
+  `${file}: no column can be a feature (all are ids, free text, coordinates or empty); write the study file by hand from examples/`;
 
 /** `openbeat init --out FILE` where FILE exists. */
-export const initExists = (file: string) =>
-  `openbeat init: --out ${file} already exists; choose another file name or remove it (it was not changed)`;
+export const initExists = (file: string) => `--out ${file}: already exists; choose another file name or remove it (it was not changed)`;

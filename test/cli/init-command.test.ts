@@ -135,7 +135,7 @@ describe("draftStudy({ files, kind })", () => {
   it("--target must name a two-valued column; the error lists the ones that are", async () => {
     await expect(draftStudy({ files: [join(tmp, "data", "incidents.csv")], kind: "risk", target: "Weapon" })).rejects.toMatchObject({
       code: "init.target",
-      message: expect.stringMatching(/--target Weapon has 3 distinct values.*Arrest Made/) as unknown,
+      message: expect.stringMatching(/--target Weapon: has 3 distinct values.*Arrest Made/) as unknown,
     });
   });
 });
