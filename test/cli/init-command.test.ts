@@ -119,18 +119,39 @@ describe("draftStudy({ files, kind })", () => {
     parseStudy(draft.yaml);
   });
 
-  it("files whose names differ in digits become one glob source; data outside the study's folder is read with --data", async () => {
-    mkdirSync(join(tmp, "studies"), { recursive: true });
-    const out = join(tmp, "studies", "calls.yaml");
-    const draft = await draftStudy({
-      files: [join(tmp, "data", "Calls_2021.csv"), join(tmp, "data", "Calls_2022.csv")],
-      kind: "segments",
-      out,
-    });
-    expect(draft.yaml).toContain('calls: { path: "Calls_*.csv" }   # 2 files, unioned by column name');
-    expect(draft.dataDir).toBe(join(tmp, "data"));
-    expect(draft.yaml).toMatch(/^# {3}openbeat run .*calls\.yaml --data /m);
-  });
+  it(
+    "files whose names differ in digits become one glob source; data outside the study's folder is read with --data",
+    { timeout: 600_000 },
+    async () => {
+      mkdirSync(join(tmp, "studies"), { recursive: true });
+      const out = join(tmp, "studies", "calls.yaml");
+      const draft = await draftStudy({
+        files: [join(tmp, "data", "Calls_2021.csv"), join(tmp, "data", "Calls_2022.csv")],
+        kind: "segments",
+        out,
+      });
+      expect(draft.yaml).toContain('calls: { path: "Calls_*.csv" }   # 2 files, unioned by column name');
+      expect(draft.dataDir).toBe(join(tmp, "data"));
+      expect(draft.yaml).toMatch(/^# {3}openbeat run .*calls\.yaml --data /m);
+      // The run reports both files, with their rows, in results.json and manifest.json.
+      writeFileSync(out, draft.yaml);
+      const run = await cli(["run", out, "--data", join(tmp, "data"), "--out", join(tmp, "calls-results"), "--quiet"]);
+      expect(run.code, run.stderr).toBe(0);
+      for (const file of ["results.json", "manifest.json"]) {
+        const json = JSON.parse(readFileSync(join(tmp, "calls-results", file), "utf8")) as {
+          data?: { inputs: { path: string; rows: number; files?: { path: string; rows: number }[] }[] };
+          inputs?: { path: string; rows: number; files?: { path: string; rows: number }[] }[];
+        };
+        const [input] = json.data?.inputs ?? json.inputs ?? [];
+        expect(input.path).toBe("Calls_*.csv");
+        expect(input.rows).toBe(800);
+        expect(input.files?.map((f) => [f.path, f.rows])).toEqual([
+          ["Calls_2021.csv", 400],
+          ["Calls_2022.csv", 400],
+        ]);
+      }
+    },
+  );
 
   it("--target must name a two-valued column; the error lists the ones that are", async () => {
     await expect(draftStudy({ files: [join(tmp, "data", "incidents.csv")], kind: "risk", target: "Weapon" })).rejects.toMatchObject({
@@ -141,7 +162,7 @@ describe("draftStudy({ files, kind })", () => {
 });
 
 describe("openbeat init … then openbeat run", () => {
-  it("the drafted study runs unedited, and init never overwrites --out", async () => {
+  it("the drafted study runs unedited, and init never overwrites --out", { timeout: 600_000 }, async () => {
     const out = join(tmp, "data", "study.yaml");
     const init = await cli(["init", join(tmp, "data", "incidents.csv"), "--kind", "risk", "--out", out]);
     expect(init.code, init.stderr).toBe(0);
