@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { isUserError, osUserError } from "../util/errors.js";
 import type { TextSink } from "../util/logger.js";
 import { VERSION } from "../util/version.js";
@@ -13,6 +13,8 @@ import { scoreCommand } from "./score-command.js";
 import { inspectCommand } from "./inspect-command.js";
 import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
+import { examplesCommand } from "./examples-command.js";
+import { initCommand } from "./init-command.js";
 import { parseDuration } from "./parse-duration.js";
 import { installSignalHandlers } from "../util/interrupt.js";
 import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
@@ -140,10 +142,27 @@ program
   .option("--public", "serve only what is safe to publish: refuse runs with protection off, no report.html (docs/disclosure.md)")
   .action(serveCommand);
 
+program
+  .command("init")
+  .description("draft a commented study file from data files (to standard output, or --out)")
+  .argument("<files...>", "data files (CSV, Parquet, NDJSON); names that differ only in digits become one glob source")
+  .addOption(new Option("--kind <kind>", "study kind").choices(["risk", "segments"]).makeOptionMandatory())
+  .option("--target <column>", "risk: the column to predict (default: chosen from the two-valued columns)")
+  .option("--out <file>", "write the study file here (never over an existing file); source paths are relative to it")
+  .action(initCommand);
+
+program
+  .command("examples")
+  .description("copy the example study files into a folder (never overwriting a file)")
+  .argument("[dir]", "target folder", "openbeat-examples")
+  .action(examplesCommand);
+
 /** The exit code for an error that escaped a command, after printing its one line (or the stack of a bug). */
 function exitCode(e: unknown, io: CliIo): number {
   if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+    // Help shown because no command was given went to stderr: that is a usage error, so exit 1, never 0.
+    if (e.code === "commander.help") return e.exitCode;
     if (e.code === "openbeat.invalid_option") io.stderr.write(`openbeat: ${e.message}\n`);
     return 1;
   }

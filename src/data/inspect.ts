@@ -3,6 +3,7 @@ import { sourceFormat, type SourceFormat } from "./load-sources.js";
 import { loadCsv, type CsvDialect } from "./sources/load-csv.js";
 import { loadGeojson } from "./sources/load-geojson.js";
 import { loadShapefile } from "./sources/load-shapefile.js";
+import { loadNative } from "./sources/load-parquet.js";
 import { columnStatsSql, hasRange, topValuesSql } from "./sql/column-summary.js";
 import { dropTableSql } from "./sql/tables.js";
 import { UserError, assertUnreachable } from "../util/errors.js";
@@ -71,6 +72,10 @@ export async function inspectFile(
         result.prj = r.prj;
         break;
       }
+      case "parquet":
+      case "ndjson":
+        rows = (await loadNative(db, table, path, format)).rows;
+        break;
       default:
         assertUnreachable(format);
     }

@@ -9,6 +9,9 @@ import { checkSourceInside } from "./source-paths.js";
 import { csvEncoding, loadCsv } from "./sources/load-csv.js";
 import { loadGeojson } from "./sources/load-geojson.js";
 import { loadShapefile } from "./sources/load-shapefile.js";
+import { isFileSet } from "./sources/expand-source-paths.js";
+import { loadSourceFileSet } from "./sources/load-file-set.js";
+import { loadNative } from "./sources/load-parquet.js";
 import type { SourceSpec } from "./sources/source-spec.js";
 import type { InputInfo } from "../results/types.js";
 import { UserError, assertUnreachable } from "../util/errors.js";
@@ -38,7 +41,8 @@ export interface LoadSourcesOptions {
 }
 
 /**
- * Format of a source: `format` when given, else from the extension (.csv .tsv .txt, .geojson .json, .shp).
+ * Format of a source: `format` when given, else from the extension (.csv .tsv .txt, .geojson .json, .shp, .parquet
+ * .pq, .ndjson .jsonl).
  * @param path source path
  * @param format the study file's `format`, if any
  */
@@ -54,6 +58,12 @@ export function sourceFormat(path: string, format?: SourceFormat): SourceFormat 
       return "geojson";
     case ".shp":
       return "shapefile";
+    case ".parquet":
+    case ".pq":
+      return "parquet";
+    case ".ndjson":
+    case ".jsonl":
+      return "ndjson";
     default:
       return null;
   }
@@ -142,7 +152,11 @@ export async function loadSources(
   const { studyFile, dataDir, logger } = options;
   const inputs: InputInfo[] = [];
   for (const [name, spec] of Object.entries(study.sources)) {
-    let path = spec.path;
+    if (spec.path !== undefined && isFileSet(spec.path)) {
+      inputs.push(await loadFileSetSource(db, name, spec, spec.path, options));
+      continue;
+    }
+    let path = typeof spec.path === "string" ? spec.path : undefined;
     let full: string;
     if (path !== undefined) full = await resolveSourcePath(studyFile, name, path, dataDir, { allowOutside: options.allowOutsidePaths });
     else {
@@ -189,6 +203,10 @@ export async function loadSources(
         rows = (await loadShapefile(db, name, full, { where, encoding: spec.encoding })).rows;
         break;
       }
+      case "parquet":
+      case "ndjson":
+        rows = (await loadNative(db, name, full, format, { where })).rows;
+        break;
       default:
         assertUnreachable(format);
     }
@@ -199,4 +217,58 @@ export async function loadSources(
     logger.info(`loaded ${name}: ${rows.toLocaleString("en-US")} rows from ${path} (${Math.round(performance.now() - started)} ms)`);
   }
   return inputs;
+}
+
+/** Loads a source whose `path` is a glob or a list (src/data/sources/load-file-set.ts) and describes it for results. */
+async function loadFileSetSource(
+  db: Database,
+  name: string,
+  spec: SourceSpec,
+  patterns: string | string[],
+  options: LoadSourcesOptions,
+): Promise<InputInfo> {
+  const { studyFile, dataDir, logger } = options;
+  const shown = typeof patterns === "string" ? patterns : patterns.join(", ");
+  const resolved = sourceFormat(typeof patterns === "string" ? patterns : patterns[0], spec.format);
+  if (!resolved) throw new UserError("source.format", msg.sourceUnknownFormat(studyFile, name, shown));
+  if (resolved !== "csv" && resolved !== "parquet" && resolved !== "ndjson")
+    throw new UserError("source.set_format", msg.sourceSetFormat(studyFile, name, resolved));
+  const where = `${studyFile}: source "${name}" (${shown})`;
+  const started = performance.now();
+  if (spec.encoding !== undefined && resolved === "csv") csvEncoding(spec.encoding, where);
+  const result = await loadSourceFileSet(db, name, patterns, {
+    format: resolved,
+    where,
+    studyFile,
+    base: dataDir ?? dirname(studyFile),
+    csv: {
+      delimiter: spec.delimiter,
+      allText: spec.all_text,
+      types: spec.types,
+      timestampFormat: spec.timestamp_format,
+      encoding: spec.encoding,
+    },
+    resolveFile: (path) => resolveSourcePath(studyFile, name, path, dataDir, { allowOutside: options.allowOutsidePaths }),
+    checkRoot: (pattern, root) => {
+      checkSourceInside(studyFile, name, pattern, root, { dataDir, allowOutside: options.allowOutsidePaths });
+    },
+  });
+  for (const w of result.warnings) logger.warn({ ...w, source: name });
+  logger.info(
+    `loaded ${name}: ${result.rows.toLocaleString("en-US")} rows from ${String(result.files.length)} files (${shown}) (${String(Math.round(performance.now() - started))} ms)`,
+  );
+  return {
+    name,
+    path: shown,
+    sha256: result.sha256,
+    rows: result.rows,
+    files: result.files.map((f) => ({
+      path: f.path,
+      sha256: f.sha256,
+      rows: f.rows,
+      added: f.added,
+      missing: f.missing,
+      renamed: f.renamed,
+    })),
+  };
 }

@@ -23,6 +23,23 @@ export const inputInfoSchema = z.strictObject({
   path: z.string().describe("path as given in the study file (relative), never an absolute local path"),
   sha256: z.string().describe("sha256 of the bytes that were loaded"),
   rows: z.number().int().describe("rows loaded"),
+  files: z
+    .array(
+      z.strictObject({
+        path: z.string().describe("file path relative to the study file (or --data)"),
+        sha256: z.string(),
+        rows: z.number().int().describe("rows loaded from this file"),
+        added: z.array(z.string()).describe("columns this file has that the file before it lacks"),
+        missing: z.array(z.string()).describe("columns the file before it has that this file lacks (NULL for its rows)"),
+        renamed: z
+          .array(z.strictObject({ from: z.string(), to: z.string() }))
+          .describe("columns spelled differently (case, spaces, underscores), read into the column `to`"),
+      }),
+    )
+    .optional()
+    .describe(
+      "a source with a glob or a list of paths: each file, in the order read; `sha256` above is then over the files' sha256 and paths",
+    ),
 });
 
 export const dataInfoSchema = z.strictObject({

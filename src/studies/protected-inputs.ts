@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { studyCacheDir } from "../data/portal/index.js";
+import { globRoot } from "../data/sources/index.js";
 import type { StudyBase } from "./study-file/base.js";
 import type { ProtectedPath } from "./results-folder.js";
 
@@ -22,7 +23,9 @@ export function protectedInputs(
   ];
   if (options.dataDir) out.push({ path: options.dataDir, label: `the data folder (--data ${options.dataDir})`, inside: true });
   for (const [name, source] of Object.entries(spec.sources)) {
-    if (source.path !== undefined) out.push({ path: resolve(base, source.path), label: `source "${name}" (${source.path})` });
+    // A glob protects the folder its files lie under; the files themselves are found only when the run loads them.
+    for (const path of source.path === undefined ? [] : typeof source.path === "string" ? [source.path] : source.path)
+      out.push({ path: globRoot(base, path), label: `source "${name}" (${path})` });
   }
   if (Object.values(spec.sources).some((s) => s.path === undefined))
     out.push({ path: studyCacheDir(studyFile, spec.cache_dir, options.cacheDir), label: "the portal cache folder" });

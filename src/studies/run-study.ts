@@ -90,14 +90,16 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const lockDown = () => lockDownDuckDb(db, { allowedDirectories: [staged.dir], tempDirectory: staged.scratch });
   try {
     logger.info(`openbeat: ${spec.name} (${spec.kind} study, seed ${spec.seed})`);
-    const { sources: resolved, fetched } = await resolvePortalSources(spec, {
+    const { fetched } = await resolvePortalSources(spec, {
       studyFile: file,
       cacheDir: options.cacheDir,
       refresh: options.refresh,
       logger,
       progress: options.progress,
     });
-    const fetchedFiles = new Map(Object.keys(fetched).map((name) => [name, { path: resolved[name].path, format: resolved[name].format }]));
+    const fetchedFiles = new Map(
+      Object.keys(fetched).map((name) => [name, { path: fetched[name].path, format: fetched[name].meta.format }]),
+    );
     const inputs: InputInfo[] = await loadSources(db, spec, {
       studyFile: file,
       dataDir: options.dataDir,

@@ -137,6 +137,11 @@ export const ERROR_CODES = {
     what: "`cannot load the file: …`",
     fix: "the database's own message follows; check the file in `openbeat inspect`",
   },
+  "source.set_format": {
+    section: "Sources",
+    what: '`s.yaml: source "areas": geojson sources are one file each; give one path, or one source per file`',
+    fix: "GeoJSON and shapefile sources take one path; globs and lists are for CSV, Parquet and NDJSON",
+  },
   "source.not_fetched": {
     section: "Sources",
     what: '`source "x" is a socrata source that has not been fetched`',
@@ -327,6 +332,41 @@ export const ERROR_CODES = {
     what: "`x.csv: file not found`",
     fix: "give a CSV, GeoJSON or shapefile",
   },
+  "examples.exists": {
+    section: "Command line, results folder, score, serve",
+    what: "`out: out/lmpd-officer-assaults.yaml already exists; choose an empty folder or move the files away (nothing was copied)`",
+    fix: "give a new or empty folder; openbeat never overwrites files",
+  },
+  "examples.not_directory": {
+    section: "Command line, results folder, score, serve",
+    what: "`x: exists and is not a folder`",
+    fix: "give a folder path",
+  },
+  "init.no_files": {
+    section: "Command line, results folder, score, serve",
+    what: "`init: give one or more data files`",
+    fix: "`openbeat init Crime.csv --kind risk`",
+  },
+  "init.target": {
+    section: "Command line, results folder, score, serve",
+    what: "`--target X: no such column; two-valued columns that could be the target: …`",
+    fix: "pass one of the listed columns, or make a 0/1 column in prepare and edit the draft",
+  },
+  "init.too_few_rows": {
+    section: "Command line, results folder, score, serve",
+    what: "`x.csv: has 3 rows; a study needs at least 20`",
+    fix: "give the full export",
+  },
+  "init.no_features": {
+    section: "Command line, results folder, score, serve",
+    what: "`x.csv: no column can be a feature`",
+    fix: "write the study file by hand from `examples/`",
+  },
+  "init.exists": {
+    section: "Command line, results folder, score, serve",
+    what: "`--out study.yaml: already exists`",
+    fix: "choose another name; init never overwrites a file",
+  },
   "data.no_rows_left": {
     section: "Data",
     what: "`no rows left after the missing-value policy (12 missing PREMISE_TYPE)`",
@@ -495,6 +535,11 @@ export const ERROR_CODES = {
 
 /** Codes of warnings (kept in results.json; the run goes on). */
 export const WARNING_CODES = {
+  "source.column_drift": {
+    section: "Sources",
+    what: "the files of one source (a glob or a list) differ in their columns: some add or lack columns (NULL in the files that lack them), or spell a column differently (case, spaces, underscores; read into one column); `files` lists each file's `added`, `missing` and `renamed`",
+    fix: "nothing, if that is what the exports are; rename or drop columns in `prepare` when a renamed column means something else",
+  },
   "csv.duplicate_header": {
     section: "Warnings (in `results.json`)",
     what: "repeated names (DuckDB compares case-insensitively) were renamed `NAME_2`, …",

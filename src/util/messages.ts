@@ -687,3 +687,81 @@ export const prepareRefused = (file: string, step: string, refusal: string) => `
 /** A source path outside the folders a study may read. */
 export const sourceOutside = (studyFile: string, name: string, path: string, where: string, places: string) =>
   `${studyFile}: source "${name}": ${path} resolves to ${where}, outside ${places}; move the file there, or pass --allow-outside-paths if you trust this study file`;
+
+/** `openbeat examples DIR` would overwrite files; nothing was copied. */
+export const examplesExist = (dir: string, files: string[]) =>
+  `${dir}: ${files.slice(0, 3).join(", ")}${files.length > 3 ? ` and ${files.length - 3} more` : ""} already exist${files.length === 1 ? "s" : ""}; choose an empty folder or move the files away (nothing was copied)`;
+
+/** `openbeat examples DIR` where DIR is a file. */
+export const examplesNotFolder = (dir: string) => `${dir}: exists and is not a folder; give a folder path`;
+
+/** A glob in a source's `path` that matches no file. */
+export const sourceGlobEmpty = (file: string, source: string, pattern: string) =>
+  `${file}: source "${source}": no file matches ${pattern}; check the pattern (relative to the study file, or pass --data DIR; * does not cross folders, ** does)`;
+
+/** Several files of one source that DuckDB cannot union (e.g. a column holding a STRUCT in one file and text in another). */
+export const sourceFilesUnion = (where: string, message: string) =>
+  `${where}: the files cannot be read into one table: ${message}; give the drifting column one type with "types:", or split the files into two sources`;
+
+/** A file set of a format that must stay one file per source. */
+export const sourceSetFormat = (file: string, source: string, format: string) =>
+  `${file}: source "${source}": ${format} sources are one file each; give one path, or one source per file`;
+
+/** How the columns of a source's files drift from one file to the next. */
+export const sourceColumnDrift = (
+  where: string,
+  files: { path: string; added: string[]; missing: string[]; renamed: { from: string; to: string }[] }[],
+) => {
+  const list = (cols: string[]) =>
+    cols
+      .slice(0, 4)
+      .map((c) => `"${c}"`)
+      .join(", ") + (cols.length > 4 ? ` and ${String(cols.length - 4)} more` : "");
+  const parts = files
+    .filter((f) => f.added.length || f.missing.length || f.renamed.length)
+    .map((f) =>
+      [
+        f.added.length ? `${f.path} adds ${list(f.added)}` : "",
+        f.missing.length ? `${f.path} lacks ${list(f.missing)} (NULL there)` : "",
+        f.renamed.length
+          ? `${f.path} spells ${f.renamed
+              .slice(0, 3)
+              .map((r) => `"${r.from}" for "${r.to}"`)
+              .join(", ")} (read into one column)`
+          : "",
+      ]
+        .filter(Boolean)
+        .join(", "),
+    );
+  return `${where}: columns drift across ${String(files.length)} files: ${parts.slice(0, 4).join("; ")}${parts.length > 4 ? `; and ${String(parts.length - 4)} more files` : ""}; the table has every column, with _source_file naming each row's file`;
+};
+
+/** `openbeat init` without data files. */
+export const initNoFiles = () => "init: give one or more data files, e.g. openbeat init Crime.csv --kind risk";
+
+/** `openbeat init` on a file of a format openbeat does not read. */
+export const initUnknownFormat = (file: string) =>
+  `${file}: cannot tell the format from its extension; give openbeat init a .csv, .tsv, .parquet, .ndjson, .jsonl, .geojson or .shp file`;
+
+/** `openbeat init` on a file with too few rows to draft a study from. */
+export const initTooFewRows = (file: string, rows: number) =>
+  `${file}: has ${String(rows)} rows; a study needs at least 20 (is it the right file?)`;
+
+/** `--target` names no column. */
+export const initTargetMissing = (target: string, choices: string[]) =>
+  `--target ${target}: no such column; two-valued columns that could be the target: ${choices.join(", ") || "(none)"}`;
+
+/** `--target` names a column that does not have two values. */
+export const initTargetNotBinary = (target: string, distinct: number, choices: string[]) =>
+  `--target ${target}: has ${String(distinct)} distinct values, a risk target needs two; make it 0/1 in prepare, or choose one of: ${choices.join(", ") || "(none)"}`;
+
+/** No column can be the risk target. */
+export const initNoTarget = (file: string) =>
+  `${file}: no two-valued column to predict; pass --target COLUMN, or draft a segments study with --kind segments`;
+
+/** Nothing could be a feature. */
+export const initNoFeatures = (file: string) =>
+  `${file}: no column can be a feature (all are ids, free text, coordinates or empty); write the study file by hand from examples/`;
+
+/** `openbeat init --out FILE` where FILE exists. */
+export const initExists = (file: string) => `--out ${file}: already exists; choose another file name or remove it (it was not changed)`;

@@ -40,8 +40,12 @@ export type ArcgisSpec = z.infer<typeof arcgisSchema>;
  */
 export const sourceSchema = z
   .strictObject({
-    /** Path relative to the study file, or to `--data DIR` when given. */
-    path: z.string().min(1).optional(),
+    /**
+     * Path relative to the study file, or to `--data DIR` when given. A glob (`crimes/Police_*.csv`, `**` for any
+     * depth) or a list of paths and globs reads several files into one table, unioned by column name, with a
+     * `_source_file` column (see docs/study-file.md, "Several files in one source").
+     */
+    path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     socrata: socrataSchema.optional(),
     arcgis: arcgisSchema.optional(),
     /** A file to download (https://…); give `format` when the URL has no .csv/.geojson extension. */
@@ -49,8 +53,11 @@ export const sourceSchema = z
       .string()
       .regex(/^https?:\/\//, "a source url starts with https://")
       .optional(),
-    /** File format; inferred from the extension when absent. */
-    format: z.enum(["csv", "geojson", "shapefile"]).optional(),
+    /**
+     * File format; inferred from the extension when absent (.csv .tsv .txt, .geojson .json, .shp, .parquet .pq,
+     * .ndjson .jsonl).
+     */
+    format: z.enum(["csv", "geojson", "shapefile", "parquet", "ndjson"]).optional(),
     /** CSV: field delimiter (default ","). */
     delimiter: z.string().length(1).optional(),
     /** CSV: read every column as text (default false: DuckDB infers types). */
@@ -72,10 +79,13 @@ export const sourceSchema = z
           : "give one of path, socrata, arcgis or url",
       });
     }
+    if ((s.format === "parquet" || s.format === "ndjson") && (s.socrata || s.arcgis || s.url)) {
+      ctx.addIssue({ code: "custom", path: ["format"], message: `${s.format} is only for local files; portal sources are csv or geojson` });
+    }
     if (s.format === "shapefile" && (s.socrata || s.arcgis || s.url)) {
       ctx.addIssue({ code: "custom", path: ["format"], message: "shapefile is only for local files; portal sources are csv or geojson" });
     }
   });
 export type SourceSpec = z.infer<typeof sourceSchema>;
 /** A source that is a local file (what portal sources become once fetched). */
-export type FileSourceSpec = SourceSpec & { path: string };
+export type FileSourceSpec = SourceSpec & { path: string | string[] };

@@ -83,8 +83,9 @@ export function describeClusters(p: ProfileInput): Cluster[] {
           lift: round(om ? cm / om : NaN, 4),
           count: s.clusters[c].n,
           evidence: ranked ? round(z, 3) : null,
-          quartiles: s.clusters[c].quartiles,
-          overall_quartiles: s.all.quartiles,
+          // A cluster can hold only rows where the value is missing (imputed in the design): no quartiles then.
+          ...(s.clusters[c].n > 0 ? { quartiles: s.clusters[c].quartiles } : {}),
+          ...(s.all.n > 0 ? { overall_quartiles: s.all.quartiles } : {}),
           rank: ranked ? Math.abs(z) : -1,
         });
       }

@@ -69,3 +69,30 @@ describe("describeClusters(p)", () => {
     expect(counted).toBe(3);
   });
 });
+
+describe("describeClusters(p) with imputed values", () => {
+  it("a cluster whose numeric values are all missing (imputed) has no quartiles rather than NaN ones", () => {
+    const gaps: FeatureInput = {
+      categorical: { sex: ["M", "M", "F", "F", "M", "F"] },
+      numeric: { age: Float64Array.from([20, 22, NaN, NaN, 21, NaN]) },
+    };
+    const encoded = fitEncoder(gaps, { standardize: true, missingNumeric: "median" });
+    const { X } = encodeDense(encoded.encoder, gaps, encoded.keep);
+    const [young, gap] = describeClusters({
+      X,
+      names: encoded.encoder.features.map((f) => f.name),
+      encoder: encoded.encoder,
+      labels,
+      k: 2,
+      input: gaps,
+      keep: encoded.keep,
+      describe: null,
+      dist: null,
+      minCell: 1,
+    });
+    expect(row(young, "age")?.quartiles).toEqual([20.5, 21, 21.5]);
+    expect(row(gap, "age")?.count).toBe(0);
+    expect(row(gap, "age")?.quartiles).toBeUndefined();
+    expect(row(gap, "age")?.overall_quartiles).toEqual([20.5, 21, 21.5]);
+  });
+});
