@@ -54,7 +54,10 @@ export function silhouetteCriterion(options: { sampleSize?: number; seed?: numbe
     const L = new Int32Array(last.rows);
     let r = 0;
     for (let g = 0; g < X.rows; ++g) for (let c = 0; c < w[g]; ++c) L[r++] = labels[g];
-    return last.score(L);
+    // A clustering that found one cluster (k-means on a reference draw of few distinct rows can) has no silhouette;
+    // it shows no structure, so it scores 0 rather than NaN, which would void the null's mean and spread.
+    const score = last.score(L);
+    return Number.isFinite(score) ? score : 0;
   };
 }
 

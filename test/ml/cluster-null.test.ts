@@ -160,6 +160,14 @@ describe("compareWithNull", () => {
     expect(silhouetteCriterion()(X, w, labels)).toBeCloseTo(silhouetteScore(F, [0, 0, 0, 0, 1, 1, 1, 1]), 14);
   });
 
+  it("silhouetteCriterion scores a one-cluster labelling 0 (no structure), not NaN", () => {
+    const X = { rows: 3, cols: 1, data: Float64Array.from([0, 1, 5]) };
+    const w = Float64Array.from([2, 1, 1]);
+    const one = silhouetteCriterion()(X, w, Int32Array.from([0, 0, 0]));
+    expect(one).toBe(0);
+    expect(Number.isFinite(silhouetteScore(expandRows(X, w), [0, 0, 0, 0]))).toBe(false);
+  });
+
   it("rejects bad ks, draws and non-integer counts", () => {
     const X = { rows: 3, cols: 1, data: Float64Array.from([0, 1, 2]) };
     expect(() => compareWithNull(X, { ks: [1] })).toThrow(/invalid k: 1/);
