@@ -1,5 +1,6 @@
 import { COLORS, topLevel } from "./chart-config.js";
 import { formatInt, formatNumber, formatPct, isSuppressed, truncate } from "./format.js";
+import { categoryColor } from "./palette.js";
 import { areaName, clusterShare, polygonFeatures, rewindGeometry } from "./geo.js";
 import type { Cluster, FeatureCollection, Geometry, ReportSegmentsResults, SegmentsChartOptions, VegaLiteSpec } from "./types.js";
 
@@ -11,7 +12,7 @@ const LIFT_CLAMP = 2;
 
 /** Colour of the cluster at position `index` of `results.clusters`, the same in every chart and card. */
 export function clusterColor(index: number): string {
-  return COLORS.categories[index % COLORS.categories.length];
+  return categoryColor(index);
 }
 
 /**

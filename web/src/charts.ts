@@ -1,4 +1,5 @@
 import type { VisualizationSpec } from "vega-embed";
+import { CATEGORY_PALETTE } from "../../src/report/palette.js";
 
 /** Colours used across the dashboard. */
 export const COLORS = {
@@ -14,19 +15,8 @@ export const COLORS = {
   hidden: "#9aa5b1",
 };
 
-/** Cluster colours (Tableau 10), by position in the run's cluster list. */
-export const CLUSTER_COLORS = [
-  "#4e79a7",
-  "#f28e2b",
-  "#59a14f",
-  "#e15759",
-  "#76b7b2",
-  "#edc948",
-  "#b07aa1",
-  "#ff9da7",
-  "#9c755f",
-  "#bab0ac",
-];
+/** Cluster colours by position in the run's cluster list: the report's palette, so cluster i looks the same in both. */
+export const CLUSTER_COLORS: readonly string[] = CATEGORY_PALETTE;
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
@@ -492,14 +482,15 @@ export function areaMapSpec(
   if (metric.kind === "share") tooltip.push({ field: `share_${metric.index}`, title: metric.cluster, format: ".1%" });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    // The legend sits under the map, never over it: an overlaid corner legend hid the city's southern tip.
     config: {
       ...CONFIG,
       legend: {
         ...CONFIG.legend,
-        orient: "bottom-right",
-        direction: "vertical",
-        fillColor: "rgba(255,255,255,0.85)",
-        padding: 6,
+        orient: "bottom",
+        direction: "horizontal",
+        columns: Math.max(1, Math.floor(width / 220)),
+        gradientLength: Math.min(260, Math.max(120, width - 80)),
         labelLimit: Math.max(160, Math.round(width * 0.4)),
       },
     },
@@ -529,7 +520,10 @@ export function gridMapSpec(
 ): VisualizationSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", fillColor: "rgba(255,255,255,0.85)", padding: 6 } },
+    config: {
+      ...CONFIG,
+      legend: { ...CONFIG.legend, orient: "bottom", direction: "horizontal", gradientLength: Math.min(260, Math.max(120, width - 80)) },
+    },
     width,
     height,
     projection: { type: "mercator" },
