@@ -17,6 +17,7 @@ import {
 } from "./charts";
 import { escapeHtml, formatInt, formatPct, valueLabel } from "./format";
 import { rewindGeometry } from "./rewind";
+import { decodeUrlState, encodeUrlState } from "./url-state";
 import "./style.css";
 
 interface State {
@@ -26,7 +27,8 @@ interface State {
   filters: Map<string, FilterValue[]>;
   /** Bumped on every refresh so late answers of an older one are dropped. */
   generation: number;
-  mapMetric?: AreaMetric;
+  /** The map menu's choice ("rate", "count", "dominant", "share:2"); undefined is the run's default. */
+  mapChoice?: string;
   geojson?: Promise<GeoFeature[]>;
   /** A one-line message shown in the filter bar (a filter that the policy does not allow). */
   notice?: string;
@@ -70,7 +72,7 @@ function toggle(dimKey: string, value: FilterValue): void {
   const next = current.some((v) => sameValue(v, value)) ? current.filter((v) => !sameValue(v, value)) : [...current, value];
   if (next.length) state.filters.set(dimKey, next);
   else state.filters.delete(dimKey);
-  void refresh();
+  void refresh("push");
 }
 
 /** A count as text: the number, or the run's hidden label (e.g. "≤10") when the answer hides it. */
@@ -85,7 +87,8 @@ function clusterNames(run: RunSummary): { ids: number[]; label: (id: number) => 
     const l = byId.get(id);
     return l ? `${id} · ${l}` : `Cluster ${id}`;
   };
-  const ids = clusters.map((c) => c.id).sort((a, b) => a - b);
+  // Position in results.clusters picks the colour, as in the report (categoryColor of src/report/palette.ts).
+  const ids = clusters.map((c) => c.id);
   return { ids, label, labels: ids.map(label) };
 }
 
@@ -152,27 +155,88 @@ function renderTabs(): void {
   tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) => {
     b.addEventListener("click", () => {
       const run = state.runs.find((r) => r.id === b.dataset.run);
-      if (run && run !== state.run) selectRun(run);
+      if (run && run !== state.run) selectRun(run, new Map(), undefined, "push");
     });
   });
 }
 
-function selectRun(run: RunSummary): void {
+/**
+ * Shows a run with the given filters and map choice (from a link, or none after a tab click).
+ * @param history "push" adds a history entry, "replace" rewrites the current one, "none" leaves the address
+ */
+function selectRun(run: RunSummary, filters: Map<string, FilterValue[]>, mapChoice: string | undefined, history: UrlMode): void {
   for (const v of views.values()) v.finalize();
   views.clear();
   state.run = run;
-  state.filters = new Map();
+  state.filters = usableFilters(run, filters);
   state.notice = undefined;
-  state.mapMetric = undefined;
+  state.mapChoice = mapChoice;
   state.geojson = run.results.dashboard.areas
     ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) })))
     : undefined;
-  const params = new URLSearchParams(location.search);
-  params.set("run", run.id);
-  history.replaceState(null, "", `${location.pathname}?${params}`);
   renderTabs();
   buildLayout(run);
-  void refresh();
+  void refresh(history);
+}
+
+type UrlMode = "push" | "replace" | "none";
+
+/** Filters of a link that this run can answer: known dimensions, at most the policy's number of filters. */
+function usableFilters(run: RunSummary, filters: Map<string, FilterValue[]>): Map<string, FilterValue[]> {
+  const known = new Set([
+    ...run.dimensions.map((d) => d.key),
+    ...(run.results.dashboard.areas ? [run.results.dashboard.areas.column] : []),
+  ]);
+  const max = run.disclosure.max_filters;
+  return new Map([...filters].filter(([k]) => known.has(k)).slice(0, max));
+}
+
+/** Puts the run, its filters and the map choice in the address, so a reload or a shared link shows the same view. */
+function writeUrl(mode: UrlMode): void {
+  if (mode === "none" || !state.run) return;
+  const query = encodeUrlState({ run: state.run.id, filters: state.filters, map: state.mapChoice }, location.search);
+  if (`?${query}` === location.search) return;
+  const url = `${location.pathname}?${query}`;
+  if (mode === "push") history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+}
+
+/** Back and forward: show the state the address now holds, without adding a history entry. */
+function applyUrl(): void {
+  const wanted = decodeUrlState(location.search);
+  const run = state.runs.find((r) => r.id === wanted.run) ?? state.runs[0];
+  if (run !== state.run) {
+    selectRun(run, wanted.filters, wanted.map, "none");
+    return;
+  }
+  state.filters = usableFilters(run, wanted.filters);
+  state.notice = undefined;
+  if (state.mapChoice !== wanted.map) {
+    state.mapChoice = wanted.map;
+    syncMapSelect();
+  }
+  void refresh("none");
+}
+
+function syncMapSelect(): void {
+  const select = document.getElementById("map-metric") as HTMLSelectElement | null;
+  if (!select) return;
+  const values = [...select.options].map((o) => o.value);
+  select.value = state.mapChoice !== undefined && values.includes(state.mapChoice) ? state.mapChoice : (values[0] ?? "");
+}
+
+/** The map's colouring for the current choice; the first menu entry when there is none or it is unknown. */
+function mapMetric(run: RunSummary): AreaMetric {
+  const names = clusterNames(run);
+  const v = state.mapChoice;
+  if (v?.startsWith("share:")) {
+    const index = Number(v.slice(6));
+    if (Number.isInteger(index) && index >= 0 && index < names.labels.length) return { kind: "share", index, cluster: names.labels[index] };
+  }
+  if (v === "count") return { kind: "count" };
+  if (v === "rate" && run.study === "risk") return { kind: "rate" };
+  if (v === "dominant" && run.study !== "risk") return { kind: "dominant" };
+  return run.study === "risk" ? { kind: "rate" } : { kind: "dominant" };
 }
 
 function mapKind(run: RunSummary): "areas" | "points" | undefined {
@@ -246,12 +310,10 @@ function buildLayout(run: RunSummary): void {
           ...names.ids.map((id, i): [string, string] => [`share:${i}`, `Share: ${names.label(id)}`]),
         ];
     select.innerHTML = options.map(([v, l]) => `<option value="${escapeHtml(v)}">${escapeHtml(l)}</option>`).join("");
+    syncMapSelect();
     select.addEventListener("change", () => {
-      const v = select.value;
-      state.mapMetric = v.startsWith("share:")
-        ? { kind: "share", index: Number(v.slice(6)), cluster: names.labels[Number(v.slice(6))] }
-        : ({ kind: v } as AreaMetric);
-      void refresh();
+      state.mapChoice = select.value;
+      void refresh("push");
     });
   } else if (select) select.remove();
 }
@@ -370,13 +432,13 @@ function renderFilters(run: RunSummary): void {
     button.addEventListener("click", () => {
       state.filters.delete(dim);
       state.notice = undefined;
-      void refresh();
+      void refresh("push");
     });
   });
   element("clear-filters").addEventListener("click", () => {
     state.filters.clear();
     state.notice = undefined;
-    void refresh();
+    void refresh("push");
   });
 }
 
@@ -550,7 +612,7 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       }
       return out;
     });
-    const metric = state.mapMetric ?? (run.study === "risk" ? { kind: "rate" } : { kind: "dominant" });
+    const metric = mapMetric(run);
     await show(el, areaMapSpec(values, width, height, metric, names.labels, areaLabel(run)), (datum) => {
       if (datum.known) toggle(areas.column, datum.key as FilterValue);
     });
@@ -580,9 +642,11 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
   foot.textContent = `${formatInt(cells.length)} squares of ${formatInt(grid_m)} m drawn (${formatInt(drawn)} records); located records under the filters: ${countText(run, total)}. Counts are perturbed; squares with ${run.disclosure.hidden_label} records are not drawn.`;
 }
 
-async function refresh(): Promise<void> {
+/** Re-queries and re-renders every view; `url` says how the address follows the new state. */
+async function refresh(url: UrlMode = "none"): Promise<void> {
   const run = state.run;
   if (!run) return;
+  writeUrl(url);
   const gen = ++state.generation;
   app.dataset.ready = "false";
   renderFilters(run);
@@ -607,8 +671,9 @@ async function main(): Promise<void> {
     app.innerHTML = `<div class="notice">No runs to show.</div>`;
     return;
   }
-  const wanted = new URLSearchParams(location.search).get("run");
-  selectRun(state.runs.find((r) => r.id === wanted) ?? state.runs[0]);
+  const wanted = decodeUrlState(location.search);
+  selectRun(state.runs.find((r) => r.id === wanted.run) ?? state.runs[0], wanted.filters, wanted.map, "replace");
+  window.addEventListener("popstate", applyUrl);
   let timer: number | undefined;
   let lastWidth = window.innerWidth;
   window.addEventListener("resize", () => {
