@@ -18,6 +18,7 @@ import {
 import { escapeHtml, formatInt, formatPct, valueLabel } from "./format";
 import { rewindGeometry } from "./rewind";
 import { decodeUrlState, encodeUrlState } from "./url-state";
+import { toCsv, type CsvCell } from "./csv";
 import "./style.css";
 
 interface State {
@@ -36,6 +37,13 @@ interface State {
 
 const state: State = { runs: [], filters: new Map(), generation: 0 };
 const views = new Map<string, Result>();
+
+/** The aggregated answer each chart was drawn from, as the table its CSV export writes. */
+interface ViewTable {
+  columns: string[];
+  rows: CsvCell[][];
+}
+const tables = new Map<string, ViewTable>();
 /** The page element with this id; the dashboard's HTML and its own layout always create it. */
 function element(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -130,10 +138,58 @@ async function show(container: HTMLElement, spec: VisualizationSpec, onClick?: (
   }
 }
 
+/** The PNG, SVG and CSV buttons of the chart with element id `id`. */
+function exportButtons(id: string, title: string): string {
+  const b = (format: string, what: string) =>
+    `<button type="button" data-export="${format}" title="Download ${what}" aria-label="Download ${escapeHtml(title)} as ${format.toUpperCase()}">${format.toUpperCase()}</button>`;
+  return `<div class="export" data-for="${id}">${b("png", "the chart as an image")}${b("svg", "the chart as SVG")}${b("csv", "the counts shown, as CSV")}</div>`;
+}
+
 function card(id: string, title: string, subtitle: string, span: string): string {
   return `<section class="card ${span}" id="card-${id}">
-    <header><h2>${escapeHtml(title)}</h2><p class="sub">${escapeHtml(subtitle)}</p></header>
+    <header><h2>${escapeHtml(title)}</h2><p class="sub">${escapeHtml(subtitle)}</p>${exportButtons(id, title)}</header>
     <div class="chart" id="${id}"></div></section>`;
+}
+
+/** A count for a CSV cell: the number, or the hidden label where the policy hides it (never a derived value). */
+function countCell(run: RunSummary, n: number | null | undefined): CsvCell {
+  return n === null || n === undefined ? run.disclosure.hidden_label : n;
+}
+
+/** A file name part: letters, digits, dots and dashes only. */
+const fileSafe = (s: string): string => s.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "");
+
+function download(name: string, href: string): void {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** Writes the chart with element id `id` as PNG (twice the screen's pixels), SVG, or its table as CSV. */
+async function exportView(id: string, format: string): Promise<void> {
+  const run = state.run;
+  const view = views.get(id)?.view;
+  if (!run) return;
+  const el = document.getElementById(id);
+  const name = `${fileSafe(run.id)}-${fileSafe(el?.dataset.dim ?? id)}`;
+  if (format === "csv") {
+    const table = tables.get(id);
+    if (!table) return;
+    const url = URL.createObjectURL(new Blob([toCsv(table.columns, table.rows)], { type: "text/csv;charset=utf-8" }));
+    download(`${name}.csv`, url);
+    setTimeout(() => {
+      URL.revokeObjectURL(url);
+    }, 10_000);
+  } else if (view && format === "svg") {
+    const url = URL.createObjectURL(new Blob([await view.toSVG()], { type: "image/svg+xml" }));
+    download(`${name}.svg`, url);
+    setTimeout(() => {
+      URL.revokeObjectURL(url);
+    }, 10_000);
+  } else if (view && format === "png") download(`${name}.png`, await view.toImageURL("png", 2));
 }
 
 function chartWidth(el: HTMLElement): number {
@@ -289,7 +345,7 @@ function buildLayout(run: RunSummary): void {
     <section class="kpis" id="kpis"></section>
     <section class="filters" id="filters"></section>
     <div class="grid">
-      ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select></header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
+      ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select>${exportButtons("map", mapTitle)}</header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
       ${side.replace("span-5", map ? "span-5" : "span-12")}
       ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()} (outlined: under ${RATE_MIN_COUNT} records); click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
       ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? `Bars: records. Line: rate (faint points: under ${RATE_MIN_COUNT} records).` : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
@@ -513,6 +569,10 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     const overall = d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
     if (gen !== state.generation) return;
     const data = barData(rows, d, run);
+    tables.set(el.id, {
+      columns: [d.label, "records", targetLabel(run), "rate", "mean_predicted_risk"],
+      rows: rows.map((r, i) => [data[i].label, countCell(run, r.count), countCell(run, r.positives), r.rate ?? null, r.mean_score ?? null]),
+    });
     const spec =
       d.kind === "category"
         ? riskCategorySpec(data, width, d.label, targetLabel(run), overall)
@@ -520,7 +580,12 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     await show(el, spec, onClick);
   } else {
     const names = clusterNames(run);
-    await show(el, stackedSpec(stackData(rows, d, run), width, d.label, names.labels, d.kind !== "category", rows.length), onClick);
+    const stack = stackData(rows, d, run);
+    tables.set(el.id, {
+      columns: [d.label, "cluster", "records", "share_of_value"],
+      rows: stack.map((x) => [x.label, x.cluster, countCell(run, x.n), x.share]),
+    });
+    await show(el, stackedSpec(stack, width, d.label, names.labels, d.kind !== "category", rows.length), onClick);
   }
 }
 
@@ -548,6 +613,7 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
       faded: (state.filters.get(key) ?? []).length > 0 && !selected,
     };
   });
+  tables.set(el.id, { columns: ["cluster", "records", "share"], rows: data.map((x) => [x.label, countCell(run, x.count), x.share]) });
   await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => {
     toggle(key, datum.key as FilterValue);
   });
@@ -559,6 +625,10 @@ async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
   const { bins } = await fetchHistogram(run.id, filtersObject(), 20);
   if (gen !== state.generation) return;
   const threshold = run.results.study === "risk" ? run.results.threshold : undefined;
+  tables.set(el.id, {
+    columns: ["risk_from", "risk_to", "records", targetLabel(run), "other_records"],
+    rows: bins.map((b) => [b.start, b.end, countCell(run, b.count), countCell(run, b.positives), countCell(run, b.negatives)]),
+  });
   await show(el, histogramSpec(bins, chartWidth(el), targetLabel(run), threshold));
 }
 
@@ -613,6 +683,14 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       return out;
     });
     const metric = mapMetric(run);
+    tables.set(el.id, {
+      columns: [areaLabel(run), "records", ...(run.study === "risk" ? ["rate"] : names.labels.map((l) => `share: ${l}`))],
+      rows: rows.map((r) => [
+        r.key === null ? "(missing)" : String(r.key),
+        countCell(run, r.count),
+        ...(run.study === "risk" ? [r.rate ?? null] : names.ids.map((id) => r.cluster_shares?.[String(id)] ?? null)),
+      ]),
+    });
     await show(el, areaMapSpec(values, width, height, metric, names.labels, areaLabel(run)), (datum) => {
       if (datum.known) toggle(areas.column, datum.key as FilterValue);
     });
@@ -637,6 +715,10 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
   }
   const { total, cells, grid_m } = await fetchPoints(run.id, filtersObject());
   if (gen !== state.generation) return;
+  tables.set(el.id, {
+    columns: ["latitude", "longitude", `records_in_${grid_m}m_square`],
+    rows: cells.map((c) => [c.lat, c.lon, c.count]),
+  });
   await show(el, gridMapSpec(cells, width, height, grid_m));
   const drawn = cells.reduce((s, c) => s + c.count, 0);
   foot.textContent = `${formatInt(cells.length)} squares of ${formatInt(grid_m)} m drawn (${formatInt(drawn)} records); located records under the filters: ${countText(run, total)}. Counts are perturbed; squares with ${run.disclosure.hidden_label} records are not drawn.`;
@@ -674,6 +756,14 @@ async function main(): Promise<void> {
   const wanted = decodeUrlState(location.search);
   selectRun(state.runs.find((r) => r.id === wanted.run) ?? state.runs[0], wanted.filters, wanted.map, "replace");
   window.addEventListener("popstate", applyUrl);
+  app.addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>(".export button");
+    const id = button?.closest<HTMLElement>(".export")?.dataset.for;
+    if (!button || !id) return;
+    exportView(id, button.dataset.export ?? "").catch((e: unknown) => {
+      console.error(`openbeat: export failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  });
   let timer: number | undefined;
   let lastWidth = window.innerWidth;
   window.addEventListener("resize", () => {

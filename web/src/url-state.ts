@@ -1,4 +1,4 @@
-import type { FilterValue } from "../../src/server/api-types";
+import type { FilterValue } from "../../src/server/api-types.js";
 
 /** The part of the dashboard's state that a link carries: run, filters and the map's colouring. */
 export interface UrlState {
