@@ -32,3 +32,20 @@ describe("logTicks(lo, hi)", () => {
     expect(logTicks(1e-5, 1e5)).toContain(1);
   });
 });
+
+describe("dataSection(results, minCell, manifest)", () => {
+  it("prints timings in seconds, converting <step>_ms, and the versions", async () => {
+    const { dataSection } = await import("../../src/report/sections.js");
+    const { readFileSync } = await import("node:fs");
+    const results = JSON.parse(readFileSync("test/fixtures/results/risk.json", "utf8")) as Parameters<typeof dataSection>[0];
+    const html = dataSection(results, 10, {
+      versions: { openbeat: "0.1.0", duckdb: "v1.5.6" },
+      timings: { load_ms: 2416, model: 12.5, prepare: 0.034 },
+    });
+    expect(html).toContain("load 2.42 s");
+    expect(html).toContain("model 12.5 s");
+    expect(html).toContain("prepare 0.03 s");
+    expect(html).not.toContain("_ms");
+    expect(html).toContain("openbeat 0.1.0, duckdb v1.5.6");
+  });
+});
