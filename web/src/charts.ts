@@ -45,6 +45,9 @@ export interface BarDatum {
   /** The count as text: the number, or the hidden label such as "≤10". */
   count_text: string;
   rate?: number | null;
+  /** 95% Wilson interval of the rate, when the rate is shown. */
+  rate_lo?: number;
+  rate_hi?: number;
   positives?: number | null;
   positives_text?: string;
   mean_score?: number | null;
@@ -96,12 +99,16 @@ export function riskCategorySpec(
   const rest = Math.max(220, width - labelWidth - 22 - 24);
   const countWidth = Math.round(rest * 0.58);
   const rateWidth = rest - countWidth;
-  const y = { field: "label", type: "nominal", sort: null, title: null };
+  // One explicit domain for the count and the rate charts: layers with their own data (the interval rules) would
+  // otherwise union the band domains in sorted order and move rates away from their labels.
+  const y = { field: "label", type: "nominal", sort: null, title: null, scale: { domain: data.map((d) => d.label) } };
   const tooltip = [
     { field: "label", title: title },
     { field: "count_text", title: "Records" },
     { field: "positives_text", title: targetLabel },
     { field: "rate", title: "Rate", format: ".1%" },
+    { field: "rate_lo", title: "Rate, 95% interval from", format: ".1%" },
+    { field: "rate_hi", title: "to", format: ".1%" },
     { field: "mean_score", title: "Mean predicted risk", format: ".1%" },
   ];
   return {
@@ -151,6 +158,18 @@ export function riskCategorySpec(
               tooltip,
             },
           },
+          {
+            // 95% Wilson interval; faint where the group has too few records for its rate to say much.
+            transform: [{ filter: "isValid(datum.rate_lo)" }],
+            mark: { type: "rule", color: COLORS.text, strokeWidth: 1 },
+            encoding: {
+              y: { ...y, axis: null },
+              x: { field: "rate_lo", type: "quantitative", title: `${targetLabel} rate` },
+              x2: { field: "rate_hi" },
+              opacity: { condition: { test: SMALL, value: 0.25 }, value: 0.75 },
+              tooltip,
+            },
+          },
           ...(overallRate === null
             ? []
             : [
@@ -182,6 +201,8 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
     { field: "count_text", title: "Records" },
     { field: "positives_text", title: targetLabel },
     { field: "rate", title: "Rate", format: ".1%" },
+    { field: "rate_lo", title: "Rate, 95% interval from", format: ".1%" },
+    { field: "rate_hi", title: "to", format: ".1%" },
   ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -216,6 +237,15 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
             mark: { type: "line", color: COLORS.rate, strokeWidth: 2, cursor: "pointer" },
           },
           {
+            transform: [{ filter: "isValid(datum.rate_lo)" }],
+            mark: { type: "rule", color: COLORS.rate, strokeWidth: 1 },
+            encoding: {
+              y: { ...rateY, field: "rate_lo" },
+              y2: { field: "rate_hi" },
+              opacity: { condition: { test: SMALL, value: 0.2 }, value: 0.6 },
+            },
+          },
+          {
             transform: [{ filter: "isValid(datum.rate)" }],
             mark: { type: "point", filled: true, size: 28, color: COLORS.rate, cursor: "pointer" },
             encoding: { opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 }, tooltip },
@@ -241,7 +271,7 @@ function hiddenText(along: "x" | "y", tooltip: object[]): object {
       cursor: "pointer",
       ...(along === "x" ? { align: "left", dx: 3, baseline: "middle" } : { angle: 270, align: "left", dy: 3, dx: 3, baseline: "middle" }),
     },
-    encoding: { [along]: { field: "zero", type: "quantitative" }, text: { field: "count_text" }, tooltip },
+    encoding: { [along]: { field: "zero", type: "quantitative", axis: null }, text: { field: "count_text" }, tooltip },
   };
 }
 

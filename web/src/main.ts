@@ -19,6 +19,7 @@ import { escapeHtml, formatInt, formatPct, valueLabel } from "./format";
 import { rewindGeometry } from "./rewind";
 import { decodeUrlState, encodeUrlState } from "./url-state";
 import { toCsv, type CsvCell } from "./csv";
+import { wilsonInterval } from "./wilson";
 import "./style.css";
 
 interface State {
@@ -498,6 +499,13 @@ function renderFilters(run: RunSummary): void {
   });
 }
 
+/** The 95% Wilson interval of a shown rate, from the shown positives and records (no hidden count is used). */
+function wilsonBounds(r: QueryRow): { rate_lo?: number; rate_hi?: number } {
+  if (r.rate == null || r.count == null || r.positives == null || r.count <= 0) return {};
+  const [lo, hi] = wilsonInterval(r.positives, r.count);
+  return { rate_lo: lo, rate_hi: hi };
+}
+
 function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[] {
   const active = (state.filters.get(d.key) ?? []).length > 0;
   const names = clusterNames(run);
@@ -509,6 +517,7 @@ function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[
       count: r.count,
       count_text: countText(run, r.count),
       rate: r.rate,
+      ...wilsonBounds(r),
       positives: r.positives,
       positives_text: r.positives === undefined ? undefined : countText(run, r.positives),
       mean_score: r.mean_score,
@@ -540,24 +549,105 @@ function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDa
   });
 }
 
+/** The last answer of each dimension chart, kept so that search and sort redraw without asking again. */
+const answers = new Map<string, { rows: QueryRow[]; overall: number | null }>();
+
+/** Search text and order of each category list, by dimension key; kept across filter changes. */
+const lists = new Map<string, { query: string; sort: ListSort }>();
+
+/** Orders of a category list: most records first (the server's order), highest rate first, or by name. */
+type ListSort = "count" | "rate" | "name";
+
+/** The rows a category list shows: those whose label contains the search text, in the chosen order. */
+function listRows(run: RunSummary, d: DimensionView, rows: QueryRow[]): QueryRow[] {
+  const view = lists.get(d.key);
+  if (!view || d.kind !== "category") return rows;
+  const names = clusterNames(run);
+  const label = (r: QueryRow) => valueLabel(d.kind, r.key, names.label);
+  const q = view.query.trim().toLowerCase();
+  const kept = q ? rows.filter((r) => label(r).toLowerCase().includes(q)) : [...rows];
+  if (view.sort === "name") kept.sort((a, b) => label(a).localeCompare(label(b), "en"));
+  // Hidden rates (null) go last; ties keep the server's order (most records first).
+  if (view.sort === "rate") kept.sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1));
+  return kept;
+}
+
+/** Search box and order menu of a category card, added once when the card is built. */
+function listControls(run: RunSummary, d: DimensionView, el: HTMLElement): void {
+  const header = el.closest(".card")?.querySelector("header");
+  if (!header || header.querySelector(".list-controls")) return;
+  const box = document.createElement("div");
+  box.className = "list-controls";
+  const sorts: [ListSort, string][] = [
+    ["count", "Most records"],
+    ...(run.study === "risk" ? [["rate", "Highest rate"] as [ListSort, string]] : []),
+    ["name", "Name"],
+  ];
+  box.innerHTML = `<input type="search" class="list-search" placeholder="Search ${escapeHtml(d.label)}" aria-label="Search ${escapeHtml(d.label)}">
+    <select class="list-sort" aria-label="Order of ${escapeHtml(d.label)}">${sorts.map(([v, l]) => `<option value="${v}">${l}</option>`).join("")}</select>`;
+  header.append(box);
+  const input = box.querySelector("input") as HTMLInputElement;
+  const select = box.querySelector("select") as HTMLSelectElement;
+  const view = lists.get(d.key) ?? { query: "", sort: "count" };
+  input.value = view.query;
+  select.value = view.sort;
+  let timer: number | undefined;
+  const redraw = () => {
+    lists.set(d.key, { query: input.value, sort: select.value as ListSort });
+    const gen = state.generation;
+    app.dataset.ready = "false";
+    drawDimension(run, el, d).then(
+      () => {
+        if (gen === state.generation) app.dataset.ready = "true";
+      },
+      (e: unknown) => {
+        console.error(`openbeat: ${e instanceof Error ? e.message : String(e)}`);
+        app.dataset.ready = "error";
+      },
+    );
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(redraw, 150);
+  });
+  select.addEventListener("change", redraw);
+}
+
 async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): Promise<void> {
   const d = run.dimensions.find((x) => x.key === el.dataset.dim);
   if (!d) throw new Error(`unknown dimension ${el.dataset.dim ?? "(none)"}`);
   const isRisk = run.study === "risk";
   const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
-  const rows = answer.rows;
+  // The reference rate is the rate under the other filters, asked for as such (never summed from hidden groups).
+  const overall =
+    isRisk && d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
+  if (gen !== state.generation) return;
+  answers.set(el.id, { rows: answer.rows, overall });
+  if (d.kind === "category" && answer.rows.length > LIST_ROWS / 2) listControls(run, d, el);
+  await drawDimension(run, el, d);
+}
+
+/** Draws a dimension chart from its last answer, searched and ordered as its card says. */
+async function drawDimension(run: RunSummary, el: HTMLElement, d: DimensionView): Promise<void> {
+  const answer = answers.get(el.id);
+  if (!answer) return;
+  const isRisk = run.study === "risk";
+  const all = answer.rows;
+  const rows = listRows(run, d, all);
+  el.dataset.shown = String(rows.length);
   if (d.kind === "category") {
     // Long labels (offence descriptions) get the full row so they stay readable.
-    const longest = Math.max(0, ...rows.map((r) => String(r.key ?? "(missing)").length));
+    const longest = Math.max(0, ...all.map((r) => String(r.key ?? "(missing)").length));
     el.closest(".card")?.classList.toggle("wide", longest > 30);
     const note = el.closest(".card")?.querySelector<HTMLElement>(".sub");
     if (note) {
       note.dataset.base ??= note.textContent;
+      const searched = rows.length < all.length ? ` ${formatInt(rows.length)} of ${formatInt(all.length)} values match the search.` : "";
       note.textContent =
         rows.length > LIST_ROWS
-          ? `${note.dataset.base} ${formatInt(rows.length)} values, most records first; scroll for more.`
-          : note.dataset.base;
+          ? `${note.dataset.base}${searched || ` ${formatInt(rows.length)} values.`} Scroll for more.`
+          : `${note.dataset.base}${searched}`;
     }
   }
   const width = chartWidth(el);
@@ -565,17 +655,22 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     toggle(d.key, datum.key as FilterValue);
   };
   if (isRisk) {
-    // The reference rate is the rate under the other filters, asked for as such (never summed from hidden groups).
-    const overall = d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
-    if (gen !== state.generation) return;
     const data = barData(rows, d, run);
     tables.set(el.id, {
-      columns: [d.label, "records", targetLabel(run), "rate", "mean_predicted_risk"],
-      rows: rows.map((r, i) => [data[i].label, countCell(run, r.count), countCell(run, r.positives), r.rate ?? null, r.mean_score ?? null]),
+      columns: [d.label, "records", targetLabel(run), "rate", "rate_ci95_low", "rate_ci95_high", "mean_predicted_risk"],
+      rows: rows.map((r, i) => [
+        data[i].label,
+        countCell(run, r.count),
+        countCell(run, r.positives),
+        r.rate ?? null,
+        data[i].rate_lo ?? null,
+        data[i].rate_hi ?? null,
+        r.mean_score ?? null,
+      ]),
     });
     const spec =
       d.kind === "category"
-        ? riskCategorySpec(data, width, d.label, targetLabel(run), overall)
+        ? riskCategorySpec(data, width, d.label, targetLabel(run), answer.overall)
         : riskTimeSpec(data, width, d.label, targetLabel(run));
     await show(el, spec, onClick);
   } else {
