@@ -306,7 +306,15 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const csv = await exported(page, chart, "csv");
       expect(csv.name).toBe("lmpd-PREMISE_TYPE.csv");
       const [header, ...rows] = parseCsv(csv.bytes.toString("utf8"));
-      expect(header).toEqual(["PREMISE_TYPE", "records", "Officer assaulted", "rate", "mean_predicted_risk"]);
+      expect(header).toEqual([
+        "PREMISE_TYPE",
+        "records",
+        "Officer assaulted",
+        "rate",
+        "rate_ci95_low",
+        "rate_ci95_high",
+        "mean_predicted_risk",
+      ]);
       const sql = new Map(
         (await db.query(`SELECT PREMISE_TYPE AS v, count(*)::INTEGER AS n ${lmpd} GROUP BY 1`)).map((r) => [String(r.v), Number(r.n)]),
       );
@@ -332,6 +340,57 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const svg = await exported(page, "histogram", "svg");
       expect(svg.name).toBe("lmpd-histogram.svg");
       expect(svg.bytes.toString("utf8")).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      await page.close();
+    }, 300_000);
+
+    it("LMPD: the offence list searches and sorts; a rate bar carries its Wilson interval", async () => {
+      const page = await open("?run=lmpd", 1440);
+      const chart = ".chart[data-dim='UOR_DESC']";
+      const card = page.locator("#card-" + must(await page.getAttribute(chart, "id"), "offence chart id"));
+      const all = Number(await page.getAttribute(chart, "data-shown"));
+      const [distinct] = await db.query(`SELECT count(DISTINCT UOR_DESC)::INTEGER AS n ${lmpd}`);
+      expect(all).toBeGreaterThanOrEqual(Number(distinct.n));
+      const [wanton] = await db.query(`SELECT count(DISTINCT UOR_DESC)::INTEGER AS n ${lmpd} WHERE UOR_DESC ILIKE '%wanton%'`);
+      expect(Number(wanton.n)).toBeGreaterThan(1);
+      await card.locator(".list-search").fill("wanton");
+      await page.waitForFunction(
+        (n) => document.querySelector(".chart[data-dim='UOR_DESC']")?.getAttribute("data-shown") === String(n),
+        wanton.n,
+      );
+      await settled(page);
+      const labels = await page.$$eval(`${chart} path[aria-roledescription="bar"]`, (els) =>
+        els.map((e) => e.getAttribute("aria-label") ?? ""),
+      );
+      expect(labels.length).toBeGreaterThan(0);
+      for (const l of labels) expect(l.toUpperCase()).toContain("WANTON");
+
+      await card.locator(".list-search").fill("");
+      await page.waitForFunction(
+        (n) => document.querySelector(".chart[data-dim='UOR_DESC']")?.getAttribute("data-shown") === String(n),
+        all,
+      );
+      await card.locator(".list-sort").selectOption("name");
+      await settled(page);
+      // Bars are drawn in the list's order, top to bottom (the y domain is the list itself).
+      await page.waitForFunction(() => {
+        const names = [...document.querySelectorAll(".chart[data-dim='UOR_DESC'] path[aria-roledescription='bar']")]
+          .map((e) => /^label: (.*?); Records:/.exec(e.getAttribute("aria-label") ?? "")?.[1])
+          .filter((v): v is string => v !== undefined);
+        return names.length > 10 && names.every((t, i) => i === 0 || names[i - 1].localeCompare(t, "en") <= 0);
+      });
+      await card.locator(".list-sort").selectOption("rate");
+      await settled(page);
+      const rates = await page.$$eval(`${chart} path[aria-roledescription="bar"][fill="#3b6ea8"]`, (els) =>
+        els
+          .map((e) => /Rate: ([\d.]+)%/.exec(e.getAttribute("aria-label") ?? "")?.[1])
+          .filter((v): v is string => v !== undefined)
+          .map(Number),
+      );
+      expect(rates.length).toBeGreaterThan(3);
+      for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]);
+      // Interval rules beside the overall-rate rule: one per shown rate.
+      const rules = await page.locator(`${chart} line[aria-roledescription="rule mark"]`).count();
+      expect(rules).toBeGreaterThan(rates.length);
       await page.close();
     }, 300_000);
 

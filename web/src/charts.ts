@@ -95,8 +95,10 @@ export function riskCategorySpec(
   // Labels get what the longest one needs (up to 45% of the width) and the two bar charts share the rest,
   // so short labels leave no empty band at the right and 60-character offence names stay whole.
   const longest = Math.max(0, ...data.map((d) => d.label.length));
-  const labelWidth = Math.min(Math.round(width * 0.45), Math.ceil(longest * LABEL_CHAR_PX) + 8);
-  const rest = Math.max(220, width - labelWidth - 22 - 24);
+  // On a phone the labels get less and the bars take what is left, so the rate panel is not pushed out of the card.
+  const narrow = width < 500;
+  const labelWidth = Math.min(Math.round(width * (narrow ? 0.38 : 0.45)), Math.ceil(longest * LABEL_CHAR_PX) + 8);
+  const rest = Math.max(narrow ? 120 : 220, width - labelWidth - 22 - 24);
   const countWidth = Math.round(rest * 0.58);
   const rateWidth = rest - countWidth;
   // One explicit domain for the count and the rate charts: layers with their own data (the interval rules) would
@@ -120,7 +122,7 @@ export function riskCategorySpec(
       {
         width: countWidth,
         height,
-        encoding: { y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } } },
+        encoding: { y: { ...y, axis: { labelLimit: Math.max(narrow ? 90 : 120, labelWidth), labelColor: COLORS.text } } },
         layer: [
           {
             mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
@@ -161,7 +163,8 @@ export function riskCategorySpec(
           {
             // 95% Wilson interval; faint where the group has too few records for its rate to say much.
             transform: [{ filter: "isValid(datum.rate_lo)" }],
-            mark: { type: "rule", color: COLORS.text, strokeWidth: 1 },
+            // Not interactive: a click through the interval reaches the bar under it.
+            mark: { type: "rule", color: COLORS.text, strokeWidth: 1, interactive: false },
             encoding: {
               y: { ...y, axis: null },
               x: { field: "rate_lo", type: "quantitative", title: `${targetLabel} rate` },
@@ -238,7 +241,7 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
           },
           {
             transform: [{ filter: "isValid(datum.rate_lo)" }],
-            mark: { type: "rule", color: COLORS.rate, strokeWidth: 1 },
+            mark: { type: "rule", color: COLORS.rate, strokeWidth: 1, interactive: false },
             encoding: {
               y: { ...rateY, field: "rate_lo" },
               y2: { field: "rate_hi" },
