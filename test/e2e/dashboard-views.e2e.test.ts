@@ -374,7 +374,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       // Bars are drawn in the list's order, top to bottom (the y domain is the list itself).
       await page.waitForFunction(() => {
         const names = [...document.querySelectorAll(".chart[data-dim='UOR_DESC'] path[aria-roledescription='bar'][fill='#3b6ea8']")]
-          .map((e) => /^label: (.*?); Records:/.exec(e.getAttribute("aria-label") ?? "")?.[1])
+          .map((e) => /(?:^|; )label: (.*?);/.exec(e.getAttribute("aria-label") ?? "")?.[1])
           .filter((v): v is string => v !== undefined);
         return names.length > 10 && names.every((t, i) => i === 0 || names[i - 1].localeCompare(t, "en") <= 0);
       });
