@@ -1,6 +1,7 @@
+import { CATEGORY_PALETTE } from "./palette.js";
 import type { VegaLiteSpec } from "./types.js";
 
-/** Colours used across the report; the categorical ones are colour-blind safe (Okabe–Ito). */
+/** Colours used across the report; the categorical ones are the shared palette of `palette.ts`. */
 export const COLORS = {
   up: "#c0392b",
   down: "#1f6fb2",
@@ -8,7 +9,7 @@ export const COLORS = {
   rule: "#888888",
   light: "#d0d0d0",
   bar: "#4a7fb0",
-  categories: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#7f3c8d"],
+  categories: CATEGORY_PALETTE,
 };
 
 /** Shared Vega-Lite config: sans-serif text, quiet grid, left-aligned titles. */

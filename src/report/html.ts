@@ -28,7 +28,7 @@ h1{font-size:26px;margin:8px 0 4px}h2{font-size:19px;margin:34px 0 10px;padding-
 .note{border-left:5px solid #b58900;background:#fdf8e8;padding:8px 14px;margin:10px 0;border-radius:4px;font-size:14px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}.card{flex:1 1 150px;border:1px solid #e1e4e8;border-radius:8px;padding:10px 14px}
 .card .v{font-size:24px;font-weight:bold}.card .l{font-size:12px;color:#555;text-transform:uppercase;letter-spacing:.4px}
-.chart{margin:14px 0;overflow-x:auto}.chart svg{max-width:100%;height:auto}.row{display:flex;flex-wrap:wrap;gap:18px}
+.chart{margin:14px 0;overflow-x:auto;max-width:100%}.row>*{min-width:0}.chart svg{max-width:100%;height:auto}.row{display:flex;flex-wrap:wrap;gap:18px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #eceef1;text-align:left;vertical-align:top}
 th{background:#f3f4f6;font-weight:600}th.n{text-align:right}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 code{font-size:12px;background:#f3f4f6;padding:1px 4px;border-radius:3px;word-break:break-all}
@@ -39,6 +39,7 @@ footer{margin-top:40px;color:#777;font-size:12px}
 .leak dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0;font-size:13px}.leak dt{font-weight:600}
 .question{font-size:17px;font-weight:600;margin:6px 0}.footnote{color:#555;font-size:12px;margin:6px 0}
 .cluster{font-size:14px}table.narrow{width:auto;min-width:320px}.cluster .dist svg{max-width:100%;height:auto}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:6px 0}dl.kv dt{color:#555}
+@media (max-width:700px){main{padding:14px 12px 40px}table{display:block;overflow-x:auto;max-width:100%}.row>div{flex:1 1 100%!important;min-width:0}.leak dl,dl.kv{grid-template-columns:minmax(0,1fr)}}
 @media print{body{background:white}main{max-width:none;padding:0}h2{break-before:page}h2:first-of-type{break-before:auto}.chart,.cluster,table{break-inside:avoid}}
 `;
 

@@ -1,6 +1,7 @@
 import type { Factor, Finding, MeanSd } from "../results/types.js";
 import { COLORS, topLevel } from "./chart-config.js";
-import { formatInt, formatNumber, formatPct, isSuppressed, truncate } from "./format.js";
+import { formatInt, formatNumber, formatPct, isSuppressed } from "./format.js";
+import { distinctLabels } from "./labels.js";
 import type { ChartOptions, ReportRiskResults, VegaLiteSpec } from "./types.js";
 
 /** Headline metrics in display order with their labels. */
@@ -16,7 +17,7 @@ export const RISK_METRICS: [key: keyof ReportRiskResults["metrics"], label: stri
 /** How many ranked factors the factor chart shows. */
 export const FACTORS_SHOWN = 30;
 
-const LABEL_MAX = 38;
+const LABEL_MAX = 50;
 
 /** The validation method in words: "stratified_kfold" reads "stratified k-fold". */
 export function validationLabel(method: string): string {
@@ -65,17 +66,6 @@ export function chartedFactors(factors: Factor[], minCell: number): Factor[] {
 /** Findings that may be charted: neither the group nor its positives are below `minCell`. */
 export function chartedFindings(findings: Finding[], minCell: number): Finding[] {
   return findings.filter((f) => !isSuppressed(f.count, minCell) && !isSuppressed(f.positives, minCell));
-}
-
-function uniqueLabels(labels: string[], max: number): string[] {
-  const seen = new Map<string, number>();
-  return labels.map((l) => {
-    let t = truncate(l, max);
-    const n = (seen.get(t) ?? 0) + 1;
-    seen.set(t, n);
-    if (n > 1) t = `${truncate(l, max - 4)} (${n})`;
-    return t;
-  });
 }
 
 /** "0.945 ± 0.004" over folds, or "0.945 (0.921–0.962)" with a bootstrap interval. */
@@ -334,37 +324,74 @@ function topShareChart(results: ReportRiskResults): VegaLiteSpec {
   );
 }
 
+/** How far past the outermost odds ratio (as a factor) the factor chart's axis reaches before it cuts intervals. */
+const OR_SPAN = 20;
+
+/** An odds ratio as printed at a cut interval's end: "5,400", "27.4", "0.013". */
+function formatOr(v: number): string {
+  return v >= 100 ? formatInt(Math.round(v)) : v >= 1 ? formatNumber(v, 1) : String(Number(v.toPrecision(2)));
+}
+
+/**
+ * Ticks of a log axis from `lo` to `hi`: 1-2-5 steps per decade over up to four decades, powers of ten beyond
+ * (every other one past eight decades), so the axis is labelled to its ends.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  const from = Math.floor(Math.log10(lo));
+  const to = Math.ceil(Math.log10(hi));
+  const decades = to - from;
+  const steps = decades <= 4 ? [1, 2, 5] : [1];
+  const every = decades > 8 ? 2 : 1;
+  const out: number[] = [];
+  for (let d = from; d <= to; ++d) {
+    if ((d - from) % every !== 0 && d !== 0) continue;
+    for (const s of steps) {
+      const t = Number((s * 10 ** d).toPrecision(12));
+      if (t >= lo && t <= hi) out.push(t);
+    }
+  }
+  return out;
+}
+
 const HIGHER = "higher odds than the reference level";
 const LOWER = "lower odds than the reference level";
 
 function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
   const shown = chartedFactors(results.factors, minCell);
-  const labels = uniqueLabels(shown.map(factorLabel), LABEL_MAX);
-  const clamp = (x: number | null, fallback: number) => Math.min(1e5, Math.max(1e-5, x === null || !Number.isFinite(x) ? fallback : x));
-  const values = shown.map((f, i) => ({
-    label: labels[i],
-    name: factorLabel(f),
-    reference: f.reference ?? "(numeric: per sd)",
-    rank: f.rank,
-    odds_ratio: f.odds_ratio,
-    lo: clamp(f.ci95[0], 1e-5),
-    hi: clamp(f.ci95[1], 1e5),
-    direction: (f.odds_ratio ?? 1) >= 1 ? HIGHER : LOWER,
-    ci: `${formatNumber(f.ci95[0] ?? NaN, 2)} to ${formatNumber(f.ci95[1] ?? NaN, 2)}`,
-    count: formatInt(f.count),
-  }));
+  const labels = distinctLabels(shown.map(factorLabel), LABEL_MAX);
+  // The axis covers every point estimate; an interval reaching more than OR_SPAN times beyond the outermost
+  // estimate (or to 0 or infinity) is cut at the axis end with an arrow and its end printed.
+  const ors = shown.map((f) => f.odds_ratio).filter((v): v is number => v !== null && Number.isFinite(v) && v > 0);
+  const hiCap = Math.max(2, ...ors) * OR_SPAN;
+  const loCap = Math.min(0.5, ...ors) / OR_SPAN;
+  const within = (x: number | null, fallback: number) => Math.min(hiCap, Math.max(loCap, x === null || !Number.isFinite(x) ? fallback : x));
+  const values = shown.map((f, i) => {
+    const [l, h] = f.ci95;
+    return {
+      label: labels[i],
+      name: factorLabel(f),
+      reference: f.reference ?? "(numeric: per sd)",
+      rank: f.rank,
+      odds_ratio: f.odds_ratio,
+      lo: within(l, 0),
+      hi: within(h, Infinity),
+      lo_cut:
+        l === null || !Number.isFinite(l) || l < loCap ? `◂ ${l === null || !Number.isFinite(l) || l <= 0 ? "0" : formatOr(l)}` : null,
+      hi_cut: h === null || !Number.isFinite(h) || h > hiCap ? `${h === null || !Number.isFinite(h) ? "∞" : formatOr(h)} ▸` : null,
+      direction: (f.odds_ratio ?? 1) >= 1 ? HIGHER : LOWER,
+      ci: `${formatNumber(l ?? NaN, 2)} to ${formatNumber(h ?? NaN, 2)}`,
+      count: formatInt(f.count),
+    };
+  });
   let lo = 1;
   let hi = 1;
   for (const v of values) {
     lo = Math.min(lo, v.lo);
     hi = Math.max(hi, v.hi);
   }
-  const y = { field: "label", type: "nominal", sort: labels, title: null, axis: { labelLimit: 320, labelFontSize: 11 } };
+  const y = { field: "label", type: "nominal", sort: labels, title: null, axis: { labelLimit: 0, labelFontSize: 11 } };
   const domain = [lo / 1.1, hi * 1.1];
-  const wide = domain[1] / domain[0] > 1e4;
-  const ticks = (
-    wide ? [1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 1e4, 1e5] : [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
-  ).filter((t) => t >= domain[0] && t <= domain[1]);
+  const ticks = logTicks(domain[0], domain[1]);
   const x = {
     field: "odds_ratio",
     type: "quantitative",
@@ -408,6 +435,16 @@ function factorsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec
         },
         { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y, x: { ...x, field: "lo" }, x2: { field: "hi" }, color, tooltip } },
         { mark: { type: "point", filled: true, size: 50, opacity: 1 }, encoding: { y, x, color, tooltip } },
+        {
+          transform: [{ filter: "datum.hi_cut !== null" }],
+          mark: { type: "text", align: "right", baseline: "middle", dx: -2, dy: -7, fontSize: 9.5, color: COLORS.neutral },
+          encoding: { y, x: { ...x, field: "hi" }, text: { field: "hi_cut" } },
+        },
+        {
+          transform: [{ filter: "datum.lo_cut !== null" }],
+          mark: { type: "text", align: "left", baseline: "middle", dx: 2, dy: -7, fontSize: 9.5, color: COLORS.neutral },
+          encoding: { y, x: { ...x, field: "lo" }, text: { field: "lo_cut" } },
+        },
       ],
     },
   );
@@ -533,10 +570,15 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
   const kept = chartedFindings(results.findings, minCell);
   const groups = [...new Set(kept.map((f) => f.by))];
   const shown = kept.sort((a, b) => groups.indexOf(a.by) - groups.indexOf(b.by) || b.rate - a.rate);
-  const labels = uniqueLabels(
-    shown.map((f) => `${f.by}\u0000${f.value}`),
-    200,
-  ).map((l) => truncate(l.split("\u0000")[1], 30));
+  // Distinct within each panel (the y scales are independent per group): middle-truncated, numbered if still equal.
+  const labels: string[] = [];
+  for (const g of groups) {
+    const idx = shown.flatMap((f, i) => (f.by === g ? [i] : []));
+    distinctLabels(
+      idx.map((i) => shown[i].value),
+      40,
+    ).forEach((l, j) => (labels[idx[j]] = l));
+  }
   const values = shown.map((f, i) => ({
     by: f.by,
     value: labels[i],
@@ -555,7 +597,7 @@ function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpe
     type: "nominal",
     title: null,
     sort: { field: "rank", op: "min", order: "ascending" },
-    axis: { labelLimit: 240 },
+    axis: { labelLimit: 0 },
   };
   const x = {
     field: "rate",

@@ -21,7 +21,15 @@ export function dataSection(results: Results, minCell: number, manifest?: Report
     ]);
   if (manifest?.timings && typeof manifest.timings === "object") {
     const t = Object.entries(manifest.timings);
-    kv.push(["timings", t.map(([k, v]) => `${e(k)} ${formatNumber(v, 1)} s`).join(", ")]);
+    // Timings are seconds; older manifests named milliseconds "<step>_ms".
+    const seconds = (k: string, v: number): [string, number] => (k.endsWith("_ms") ? [k.slice(0, -3), v / 1000] : [k, v]);
+    kv.push([
+      "timings",
+      t
+        .map(([k, v]) => seconds(k, v))
+        .map(([k, v]) => `${e(k)} ${formatNumber(v, v < 10 ? 2 : 1)} s`)
+        .join(", "),
+    ]);
   }
   return `<h2>Question and data</h2>
 ${results.description ? `<p class="question">${e(results.description)}</p>` : ""}

@@ -1,6 +1,8 @@
 import { COLORS, topLevel } from "./chart-config.js";
 import { formatInt, formatNumber, formatPct, isSuppressed, truncate } from "./format.js";
+import { categoryColor } from "./palette.js";
 import { areaName, clusterShare, polygonFeatures, rewindGeometry } from "./geo.js";
+import { simplifyGeometries } from "./simplify.js";
 import type { Cluster, FeatureCollection, Geometry, ReportSegmentsResults, SegmentsChartOptions, VegaLiteSpec } from "./types.js";
 
 /** Most features the profile heatmap shows (the most distinctive ones). */
@@ -11,7 +13,7 @@ const LIFT_CLAMP = 2;
 
 /** Colour of the cluster at position `index` of `results.clusters`, the same in every chart and card. */
 export function clusterColor(index: number): string {
-  return COLORS.categories[index % COLORS.categories.length];
+  return categoryColor(index);
 }
 
 /**
@@ -457,7 +459,10 @@ interface AreaRow {
 
 function areaRows(results: ReportSegmentsResults, areas: FeatureCollection, minCell: number): AreaRow[] {
   const names = new Map(results.clusters.map((c) => [c.id, clusterName(c)]));
-  return polygonFeatures(areas).map((f) => {
+  const features = polygonFeatures(areas);
+  // Simplified once, borders kept shared, and the one dataset is reused by every map panel.
+  const shapes = simplifyGeometries(features.map((f) => f.geometry));
+  return features.map((f, index) => {
     const p = f.properties;
     const rows = typeof p.rows === "number" ? p.rows : undefined;
     const suppressed = rows != null && isSuppressed(rows, minCell);
@@ -481,7 +486,7 @@ function areaRows(results: ReportSegmentsResults, areas: FeatureCollection, minC
     props.dominant = dominant == null ? null : names.get(dominant);
     props.dominant_share = dominant == null ? null : best;
     props.missing = dominant == null;
-    return { type: "Feature", geometry: f.geometry, properties: props };
+    return { type: "Feature", geometry: shapes[index], properties: props };
   });
 }
 
@@ -501,6 +506,8 @@ function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteS
       projection: PROJECTION,
       layer: [
         {
+          // Grey only where the colour layer draws nothing: each area is drawn once.
+          transform: [{ filter: "datum.properties.missing" }],
           mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.7 },
           encoding: {
             tooltip: [
@@ -560,7 +567,10 @@ function sharesMap(results: ReportSegmentsResults, rows: AreaRow[], minCell: num
         height: 240,
         projection: PROJECTION,
         layer: [
-          { mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.5 } },
+          {
+            transform: [{ filter: `datum.properties.share_${c.id} == null` }],
+            mark: { type: "geoshape", fill: "#e4e4e4", stroke: "white", strokeWidth: 0.5 },
+          },
           {
             transform: [{ filter: `datum.properties.share_${c.id} != null` }, { calculate: `datum.properties.share_${c.id}`, as: "share" }],
             mark: { type: "geoshape", stroke: "white", strokeWidth: 0.5 },

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/index.js";
 import type { FeatureCollection, ReportManifest } from "../../src/report/types.js";
 import type { Results } from "../../src/results/types.js";
+import { cli } from "./helpers.js";
 
 const ARTIFACTS = resolve("test-artifacts");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
@@ -77,4 +79,52 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
     await page.screenshot({ path: join(ARTIFACTS, `report-${name}.png`), fullPage: true });
     await page.close();
   });
+
+  it.each(["risk", "segments"])("the %s report fits a 390 px phone: no sideways scroll, wide tables scroll in place", async (name) => {
+    if (!browser) throw new Error("Chromium did not start");
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(pathToFileURL(join(ARTIFACTS, `report-${name}`, "report.html")).href, { waitUntil: "load" });
+    const m = await page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      tables: [...document.querySelectorAll("table")].map((t) => t.getBoundingClientRect().right),
+      scrolling: [...document.querySelectorAll("table")].filter((t) => t.scrollWidth > t.clientWidth).length,
+    }));
+    expect(m.overflow).toBeLessThanOrEqual(0);
+    expect(m.tables.length).toBeGreaterThan(0);
+    for (const right of m.tables) expect(right).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, `report-${name}-390.png`), fullPage: false });
+    await page.close();
+  });
+});
+
+const BALTIMORE_DATA = "../shared/data";
+const hasBaltimore = existsSync(join(BALTIMORE_DATA, "baltimore-part1-crime"));
+
+describe.skipIf(!hasBaltimore && !process.env.CI)("report size of the Baltimore examples", () => {
+  const base = mkdtempSync(join(tmpdir(), "ob-report-size-"));
+
+  afterAll(() => {
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("each Baltimore example writes a report under 1.5 MB with its maps drawn", async () => {
+    if (!existsSync("dist/cli/main.js")) throw new Error("dist/cli/main.js is missing: run npm run build first");
+    const examples = ["baltimore-victim-segments", "baltimore-victim-segments-demographics"];
+    const runs = await Promise.all(
+      examples.map((x) => cli(["run", `examples/${x}.yaml`, "--data", BALTIMORE_DATA, "--out", join(base, x), "--quiet"])),
+    );
+    for (const [i, r] of runs.entries()) expect(r.code, `${examples[i]}: ${r.stderr}`).toBe(0);
+    for (const x of examples) {
+      const file = join(base, x, "report.html");
+      const html = readFileSync(file, "utf8");
+      expect(statSync(file).size, x).toBeLessThan(1.5 * 1024 * 1024);
+      // Every one of the 278 Baltimore neighbourhoods is drawn once per map panel: the dominant map, one per cluster.
+      const paths = (chart: string) =>
+        (/<figure class="chart" data-chart="([^"]+)"[\s\S]*?<\/figure>/g.exec(html.slice(html.indexOf(`data-chart="${chart}"`) - 30)) ?? [
+          "",
+        ])[0].split("<path").length - 1;
+      expect(paths("map_dominant"), x).toBeGreaterThan(270);
+      expect(paths("map_shares"), x).toBeGreaterThan(2 * 270);
+    }
+  }, 900_000);
 });

@@ -1,4 +1,5 @@
 import type { VisualizationSpec } from "vega-embed";
+import { CATEGORY_PALETTE } from "../../src/report/palette.js";
 
 /** Colours used across the dashboard. */
 export const COLORS = {
@@ -14,19 +15,8 @@ export const COLORS = {
   hidden: "#9aa5b1",
 };
 
-/** Cluster colours (Tableau 10), by position in the run's cluster list. */
-export const CLUSTER_COLORS = [
-  "#4e79a7",
-  "#f28e2b",
-  "#59a14f",
-  "#e15759",
-  "#76b7b2",
-  "#edc948",
-  "#b07aa1",
-  "#ff9da7",
-  "#9c755f",
-  "#bab0ac",
-];
+/** Cluster colours by position in the run's cluster list: the report's palette, so cluster i looks the same in both. */
+export const CLUSTER_COLORS: readonly string[] = CATEGORY_PALETTE;
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
@@ -55,6 +45,9 @@ export interface BarDatum {
   /** The count as text: the number, or the hidden label such as "≤10". */
   count_text: string;
   rate?: number | null;
+  /** 95% Wilson interval of the rate, when the rate is shown. */
+  rate_lo?: number;
+  rate_hi?: number;
   positives?: number | null;
   positives_text?: string;
   mean_score?: number | null;
@@ -102,16 +95,22 @@ export function riskCategorySpec(
   // Labels get what the longest one needs (up to 45% of the width) and the two bar charts share the rest,
   // so short labels leave no empty band at the right and 60-character offence names stay whole.
   const longest = Math.max(0, ...data.map((d) => d.label.length));
-  const labelWidth = Math.min(Math.round(width * 0.45), Math.ceil(longest * LABEL_CHAR_PX) + 8);
-  const rest = Math.max(220, width - labelWidth - 22 - 24);
+  // On a phone the labels get less and the bars take what is left, so the rate panel is not pushed out of the card.
+  const narrow = width < 500;
+  const labelWidth = Math.min(Math.round(width * (narrow ? 0.38 : 0.45)), Math.ceil(longest * LABEL_CHAR_PX) + 8);
+  const rest = Math.max(narrow ? 120 : 220, width - labelWidth - 22 - 24);
   const countWidth = Math.round(rest * 0.58);
   const rateWidth = rest - countWidth;
-  const y = { field: "label", type: "nominal", sort: null, title: null };
+  // One explicit domain for the count and the rate charts: layers with their own data (the interval rules) would
+  // otherwise union the band domains in sorted order and move rates away from their labels.
+  const y = { field: "label", type: "nominal", sort: null, title: null, scale: { domain: data.map((d) => d.label) } };
   const tooltip = [
     { field: "label", title: title },
     { field: "count_text", title: "Records" },
     { field: "positives_text", title: targetLabel },
     { field: "rate", title: "Rate", format: ".1%" },
+    { field: "rate_lo", title: "Rate, 95% interval from", format: ".1%" },
+    { field: "rate_hi", title: "to", format: ".1%" },
     { field: "mean_score", title: "Mean predicted risk", format: ".1%" },
   ];
   return {
@@ -123,7 +122,7 @@ export function riskCategorySpec(
       {
         width: countWidth,
         height,
-        encoding: { y: { ...y, axis: { labelLimit: Math.max(120, labelWidth), labelColor: COLORS.text } } },
+        encoding: { y: { ...y, axis: { labelLimit: Math.max(narrow ? 90 : 120, labelWidth), labelColor: COLORS.text } } },
         layer: [
           {
             mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
@@ -161,6 +160,19 @@ export function riskCategorySpec(
               tooltip,
             },
           },
+          {
+            // 95% Wilson interval; faint where the group has too few records for its rate to say much.
+            transform: [{ filter: "isValid(datum.rate_lo)" }],
+            // Not interactive: a click through the interval reaches the bar under it.
+            mark: { type: "rule", color: COLORS.text, strokeWidth: 1, interactive: false },
+            encoding: {
+              y: { ...y, axis: null },
+              x: { field: "rate_lo", type: "quantitative", title: `${targetLabel} rate` },
+              x2: { field: "rate_hi" },
+              opacity: { condition: { test: SMALL, value: 0.25 }, value: 0.75 },
+              tooltip,
+            },
+          },
           ...(overallRate === null
             ? []
             : [
@@ -192,6 +204,8 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
     { field: "count_text", title: "Records" },
     { field: "positives_text", title: targetLabel },
     { field: "rate", title: "Rate", format: ".1%" },
+    { field: "rate_lo", title: "Rate, 95% interval from", format: ".1%" },
+    { field: "rate_hi", title: "to", format: ".1%" },
   ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -226,6 +240,15 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
             mark: { type: "line", color: COLORS.rate, strokeWidth: 2, cursor: "pointer" },
           },
           {
+            transform: [{ filter: "isValid(datum.rate_lo)" }],
+            mark: { type: "rule", color: COLORS.rate, strokeWidth: 1, interactive: false },
+            encoding: {
+              y: { ...rateY, field: "rate_lo" },
+              y2: { field: "rate_hi" },
+              opacity: { condition: { test: SMALL, value: 0.2 }, value: 0.6 },
+            },
+          },
+          {
             transform: [{ filter: "isValid(datum.rate)" }],
             mark: { type: "point", filled: true, size: 28, color: COLORS.rate, cursor: "pointer" },
             encoding: { opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 }, tooltip },
@@ -251,7 +274,7 @@ function hiddenText(along: "x" | "y", tooltip: object[]): object {
       cursor: "pointer",
       ...(along === "x" ? { align: "left", dx: 3, baseline: "middle" } : { angle: 270, align: "left", dy: 3, dx: 3, baseline: "middle" }),
     },
-    encoding: { [along]: { field: "zero", type: "quantitative" }, text: { field: "count_text" }, tooltip },
+    encoding: { [along]: { field: "zero", type: "quantitative", axis: null }, text: { field: "count_text" }, tooltip },
   };
 }
 
@@ -492,14 +515,15 @@ export function areaMapSpec(
   if (metric.kind === "share") tooltip.push({ field: `share_${metric.index}`, title: metric.cluster, format: ".1%" });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    // The legend sits under the map, never over it: an overlaid corner legend hid the city's southern tip.
     config: {
       ...CONFIG,
       legend: {
         ...CONFIG.legend,
-        orient: "bottom-right",
-        direction: "vertical",
-        fillColor: "rgba(255,255,255,0.85)",
-        padding: 6,
+        orient: "bottom",
+        direction: "horizontal",
+        columns: Math.max(1, Math.floor(width / 220)),
+        gradientLength: Math.min(260, Math.max(120, width - 80)),
         labelLimit: Math.max(160, Math.round(width * 0.4)),
       },
     },
@@ -529,7 +553,10 @@ export function gridMapSpec(
 ): VisualizationSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right", fillColor: "rgba(255,255,255,0.85)", padding: 6 } },
+    config: {
+      ...CONFIG,
+      legend: { ...CONFIG.legend, orient: "bottom", direction: "horizontal", gradientLength: Math.min(260, Math.max(120, width - 80)) },
+    },
     width,
     height,
     projection: { type: "mercator" },

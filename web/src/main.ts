@@ -17,6 +17,9 @@ import {
 } from "./charts";
 import { escapeHtml, formatInt, formatPct, valueLabel } from "./format";
 import { rewindGeometry } from "./rewind";
+import { decodeUrlState, encodeUrlState } from "./url-state";
+import { toCsv, type CsvCell } from "./csv";
+import { wilsonInterval } from "./wilson";
 import "./style.css";
 
 interface State {
@@ -26,7 +29,8 @@ interface State {
   filters: Map<string, FilterValue[]>;
   /** Bumped on every refresh so late answers of an older one are dropped. */
   generation: number;
-  mapMetric?: AreaMetric;
+  /** The map menu's choice ("rate", "count", "dominant", "share:2"); undefined is the run's default. */
+  mapChoice?: string;
   geojson?: Promise<GeoFeature[]>;
   /** A one-line message shown in the filter bar (a filter that the policy does not allow). */
   notice?: string;
@@ -34,6 +38,13 @@ interface State {
 
 const state: State = { runs: [], filters: new Map(), generation: 0 };
 const views = new Map<string, Result>();
+
+/** The aggregated answer each chart was drawn from, as the table its CSV export writes. */
+interface ViewTable {
+  columns: string[];
+  rows: CsvCell[][];
+}
+const tables = new Map<string, ViewTable>();
 /** The page element with this id; the dashboard's HTML and its own layout always create it. */
 function element(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -70,7 +81,7 @@ function toggle(dimKey: string, value: FilterValue): void {
   const next = current.some((v) => sameValue(v, value)) ? current.filter((v) => !sameValue(v, value)) : [...current, value];
   if (next.length) state.filters.set(dimKey, next);
   else state.filters.delete(dimKey);
-  void refresh();
+  void refresh("push");
 }
 
 /** A count as text: the number, or the run's hidden label (e.g. "≤10") when the answer hides it. */
@@ -85,7 +96,8 @@ function clusterNames(run: RunSummary): { ids: number[]; label: (id: number) => 
     const l = byId.get(id);
     return l ? `${id} · ${l}` : `Cluster ${id}`;
   };
-  const ids = clusters.map((c) => c.id).sort((a, b) => a - b);
+  // Position in results.clusters picks the colour, as in the report (categoryColor of src/report/palette.ts).
+  const ids = clusters.map((c) => c.id);
   return { ids, label, labels: ids.map(label) };
 }
 
@@ -127,10 +139,58 @@ async function show(container: HTMLElement, spec: VisualizationSpec, onClick?: (
   }
 }
 
+/** The PNG, SVG and CSV buttons of the chart with element id `id`. */
+function exportButtons(id: string, title: string): string {
+  const b = (format: string, what: string) =>
+    `<button type="button" data-export="${format}" title="Download ${what}" aria-label="Download ${escapeHtml(title)} as ${format.toUpperCase()}">${format.toUpperCase()}</button>`;
+  return `<div class="export" data-for="${id}">${b("png", "the chart as an image")}${b("svg", "the chart as SVG")}${b("csv", "the counts shown, as CSV")}</div>`;
+}
+
 function card(id: string, title: string, subtitle: string, span: string): string {
   return `<section class="card ${span}" id="card-${id}">
-    <header><h2>${escapeHtml(title)}</h2><p class="sub">${escapeHtml(subtitle)}</p></header>
+    <header><h2>${escapeHtml(title)}</h2><p class="sub">${escapeHtml(subtitle)}</p>${exportButtons(id, title)}</header>
     <div class="chart" id="${id}"></div></section>`;
+}
+
+/** A count for a CSV cell: the number, or the hidden label where the policy hides it (never a derived value). */
+function countCell(run: RunSummary, n: number | null | undefined): CsvCell {
+  return n === null || n === undefined ? run.disclosure.hidden_label : n;
+}
+
+/** A file name part: letters, digits, dots and dashes only. */
+const fileSafe = (s: string): string => s.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "");
+
+function download(name: string, href: string): void {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** Writes the chart with element id `id` as PNG (twice the screen's pixels), SVG, or its table as CSV. */
+async function exportView(id: string, format: string): Promise<void> {
+  const run = state.run;
+  const view = views.get(id)?.view;
+  if (!run) return;
+  const el = document.getElementById(id);
+  const name = `${fileSafe(run.id)}-${fileSafe(el?.dataset.dim ?? id)}`;
+  if (format === "csv") {
+    const table = tables.get(id);
+    if (!table) return;
+    const url = URL.createObjectURL(new Blob([toCsv(table.columns, table.rows)], { type: "text/csv;charset=utf-8" }));
+    download(`${name}.csv`, url);
+    setTimeout(() => {
+      URL.revokeObjectURL(url);
+    }, 10_000);
+  } else if (view && format === "svg") {
+    const url = URL.createObjectURL(new Blob([await view.toSVG()], { type: "image/svg+xml" }));
+    download(`${name}.svg`, url);
+    setTimeout(() => {
+      URL.revokeObjectURL(url);
+    }, 10_000);
+  } else if (view && format === "png") download(`${name}.png`, await view.toImageURL("png", 2));
 }
 
 function chartWidth(el: HTMLElement): number {
@@ -152,27 +212,88 @@ function renderTabs(): void {
   tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) => {
     b.addEventListener("click", () => {
       const run = state.runs.find((r) => r.id === b.dataset.run);
-      if (run && run !== state.run) selectRun(run);
+      if (run && run !== state.run) selectRun(run, new Map(), undefined, "push");
     });
   });
 }
 
-function selectRun(run: RunSummary): void {
+/**
+ * Shows a run with the given filters and map choice (from a link, or none after a tab click).
+ * @param history "push" adds a history entry, "replace" rewrites the current one, "none" leaves the address
+ */
+function selectRun(run: RunSummary, filters: Map<string, FilterValue[]>, mapChoice: string | undefined, history: UrlMode): void {
   for (const v of views.values()) v.finalize();
   views.clear();
   state.run = run;
-  state.filters = new Map();
+  state.filters = usableFilters(run, filters);
   state.notice = undefined;
-  state.mapMetric = undefined;
+  state.mapChoice = mapChoice;
   state.geojson = run.results.dashboard.areas
     ? fetchGeojson(run.id).then((g) => g.features.map((f) => ({ ...f, geometry: rewindGeometry(f.geometry) })))
     : undefined;
-  const params = new URLSearchParams(location.search);
-  params.set("run", run.id);
-  history.replaceState(null, "", `${location.pathname}?${params}`);
   renderTabs();
   buildLayout(run);
-  void refresh();
+  void refresh(history);
+}
+
+type UrlMode = "push" | "replace" | "none";
+
+/** Filters of a link that this run can answer: known dimensions, at most the policy's number of filters. */
+function usableFilters(run: RunSummary, filters: Map<string, FilterValue[]>): Map<string, FilterValue[]> {
+  const known = new Set([
+    ...run.dimensions.map((d) => d.key),
+    ...(run.results.dashboard.areas ? [run.results.dashboard.areas.column] : []),
+  ]);
+  const max = run.disclosure.max_filters;
+  return new Map([...filters].filter(([k]) => known.has(k)).slice(0, max));
+}
+
+/** Puts the run, its filters and the map choice in the address, so a reload or a shared link shows the same view. */
+function writeUrl(mode: UrlMode): void {
+  if (mode === "none" || !state.run) return;
+  const query = encodeUrlState({ run: state.run.id, filters: state.filters, map: state.mapChoice }, location.search);
+  if (`?${query}` === location.search) return;
+  const url = `${location.pathname}?${query}`;
+  if (mode === "push") history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+}
+
+/** Back and forward: show the state the address now holds, without adding a history entry. */
+function applyUrl(): void {
+  const wanted = decodeUrlState(location.search);
+  const run = state.runs.find((r) => r.id === wanted.run) ?? state.runs[0];
+  if (run !== state.run) {
+    selectRun(run, wanted.filters, wanted.map, "none");
+    return;
+  }
+  state.filters = usableFilters(run, wanted.filters);
+  state.notice = undefined;
+  if (state.mapChoice !== wanted.map) {
+    state.mapChoice = wanted.map;
+    syncMapSelect();
+  }
+  void refresh("none");
+}
+
+function syncMapSelect(): void {
+  const select = document.getElementById("map-metric") as HTMLSelectElement | null;
+  if (!select) return;
+  const values = [...select.options].map((o) => o.value);
+  select.value = state.mapChoice !== undefined && values.includes(state.mapChoice) ? state.mapChoice : (values[0] ?? "");
+}
+
+/** The map's colouring for the current choice; the first menu entry when there is none or it is unknown. */
+function mapMetric(run: RunSummary): AreaMetric {
+  const names = clusterNames(run);
+  const v = state.mapChoice;
+  if (v?.startsWith("share:")) {
+    const index = Number(v.slice(6));
+    if (Number.isInteger(index) && index >= 0 && index < names.labels.length) return { kind: "share", index, cluster: names.labels[index] };
+  }
+  if (v === "count") return { kind: "count" };
+  if (v === "rate" && run.study === "risk") return { kind: "rate" };
+  if (v === "dominant" && run.study !== "risk") return { kind: "dominant" };
+  return run.study === "risk" ? { kind: "rate" } : { kind: "dominant" };
 }
 
 function mapKind(run: RunSummary): "areas" | "points" | undefined {
@@ -225,7 +346,7 @@ function buildLayout(run: RunSummary): void {
     <section class="kpis" id="kpis"></section>
     <section class="filters" id="filters"></section>
     <div class="grid">
-      ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select></header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
+      ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select>${exportButtons("map", mapTitle)}</header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
       ${side.replace("span-5", map ? "span-5" : "span-12")}
       ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()} (outlined: under ${RATE_MIN_COUNT} records); click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
       ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? `Bars: records. Line: rate (faint points: under ${RATE_MIN_COUNT} records).` : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
@@ -246,12 +367,10 @@ function buildLayout(run: RunSummary): void {
           ...names.ids.map((id, i): [string, string] => [`share:${i}`, `Share: ${names.label(id)}`]),
         ];
     select.innerHTML = options.map(([v, l]) => `<option value="${escapeHtml(v)}">${escapeHtml(l)}</option>`).join("");
+    syncMapSelect();
     select.addEventListener("change", () => {
-      const v = select.value;
-      state.mapMetric = v.startsWith("share:")
-        ? { kind: "share", index: Number(v.slice(6)), cluster: names.labels[Number(v.slice(6))] }
-        : ({ kind: v } as AreaMetric);
-      void refresh();
+      state.mapChoice = select.value;
+      void refresh("push");
     });
   } else if (select) select.remove();
 }
@@ -370,14 +489,21 @@ function renderFilters(run: RunSummary): void {
     button.addEventListener("click", () => {
       state.filters.delete(dim);
       state.notice = undefined;
-      void refresh();
+      void refresh("push");
     });
   });
   element("clear-filters").addEventListener("click", () => {
     state.filters.clear();
     state.notice = undefined;
-    void refresh();
+    void refresh("push");
   });
+}
+
+/** The 95% Wilson interval of a shown rate, from the shown positives and records (no hidden count is used). */
+function wilsonBounds(r: QueryRow): { rate_lo?: number; rate_hi?: number } {
+  if (r.rate == null || r.count == null || r.positives == null || r.count <= 0) return {};
+  const [lo, hi] = wilsonInterval(r.positives, r.count);
+  return { rate_lo: lo, rate_hi: hi };
 }
 
 function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[] {
@@ -391,6 +517,7 @@ function barData(rows: QueryRow[], d: DimensionView, run: RunSummary): BarDatum[
       count: r.count,
       count_text: countText(run, r.count),
       rate: r.rate,
+      ...wilsonBounds(r),
       positives: r.positives,
       positives_text: r.positives === undefined ? undefined : countText(run, r.positives),
       mean_score: r.mean_score,
@@ -422,24 +549,105 @@ function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDa
   });
 }
 
+/** The last answer of each dimension chart, kept so that search and sort redraw without asking again. */
+const answers = new Map<string, { rows: QueryRow[]; overall: number | null }>();
+
+/** Search text and order of each category list, by dimension key; kept across filter changes. */
+const lists = new Map<string, { query: string; sort: ListSort }>();
+
+/** Orders of a category list: most records first (the server's order), highest rate first, or by name. */
+type ListSort = "count" | "rate" | "name";
+
+/** The rows a category list shows: those whose label contains the search text, in the chosen order. */
+function listRows(run: RunSummary, d: DimensionView, rows: QueryRow[]): QueryRow[] {
+  const view = lists.get(d.key);
+  if (!view || d.kind !== "category") return rows;
+  const names = clusterNames(run);
+  const label = (r: QueryRow) => valueLabel(d.kind, r.key, names.label);
+  const q = view.query.trim().toLowerCase();
+  const kept = q ? rows.filter((r) => label(r).toLowerCase().includes(q)) : [...rows];
+  if (view.sort === "name") kept.sort((a, b) => label(a).localeCompare(label(b), "en"));
+  // Hidden rates (null) go last; ties keep the server's order (most records first).
+  if (view.sort === "rate") kept.sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1));
+  return kept;
+}
+
+/** Search box and order menu of a category card, added once when the card is built. */
+function listControls(run: RunSummary, d: DimensionView, el: HTMLElement): void {
+  const header = el.closest(".card")?.querySelector("header");
+  if (!header || header.querySelector(".list-controls")) return;
+  const box = document.createElement("div");
+  box.className = "list-controls";
+  const sorts: [ListSort, string][] = [
+    ["count", "Most records"],
+    ...(run.study === "risk" ? [["rate", "Highest rate"] as [ListSort, string]] : []),
+    ["name", "Name"],
+  ];
+  box.innerHTML = `<input type="search" class="list-search" placeholder="Search ${escapeHtml(d.label)}" aria-label="Search ${escapeHtml(d.label)}">
+    <select class="list-sort" aria-label="Order of ${escapeHtml(d.label)}">${sorts.map(([v, l]) => `<option value="${v}">${l}</option>`).join("")}</select>`;
+  header.append(box);
+  const input = box.querySelector("input") as HTMLInputElement;
+  const select = box.querySelector("select") as HTMLSelectElement;
+  const view = lists.get(d.key) ?? { query: "", sort: "count" };
+  input.value = view.query;
+  select.value = view.sort;
+  let timer: number | undefined;
+  const redraw = () => {
+    lists.set(d.key, { query: input.value, sort: select.value as ListSort });
+    const gen = state.generation;
+    app.dataset.ready = "false";
+    drawDimension(run, el, d).then(
+      () => {
+        if (gen === state.generation) app.dataset.ready = "true";
+      },
+      (e: unknown) => {
+        console.error(`openbeat: ${e instanceof Error ? e.message : String(e)}`);
+        app.dataset.ready = "error";
+      },
+    );
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(redraw, 150);
+  });
+  select.addEventListener("change", redraw);
+}
+
 async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): Promise<void> {
   const d = run.dimensions.find((x) => x.key === el.dataset.dim);
   if (!d) throw new Error(`unknown dimension ${el.dataset.dim ?? "(none)"}`);
   const isRisk = run.study === "risk";
   const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
-  const rows = answer.rows;
+  // The reference rate is the rate under the other filters, asked for as such (never summed from hidden groups).
+  const overall =
+    isRisk && d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
+  if (gen !== state.generation) return;
+  answers.set(el.id, { rows: answer.rows, overall });
+  if (d.kind === "category" && answer.rows.length > LIST_ROWS / 2) listControls(run, d, el);
+  await drawDimension(run, el, d);
+}
+
+/** Draws a dimension chart from its last answer, searched and ordered as its card says. */
+async function drawDimension(run: RunSummary, el: HTMLElement, d: DimensionView): Promise<void> {
+  const answer = answers.get(el.id);
+  if (!answer) return;
+  const isRisk = run.study === "risk";
+  const all = answer.rows;
+  const rows = listRows(run, d, all);
+  el.dataset.shown = String(rows.length);
   if (d.kind === "category") {
     // Long labels (offence descriptions) get the full row so they stay readable.
-    const longest = Math.max(0, ...rows.map((r) => String(r.key ?? "(missing)").length));
+    const longest = Math.max(0, ...all.map((r) => String(r.key ?? "(missing)").length));
     el.closest(".card")?.classList.toggle("wide", longest > 30);
     const note = el.closest(".card")?.querySelector<HTMLElement>(".sub");
     if (note) {
       note.dataset.base ??= note.textContent;
+      const searched = rows.length < all.length ? ` ${formatInt(rows.length)} of ${formatInt(all.length)} values match the search.` : "";
       note.textContent =
         rows.length > LIST_ROWS
-          ? `${note.dataset.base} ${formatInt(rows.length)} values, most records first; scroll for more.`
-          : note.dataset.base;
+          ? `${note.dataset.base}${searched || ` ${formatInt(rows.length)} values.`} Scroll for more.`
+          : `${note.dataset.base}${searched}`;
     }
   }
   const width = chartWidth(el);
@@ -447,18 +655,32 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
     toggle(d.key, datum.key as FilterValue);
   };
   if (isRisk) {
-    // The reference rate is the rate under the other filters, asked for as such (never summed from hidden groups).
-    const overall = d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
-    if (gen !== state.generation) return;
     const data = barData(rows, d, run);
+    tables.set(el.id, {
+      columns: [d.label, "records", targetLabel(run), "rate", "rate_ci95_low", "rate_ci95_high", "mean_predicted_risk"],
+      rows: rows.map((r, i) => [
+        data[i].label,
+        countCell(run, r.count),
+        countCell(run, r.positives),
+        r.rate ?? null,
+        data[i].rate_lo ?? null,
+        data[i].rate_hi ?? null,
+        r.mean_score ?? null,
+      ]),
+    });
     const spec =
       d.kind === "category"
-        ? riskCategorySpec(data, width, d.label, targetLabel(run), overall)
+        ? riskCategorySpec(data, width, d.label, targetLabel(run), answer.overall)
         : riskTimeSpec(data, width, d.label, targetLabel(run));
     await show(el, spec, onClick);
   } else {
     const names = clusterNames(run);
-    await show(el, stackedSpec(stackData(rows, d, run), width, d.label, names.labels, d.kind !== "category", rows.length), onClick);
+    const stack = stackData(rows, d, run);
+    tables.set(el.id, {
+      columns: [d.label, "cluster", "records", "share_of_value"],
+      rows: stack.map((x) => [x.label, x.cluster, countCell(run, x.n), x.share]),
+    });
+    await show(el, stackedSpec(stack, width, d.label, names.labels, d.kind !== "category", rows.length), onClick);
   }
 }
 
@@ -486,6 +708,7 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
       faded: (state.filters.get(key) ?? []).length > 0 && !selected,
     };
   });
+  tables.set(el.id, { columns: ["cluster", "records", "share"], rows: data.map((x) => [x.label, countCell(run, x.count), x.share]) });
   await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => {
     toggle(key, datum.key as FilterValue);
   });
@@ -497,6 +720,10 @@ async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
   const { bins } = await fetchHistogram(run.id, filtersObject(), 20);
   if (gen !== state.generation) return;
   const threshold = run.results.study === "risk" ? run.results.threshold : undefined;
+  tables.set(el.id, {
+    columns: ["risk_from", "risk_to", "records", targetLabel(run), "other_records"],
+    rows: bins.map((b) => [b.start, b.end, countCell(run, b.count), countCell(run, b.positives), countCell(run, b.negatives)]),
+  });
   await show(el, histogramSpec(bins, chartWidth(el), targetLabel(run), threshold));
 }
 
@@ -550,7 +777,15 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       }
       return out;
     });
-    const metric = state.mapMetric ?? (run.study === "risk" ? { kind: "rate" } : { kind: "dominant" });
+    const metric = mapMetric(run);
+    tables.set(el.id, {
+      columns: [areaLabel(run), "records", ...(run.study === "risk" ? ["rate"] : names.labels.map((l) => `share: ${l}`))],
+      rows: rows.map((r) => [
+        r.key === null ? "(missing)" : String(r.key),
+        countCell(run, r.count),
+        ...(run.study === "risk" ? [r.rate ?? null] : names.ids.map((id) => r.cluster_shares?.[String(id)] ?? null)),
+      ]),
+    });
     await show(el, areaMapSpec(values, width, height, metric, names.labels, areaLabel(run)), (datum) => {
       if (datum.known) toggle(areas.column, datum.key as FilterValue);
     });
@@ -575,14 +810,20 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
   }
   const { total, cells, grid_m } = await fetchPoints(run.id, filtersObject());
   if (gen !== state.generation) return;
+  tables.set(el.id, {
+    columns: ["latitude", "longitude", `records_in_${grid_m}m_square`],
+    rows: cells.map((c) => [c.lat, c.lon, c.count]),
+  });
   await show(el, gridMapSpec(cells, width, height, grid_m));
   const drawn = cells.reduce((s, c) => s + c.count, 0);
   foot.textContent = `${formatInt(cells.length)} squares of ${formatInt(grid_m)} m drawn (${formatInt(drawn)} records); located records under the filters: ${countText(run, total)}. Counts are perturbed; squares with ${run.disclosure.hidden_label} records are not drawn.`;
 }
 
-async function refresh(): Promise<void> {
+/** Re-queries and re-renders every view; `url` says how the address follows the new state. */
+async function refresh(url: UrlMode = "none"): Promise<void> {
   const run = state.run;
   if (!run) return;
+  writeUrl(url);
   const gen = ++state.generation;
   app.dataset.ready = "false";
   renderFilters(run);
@@ -607,8 +848,17 @@ async function main(): Promise<void> {
     app.innerHTML = `<div class="notice">No runs to show.</div>`;
     return;
   }
-  const wanted = new URLSearchParams(location.search).get("run");
-  selectRun(state.runs.find((r) => r.id === wanted) ?? state.runs[0]);
+  const wanted = decodeUrlState(location.search);
+  selectRun(state.runs.find((r) => r.id === wanted.run) ?? state.runs[0], wanted.filters, wanted.map, "replace");
+  window.addEventListener("popstate", applyUrl);
+  app.addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>(".export button");
+    const id = button?.closest<HTMLElement>(".export")?.dataset.for;
+    if (!button || !id) return;
+    exportView(id, button.dataset.export ?? "").catch((e: unknown) => {
+      console.error(`openbeat: export failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  });
   let timer: number | undefined;
   let lastWidth = window.innerWidth;
   window.addEventListener("resize", () => {
