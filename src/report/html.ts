@@ -2,7 +2,7 @@ import { chart, charts } from "./chart-html.js";
 import { dataSection, leakageBox, warningsSection } from "./sections.js";
 import { RISK_CSS, riskBody, riskHeader } from "./risk-report.js";
 import { clusterColor, clusterName, kChoiceText, segmentsCharts } from "./segments-charts.js";
-import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, suppressionNote, truncate } from "./format.js";
+import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, isSuppressed, suppressionNote, truncate } from "./format.js";
 import type { FeatureCollection, ReportManifest, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
 import type { Results } from "../results/types.js";
 
@@ -80,7 +80,7 @@ async function clusterCard(c: SegmentCluster, index: number, minCell: number, sp
         .slice(0, 3)
         .map(
           (v) =>
-            `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`,
+            `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${isSuppressed(v.count, minCell) ? "" : ` (${formatPct(v.share, 0)})`}</span>`,
         )
         .join("<br>")}</td></tr>`,
   );

@@ -3,7 +3,7 @@ import { Db } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
 import { resolvePortalSources } from "../data/portal/index.js";
 import { manifestSchema, resultsSchema } from "../results/schema.js";
-import type { InputInfo, Manifest, Results } from "../results/types.js";
+import type { ComputedResults, InputInfo, Manifest, Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import { Logger, type TextSink } from "../util/logger.js";
 import * as msg from "../util/messages.js";
@@ -18,7 +18,8 @@ import { writeOutput } from "./write-output.js";
 import { openResultsFolder, stableJson } from "./results-folder.js";
 import { protectedInputs } from "./protected-inputs.js";
 import { lockDownDuckDb } from "../data/sandbox.js";
-import { resolvePolicy } from "../disclosure/policy.js";
+import { resolvePolicy, type DisclosurePolicy } from "../disclosure/policy.js";
+import { discloseResults } from "../disclosure/results.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -55,6 +56,8 @@ export interface RunSummary {
   out: string;
   /** Seconds per phase. */
   timings: Record<string, number>;
+  /** The disclosure policy the run applied (the summary prints suppressed values with its threshold). */
+  policy: DisclosurePolicy;
 }
 
 /**
@@ -124,7 +127,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const dashboard = await buildDashboardInfo(db, ANALYSIS, kind.dashboard());
     const out = await kind.run({ db, table: ANALYSIS, file, logger, seed: spec.seed, minCell: policy.min_cell });
     lap("model");
-    const results = assembleResults(out, {
+    // Disclosure control before anything is written: every output below is made from the disclosed results.
+    const computed = assembleResults(out, {
       study: kind.name,
       name: spec.name,
       ...(spec.description ? { description: spec.description } : {}),
@@ -135,6 +139,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       tableRows,
       dashboard,
     });
+    const results = discloseResults(computed, policy);
     const manifest: Manifest = {
       openbeat: VERSION,
       study_file: file,
@@ -144,6 +149,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       seed: spec.seed,
       min_cell: policy.min_cell,
       disclosure: policy,
+      files: { public: [], private: [] },
       versions: { openbeat: VERSION, node: process.version, duckdb: duckdbVersion() },
       started_at: started,
       timings,
@@ -154,7 +160,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const { kept } = await staged.commit();
     if (kept.length)
       logger.info(`kept ${kept.length} file${kept.length === 1 ? "" : "s"} openbeat did not write in ${options.out}: ${kept.join(", ")}`);
-    return { results, out: options.out, timings };
+    return { results, out: options.out, timings, policy };
   } catch (e) {
     await staged.abort();
     throw e;
@@ -176,7 +182,7 @@ interface Common {
 }
 
 /** The kind's results with the keys every results.json shares, in the contract's order. */
-function assembleResults(out: KindOutput, c: Common): Results {
+function assembleResults(out: KindOutput, c: Common): ComputedResults {
   const { data, ...rest } = out.results;
   const { date_range, ...kindData } = data;
   const { inputs, tableRows, dashboard, ...head } = c;
@@ -189,7 +195,7 @@ function assembleResults(out: KindOutput, c: Common): Results {
       dimensions: [...dashboard.dimensions, ...(out.dashboard?.dimensions ?? [])],
     },
     ...rest,
-  } as Results;
+  } as ComputedResults;
 }
 
 /**

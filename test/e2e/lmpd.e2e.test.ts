@@ -79,8 +79,8 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     );
     expect(road.count).toBe(3931);
     expect(road.rate).toBeCloseTo(0.1145, 3);
-    expect(road.ci95[0]).toBeLessThan(road.rate);
-    expect(road.ci95[1]).toBeGreaterThan(road.rate);
+    expect(road.ci95?.[0]).toBeLessThan(road.rate ?? Number.NaN);
+    expect(road.ci95?.[1]).toBeGreaterThan(road.rate ?? Number.NaN);
     expect(road.q_value).toBeLessThan(1e-100);
     const menacing = must(
       results.findings.find((f) => f.by === "UOR_DESC" && f.value === "MENACING"),
@@ -88,7 +88,12 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     );
     expect(menacing.count).toBe(865);
     expect(menacing.rate).toBeCloseTo(0.3214, 3);
-    expect(results.findings.every((f) => f.count >= 30 && f.q_value >= f.p_value && f.q_value <= 1)).toBe(true);
+    expect(
+      results.findings.every(
+        (f) =>
+          f.count === null || (f.count >= 30 && (f.q_value === null || (f.p_value !== null && f.q_value >= f.p_value && f.q_value <= 1))),
+      ),
+    ).toBe(true);
     expect(results.multiple_testing).toMatchObject({ test: "fisher_exact", adjust: "bh", tested: results.findings.length, alpha: 0.05 });
     // "highest rates" lists only groups above the base rate
     const listed = stdout
@@ -110,7 +115,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
     expect(m.precision.mean).toBeLessThan(0.3);
     expect(m.roc_auc.mean).toBeGreaterThan(0.93);
     expect(m.balanced_accuracy.folds).toHaveLength(5);
-    const [[tn, fp], [fn, tp]] = m.confusion_matrix;
+    const [[tn, fp], [fn, tp]] = m.confusion_matrix.map((row) => row.map((x) => x ?? Number.NaN));
     expect(tn + fp + fn + tp).toBe(32327);
     expect(fn + tp).toBe(954);
     expect(m.classification_report["1"].sup).toBe(954);
@@ -195,7 +200,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
       expect(f.ci95[0]).toBeLessThanOrEqual(f.odds_ratio ?? NaN);
       expect(f.ci95[1]).toBeGreaterThanOrEqual(f.odds_ratio ?? NaN);
     }
-    expect(results.factors.filter((f) => f.status === "below_min_cell").every((f) => f.count < 10 && f.rank === null)).toBe(true);
+    expect(results.factors.filter((f) => f.status === "below_min_cell").every((f) => f.rank === null)).toBe(true);
     const ranks = results.factors.filter((f) => f.rank !== null).map((f) => f.rank ?? 0);
     expect(ranks).toEqual(Array.from({ length: ranks.length }, (_, i) => i + 1));
     expect(inf.epv).toBeCloseTo(954 / 112, 3);
