@@ -11,6 +11,7 @@ import { scoreCommand } from "./score-command.js";
 import { inspectCommand } from "./inspect-command.js";
 import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
+import { publishCommand } from "./publish-command.js";
 import { parseDuration } from "./parse-duration.js";
 import { installSignalHandlers } from "../util/interrupt.js";
 import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
@@ -127,6 +128,13 @@ program
   .option("--token <token>", "require this token on every request")
   .option("--public", "serve only what is safe to publish: refuse runs with protection off, no report.html (docs/disclosure.md)")
   .action(serveCommand);
+
+program
+  .command("publish")
+  .description("copy the public files of a results folder (aggregates, suppressed) to a folder and check them again")
+  .argument("<results>", "results folder written by openbeat run")
+  .argument("<dir>", "folder to publish into (new, empty, or an earlier publish)")
+  .action(publishCommand);
 
 /** The exit code for an error that escaped a command, after printing its one line (or the stack of a bug). */
 function exitCode(e: unknown, io: CliIo): number {

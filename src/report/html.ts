@@ -249,6 +249,14 @@ ${s ? `<li>Structure: the same k-means on ${s.null.draws} ${s.null.method === "p
 </ul>`;
 }
 
+/** The footer's line on which files of the results folder are public and which private (docs/disclosure.md). */
+function filesNote(manifest: ReportOptions["manifest"], minCell: number): string {
+  const files = manifest?.files;
+  if (!files) return "";
+  const list = (xs: string[]) => xs.map((f) => `<code>${e(f)}</code>`).join(", ");
+  return `<br>Public (aggregates, counts below ${minCell} suppressed; <code>openbeat publish</code> copies these): ${list(files.public)}. Private (one row per record, or a model fitted on them; never publish): ${list(files.private)}.`;
+}
+
 /**
  * The whole report as one self-contained HTML document (inline CSS and SVG, no scripts, nothing fetched), in the
  * order an analyst presents: question and data, warnings, headline, charts, tables and the method in plain words.
@@ -272,7 +280,7 @@ ${await segmentsBody(results, minCell, options.areas)}`;
 <title>${e(results.name)} — openbeat report</title><style>${CSS}${risk ? RISK_CSS : ""}</style></head>
 <body><main>
 ${main}
-<footer>openbeat report · results.json, features.parquet and the dashboard (<code>openbeat serve</code>) hold everything shown here.</footer>
+<footer>openbeat report · results.json, features.parquet and the dashboard (<code>openbeat serve</code>) hold everything shown here.${filesNote(options.manifest, minCell)}</footer>
 </main></body></html>
 `;
 }

@@ -192,7 +192,7 @@ ${await charts(specs, ["metrics"])}
 <table class="compact"><thead><tr><th class="n">group</th><th class="n">rows</th><th class="n">mean risk</th><th class="n">observed</th></tr></thead><tbody>${cal.curve
     .map(
       (b) =>
-        `<tr><td class="n">${b.bin}</td><td class="n">${e(countOrZero(b.n, minCell))}</td><td class="n">${formatPct(b.mean_predicted, 2)}</td><td class="n">${b.n < minCell ? "—" : formatPct(b.observed, 2)}</td></tr>`,
+        `<tr><td class="n idx">${b.bin}</td><td class="n">${e(countOrZero(b.n, minCell))}</td><td class="n">${formatPct(b.mean_predicted, 2)}</td><td class="n">${b.n < minCell ? "—" : formatPct(b.observed, 2)}</td></tr>`,
     )
     .join("")}</tbody></table></div></div>
 <h3>Imbalanced classification report (at the threshold)</h3>
@@ -264,7 +264,7 @@ function factorRow(f: Factor, minCell: number): string {
   const est = shown
     ? `<td class="n">${formatNumber(f.odds_ratio ?? NaN, 2)}</td><td class="n">${ci(f.ci95)}</td>`
     : `<td class="n" colspan="2">${f.status === "aliased" ? "aliased: no estimate" : `— (fewer than ${minCell} rows)`}</td>`;
-  return `<tr><td class="n">${f.rank ?? ""}</td><td>${e(truncate(f.value ?? f.feature, 70))}</td>${est}<td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td></tr>`;
+  return `<tr><td class="n idx">${f.rank ?? ""}</td><td>${e(truncate(f.value ?? f.feature, 70))}</td>${est}<td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td></tr>`;
 }
 
 async function factorsSection(results: ReportRiskResults, specs: Record<string, VegaLiteSpec>, minCell: number): Promise<string> {
