@@ -115,18 +115,50 @@ export function auditAreas(collection: unknown, policy: Policy, file = "areas.ge
   return out;
 }
 
+/** Column headers of the report's tables whose whole numbers are not counts of records (k, ranks, bins, sizes of the design). */
+const NON_COUNT_HEADERS = new Set([
+  "",
+  "k",
+  "levels",
+  "columns",
+  "starts",
+  "parameters",
+  "group",
+  "rank",
+  "bin",
+  "df",
+  "iterations",
+  "seed",
+  "folds",
+]);
+
+const cellText = (html: string) => html.replace(/<[^>]+>/g, "").trim();
+
 /**
  * Small counts in the report's tables: every `<td class="n">` cell that holds a whole number (with thousands
- * separators). Cells that are not counts (ranks, bins, k) are written by the report without that class.
+ * separators), except in the columns whose header names something other than records (k, columns, starts, ...).
+ * Tables are read by structure: headers from `<th>`, cells by position (with colspan).
  * @param html the report's text
  */
 export function auditHtml(html: string, policy: Policy, file = "report.html"): AuditProblem[] {
   const out: AuditProblem[] = [];
-  const re = /<td class="n">\s*([0-9][0-9,]*)\s*<\/td>/g;
-  for (let m = re.exec(html); m; m = re.exec(html)) {
-    const value = Number(m[1].replace(/,/g, ""));
-    if (isSmall(value, policy))
-      out.push({ file, field: html.slice(Math.max(0, m.index - 80), m.index + m[0].length).replace(/\s+/g, " "), value });
+  for (const table of html.match(/<table[\s\S]*?<\/table>/g) ?? []) {
+    const headers = [...table.matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((m) => cellText(m[1]).toLowerCase());
+    const body = table.replace(/<thead[\s\S]*?<\/thead>/, "");
+    for (const row of body.match(/<tr[^>]*>[\s\S]*?<\/tr>/g) ?? []) {
+      let col = 0;
+      for (const m of row.matchAll(/<td([^>]*)>([\s\S]*?)<\/td>/g)) {
+        const attrs = m[1];
+        const span = Number(/colspan="(\d+)"/.exec(attrs)?.[1] ?? "1");
+        const header = headers.length ? (headers[col] ?? "") : "count";
+        col += span;
+        if (!/class="n"/.test(attrs) || NON_COUNT_HEADERS.has(header)) continue;
+        const text = cellText(m[2]);
+        if (!/^[0-9][0-9,]*$/.test(text)) continue;
+        const value = Number(text.replace(/,/g, ""));
+        if (isSmall(value, policy)) out.push({ file, field: `table column "${header}": ${cellText(row).slice(0, 80)}`, value });
+      }
+    }
   }
   return out;
 }
