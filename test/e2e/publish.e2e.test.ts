@@ -65,6 +65,6 @@ describe.skipIf(SKIP_DATA)("openbeat publish on the real examples", () => {
         expect(existsSync(join(base, "refused"))).toBe(false);
       }
     },
-    600_000,
+    900_000,
   );
 });
