@@ -542,6 +542,9 @@ function maskNumber(message: string, n: number, policy: Policy): string {
   return message.replace(new RegExp(`(^|[^0-9.,])${String(n)}(?![0-9.,%]*[0-9%])`), `$1${suppressedLabel(policy)}`);
 }
 
+/** Codes of warnings about how a source file is written, whose counts are of lines, not of records in a group. */
+const FORMAT_WARNING = /^(csv|shapefile|portal|geojson)\./;
+
 /**
  * A warning with its small counts hidden: `rows`, `count`, `positives` and `negatives` facts below min_cell become
  * null (listed in `suppressed`) and the message shows them as "<min_cell"; a rows-dropped warning follows
@@ -573,6 +576,8 @@ function discloseWarning(w: Warning, r: Results, policy: Policy): Warning {
     out.message = message;
     return out;
   }
+  // Warnings about a source file's format (malformed lines, repeated headers) count lines of the file, not people.
+  if (FORMAT_WARNING.test(w.code)) return out;
   for (const k of ["rows", "count", "positives", "negatives"]) {
     const n = facts[k];
     if (typeof n === "number" && isSmall(n, policy)) {
