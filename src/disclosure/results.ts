@@ -210,6 +210,11 @@ function discloseFactors(r: RiskResults, policy: Policy): void {
       }
     });
   }
+  // Ranks of the levels left ranked run 1, 2, 3, ... again: a gap would say where a hidden level stood.
+  const ranked = r.factors.filter((f) => f.rank !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  ranked.forEach((f, i) => {
+    f.rank = i + 1;
+  });
 }
 
 /** The confusion matrix with its margins (rows: actual classes, columns: predicted), and the report's supports. */

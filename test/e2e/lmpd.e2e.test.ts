@@ -48,7 +48,9 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
       censor_after: "2021-09-01",
       censored_before: 126,
       censored_after: 304,
-      undated: 1,
+      // One undated row: below min_cell, so published as null (docs/disclosure.md).
+      undated: null,
+      suppressed: ["undated"],
     });
     expect(results.data.inputs.map((i) => [i.name, i.rows])).toEqual([
       ["officers", 5393],
@@ -280,13 +282,16 @@ describe.skipIf(SKIP_DATA)("the LMPD study with validation: temporal", () => {
       expect(text).toContain("method: temporal");
       writeFileSync(study, text);
       const { results } = await run(study, join(dir, "out"));
-      expect(results.validation).toMatchObject({ method: "temporal", folds: 1, undated: 1, cut: "2021-01-01T00:00:00.000Z" });
+      // The one undated row is a count below min_cell: not published (the warning shows it as <10).
+      expect(results.validation).toMatchObject({ method: "temporal", folds: 1, cut: "2021-01-01T00:00:00.000Z" });
+      expect(results.validation.undated).toBeUndefined();
       expect((results.validation.train_rows ?? 0) + (results.validation.test_rows ?? 0)).toBe(results.data.rows - 1);
       const w = must(
         results.warnings.find((x) => x.code === "risk.temporal_undated"),
         "undated warning",
       );
-      expect(w.rows).toBe(1);
+      expect(w.rows).toBeNull();
+      expect(w.message).toMatch(/^<10 row/);
       for (const k of ["roc_auc", "pr_auc", "balanced_accuracy", "precision", "recall", "f1"] as const) {
         const [lo, hi] = must(results.metrics[k].ci95, `${k} interval`);
         expect(lo).toBeLessThanOrEqual(results.metrics[k].mean);
