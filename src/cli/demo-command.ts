@@ -42,7 +42,7 @@ export async function demoCommand(options: { out: string; seed: number; force?: 
         force: options.force,
         progress: io.stderr,
       });
-      printSummary(summary.results, s.out, performance.now() - started, io.stdout);
+      printSummary(summary.results, s.out, performance.now() - started, io.stdout, summary.policy);
     }
     io.stdout.write(
       `\nThese results come from SYNTHETIC data. To run on the real exports, see README.md.\nDashboard: openbeat serve ${join(options.out, "lmpd")} ${join(options.out, "baltimore")}\n`,

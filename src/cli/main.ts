@@ -15,6 +15,7 @@ import { serveCommand } from "./serve-command.js";
 import { fetchCommand } from "./fetch-command.js";
 import { examplesCommand } from "./examples-command.js";
 import { initCommand } from "./init-command.js";
+import { publishCommand } from "./publish-command.js";
 import { parseDuration } from "./parse-duration.js";
 import { installSignalHandlers } from "../util/interrupt.js";
 import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
@@ -156,6 +157,13 @@ program
   .description("copy the example study files into a folder (never overwriting a file)")
   .argument("[dir]", "target folder", "openbeat-examples")
   .action(examplesCommand);
+
+program
+  .command("publish")
+  .description("copy the public files of a results folder (aggregates, suppressed) to a folder and check them again")
+  .argument("<results>", "results folder written by openbeat run")
+  .argument("<dir>", "folder to publish into (new, empty, or an earlier publish)")
+  .action(publishCommand);
 
 /** The exit code for an error that escaped a command, after printing its one line (or the stack of a bug). */
 function exitCode(e: unknown, io: CliIo): number {

@@ -52,7 +52,7 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
       throw new UserError(e.code, msg.inStudyFile(studyFile, e.message), { cause: e });
     throw e;
   }
-  printSummary(summary.results, out, performance.now() - started, io.stdout);
+  printSummary(summary.results, out, performance.now() - started, io.stdout, summary.policy);
   if (options.exportDb) {
     const schema = options.exportSchema ?? "openbeat";
     const counts = await exportResults(summary.results, out, options.exportDb, schema);

@@ -1,4 +1,5 @@
-import type { MeanSd, Results } from "../results/types.js";
+import type { ComputedFinding, MeanSd, Results } from "../results/types.js";
+import { DEFAULT_POLICY, suppressedLabel, type DisclosurePolicy } from "../disclosure/policy.js";
 import type { TextSink } from "../util/logger.js";
 import { highestRates } from "../studies/risk/findings.js";
 
@@ -10,7 +11,13 @@ const f3 = (x: number) => x.toFixed(3);
  * @param ms how long the run took, in milliseconds
  * @param stdout where the lines go
  */
-export function printSummary(results: Results, out: string, ms: number, stdout: TextSink): void {
+export function printSummary(
+  results: Results,
+  out: string,
+  ms: number,
+  stdout: TextSink,
+  policy: Pick<DisclosurePolicy, "min_cell"> = DEFAULT_POLICY,
+): void {
   const lines: string[] = [];
   lines.push("");
   lines.push(`${results.name}${results.synthetic ? " [SYNTHETIC DATA]" : ""}`);
@@ -34,11 +41,34 @@ export function printSummary(results: Results, out: string, ms: number, stdout: 
       results.warnings.filter((w) => w.code.includes("leak")).map((w) => `${String(w.column)}\u0000${String(w.value)}`),
     );
     const alpha = results.multiple_testing.alpha;
-    const top: typeof results.findings = [];
-    for (const by of new Set(results.findings.map((f) => f.by))) {
+    const top: ComputedFinding[] = [];
+    // Only findings whose numbers disclosure control left published can be quoted.
+    const published = results.findings.flatMap((f): ComputedFinding[] =>
+      f.count !== null &&
+      f.positives !== null &&
+      f.rate !== null &&
+      f.ci95 !== null &&
+      f.lift !== null &&
+      f.p_value !== null &&
+      f.q_value !== null
+        ? [
+            {
+              ...f,
+              count: f.count,
+              positives: f.positives,
+              rate: f.rate,
+              ci95: f.ci95,
+              lift: f.lift,
+              p_value: f.p_value,
+              q_value: f.q_value,
+            },
+          ]
+        : [],
+    );
+    for (const by of new Set(published.map((f) => f.by))) {
       top.push(
         ...highestRates(
-          results.findings.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100),
+          published.filter((f) => f.by === by && !leaked.has(`${f.by}\u0000${f.value}`) && f.count >= 100),
           results.base_rate,
           alpha,
         ).slice(0, 2),
@@ -67,7 +97,8 @@ export function printSummary(results: Results, out: string, ms: number, stdout: 
       lines.push(
         `  structure: ${s.verdict} (silhouette excess over chance ${f3(s.excess)} at k = ${s.k}${s.z === null ? "" : `, z = ${s.z.toFixed(1)}`}; gap statistic picks k = ${s.null.gap_k})`,
       );
-    for (const c of results.clusters) lines.push(`    cluster ${c.id}: ${pct(c.share)}  ${c.label}`);
+    for (const c of results.clusters)
+      lines.push(`    cluster ${c.id}: ${c.share === null ? suppressedLabel(policy) : pct(c.share)}  ${c.label}`);
     const ari = results.stability.mean_ari;
     lines.push(
       ari === null

@@ -37,3 +37,4 @@ export {
   type SaltSource,
 } from "./perturb.js";
 export { discloseAreas, type AreaCollection, type AreaFeature } from "./geo.js";
+export { PCA_GRID, discloseResults, pcaDensity } from "./results.js";

@@ -8,34 +8,34 @@ export function escapeHtml(s: unknown): string {
   return htmlText(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-/** Thousands separated with commas: `formatInt(12345) === "12,345"`. */
-export function formatInt(n: number): string {
-  if (!Number.isFinite(n)) return "—";
+/** Thousands separated with commas: `formatInt(12345) === "12,345"`; "—" for null (suppressed) and non-finite. */
+export function formatInt(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return "—";
   const s = Math.round(Math.abs(n))
     .toString()
     .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return n < 0 ? "-" + s : s;
 }
 
-/** A number with `digits` decimals, "—" when not finite. @param digits decimals (default 3) */
-export function formatNumber(x: number, digits = 3): string {
-  if (!Number.isFinite(x)) return "—";
+/** A number with `digits` decimals, "—" when null (suppressed) or not finite. @param digits decimals (default 3) */
+export function formatNumber(x: number | null, digits = 3): string {
+  if (x === null || !Number.isFinite(x)) return "—";
   const s = x.toFixed(digits);
   return s === "-0" || /^-0\.0+$/.test(s) ? s.slice(1) : s;
 }
 
-/** A proportion as a percentage: `formatPct(0.1234) === "12.3%"`. @param digits decimals (default 1) */
-export function formatPct(p: number, digits = 1): string {
-  return Number.isFinite(p) ? `${formatNumber(100 * p, digits)}%` : "—";
+/** A proportion as a percentage: `formatPct(0.1234) === "12.3%"`; "—" when null (suppressed). @param digits decimals (default 1) */
+export function formatPct(p: number | null, digits = 1): string {
+  return p !== null && Number.isFinite(p) ? `${formatNumber(100 * p, digits)}%` : "—";
 }
 
-/** True when count `n` must not be published: below `minCell`. */
-export function isSuppressed(n: number, minCell: number): boolean {
-  return n < minCell;
+/** True when count `n` must not be published: null (hidden by disclosure control) or below `minCell`. */
+export function isSuppressed(n: number | null, minCell: number): n is null {
+  return n === null || n < minCell;
 }
 
-/** A count for a table: "<minCell" when suppressed, else the count with separators. */
-export function formatCount(n: number, minCell: number): string {
+/** A count for a table: "<minCell" when suppressed (null or small), else the count with separators. */
+export function formatCount(n: number | null, minCell: number): string {
   return isSuppressed(n, minCell) ? `<${minCell}` : formatInt(n);
 }
 

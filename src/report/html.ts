@@ -2,7 +2,7 @@ import { chart, charts } from "./chart-html.js";
 import { dataSection, leakageBox, warningsSection } from "./sections.js";
 import { RISK_CSS, riskBody, riskHeader } from "./risk-report.js";
 import { clusterColor, clusterName, kChoiceText, segmentsCharts } from "./segments-charts.js";
-import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, suppressionNote, truncate } from "./format.js";
+import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, isSuppressed, suppressionNote, truncate } from "./format.js";
 import type { FeatureCollection, ReportManifest, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
 import type { Results } from "../results/types.js";
 
@@ -81,7 +81,7 @@ async function clusterCard(c: SegmentCluster, index: number, minCell: number, sp
         .slice(0, 3)
         .map(
           (v) =>
-            `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${v.count < minCell ? "" : ` (${formatPct(v.share, 0)})`}</span>`,
+            `${e(truncate(v.value, 40))} <span class="muted">${e(formatCount(v.count, minCell))}${isSuppressed(v.count, minCell) ? "" : ` (${formatPct(v.share, 0)})`}</span>`,
         )
         .join("<br>")}</td></tr>`,
   );
@@ -250,6 +250,14 @@ ${s ? `<li>Structure: the same k-means on ${s.null.draws} ${s.null.method === "p
 </ul>`;
 }
 
+/** The footer's line on which files of the results folder are public and which private (docs/disclosure.md). */
+function filesNote(manifest: ReportOptions["manifest"], minCell: number): string {
+  const files = manifest?.files;
+  if (!files) return "";
+  const list = (xs: string[]) => xs.map((f) => `<code>${e(f)}</code>`).join(", ");
+  return `<br>Public (aggregates, counts below ${minCell} suppressed; <code>openbeat publish</code> copies these): ${list(files.public)}. Private (one row per record, or a model fitted on them; never publish): ${list(files.private)}.`;
+}
+
 /**
  * The whole report as one self-contained HTML document (inline CSS and SVG, no scripts, nothing fetched), in the
  * order an analyst presents: question and data, warnings, headline, charts, tables and the method in plain words.
@@ -273,7 +281,7 @@ ${await segmentsBody(results, minCell, options.areas)}`;
 <title>${e(results.name)} — openbeat report</title><style>${CSS}${risk ? RISK_CSS : ""}</style></head>
 <body><main>
 ${main}
-<footer>openbeat report · results.json, features.parquet and the dashboard (<code>openbeat serve</code>) hold everything shown here.</footer>
+<footer>openbeat report · results.json, features.parquet and the dashboard (<code>openbeat serve</code>) hold everything shown here.${filesNote(options.manifest, minCell)}</footer>
 </main></body></html>
 `;
 }

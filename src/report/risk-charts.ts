@@ -126,14 +126,15 @@ function metricsChart(results: ReportRiskResults): VegaLiteSpec {
 function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
   const [[tn, fp], [fn, tp]] = results.metrics.confusion_matrix;
   const cells = [
-    { actual: "0 (negative)", predicted: "0 (negative)", count: tn, rowTotal: tn + fp },
-    { actual: "0 (negative)", predicted: "1 (flagged)", count: fp, rowTotal: tn + fp },
-    { actual: "1 (positive)", predicted: "0 (negative)", count: fn, rowTotal: fn + tp },
-    { actual: "1 (positive)", predicted: "1 (flagged)", count: tp, rowTotal: fn + tp },
+    // A hidden cell (null) leaves its row's share unknown: its shares are not drawn.
+    { actual: "0 (negative)", predicted: "0 (negative)", count: tn, rowTotal: tn === null || fp === null ? null : tn + fp },
+    { actual: "0 (negative)", predicted: "1 (flagged)", count: fp, rowTotal: tn === null || fp === null ? null : tn + fp },
+    { actual: "1 (positive)", predicted: "0 (negative)", count: fn, rowTotal: fn === null || tp === null ? null : fn + tp },
+    { actual: "1 (positive)", predicted: "1 (flagged)", count: tp, rowTotal: fn === null || tp === null ? null : fn + tp },
   ];
   const values = cells.map((c) => {
     const suppressed = isSuppressed(c.count, minCell);
-    const share = c.rowTotal ? c.count / c.rowTotal : 0;
+    const share = c.rowTotal && c.count !== null ? c.count / c.rowTotal : null;
     return {
       actual: c.actual,
       predicted: c.predicted,
@@ -142,7 +143,7 @@ function confusionChart(results: ReportRiskResults, minCell: number): VegaLiteSp
       share: suppressed ? null : share,
       label: suppressed ? `<${minCell}` : formatInt(c.count),
       sublabel: suppressed ? "suppressed" : `${formatPct(share)} of row`,
-      dark: !suppressed && share > 0.55,
+      dark: !suppressed && share !== null && share > 0.55,
     };
   });
   const x = { field: "predicted", type: "nominal", title: "predicted", axis: { labelAngle: 0, orient: "top" } };
@@ -567,7 +568,9 @@ export function qText(q: number): string {
 function findingsChart(results: ReportRiskResults, minCell: number): VegaLiteSpec {
   const alpha = results.multiple_testing.alpha;
   const adjust = results.multiple_testing.adjust === "bh" ? "Benjamini–Hochberg q" : "Bonferroni-adjusted p";
-  const kept = chartedFindings(results.findings, minCell);
+  const kept = chartedFindings(results.findings, minCell).flatMap((f) =>
+    f.rate !== null && f.ci95 !== null && f.q_value !== null ? [{ ...f, rate: f.rate, ci95: f.ci95, q_value: f.q_value }] : [],
+  );
   const groups = [...new Set(kept.map((f) => f.by))];
   const shown = kept.sort((a, b) => groups.indexOf(a.by) - groups.indexOf(b.by) || b.rate - a.rate);
   // Distinct within each panel (the y scales are independent per group): middle-truncated, numbered if still equal.

@@ -1,5 +1,5 @@
 import { charts } from "./chart-html.js";
-import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, suppressionNote, truncate } from "./format.js";
+import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, isSuppressed, suppressionNote, truncate } from "./format.js";
 import { chartedFactors, qText, RISK_METRICS, riskCharts, rowLabel, topShareSentence } from "./risk-charts.js";
 import { abstractSection, interpretationSection, limitationsSection, tripodSection, tripodType } from "./risk-tripod.js";
 import { dataSection, warningsSection } from "./sections.js";
@@ -45,7 +45,7 @@ export function riskHeader(results: ReportRiskResults, generatedAt?: string): st
 }
 
 /** A count, "0" for none (nothing to protect), "<minCell" when small. */
-const countOrZero = (n: number, minCell: number) => (n === 0 ? "0" : formatCount(n, minCell));
+const countOrZero = (n: number | null, minCell: number) => (n === 0 ? "0" : formatCount(n, minCell));
 
 const ci = (v: [number | null, number | null], digits = 2) => `${formatNumber(v[0] ?? NaN, digits)} – ${formatNumber(v[1] ?? NaN, digits)}`;
 
@@ -95,7 +95,7 @@ function outcomeSection(results: ReportRiskResults, minCell: number, driftChart:
     ? `<h3>Label checks</h3><table class="narrow compact"><thead><tr><th>check</th><th>condition</th><th class="n">with ${e(results.target)} = 1</th><th class="n">with ${e(results.target)} = 0</th></tr></thead><tbody>${l.checks
         .map(
           (c) =>
-            `<tr><td>${e(c.name)}</td><td><code>${e(c.where)}</code></td><td class="n">${c.positives && c.positives < minCell ? `&lt;${minCell}` : formatInt(c.positives)}${results.data.positives ? ` (${formatPct(c.positives / results.data.positives)})` : ""}</td><td class="n">${c.negatives && c.negatives < minCell ? `&lt;${minCell}` : formatInt(c.negatives)}</td></tr>`,
+            `<tr><td>${e(c.name)}</td><td><code>${e(c.where)}</code></td><td class="n">${c.positives && c.positives < minCell ? `&lt;${minCell}` : formatInt(c.positives)}${results.data.positives && c.positives !== null ? ` (${formatPct(c.positives / results.data.positives)})` : ""}</td><td class="n">${c.negatives && c.negatives < minCell ? `&lt;${minCell}` : formatInt(c.negatives)}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "";
@@ -135,7 +135,7 @@ function sampleSizeSection(results: ReportRiskResults): string {
 }
 
 function missingSection(results: ReportRiskResults, minCell: number): string {
-  const missing = Object.entries(results.data.missing).filter(([, n]) => n > 0);
+  const missing = Object.entries(results.data.missing).filter(([, n]) => n === null || n > 0);
   const dropped = Object.entries(results.data.dropped).filter(([r]) => r.startsWith("missing "));
   return `<h2 id="missing">Missing data</h2>
 <p>${missing.length ? `Missing values before the missing-value policy: ${missing.map(([c, n]) => `<code>${e(c)}</code> ${e(formatCount(n, minCell))}`).join(", ")}.` : "No feature value is missing."} ${dropped.length ? `Rows dropped for them: ${dropped.map(([r, n]) => `${e(formatCount(n, minCell))} (${e(r)})`).join("; ")}; this is a complete-case analysis for those columns, which is unbiased only if the values are missing at random given the other predictors.` : "Missing categories, where kept, are their own level “(missing)”."}</p>`;
@@ -192,7 +192,7 @@ ${await charts(specs, ["metrics"])}
 <table class="compact"><thead><tr><th class="n">group</th><th class="n">rows</th><th class="n">mean risk</th><th class="n">observed</th></tr></thead><tbody>${cal.curve
     .map(
       (b) =>
-        `<tr><td class="n">${b.bin}</td><td class="n">${e(countOrZero(b.n, minCell))}</td><td class="n">${formatPct(b.mean_predicted, 2)}</td><td class="n">${b.n < minCell ? "—" : formatPct(b.observed, 2)}</td></tr>`,
+        `<tr><td class="n idx">${b.bin}</td><td class="n">${e(countOrZero(b.n, minCell))}</td><td class="n">${formatPct(b.mean_predicted, 2)}</td><td class="n">${b.n < minCell ? "—" : formatPct(b.observed, 2)}</td></tr>`,
     )
     .join("")}</tbody></table></div></div>
 <h3>Imbalanced classification report (at the threshold)</h3>
@@ -264,7 +264,7 @@ function factorRow(f: Factor, minCell: number): string {
   const est = shown
     ? `<td class="n">${formatNumber(f.odds_ratio ?? NaN, 2)}</td><td class="n">${ci(f.ci95)}</td>`
     : `<td class="n" colspan="2">${f.status === "aliased" ? "aliased: no estimate" : `— (fewer than ${minCell} rows)`}</td>`;
-  return `<tr><td class="n">${f.rank ?? ""}</td><td>${e(truncate(f.value ?? f.feature, 70))}</td>${est}<td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td></tr>`;
+  return `<tr><td class="n idx">${f.rank ?? ""}</td><td>${e(truncate(f.value ?? f.feature, 70))}</td>${est}<td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td></tr>`;
 }
 
 async function factorsSection(results: ReportRiskResults, specs: Record<string, VegaLiteSpec>, minCell: number): Promise<string> {
@@ -313,13 +313,15 @@ async function findingsSection(results: ReportRiskResults, specs: Record<string,
   const top = results.findings
     .filter(
       (f) =>
+        f.rate !== null &&
         f.rate > results.base_rate &&
+        f.q_value !== null &&
         f.q_value < t.alpha &&
-        f.count >= minCell &&
-        f.positives >= minCell &&
+        !isSuppressed(f.count, minCell) &&
+        !isSuppressed(f.positives, minCell) &&
         !leaked.has(`${f.by}\u0000${f.value}`),
     )
-    .sort((a, b) => b.lift - a.lift)
+    .sort((a, b) => (b.lift ?? 0) - (a.lift ?? 0))
     .slice(0, 5);
   const q = t.adjust === "bh" ? "q" : "adjusted p";
   return `<h2 id="findings">Rates by group</h2>
@@ -327,7 +329,7 @@ async function findingsSection(results: ReportRiskResults, specs: Record<string,
 ${top.length ? `<h3>Highest rates (above the base rate, ${q} &lt; ${t.alpha}${leaked.size ? ", values flagged for leakage left out" : ""})</h3><ul class="tight">${top.map((f) => `<li>${e(f.statement)}</li>`).join("")}</ul>` : `<p>No group is above the base rate at ${q} &lt; ${t.alpha}.</p>`}
 ${await charts(specs, ["findings"])}
 <table class="compact"><thead><tr><th>by</th><th>value</th><th class="n">rows</th><th class="n">positives</th><th class="n">rate</th><th class="n">95% interval</th><th class="n">lift</th><th class="n">${q}</th></tr></thead><tbody>
-${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 60))}</td><td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td><td class="n">${f.positives < minCell ? "—" : formatPct(f.rate)}</td><td class="n">${f.positives < minCell ? "—" : `${formatPct(f.ci95[0])} – ${formatPct(f.ci95[1])}`}</td><td class="n">${f.positives < minCell ? "—" : `${formatNumber(f.lift, 2)}×`}</td><td class="n">${e(qText(f.q_value).replace("= ", ""))}</td></tr>`).join("\n")}
+${results.findings.map((f) => `<tr><td>${e(f.by)}</td><td>${e(truncate(f.value, 60))}</td><td class="n">${e(formatCount(f.count, minCell))}</td><td class="n">${e(formatCount(f.positives, minCell))}</td><td class="n">${isSuppressed(f.positives, minCell) ? "—" : formatPct(f.rate)}</td><td class="n">${isSuppressed(f.positives, minCell) || f.ci95 === null ? "—" : `${formatPct(f.ci95[0])} – ${formatPct(f.ci95[1])}`}</td><td class="n">${isSuppressed(f.positives, minCell) ? "—" : `${formatNumber(f.lift, 2)}×`}</td><td class="n">${f.q_value === null ? "—" : e(qText(f.q_value).replace("= ", ""))}</td></tr>`).join("\n")}
 </tbody></table>
 <p class="footnote">${e(suppressionNote(minCell))}</p>`;
 }

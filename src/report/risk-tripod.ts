@@ -72,7 +72,7 @@ export function limitationsSection(results: ReportRiskResults, minCell: number):
       `<strong>The outcome's rate drifts over time</strong> (${formatPct(drift.lowest.rate)} to ${formatPct(drift.highest.rate)} by ${e(drift.period)}): either the risk changed or the label's source covers the period unevenly; the model describes the pooled period.`,
     );
   for (const c of results.label.checks)
-    if (c.rows > 0)
+    if (c.rows === null || c.rows > 0)
       out.push(
         `<strong>Label check “${e(c.name)}”</strong>: ${c.positives && c.positives < minCell ? `fewer than ${minCell}` : formatInt(c.positives)} positives and ${c.negatives && c.negatives < minCell ? `fewer than ${minCell}` : formatInt(c.negatives)} negatives match <code>${e(c.where)}</code>; the outcome is recorded differently for them.`,
       );
@@ -108,7 +108,7 @@ export function limitationsSection(results: ReportRiskResults, minCell: number):
     out.push(
       `<strong>${formatInt(results.validation.undated)} rows without a date</strong> were in neither the training nor the test period.`,
     );
-  const dropped = Object.values(results.data.dropped).reduce((a, b) => a + b, 0);
+  const dropped = Object.values(results.data.dropped).reduce<number>((a, b) => a + (b ?? 0), 0);
   if (dropped)
     out.push(`<strong>${formatInt(dropped)} rows were left out</strong> (eligibility rules, missing values); see the flow of records.`);
   out.push(

@@ -6,7 +6,7 @@ import type { ReportManifest } from "./types.js";
 export function dataSection(results: Results, minCell: number, manifest?: ReportManifest): string {
   const inputs = manifest?.inputs ?? results.data.inputs;
   const dropped = Object.entries(results.data.dropped);
-  const missing = Object.entries(results.data.missing).filter(([, n]) => n > 0);
+  const missing = Object.entries(results.data.missing).filter(([, n]) => n === null || n > 0);
   const range = results.data.date_range;
   const kv: [string, string][] = [];
   if (manifest?.study_file) kv.push(["study file", `<code>${e(manifest.study_file)}</code>`]);

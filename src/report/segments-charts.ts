@@ -301,7 +301,7 @@ export function profileFeatures(clusters: Cluster[]): string[] {
     let taken = 0;
     for (const p of c.profile) {
       if (taken >= per || out.length >= PROFILE_FEATURES) break;
-      if (!(p.lift > 0) || !Number.isFinite(p.lift) || p.evidence === null || out.includes(p.feature)) continue;
+      if (p.lift === null || !(p.lift > 0) || !Number.isFinite(p.lift) || p.evidence === null || out.includes(p.feature)) continue;
       out.push(p.feature);
       ++taken;
     }
@@ -316,7 +316,7 @@ function profileChart(results: ReportSegmentsResults, minCell: number): VegaLite
   const keep = new Set(features);
   const values = clusters.flatMap((c) =>
     c.profile
-      .filter((p) => keep.has(p.feature) && p.lift > 0 && Number.isFinite(p.lift))
+      .flatMap((p) => (p.lift !== null && keep.has(p.feature) && p.lift > 0 && Number.isFinite(p.lift) ? [{ ...p, lift: p.lift }] : []))
       .map((p) => {
         const l = Math.log2(p.lift);
         return {

@@ -9,6 +9,16 @@ import { z } from "zod";
 
 const interval = z.tuple([z.number(), z.number()]).describe("[lower, upper] bounds");
 
+/** A count that disclosure control may hide: null when it is below the run's min_cell (docs/disclosure.md). */
+const suppressibleInt = z.number().int().nullable();
+/** A statistic computed from a count that disclosure control may hide: null with it. */
+const suppressibleNumber = z.number().nullable();
+/** The fields of a record that disclosure control set to null, by name (dotted paths inside the record). */
+const suppressedList = z
+  .array(z.string())
+  .optional()
+  .describe("fields of this record hidden by disclosure control (published as null, shown as <min_cell); absent when none");
+
 /** A warning: stable `code`, a human `message`, and any facts that support it. */
 export const warningSchema = z
   .looseObject({
@@ -46,14 +56,19 @@ export const dataInfoSchema = z.strictObject({
   rows: z.number().int().describe("rows of the analysis table that entered the model"),
   features: z.number().int().describe("columns of the design matrix"),
   table_rows: z.number().int().describe("rows of the analysis table before any row was dropped"),
-  dropped: z.record(z.string(), z.number().int()).describe('rows dropped, by reason, e.g. { "missing PREMISE_TYPE": 12 }'),
-  missing: z.record(z.string(), z.number().int()).describe("missing values per used column before the missing-value policy"),
+  dropped: z
+    .record(z.string(), suppressibleInt)
+    .describe('rows dropped, by reason, e.g. { "missing PREMISE_TYPE": 12 }; null when suppressed'),
+  missing: z
+    .record(z.string(), suppressibleInt)
+    .describe("missing values per used column before the missing-value policy; null when suppressed"),
   positives: z.number().int().optional().describe("risk: rows with the target = 1"),
   inputs: z.array(inputInfoSchema),
   date_range: z
     .strictObject({ column: z.string(), min: z.string().nullable(), max: z.string().nullable() })
     .optional()
     .describe("risk: range of the study's date column"),
+  suppressed: suppressedList,
 });
 
 const dimensionKind = z.enum(["category", "year", "month", "weekday", "hour", "cluster"]);
@@ -102,7 +117,7 @@ export const classReportSchema = z.strictObject({
   f1: z.number(),
   geo: z.number(),
   iba: z.number(),
-  sup: z.number().int(),
+  sup: suppressibleInt.describe("rows of the class; null when suppressed"),
 });
 
 export const calibrationSchema = z
@@ -119,7 +134,7 @@ export const calibrationSchema = z
     curve: z
       .array(
         z.strictObject({
-          bin: z.number().int().describe("1 = lowest risk"),
+          bin: z.number().int().describe("1 = lowest risk (adjacent bins are merged until each has min_cell positives and negatives)"),
           n: z.number().int().describe("rows in the bin"),
           mean_predicted: z.number(),
           observed: z.number(),
@@ -147,12 +162,13 @@ export const factorSchema = z.strictObject({
   std_error: nullableNumber,
   odds_ratio: nullableNumber,
   ci95: nullableInterval.describe("95% interval of the odds ratio (profile likelihood unless inference.intervals is wald)"),
-  count: z.number().int().describe("rows with this level"),
-  positives: z.number().int().describe("rows with this level and the target = 1"),
+  count: suppressibleInt.describe("rows with this level; null when suppressed"),
+  positives: suppressibleInt.describe("rows with this level and the target = 1; null when suppressed"),
   rank: z.number().int().nullable().describe("1 = strongest evidence; null when not ranked"),
   status: z
     .enum(["ranked", "below_min_cell", "aliased"])
     .describe("below_min_cell: fewer rows than report.min_cell, neither ranked nor printed"),
+  suppressed: suppressedList,
 });
 
 export const variableSchema = z.strictObject({
@@ -199,14 +215,15 @@ export const inferenceSchema = z
 export const findingSchema = z.strictObject({
   by: z.string(),
   value: z.string(),
-  count: z.number().int(),
-  positives: z.number().int(),
-  rate: z.number(),
-  ci95: interval.describe("Wilson 95% interval of the rate"),
-  lift: z.number().describe("rate / base rate"),
-  p_value: z.number().describe("Fisher's exact two-sided test of the group against all other rows"),
-  q_value: z.number().describe("p-value adjusted over every finding (Benjamini-Hochberg, or Bonferroni: see multiple_testing)"),
+  count: suppressibleInt,
+  positives: suppressibleInt,
+  rate: suppressibleNumber,
+  ci95: interval.nullable().describe("Wilson 95% interval of the rate"),
+  lift: suppressibleNumber.describe("rate / base rate"),
+  p_value: suppressibleNumber.describe("Fisher's exact two-sided test of the group against all other rows"),
+  q_value: suppressibleNumber.describe("p-value adjusted over every finding (Benjamini-Hochberg, or Bonferroni: see multiple_testing)"),
   statement: z.string(),
+  suppressed: suppressedList,
 });
 
 const calibratorSchema = z
@@ -237,19 +254,20 @@ const comparisonRowSchema = z.strictObject({
 
 const periodRateSchema = z.strictObject({
   period: z.string(),
-  rows: z.number().int(),
-  positives: z.number().int(),
-  rate: z.number(),
+  rows: suppressibleInt,
+  positives: suppressibleInt,
+  rate: suppressibleNumber,
   compared: z.boolean().describe("false: too few rows to compare"),
+  suppressed: suppressedList,
 });
 
 export const labelInfoSchema = z
   .strictObject({
     censor_before: z.string().nullable(),
     censor_after: z.string().nullable(),
-    censored_before: z.number().int(),
-    censored_after: z.number().int(),
-    undated: z.number().int().describe("rows without a date: kept, their label window unknown"),
+    censored_before: suppressibleInt,
+    censored_after: suppressibleInt,
+    undated: suppressibleInt.describe("rows without a date: kept, their label window unknown"),
     drift: z
       .strictObject({
         period: z.string(),
@@ -270,11 +288,13 @@ export const labelInfoSchema = z
       z.strictObject({
         name: z.string(),
         where: z.string(),
-        rows: z.number().int(),
-        positives: z.number().int(),
-        negatives: z.number().int(),
+        rows: suppressibleInt,
+        positives: suppressibleInt,
+        negatives: suppressibleInt,
+        suppressed: suppressedList,
       }),
     ),
+    suppressed: suppressedList,
   })
   .describe("how the label was constructed and checked");
 
@@ -332,10 +352,13 @@ export const riskResultsSchema = z.strictObject({
     f1: meanSdSchema,
     roc_auc: meanSdSchema,
     pr_auc: meanSdSchema,
-    confusion_matrix: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]).describe("[[tn, fp], [fn, tp]]"),
+    confusion_matrix: z
+      .tuple([z.tuple([suppressibleNumber, suppressibleNumber]), z.tuple([suppressibleNumber, suppressibleNumber])])
+      .describe("[[tn, fp], [fn, tp]]; a cell is null when suppressed"),
     classification_report: z.strictObject({ "0": classReportSchema, "1": classReportSchema, avg: classReportSchema }),
     calibration: calibrationSchema,
     brier_ci95: interval.optional().describe("single split: bootstrap 95% interval of the Brier score"),
+    suppressed: suppressedList,
   }),
   resampling_comparison: z
     .array(comparisonRowSchema)
@@ -348,7 +371,9 @@ export const riskResultsSchema = z.strictObject({
         .array(z.strictObject({ share: z.number(), threshold: z.number(), recall: z.number(), precision: z.number() }))
         .describe("flag the top `share` of rows by score: catch `recall` of positives at `precision`"),
     })
-    .describe("out-of-fold curves for charts, thinned to at most a few hundred points"),
+    .describe(
+      "out-of-fold curves for charts, thinned to at most a few hundred points; only points whose counts are 0 or at least min_cell apart are kept",
+    ),
   inference: inferenceSchema,
   factors: z
     .array(factorSchema)
@@ -411,10 +436,12 @@ export const kSelectionRowSchema = z.strictObject({
 
 export const profileRowSchema = z.strictObject({
   feature: z.string(),
-  cluster_mean: z.number().describe("share of the cluster with this level (lca: class-conditional response probability), or the mean"),
-  overall_mean: z.number(),
-  lift: z.number(),
-  count: z.number().int().optional().describe("rows of the cluster with this level, or with a value of this numeric column"),
+  cluster_mean: suppressibleNumber.describe(
+    "share of the cluster with this level (lca: class-conditional response probability), or the mean; null when suppressed",
+  ),
+  overall_mean: suppressibleNumber,
+  lift: suppressibleNumber,
+  count: suppressibleInt.optional().describe("rows of the cluster with this level, or with a value of this numeric column"),
   evidence: z
     .number()
     .nullable()
@@ -424,28 +451,52 @@ export const profileRowSchema = z.strictObject({
     ),
   quartiles: z.tuple([z.number(), z.number(), z.number()]).optional().describe("numeric: 25th, 50th and 75th percentile in the cluster"),
   overall_quartiles: z.tuple([z.number(), z.number(), z.number()]).optional().describe("numeric: the same over all rows"),
+  suppressed: suppressedList,
 });
 
 export const clusterSchema = z.strictObject({
   id: z.number().int(),
   label: z.string(),
-  size: z.number().int(),
-  share: z.number(),
+  size: suppressibleInt,
+  share: suppressibleNumber,
   profile: z.array(profileRowSchema),
-  top_values: z.record(z.string(), z.array(z.strictObject({ value: z.string(), count: z.number().int(), share: z.number() }))),
+  top_values: z.record(
+    z.string(),
+    z.array(z.strictObject({ value: z.string(), count: suppressibleInt, share: suppressibleNumber, suppressed: suppressedList })),
+  ),
   distribution: z
     .strictObject({
       column: z.string(),
       mean: z.number(),
       quartiles: z.tuple([z.number(), z.number(), z.number()]),
-      histogram: z.array(z.strictObject({ bin: z.string(), count: z.number().int() })),
+      histogram: z.array(z.strictObject({ bin: z.string(), count: suppressibleInt, suppressed: suppressedList })),
     })
     .optional(),
   class_share: z.number().optional().describe("lca: the model's class share (size and share count rows by their modal class)"),
   mean_probability: z.number().optional().describe("lca: mean posterior probability of the class over the rows assigned to it"),
+  suppressed: suppressedList,
 });
 
 export const pcaPointSchema = z.strictObject({ pc1: z.number(), pc2: z.number(), cluster: z.number().int() });
+
+export const pcaDensitySchema = z
+  .strictObject({
+    bins: z.number().int().describe("cells per axis"),
+    pc1: interval.describe("range of the first component the grid covers"),
+    pc2: interval.describe("range of the second component the grid covers"),
+    cells: z
+      .array(
+        z.strictObject({
+          cluster: z.number().int(),
+          i: z.number().int().describe("cell along pc1, 0 = lowest"),
+          j: z.number().int().describe("cell along pc2, 0 = lowest"),
+          count: suppressibleInt,
+          suppressed: suppressedList,
+        }),
+      )
+      .describe("non-empty cells only; a cell below min_cell is null"),
+  })
+  .describe("rows on the first two principal components counted on a coarse grid per cluster (the public form of pca_sample)");
 
 export const nullRowSchema = z.strictObject({
   k: z.number().int(),
@@ -562,11 +613,15 @@ export const segmentsResultsSchema = z.strictObject({
     .strictObject({
       column: z.string(),
       matched: z.number().int(),
-      unmatched: z.array(z.strictObject({ name: z.string(), rows: z.number().int() })),
+      unmatched: z.array(z.strictObject({ name: z.string(), rows: suppressibleInt, suppressed: suppressedList })),
       file: z.string(),
     })
     .optional(),
-  pca_sample: z.array(pcaPointSchema).optional().describe("up to 2,000 rows on the first two principal components"),
+  pca_sample: z
+    .array(pcaPointSchema)
+    .optional()
+    .describe("up to 2,000 rows on the first two principal components; row-level, so a disclosed results.json has pca_density instead"),
+  pca_density: pcaDensitySchema.optional(),
 });
 
 /** results.json of any study kind. */
@@ -590,6 +645,13 @@ export const manifestSchema = z.strictObject({
     })
     .optional()
     .describe("the disclosure policy the run applied and `openbeat serve` applies (docs/disclosure.md); absent in older folders"),
+  files: z
+    .strictObject({
+      public: z.array(z.string()).describe("files safe to publish: aggregates passed through the disclosure policy"),
+      private: z.array(z.string()).describe("row-level files (prepared and design tables, the model, scores): never publish"),
+    })
+    .optional()
+    .describe("which files of the folder are public and which private (openbeat publish copies the public ones); absent in older folders"),
   versions: z.record(z.string(), z.string()).describe("versions of openbeat, Node.js and the engines used"),
   started_at: z.string().describe("ISO time the run started"),
   timings: z.record(z.string(), z.number()).describe("seconds per phase"),

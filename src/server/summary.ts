@@ -65,9 +65,11 @@ export function dashboardResults(results: Results, policy: DisclosurePolicy): Da
       top_values: Object.fromEntries(
         Object.entries(c.top_values).map(([column, values]) => [
           column,
-          values
-            .filter((v) => shareAllowed(v.count, c.size, policy))
-            .map((v) => ({ value: v.value, share: Math.round(v.share * 1000) / 1000 })),
+          values.flatMap((v) =>
+            v.count !== null && v.share !== null && c.size !== null && shareAllowed(v.count, c.size, policy)
+              ? [{ value: v.value, share: Math.round(v.share * 1000) / 1000 }]
+              : [],
+          ),
         ]),
       ),
     })),

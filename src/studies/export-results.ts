@@ -13,14 +13,30 @@ export async function resultTables(results: Results, dir: string): Promise<Recor
     if (results.study === "risk") {
       const scores = await db.query(rowOutputSql(file, "_score", "score", [["_score_raw", "score_raw"]]));
       return {
-        findings: results.findings.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
-        factors: results.factors.map(({ ci95, ...f }) => ({ ...f, ci95_low: ci95[0], ci95_high: ci95[1] })),
+        findings: results.findings.map(({ ci95, suppressed, ...f }) => ({
+          ...f,
+          ci95_low: ci95?.[0] ?? null,
+          ci95_high: ci95?.[1] ?? null,
+          suppressed: suppressed?.join(",") ?? null,
+        })),
+        factors: results.factors.map(({ ci95, suppressed, ...f }) => ({
+          ...f,
+          ci95_low: ci95[0],
+          ci95_high: ci95[1],
+          suppressed: suppressed?.join(",") ?? null,
+        })),
         scores,
       };
     }
     const assignments = await db.query(rowOutputSql(file, "_cluster", "cluster"));
     return {
-      clusters: results.clusters.map((c) => ({ id: c.id, label: c.label, size: c.size, share: c.share })),
+      clusters: results.clusters.map((c) => ({
+        id: c.id,
+        label: c.label,
+        size: c.size,
+        share: c.share,
+        suppressed: c.suppressed?.join(",") ?? null,
+      })),
       k_selection: results.k_selection.map((r) => ({ ...r })),
       assignments,
     };

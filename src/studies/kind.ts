@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Db } from "../data/Db.js";
 import type { Matrix } from "../ml/matrix.js";
 import type { SparseMatrix } from "../ml/sparse.js";
-import type { CommonResultsKey, DashboardInfo, DataInfo, Results } from "../results/types.js";
+import type { CommonResultsKey, ComputedResults as Results, DashboardInfo, DataInfo } from "../results/types.js";
 import type { FeatureCollection } from "../report/types.js";
 import type { Logger } from "../util/logger.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Results } from "../results/types.js";
+import type { ComputedResults as Results } from "../results/types.js";
 import { assertUnreachable } from "../util/errors.js";
 import type { KindDashboard, KindInput, KindOutput, KindSchema, StudyKind } from "./kind.js";
 import { riskKind } from "./risk/kind.js";

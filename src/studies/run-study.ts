@@ -3,7 +3,7 @@ import { Db } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
 import { resolvePortalSources } from "../data/portal/index.js";
 import { manifestSchema, resultsSchema } from "../results/schema.js";
-import type { InputInfo, Manifest, Results } from "../results/types.js";
+import type { ComputedResults, InputInfo, Manifest, Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import { Logger, type TextSink } from "../util/logger.js";
 import * as msg from "../util/messages.js";
@@ -19,7 +19,8 @@ import { openResultsFolder, stableJson } from "./results-folder.js";
 import { protectedInputs } from "./protected-inputs.js";
 import { reservedColumn } from "./reserved-columns.js";
 import { lockDownDuckDb } from "../data/sandbox.js";
-import { resolvePolicy } from "../disclosure/policy.js";
+import { resolvePolicy, type DisclosurePolicy } from "../disclosure/policy.js";
+import { discloseResults } from "../disclosure/results.js";
 
 export interface RunOptions {
   /** Folder that source paths are relative to (default: the study file's folder). */
@@ -56,6 +57,13 @@ export interface RunSummary {
   out: string;
   /** Seconds per phase. */
   timings: Record<string, number>;
+  /** The disclosure policy the run applied (the summary prints suppressed values with its threshold). */
+  policy: DisclosurePolicy;
+  /**
+   * The results before disclosure, for in-process checks against independent references only: nothing prints or
+   * writes them (every output is made from `results`).
+   */
+  computed: ComputedResults;
 }
 
 /**
@@ -129,7 +137,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const dashboard = await buildDashboardInfo(db, ANALYSIS, kind.dashboard());
     const out = await kind.run({ db, table: ANALYSIS, file, logger, seed: spec.seed, minCell: policy.min_cell });
     lap("model");
-    const results = assembleResults(out, {
+    // Disclosure control before anything is written: every output below is made from the disclosed results.
+    const computed = assembleResults(out, {
       study: kind.name,
       name: spec.name,
       ...(spec.description ? { description: spec.description } : {}),
@@ -140,6 +149,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       tableRows,
       dashboard,
     });
+    const results = discloseResults(computed, policy);
     const manifest: Manifest = {
       openbeat: VERSION,
       study_file: file,
@@ -149,6 +159,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       seed: spec.seed,
       min_cell: policy.min_cell,
       disclosure: policy,
+      files: { public: [], private: [] },
       versions: { openbeat: VERSION, node: process.version, duckdb: duckdbVersion() },
       started_at: started,
       timings,
@@ -159,7 +170,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     const { kept } = await staged.commit();
     if (kept.length)
       logger.info(`kept ${kept.length} file${kept.length === 1 ? "" : "s"} openbeat did not write in ${options.out}: ${kept.join(", ")}`);
-    return { results, out: options.out, timings };
+    return { results, out: options.out, timings, policy, computed };
   } catch (e) {
     await staged.abort();
     throw e;
@@ -181,7 +192,7 @@ interface Common {
 }
 
 /** The kind's results with the keys every results.json shares, in the contract's order. */
-function assembleResults(out: KindOutput, c: Common): Results {
+function assembleResults(out: KindOutput, c: Common): ComputedResults {
   const { data, ...rest } = out.results;
   const { date_range, ...kindData } = data;
   const { inputs, tableRows, dashboard, ...head } = c;
@@ -194,7 +205,7 @@ function assembleResults(out: KindOutput, c: Common): Results {
       dimensions: [...dashboard.dimensions, ...(out.dashboard?.dimensions ?? [])],
     },
     ...rest,
-  } as Results;
+  } as ComputedResults;
 }
 
 /**

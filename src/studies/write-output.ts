@@ -68,16 +68,34 @@ export interface OutputParts {
  * kind, features.parquet, prepared.parquet, manifest.json and report.html. Nothing else writes into it.
  */
 export async function writeOutput(dir: string, parts: OutputParts): Promise<void> {
-  const { db, table, results, manifest, kind, logger, policy } = parts;
+  const { db, table, results, kind, logger, policy } = parts;
+  const areas = disclosedAreas(results, kind, policy);
+  const manifest: Manifest = { ...parts.manifest, files: folderFiles(kind, areas?.file) };
   await writeFile(join(dir, "results.json"), stableJson(results));
   for (const f of kind.files) await writeFile(join(dir, f.name), f.text);
-  const areas = disclosedAreas(results, kind, policy);
   if (areas) await writeFile(join(dir, areas.file), JSON.stringify(areas.collection));
   await writeDesignParquet(db, join(dir, "features.parquet"), table, kind.design);
   await writePreparedParquet(db, join(dir, "prepared.parquet"), table, kind.rowOutput.table);
   await writeFile(join(dir, "manifest.json"), stableJson(manifest));
   await writeReport(dir, results, { manifest, minCell: manifest.min_cell, areas: areas?.collection, generatedAt: manifest.started_at });
   logger.info(`  wrote report.html`);
+}
+
+/** Files that hold one row per record, or a model fitted on them: never public. */
+export const PRIVATE_FILES = ["prepared.parquet", "features.parquet"] as const;
+
+/**
+ * Which files of a results folder are public (aggregates passed through the disclosure policy: results.json,
+ * report.html, the area GeoJSON, manifest.json) and which private (row-level tables and scores in prepared.parquet
+ * and features.parquet, and the kind's model files such as model.json). `openbeat publish` copies the public ones.
+ * @param kind the kind's output (its extra files are private)
+ * @param areasFile the area GeoJSON's name, when the run writes one
+ */
+export function folderFiles(kind: Pick<KindOutput, "files">, areasFile?: string): { public: string[]; private: string[] } {
+  return {
+    public: ["results.json", "report.html", ...(areasFile ? [areasFile] : []), "manifest.json"],
+    private: [...PRIVATE_FILES, ...kind.files.map((f) => f.name)],
+  };
 }
 
 /**

@@ -423,6 +423,26 @@ export const ERROR_CODES = {
     what: "`gave up after 5 attempts (last: HTTP 503)`",
     fix: "try again later; cached data is used when present",
   },
+  "publish.results": {
+    section: "Command line, results folder, score, serve",
+    what: "`out/x: not a results folder written by openbeat run (no .openbeat marker or manifest.json)`",
+    fix: "pass a folder written by `openbeat run`",
+  },
+  "publish.unprotected": {
+    section: "Command line, results folder, score, serve",
+    what: "`out/x: not published because the run turned suppression off (disclosure.min_cell: 0)`",
+    fix: "remove `min_cell: 0` from the study file's `disclosure:` section and rerun",
+  },
+  "publish.dir": {
+    section: "Command line, results folder, score, serve",
+    what: "`site/: not empty and not an earlier openbeat publish; choose an empty or new folder`",
+    fix: "publish into a new or empty folder, or into one an earlier `openbeat publish` wrote",
+  },
+  "publish.check": {
+    section: "Command line, results folder, score, serve",
+    what: "`results.json: clusters[2].size is 4, below min_cell 10; nothing was published`",
+    fix: "a file of the results folder was changed or written by a faulty build: rerun `openbeat run` and publish again",
+  },
   "serve.dir": {
     section: "Command line, results folder, score, serve",
     what: "`no results.json here or in its subfolders`",

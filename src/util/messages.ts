@@ -765,3 +765,26 @@ export const initNoFeatures = (file: string) =>
 
 /** `openbeat init --out FILE` where FILE exists. */
 export const initExists = (file: string) => `--out ${file}: already exists; choose another file name or remove it (it was not changed)`;
+
+// ---- publish ----
+
+/** `openbeat publish` on a folder that `openbeat run` did not write. */
+export const publishNotResults = (dir: string) =>
+  `${dir}: not a results folder written by openbeat run (no .openbeat marker or manifest.json); pass the --out folder of a run`;
+
+/** `openbeat publish` on a run whose policy turns suppression off. */
+export const publishUnprotected = (dir: string) =>
+  `${dir}: not published because the run turned suppression off (disclosure.min_cell: 0); remove it from the study file's disclosure section and rerun`;
+
+/** The publish target holds files an earlier publish did not write. */
+export const publishDirNotEmpty = (dir: string) => `${dir}: not empty and not an earlier openbeat publish; choose a new or empty folder`;
+
+/** The publish target is, contains or lies inside the results folder, or is a root or the working folder. */
+export const publishDirUnsafe = (dir: string, why: string) => `${dir}: ${why}; choose a folder outside the results folder`;
+
+/** A public file of the results folder is missing. */
+export const publishMissing = (dir: string, file: string) => `${dir}: ${file} is missing; rerun openbeat run`;
+
+/** The check of the copied public files found a small count. */
+export const publishCheckFailed = (file: string, field: string, value: number, minCell: number, more: number) =>
+  `${file}: ${field} is ${value}, below min_cell ${minCell}${more ? ` (and ${more} more)` : ""}; nothing was published: rerun openbeat run and publish again`;

@@ -71,14 +71,15 @@ describe("openbeat run", () => {
       expect(r.metrics[m].mean).toBeLessThanOrEqual(1);
     }
     const cm = r.metrics.confusion_matrix.flat();
-    expect(cm.reduce((a, b) => a + b, 0)).toBe(90);
+    // Hidden cells (null) come in pairs whose sum is at least min_cell; the published ones add up to at most the rows.
+    expect(cm.reduce<number>((a, b) => a + (b ?? 0), 0)).toBeLessThanOrEqual(90);
     expect(Array.isArray(r.warnings)).toBe(true);
     // factors: ranked by evidence, each naming its column's reference level; calibration and q-values present
     const ranks = r.factors.filter((f) => f.rank !== null).map((f) => f.rank ?? 0);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     for (const f of r.factors) expect(typeof f.reference === "string" || f.value === null).toBe(true);
     expect(r.metrics.calibration.curve.length).toBeGreaterThan(0);
-    expect(r.findings.every((f) => f.q_value >= 0 && f.q_value <= 1)).toBe(true);
+    expect(r.findings.every((f) => f.q_value === null || (f.q_value >= 0 && f.q_value <= 1))).toBe(true);
   });
 
   it("the manifest records each input's sha256 as it is on disk", () => {
@@ -105,7 +106,8 @@ describe("openbeat run", () => {
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(seg, "results.json"), "utf8")) as SegmentsResults;
     expect(res.study).toBe("segments");
-    expect(res.clusters.reduce((s, c) => s + c.size, 0)).toBe(8);
+    // Eight rows: every cluster is below min_cell, so every size is hidden.
+    expect(res.clusters.every((c) => c.size === null || c.size === 8)).toBe(true);
   });
 });
 

@@ -73,6 +73,7 @@ const EXAMPLES: Example[] = [
       "lca",
       "areas",
       "pca_sample",
+      "pca_density",
       "dashboard",
     ],
     stable: ["data", "weights", "scaling"],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeDense, fitEncoder, type FeatureInput } from "../../src/features/encode.js";
-import type { Cluster } from "../../src/results/types.js";
+import type { ComputedCluster as Cluster } from "../../src/results/types.js";
 import { clusterLabel } from "../../src/studies/segments/labels.js";
 import { describeClusters, twoProportionZ } from "../../src/studies/segments/profiles.js";
 

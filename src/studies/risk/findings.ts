@@ -2,7 +2,7 @@ import type { FeatureInput } from "../../features/encode.js";
 import { benjaminiHochberg, bonferroni, fisherExactTwoSided } from "../../ml/multiple-testing.js";
 import { wilsonInterval } from "../../ml/stats.js";
 import type { RiskSpec } from "./spec.js";
-import type { Finding } from "../../results/types.js";
+import type { ComputedFinding as Finding } from "../../results/types.js";
 import { categoricalColumns, groupRates } from "./group-rates.js";
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -1,4 +1,4 @@
-import type { RiskResults } from "../../results/types.js";
+import type { ComputedRiskResults as RiskResults } from "../../results/types.js";
 import type { StudyKind } from "../kind.js";
 import { runRisk } from "./run-risk.js";
 import { riskStudySchema } from "./spec.js";

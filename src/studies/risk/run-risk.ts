@@ -14,7 +14,7 @@ import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
 import { assertUnreachable, UserError } from "../../util/errors.js";
 import * as msg from "../../util/messages.js";
 import { featureColumns, readFeatureInput, requireColumns } from "../analysis-table.js";
-import type { Factor, LabelInfo, MeanSd, RiskResults } from "../../results/types.js";
+import type { Factor, LabelInfo, MeanSd, ComputedRiskResults as RiskResults } from "../../results/types.js";
 import { createTableFromColumns } from "../../data/create-table.js";
 import type { KindInput, KindOutput } from "../kind.js";
 import { stableJson } from "../write-results.js";

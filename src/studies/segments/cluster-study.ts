@@ -5,7 +5,12 @@ import type { LcaModel } from "../../ml/lca.js";
 import type { Matrix } from "../../ml/matrix.js";
 import { silhouetteScorer } from "../../ml/metrics/silhouette-scorer.js";
 import { pca, transformPca } from "../../ml/pca.js";
-import type { Cluster, KSelectionRow, SegmentsResults, Structure } from "../../results/types.js";
+import type {
+  ComputedCluster as Cluster,
+  KSelectionRow,
+  ComputedSegmentsResults as SegmentsResults,
+  Structure,
+} from "../../results/types.js";
 import { UserError } from "../../util/errors.js";
 import type { Logger } from "../../util/logger.js";
 import {

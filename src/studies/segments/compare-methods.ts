@@ -3,7 +3,7 @@ import { weightedAdjustedRandIndex } from "../../ml/cluster-stability.js";
 import { kPrototypes } from "../../ml/kprototypes.js";
 import type { Matrix } from "../../ml/matrix.js";
 import { calinskiHarabaszScore, daviesBouldinScore } from "../../ml/metrics/clustering.js";
-import type { SegmentsResults } from "../../results/types.js";
+import type { ComputedSegmentsResults as SegmentsResults } from "../../results/types.js";
 import type { SegmentsSpec } from "./spec.js";
 
 /** The clustering methods of a segments study. */

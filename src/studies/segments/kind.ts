@@ -1,4 +1,4 @@
-import type { SegmentsResults } from "../../results/types.js";
+import type { ComputedSegmentsResults as SegmentsResults } from "../../results/types.js";
 import type { StudyKind } from "../kind.js";
 import { runSegments } from "./run-segments.js";
 import { segmentsStudySchema, type SegmentsStudySpec } from "./spec.js";

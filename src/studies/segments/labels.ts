@@ -1,5 +1,5 @@
 import type { FeatureInfo } from "../../features/encode.js";
-import type { Cluster } from "../../results/types.js";
+import type { ComputedCluster as Cluster } from "../../results/types.js";
 
 /** Variables a label names at most. */
 export const LABEL_PARTS = 3;

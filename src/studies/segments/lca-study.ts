@@ -3,7 +3,7 @@ import { clusterStability, seedAgreement, type SeedAgreement } from "../../ml/cl
 import { compressDenseRows } from "../../ml/compress-dense-rows.js";
 import { fitLca, type LcaData, type LcaModel } from "../../ml/lca.js";
 import type { Matrix } from "../../ml/matrix.js";
-import type { Cluster, LcaFit, Stability } from "../../results/types.js";
+import type { ComputedCluster as Cluster, LcaFit, Stability } from "../../results/types.js";
 
 /** The indicators of a latent class model over the kept rows, as distinct rows with counts. */
 export interface LcaIndicators {

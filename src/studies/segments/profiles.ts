@@ -1,6 +1,6 @@
 import { compareStrings, MISSING, type Encoder, type FeatureInput } from "../../features/encode.js";
 import type { Matrix } from "../../ml/matrix.js";
-import type { Cluster } from "../../results/types.js";
+import type { ComputedCluster as Cluster } from "../../results/types.js";
 
 const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 

@@ -10,7 +10,7 @@ import * as msg from "../../util/messages.js";
 import type { Logger } from "../../util/logger.js";
 import { createRng, permutation } from "../../util/random.js";
 import { readFeatureInput, requireColumns } from "../analysis-table.js";
-import type { DashboardInfo, SegmentsResults } from "../../results/types.js";
+import type { DashboardInfo, ComputedSegmentsResults as SegmentsResults } from "../../results/types.js";
 import type { FeatureCollection } from "../../report/types.js";
 import type { KindInput, KindOutput, OutputFile } from "../kind.js";
 import { clusterStudy } from "./cluster-study.js";

@@ -89,13 +89,14 @@ describe("the generated risk study against the independent reference (test/refer
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "openbeat-risk-ref-"));
     const loaded = await loadStudy(join(FIXTURE, "study.yaml"));
-    await runStudy(loaded, {
+    const summary = await runStudy(loaded, {
       dataDir: FIXTURE,
       out: join(dir, "out"),
       logger: new Logger({ silent: true }),
       startedAt: "2025-01-01T00:00:00Z",
     });
-    results = JSON.parse(readFileSync(join(dir, "out", "results.json"), "utf8")) as RiskResults;
+    // The reference checks the numbers before disclosure; results.json holds them with small cells suppressed.
+    results = summary.computed as unknown as RiskResults;
   });
 
   afterAll(() => {
@@ -155,6 +156,11 @@ describe("the generated risk study against the independent reference (test/refer
         results.factors.find((x) => x.feature === name),
         "match",
       );
+      // Disclosure control hides a level's statistics when its count, positives or negatives are small.
+      if (f.suppressed?.includes("coefficient")) {
+        expect([f.coefficient, f.odds_ratio, f.status]).toEqual([null, null, "below_min_cell"]);
+        return;
+      }
       expectNear(f.coefficient, inf.params[k + 1], 1e-5, `${name} coefficient`);
       expectNear(f.std_error, inf.se[k + 1], 1e-5, `${name} se`);
       expect(f.count).toBe(inf.counts[k]);
@@ -168,7 +174,7 @@ describe("the generated risk study against the independent reference (test/refer
       expectNear(Math.log(f.ci95[0] ?? NaN), lo, 1e-5, `${name} lower`);
       expectNear(Math.log(f.ci95[1] ?? NaN), hi, 1e-5, `${name} upper`);
     });
-    expect(profiled).toBeGreaterThanOrEqual(8);
+    expect(profiled).toBeGreaterThanOrEqual(5);
     for (const [column, r] of Object.entries(inf.references)) {
       const v = must(
         results.inference.variables.find((x) => x.column === column),
@@ -208,6 +214,11 @@ describe("the generated risk study against the independent reference (test/refer
         results.findings.find((x) => x.by === r.by && x.value === r.value),
         "match",
       );
+      // Disclosure control hides the rate of a group with few positives or negatives (src/disclosure/results.ts).
+      if (f.p_value === null || f.q_value === null || f.ci95 === null) {
+        expect(f.suppressed).toContain("rate");
+        continue;
+      }
       expect([f.count, f.positives]).toEqual([r.count, r.positives]);
       expectNear(f.p_value / r.p, 1, 1e-3, `${r.value} p`);
       expectNear(f.q_value / r.q, 1, 1e-3, `${r.value} q`);

@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { auditResults, checkPublic } from "../../src/disclosure/audit.js";
+import { policyOfManifest } from "../../src/disclosure/policy.js";
+import { cli, SKIP_DATA } from "./helpers.js";
+
+/**
+ * Every real example, run once with the built binary, then `openbeat publish`: the copy holds only the public files
+ * and checkPublic, run again here on the copy, finds no count between 1 and min_cell − 1. A run takes 20–60 s of CPU
+ * here; the limits leave room for a machine five times slower.
+ */
+const EXAMPLES: [string, string][] = [
+  ["lmpd-officer-assaults", "../shared/data/lmpd-assaulted-officers"],
+  ["baltimore-victim-segments", "../shared/data"],
+  ["baltimore-victim-segments-demographics", "../shared/data"],
+  ["orlando-officer-battered", "../shared/data/orlando-response-to-resistance"],
+  ["philadelphia-shooting-victim-segments", "../shared/data/philadelphia-shooting-victims"],
+];
+
+const base = mkdtempSync(join(tmpdir(), "ob-publish-"));
+
+describe.skipIf(SKIP_DATA)("openbeat publish on the real examples", () => {
+  it.each(EXAMPLES)(
+    "%s: run, publish the public files, and the copy passes checkPublic",
+    async (study, data) => {
+      const out = join(base, study);
+      const site = join(base, `${study}-site`);
+      const r = await cli(["run", `examples/${study}.yaml`, "--data", data, "--out", out, "--quiet"]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { files: { public: string[]; private: string[] } };
+      expect(manifest.files.private).toEqual(expect.arrayContaining(["prepared.parquet", "features.parquet"]));
+      const p = await cli(["publish", out, site]);
+      expect(p.stderr).toBe("");
+      expect(p.code).toBe(0);
+      expect(readdirSync(site).sort()).toEqual([".openbeat-publish", ...manifest.files.public].sort());
+      for (const f of manifest.files.private) expect(existsSync(join(site, f))).toBe(false);
+      const policy = policyOfManifest(manifest);
+      expect(policy.min_cell).toBe(10);
+      expect(await checkPublic(site, policy)).toEqual([]);
+      const results = JSON.parse(readFileSync(join(site, "results.json"), "utf8")) as Record<string, unknown>;
+      expect(results.pca_sample).toBeUndefined();
+      expect(auditResults(results, policy)).toEqual([]);
+
+      if (study === "lmpd-officer-assaults") {
+        // The report's tables: every whole number in a count cell is 0 or at least 10.
+        const html = readFileSync(join(site, "report.html"), "utf8");
+        const cells = [...html.matchAll(/<td class="n">([0-9][0-9,]*)<\/td>/g)].map((m) => Number(m[1].replace(/,/g, "")));
+        expect(cells.length).toBeGreaterThan(50);
+        expect(cells.filter((n) => n > 0 && n < 10)).toEqual([]);
+        expect(html).toContain("&lt;10");
+        // A planted small count makes publish refuse, name the file and field, and leave nothing behind.
+        const planted = join(base, "planted");
+        const again = await cli(["publish", out, planted]);
+        expect(again.code).toBe(0);
+        const raw = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { findings: { count: number | null }[] };
+        raw.findings[0].count = 4;
+        writeFileSync(join(out, "results.json"), JSON.stringify(raw));
+        const refused = await cli(["publish", out, join(base, "refused")]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(/^openbeat: results\.json: findings\[0\]\.count is 4, below min_cell 10/);
+        expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+        expect(existsSync(join(base, "refused"))).toBe(false);
+      }
+    },
+    900_000,
+  );
+});
