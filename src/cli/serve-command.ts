@@ -21,6 +21,6 @@ export async function serveCommand(
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }

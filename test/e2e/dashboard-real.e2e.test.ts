@@ -9,7 +9,7 @@ import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { cli } from "./helpers.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
-import { expectedCount, expectedPositives, expectedRate, truth, type Truth } from "../server/truth.js";
+import { expectedCount, expectedPositives, expectedRate, truth } from "../server/truth.js";
 import { readFileSync } from "node:fs";
 
 const LMPD_DATA = "../shared/data/lmpd-assaulted-officers";
@@ -76,7 +76,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const [t] = await truth(db, dir, where, "NULL", target);
       const n = expectedCount(t, policy);
       if (n !== null) expect(Math.abs(n - t.n)).toBeLessThanOrEqual(2);
-      return { n, p: target ? expectedPositives(t, policy) : null, rate: target ? expectedRate(t, policy) : null, truth: t as Truth };
+      return { n, p: target ? expectedPositives(t, policy) : null, rate: target ? expectedRate(t, policy) : null, truth: t };
     }
 
     /** The group of `expr` with the most true rows among those matching `where` (ties by key), and what is shown for it. */
