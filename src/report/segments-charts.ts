@@ -244,9 +244,56 @@ function varianceSharesChart(results: ReportSegmentsResults): VegaLiteSpec | und
   );
 }
 
+/**
+ * The clusters on the first two components from `pca_density` (what a disclosed results.json holds instead of row
+ * points): one circle per grid cell and cluster at the cell's centre, its area the cell's count; hidden cells are
+ * not drawn.
+ */
+function pcaDensityChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
+  const density = results.pca_density;
+  if (!density?.cells.length) return undefined;
+  const byId = new Map(results.clusters.map((c) => [c.id, clusterName(c)]));
+  const step1 = (density.pc1[1] - density.pc1[0]) / density.bins;
+  const step2 = (density.pc2[1] - density.pc2[0]) / density.bins;
+  const values = density.cells.flatMap((c) =>
+    c.count === null
+      ? []
+      : [
+          {
+            pc1: density.pc1[0] + (c.i + 0.5) * step1,
+            pc2: density.pc2[0] + (c.j + 0.5) * step2,
+            rows: c.count,
+            cluster: byId.get(c.cluster) ?? `Cluster ${c.cluster}`,
+          },
+        ],
+  );
+  if (!values.length) return undefined;
+  const hidden = density.cells.length - values.length;
+  const ev = results.pca?.explained_variance_ratio ?? [];
+  const axisTitle = (i: number) => (i < ev.length ? `PC${i + 1} (${formatPct(ev[i])} of variance)` : `PC${i + 1}`);
+  return topLevel(
+    {
+      text: "Clusters on the first two principal components",
+      subtitle: `Rows counted on a ${density.bins} × ${density.bins} grid per cluster${hidden ? `; ${formatInt(hidden)} small cell${hidden === 1 ? "" : "s"} not drawn` : ""}; overlap here does not mean overlap in all dimensions`,
+    },
+    {
+      data: { values },
+      width: 420,
+      height: 320,
+      mark: { type: "circle", opacity: 0.55 },
+      encoding: {
+        x: { field: "pc1", type: "quantitative", title: axisTitle(0), scale: { zero: false, nice: true } },
+        y: { field: "pc2", type: "quantitative", title: axisTitle(1), scale: { zero: false, nice: true } },
+        size: { field: "rows", type: "quantitative", title: "rows", scale: { range: [20, 600] } },
+        color: { field: "cluster", type: "nominal", title: null, scale: clusterColors(results), legend: { orient: "right" } },
+      },
+    },
+  );
+}
+
 function pcaChart(results: ReportSegmentsResults): VegaLiteSpec | undefined {
   const sample = results.pca_sample;
-  if (!sample?.length) return undefined;
+  if (!sample?.length) return pcaDensityChart(results);
   const byId = new Map(results.clusters.map((c) => [c.id, clusterName(c)]));
   const values = sample.map((p) => ({ pc1: p.pc1, pc2: p.pc2, cluster: byId.get(p.cluster) ?? `Cluster ${p.cluster}` }));
   const ev = results.pca?.explained_variance_ratio ?? [];

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defined } from "../checks.js";
 import { describe, expect, it } from "vitest";
 import { buildReport, compileSpec, renderSvg, riskCharts, segmentsCharts, writeReport } from "../../src/report/index.js";
 import { roundDeep } from "../../src/report/format.js";
@@ -114,6 +115,27 @@ describe("riskCharts(results, { minCell })", () => {
 
 describe("segmentsCharts(results, { minCell, areas })", () => {
   const charts = segmentsCharts(segments(), { minCell: 10, areas: areas() });
+
+  it("draws the disclosed PCA density, one circle per shown cell at its centre, when there is no row sample", () => {
+    const { pca_sample: _sample, ...rest } = segments();
+    const density = {
+      bins: 4,
+      pc1: [0, 4] as [number, number],
+      pc2: [-2, 2] as [number, number],
+      cells: [
+        { cluster: 0, i: 0, j: 0, count: 25 },
+        { cluster: 0, i: 1, j: 3, count: null, suppressed: ["count"] },
+        { cluster: 1, i: 3, j: 2, count: 12 },
+      ],
+    };
+    const pca = defined(segmentsCharts({ ...rest, pca_density: density }, { minCell: 10 }).pca, "the PCA chart");
+    const values = dataValues(pca);
+    expect(values.map((v) => [v.pc1, v.pc2, v.rows])).toEqual([
+      [0.5, -1.5, 25],
+      [3.5, 0.5, 12],
+    ]);
+    expect(JSON.stringify(pca)).toContain("1 small cell not drawn");
+  });
 
   it("builds k selection, structure, variance shares, PCA, profile, sizes, per-cluster distributions and maps", () => {
     expect(Object.keys(charts)).toEqual([
