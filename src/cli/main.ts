@@ -140,7 +140,10 @@ program
   .option("--port <n>", "port", integer("--port"), 5173)
   .option("--host <host>", "address to bind (anything but loopback needs --token)", "127.0.0.1")
   .option("--token <token>", "require this token on every request")
-  .option("--public", "serve only what is safe to publish: refuse runs with protection off, no report.html (docs/disclosure.md)")
+  .option(
+    "--public",
+    "serve only what is safe to publish: refuse runs with protection off, report.html only where its audit passes (docs/disclosure.md)",
+  )
   .action(serveCommand);
 
 program

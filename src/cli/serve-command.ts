@@ -15,8 +15,8 @@ export async function serveCommand(
   io.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);
   io.stdout.write(
     options.public
-      ? "serving only what is safe to publish: every answer through the disclosure policy, no report.html, no private file\n"
-      : "every answer goes through the disclosure policy; report.html is served as written (use --public to leave it out)\n",
+      ? "serving only what is safe to publish: every answer through the disclosure policy, report.html only where its audit passes, no private file\n"
+      : "every answer goes through the disclosure policy; report.html is served as written (use --public to serve it only where its audit passes)\n",
   );
   const stop = () => {
     void server.close().then(() => process.exit(0));

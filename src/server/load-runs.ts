@@ -3,6 +3,7 @@ import { basename, join, resolve, sep } from "node:path";
 import { quoteIdent, type Db } from "../data/Db.js";
 import { parquetViewSql } from "../data/sql/copy.js";
 import { countRowsSql } from "../data/sql/tables.js";
+import { auditHtml } from "../disclosure/audit.js";
 import { policyOfManifest, type DisclosurePolicy } from "../disclosure/policy.js";
 import { recordKeySql, runSalt } from "../disclosure/perturb.js";
 import type { Results } from "../results/types.js";
@@ -222,7 +223,9 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       const dLat = policy.points.grid_m / 111_320;
       grid = { grid_m: policy.points.grid_m, dLat, dLon: dLat / Math.max(0.05, Math.cos((ref * Math.PI) / 180)) };
     }
-    const hasReport = existsSync(join(dir, "report.html"));
+    // With --public the report is served only when the disclosure audit of its tables finds no small count.
+    const reportFile = join(dir, "report.html");
+    const hasReport = existsSync(reportFile) && (!options.public || auditHtml(readFileSync(reportFile, "utf8"), policy).length === 0);
     runs.push({
       summary: {
         id,
@@ -232,7 +235,7 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
         dimensions: shown,
         cluster_key: clusterColumn,
         has_score: columns.has("_score"),
-        has_report: hasReport && !options.public,
+        has_report: hasReport,
         warnings,
         disclosure: dashboardDisclosure(policy, !!grid),
         results: dashboardResults(results, policy),

@@ -30,7 +30,7 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /**
    * Serve only what is safe to publish (`--public`): runs whose disclosure policy turns protection off are refused
-   * and report.html is not served (its tables are not yet passed through the policy). Every API answer goes through
+   * and report.html is served only when the disclosure audit of its tables (`auditHtml`) finds no small count. Every API answer goes through
    * the policy in either mode, and no private file (prepared.parquet, features.parquet, model.json) is ever served.
    */
   public?: boolean;
@@ -288,8 +288,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get("/api/runs/:id/report.html", async (req, reply) => {
     const run = runOf(req);
     const file = resolve(run.dir, "report.html");
-    if (options.public)
-      throw new ApiError(404, "report.html is not served with --public (its tables are not yet passed through the disclosure policy)");
+    if (options.public && !run.summary.has_report)
+      throw new ApiError(
+        404,
+        "report.html is not served with --public: it is missing, or the disclosure audit found a small count in its tables",
+      );
     if (!existsSync(file)) throw new ApiError(404, "this run has no report.html");
     return reply.type(CONTENT_TYPES[".html"]).send(await readFile(file));
   });

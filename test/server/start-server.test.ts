@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { perturbCount } from "../../src/disclosure/perturb.js";
+import { auditHtml } from "../../src/disclosure/audit.js";
 import { resolvePolicy } from "../../src/disclosure/policy.js";
 import type { HistogramBin, PointsResponse, QueryRow, RunSummary } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
@@ -412,12 +413,29 @@ describe("startServer static files", () => {
 });
 
 describe("startServer --public and the policy of each folder", () => {
-  it("serves no report.html and no private file with --public, and says so in the run summary", async () => {
+  it("with --public serves report.html only when its audit passes, never a private file, and says so in the run summary", async () => {
+    // A copy of the risk fixture whose report lists a group of 4 rows: the audit finds it, so --public withholds it.
+    const base = mkdtempSync(join(tmpdir(), "openbeat-public-report-"));
+    cpSync(join(fixtures, "risk"), join(base, "leaky"), { recursive: true });
+    const leaky =
+      '<table><thead><tr><th>value</th><th class="n">rows</th></tr></thead><tbody><tr><td>A</td><td class="n">4</td></tr></tbody></table>';
+    expect(auditHtml(leaky, resolvePolicy()).length).toBeGreaterThan(0);
+    writeFileSync(join(base, "leaky", "report.html"), leaky);
+    const withheld = await startServer({ dirs: [join(base, "leaky")], port: 0, webRoot, public: true, log: () => {} });
+    try {
+      const { runs } = (await (await fetch(withheld.url + "api/runs")).json()) as { runs: RunSummary[] };
+      expect(runs.map((r) => r.has_report)).toEqual([false]);
+      expect((await fetch(withheld.url + "api/runs/leaky/report.html")).status).toBe(404);
+    } finally {
+      await withheld.close();
+      rmSync(base, { recursive: true, force: true });
+    }
     const s = await startServer({ dirs: [fixtures], port: 0, webRoot, public: true, log: () => {} });
     try {
       const { runs } = (await (await fetch(s.url + "api/runs")).json()) as { runs: RunSummary[] };
-      expect(runs.map((r) => r.has_report)).toEqual([false, false]);
-      expect((await fetch(s.url + "api/runs/risk/report.html")).status).toBe(404);
+      // The fixtures' reports print no count below min_cell, so their audit passes.
+      expect(runs.map((r) => r.has_report)).toEqual([true, true]);
+      expect((await fetch(s.url + "api/runs/risk/report.html")).status).toBe(200);
       for (const f of ["prepared.parquet", "features.parquet", "model.json", "results.json", "manifest.json"]) {
         expect((await rawGet(s.url, `/api/runs/risk/${f}`)).status).toBe(404);
         expect((await rawGet(s.url, `/${f}`)).status).toBe(404);
