@@ -1,3 +1,4 @@
+import { FORMAT_WARNING } from "./results.js";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isSmall, type DisclosurePolicy } from "./policy.js";
@@ -64,8 +65,10 @@ export function auditResults(results: unknown, policy: Policy, file = "results.j
       return;
     }
     if (!v || typeof v !== "object") return;
-    // Row-level inputs (sources) are not counts of people in a group.
+    // Row-level inputs (sources) are not counts of people in a group, nor are the line counts of a file's format.
     if (key === "inputs") return;
+    const code = (v as { code?: unknown }).code;
+    if (typeof code === "string" && FORMAT_WARNING.test(code)) return;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, path ? `${path}.${k}` : k, k, COUNT_MAPS.has(k));
   };
   walk(results, "", "", false);

@@ -548,7 +548,7 @@ function maskNumber(message: string, n: number, policy: Policy): string {
 }
 
 /** Codes of warnings about how a source file is written, whose counts are of lines, not of records in a group. */
-const FORMAT_WARNING = /^(csv|shapefile|portal|geojson)\./;
+export const FORMAT_WARNING = /^(csv|shapefile|portal|geojson)\./;
 
 /**
  * A warning with its small counts hidden: `rows`, `count`, `positives` and `negatives` facts below min_cell become
@@ -583,6 +583,22 @@ function discloseWarning(w: Warning, r: Results, policy: Policy): Warning {
   }
   // Warnings about a source file's format (malformed lines, repeated headers) count lines of the file, not people.
   if (FORMAT_WARNING.test(w.code)) return out;
+  // Spelling variants of a category: each spelling's count is a group of records.
+  if ((w.code === "data.case_variants" || w.code === "data.whitespace_variants") && Array.isArray(facts.groups)) {
+    let message = out.message;
+    facts.groups = (facts.groups as { value: string; count: number | null; suppressed?: string[] }[][]).map((g) =>
+      g.map((v) => {
+        if (!known(v.count) || !isSmall(v.count, policy)) return v;
+        message = message.replace(
+          `${JSON.stringify(v.value)} (${v.count.toLocaleString("en-US")})`,
+          `${JSON.stringify(v.value)} (${suppressedLabel(policy)})`,
+        );
+        return { value: v.value, count: null, suppressed: ["count"] };
+      }),
+    );
+    out.message = message;
+    return out;
+  }
   for (const k of ["rows", "count", "positives", "negatives"]) {
     const n = facts[k];
     if (typeof n === "number" && isSmall(n, policy)) {

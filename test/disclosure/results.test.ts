@@ -199,6 +199,38 @@ describe("discloseResults: risk model outputs", () => {
     expect(out.warnings[0]).toMatchObject({ rows: null, message: "<10 rows dropped: missing A", suppressed: ["rows"] });
   });
 
+  it("spelling variants show a small spelling's count as <10; a file's line counts stay and the audit leaves them", () => {
+    const r = risk();
+    r.warnings = [
+      {
+        code: "data.case_variants",
+        message: 'study.yaml: PREMISE has values that differ only in letter case: "Bar" (3), "BAR" (120); each spelling is its own level',
+        column: "PREMISE",
+        groups: [
+          [
+            { value: "Bar", count: 3 },
+            { value: "BAR", count: 120 },
+          ],
+        ],
+      },
+      { code: "csv.repeated_header", message: "incidents.csv: 2 repeated header lines dropped", rows: 2 },
+    ];
+    const inWarnings = (problems: { field: string }[]) => problems.map((p) => p.field).filter((f) => f.startsWith("warnings"));
+    expect(inWarnings(auditResults(r, policy))).toEqual(["warnings[0].groups[0][0].count"]);
+    const out = discloseResults(r, policy);
+    expect(out.warnings[0]).toMatchObject({
+      groups: [
+        [
+          { value: "Bar", count: null, suppressed: ["count"] },
+          { value: "BAR", count: 120 },
+        ],
+      ],
+    });
+    expect(out.warnings[0].message).toContain('"Bar" (<10), "BAR" (120)');
+    expect(out.warnings[1]).toMatchObject({ rows: 2 });
+    expect(inWarnings(auditResults(out, policy))).toEqual([]);
+  });
+
   it("follows the results contract, passes the audit, leaves its input alone and is deterministic", () => {
     const r = risk();
     const text = JSON.stringify(r);
