@@ -5,6 +5,7 @@
  * twins read their operands from `P`, the same values the WebAssembly parameter block holds (byte offsets into
  * the arena), in the same slots.
  */
+import { sqDist } from "../sq-dist.js";
 
 /** Views of an arena's bytes. */
 export interface ArenaViews {
@@ -52,28 +53,9 @@ export function sqdistWasmOrder(f: Float64Array, a: number, b: number, p: number
   return s;
 }
 
-/** kernels.wat `sqdist_js`, the order of `sqDist` in kmeans-plus-plus.ts (offsets in doubles). */
+/** kernels.wat `sqdist_js`: the order of {@link sqDist} within one array (offsets in doubles). */
 export function sqdistJsOrder(f: Float64Array, a: number, b: number, p: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < p; j += 4) {
-    const d0 = f[a + j] - f[b + j];
-    const d1 = f[a + j + 1] - f[b + j + 1];
-    const d2 = f[a + j + 2] - f[b + j + 2];
-    const d3 = f[a + j + 3] - f[b + j + 3];
-    s0 += d0 * d0;
-    s1 += d1 * d1;
-    s2 += d2 * d2;
-    s3 += d3 * d3;
-  }
-  for (; j < p; ++j) {
-    const d = f[a + j] - f[b + j];
-    s0 += d * d;
-  }
-  return s0 + s1 + (s2 + s3);
+  return sqDist(f, a, f, b, p);
 }
 
 const kmeansAssignFull: JsKernel = ({ f64, i32 }, P, a, b) => {
