@@ -30,8 +30,11 @@ export function printSummary(
       `  ${results.validation.method} (${results.validation.folds} ${results.validation.folds === 1 ? "split" : "folds"}, ${results.validation.resample} in training folds only):`,
     );
     const spread = (v: MeanSd) => (v.ci95 ? ` (95% CI ${f3(v.ci95[0])}–${f3(v.ci95[1])})` : ` ± ${f3(v.sd)}`);
+    const hidden = suppressedLabel(policy);
+    const at = (v: MeanSd | null, withSpread = false) =>
+      v ? `${f3(v.mean)}${withSpread ? spread(v) : ""}` : `suppressed (a confusion cell ${hidden})`;
     lines.push(
-      `    balanced accuracy ${f3(m.balanced_accuracy.mean)}${spread(m.balanced_accuracy)}   precision ${f3(m.precision.mean)}   recall ${f3(m.recall.mean)}   ROC AUC ${f3(m.roc_auc.mean)}${m.roc_auc.ci95 ? spread(m.roc_auc) : ""}   PR AUC ${f3(m.pr_auc.mean)}`,
+      `    balanced accuracy ${at(m.balanced_accuracy, true)}   precision ${at(m.precision)}   recall ${at(m.recall)}   ROC AUC ${f3(m.roc_auc.mean)}${m.roc_auc.ci95 ? spread(m.roc_auc) : ""}   PR AUC ${f3(m.pr_auc.mean)}`,
     );
     const cal = m.calibration;
     lines.push(

@@ -43,8 +43,8 @@ const COUNT_MAPS = new Set(["dropped", "missing"]);
 type Policy = Pick<DisclosurePolicy, "min_cell">;
 
 /**
- * Small counts in a parsed results.json: count-named fields, data.dropped / data.missing, the confusion matrix,
- * the counts a published share implies within a published cluster size (value and not-value), and the positives
+ * Small counts in a parsed results.json: count-named fields, data.dropped / data.missing, the confusion matrix
+ * and the cells the classification report's recall and support imply, the counts a published share implies within a published cluster size (value and not-value), and the positives
  * and negatives a reliability-curve bin implies.
  * @param results the parsed results.json
  */
@@ -82,6 +82,16 @@ export function auditResults(results: unknown, policy: Policy, file = "results.j
           if (typeof x === "number") push(`metrics.confusion_matrix[${String(i)}][${String(j)}]`, x);
         });
     });
+  // The cells the classification report implies: recall × support of a class is its correct predictions.
+  const report = metrics?.classification_report as Record<string, { rec?: number | null; sup?: number | null }> | undefined;
+  for (const c of ["0", "1"]) {
+    const row = report?.[c];
+    if (typeof row?.rec === "number" && typeof row.sup === "number") {
+      const hit = Math.round(row.rec * row.sup);
+      push(`metrics.classification_report.${c} recall × support`, hit);
+      push(`metrics.classification_report.${c} (1 − recall) × support`, row.sup - hit);
+    }
+  }
   const cal = metrics?.calibration as { curve?: { n: number; observed: number }[] } | undefined;
   cal?.curve?.forEach((b, i) => {
     const pos = Math.round(b.observed * b.n);

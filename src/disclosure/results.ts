@@ -233,6 +233,21 @@ function discloseConfusion(r: RiskResults, policy: Policy): void {
         names.push(`confusion_matrix.${i}.${j}`);
       }
   const report = r.metrics.classification_report;
+  // Precision, recall and the rest at the threshold, with the published class sizes, give the cells back
+  // (tp = recall × positives): once any cell is hidden, so are they.
+  if (names.length) {
+    for (const c of ["0", "1", "avg"] as const) {
+      const row = report[c];
+      row.pre = row.rec = row.spe = row.f1 = row.geo = row.iba = null;
+      names.push(...["pre", "rec", "spe", "f1", "geo", "iba"].map((f) => `classification_report.${c}.${f}`));
+    }
+    for (const k of ["balanced_accuracy", "precision", "recall", "f1"] as const) {
+      r.metrics[k] = null;
+      names.push(k);
+    }
+    // The chosen row of the resampling comparison is the same run: its balanced accuracy is the one just hidden.
+    for (const row of r.resampling_comparison) if (row.chosen) row.balanced_accuracy = null;
+  }
   for (const c of ["0", "1"] as const) {
     const sup = report[c].sup;
     if (known(sup) && isSmall(sup, policy)) {

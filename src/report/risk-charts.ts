@@ -77,8 +77,10 @@ export function metricText(m: MeanSd): string {
 
 function metricsChart(results: ReportRiskResults): VegaLiteSpec {
   const single = results.validation.folds === 1;
-  const values = RISK_METRICS.map(([key, label]) => {
-    const m = results.metrics[key] as MeanSd;
+  // A metric at the threshold that disclosure control hid (null) is left out of the chart.
+  const values = RISK_METRICS.flatMap(([key, label]) => {
+    const m = results.metrics[key] as MeanSd | null;
+    if (!m) return [];
     return {
       metric: label,
       mean: m.mean,

@@ -49,7 +49,9 @@ const countOrZero = (n: number | null, minCell: number) => (n === 0 ? "0" : form
 
 const ci = (v: [number | null, number | null], digits = 2) => `${formatNumber(v[0] ?? NaN, digits)} – ${formatNumber(v[1] ?? NaN, digits)}`;
 
-function metricCard(label: string, m: MeanSd): string {
+function metricCard(label: string, m: MeanSd | null): string {
+  if (!m)
+    return `<div class="card"><div class="l">${e(label)}</div><div class="v">—</div><div class="muted">suppressed: it would reveal a small confusion-matrix cell</div></div>`;
   const sub = m.ci95
     ? `95% interval ${formatNumber(m.ci95[0])} – ${formatNumber(m.ci95[1])} (bootstrap of the test set)`
     : `± ${formatNumber(m.sd)} over folds`;
@@ -163,7 +165,7 @@ async function performanceSection(results: ReportRiskResults, specs: Record<stri
   const m = results.metrics;
   const cal = m.calibration;
   const cards = RISK_METRICS.slice(0, 4)
-    .map(([k, l]) => metricCard(l, m[k] as MeanSd))
+    .map(([k, l]) => metricCard(l, m[k] as MeanSd | null))
     .join("");
   const calRows: [string, string, string][] = [
     [
@@ -232,7 +234,7 @@ function comparisonSection(results: ReportRiskResults): string {
 ${rows
   .map(
     (r) =>
-      `<tr${r.chosen ? ' class="chosen"' : ""}><td>${e(r.resample)}${r.chosen ? " (study)" : ""}</td><td>${e(r.calibration)}</td><td class="n">${formatNumber(r.roc_auc.mean)} ± ${formatNumber(r.roc_auc.sd)}</td><td class="n">${formatNumber(r.pr_auc.mean)} ± ${formatNumber(r.pr_auc.sd)}</td><td class="n">${formatNumber(r.balanced_accuracy.mean)}</td><td class="n">${formatNumber(r.brier, 4)}</td><td class="n">${formatPct(r.mean_predicted, 2)}</td><td class="n">${formatNumber(r.calibration_slope ?? NaN)}</td><td class="n">${formatNumber(r.ece, 4)}</td><td class="n">${formatPct(r.raw_mean_predicted, 2)}</td><td class="n">${formatNumber(r.raw_brier, 4)}</td></tr>`,
+      `<tr${r.chosen ? ' class="chosen"' : ""}><td>${e(r.resample)}${r.chosen ? " (study)" : ""}</td><td>${e(r.calibration)}</td><td class="n">${formatNumber(r.roc_auc.mean)} ± ${formatNumber(r.roc_auc.sd)}</td><td class="n">${formatNumber(r.pr_auc.mean)} ± ${formatNumber(r.pr_auc.sd)}</td><td class="n">${formatNumber(r.balanced_accuracy?.mean ?? null)}</td><td class="n">${formatNumber(r.brier, 4)}</td><td class="n">${formatPct(r.mean_predicted, 2)}</td><td class="n">${formatNumber(r.calibration_slope ?? NaN)}</td><td class="n">${formatNumber(r.ece, 4)}</td><td class="n">${formatPct(r.raw_mean_predicted, 2)}</td><td class="n">${formatNumber(r.raw_brier, 4)}</td></tr>`,
   )
   .join("\n")}
 </tbody></table>

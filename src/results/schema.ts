@@ -110,13 +110,18 @@ export const meanSdSchema = z.strictObject({
   ci95: interval.optional().describe("single split (holdout, temporal): percentile bootstrap 95% interval over resamples of the test set"),
 });
 
+/** A metric at the decision threshold: null when a hidden confusion-matrix cell would follow from it. */
+const thresholdMetric = meanSdSchema
+  .nullable()
+  .describe("at the decision threshold; null when disclosure control hid a confusion-matrix cell that it would reveal");
+
 export const classReportSchema = z.strictObject({
-  pre: z.number(),
-  rec: z.number(),
-  spe: z.number(),
-  f1: z.number(),
-  geo: z.number(),
-  iba: z.number(),
+  pre: suppressibleNumber,
+  rec: suppressibleNumber,
+  spe: suppressibleNumber,
+  f1: suppressibleNumber,
+  geo: suppressibleNumber,
+  iba: suppressibleNumber,
   sup: suppressibleInt.describe("rows of the class; null when suppressed"),
 });
 
@@ -241,7 +246,10 @@ const comparisonRowSchema = z.strictObject({
   chosen: z.boolean().describe("the study's own setting"),
   roc_auc: z.strictObject({ mean: z.number(), sd: z.number() }),
   pr_auc: z.strictObject({ mean: z.number(), sd: z.number() }),
-  balanced_accuracy: z.strictObject({ mean: z.number(), sd: z.number() }),
+  balanced_accuracy: z
+    .strictObject({ mean: z.number(), sd: z.number() })
+    .nullable()
+    .describe("null on the chosen row when metrics.balanced_accuracy is suppressed"),
   brier: z.number(),
   mean_predicted: z.number(),
   calibration_intercept: nullableNumber,
@@ -346,10 +354,10 @@ export const riskResultsSchema = z.strictObject({
     })
     .describe("the scoring model: L2 logistic regression on the (resampled) rows, then the calibration map"),
   metrics: z.strictObject({
-    balanced_accuracy: meanSdSchema,
-    precision: meanSdSchema,
-    recall: meanSdSchema,
-    f1: meanSdSchema,
+    balanced_accuracy: thresholdMetric,
+    precision: thresholdMetric,
+    recall: thresholdMetric,
+    f1: thresholdMetric,
     roc_auc: meanSdSchema,
     pr_auc: meanSdSchema,
     confusion_matrix: z

@@ -157,6 +157,35 @@ describe("discloseResults: risk model outputs", () => {
       expect(col === 0 || col === 2).toBe(true);
     }
     expect(cm.suppressed).toContain("confusion_matrix.1.0");
+    // With the class sizes published, recall = tp / positives and precision = tp / flagged would give the cells back.
+    for (const k of ["balanced_accuracy", "precision", "recall", "f1"] as const) expect(cm[k], k).toBeNull();
+    for (const c of ["0", "1", "avg"] as const) {
+      const row = cm.classification_report[c];
+      expect([row.pre, row.rec, row.spe, row.f1, row.geo, row.iba], c).toEqual([null, null, null, null, null, null]);
+    }
+    expect(cm.suppressed).toContain("classification_report.1.rec");
+    // The audit reads the same leak from the file: recall × support of class 1 is tp = 5 ... before disclosure.
+    const planted = structuredClone(r);
+    planted.metrics.classification_report["1"] = { ...planted.metrics.classification_report["1"], rec: 5 / 50, sup: 50 };
+    expect(auditResults(planted, policy).map((p) => p.field)).toContain("metrics.classification_report.1 recall × support");
+    expect(auditResults(discloseResults(planted, policy), policy).filter((p) => p.field.includes("classification_report"))).toEqual([]);
+    const chosen = asRisk(discloseResults(r, policy)).resampling_comparison.filter((x) => x.chosen);
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0].balanced_accuracy).toBeNull();
+    // Threshold-free metrics stay.
+    expect(cm.roc_auc?.mean).toBe(r.metrics.roc_auc.mean);
+  });
+
+  it("the metrics at the threshold stay when every confusion cell is published", () => {
+    const r = risk();
+    r.metrics.confusion_matrix = [
+      [900, 50],
+      [15, 35],
+    ];
+    const m = asRisk(discloseResults(r, policy)).metrics;
+    expect(m.confusion_matrix.flat()).toEqual([900, 50, 15, 35]);
+    expect(m.precision).toEqual(r.metrics.precision);
+    expect(m.classification_report["1"].rec).toBe(r.metrics.classification_report["1"].rec);
   });
 
   it("curves keep only points whose implied counts are 0 or at least min_cell, and the reliability bins hold min_cell of each class", () => {

@@ -111,12 +111,14 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
   it("replays the SMOTE pipeline (5 stratified folds, 0.5 on the SMOTE scores) and reports its calibrated risk", () => {
     const m = results.metrics;
     expect(results.validation).toMatchObject({ method: "stratified_kfold", folds: 5, resample: "smote", calibration: "prior_shift" });
-    expect(m.balanced_accuracy.mean).toBeGreaterThan(0.87);
-    expect(m.balanced_accuracy.mean).toBeLessThan(0.91);
-    expect(m.precision.mean).toBeGreaterThan(0.24);
-    expect(m.precision.mean).toBeLessThan(0.3);
+    const balanced = must(m.balanced_accuracy, "balanced accuracy");
+    const precision = must(m.precision, "precision");
+    expect(balanced.mean).toBeGreaterThan(0.87);
+    expect(balanced.mean).toBeLessThan(0.91);
+    expect(precision.mean).toBeGreaterThan(0.24);
+    expect(precision.mean).toBeLessThan(0.3);
     expect(m.roc_auc.mean).toBeGreaterThan(0.93);
-    expect(m.balanced_accuracy.folds).toHaveLength(5);
+    expect(balanced.folds).toHaveLength(5);
     const [[tn, fp], [fn, tp]] = m.confusion_matrix.map((row) => row.map((x) => x ?? Number.NaN));
     expect(tn + fp + fn + tp).toBe(32327);
     expect(fn + tp).toBe(954);
@@ -293,9 +295,10 @@ describe.skipIf(SKIP_DATA)("the LMPD study with validation: temporal", () => {
       expect(w.rows).toBeNull();
       expect(w.message).toMatch(/^<10 row/);
       for (const k of ["roc_auc", "pr_auc", "balanced_accuracy", "precision", "recall", "f1"] as const) {
-        const [lo, hi] = must(results.metrics[k].ci95, `${k} interval`);
-        expect(lo).toBeLessThanOrEqual(results.metrics[k].mean);
-        expect(hi).toBeGreaterThanOrEqual(results.metrics[k].mean);
+        const metric = must(results.metrics[k], k);
+        const [lo, hi] = must(metric.ci95, `${k} interval`);
+        expect(lo).toBeLessThanOrEqual(metric.mean);
+        expect(hi).toBeGreaterThanOrEqual(metric.mean);
         expect(hi).toBeGreaterThan(lo);
       }
       expect(results.metrics.roc_auc.mean).toBeGreaterThan(0.9);

@@ -379,8 +379,13 @@ function sideExtra(run: RunSummary): string {
   const r = run.results;
   if (r.study === "risk") {
     const m = r.metrics;
-    const cell = (name: string, v: { mean: number; sd: number } | undefined) =>
-      v ? `<tr><th>${name}</th><td>${v.mean.toFixed(3)}</td><td class="sd">± ${v.sd.toFixed(3)}</td></tr>` : "";
+    // null: hidden by disclosure control (it would give back a small confusion-matrix cell).
+    const cell = (name: string, v: { mean: number; sd: number } | null | undefined) =>
+      v === null
+        ? `<tr><th>${name}</th><td>suppressed</td><td class="sd"></td></tr>`
+        : v
+          ? `<tr><th>${name}</th><td>${v.mean.toFixed(3)}</td><td class="sd">± ${v.sd.toFixed(3)}</td></tr>`
+          : "";
     return `<div class="extra"><h3>Model quality <span>(${escapeHtml(r.validation.method)}, ${r.validation.folds} folds; all records)</span></h3>
       <table class="metrics"><tbody>${cell("ROC AUC", m.roc_auc)}${cell("PR AUC", m.pr_auc)}${cell("Balanced accuracy", m.balanced_accuracy)}${cell("Recall", m.recall)}${cell("Precision", m.precision)}</tbody></table></div>`;
   }

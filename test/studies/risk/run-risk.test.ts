@@ -63,8 +63,10 @@ describe("runRisk(input, study)", () => {
     expect(tn + fp + fn + tp).toBe(N);
     expect(fn + tp).toBe(r.data.positives);
     for (const m of ["balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"] as const) {
-      expect(r.metrics[m].folds).toHaveLength(5);
-      for (const v of r.metrics[m].folds) {
+      const metric = r.metrics[m];
+      if (metric === null) throw new Error(`${m} is null before disclosure control`);
+      expect(metric.folds).toHaveLength(5);
+      for (const v of metric.folds) {
         expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(1);
       }
