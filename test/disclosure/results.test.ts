@@ -173,7 +173,7 @@ describe("discloseResults: risk model outputs", () => {
     expect(chosen).toHaveLength(1);
     expect(chosen[0].balanced_accuracy).toBeNull();
     // Threshold-free metrics stay.
-    expect(cm.roc_auc?.mean).toBe(r.metrics.roc_auc.mean);
+    expect(cm.roc_auc.mean).toBe(r.metrics.roc_auc.mean);
   });
 
   it("the metrics at the threshold stay when every confusion cell is published", () => {
