@@ -2,6 +2,7 @@ import { FORMAT_WARNING } from "./results.js";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isSmall, type DisclosurePolicy } from "./policy.js";
+import { parseCsv } from "../util/csv.js";
 
 /**
  * A second, independent look at what a results folder would publish: every public file is scanned for a count
@@ -179,20 +180,19 @@ export function auditHtml(html: string, policy: Policy, file = "report.html"): A
 /**
  * Small counts in a CSV file: whole numbers in columns whose header names a count (count, n, rows, size,
  * positives, negatives, or ending in `_count` / `_rows`).
- * @param text the CSV text (comma-separated, first line the header)
+ * @param text the CSV text (RFC 4180, first record the header)
  */
 export function auditCsv(text: string, policy: Policy, file: string): AuditProblem[] {
   const out: AuditProblem[] = [];
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  if (!lines.length) return out;
-  const header = lines[0].split(",").map((h) => h.trim().replace(/^"|"$/g, "").toLowerCase());
+  const records = parseCsv(text);
+  if (!records.length) return out;
+  const header = records[0].map((h) => h.trim().toLowerCase());
   const countCols = header.flatMap((h, j) => (COUNT_KEYS.has(h) || /_(count|rows)$/.test(h) ? [j] : []));
-  lines.slice(1).forEach((line, i) => {
-    const cells = line.split(",");
+  records.slice(1).forEach((cells, i) => {
     for (const j of countCols) {
-      const s = (cells[j] ?? "").trim().replace(/^"|"$/g, "");
+      const s = (cells[j] ?? "").trim();
       if (/^\d+$/.test(s) && isSmall(Number(s), policy))
-        out.push({ file, field: `line ${String(i + 2)}, column ${header[j]}`, value: Number(s) });
+        out.push({ file, field: `row ${String(i + 1)}, column ${header[j]}`, value: Number(s) });
     }
   });
   return out;

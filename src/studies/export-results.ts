@@ -3,43 +3,22 @@ import { Db, type Row } from "../data/Db.js";
 import { exportResultsToPg } from "../data/export-results-to-pg.js";
 import { PgDb } from "../data/PgDb.js";
 import type { Results } from "../results/types.js";
+import { aggregateTables } from "./aggregate-tables.js";
 import { rowOutputSql } from "./sql/output.js";
 
-/** The result tables written for BI tools: findings and factors, or clusters and k selection; plus per-row output. */
+/**
+ * The result tables written for BI tools: the aggregate tables (findings, factors and variables, or clusters,
+ * profiles and k selection) and the per-row output (scores or cluster assignments) from prepared.parquet.
+ */
 export async function resultTables(results: Results, dir: string): Promise<Record<string, Row[]>> {
   const db = await Db.open();
   try {
     const file = join(dir, "prepared.parquet");
-    if (results.study === "risk") {
-      const scores = await db.query(rowOutputSql(file, "_score", "score", [["_score_raw", "score_raw"]]));
-      return {
-        findings: results.findings.map(({ ci95, suppressed, ...f }) => ({
-          ...f,
-          ci95_low: ci95?.[0] ?? null,
-          ci95_high: ci95?.[1] ?? null,
-          suppressed: suppressed?.join(",") ?? null,
-        })),
-        factors: results.factors.map(({ ci95, suppressed, ...f }) => ({
-          ...f,
-          ci95_low: ci95[0],
-          ci95_high: ci95[1],
-          suppressed: suppressed?.join(",") ?? null,
-        })),
-        scores,
-      };
-    }
-    const assignments = await db.query(rowOutputSql(file, "_cluster", "cluster"));
-    return {
-      clusters: results.clusters.map((c) => ({
-        id: c.id,
-        label: c.label,
-        size: c.size,
-        share: c.share,
-        suppressed: c.suppressed?.join(",") ?? null,
-      })),
-      k_selection: results.k_selection.map((r) => ({ ...r })),
-      assignments,
-    };
+    const perRow: Record<string, Row[]> =
+      results.study === "risk"
+        ? { scores: await db.query(rowOutputSql(file, "_score", "score", [["_score_raw", "score_raw"]])) }
+        : { assignments: await db.query(rowOutputSql(file, "_cluster", "cluster")) };
+    return { ...aggregateTables(results), ...perRow };
   } finally {
     await db.close();
   }

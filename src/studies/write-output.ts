@@ -11,6 +11,7 @@ import { writeReport } from "../report/index.js";
 import type { FeatureCollection } from "../report/types.js";
 import type { Manifest, Results } from "../results/types.js";
 import type { Logger } from "../util/logger.js";
+import { aggregateCsvFiles } from "./aggregate-tables.js";
 import type { KindOutput } from "./kind.js";
 import { designSelectSql, preparedSelectSql } from "./sql/output.js";
 import { stableJson } from "./write-results.js";
@@ -64,14 +65,23 @@ export interface OutputParts {
 }
 
 /**
- * Writes every file of a results folder into the staged folder `dir`: results.json, model files and maps of the
- * kind, features.parquet, prepared.parquet, manifest.json and report.html. Nothing else writes into it.
+ * Writes every file of a results folder into the staged folder `dir`: results.json, the aggregate CSV tables
+ * (findings.csv, …), model files and maps of the kind, features.parquet, prepared.parquet, manifest.json and report.html. Nothing else writes into it.
  */
 export async function writeOutput(dir: string, parts: OutputParts): Promise<void> {
   const { db, table, results, kind, logger, policy } = parts;
   const areas = disclosedAreas(results, kind, policy);
-  const manifest: Manifest = { ...parts.manifest, files: folderFiles(kind, areas?.file) };
+  const tables = aggregateCsvFiles(results);
+  const manifest: Manifest = {
+    ...parts.manifest,
+    files: folderFiles(
+      kind,
+      areas?.file,
+      tables.map((t) => t.name),
+    ),
+  };
   await writeFile(join(dir, "results.json"), stableJson(results));
+  for (const t of tables) await writeFile(join(dir, t.name), t.text);
   for (const f of kind.files) await writeFile(join(dir, f.name), f.text);
   if (areas) await writeFile(join(dir, areas.file), JSON.stringify(areas.collection));
   await writeDesignParquet(db, join(dir, "features.parquet"), table, kind.design);
@@ -86,14 +96,19 @@ export const PRIVATE_FILES = ["prepared.parquet", "features.parquet"] as const;
 
 /**
  * Which files of a results folder are public (aggregates passed through the disclosure policy: results.json,
- * report.html, the area GeoJSON, manifest.json) and which private (row-level tables and scores in prepared.parquet
+ * report.html, the area GeoJSON, the aggregate CSV tables, manifest.json) and which private (row-level tables and scores in prepared.parquet
  * and features.parquet, and the kind's model files such as model.json). `openbeat publish` copies the public ones.
  * @param kind the kind's output (its extra files are private)
  * @param areasFile the area GeoJSON's name, when the run writes one
+ * @param tables the aggregate CSV files' names
  */
-export function folderFiles(kind: Pick<KindOutput, "files">, areasFile?: string): { public: string[]; private: string[] } {
+export function folderFiles(
+  kind: Pick<KindOutput, "files">,
+  areasFile?: string,
+  tables: readonly string[] = [],
+): { public: string[]; private: string[] } {
   return {
-    public: ["results.json", "report.html", ...(areasFile ? [areasFile] : []), "manifest.json"],
+    public: ["results.json", "report.html", ...(areasFile ? [areasFile] : []), ...tables, "manifest.json"],
     private: [...PRIVATE_FILES, ...kind.files.map((f) => f.name)],
   };
 }
