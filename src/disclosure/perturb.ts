@@ -11,25 +11,30 @@ import type { DisclosurePolicy } from "./policy.js";
  * only: the same records reached by any filter path get the same key and so the same published count, and
  * repeating a query gives nothing new to average.
  *
- * The published count is n + p with p in [-2, 2] read from the table below by (n, cell key). The table is built so
- * that no single difference or sum of published counts pins a hidden count to one value:
+ * The published count is n + p with p in [-6, 6] read from the table below by (n, cell key). The table is built so
+ * that no single difference or sum of published counts pins a hidden count to one value, and so that pinning one
+ * through many linked answers needs improbable keys:
  * - counts up to min_cell are hidden ("≤ min_cell"), zero included: were zero shown, every hidden group would be
  *   known to hold at least one record, and a total could pin a row of hidden groups to one record each;
  * - published counts are even and at least min_cell + 1: a difference of two published counts is then even, so it
- *   is never the single value that only a difference of one record with p = -2 and p = +2 would allow;
- * - for n > the smallest published count, p has mean 0 and variance 1: p ∈ {-1, +1} (1/2 each) when n is odd,
- *   p ∈ {-2, 0, +2} (1/8, 3/4, 1/8) when n is even; at the smallest counts p cannot go below the threshold and is
- *   biased up by at most 1.
- * With these rules, given published counts a (true n ∈ [max(floor, a − 2), a + 2]) or a hidden count (n ∈ [0,
+ *   is never the single value that only a difference of one record with the two extreme perturbations would allow;
+ * - for n away from the floor, p has mean 0: when n is odd, p = ±1 (126 keys each), ±3 and ±5 (one key each;
+ *   variance 1.25); when n is even, p = 0 (190 keys), ±2 (31 each), ±4 and ±6 (one each; variance 1.375). Near the
+ *   floor a p that would go below the smallest shown count is mirrored (−p), so p is biased up by about 1 there.
+ * The rare wide values are what protects linked answers: a published total and its published parts pin each other
+ * only when every one of them took its extreme p (a total of two parts: about one in 256³ per direction), while
+ * with a bound of 2 one key in eight per answer sufficed, and the attacker test found such pins in real runs.
+ * With these rules, given published counts a (true n ∈ [max(floor, a − 6), a + 6]) or a hidden count (n ∈ [0,
  * min_cell]), the difference of two nested sets and any hidden cell of a published total are each consistent with at
- * least two values whenever the true value is between 1 and min_cell − 1 (proved in docs/disclosure.md and tested).
+ * least two values whenever the true value is between 1 and min_cell − 1 (test/disclosure/perturb.test.ts checks
+ * every case up to 4 × min_cell + 20, and test/server/attacker.ts plays the linked case against real runs).
  */
 
 /** Number of distinct record and cell keys. */
 export const KEY_RANGE = 256;
 
 /** Largest |p| the table adds to a count. */
-export const PERTURBATION_BOUND = 2;
+export const PERTURBATION_BOUND = 6;
 
 /** What a salt is derived from: the run's seed, name and input hashes (all in results.json). */
 export interface SaltSource {
@@ -108,13 +113,28 @@ export function perturbation(n: number, key: number, policy: Pick<DisclosurePoli
   if (n < floor) throw new Error(`perturbation: count ${n} is below the published floor ${floor}`);
   const low = smallestShown(floor);
   const k = ((key % KEY_RANGE) + KEY_RANGE) % KEY_RANGE;
-  if (n % 2 === 1) {
-    // Odd: to a neighbouring even count; only up when down would fall below the smallest shown count.
-    if (n - 1 < low) return 1;
-    return k < 128 ? -1 : 1;
-  }
-  if (n === low) return k < 64 ? 2 : 0;
-  return k < 32 ? -2 : k >= 224 ? 2 : 0;
+  const p = n % 2 === 1 ? oddStep(k) : evenStep(k);
+  // Below the smallest shown count the table mirrors: the count goes up by as much instead.
+  return n + p < low ? -p : p;
+}
+
+/** p for an odd count by cell key: ±1 (126 keys each), ±3 and ±5 (one key each). */
+function oddStep(k: number): number {
+  if (k === 0) return -5;
+  if (k === 1) return -3;
+  if (k < 128) return -1;
+  if (k < 254) return 1;
+  return k === 254 ? 3 : 5;
+}
+
+/** p for an even count by cell key: 0 (190 keys), ±2 (31 each), ±4 and ±6 (one each). */
+function evenStep(k: number): number {
+  if (k === 0) return -6;
+  if (k === 1) return -4;
+  if (k < 33) return -2;
+  if (k < 223) return 0;
+  if (k < 254) return 2;
+  return k === 254 ? 4 : 6;
 }
 
 /**
@@ -141,7 +161,7 @@ export function perturbationSupport(n: number, policy: Pick<DisclosurePolicy, "m
 
 /**
  * The true counts consistent with a published dashboard count, as an interval [min, max]: for a shown count a,
- * [max(floor, a − 2), a + 2]; for a hidden one, [0, min_cell] (perturbation on) or [1, min_cell − 1] (off). With
+ * [max(floor, a − 6), a + 6]; for a hidden one, [0, min_cell] (perturbation on) or [1, min_cell − 1] (off). With
  * perturbation off a shown count is exact.
  * @param published a count from the API, or null when hidden
  */

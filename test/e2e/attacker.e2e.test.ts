@@ -12,8 +12,8 @@ import { analyse, type AttackReport } from "../server/attacker.js";
 import { cli, HAS_DATA } from "./helpers.js";
 
 /**
- * The attacker of test/server/attacker.ts against the real LMPD and Baltimore results, built with the CLI (from
- * synthetic exports of the same shape when ../shared/data is absent outside CI): thousands of queries, and no small
+ * The attacker of test/server/attacker.ts against the real LMPD, Baltimore, Orlando and Philadelphia results, built
+ * with the CLI (LMPD and Baltimore from synthetic exports of the same shape when ../shared/data is absent outside CI): thousands of queries, and no small
  * count may come out of them by subtraction, by sums, or by both together. docs/disclosure.md defines "derivable".
  */
 
@@ -30,18 +30,39 @@ function buildIfStale(): void {
   execFileSync(process.execPath, [resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
 }
 
-describe("the attacker on the real LMPD and Baltimore results", () => {
+/** The runs attacked: LMPD and Baltimore always, Orlando and Philadelphia (the cities a study file alone adapts to) with the real exports. */
+const RUNS = HAS_DATA ? (["lmpd", "baltimore", "orlando", "philadelphia"] as const) : (["lmpd", "baltimore"] as const);
+type RunId = (typeof RUNS)[number];
+
+describe("the attacker on the real LMPD, Baltimore, Orlando and Philadelphia results", () => {
   const base = mkdtempSync(join(tmpdir(), "ob-attack-"));
-  const dirs = { lmpd: join(base, "lmpd"), baltimore: join(base, "baltimore") };
+  const dirs = Object.fromEntries(RUNS.map((id) => [id, join(base, id)])) as Record<RunId, string>;
   let server: RunningServer;
   let db: Db;
 
   beforeAll(async () => {
     buildIfStale();
     if (HAS_DATA) {
+      const d = dirs as Record<"lmpd" | "baltimore" | "orlando" | "philadelphia", string>;
       const runs = await Promise.all([
-        cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", "../shared/data/lmpd-assaulted-officers", "--out", dirs.lmpd]),
-        cli(["run", "examples/baltimore-victim-segments.yaml", "--data", "../shared/data", "--out", dirs.baltimore]),
+        cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", "../shared/data/lmpd-assaulted-officers", "--out", d.lmpd]),
+        cli(["run", "examples/baltimore-victim-segments.yaml", "--data", "../shared/data", "--out", d.baltimore]),
+        cli([
+          "run",
+          "examples/orlando-officer-battered.yaml",
+          "--data",
+          "../shared/data/orlando-response-to-resistance",
+          "--out",
+          d.orlando,
+        ]),
+        cli([
+          "run",
+          "examples/philadelphia-shooting-victim-segments.yaml",
+          "--data",
+          "../shared/data/philadelphia-shooting-victims",
+          "--out",
+          d.philadelphia,
+        ]),
       ]);
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
     } else {
@@ -60,7 +81,7 @@ describe("the attacker on the real LMPD and Baltimore results", () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  it.each(["lmpd", "baltimore"] as const)(
+  it.each(RUNS)(
     "%s: every answer is hidden or above min_cell, rates need both sides, the same records get the same answer, and no small count is derivable",
     async (id) => {
       const { runs } = (await (await fetch(server.url + "api/runs")).json()) as { runs: RunSummary[] };

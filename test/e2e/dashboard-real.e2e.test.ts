@@ -11,6 +11,7 @@ import { cli } from "./helpers.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
 import { expectedCount, expectedPositives, expectedRate, truth } from "../server/truth.js";
 import { readFileSync } from "node:fs";
+import { PERTURBATION_BOUND } from "../../src/disclosure/perturb.js";
 
 const LMPD_DATA = "../shared/data/lmpd-assaulted-officers";
 const BALTIMORE_DATA = "../shared/data";
@@ -75,7 +76,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const policy = policyOfManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
       const [t] = await truth(db, dir, where, "NULL", target);
       const n = expectedCount(t, policy);
-      if (n !== null) expect(Math.abs(n - t.n)).toBeLessThanOrEqual(2);
+      if (n !== null) expect(Math.abs(n - t.n)).toBeLessThanOrEqual(PERTURBATION_BOUND);
       return { n, p: target ? expectedPositives(t, policy) : null, rate: target ? expectedRate(t, policy) : null, truth: t };
     }
 

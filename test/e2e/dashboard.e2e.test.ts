@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from "../../src/server/index.js";
 import { defined } from "../checks.js";
 import { policyOfManifest, type DisclosurePolicy } from "../../src/disclosure/policy.js";
 import { expectedCount, expectedPositives, truth } from "../server/truth.js";
+import { PERTURBATION_BOUND } from "../../src/disclosure/perturb.js";
 
 const fixtures = resolve("test/fixtures/dashboard");
 const artifacts = resolve("test-artifacts");
@@ -105,13 +106,13 @@ describe.skipIf(!hasChromium && !process.env.CI)("dashboard in headless Chromium
     await clickAndSettle(page, `#dim-0 path[aria-roledescription="bar"][aria-label*="Offense: Menacing;"]`);
     const menacing = `"OFFENSE" = 'Menacing'`;
     const menacingShown = await shown(riskDir, menacing);
-    // Perturbed by at most 2 from the true count, and exactly what the policy gives for this set of records.
+    // Perturbed by at most PERTURBATION_BOUND from the true count, and exactly what the policy gives for this set of records.
     expect(
       Math.abs(
         defined(menacingShown, "Menacing's count") -
           (await count(`SELECT count(*)::INTEGER AS n FROM read_parquet(${riskParquet}) WHERE ${menacing}`)),
       ),
-    ).toBeLessThanOrEqual(2);
+    ).toBeLessThanOrEqual(PERTURBATION_BOUND);
     expect(await kpi(page, "kpi-count")).toBe(menacingShown);
     expect(await kpi(page, "kpi-positives")).toBe(await shownPositives(riskDir, menacing, "ASSAULTED"));
     expect(await page.textContent("#filters .chip")).toContain("Offense: Menacing");

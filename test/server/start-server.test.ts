@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
-import { perturbCount } from "../../src/disclosure/perturb.js";
+import { PERTURBATION_BOUND, perturbCount } from "../../src/disclosure/perturb.js";
 import { auditHtml } from "../../src/disclosure/audit.js";
 import { resolvePolicy } from "../../src/disclosure/policy.js";
 import type { HistogramBin, PointsResponse, QueryRow, RunSummary } from "../../src/server/api-types.js";
@@ -125,7 +125,7 @@ describe("startServer API", () => {
     expect(runs[0].disclosure).toEqual({
       min_cell: 10,
       perturbed: true,
-      bound: 2,
+      bound: PERTURBATION_BOUND,
       smallest_shown: 12,
       hidden_label: "≤10",
       max_filters: 3,
@@ -171,7 +171,7 @@ describe("startServer API", () => {
         if (g.count === null) ++hidden;
         if (g.rate !== null && g.rate !== undefined) ++rates;
         if (g.count !== null) {
-          expect(Math.abs(g.count - w.n)).toBeLessThanOrEqual(2);
+          expect(Math.abs(g.count - w.n)).toBeLessThanOrEqual(PERTURBATION_BOUND);
           expect(g.mean_score).toBeCloseTo(Number(w.s), 2);
         } else expect(g.mean_score).toBeNull();
       }

@@ -412,7 +412,7 @@ function privacyNotice(run: RunSummary): string {
     d.min_cell <= 0
       ? "Small-group protection is off for this run (disclosure.min_cell is 0): every count is exact, however small."
       : d.perturbed
-        ? `To protect the people in these records, every count is moved by up to ${d.bound} (shown counts are even) so that small groups cannot be worked out by subtracting one count from another, and groups of ${d.min_cell} or fewer records are hidden (${d.hidden_label}). Rates and shares appear only when more than ${d.min_cell} records have and do not have the value.`
+        ? `To protect the people in these records, every count is moved a little (by 2 or less for all but about 1 in 64 answers, never by more than ${d.bound}; shown counts are even) so that small groups cannot be worked out by subtracting one count from another, and groups of ${d.min_cell} or fewer records are hidden (${d.hidden_label}). Rates and shares appear only when more than ${d.min_cell} records have and do not have the value.`
         : `Groups of fewer than ${d.min_cell} records are hidden (${d.hidden_label}); counts are exact, so differences of two counts can reveal small groups (disclosure.dashboard.perturb is off).`;
   return `<div class="notice privacy${d.min_cell <= 0 || !d.perturbed ? " error" : ""}" id="privacy-notice">${escapeHtml(text)}</div>`;
 }
