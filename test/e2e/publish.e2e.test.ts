@@ -32,6 +32,11 @@ describe.skipIf(SKIP_DATA)("openbeat publish on the real examples", () => {
       expect(r.code).toBe(0);
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { files: { public: string[]; private: string[] } };
       expect(manifest.files.private).toEqual(expect.arrayContaining(["prepared.parquet", "features.parquet"]));
+      // The aggregate tables are public CSV files.
+      const tables = manifest.files.public.filter((f) => f.endsWith(".csv"));
+      expect(tables).toEqual(
+        study.includes("segments") ? ["clusters.csv", "profiles.csv", "k_selection.csv"] : ["findings.csv", "factors.csv", "variables.csv"],
+      );
       const p = await cli(["publish", out, site]);
       expect(p.stderr).toBe("");
       expect(p.code).toBe(0);

@@ -1127,12 +1127,15 @@ if (tier === "unit")
         expect(readdirSync(tmp)).toEqual(["out"]);
         const marker = JSON.parse(readFileSync(join(out, ".openbeat"), "utf8")) as { files: string[] };
         expect(marker.files).toEqual([
+          "factors.csv",
           "features.parquet",
+          "findings.csv",
           "manifest.json",
           "model.json",
           "prepared.parquet",
           "report.html",
           "results.json",
+          "variables.csv",
         ]);
       } finally {
         rmSync(tmp, { recursive: true, force: true });

@@ -55,12 +55,15 @@ describe("runStudy(loaded, options): risk", () => {
   it("writes the whole results folder, and nothing beside it", () => {
     expect(readdirSync(join(tmp, "risk")).sort()).toEqual([
       ".openbeat",
+      "factors.csv",
       "features.parquet",
+      "findings.csv",
       "manifest.json",
       "model.json",
       "prepared.parquet",
       "report.html",
       "results.json",
+      "variables.csv",
     ]);
     expect(readdirSync(tmp).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
