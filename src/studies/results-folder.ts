@@ -5,6 +5,7 @@ import { basename, dirname, join, parse, relative, resolve, sep } from "node:pat
 import { UserError } from "../util/errors.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { isWithin as within, realPathOf } from "../util/paths.js";
+import * as msg from "../util/messages.js";
 
 /**
  * The `--out` folder. openbeat replaces only a folder it wrote itself, proven by a marker file, and never deletes a
@@ -95,33 +96,24 @@ const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | 
  */
 export function outFolderError(e: unknown, out: string, path: string): UserError {
   const code = errno(e);
-  const where = `--out ${out}`;
   switch (code) {
     case "EROFS":
-      return new UserError("out.unwritable", `${where}: the file system is read-only (${path}); choose a folder on a writable disk`, {
-        cause: e,
-      });
+      return new UserError("out.unwritable", msg.outReadOnly(out, path), { cause: e });
     case "EACCES":
     case "EPERM":
-      return new UserError("out.unwritable", `${where}: no permission to write ${path}; choose a folder you can write to`, { cause: e });
+      return new UserError("out.unwritable", msg.outNoPermission(out, path), { cause: e });
     case "ENOSPC":
     case "EDQUOT":
-      return new UserError("out.disk_full", `${where}: the disk is full (writing ${path}); free some space or choose another disk`, {
-        cause: e,
-      });
+      return new UserError("out.disk_full", msg.outDiskFull(out, path), { cause: e });
     case "ENAMETOOLONG":
-      return new UserError("out.unwritable", `${where}: the path is too long for the file system; choose a shorter --out`, { cause: e });
+      return new UserError("out.unwritable", msg.outPathTooLong(out), { cause: e });
     case "ENOTDIR":
     case "EEXIST":
-      return new UserError("out.unwritable", `${where}: a part of the path is a file, not a folder (${path}); choose another --out`, {
+      return new UserError("out.unwritable", msg.outPartIsFile(out, path), { cause: e });
+    default:
+      return new UserError("out.unwritable", msg.outCannotWrite(out, path, code ?? (e instanceof Error ? e.message : String(e))), {
         cause: e,
       });
-    default:
-      return new UserError(
-        "out.unwritable",
-        `${where}: cannot write ${path} (${code ?? (e instanceof Error ? e.message : String(e))}); choose another --out`,
-        { cause: e },
-      );
   }
 }
 
@@ -160,17 +152,9 @@ export function checkOutClear(out: string, protect: ProtectedPath[]): void {
     [...new Set([resolve(p.path), realPathOf(p.path)])].flatMap((pv) => outs.map((ov) => ({ p, pv, ov }))),
   );
   // The closest relation names the input best: "is the data folder" before "contains the study file".
-  for (const { p, pv, ov } of pairs)
-    if (pv === ov) throw new UserError("out.protected", `--out ${out}: is ${p.label}; choose another folder for the results`);
-  for (const { p, pv, ov } of pairs)
-    if (within(pv, ov))
-      throw new UserError(
-        "out.protected",
-        `--out ${out}: contains ${p.label}, which replacing the folder would delete; choose a folder outside it`,
-      );
-  for (const { p, pv, ov } of pairs)
-    if (p.inside && within(ov, pv))
-      throw new UserError("out.protected", `--out ${out}: is inside ${p.label}; keep results out of the inputs, e.g. --out out/NAME`);
+  for (const { p, pv, ov } of pairs) if (pv === ov) throw new UserError("out.protected", msg.outIsInput(out, p.label));
+  for (const { p, pv, ov } of pairs) if (within(pv, ov)) throw new UserError("out.protected", msg.outContainsInput(out, p.label));
+  for (const { p, pv, ov } of pairs) if (p.inside && within(ov, pv)) throw new UserError("out.protected", msg.outInsideInput(out, p.label));
 }
 
 /**
@@ -257,9 +241,8 @@ async function inspectTarget(target: string, out: string, force: boolean): Promi
     if (errno(e) === "ENOENT") return { kind: "absent" };
     throw outFolderError(e, out, target);
   }
-  if (info.isSymbolicLink())
-    throw new UserError("out.symlink", `--out ${out}: is a symbolic link; give the folder it points to, or a new folder`);
-  if (!info.isDirectory()) throw new UserError("out.not_directory", `--out ${out}: exists and is not a folder; choose another path`);
+  if (info.isSymbolicLink()) throw new UserError("out.symlink", msg.outSymlink(out));
+  if (!info.isDirectory()) throw new UserError("out.not_directory", msg.outNotFolder(out));
   let entries: string[];
   try {
     entries = (await readdir(target)).sort();
@@ -275,19 +258,12 @@ async function inspectTarget(target: string, out: string, force: boolean): Promi
   if (await isLegacyResultsFolder(target)) {
     const own = ownEntries(entries, null, true);
     const user = entries.filter((e) => !own.has(e));
-    if (!force)
-      throw new UserError(
-        "out.legacy",
-        `--out ${out}: holds results of an older openbeat (results.json and manifest.json, no ${MARKER} marker); pass --force to replace them${user.length ? ` (${listEntries(user)} would be kept)` : ""}, or choose a new --out`,
-      );
+    if (!force) throw new UserError("out.legacy", msg.outLegacy(out, MARKER, user.length ? listEntries(user) : ""));
     return { kind: "replace", user };
   }
   const shown = entries.filter((e) => e !== MARKER);
   const why = entries.includes(MARKER) ? `its ${MARKER} file is not a valid openbeat marker` : `it has no ${MARKER} marker`;
-  throw new UserError(
-    "out.not_results",
-    `--out ${out}: folder is not empty (it holds ${listEntries(shown.length ? shown : entries)}) and ${why}, so openbeat did not write it; choose a new or empty folder for --out${force ? " (--force only replaces results folders of openbeat)" : ""}`,
-  );
+  throw new UserError("out.not_results", msg.outNotResults(out, listEntries(shown.length ? shown : entries), why, force));
 }
 
 /** Every file under `dir`, relative, with `/`, sorted. */
@@ -319,10 +295,7 @@ async function readLock(path: string): Promise<LockInfo | null> {
 }
 
 function lockedError(out: string, lockPath: string, pid?: number): UserError {
-  return new UserError(
-    "out.locked",
-    `--out ${out}: another openbeat run${pid ? ` (pid ${pid})` : ""} is writing this folder; wait for it to finish or choose another --out (if no run is active, delete ${lockPath})`,
-  );
+  return new UserError("out.locked", msg.outLocked(out, lockPath, pid));
 }
 
 /** Creates the lock file exclusively; a lock whose process has died is broken and taken over. */
@@ -470,11 +443,10 @@ export async function openResultsFolder(out: string, options: OpenResultsFolderO
     cwd = process.cwd();
     abs = resolve(out);
   } catch (e) {
-    throw new UserError("out.unwritable", `--out ${out}: the working folder no longer exists; cd to a folder and run again`, { cause: e });
+    throw new UserError("out.unwritable", msg.outNoWorkingFolder(out), { cause: e });
   }
   const name = basename(abs);
-  if (!name || abs === parse(abs).root)
-    throw new UserError("out.protected", `--out ${out}: is a file-system root; choose a folder for the results`);
+  if (!name || abs === parse(abs).root) throw new UserError("out.protected", msg.outRoot(out));
   checkOutClear(out, [...(options.protect ?? []), { path: cwd, label: "the working folder" }]);
   const parentAbs = dirname(abs);
   try {
@@ -560,11 +532,7 @@ function makeFolder(f: {
         if (state.kind === "replace") {
           const staged = new Set(files.map((x) => x.split("/")[0]));
           const clash = state.user.find((e) => staged.has(e));
-          if (clash)
-            throw new UserError(
-              "out.kept_conflict",
-              `--out ${out}: ${clash} was not written by openbeat, and this run writes a file of that name; move it out of the folder and run again`,
-            );
+          if (clash) throw new UserError("out.kept_conflict", msg.outKeptConflict(out, clash));
           for (const e of state.user) await rename(join(target, e), join(dir, e));
           await rename(target, old);
         }
