@@ -41,6 +41,18 @@ function seed(name: string) {
   };
 }
 
+/**
+ * Parses a memory size (`4GB`, `512MB`, `2GiB`) into the form DuckDB's memory_limit takes, or fails with one line.
+ */
+function memorySize(name: string) {
+  return (value: string): string => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(value);
+    if (!m || Number(m[1]) <= 0) throw new CommanderError(1, "openbeat.invalid_option", `${name}: ${msg.memorySizeInvalid(value)}`);
+    const unit = m[2].length === 2 ? m[2].toUpperCase() : `${m[2][0].toUpperCase()}iB`;
+    return `${m[1]}${unit}`;
+  };
+}
+
 /** Parses a duration option (`90s`, `10min`, `1h`) into milliseconds or fails with a one-line message. */
 function duration(name: string) {
   return (value: string): number => {
@@ -100,6 +112,11 @@ program
     "stop a prepare step that runs longer than this (e.g. 90s, 30min, 2h; 0: no limit)",
     duration("--timeout"),
     600_000,
+  )
+  .option(
+    "--memory-limit <size>",
+    "most memory the embedded database may use before it spills to disk (e.g. 4GB, 512MB; default: DuckDB's, 80% of RAM)",
+    memorySize("--memory-limit"),
   )
   .action(runCommand);
 

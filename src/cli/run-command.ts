@@ -22,6 +22,7 @@ export interface RunCommandOptions {
   allowOutsidePaths?: boolean;
   /** Milliseconds (parsed by the CLI). */
   timeout?: number;
+  memoryLimit?: string;
 }
 
 /** `openbeat run STUDY`: runs the study, prints progress on stderr and a short summary on stdout. */
@@ -44,6 +45,7 @@ export async function runCommand(studyFile: string, options: RunCommandOptions):
       force: options.force,
       allowOutsidePaths: options.allowOutsidePaths,
       timeoutMs: options.timeout,
+      memoryLimit: options.memoryLimit,
       progress: io.stderr,
     });
   } catch (e) {

@@ -68,11 +68,15 @@ export class Db implements Database {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** Opens an in-memory database, or a file; `readOnly` opens the file read-only. */
-  static async open(path = ":memory:", options: { readOnly?: boolean; threads?: number } = {}): Promise<Db> {
+  /**
+   * Opens an in-memory database, or a file; `readOnly` opens the file read-only; `memoryLimit` (e.g. "4GB") caps
+   * DuckDB's memory before it spills to its temporary folder.
+   */
+  static async open(path = ":memory:", options: { readOnly?: boolean; threads?: number; memoryLimit?: string } = {}): Promise<Db> {
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = "READ_ONLY";
     if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, config);

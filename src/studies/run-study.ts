@@ -47,6 +47,8 @@ export interface RunOptions {
   allowOutsidePaths?: boolean;
   /** Longest a prepare step may run, in milliseconds (`--timeout`; default 10 minutes, 0: no limit). */
   timeoutMs?: number;
+  /** DuckDB's memory_limit (`--memory-limit`, e.g. "4GB"); default DuckDB's own (80% of RAM). */
+  memoryLimit?: string;
 }
 
 /** Default `--timeout` for a prepare step: 10 minutes. */
@@ -91,7 +93,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       logger.info(line);
     },
   });
-  const db = await Db.open().catch(async (e: unknown) => {
+  const db = await Db.open(":memory:", { memoryLimit: options.memoryLimit }).catch(async (e: unknown) => {
     await staged.abort();
     throw e;
   });

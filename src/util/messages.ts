@@ -494,12 +494,79 @@ export const prepareWrongDialect = (file: string, step: string, engine: "duckdb"
   return `${file}: prepare step "${step}" is written for ${other} (dialect: ${other})${engine === "postgres" ? '; add a "postgres:" version of it, or run without --db' : "; run it with --db postgres://…, or add a portable version"}`;
 };
 
+/** `--memory-limit` is not a size. */
+export const memorySizeInvalid = (value: string) => `must be a size such as 4GB, 512MB or 2GiB, not "${value}"`;
+
 /** `--out` is a file. */
 export const outNotFolder = (out: string) => `--out ${out}: exists and is not a folder; choose another path`;
 
-/** `--out` is a folder with other files in it. */
-export const outNotResults = (out: string) =>
-  `--out ${out}: folder exists, is not empty and is not an openbeat results folder; choose a new or empty folder`;
+/**
+ * `--out` is a folder with other files in it, not written by openbeat.
+ * @param holds the entries it holds, as listed
+ * @param why why openbeat does not recognise it
+ * @param force whether --force was given
+ */
+export const outNotResults = (out: string, holds: string, why: string, force: boolean) =>
+  `--out ${out}: folder is not empty (it holds ${holds}) and ${why}, so openbeat did not write it; choose a new or empty folder for --out${force ? " (--force only replaces results folders of openbeat)" : ""}`;
+
+/** `--out` (or a part of it) is on a read-only file system. */
+export const outReadOnly = (out: string, path: string) =>
+  `--out ${out}: the file system is read-only (${path}); choose a folder on a writable disk`;
+
+/** No permission to write under `--out`. */
+export const outNoPermission = (out: string, path: string) =>
+  `--out ${out}: no permission to write ${path}; choose a folder you can write to`;
+
+/** The disk under `--out` is full. */
+export const outDiskFull = (out: string, path: string) =>
+  `--out ${out}: the disk is full (writing ${path}); free some space or choose another disk`;
+
+/** `--out` is too long a path. */
+export const outPathTooLong = (out: string) => `--out ${out}: the path is too long for the file system; choose a shorter --out`;
+
+/** A part of `--out` is a file. */
+export const outPartIsFile = (out: string, path: string) =>
+  `--out ${out}: a part of the path is a file, not a folder (${path}); choose another --out`;
+
+/** Another write error under `--out`; `reason` is the system's error code or message. */
+export const outCannotWrite = (out: string, path: string, reason: string) =>
+  `--out ${out}: cannot write ${path} (${reason}); choose another --out`;
+
+/** `--out` is an input (`label`: the data folder, a source, the study file's folder). */
+export const outIsInput = (out: string, label: string) => `--out ${out}: is ${label}; choose another folder for the results`;
+
+/** `--out` contains an input, which replacing the folder would delete. */
+export const outContainsInput = (out: string, label: string) =>
+  `--out ${out}: contains ${label}, which replacing the folder would delete; choose a folder outside it`;
+
+/** `--out` is inside an input folder. */
+export const outInsideInput = (out: string, label: string) =>
+  `--out ${out}: is inside ${label}; keep results out of the inputs, e.g. --out out/NAME`;
+
+/** `--out` is a symbolic link. */
+export const outSymlink = (out: string) => `--out ${out}: is a symbolic link; give the folder it points to, or a new folder`;
+
+/**
+ * `--out` holds results of an openbeat that wrote no marker.
+ * @param marker the marker file's name
+ * @param kept the user's entries that replacing would keep, as listed ("" for none)
+ */
+export const outLegacy = (out: string, marker: string, kept: string) =>
+  `--out ${out}: holds results of an older openbeat (results.json and manifest.json, no ${marker} marker); pass --force to replace them${kept ? ` (${kept} would be kept)` : ""}, or choose a new --out`;
+
+/** Another run holds the lock of `--out`. */
+export const outLocked = (out: string, lockPath: string, pid?: number) =>
+  `--out ${out}: another openbeat run${pid ? ` (pid ${pid})` : ""} is writing this folder; wait for it to finish or choose another --out (if no run is active, delete ${lockPath})`;
+
+/** The working folder was deleted under the run. */
+export const outNoWorkingFolder = (out: string) => `--out ${out}: the working folder no longer exists; cd to a folder and run again`;
+
+/** `--out` is a file-system root. */
+export const outRoot = (out: string) => `--out ${out}: is a file-system root; choose a folder for the results`;
+
+/** A file the user kept in `--out` has the name of a file the run writes. */
+export const outKeptConflict = (out: string, name: string) =>
+  `--out ${out}: ${name} was not written by openbeat, and this run writes a file of that name; move it out of the folder and run again`;
 
 /** A message from below the study file, prefixed with the study file's path. */
 export const inStudyFile = (studyFile: string, message: string) => `${studyFile}: ${message}`;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/io.js";
+import { Db } from "../../src/data/Db.js";
 import { VERSION } from "../../src/util/version.js";
 
 /** The command line in-process: exit codes instead of process.exit, and every line through the given writers. */
@@ -46,6 +47,42 @@ describe("runCli(argv, io)", () => {
     expect(unknown).toEqual({ code: 1, stdout: "", stderr: "openbeat: unknown command 'frobnicate'; run openbeat --help for usage\n" });
     const seed = await cli(["run", `${BAD}/studies/risk.yaml`, "--seed", "x1"]);
     expect(seed).toEqual({ code: 1, stdout: "", stderr: 'openbeat: --seed must be a whole number, not "x1"\n' });
+  });
+
+  it("--memory-limit takes a size, reaches the run's database, and anything else is one line and exit 1", async () => {
+    for (const bad of ["lots", "4", "0GB", "-1MB"]) {
+      const r = await cli(["run", `${BAD}/studies/risk.yaml`, "--memory-limit", bad]);
+      expect(r, bad).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `openbeat: --memory-limit: must be a size such as 4GB, 512MB or 2GiB, not "${bad}"\n`,
+      });
+    }
+    const open = vi.spyOn(Db, "open");
+    try {
+      const r = await cli([
+        "run",
+        `${BAD}/studies/risk.yaml`,
+        "--data",
+        `${BAD}/data/good`,
+        "--out",
+        join(tmp, "mem"),
+        "--memory-limit",
+        "300mb",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(open.mock.calls.map((c) => c[1]?.memoryLimit)).toContain("300MB");
+    } finally {
+      open.mockRestore();
+    }
+    const db = await Db.open(":memory:", { memoryLimit: "300MB" });
+    try {
+      const [row] = await db.query("SELECT current_setting('memory_limit') AS m");
+      // DuckDB reports the limit in binary units: 300 MB = 286.1 MiB.
+      expect(String(row.m)).toMatch(/^286\.\d MiB$/);
+    } finally {
+      await db.close();
+    }
   });
 
   it("a run prints progress on io.stderr and the summary on io.stdout, and nothing on the process's own streams", async () => {
