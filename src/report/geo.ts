@@ -34,6 +34,35 @@ export function rewindGeometry(geometry: Geometry, digits = 5): Geometry {
 }
 
 /**
+ * A point to mark a polygon area by: the planar centroid of its largest exterior ring (lon, lat), rounded to 5
+ * decimals; the ring's first vertex when the ring has no area.
+ */
+export function labelPoint(geometry: Geometry): [number, number] {
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates as Ring[]] : (geometry.coordinates as Ring[][]);
+  let best: Ring | undefined;
+  let bestArea = -1;
+  for (const rings of polygons) {
+    const a = rings.length ? Math.abs(signedArea(rings[0])) : 0;
+    if (a > bestArea) {
+      bestArea = a;
+      best = rings[0];
+    }
+  }
+  const ring = best ?? [[0, 0]];
+  const r5 = (x: number) => Math.round(x * 1e5) / 1e5;
+  const a = signedArea(ring);
+  if (a === 0) return [r5(ring[0][0]), r5(ring[0][1])];
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0, n = ring.length, j = n - 1; i < n; j = i++) {
+    const cross = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+    cx += (ring[j][0] + ring[i][0]) * cross;
+    cy += (ring[j][1] + ring[i][1]) * cross;
+  }
+  return [r5(cx / (3 * a)), r5(cy / (3 * a))];
+}
+
+/**
  * Share of cluster `id` in one area's properties: `shares[id]` or `share_<id>`; undefined when absent.
  */
 export function clusterShare(properties: Record<string, unknown>, id: number): number | undefined {

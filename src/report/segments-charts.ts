@@ -1,7 +1,7 @@
 import { COLORS, topLevel } from "./chart-config.js";
 import { formatInt, formatNumber, formatPct, isSuppressed, truncate } from "./format.js";
 import { categoryColor } from "./palette.js";
-import { areaName, clusterShare, polygonFeatures, rewindGeometry } from "./geo.js";
+import { areaName, clusterShare, labelPoint, polygonFeatures, rewindGeometry } from "./geo.js";
 import { simplifyGeometries } from "./simplify.js";
 import type { Cluster, FeatureCollection, Geometry, ReportSegmentsResults, SegmentsChartOptions, VegaLiteSpec } from "./types.js";
 
@@ -533,6 +533,9 @@ function areaRows(results: ReportSegmentsResults, areas: FeatureCollection, minC
     props.dominant = dominant == null ? null : names.get(dominant);
     props.dominant_share = dominant == null ? null : best;
     props.missing = dominant == null;
+    // Areas where the most common cluster is under half of the rows get a ring at their centre.
+    props.no_majority = dominant != null && best < 0.5;
+    [props.lon, props.lat] = labelPoint(shapes[index]);
     return { type: "Feature", geometry: shapes[index], properties: props };
   });
 }
@@ -543,7 +546,7 @@ function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteS
   return topLevel(
     {
       text: "Dominant cluster by area",
-      subtitle: "Colour: the most common cluster; paler = a smaller majority; grey: suppressed or no data",
+      subtitle: "Colour: the most common cluster; ○: it holds under half of the area's rows; grey: suppressed or no data",
     },
     {
       datasets: { areas: rows },
@@ -574,18 +577,26 @@ function dominantMap(results: ReportSegmentsResults, rows: AreaRow[]): VegaLiteS
               scale: clusterColors(results),
               legend: { orient: "bottom", columns: 2 },
             },
-            opacity: {
-              field: "properties.dominant_share",
-              type: "quantitative",
-              title: "share of the dominant cluster",
-              scale: { domain: [0.25, 0.75], range: [0.35, 1], clamp: true },
-              legend: { orient: "bottom", format: ".0%" },
-            },
             tooltip: [
               { field: "properties.name", title: "area" },
               { field: "properties.dominant", title: "dominant cluster" },
               { field: "properties.dominant_share", title: "its share", format: ".0%" },
               { field: "properties.rows", title: "rows" },
+            ],
+          },
+        },
+        {
+          // A lighter colour would read as another cluster (the palette has pale members), so a weak majority is
+          // marked with a ring, not by fading the fill.
+          transform: [{ filter: "datum.properties.no_majority" }],
+          mark: { type: "point", shape: "circle", filled: false, stroke: "#222", strokeWidth: 1.2, size: 22 },
+          encoding: {
+            longitude: { field: "properties.lon", type: "quantitative" },
+            latitude: { field: "properties.lat", type: "quantitative" },
+            tooltip: [
+              { field: "properties.name", title: "area" },
+              { field: "properties.dominant", title: "most common cluster" },
+              { field: "properties.dominant_share", title: "its share", format: ".0%" },
             ],
           },
         },
