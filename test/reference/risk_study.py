@@ -17,13 +17,33 @@ study's numbers must be:
 - the drift check: scipy chi2_contingency (no continuity correction) over quarters with at least 100 rows;
 - leakage: the levels whose Wilson interval reaches 0.8 with a lower bound whose odds are 10x the base odds.
 
-With --csv FILE --target T --categorical A,B [--numeric X] [--min-cell N] [--out FILE] it computes the inference
-model and findings of any analysis table exported as CSV (e.g. a real study's prepared.parquet, outside the
-repository) and writes them to --out instead; nothing is written into the repository then.
+The inference model treats aliased columns and levels with no events as openbeat documents them
+(src/studies/risk/inference.ts, src/ml/collinearity.ts), by its own means: aliased columns (exact combinations of
+the intercept and earlier columns, in column order) are found by weighted least squares with numpy and left out of
+the fit (no estimate, df without them, as R's glm); levels with no events need nothing special, Firth's estimate
+being finite. Steps are capped at 5 (logistf's `maxstep`).
+
+Real examples (test/e2e/risk-reference-real.e2e.test.ts): after `npm run build`,
+    /usr/bin/python3 test/reference/risk_study.py --real [lmpd lmpd_no_leak orlando] [--full-out /tmp]
+runs each example (node dist/cli/main.js run STUDY --data ../shared/data/... into a temporary folder), exports the
+rows its model was fitted on (test/reference/risk_real_export.ts, to the temporary folder, never the repository),
+reads features, date parts, min_frequency, references and min_cell from the study file, and writes
+test/reference/risk_real_<example>.json: rows, events, the penalized and plain log-likelihood at the optimum, the
+intercept, the reference level of each categorical, the aliased levels, the LR test of each variable, and for each
+level whose rows, events and non-events are all >= min_cell its estimate, standard error and profile bounds (other
+levels by name only; no per-level counts). About 3 minutes for the three. --full-out DIR also writes everything,
+counts included, to DIR (keep it outside the repository).
+
+With --csv FILE --target T --categorical A,B [--numeric X] [--min-frequency N] [--min-cell N] [--out FILE] it
+computes the inference model and findings of any analysis table exported as CSV (outside the repository) and writes
+them to --out instead; nothing is written into the repository then.
 """
 import argparse
 import json
 import os
+
+# The matrices here are at most a few thousand rows by ~100 columns: BLAS threads cost more than they give.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import subprocess
 import sys
 import tempfile
@@ -36,6 +56,7 @@ import sklearn
 import statsmodels
 import statsmodels.api as sm
 from scipy import stats
+from scipy.linalg import cho_solve
 from scipy.optimize import brentq
 from scipy.special import expit
 from sklearn.calibration import calibration_curve
@@ -95,97 +116,145 @@ def generate(path):
 
 
 # ---------------------------------------------------------------- Firth logistic regression in numpy
-W8 = None  # frequency weights of the rows (None: every row counts once); set for weighted distinct rows
+class Firth:
+    """Firth's penalized logistic likelihood l*(b) = l(b) + 1/2 log det(D'WD) of a design D (intercept first) with
+    frequency weights w, maximised by Fisher scoring on the modified score U* = D'(w(y - p) + h(1/2 - p)) with
+    step-halving (Firth 1993; Heinze & Schemper 2002). Parameters can be held fixed (profile refits and LR tests).
+    A point where D'WD is not positive definite has l* = -inf, so step-halving backs away from it."""
 
+    def __init__(self, D, y, w):
+        self.D, self.y, self.w = D, y, w
 
-def wts(y):
-    return np.ones(len(y)) if W8 is None else W8
+    def objective(self, b):
+        eta = self.D @ b
+        p = expit(eta)
+        W = self.w * p * (1 - p)
+        I = self.D.T @ (self.D * W[:, None])
+        try:
+            L = np.linalg.cholesky(I)
+        except np.linalg.LinAlgError:
+            return -np.inf, None
+        ll = float(np.sum(self.w * (self.y * eta - np.logaddexp(0, eta))))
+        return ll + float(np.sum(np.log(np.diag(L)))), (p, W, I, L, ll)
 
+    def score(self, state):
+        p, W, I, L, _ = state
+        Iinv = cho_solve((L, True), np.eye(I.shape[0]))
+        h = W * np.sum((self.D @ Iinv) * self.D, axis=1)  # hat values: diagonal of W^1/2 D I^-1 D' W^1/2
+        return self.D.T @ (self.w * (self.y - p) + h * (0.5 - p))
 
-def loglik(D, y, b):
-    eta = D @ b
-    return float(np.sum(wts(y) * (y * eta - np.logaddexp(0, eta))))
-
-
-def pen_loglik(D, y, b):
-    p = expit(D @ b)
-    W = wts(y) * p * (1 - p)
-    sign, logdet = np.linalg.slogdet(D.T @ (D * W[:, None]))
-    return loglik(D, y, b) + 0.5 * logdet
-
-
-def firth(D, y, fixed=None, b0=None, tol=1e-12, maxit=1000):
-    """Maximise l(b) + 1/2 log det(D'WD) over the free parameters (fixed ones stay at b0) by Fisher scoring on
-    the modified score U* = D'(y - p + h(1/2 - p)) with step-halving; a step that gains nothing is halved too
-    (the mirror point of a level seen once)."""
-    q = D.shape[1]
-    b = np.zeros(q) if b0 is None else b0.copy()
-    free = np.ones(q, bool) if fixed is None else ~fixed
-    f = pen_loglik(D, y, b)
-    w = wts(y)
-    for _ in range(maxit):
-        p = expit(D @ b)
-        W = w * p * (1 - p)
-        I = D.T @ (D * W[:, None])
-        Iinv = np.linalg.inv(I)
-        h = W * np.einsum("ij,jk,ik->i", D, Iinv, D)
-        U = D.T @ (w * (y - p) + h * (0.5 - p))
-        Isub = I[np.ix_(free, free)]
-        step = np.zeros(q)
-        step[free] = np.linalg.solve(Isub, U[free])
-        if np.max(np.abs(step)) < tol:
-            break
-        t = 1.0
-        while t > 1e-10:
-            fn = pen_loglik(D, y, b + t * step)
-            if fn >= f - 1e-12 * (1 + abs(f)):
+    def fit(self, b0, fixed=None, tol=1e-10, maxit=500, maxstep=5.0):
+        """Maximise over the parameters not in `fixed` (a boolean mask) from b0; returns (b, l*, state). No parameter
+        moves by more than maxstep in one step (logistf's `maxstep`): an uncapped first step from the intercept-only
+        start sends the levels with no or only events to |b| ~ 40, where their rows' weights underflow and the
+        information matrix is singular to working precision, and scoring stalls there."""
+        q = self.D.shape[1]
+        free = np.ones(q, bool) if fixed is None else ~fixed
+        b = b0.copy()
+        f, state = self.objective(b)
+        if state is None:
+            raise ValueError("the information matrix is singular at the start: is the design rank deficient?")
+        for _ in range(maxit):
+            U = self.score(state)
+            I = state[2]
+            step = np.zeros(q)
+            step[free] = np.linalg.solve(I[np.ix_(free, free)], U[free])
+            big = np.max(np.abs(step))
+            if big <= tol:
                 break
-            t /= 2
-        if pen_loglik(D, y, b + t * step) - f <= 1e-12 * (1 + abs(f)):
-            half = pen_loglik(D, y, b + 0.5 * t * step)
-            if half > pen_loglik(D, y, b + t * step):
+            slack = 1e-12 * (1 + abs(f))
+            t = min(1.0, maxstep / big)
+            while t > 1e-10:
+                fn, sn = self.objective(b + t * step)
+                if fn >= f - slack:
+                    break
                 t /= 2
-        b = b + t * step
-        f = pen_loglik(D, y, b)
-    p = expit(D @ b)
-    W = w * p * (1 - p)
-    I = D.T @ (D * W[:, None])
-    h = W * np.einsum("ij,jk,ik->i", D, np.linalg.inv(I), D)
-    grad = D.T @ (w * (y - p) + h * (0.5 - p))
-    return b, f, float(np.max(np.abs(grad[free])))
+            else:
+                raise ValueError(f"Firth fit: no step along the scoring direction raises l* (last step {big:.3g})")
+            if fn - f <= slack:
+                # a parameter only one row informs: the scoring step lands on the mirror point; half of it is the top
+                fh, sh = self.objective(b + 0.5 * t * step)
+                if fh > fn:
+                    t, fn, sn = 0.5 * t, fh, sh
+            b = b + t * step
+            f, state = fn, sn
+        else:
+            raise ValueError(f"Firth fit did not converge in {maxit} steps (last step {big:.3g})")
+        return b, f, state
 
 
-def profile_bound(D, y, b, fmax, j, direction, se):
+def aliased_columns(D, w, tol=1e-10):
+    """Columns of D (intercept first) whose weighted least-squares residual on the kept earlier columns has a squared
+    norm <= tol times their own: each is an exact combination of earlier ones (R's lm/glm aliasing, taken in column
+    order, so the later member of a dependency is the one dropped). Returns {column: {earlier column: coefficient}}."""
+    A = D * np.sqrt(w)[:, None]
+    kept, out = [], {}
+    for j in range(D.shape[1]):
+        x = A[:, j]
+        nx = float(x @ x)
+        coef = np.zeros(0)
+        if kept:
+            coef = np.linalg.lstsq(A[:, kept], x, rcond=None)[0]
+            r = x - A[:, kept] @ coef
+            rr = float(r @ r)
+        else:
+            rr = nx
+        if nx > 0 and rr > tol * nx:
+            kept.append(j)
+        else:
+            scale = max([abs(c) for c in coef] + [0.0])
+            out[j] = {k: float(c) for k, c in zip(kept, coef) if abs(c) > 1e-9 * scale}
+    return out
+
+
+def profile_bound(model, b, fmax, j, direction, se):
+    """The value t of parameter j where 2[l*(b) - max l* with b_j = t] = chi2_1(0.95), by brentq over constrained
+    refits, each started from the previous refit (a warm start)."""
     target = fmax - CHI2_95 / 2
+    fixed = np.zeros(len(b), bool)
+    fixed[j] = True
+    warm = [b.copy()]
 
     def g(t):
-        fixed = np.zeros(D.shape[1], bool)
-        fixed[j] = True
-        b0 = b.copy()
+        b0 = warm[0].copy()
         b0[j] = t
-        _, f, _ = firth(D, y, fixed=fixed, b0=b0, tol=1e-11)
+        bt, f, _ = model.fit(b0, fixed=fixed, tol=1e-11)
+        warm[0] = bt
         return f - target
 
-    step = direction * max(se, 0.1) * 2
-    a, lo = b[j], b[j] + step
+    step = direction * np.sqrt(CHI2_95) * max(se, 0.05)
+    a, x = b[j], b[j] + step
     for _ in range(60):
-        if g(lo) < 0:
+        if g(x) < 0:
             break
-        a, lo = lo, lo + step
+        a, x = x, x + step
         step *= 2
-    x0, x1 = (a, lo) if a < lo else (lo, a)
-    return brentq(g, x0, x1, xtol=1e-10)
+    else:
+        return direction * np.inf
+    lo, hi = (a, x) if a < x else (x, a)
+    return brentq(g, lo, hi, xtol=1e-10)
 
 
-def inference_reference(df, target, categorical, numeric, min_cell, profile_every=1):
-    y = df[target].to_numpy(float)
-    cols, names, blocks, refs = [], [], [], {}
+def encode_reference(df, w, categorical, numeric, min_frequency=1, references=None):
+    """The reference-coded design as openbeat documents it, built with pandas: each categorical's levels are the
+    values seen at least min_frequency times in code-point order, then "(other)" for rarer ones; missing values are
+    the level "(missing)"; the reference is `references[column]` or the most frequent level (ties: the first in that
+    order) and gets no column; numeric columns are standardised (population sd)."""
+    references = references or {}
+    cols, names, columns, blocks, refs = [], [], [], [], {}
     for c in categorical:
-        v = df[c].fillna("(missing)").astype(str)
-        counts = pd.Series(wts(y), index=v.values).groupby(level=0).sum()
-        levels = sorted(counts.index)
-        ref = [l for l in levels if counts[l] == counts.max()][0]  # most frequent; ties: first in code-point order
-        refs[c] = {"reference": ref, "count": int(counts[ref])}
+        v = df[c].astype(object).where(df[c].notna(), "(missing)").astype(str)
+        counts = pd.Series(w, index=v.values).groupby(level=0).sum()
+        rare = sorted(l for l in counts.index if counts[l] < min_frequency)
+        if rare:
+            v = v.where(~v.isin(rare), "(other)")
+            counts = pd.Series(w, index=v.values).groupby(level=0).sum()
+        levels = sorted(l for l in counts.index if l != "(other)" or not rare) + (["(other)"] if rare else [])
+        if c in references:
+            ref = references[c]
+        else:
+            ref = next(l for l in levels if counts[l] == counts.max())
+        refs[c] = {"reference": ref, "count": float(counts[ref]), "rule": "study_file" if c in references else "most_frequent"}
         block = []
         for l in levels:
             if l == ref:
@@ -193,53 +262,90 @@ def inference_reference(df, target, categorical, numeric, min_cell, profile_ever
             block.append(len(cols))
             cols.append((v == l).to_numpy(float))
             names.append(f"{c}={l}")
+            columns.append(c)
         blocks.append((c, block))
     for c in numeric:
         x = df[c].to_numpy(float)
-        m = np.average(x, weights=wts(y))
-        s = np.sqrt(np.average((x - m) ** 2, weights=wts(y)))
+        m = np.average(x, weights=w)
+        s = np.sqrt(np.average((x - m) ** 2, weights=w))
         blocks.append((c, [len(cols)]))
         cols.append((x - m) / (s if s > 0 else 1))
         names.append(c)
-    X = np.column_stack(cols)
-    D = np.column_stack([np.ones(len(y)), X])
-    b, fmax, grad = firth(D, y)
-    p = expit(D @ b)
-    W = wts(y) * p * (1 - p)
-    cov = np.linalg.inv(D.T @ (D * W[:, None]))
+        columns.append(c)
+    return np.column_stack(cols), names, columns, blocks, refs
+
+
+def inference_reference(df, target, categorical, numeric, min_cell, profile_every=1, weights=None, min_frequency=1,
+                        references=None):
+    """The inference model: the reference-coded design, aliased columns found and left out (no estimate, as R's glm),
+    Firth's fit, profile-likelihood intervals of the intercept and of every level with at least min_cell rows, and a
+    penalized likelihood-ratio test per variable (its non-aliased columns fixed at 0, the others refitted with the
+    penalty of the full design, as logistf's logistftest). Levels with no events need nothing special: Firth's
+    estimate is finite. profile_every > 1 profiles only every so many of those parameters (faster, for a look)."""
+    y = df[target].to_numpy(float)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, float)
+    X, names, columns, blocks, refs = encode_reference(df, w, categorical, numeric, min_frequency, references)
+    Dall = np.column_stack([np.ones(len(y)), X])
+    alias = aliased_columns(Dall, w)
+    keep = [j for j in range(Dall.shape[1]) if j not in alias]
+    D = Dall[:, keep]
+    pos = {j: k for k, j in enumerate(keep)}  # column of Dall -> column of D
+    model = Firth(D, y, w)
+    b0 = np.zeros(D.shape[1])
+    b0[0] = np.log((np.sum(w * y) + 0.5) / (np.sum(w * (1 - y)) + 0.5))
+    b, fmax, state = model.fit(b0)
+    grad = float(np.max(np.abs(model.score(state))))
+    cov = np.linalg.inv(state[2])
     se = np.sqrt(np.diag(cov))
-    counts = [int(wts(y)[X[:, k] != 0].sum()) for k in range(X.shape[1])]
-    profiled = [0] + [k + 1 for k in range(X.shape[1]) if counts[k] >= min_cell and names[k] not in numeric] + \
-               [k + 1 for k in range(X.shape[1]) if names[k] in numeric]
-    lower = [None] * D.shape[1]
-    upper = [None] * D.shape[1]
+    counts = [float(w[X[:, k] != 0].sum()) for k in range(X.shape[1])]
+    positives = [float((w * y)[X[:, k] != 0].sum()) for k in range(X.shape[1])]
+    profiled = [0] + [pos[k + 1] for k in range(X.shape[1]) if k + 1 in pos and (counts[k] >= min_cell or names[k] in numeric)]
+    lower = np.full(D.shape[1], np.nan)
+    upper = np.full(D.shape[1], np.nan)
     for j in profiled[::profile_every]:
-        lower[j] = profile_bound(D, y, b, fmax, j, -1, se[j])
-        upper[j] = profile_bound(D, y, b, fmax, j, 1, se[j])
+        lower[j] = profile_bound(model, b, fmax, j, -1, se[j])
+        upper[j] = profile_bound(model, b, fmax, j, 1, se[j])
     tests = []
     for c, block in blocks:
         fixed = np.zeros(D.shape[1], bool)
         for k in block:
-            fixed[k + 1] = True
-        b0 = b.copy()
-        b0[fixed] = 0
-        _, f0, _ = firth(D, y, fixed=fixed, b0=b0, tol=1e-11)
+            if k + 1 in pos:
+                fixed[pos[k + 1]] = True
+        df_ = int(fixed.sum())
+        if df_ == 0:
+            tests.append({"column": c, "statistic": 0.0, "df": 0, "p": 1.0})
+            continue
+        bf = b.copy()
+        bf[fixed] = 0
+        _, f0, _ = model.fit(bf, fixed=fixed, tol=1e-11)
         stat = max(0.0, 2 * (fmax - f0))
-        tests.append({"column": c, "statistic": stat, "df": len(block), "p": float(stats.chi2.sf(stat, len(block)))})
-    events = float((wts(y) * y).sum())
+        tests.append({"column": c, "statistic": stat, "df": df_, "p": float(stats.chi2.sf(stat, df_))})
+
+    def full(v, k):  # value of design column k (0 = intercept) or None when aliased / not computed
+        return None if k not in pos or np.isnan(v[pos[k]]) else float(v[pos[k]])
+
+    nm = lambda k: "1" if k == 0 else names[k - 1]
+    events = float((w * y).sum())
     return {
         "names": names,
-        "params": arr(b),
-        "se": arr(se),
+        "columns": columns,
+        "params": [full(b, k) for k in range(Dall.shape[1])],
+        "se": [full(se, k) for k in range(Dall.shape[1])],
         "penalized_loglik": fmax,
-        "loglik": loglik(D, y, b),
+        "loglik": state[4],
         "grad_inf": grad,
-        "profile_lower": [None if v is None else float(v) for v in lower],
-        "profile_upper": [None if v is None else float(v) for v in upper],
+        "profile_lower": [full(lower, k) for k in range(Dall.shape[1])],
+        "profile_upper": [full(upper, k) for k in range(Dall.shape[1])],
         "counts": counts,
+        "positives": positives,
         "references": refs,
+        "aliased": [{"feature": nm(k), "combination": {nm(t): c for t, c in comb.items()}} for k, comb in sorted(alias.items())],
         "lr_tests": tests,
-        "epv": min(events, wts(y).sum() - events) / X.shape[1],
+        "rows": float(w.sum()),
+        "events": events,
+        "distinct_rows": len(y),
+        "parameters": D.shape[1] - 1,
+        "epv": min(events, w.sum() - events) / (D.shape[1] - 1),
     }
 
 
@@ -314,20 +420,156 @@ def leakage_reference(df, target, categorical, rate=0.8, odds_ratio=10):
     return flagged
 
 
+# ---------------------------------------------------------------- the real examples
+REAL = {
+    "lmpd": ("examples/lmpd-officer-assaults.yaml", "../shared/data/lmpd-assaulted-officers"),
+    "lmpd_no_leak": ("examples/lmpd-officer-assaults-no-leak.yaml", "../shared/data/lmpd-assaulted-officers"),
+    "orlando": ("examples/orlando-officer-battered.yaml", "../shared/data/orlando-response-to-resistance"),
+}
+DATE_PARTS = {
+    "hour": lambda d: d.dt.hour.map("{:02d}".format),
+    "weekday": lambda d: d.dt.strftime("%u-%a"),
+    "month": lambda d: d.dt.month.map("{:02d}".format),
+    "year": lambda d: d.dt.year.astype(str),
+    "day_of_year": lambda d: d.dt.dayofyear.map("{:03d}".format),
+}
+
+
+def study_features(path):
+    """What the inference model of a risk study file reads: target, features, date parts, rare-level rule, references
+    and the small-cell threshold. Refuses options this reference does not reproduce."""
+    import yaml
+
+    spec = yaml.safe_load(open(os.path.join(ROOT, path)))
+    risk = spec["risk"]
+    feats = risk.get("features", {})
+    factors = risk.get("factors", {}) or {}
+    if feats.get("exclude_values") or any((feats.get("fold") or {}).values()):
+        raise SystemExit(f"{path}: features.exclude_values / fold are not reproduced by this reference")
+    if factors.get("method", "firth") != "firth" or factors.get("intervals", "profile") != "profile":
+        raise SystemExit(f"{path}: only factors.method firth with profile intervals is reproduced")
+    min_cell = (spec.get("disclosure") or {}).get("min_cell", (spec.get("report") or {}).get("min_cell", 10))
+    return {
+        "target": risk["target"],
+        "categorical": feats.get("categorical", []),
+        "numeric": feats.get("numeric", []),
+        "dates": [(d["column"], d["parts"]) for d in feats.get("dates", [])],
+        "min_frequency": feats.get("min_frequency", 1),
+        "missing": (feats.get("missing") or {}).get("categorical", "category"),
+        "references": factors.get("reference", {}),
+        "min_cell": min_cell,
+    }
+
+
+def real_table(csv, f):
+    """The exported rows with each date part as a categorical column `COLUMN.part`; returns (table, categoricals)."""
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
+    cat = list(f["categorical"])
+    for col, parts in f["dates"]:
+        d = pd.to_datetime(df[col], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        for p in parts:
+            name = f"{col}.{p}"
+            df[name] = pd.Series(np.nan, index=df.index, dtype=object)
+            df.loc[d.notna(), name] = DATE_PARTS[p](d[d.notna()])
+            cat.append(name)
+    df[f["target"]] = df[f["target"]].astype(float)
+    for c in f["numeric"]:
+        df[c] = pd.to_numeric(df[c])
+    if f["missing"] == "drop":
+        # the model's rows were exported, and missing categories drop a row: none may be left
+        assert not df[cat].isna().any().any(), f"{csv}: missing categories in the rows of a study that drops them"
+    return df, cat
+
+
+def public_reference(inf, numeric, min_cell):
+    """What may be committed: no per-level counts, and a level's estimate and interval only when its rows, events and
+    non-events are each at least min_cell (openbeat's disclosure rule for a published rate); other levels by name."""
+    m = max(min_cell, 1)
+    levels = []
+    for k, name in enumerate(inf["names"]):
+        c, e = inf["counts"][k], inf["positives"][k]
+        entry = {"feature": name, "column": inf["columns"][k]}
+        if inf["params"][k + 1] is None:
+            entry["status"] = "aliased"
+        elif name in numeric or (c >= m and e >= m and c - e >= m):
+            entry.update(status="estimated", coefficient=inf["params"][k + 1], se=inf["se"][k + 1],
+                         profile_lower=inf["profile_lower"][k + 1], profile_upper=inf["profile_upper"][k + 1])
+        else:
+            entry["status"] = "small"
+        levels.append(entry)
+    return {
+        "rows": inf["rows"],
+        "events": inf["events"],
+        "distinct_rows": inf["distinct_rows"],
+        "parameters": inf["parameters"],
+        "epv": inf["epv"],
+        "penalized_loglik": inf["penalized_loglik"],
+        "loglik": inf["loglik"],
+        "grad_inf": inf["grad_inf"],
+        "intercept": {"coefficient": inf["params"][0], "se": inf["se"][0],
+                      "profile_lower": inf["profile_lower"][0], "profile_upper": inf["profile_upper"][0]},
+        "references": {c: {"reference": r["reference"], "rule": r["rule"]} for c, r in inf["references"].items()},
+        "aliased": [{"feature": a["feature"], "combination": sorted(a["combination"])} for a in inf["aliased"]],
+        "lr_tests": inf["lr_tests"],
+        "levels": levels,
+    }
+
+
+def real_main(names, profile_every, full_dir):
+    import time
+
+    for name in names:
+        study, data = REAL[name]
+        f = study_features(study)
+        with tempfile.TemporaryDirectory() as tmp:
+            res, csv = os.path.join(tmp, "results"), os.path.join(tmp, "rows.csv")
+            subprocess.run(["node", "dist/cli/main.js", "run", study, "--data", data, "--out", res, "--quiet"], check=True, cwd=ROOT,
+                           stdout=subprocess.DEVNULL)
+            subprocess.run(["npx", "tsx", os.path.join(HERE, "risk_real_export.ts"), res, csv], check=True, cwd=ROOT)
+            df, cat = real_table(csv, f)
+        t0 = time.time()
+        # weighted distinct rows: the same likelihood, far fewer rows to refit
+        distinct = df.groupby(cat + f["numeric"] + [f["target"]], dropna=False).size().reset_index(name="_w")
+        inf = inference_reference(distinct, f["target"], cat, f["numeric"], f["min_cell"], profile_every,
+                                  weights=distinct["_w"].to_numpy(float), min_frequency=f["min_frequency"],
+                                  references=f["references"])
+        seconds = time.time() - t0
+        if full_dir:
+            with open(os.path.join(full_dir, f"risk_real_{name}.full.json"), "w") as fh:
+                json.dump(inf, fh)
+        out = {"example": name, "study": study, "versions": VERSIONS, "method": "firth", "intervals": "profile",
+               "min_cell": f["min_cell"], "profile_every": profile_every, **public_reference(inf, f["numeric"], f["min_cell"])}
+        path = os.path.join(HERE, f"risk_real_{name}.json")
+        with open(path, "w") as fh:
+            json.dump(out, fh, indent=1)
+            fh.write("\n")
+        print(f"wrote {path} ({inf['distinct_rows']} distinct rows, {inf['parameters']} parameters, "
+              f"{len(inf['aliased'])} aliased, {seconds:.1f} s)", file=sys.stderr)
+
+
 # ---------------------------------------------------------------- main
+VERSIONS = {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__,
+            "statsmodels": statsmodels.__version__, "pandas": pd.__version__}
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--real", nargs="*", choices=sorted(REAL), help="the real examples to run (none named: all)")
+    ap.add_argument("--full-out", help="also write the unfiltered reference of each real example to this directory")
     ap.add_argument("--csv")
     ap.add_argument("--target")
     ap.add_argument("--categorical", default="")
     ap.add_argument("--numeric", default="")
+    ap.add_argument("--min-frequency", type=int, default=1)
     ap.add_argument("--min-cell", type=int, default=10)
     ap.add_argument("--min-count", type=int, default=30)
     ap.add_argument("--out")
     ap.add_argument("--profile-every", type=int, default=1)
     a = ap.parse_args()
-    versions = {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__,
-                "statsmodels": statsmodels.__version__, "pandas": pd.__version__}
+    versions = VERSIONS
+    if a.real is not None:
+        real_main(a.real or sorted(REAL), a.profile_every, a.full_out)
+        return
     if a.csv:
         df = pd.read_csv(a.csv, keep_default_na=False, na_values=[""])
         cat = [c for c in a.categorical.split(",") if c]
@@ -335,13 +577,11 @@ def main():
         df = df[df[a.target].notna()].dropna(subset=cat + num)
         findings = findings_reference(df, a.target, cat, a.min_count)
         # weighted distinct rows: the same likelihood, far fewer rows to profile
-        global W8
         distinct = df.groupby(cat + num + [a.target], dropna=False).size().reset_index(name="_w")
-        W8 = distinct["_w"].to_numpy(float)
-        out = {"versions": versions, "inference": inference_reference(distinct, a.target, cat, num, a.min_cell, a.profile_every),
-               "findings": findings}
+        inf = inference_reference(distinct, a.target, cat, num, a.min_cell, a.profile_every, weights=distinct["_w"].to_numpy(float),
+                                  min_frequency=a.min_frequency)
         with open(a.out, "w") as f:
-            json.dump(out, f)
+            json.dump({"versions": versions, "inference": inf, "findings": findings}, f)
         return
 
     df_all = generate(os.path.join(FIXTURE, "incidents.csv"))

@@ -134,6 +134,12 @@ function thin<T>(xs: T[], max = 300): T[] {
 }
 
 const round = (x: number, d = 6) => Math.round(x * 10 ** d) / 10 ** d;
+/**
+ * An odds ratio or bound to a relative precision of 5e-7 (as its log to 6 decimals): 6 decimals from 1 up, 7
+ * significant digits below 1. Odds ratios span orders of magnitude (a large level with no events has a lower bound
+ * near 1e-6), and 6 decimals would leave such a bound one digit, or 0.
+ */
+const roundOdds = (x: number) => (!Number.isFinite(x) || Math.abs(x) >= 1 ? round(x) : Number(x.toPrecision(7)));
 
 /**
  * The risk study: binary target, one-hot features, resampling confined to training folds, L2 logistic regression
@@ -297,8 +303,8 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     ...f,
     coefficient: round(f.coefficient),
     std_error: round(f.std_error),
-    odds_ratio: round(f.odds_ratio),
-    ci95: [round(f.ci95[0]), round(f.ci95[1])],
+    odds_ratio: roundOdds(f.odds_ratio),
+    ci95: [roundOdds(f.ci95[0]), roundOdds(f.ci95[1])],
   }));
 
   const { findings, tests } = rateFindings(input, yAll, keep, spec, spec.target);

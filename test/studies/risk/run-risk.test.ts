@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "../../../src/data/Db.js";
+import { fitLogisticFirth, profileIntervals } from "../../../src/ml/logistic-inference.js";
 import { dataInfoSchema, riskResultsSchema } from "../../../src/results/schema.js";
 import { ANALYSIS } from "../../../src/studies/analysis-table.js";
 import type { KindInput } from "../../../src/studies/kind.js";
@@ -117,6 +118,43 @@ describe("runRisk(input, study)", () => {
     expect(model.threshold).toBe(out.results.threshold);
     expect(model.threshold).toBeGreaterThan(0);
     expect(model.threshold).toBeLessThan(1);
+  });
+
+  it("keeps 7 significant digits of tiny odds ratios and bounds: a large level with no events is not rounded to 0", async () => {
+    // 400 reference rows with half events, and 6,000 rows of a level with none: its Firth lower bound is about 1e-6.
+    const n = 6400;
+    const premise = Array.from({ length: n }, (_, i) => (i < 400 ? "A" : "Z"));
+    const y = Int32Array.from({ length: n }, (_, i) => (i < 200 ? 1 : 0));
+    const d = await analysisDb([
+      { name: "INCIDENT_NUMBER", type: "VARCHAR", values: premise.map((_, i) => `I-${i}`) },
+      { name: "PREMISE", type: "VARCHAR", values: premise },
+      { name: "officer_assaulted", type: "INTEGER", values: y },
+    ]);
+    open.push(d);
+    const study = riskStudy({
+      target: "officer_assaulted",
+      features: { categorical: ["PREMISE"] },
+      resample: { method: "none" },
+      factors: { reference: { PREMISE: "A" } },
+    });
+    const out = await runRisk(kindInput(d), study);
+    // the same model by the kernels: one column (Z against the reference A) over the three distinct (row, label) pairs
+    const X = { rows: 3, cols: 1, data: Float64Array.from([0, 0, 1]) };
+    const yd = Float64Array.from([1, 0, 0]);
+    const w = Float64Array.from([200, 200, 6000]);
+    const fit = fitLogisticFirth(X, yd, { sampleWeight: w });
+    const ci = profileIntervals(X, yd, fit, { sampleWeight: w, parameters: [1] });
+    expect(ci.lower[1]).toBeLessThan(Math.log(1e-5));
+    const z = out.results.factors.find((f) => f.feature === "PREMISE=Z");
+    expect(z?.reference).toBe("A");
+    for (const [mine, theirs, what] of [
+      [z?.odds_ratio, fit.coef[0], "odds ratio"],
+      [z?.ci95[0], ci.lower[1], "lower bound"],
+      [z?.ci95[1], ci.upper[1], "upper bound"],
+    ] as const) {
+      expect(mine, what).toBeGreaterThan(0);
+      expect(Math.abs(Math.log(mine ?? NaN) - theirs), what).toBeLessThan(1e-6 * Math.abs(theirs));
+    }
   });
 
   it("warns about the planted leak and reports findings by category with intervals around each rate", async () => {
