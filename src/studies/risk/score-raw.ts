@@ -1,8 +1,8 @@
-import { Db } from "../../data/Db.js";
+import { Db, quoteIdent } from "../../data/Db.js";
 import { UserError } from "../../util/errors.js";
 import type { Logger } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
-import { featureColumns } from "../analysis-table.js";
+import { datePartName, featureColumns } from "../analysis-table.js";
 import type { StudySpec } from "../registry.js";
 import { replayStudy, sourcesLacking, type SourceReplacements } from "../replay-study.js";
 import type { RiskModelFile } from "./model-file.js";
@@ -20,7 +20,10 @@ export interface LeftOut {
 export interface RawScoreResult extends ScoreResult {
   /** Rows of the analysis table the study's data steps made (each is scored). */
   rows: number;
-  /** Rows the study's filters (label window, `exclude_rows`) would leave out. `warnings` are the logger's. */
+  /**
+   * Rows the study's filters (label window, `exclude_rows`, a missing value the missing-value policy drops) would
+   * leave out, by reason (a row may count under several). `warnings` are the logger's.
+   */
   leftOut: LeftOut[];
 }
 
@@ -74,7 +77,21 @@ export async function scoreRawExports(
     }
     const leftOut = await filtersLeavingOut(db, table, risk, have, options.studyFile);
     const scored = await scoreLoaded(db, model, modelPath, table, where);
-    return { ...scored, warnings: [...options.logger.warnings], rows, leftOut };
+    const missing = await missingLeftOut(db, table, model);
+    // A missing value the study drops is no level of the encoder, so the encoder counts it as unseen: it is reported
+    // as a row the study would leave out instead.
+    const unseen = Object.fromEntries(
+      Object.entries(scored.unseen)
+        .map(([key, count]) => [key, count - missing.filter((m) => m.keys.includes(key)).reduce((a, m) => a + m.rows, 0)] as const)
+        .filter(([, count]) => count > 0),
+    );
+    return {
+      ...scored,
+      unseen,
+      warnings: [...options.logger.warnings],
+      rows,
+      leftOut: [...leftOut, ...missing.map((m) => ({ reason: m.reason, rows: m.rows }))],
+    };
   } finally {
     await db.close();
   }
@@ -98,4 +115,26 @@ async function filtersLeavingOut(db: Db, table: string, risk: RiskSpec, columns:
   };
   const { skips } = await readRowFilters(db, table, checked, where);
   return skips.map((s) => ({ reason: s.reason, rows: s.mask.reduce((a, v) => a + v, 0) })).filter((s) => s.rows > 0);
+}
+
+/**
+ * Rows with a missing feature value that the study's missing-value policy drops (`features.missing`: categorical
+ * `drop`, numeric `drop`), by column, with the encoder's unseen-count keys they show under (the column, or a date's
+ * parts).
+ */
+async function missingLeftOut(db: Db, table: string, model: RiskModelFile): Promise<(LeftOut & { keys: string[] })[]> {
+  const f = model.features;
+  const checks: { column: string; keys: string[] }[] = [];
+  if (f.missing.categorical === "drop") {
+    for (const c of f.categorical) checks.push({ column: c, keys: [c] });
+    for (const d of f.dates) checks.push({ column: d.column, keys: d.parts.map((p) => datePartName(d.column, p)) });
+  }
+  if (f.missing.numeric === "drop") for (const c of f.numeric) checks.push({ column: c, keys: [] });
+  if (!checks.length) return [];
+  const [row] = await db.query(
+    `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${quoteIdent(c.column)} IS NULL)::INTEGER AS m${String(i)}`).join(", ")} FROM ${quoteIdent(table)}`,
+  );
+  return checks
+    .map((c, i) => ({ reason: `missing ${c.column}`, rows: Number(row[`m${String(i)}`]), keys: c.keys }))
+    .filter((m) => m.rows > 0);
 }
