@@ -72,7 +72,10 @@ async function modelAndFolder(arg: string): Promise<{ modelPath: string; dir: st
  * The study to replay: `--study FILE` when given (with a warning when the results folder recorded another text),
  * else the text the run recorded in manifest.json (`study_text`), parsed as the run parsed it.
  */
-async function studyToReplay(dir: string, studyOption: string | undefined): Promise<{ spec: StudySpec; file: string }> {
+async function studyToReplay(
+  dir: string,
+  studyOption: string | undefined,
+): Promise<{ spec: StudySpec; file: string; sourceTypes?: Record<string, Record<string, string>> }> {
   const manifestPath = join(dir, "manifest.json");
   let manifest: Record<string, unknown> | null = null;
   try {
@@ -82,17 +85,32 @@ async function studyToReplay(dir: string, studyOption: string | undefined): Prom
     manifest = null;
   }
   const recorded = typeof manifest?.study_text === "string" ? manifest.study_text : undefined;
+  const sourceTypes = recordedTypes(manifest?.source_columns);
   if (studyOption !== undefined) {
     const loaded = await loadStudy(studyOption);
     if (recorded !== undefined && recorded !== loaded.text)
       cliIo().stderr.write(`warning: ${msg.scoreStudyDiffers(studyOption, manifestPath)}\n`);
-    return { spec: loaded.spec, file: studyOption };
+    return { spec: loaded.spec, file: studyOption, sourceTypes };
   }
   if (!manifest) throw new UserError("score.no_study", msg.scoreNoStudy(dir, "no readable manifest.json beside model.json"));
   if (recorded === undefined)
     throw new UserError("score.no_study", msg.scoreNoStudy(dir, "manifest.json does not record the study file's text"));
   const file = typeof manifest.study_file === "string" && manifest.study_file ? manifest.study_file : join(dir, "study.yaml");
-  return { spec: parseStudy(recorded, file), file };
+  return { spec: parseStudy(recorded, file), file, sourceTypes };
+}
+
+/** The manifest's `source_columns` when it has the expected shape (source to column to type), else undefined. */
+function recordedTypes(value: unknown): Record<string, Record<string, string>> | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const out: Record<string, Record<string, string>> = {};
+  for (const [source, columns] of Object.entries(value)) {
+    if (!columns || typeof columns !== "object" || Array.isArray(columns)) return undefined;
+    out[source] = Object.fromEntries(Object.entries(columns as Record<string, unknown>).filter(([, t]) => typeof t === "string")) as Record<
+      string,
+      string
+    >;
+  }
+  return out;
 }
 
 /** The new files by source: `--source NAME=FILE` entries, and positional files for a study with one source. */
@@ -139,12 +157,13 @@ export async function scoreCommand(modelArg: string, inputs: string[], options: 
   let r: ScoreResult;
   let leftOut: LeftOut[] = [];
   if (raw) {
-    const { spec, file } = await studyToReplay(dir, options.study);
+    const { spec, file, sourceTypes } = await studyToReplay(dir, options.study);
     const replacements = sourceReplacements(Object.keys(spec.sources), inputs, options.source ?? []);
     const logger = new Logger({ stream: io.stderr });
     const result = await scoreRawExports(model, modelPath, spec, replacements, {
       studyFile: file,
       dataDir: options.data,
+      sourceTypes,
       logger,
       timeoutMs: options.timeout,
     });

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { QueryError, quoteIdent, type Db } from "../data/Db.js";
-import { loadSources } from "../data/load-sources.js";
+import { loadSources, sourceFormat } from "../data/load-sources.js";
+import { isFileSet } from "../data/sources/expand-source-paths.js";
+import { fixHeaderNames, sniffCsv } from "../data/sources/load-csv.js";
 import { lockDownDuckDb } from "../data/sandbox.js";
 import type { SourceSpec } from "../data/sources/source-spec.js";
 import type { InputInfo } from "../results/types.js";
@@ -32,6 +34,8 @@ export interface ReplayOptions {
    * read as empty only when these do not depend on it.
    */
   keep?: string[];
+  /** Each source's column types as loaded in the run (the manifest's `source_columns`), forced on new CSV files. */
+  sourceTypes?: Record<string, Record<string, string>>;
   /** Accept the study's own source paths outside its folder and `dataDir`. */
   allowOutsidePaths?: boolean;
 }
@@ -57,9 +61,33 @@ export function replacedSource(spec: SourceSpec, files: string[]): SourceSpec {
     ...rules,
     // A portal source was fetched as CSV or GeoJSON by its connector: the new file's own extension tells which.
     ...(portal ? { format: undefined } : {}),
-    path: full.length === 1 ? full[0] : full,
+    // A source that read several files keeps its `_source_file` column (a list of one file still makes one).
+    path: full.length === 1 && !(spec.path !== undefined && isFileSet(spec.path)) ? full[0] : full,
   };
 }
+
+/**
+ * A replaced source that reads one CSV file, with the types its columns had in the run (`recorded`, from the
+ * manifest's `source_columns`) forced for the columns the new file has, so that DuckDB's guess on the new rows (a
+ * month of codes `01`…`09` looks like numbers) does not change what the prepare SQL sees; the study's own `types`
+ * win. Other sources, and sources read as text (`all_text`), are returned as they are.
+ * @param db the database (only the file's header is read)
+ * @param spec the replaced source (see {@link replacedSource})
+ * @param recorded column name to DuckDB type, as loaded in the run
+ */
+export async function withRecordedTypes(db: Db, spec: SourceSpec, recorded: Record<string, string> | undefined): Promise<SourceSpec> {
+  if (!recorded || spec.all_text || typeof spec.path !== "string" || sourceFormat(spec.path, spec.format) !== "csv") return spec;
+  const dialect = await sniffCsv(db, spec.path, { delimiter: spec.delimiter, encoding: spec.encoding }).catch(() => null);
+  // A file the sniffer cannot read is left to the loader, which words the error.
+  if (!dialect) return spec;
+  const present = new Set(fixHeaderNames(dialect.header).names);
+  const types = Object.fromEntries(Object.entries(recorded).filter(([c, t]) => present.has(c) && CSV_TYPE.test(t)));
+  return Object.keys(types).length ? { ...spec, types: { ...types, ...spec.types } } : spec;
+}
+
+/** DuckDB types read_csv can force: plain scalar type names (no nested or geometry types). */
+const CSV_TYPE =
+  /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
 
 /** Column names DuckDB reports as not found in a binder error (`Referenced column "X" not found`, `does not have a column named "X"`). */
 export function missingColumnOf(message: string): string | null {
@@ -95,7 +123,7 @@ export async function replayStudy(
   const own: Record<string, SourceSpec> = {};
   for (const [name, source] of Object.entries(spec.sources)) {
     const files = replacements.get(name);
-    if (files) replaced[name] = replacedSource(source, files);
+    if (files) replaced[name] = await withRecordedTypes(db, replacedSource(source, files), options.sourceTypes?.[name]);
     else if (source.path === undefined) throw new UserError("score.source_needed", msg.scoreSourceNeeded(studyFile, name));
     else own[name] = source;
   }

@@ -36,6 +36,8 @@ export interface RawScoreOptions {
   logger: Logger;
   timeoutMs?: number;
   allowOutsidePaths?: boolean;
+  /** Each source's column types as loaded in the run (the manifest's `source_columns`), forced on new CSV files. */
+  sourceTypes?: Record<string, Record<string, string>>;
 }
 
 /**

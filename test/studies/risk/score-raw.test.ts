@@ -214,6 +214,72 @@ describe("openbeat score --raw on a one-source study", () => {
   });
 });
 
+describe("openbeat score --raw reads a new export with the types the run loaded", () => {
+  /** A seeded 0..1 generator (linear congruential), so the rows are the same on every machine. */
+  function lcg(seed: number): () => number {
+    let x = seed >>> 0;
+    return () => {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      return x / 2 ** 32;
+    };
+  }
+
+  it("a month without the zone 3A still reads zone as text (the run's type), so the prepare SQL's LIKE works and scores match", async () => {
+    const dir = join(tmp, "zones");
+    mkdirSync(dir, { recursive: true });
+    const r = lcg(9);
+    const rows = ["id,zone,unit,age,hit"];
+    const zones = ["1", "2", "3A"];
+    for (let i = 0; i < 400; ++i) {
+      const zone = zones[Math.floor(r() * 3)];
+      const unit = r() < 0.5 ? "A" : "B";
+      const age = 18 + Math.floor(r() * 50);
+      const z = -1 + (zone === "3A" ? 1 : 0) + (unit === "B" ? 0.5 : 0) + (age - 40) / 40;
+      rows.push([`Z-${String(i)}`, zone, unit, String(age), r() < 1 / (1 + Math.exp(-z)) ? "1" : "0"].join(","));
+    }
+    writeFileSync(join(dir, "calls.csv"), rows.join("\n") + "\n");
+    // The new export: the same rows without zone 3A, whose zone column DuckDB alone would read as numbers.
+    const month = join(tmp, "zones-month.csv");
+    writeFileSync(month, rows.filter((l) => !l.includes(",3A,")).join("\n") + "\n");
+    const study = join(dir, "zones.yaml");
+    writeFileSync(
+      study,
+      [
+        "name: Zone codes",
+        "kind: risk",
+        "seed: 3",
+        "sources:",
+        "  calls: { path: calls.csv }",
+        "prepare:",
+        "  - name: study_rows",
+        "    sql: SELECT id, zone, CASE WHEN zone LIKE '3%' THEN 'north' ELSE 'south' END AS side, unit, age, hit FROM calls",
+        "risk:",
+        "  target: hit",
+        "  id: id",
+        "  features: { categorical: [zone, side, unit], numeric: [age] }",
+        "  compare_resampling: false",
+        "",
+      ].join("\n"),
+    );
+    const out = join(tmp, "zones-out");
+    const run = await runCli(["run", study, "--out", out, "--quiet"]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as {
+      source_columns: Record<string, Record<string, string>>;
+    };
+    expect(manifest.source_columns.calls).toMatchObject({ zone: "VARCHAR", age: "BIGINT" });
+    const scored = await runCli(["score", out, "--raw", month]);
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(scored.stderr).not.toMatch(/never saw/);
+    const ref = await referenceScores(out, await readModel(join(out, "model.json")));
+    const { rows: got } = parseScores(scored.stdout);
+    expect(got.length).toBe(rows.length - 1 - rows.filter((l) => l.includes(",3A,")).length);
+    let d = 0;
+    for (const g of got) d = Math.max(d, Math.abs(g.raw - (ref.get(g.id)?.raw ?? NaN)));
+    expect(d).toBeLessThan(1e-12);
+  });
+});
+
 describe("the pieces", () => {
   it("sourceReplacements: --source entries, positional files for a one-source study, errors otherwise", () => {
     expect([...sourceReplacements(["a"], ["x.csv", "y.csv"], [])]).toEqual([["a", ["x.csv", "y.csv"]]]);
