@@ -147,6 +147,14 @@ program
     duration("--timeout"),
     600_000,
   )
+  .addHelpText(
+    "after",
+    `
+Examples:
+  openbeat score out/lmpd rows.csv               rows that already hold the prepared feature columns
+  openbeat score out/orlando --raw OPD_2020.csv  a raw export of the study's only source
+  openbeat score out/lmpd --source officers=AssaultedOfficerData.csv --source crimes=Crime.csv`,
+  )
   .action(scoreCommand);
 
 program

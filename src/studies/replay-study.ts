@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { QueryError, quoteIdent, type Db } from "../data/Db.js";
+import { QueryError, quoteIdent, quoteString, type Db } from "../data/Db.js";
 import { loadSources, sourceFormat } from "../data/load-sources.js";
 import { isFileSet } from "../data/sources/expand-source-paths.js";
 import { fixHeaderNames, sniffCsv } from "../data/sources/load-csv.js";
@@ -147,14 +147,24 @@ export async function replayStudy(
       // on it (the target usually), which a second pass with the column set to a value shows.
       const keep = (options.keep ?? []).filter(Boolean);
       await db.exec(`CREATE TABLE ${quoteIdent(PROBE)} AS SELECT ${keep.map(quoteIdent).join(", ") || "1"} FROM ${quoteIdent(table)}`);
+      const values = probeValues(spec.prepare.map((p) => p.sql));
       for (const f of filled) {
-        await setFilled(db, [f], "'1'");
-        await runSteps(db, spec, options);
-        if (await differs(db, PROBE, table, keep))
-          throw new UserError(
-            "score.export_column",
-            msg.scoreExportColumn([{ source: f.source, files: f.files }], f.column, studyFile, f.step),
+        for (const value of values) {
+          await setFilled(db, [f], quoteString(value));
+          // A value the SQL cannot use (a failed cast) says nothing about dependence: the next one is tried.
+          const ran = await runSteps(db, spec, options).then(
+            () => true,
+            (e: unknown) => {
+              if (isUserError(e) && e.code === "prepare.sql") return false;
+              throw e;
+            },
           );
+          if (ran && (await differs(db, PROBE, table, keep)))
+            throw new UserError(
+              "score.export_column",
+              msg.scoreExportColumn([{ source: f.source, files: f.files }], f.column, studyFile, f.step),
+            );
+        }
         await setFilled(db, [f], "NULL");
       }
       await runSteps(db, spec, options);
@@ -266,6 +276,24 @@ class MissingColumn extends Error {
     super(`missing column ${column}`, { cause });
   }
 }
+
+/**
+ * Values a filled column is set to, one pass each, to see whether the columns scoring reads depend on it: a few
+ * generic ones and every literal of the prepare SQL (a feature made by `col = 'Y'` or `col IN ('A', 'B')` changes
+ * only for those values), at most {@link MAX_PROBES}.
+ * @param sqls the prepare steps' SQL
+ */
+export function probeValues(sqls: string[]): string[] {
+  const values = new Set(["1", "0", "true", "false", "Y", "N"]);
+  for (const sql of sqls) {
+    for (const m of sql.matchAll(/'((?:[^']|'')*)'/g)) values.add(m[1].replaceAll("''", "'"));
+    for (const m of sql.matchAll(/(?<![\w."])(-?\d+(?:\.\d+)?)(?![\w."])/g)) values.add(m[1]);
+  }
+  return [...values].slice(0, MAX_PROBES);
+}
+
+/** Most passes per filled column (each runs the prepare SQL once). */
+const MAX_PROBES = 40;
 
 /** Sets every filled column to `value` (an SQL literal). */
 async function setFilled(db: Db, filled: FilledColumn[], value: string): Promise<void> {

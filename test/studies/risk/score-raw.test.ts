@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sourceReplacements } from "../../../src/cli/score-command.js";
-import { missingColumnOf, replacedSource } from "../../../src/studies/replay-study.js";
+import { missingColumnOf, probeValues, replacedSource } from "../../../src/studies/replay-study.js";
 import { readModel, type RiskModelFile } from "../../../src/studies/risk/model-file.js";
 import { writeLmpd } from "../../../src/synthetic/lmpd.js";
 import { isUserError } from "../../../src/util/errors.js";
@@ -228,14 +228,15 @@ describe("openbeat score --raw reads a new export with the types the run loaded"
     const dir = join(tmp, "zones");
     mkdirSync(dir, { recursive: true });
     const r = lcg(9);
-    const rows = ["id,zone,unit,age,hit"];
+    const rows = ["id,zone,unit,armed,age,hit"];
     const zones = ["1", "2", "3A"];
     for (let i = 0; i < 400; ++i) {
       const zone = zones[Math.floor(r() * 3)];
       const unit = r() < 0.5 ? "A" : "B";
+      const armed = r() < 0.3 ? "Y" : "N";
       const age = 18 + Math.floor(r() * 50);
       const z = -1 + (zone === "3A" ? 1 : 0) + (unit === "B" ? 0.5 : 0) + (age - 40) / 40;
-      rows.push([`Z-${String(i)}`, zone, unit, String(age), r() < 1 / (1 + Math.exp(-z)) ? "1" : "0"].join(","));
+      rows.push([`Z-${String(i)}`, zone, unit, armed, String(age), r() < 1 / (1 + Math.exp(-z)) ? "1" : "0"].join(","));
     }
     writeFileSync(join(dir, "calls.csv"), rows.join("\n") + "\n");
     // The new export: the same rows without zone 3A, whose zone column DuckDB alone would read as numbers.
@@ -252,11 +253,14 @@ describe("openbeat score --raw reads a new export with the types the run loaded"
         "  calls: { path: calls.csv }",
         "prepare:",
         "  - name: study_rows",
-        "    sql: SELECT id, zone, CASE WHEN zone LIKE '3%' THEN 'north' ELSE 'south' END AS side, unit, age, hit FROM calls",
+        "    sql: |",
+        "      SELECT id, zone, CASE WHEN zone LIKE '3%' THEN 'north' ELSE 'south' END AS side, unit,",
+        "             CASE WHEN armed = 'Y' THEN 'armed' ELSE 'not armed' END AS armed, age, hit",
+        "      FROM calls",
         "risk:",
         "  target: hit",
         "  id: id",
-        "  features: { categorical: [zone, side, unit], numeric: [age] }",
+        "  features: { categorical: [zone, side, unit, armed], numeric: [age] }",
         "  compare_resampling: false",
         "",
       ].join("\n"),
@@ -277,6 +281,24 @@ describe("openbeat score --raw reads a new export with the types the run loaded"
     let d = 0;
     for (const g of got) d = Math.max(d, Math.abs(g.raw - (ref.get(g.id)?.raw ?? NaN)));
     expect(d).toBeLessThan(1e-12);
+    // Without the armed column a feature would be "not armed" for every row: NULL = 'Y' and '1' = 'Y' agree, but the
+    // SQL's own literal 'Y' shows the dependence, and the column is refused.
+    const unarmed = join(tmp, "zones-unarmed.csv");
+    writeFileSync(
+      unarmed,
+      rows
+        .map((l) =>
+          l
+            .split(",")
+            .filter((_, j) => j !== 3)
+            .join(","),
+        )
+        .join("\n") + "\n",
+    );
+    const refused = await runCli(["score", out, "--raw", unarmed]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${unarmed} (source "calls"): no column "armed"`);
+    expect(refused.stdout).toBe("");
   });
 });
 
@@ -306,6 +328,12 @@ describe("the pieces", () => {
     expect(s).toEqual({ path: "/n/new.csv", types: { ID: "VARCHAR" }, delimiter: ";", timestamp_format: "%d/%m/%Y" });
     const p = replacedSource({ socrata: { domain: "d.gov", dataset: "abcd-1234" } }, ["/n/a.csv", "/n/b.csv"]);
     expect(p).toEqual({ path: ["/n/a.csv", "/n/b.csv"], format: undefined });
+  });
+
+  it("probeValues: generic values and the SQL's own string and number literals", () => {
+    const v = probeValues(["SELECT CASE WHEN a = 'Y' THEN 'it''s' END, b >= 4, x1 FROM t"]);
+    expect(v).toEqual(expect.arrayContaining(["1", "0", "Y", "it's", "4"]));
+    expect(v).not.toContain("x1");
   });
 
   it("missingColumnOf reads DuckDB's binder messages", () => {
