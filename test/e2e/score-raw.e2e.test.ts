@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Db, quoteString } from "../../src/data/Db.js";
 import { readModel, type RiskModelFile } from "../../src/studies/risk/model-file.js";
 import { ensureDist, spawnCli } from "../reliability/run-cli.js";
 import { referenceScores } from "../reliability/score-reference.js";
@@ -79,5 +80,44 @@ describe.skipIf(SKIP_DATA)("openbeat score --raw on the LMPD exports the example
       expect(r.stderr).toContain(`${String(count?.toLocaleString("en-US"))} rows the study would leave out (${reason})`);
     }
     expect(r.stderr).not.toMatch(/never saw/);
+  });
+});
+
+const ORLANDO = "../shared/data/orlando-response-to-resistance";
+let orlando: string;
+
+describe.skipIf(SKIP_DATA)("openbeat score --raw on the Orlando export without its label column", () => {
+  beforeAll(async () => {
+    orlando = join(tmp, "orlando");
+    const r = await spawnCli(["run", "examples/orlando-officer-battered.yaml", "--data", ORLANDO, "--out", orlando, "--quiet"], {
+      timeoutMs: 600_000,
+    });
+    if (r.code !== 0) throw new Error(r.stderr);
+  }, 900_000);
+
+  it("reads the missing label as empty and scores every row as the run's final model did, to 1e-12", async () => {
+    // The export as it would come before its outcomes are known: every column but "Officer Battered", as text.
+    const unlabelled = join(tmp, "OPD_unlabelled.csv");
+    const db = await Db.open();
+    try {
+      await db.exec(
+        `COPY (SELECT * EXCLUDE ("Officer Battered") FROM read_csv(${quoteString(join(ORLANDO, "OPD_Response_To_Resistance.csv"))}, all_varchar = true)) TO ${quoteString(unlabelled)} (HEADER)`,
+      );
+    } finally {
+      await db.close();
+    }
+    const r = await spawnCli(["score", orlando, "--raw", unlabelled]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('has no column "Officer Battered"; it feeds only columns that scoring does not read');
+    const ref = await referenceScores(orlando, await readModel(join(orlando, "model.json")));
+    const body = r.stdout.trim().split("\n").slice(1);
+    expect(body.length).toBe(ref.size);
+    let d = 0;
+    for (const line of body) {
+      const [id, score, raw] = line.split(",");
+      const v = ref.get(id);
+      d = Math.max(d, Math.abs(Number(raw) - (v?.raw ?? NaN)), Math.abs(Number(score) - (v?.score ?? NaN)));
+    }
+    expect(d).toBeLessThan(1e-12);
   });
 });
