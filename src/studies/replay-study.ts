@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { QueryError, quoteIdent, quoteString, type Db } from "../data/Db.js";
@@ -118,6 +118,13 @@ export async function replayStudy(
   const names = Object.keys(spec.sources);
   for (const name of replacements.keys()) {
     if (!Object.hasOwn(spec.sources, name)) throw new UserError("score.source_unknown", msg.scoreSourceUnknown(studyFile, name, names));
+  }
+  for (const [name, files] of replacements) {
+    for (const f of files) {
+      const s = await stat(f).catch(() => null);
+      if (!s?.isFile())
+        throw new UserError("score.input_missing", msg.scoreExportNotFound(f, name, s ? "is not a regular file" : "not found"));
+    }
   }
   const replaced: Record<string, SourceSpec> = {};
   const own: Record<string, SourceSpec> = {};

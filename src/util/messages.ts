@@ -447,6 +447,10 @@ export const scoreSourceUnknown = (study: string, name: string, names: string[])
 export const scoreSourceNeeded = (study: string, name: string) =>
   `${study}: source "${name}" is a portal dataset, which score does not download; give a file for it with --source ${name}=FILE`;
 
+/** A new export named on the command line is missing or not a file. */
+export const scoreExportNotFound = (file: string, source: string, what: string) =>
+  `${file}: ${what}; give the new export of source "${source}" (a CSV, Parquet or NDJSON file as the study reads it)`;
+
 /** Positional raw exports, but the study has several sources. */
 export const scoreWhichSource = (files: string[], names: string[]) =>
   `${files.join(", ")}: the study has ${names.length} sources (${names.join(", ")}); say which one each new file replaces with --source NAME=FILE (e.g. --source ${names[0]}=${files[0]})`;

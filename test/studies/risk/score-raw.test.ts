@@ -207,6 +207,26 @@ describe("openbeat score --raw on a one-source study", () => {
     expect(r.stdout).toBe(same.stdout);
   });
 
+  it("a new export that does not exist is one line naming it and the source", async () => {
+    const r = await runCli(["score", small.out, "--raw", join(tmp, "nope.csv")]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toEqual([
+      `openbeat: ${join(tmp, "nope.csv")}: not found; give the new export of source "incidents" (a CSV, Parquet or NDJSON file as the study reads it)`,
+    ]);
+  });
+
+  it("the replayed prepare SQL runs on the locked engine: a step that reads a file is refused", async () => {
+    const evil = join(tmp, "evil.yaml");
+    writeFileSync(
+      evil,
+      readFileSync(SMALL, "utf8").replace("FROM incidents", `FROM incidents, read_csv('${join(process.cwd(), "package.json")}') AS p`),
+    );
+    const r = await runCli(["score", small.out, "--study", evil, "test/fixtures/risk-study/incidents.csv"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/prepare step "study_rows" failed: .*Permission Error/);
+    expect(r.stdout).toBe("");
+  });
+
   it("without --raw, several inputs are refused with the hint to add --raw", async () => {
     const r = await runCli(["score", small.out, "a.csv", "b.csv"]);
     expect(r.code).toBe(1);
