@@ -138,10 +138,40 @@ program
 
 program
   .command("score")
-  .description("score new records with a fitted risk model")
-  .argument("<model>", "model.json from a risk study's results folder")
-  .argument("<input>", "CSV file with the model's feature columns")
+  .description(
+    "score new records with a fitted risk model: a file that already holds the prepared feature columns, or with --raw new exports as downloaded, which the study's own source loading and prepare SQL turn into rows first",
+  )
+  .argument("<model>", "a risk study's results folder, or its model.json")
+  .argument(
+    "[inputs...]",
+    "without --raw: one CSV or Parquet file with the model's feature columns; with --raw: the new export(s) of the study's source (one source only; else use --source)",
+  )
   .option("--out <file>", "write scores to this CSV (default: standard output)")
+  .option(
+    "--raw",
+    "the inputs are raw exports: apply the study's source loading and prepare SQL (from the results folder's manifest.json) before scoring",
+  )
+  .option(
+    "--source <name=file>",
+    "a new file that takes the place of the study's source NAME (repeat for several files or sources; implies --raw)",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option("--study <file>", "replay this study file instead of the one recorded in the results folder (implies --raw)")
+  .option("--data <dir>", "with --raw: folder the study's own source paths are relative to, for sources not given a new file")
+  .option(
+    "--timeout <duration>",
+    "with --raw: stop a prepare step that runs longer than this (0: no limit)",
+    duration("--timeout"),
+    600_000,
+  )
+  .addHelpText(
+    "after",
+    `
+Examples:
+  openbeat score out/lmpd rows.csv               rows that already hold the prepared feature columns
+  openbeat score out/orlando --raw OPD_2020.csv  a raw export of the study's only source
+  openbeat score out/lmpd --source officers=AssaultedOfficerData.csv --source crimes=Crime.csv`,
+  )
   .action(scoreCommand);
 
 program

@@ -641,6 +641,12 @@ export const manifestSchema = z.strictObject({
   study_file: z.string().describe("study file path as given"),
   study_text: z.string().describe("the study file's exact text"),
   inputs: z.array(inputInfoSchema),
+  source_columns: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .optional()
+    .describe(
+      "each source's columns as loaded, with their DuckDB types, by source name: `openbeat score --raw` reads a new CSV export of a source with these types, so the prepare SQL sees what it saw in the run; absent in older folders",
+    ),
   portals: z.record(z.string(), z.unknown()).optional().describe("fetch metadata of portal sources, by source name"),
   seed: z.number().int(),
   min_cell: z.number().int().describe("disclosure threshold the run applied"),

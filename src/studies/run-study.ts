@@ -118,6 +118,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       allowOutsidePaths: options.allowOutsidePaths,
     });
     const portals = Object.fromEntries(Object.entries(fetched).map(([name, f]) => [name, f.meta]));
+    const sourceColumns: Record<string, Record<string, string>> = {};
+    for (const name of Object.keys(spec.sources))
+      sourceColumns[name] = Object.fromEntries((await db.columns(name)).map((c) => [c.name, c.type]));
     lap("load");
     const table = analysisTableName(spec, file);
     // From here on the study file's SQL runs: in DuckDB only on a locked engine (data/sandbox.ts). With --db the
@@ -157,6 +160,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       study_file: file,
       study_text: loaded.text,
       inputs,
+      source_columns: sourceColumns,
       ...(Object.keys(portals).length ? { portals } : {}),
       seed: spec.seed,
       min_cell: policy.min_cell,

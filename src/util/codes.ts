@@ -496,6 +496,46 @@ export const ERROR_CODES = {
     what: "`--out model.json: is the model file; choose another file for the scores`",
     fix: "write the scores to a new file",
   },
+  "score.export_column": {
+    section: "Command line, results folder, score, serve",
+    what: '`new/Crime.csv (source "crimes"): no column "PREMISE_TYPE", which the study\'s prepare SQL reads (step "incidents"); export the file with that column, or pass the study file with --study after adapting its SQL`',
+    fix: "export the file with the columns the study was run on (a renamed column can be renamed back in a copy of the study file, given with `--study`)",
+  },
+  "score.no_study": {
+    section: "Command line, results folder, score, serve",
+    what: "`out/lmpd: no manifest.json with the study file's text beside model.json; pass the study file with --study FILE`",
+    fix: "pass the results folder `openbeat run` wrote, or the study file with `--study`",
+  },
+  "score.not_risk": {
+    section: "Command line, results folder, score, serve",
+    what: "`s.yaml: a segments study has no model to score with; give a risk study`",
+    fix: "give the study file of the risk study that wrote the model",
+  },
+  "score.source_unknown": {
+    section: "Command line, results folder, score, serve",
+    what: '`--source crime=new.csv: the study lmpd.yaml has no source "crime" (did you mean "crimes"?); its sources: officers, crimes`',
+    fix: "name one of the study's sources",
+  },
+  "score.source_needed": {
+    section: "Command line, results folder, score, serve",
+    what: '`lmpd.yaml: source "crimes" is a portal dataset; give a file for it with --source crimes=FILE`',
+    fix: "download the new export and pass it with `--source NAME=FILE`",
+  },
+  "score.which_source": {
+    section: "Command line, results folder, score, serve",
+    what: "`new.csv: the study has 2 sources (officers, crimes); say which one each new file replaces with --source NAME=FILE`",
+    fix: "`--source crimes=new.csv` (repeat `--source` for each file)",
+  },
+  "score.source_arg": {
+    section: "Command line, results folder, score, serve",
+    what: "`--source new.csv: expected NAME=FILE, e.g. --source crimes=new.csv`",
+    fix: "write the source's name, `=`, and the file",
+  },
+  "score.inputs": {
+    section: "Command line, results folder, score, serve",
+    what: "`score takes one input file with the prepared feature columns (got 2); to score raw exports with the study's own loading and prepare SQL, add --raw`",
+    fix: "give one prepared file, or add `--raw` for raw exports",
+  },
   "data.reserved_column": {
     section: "Data values",
     what: '`s.yaml: table "incidents" has a column named "_score", a name openbeat gives its own output columns`',

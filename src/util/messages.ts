@@ -424,6 +424,62 @@ export const reservedColumn = (where: string, table: string, column: string) =>
 /** `score --out` names the input or the model. */
 export const scoreOutConflict = (out: string, what: string) => `--out ${out}: is ${what}; choose another file for the scores`;
 
+/** A replaced source's new files, for messages: `new.csv (source "crimes")`. */
+const replacedFiles = (lacking: { source: string; files: string[] }[]) =>
+  lacking.map((l) => `${l.files.join(", ")} (source "${l.source}")`).join("; ");
+
+/** A raw export lacks a column that the study's prepare SQL (or, with no step, its features) reads. */
+export const scoreExportColumn = (lacking: { source: string; files: string[] }[], column: string, study: string, step: string | null) =>
+  `${replacedFiles(lacking)}: no column "${column}", which ${step === null ? `the model of ${study} needs` : `the prepare SQL of ${study} reads (step "${step}")`}; export the file with that column, or pass a copy of the study file adapted to the new export with --study`;
+
+/** The results folder has no study text to replay. */
+export const scoreNoStudy = (dir: string, why: string) => `${dir}: ${why}; pass the study file the model was trained by with --study FILE`;
+
+/** The study given to score is not a risk study. */
+export const scoreNotRiskStudy = (study: string, kind: string) =>
+  `${study}: a ${kind} study has no model to score with; give the risk study that wrote the model`;
+
+/** `--source NAME=FILE` names no source of the study. */
+export const scoreSourceUnknown = (study: string, name: string, names: string[]) =>
+  `--source ${name}=…: the study ${study} has no source "${name}"${didYouMean(name, names)}; its sources: ${names.join(", ")}`;
+
+/** A portal source was not given a new file (score never downloads). */
+export const scoreSourceNeeded = (study: string, name: string) =>
+  `${study}: source "${name}" is a portal dataset, which score does not download; give a file for it with --source ${name}=FILE`;
+
+/** A new export named on the command line is missing or not a file. */
+export const scoreExportNotFound = (file: string, source: string, what: string) =>
+  `${file}: ${what}; give the new export of source "${source}" (a CSV, Parquet or NDJSON file as the study reads it)`;
+
+/** Positional raw exports, but the study has several sources. */
+export const scoreWhichSource = (files: string[], names: string[]) =>
+  `${files.join(", ")}: the study has ${names.length} sources (${names.join(", ")}); say which one each new file replaces with --source NAME=FILE (e.g. --source ${names[0]}=${files[0]})`;
+
+/** A `--source` value without `NAME=`. */
+export const scoreSourceArg = (value: string) => `--source ${value}: expected NAME=FILE, e.g. --source crimes=new.csv`;
+
+/** Prepared mode takes exactly one input. */
+export const scoreInputs = (count: number) =>
+  count === 0
+    ? "score needs an input file: a CSV or Parquet file with the prepared feature columns, or raw exports with --raw"
+    : `score takes one input file with the prepared feature columns (got ${count}); to score raw exports with the study's own loading and prepare SQL, add --raw`;
+
+/** Raw mode with no new file at all. */
+export const scoreNoExports = (names: string[]) =>
+  `score --raw needs the new exports: give the file${names.length === 1 ? "" : "s"} (or --source NAME=FILE for ${names.join(", ")})`;
+
+/** `--study` given, and the results folder recorded another text. */
+export const scoreStudyDiffers = (study: string, manifest: string) =>
+  `${study} differs from the study file recorded in ${manifest}; scoring applies ${study}'s sources and prepare SQL to the new exports`;
+
+/** A column a new export lacks was read as empty: only columns scoring does not read (the target) depend on it. */
+export const scoreColumnFilled = (files: string[], source: string, column: string) =>
+  `note: ${files.join(", ")} (source "${source}") has no column "${column}"; it feeds only columns that scoring does not read (such as the target), so it was read as empty`;
+
+/** Rows of the new exports that a row filter of the study would leave out (they are scored). */
+export const scoreLeftOut = (rows: number, reason: string) =>
+  `${rows.toLocaleString("en-US")} row${rows === 1 ? "" : "s"} the study would leave out (${reason}); ${rows === 1 ? "it is" : "they are"} scored all the same`;
+
 /** The model file does not exist. */
 export const modelNotFound = (path: string) => `${path}: model file not found; pass the model.json of a risk study's results folder`;
 

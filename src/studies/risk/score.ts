@@ -98,38 +98,60 @@ export async function scoreFile(model: RiskModelFile, modelPath: string, inputPa
         throw new UserError("score.input_rows", msg.scoreRowsRejected(inputPath, Number(rejected.rows), Number(rejected.first_line)));
       }
     }
-    const loadedColumns = (await db.columns(INPUT)).map((c) => c.name);
-    const clash = reservedColumn(loadedColumns.filter((c) => c.toLowerCase() !== "_row"));
-    if (clash && needed.includes(clash)) throw new UserError("data.reserved_column", msg.reservedColumn(inputPath, "the input", clash));
-    const absent = needed.filter((c) => !loadedColumns.includes(c));
-    if (absent.length)
-      throw new UserError("score.input_columns", msg.scoreInputColumns(inputPath, modelPath, absent, needed, loadedColumns));
-    const toCast = trainedTypes(model);
-    const checked = Object.fromEntries(Object.entries(toCast).filter(([, t]) => t !== "VARCHAR"));
-    if (Object.keys(checked).length) {
-      const [row] = await db.query(castCheckSql(INPUT, checked));
-      Object.entries(checked).forEach(([c, t], i) => {
-        const bad = Number(row[`bad_${i}`]);
-        if (bad > 0) throw new UserError("score.input_type", msg.scoreInputType(inputPath, c, t, bad, row[`example_${i}`]));
-      });
-    }
-    const rowidColumn = loadedColumns.find((c) => c.toLowerCase() === "rowid");
-    if (rowidColumn) await db.exec(renameColumnSql(INPUT, rowidColumn, ROWID_STANDIN));
-    const exclude = loadedColumns.filter((c) => c.toLowerCase() === "_row");
-    await db.exec(scoringTableSql(SCORED, INPUT, { casts: toCast, rowidColumn, exclude }));
-    const input = await readFeatureInput(db, SCORED, model.features, inputPath, { check: false });
-    const n = Number((await db.query(countRowsSql(SCORED)))[0].n);
-    const rows = Int32Array.from({ length: n }, (_, i) => i);
-    const { X, unseen } = encodeSparse(model.encoder, input, rows);
-    const raw = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
-    const scores = applyCalibrator(model.calibration ?? { method: "none" }, raw);
-    const idColumn = model.id && loadedColumns.includes(model.id) ? model.id : null;
-    const ids = idColumn
-      ? ((await db.queryColumns(columnTextSql(SCORED, idColumn))).columns[0] as (string | null)[]).map((v) => v ?? "")
-      : Array.from({ length: n }, (_, i) => String(i + 1));
-    const flags = Uint8Array.from(scores, (v) => (v >= model.threshold ? 1 : 0));
-    return { idColumn, ids, scores, raw, flags, unseen, warnings };
+    return await scoreLoaded(db, model, modelPath, INPUT, inputPath, warnings);
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Scores the rows of a table already loaded into `db` (in its insertion order), as {@link scoreFile} does once the
+ * input is loaded: trained types, reserved and missing columns checked, rows labelled by the model's id column when
+ * the table has it, else numbered from 1 in table order.
+ * @param db the database holding `table`
+ * @param model the model
+ * @param modelPath its path, for messages
+ * @param table the loaded rows
+ * @param where what to name in messages (the input file, or the exports a study made the rows from)
+ * @param warnings warnings met while loading, returned with the scores
+ */
+export async function scoreLoaded(
+  db: Db,
+  model: RiskModelFile,
+  modelPath: string,
+  table: string,
+  where: string,
+  warnings: Warning[] = [],
+): Promise<ScoreResult> {
+  const needed = featureColumns(model.features);
+  const loadedColumns = (await db.columns(table)).map((c) => c.name);
+  const clash = reservedColumn(loadedColumns.filter((c) => c.toLowerCase() !== "_row"));
+  if (clash && needed.includes(clash)) throw new UserError("data.reserved_column", msg.reservedColumn(where, "the input", clash));
+  const absent = needed.filter((c) => !loadedColumns.includes(c));
+  if (absent.length) throw new UserError("score.input_columns", msg.scoreInputColumns(where, modelPath, absent, needed, loadedColumns));
+  const toCast = trainedTypes(model);
+  const checked = Object.fromEntries(Object.entries(toCast).filter(([, t]) => t !== "VARCHAR"));
+  if (Object.keys(checked).length) {
+    const [row] = await db.query(castCheckSql(table, checked));
+    Object.entries(checked).forEach(([c, t], i) => {
+      const bad = Number(row[`bad_${i}`]);
+      if (bad > 0) throw new UserError("score.input_type", msg.scoreInputType(where, c, t, bad, row[`example_${i}`]));
+    });
+  }
+  const rowidColumn = loadedColumns.find((c) => c.toLowerCase() === "rowid");
+  if (rowidColumn) await db.exec(renameColumnSql(table, rowidColumn, ROWID_STANDIN));
+  const exclude = loadedColumns.filter((c) => c.toLowerCase() === "_row");
+  await db.exec(scoringTableSql(SCORED, table, { casts: toCast, rowidColumn, exclude }));
+  const input = await readFeatureInput(db, SCORED, model.features, where, { check: false });
+  const n = Number((await db.query(countRowsSql(SCORED)))[0].n);
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const { X, unseen } = encodeSparse(model.encoder, input, rows);
+  const raw = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
+  const scores = applyCalibrator(model.calibration ?? { method: "none" }, raw);
+  const idColumn = model.id && loadedColumns.includes(model.id) ? model.id : null;
+  const ids = idColumn
+    ? ((await db.queryColumns(columnTextSql(SCORED, idColumn))).columns[0] as (string | null)[]).map((v) => v ?? "")
+    : Array.from({ length: n }, (_, i) => String(i + 1));
+  const flags = Uint8Array.from(scores, (v) => (v >= model.threshold ? 1 : 0));
+  return { idColumn, ids, scores, raw, flags, unseen, warnings };
 }
