@@ -53,6 +53,11 @@ function memorySize(name: string) {
   };
 }
 
+/** `--timeout <duration>`: ten minutes unless given, shown in --help as "10min" rather than in milliseconds. */
+function timeoutOption(description: string): Option {
+  return new Option("--timeout <duration>", description).argParser(duration("--timeout")).default(600_000, "10min");
+}
+
 /** Parses a duration option (`90s`, `10min`, `1h`) into milliseconds or fails with a one-line message. */
 function duration(name: string) {
   return (value: string): number => {
@@ -107,12 +112,7 @@ program
   .option("--quiet", "print only the summary")
   .option("--force", "replace an --out folder written by an older openbeat (one without a .openbeat marker)")
   .option("--allow-outside-paths", "accept source paths outside the study file's folder and --data (for study files you trust)")
-  .option(
-    "--timeout <duration>",
-    "stop a prepare step that runs longer than this (e.g. 90s, 30min, 2h; 0: no limit)",
-    duration("--timeout"),
-    600_000,
-  )
+  .addOption(timeoutOption("stop a prepare step that runs longer than this (e.g. 90s, 30min, 2h; 0: no limit)"))
   .option(
     "--memory-limit <size>",
     "most memory the embedded database may use before it spills to disk (e.g. 4GB, 512MB; default: DuckDB's, 80% of RAM)",
@@ -158,12 +158,7 @@ program
   )
   .option("--study <file>", "replay this study file instead of the one recorded in the results folder (implies --raw)")
   .option("--data <dir>", "with --raw: folder the study's own source paths are relative to, for sources not given a new file")
-  .option(
-    "--timeout <duration>",
-    "with --raw: stop a prepare step that runs longer than this (0: no limit)",
-    duration("--timeout"),
-    600_000,
-  )
+  .addOption(timeoutOption("with --raw: stop a prepare step that runs longer than this (0: no limit)"))
   .addHelpText(
     "after",
     `
