@@ -43,7 +43,7 @@ describe("the attacker on the real LMPD, Baltimore, Orlando and Philadelphia res
   beforeAll(async () => {
     buildIfStale();
     if (HAS_DATA) {
-      const d = dirs as Record<"lmpd" | "baltimore" | "orlando" | "philadelphia", string>;
+      const d = dirs;
       const runs = await Promise.all([
         cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", "../shared/data/lmpd-assaulted-officers", "--out", d.lmpd]),
         cli(["run", "examples/baltimore-victim-segments.yaml", "--data", "../shared/data", "--out", d.baltimore]),
