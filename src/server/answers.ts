@@ -204,7 +204,8 @@ export function gridCells(
 
 /**
  * The bins of a distribution answer: every bin of the domain in order, each with the published counts of
- * {@link groupedRows} (hidden bins are null, never zero), and the rows with a missing value apart.
+ * {@link groupedRows} (hidden bins are null, never zero), the rows with a missing value apart, and the rows whose
+ * value falls outside the drawn bins (a timeline's thin tails) as one more cell.
  * @param edges the domain's bins, keyed as the SQL's `key` (bin index or bucket day)
  */
 export function distributionBins(
@@ -213,8 +214,16 @@ export function distributionBins(
   shape: CellShape,
   policy: DisclosurePolicy,
   clusters?: readonly FilterValue[],
-): { bins: DistributionBin[]; missing: QueryRow } {
+): { bins: DistributionBin[]; missing: QueryRow; outside: QueryRow } {
   const rows = groupedRows(raw, [...edges.map((e) => e.key), null], shape, policy, clusters);
   const missing = rows.pop() as QueryRow;
-  return { bins: rows.map((r, i) => ({ ...r, key: edges[i].start, start: edges[i].start, end: edges[i].end })), missing };
+  const inDomain = new Set(edges.map((e) => valueKey(e.key)));
+  let outside: RawCell = EMPTY;
+  for (const r of raw)
+    if (r.key !== null && r.key !== undefined && !inDomain.has(valueKey(r.key))) outside = addCells(outside, readCell(r));
+  return {
+    bins: rows.map((r, i) => ({ ...r, key: edges[i].start, start: edges[i].start, end: edges[i].end })),
+    missing,
+    outside: publishRow(null, outside, shape, policy),
+  };
 }

@@ -81,7 +81,8 @@ export interface NumericRangeView {
 
 /**
  * The timestamp column as a timeline, counted by week (ISO, from Monday) or month. `first` is the first day of the
- * month of the earliest timestamp, `end` the first day of the month after the latest (both `YYYY-MM-DD`, UTC).
+ * first month holding more than min_cell records over the whole run, `end` the first day of the month after the last
+ * such month (both `YYYY-MM-DD`, UTC): a few stray old dates do not stretch the timeline, and are counted apart.
  * Range filters start and end on day edges (days are the cells; the front end snaps to weeks or months).
  */
 export interface DateRangeView {
@@ -193,13 +194,18 @@ export interface DistributionBin extends QueryRow {
   end: number | string;
 }
 
-/** Answer of `POST /api/runs/:id/distribution`: every bin of the column's domain, and the rows where it is missing. */
+/**
+ * Answer of `POST /api/runs/:id/distribution`: every bin of the column's domain, the rows where it is missing, and
+ * (timeline) the rows dated outside the drawn months.
+ */
 export interface DistributionResponse {
   column: string;
   kind: RangeView["kind"];
   unit?: TimeUnit;
   bins: DistributionBin[];
   missing: QueryRow;
+  /** Timeline: rows dated before `first` or from `end` on (the thin tails left out of the drawn range). */
+  outside?: QueryRow;
 }
 
 /** One bin of `POST /api/runs/:id/histogram`: scores in [start, end); counts null when hidden. */

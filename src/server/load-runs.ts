@@ -220,7 +220,7 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
     }
     const ranges = new Map<string, RangeView>();
     if (dash.time && columns.has(dash.time)) {
-      const [{ lo, hi }] = await db.query(dateStatsQuery(view, dash.time));
+      const [{ lo, hi }] = await db.query(dateStatsQuery(view, dash.time, policy.min_cell));
       const domain = typeof lo === "string" && typeof hi === "string" ? dateDomain(lo, hi) : undefined;
       if (domain) ranges.set(dash.time, { key: dash.time, column: dash.time, label: dash.time, kind: "date", ...domain });
     }

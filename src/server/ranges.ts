@@ -216,10 +216,14 @@ export function numericStatsQuery(view: string, column: string): string {
   return `SELECT min(${x})::DOUBLE AS lo, max(${x})::DOUBLE AS hi, bool_and(${x} = floor(${x})) AS whole FROM ${quoteIdent(view)} WHERE isfinite(${x})`;
 }
 
-/** The first and last day of a timestamp column's values (`YYYY-MM-DD`), for the timeline's domain. */
-export function dateStatsQuery(view: string, column: string): string {
+/**
+ * The first and last day (`YYYY-MM-DD`) of the months of a timestamp column holding more than `minCell` records
+ * over the whole run, for the timeline's domain (null when no month does).
+ */
+export function dateStatsQuery(view: string, column: string, minCell: number): string {
   const ts = `TRY_CAST(${quoteIdent(column)} AS TIMESTAMP)`;
-  return `SELECT strftime(min(${ts}), '%Y-%m-%d') AS lo, strftime(max(${ts}), '%Y-%m-%d') AS hi FROM ${quoteIdent(view)}`;
+  const months = `SELECT date_trunc('month', ${ts}) AS m FROM ${quoteIdent(view)} WHERE ${ts} IS NOT NULL GROUP BY 1 HAVING count(*) > ${Math.max(0, Math.floor(minCell))}`;
+  return `SELECT strftime(min(m), '%Y-%m-%d') AS lo, strftime(max(m), '%Y-%m-%d') AS hi FROM (${months})`;
 }
 
 /** The timeline's domain from its first and last day: the first of the first month to the first of the month after the last. */

@@ -335,7 +335,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     const raw = await enqueue(() => db.query(q.sql, q.params));
     const answer = distributionBins(raw, binEdges(range, unit), shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
-    return { column: range.column, kind: range.kind, ...(range.kind === "date" ? { unit } : {}), ...answer };
+    const { outside, ...rest } = answer;
+    return { column: range.column, kind: range.kind, ...(range.kind === "date" ? { unit, outside } : {}), ...rest };
   });
 
   const shapes = new Map<string, Promise<string>>();

@@ -44,8 +44,9 @@ describe("encodeUrlState(state) / decodeUrlState(search)", () => {
     expect([...back.ranges]).toEqual([...ranges]);
     expect([...back.filters]).toEqual([...filters]);
     expect(back.unit).toBe("month");
-    // By week is the default and is left out of the link.
-    expect(encodeUrlState({ filters, ranges: new Map(), unit: "week" })).not.toContain("unit");
+    // No choice (the run's default) is left out of the link.
+    expect(encodeUrlState({ filters, ranges: new Map() })).not.toContain("unit");
+    expect(decodeUrlState(encodeUrlState({ filters, ranges: new Map(), unit: "week" })).unit).toBe("week");
   });
 
   it("ignores hand-edited ranges that are not two numbers or two days in order", () => {

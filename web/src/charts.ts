@@ -655,7 +655,8 @@ export function rangeSpec(
         },
       },
     ],
-    mark: { type: "bar", cursor: "crosshair", binSpacing: 1 },
+    // Vertical although x has two edges: stacked counts rise from the axis, one bar per bin.
+    mark: { type: "bar", orient: "vertical", cursor: "crosshair", binSpacing: 1 },
     encoding: {
       x,
       x2,
@@ -676,7 +677,8 @@ export function rangeSpec(
     // A hidden bin (or cluster part) is marked at the axis with a short grey tick, its label in the tooltip.
     transform: [{ filter: "datum.count === null" }, { calculate: "0", as: "zero" }, { calculate: middle, as: "mid" }],
     mark: { type: "tick", orient: "horizontal", color: COLORS.hidden, thickness: 3, cursor: "crosshair" },
-    encoding: { x: midX, y: { field: "zero", type: "quantitative", axis: null }, tooltip },
+    // The same y as the bars (title and axis), so that sharing the scale keeps the count axis.
+    encoding: { x: midX, y: { ...countY, field: "zero", stack: null }, tooltip },
   };
   const rateY = {
     field: "rate",

@@ -53,8 +53,8 @@ interface State {
   filters: Map<string, FilterValue[]>;
   /** Brushed ranges [min, max) per column (numeric histograms, the timeline). */
   ranges: Map<string, UrlRange>;
-  /** The timeline's buckets. */
-  unit: TimeUnit;
+  /** The timeline's buckets as chosen; undefined is the run's default ({@link unitOf}). */
+  unit?: TimeUnit;
   /** Bumped on every refresh so late answers of an older one are dropped. */
   generation: number;
   /** The map menu's choice ("rate", "count", "dominant", "share:2"); undefined is the run's default. */
@@ -64,7 +64,7 @@ interface State {
   notice?: string;
 }
 
-const state: State = { runs: [], filters: new Map(), ranges: new Map(), unit: "week", generation: 0 };
+const state: State = { runs: [], filters: new Map(), ranges: new Map(), generation: 0 };
 const views = new Map<string, Result>();
 
 /** The aggregated answer each chart was drawn from, as the table its CSV export writes. */
@@ -268,7 +268,7 @@ function selectRun(
   state.run = run;
   state.filters = usableFilters(run, wanted.filters);
   state.ranges = usableRanges(run, wanted.ranges, run.disclosure.max_filters - state.filters.size);
-  state.unit = wanted.unit ?? "week";
+  state.unit = wanted.unit;
   state.notice = undefined;
   state.mapChoice = mapChoice;
   state.geojson = run.results.dashboard.areas
@@ -333,7 +333,7 @@ function applyUrl(): void {
   }
   state.filters = usableFilters(run, wanted.filters);
   state.ranges = usableRanges(run, wanted.ranges, run.disclosure.max_filters - state.filters.size);
-  state.unit = wanted.unit ?? "week";
+  state.unit = wanted.unit;
   syncUnitSelect();
   state.notice = undefined;
   if (state.mapChoice !== wanted.map) {
@@ -972,9 +972,16 @@ function rangeCard(id: string, r: RangeView, run: RunSummary, span: string): str
   return card(id, title, sub, span).replace("</p>", `</p>${unit}${clear}`);
 }
 
+/** The timeline's buckets: the choice, else weeks on a timeline of up to two years and months on a longer one. */
+function unitOf(r: RangeView): TimeUnit {
+  if (state.unit) return state.unit;
+  return r.kind === "date" && dayMs(r.end) - dayMs(r.first) > 2 * 366 * DAY_MS ? "month" : "week";
+}
+
 function syncUnitSelect(): void {
   const select = document.getElementById("timeline-unit") as HTMLSelectElement | null;
-  if (select) select.value = state.unit;
+  const r = state.run?.ranges.find((x) => x.kind === "date");
+  if (select && r) select.value = unitOf(r);
 }
 
 /** The last answer of each range chart, kept for the brush's snapping. */
@@ -1018,7 +1025,7 @@ async function renderRange(run: RunSummary, el: HTMLElement, gen: number): Promi
     filters: filtersObject(),
     ranges: rangesList(),
     column: r.column,
-    ...(r.kind === "date" ? { unit: state.unit } : {}),
+    ...(r.kind === "date" ? { unit: unitOf(r) } : {}),
     by_cluster: !isRisk && !!run.cluster_key,
   });
   if (gen !== state.generation) return;
@@ -1028,7 +1035,7 @@ async function renderRange(run: RunSummary, el: HTMLElement, gen: number): Promi
   const faded = (b: DistributionBin) => !!brushed && (key(b.end) <= key(brushed[0]) || key(b.start) >= key(brushed[1]));
   const label = (b: DistributionBin) =>
     r.kind === "date"
-      ? state.unit === "month"
+      ? unitOf(r) === "month"
         ? `${MONTH_NAMES[new Date(dayMs(String(b.start))).getUTCMonth()]} ${new Date(dayMs(String(b.start))).getUTCFullYear()}`
         : `Week of ${dayText(String(b.start))}`
       : `${edgeText(Number(b.start))} to under ${edgeText(Number(b.end))}`;
@@ -1048,8 +1055,8 @@ async function renderRange(run: RunSummary, el: HTMLElement, gen: number): Promi
     }));
     tables.set(el.id, {
       columns: [
-        r.kind === "date" ? `${state.unit}_from` : `${r.label}_from`,
-        r.kind === "date" ? `${state.unit}_to` : `${r.label}_to`,
+        r.kind === "date" ? `${unitOf(r)}_from` : `${r.label}_from`,
+        r.kind === "date" ? `${unitOf(r)}_to` : `${r.label}_to`,
         "records",
         targetLabel(run),
         "rate",
@@ -1083,8 +1090,16 @@ async function renderRange(run: RunSummary, el: HTMLElement, gen: number): Promi
     });
   }
   const missing = answer.missing.count;
+  const outside = answer.outside?.count;
   const foot = el.closest(".card")?.querySelector<HTMLElement>(".range-foot");
-  const note = missing === 0 ? "" : `Records without ${r.label}: ${countText(run, missing)} (not drawn).`;
+  const note = [
+    missing === 0 ? "" : `Records without ${r.label}: ${countText(run, missing)} (not drawn).`,
+    r.kind === "date" && outside !== 0 && outside !== undefined
+      ? `Dated before ${dayText(r.first)} or from ${dayText(r.end)} on: ${countText(run, outside)} (not drawn; the timeline spans the months with more than ${run.disclosure.min_cell} records).`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
   if (foot) foot.textContent = note;
   else if (note) el.insertAdjacentHTML("afterend", `<p class="foot range-foot">${escapeHtml(note)}</p>`);
   el.dataset.bins = String(answer.bins.length);

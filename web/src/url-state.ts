@@ -10,7 +10,7 @@ export interface UrlState {
   filters: Map<string, FilterValue[]>;
   /** Brushed ranges per column, in the order they were set. */
   ranges: Map<string, UrlRange>;
-  /** The timeline's buckets; undefined is by week. */
+  /** The timeline's buckets; undefined is the run's default (weeks, or months on a timeline of over two years). */
   unit?: TimeUnit;
   /** The map's colour-by choice, as the map menu's option value ("rate", "share:2", ...). */
   map?: string;
@@ -80,7 +80,7 @@ export function encodeUrlState(state: UrlState, current = ""): string {
   if (state.run !== undefined) params.set("run", state.run);
   for (const [key, values] of state.filters) if (values.length) params.set(FILTER + key, JSON.stringify(values));
   for (const [key, range] of state.ranges) params.set(RANGE + key, JSON.stringify(range));
-  if (state.unit === "month") params.set("unit", state.unit);
+  if (state.unit !== undefined) params.set("unit", state.unit);
   if (state.map !== undefined) params.set("map", state.map);
   return params.toString();
 }
