@@ -619,7 +619,7 @@ export function rangeSpec(
     ...(temporal ? { scale: { type: "utc" } } : { bin: { binned: true } }),
     axis: temporal
       ? { format: "%b %Y", formatType: "utc", labelOverlap: true, tickCount: 6 }
-      : { labelOverlap: true, format: options.format ?? "~g" },
+      : { labelOverlap: true, ...(options.format ? { format: options.format } : {}) },
   };
   const x2 = { field: "end" };
   const tooltip = [
