@@ -52,7 +52,7 @@ const filtersSchema = z
   .record(z.string().max(300), z.array(filterValue).max(2000))
   .refine((f) => Object.keys(f).length <= 64, "at most 64 filtered columns")
   .optional();
-const rangeBound = z.union([z.number().finite(), z.string().max(10)]);
+const rangeBound = z.union([z.number(), z.string().max(10)]);
 /** Half-open range filters [min, max), at most one per column (checked against the run in `rangeCondition`). */
 const rangesSchema = z
   .array(z.strictObject({ column: z.string().max(300), min: rangeBound, max: rangeBound }))

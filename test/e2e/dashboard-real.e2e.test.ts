@@ -243,14 +243,17 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       expect(ageOnly.n).not.toBeNull();
       expect(await kpi(page, "kpi-count")).toBe(ageOnly.n);
       const sizes = (await db.query(`SELECT DISTINCT _cluster AS c FROM read_parquet(${baltParquet}) ORDER BY 1`)) as { c: number }[];
-      for (const { c } of sizes) expect(await kpi(page, `kpi-cluster-${c}`)).toBe((await shown("baltimore", `${inAge} AND _cluster = ${c}`)).n);
+      for (const { c } of sizes)
+        expect(await kpi(page, `kpi-cluster-${c}`)).toBe((await shown("baltimore", `${inAge} AND _cluster = ${c}`)).n);
       expect(await page.textContent("#filters .chip[data-dim='Age']")).toContain("20 to under 35");
       await shot(page, "dashboard-real-baltimore-age-brush.png");
 
       // The timeline: drag over two weeks; the range snaps to whole weeks (Monday to Monday).
       const weeks = await page
         .locator(`.chart[data-dim='CrimeDateTime'] path[aria-roledescription="bar"]`)
-        .evaluateAll((els) => [...new Set(els.map((e) => /CrimeDateTime: (Week of [^;]+)/.exec(e.getAttribute("aria-label") ?? "")?.[1] ?? ""))]);
+        .evaluateAll((els) => [
+          ...new Set(els.map((e) => /CrimeDateTime: (Week of [^;]+)/.exec(e.getAttribute("aria-label") ?? "")?.[1] ?? "")),
+        ]);
       const drawn = weeks.filter(Boolean);
       expect(drawn.length).toBeGreaterThanOrEqual(3);
       const [w0, w1] = [drawn[drawn.length - 3], drawn[drawn.length - 2]];
@@ -309,7 +312,11 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       expect(await kpi(page, "kpi-positives")).toBe(want.p);
       expect(await kpi(page, "kpi-rate")).toBe(want.rate);
       // A month bar outside the range is drawn pale; one inside is drawn strong.
-      const fill = (label: string) => page.locator(binBar("DATE_OCCURED", `DATE_OCCURED: ${label}`)).first().getAttribute("fill");
+      const fill = (label: string) =>
+        page
+          .locator(binBar("DATE_OCCURED", `DATE_OCCURED: ${label}`))
+          .first()
+          .getAttribute("fill");
       expect(await fill("Jan 2020")).toBe("#cbd5e1");
       expect(await fill("Apr 2020")).toBe("#3b6ea8");
       // Combined with a premise click, as any filter.

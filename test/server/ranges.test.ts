@@ -235,7 +235,9 @@ describe("POST /api/runs/:id/distribution and range filters on the fixtures", ()
     expect(json.kind).toBe("numeric");
     expect(json.bins).toHaveLength(r.bins);
     const bin = `CASE WHEN "Age" IS NOT NULL THEN least(greatest(floor("Age" / ${r.width}) - ${r.start / r.width}, 0), ${r.bins - 1})::INTEGER END`;
-    const want = new Map((await truth(db, dir, `"Weapon" = 'Knife'`, bin)).map((t) => [t.key === null ? "null" : String(t.key), t]));
+    const want = new Map(
+      (await truth(db, dir, `"Weapon" = 'Knife'`, bin)).map((t) => [t.key === null ? "null" : String(t.key as number), t]),
+    );
     let shown = 0;
     let hidden = 0;
     json.bins.forEach((b, i) => {

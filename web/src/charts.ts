@@ -721,7 +721,8 @@ export function rangeSpec(
     autosize: FIT_X,
     width,
     height: 170,
-    layer: [bars, hidden, ...rate],
+    // Bars and hidden-bin ticks share the count scale; the rate (risk) has its own, on the right.
+    layer: [{ layer: [bars, hidden] }, ...rate],
     ...(targetLabel ? { resolve: { scale: { y: "independent" } } } : {}),
   } as VisualizationSpec;
 }
