@@ -83,6 +83,10 @@ export const dashboardInfoSchema = z.strictObject({
     .describe("dimensions to filter and group by; kind says how to order and label values"),
   target: z.string().optional().describe("binary target column (risk) whose rate follows the filters"),
   time: z.string().optional().describe("timestamp column for time views"),
+  numeric: z
+    .array(z.strictObject({ column: z.string(), label: z.string() }))
+    .optional()
+    .describe("numeric columns the dashboard draws as histograms and filters by range (bins are chosen by the server from the data)"),
   points: z.strictObject({ lat: z.string(), lon: z.string() }).optional().describe("point coordinates for an incident map"),
   areas: z
     .strictObject({ file: z.string(), name_property: z.string(), column: z.string() })

@@ -1,6 +1,6 @@
 import { KEY_RANGE, perturbCount, perturbs } from "../disclosure/perturb.js";
 import type { DisclosurePolicy } from "../disclosure/policy.js";
-import type { FilterValue, GridCell, HistogramBin, QueryRow } from "./api-types.js";
+import type { DistributionBin, FilterValue, GridCell, HistogramBin, QueryRow } from "./api-types.js";
 import type { Grid } from "./sql.js";
 
 /**
@@ -200,4 +200,30 @@ export function gridCells(
     cells.push({ lat: round((Number(r.gy) + 0.5) * grid.dLat, 5), lon: round((Number(r.gx) + 0.5) * grid.dLon, 5), count });
   }
   return { total: perturbCount(all.n, all.ck, policy), cells };
+}
+
+/**
+ * The bins of a distribution answer: every bin of the domain in order, each with the published counts of
+ * {@link groupedRows} (hidden bins are null, never zero), the rows with a missing value apart, and the rows whose
+ * value falls outside the drawn bins (a timeline's thin tails) as one more cell.
+ * @param edges the domain's bins, keyed as the SQL's `key` (bin index or bucket day)
+ */
+export function distributionBins(
+  raw: Record<string, unknown>[],
+  edges: readonly { key: number | string; start: number | string; end: number | string }[],
+  shape: CellShape,
+  policy: DisclosurePolicy,
+  clusters?: readonly FilterValue[],
+): { bins: DistributionBin[]; missing: QueryRow; outside: QueryRow } {
+  const rows = groupedRows(raw, [...edges.map((e) => e.key), null], shape, policy, clusters);
+  const missing = rows.pop() as QueryRow;
+  const inDomain = new Set(edges.map((e) => valueKey(e.key)));
+  let outside: RawCell = EMPTY;
+  for (const r of raw)
+    if (r.key !== null && r.key !== undefined && !inDomain.has(valueKey(r.key))) outside = addCells(outside, readCell(r));
+  return {
+    bins: rows.map((r, i) => ({ ...r, key: edges[i].start, start: edges[i].start, end: edges[i].end })),
+    missing,
+    outside: publishRow(null, outside, shape, policy),
+  };
 }

@@ -64,6 +64,52 @@ export type DashboardResults = Pick<Results, "name" | "description" | "synthetic
         })
   );
 
+/**
+ * A numeric column drawn as a histogram and filtered by range: `bins` bins of `width` from `start`, chosen once per
+ * run from the data (a 1, 2 or 5 times a power of ten width giving at most 30 bins). Bin i holds values in
+ * [start + i·width, start + (i+1)·width); range filters must start and end on these edges.
+ */
+export interface NumericRangeView {
+  key: string;
+  column: string;
+  label: string;
+  kind: "numeric";
+  start: number;
+  width: number;
+  bins: number;
+}
+
+/**
+ * The timestamp column as a timeline, counted by week (ISO, from Monday) or month. `first` is the first day of the
+ * first month holding more than min_cell records over the whole run, `end` the first day of the month after the last
+ * such month (both `YYYY-MM-DD`, UTC): a few stray old dates do not stretch the timeline, and are counted apart.
+ * Range filters start and end on day edges (days are the cells; the front end snaps to weeks or months).
+ */
+export interface DateRangeView {
+  key: string;
+  column: string;
+  label: string;
+  kind: "date";
+  first: string;
+  end: string;
+}
+
+/** A column that can be filtered by a range. */
+export type RangeView = NumericRangeView | DateRangeView;
+
+/**
+ * A half-open range filter: rows with `min <= column < max`; missing values never match. Numbers for numeric
+ * columns (on the column's bin edges), `YYYY-MM-DD` days for the timeline's column.
+ */
+export interface RangeFilter {
+  column: string;
+  min: number | string;
+  max: number | string;
+}
+
+/** Time buckets of the timeline. */
+export type TimeUnit = "week" | "month";
+
 /** One run in `GET /api/runs`. */
 export interface RunSummary {
   id: string;
@@ -73,6 +119,8 @@ export interface RunSummary {
   rows: number;
   /** Dimensions usable in this run (those of results.json whose columns exist, plus the cluster for segments). */
   dimensions: DimensionView[];
+  /** Columns filtered by range: numeric histograms and the timeline (see {@link RangeView}). */
+  ranges: RangeView[];
   /** Key of the cluster dimension (segments), if any. */
   cluster_key?: string;
   /** Whether `_score` exists (risk). */
@@ -97,6 +145,8 @@ export type Filters = Record<string, FilterValue[]>;
  */
 export interface QueryRequest {
   filters?: Filters;
+  /** Range filters, at most one per column; each counts as one filtered dimension. */
+  ranges?: RangeFilter[];
   group_by?: string | [DimensionKind, string];
   /** Segments: also count rows per cluster within each group (or within the total without `group_by`). */
   by_cluster?: boolean;
@@ -122,6 +172,40 @@ export interface QueryRow {
 /** Answer of the query and area endpoints. */
 export interface QueryResponse {
   rows: QueryRow[];
+}
+
+/**
+ * Body of `POST /api/runs/:id/distribution`: counts per bin of a numeric column, or per week or month of the
+ * timeline's column, under the filters and the ranges of the other columns (a chart is not filtered by its own range).
+ */
+export interface DistributionRequest {
+  filters?: Filters;
+  ranges?: RangeFilter[];
+  column: string;
+  /** Timeline buckets (default week); only for the timeline's column. */
+  unit?: TimeUnit;
+  /** Segments: also count rows per cluster within each bin. */
+  by_cluster?: boolean;
+}
+
+/** One bin of a distribution: values in [start, end) (numbers, or `YYYY-MM-DD` days), with the counts of a query row. */
+export interface DistributionBin extends QueryRow {
+  start: number | string;
+  end: number | string;
+}
+
+/**
+ * Answer of `POST /api/runs/:id/distribution`: every bin of the column's domain, the rows where it is missing, and
+ * (timeline) the rows dated outside the drawn months.
+ */
+export interface DistributionResponse {
+  column: string;
+  kind: RangeView["kind"];
+  unit?: TimeUnit;
+  bins: DistributionBin[];
+  missing: QueryRow;
+  /** Timeline: rows dated before `first` or from `end` on (the thin tails left out of the drawn range). */
+  outside?: QueryRow;
 }
 
 /** One bin of `POST /api/runs/:id/histogram`: scores in [start, end); counts null when hidden. */

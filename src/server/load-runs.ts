@@ -9,7 +9,8 @@ import { recordKeySql, runSalt } from "../disclosure/perturb.js";
 import type { Results } from "../results/types.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
-import { TIME_KINDS, type DimensionView, type FilterValue, type RunSummary } from "./api-types.js";
+import { TIME_KINDS, type DimensionView, type FilterValue, type RangeView, type RunSummary } from "./api-types.js";
+import { dateDomain, dateStatsQuery, niceBins, numericStatsQuery } from "./ranges.js";
 import { RECORD_KEY, domainQuery, meanLatitudeQuery, type Grid } from "./sql.js";
 import { dashboardDisclosure, dashboardResults } from "./summary.js";
 
@@ -32,6 +33,8 @@ export interface Run {
   policy: DisclosurePolicy;
   /** The values of each dimension over the whole run (missing last), by key: the groups of every grouped answer. */
   domains: Map<string, FilterValue[]>;
+  /** Columns filtered by range (numeric histograms, the timeline), by column. */
+  ranges: Map<string, RangeView>;
   /** The gridded point map's squares, when the policy allows one and the run has coordinates. */
   grid?: Grid & { grid_m: number };
 }
@@ -215,6 +218,23 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       const present = (await db.query(domainQuery(view, d))).map((r) => r.key as FilterValue);
       domains.set(d.key, fullDomain(d.kind, present));
     }
+    const ranges = new Map<string, RangeView>();
+    if (dash.time && columns.has(dash.time)) {
+      const [{ lo, hi }] = await db.query(dateStatsQuery(view, dash.time, policy.min_cell));
+      const domain = typeof lo === "string" && typeof hi === "string" ? dateDomain(lo, hi) : undefined;
+      if (domain) ranges.set(dash.time, { key: dash.time, column: dash.time, label: dash.time, kind: "date", ...domain });
+    }
+    for (const c of dash.numeric ?? []) {
+      if (ranges.has(c.column) || missing(`numeric column "${c.label}"`, c.column)) continue;
+      // Bins are chosen here, once per run, from the data the run serves (prepared.parquet, which also holds the
+      // columns a kind adds, such as joined area demographics).
+      const [{ lo, hi, whole }] = await db.query(numericStatsQuery(view, c.column));
+      if (typeof lo !== "number" || typeof hi !== "number") {
+        warnings.push(`numeric column ${JSON.stringify(c.column)} has no numbers; its histogram is left out`);
+        continue;
+      }
+      ranges.set(c.column, { key: c.column, column: c.column, label: c.label, kind: "numeric", ...niceBins(lo, hi, whole === true) });
+    }
     let grid: Run["grid"];
     if (points && policy.points) {
       const [{ lat }] = await db.query(meanLatitudeQuery(view, points.lat, points.lon));
@@ -233,6 +253,7 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
         study: results.study,
         rows: Number(n),
         dimensions: shown,
+        ranges: [...ranges.values()],
         cluster_key: clusterColumn,
         has_score: columns.has("_score"),
         has_report: hasReport,
@@ -252,6 +273,7 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       areas,
       policy,
       domains,
+      ranges,
       grid,
     });
   }

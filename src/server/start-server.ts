@@ -8,11 +8,12 @@ import { z } from "zod";
 import { Db } from "../data/Db.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
-import type { DimensionView, Filters, PointsResponse, QueryResponse } from "./api-types.js";
-import { gridCells, groupedRows, histogramBins, orderByCount, publishRow, readCell } from "./answers.js";
+import type { DimensionView, DistributionResponse, Filters, PointsResponse, QueryResponse, RangeFilter } from "./api-types.js";
+import { distributionBins, gridCells, groupedRows, histogramBins, orderByCount, publishRow, readCell } from "./answers.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
-import { ApiError, gridQuery, groupQuery, histogramQuery, whereClause } from "./sql.js";
+import { andWhere, binEdges, distributionQuery, rangeCondition } from "./ranges.js";
+import { ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause } from "./sql.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -51,12 +52,30 @@ const filtersSchema = z
   .record(z.string().max(300), z.array(filterValue).max(2000))
   .refine((f) => Object.keys(f).length <= 64, "at most 64 filtered columns")
   .optional();
+const rangeBound = z.union([z.number(), z.string().max(10)]);
+/** Half-open range filters [min, max), at most one per column (checked against the run in `rangeCondition`). */
+const rangesSchema = z
+  .array(z.strictObject({ column: z.string().max(300), min: rangeBound, max: rangeBound }))
+  .max(16)
+  .optional();
 const kindSchema = z.enum(["category", "year", "month", "weekday", "hour", "cluster"]);
 const groupSchema = z.union([z.string().max(300), z.tuple([kindSchema, z.string().max(300)])]);
-const querySchema = z.strictObject({ filters: filtersSchema, group_by: groupSchema.optional(), by_cluster: z.boolean().optional() });
-const histogramSchema = z.strictObject({ filters: filtersSchema, bins: z.number().int().min(2).max(100).optional() });
-const pointsSchema = z.strictObject({ filters: filtersSchema });
-const areasSchema = z.strictObject({ filters: filtersSchema });
+const querySchema = z.strictObject({
+  filters: filtersSchema,
+  ranges: rangesSchema,
+  group_by: groupSchema.optional(),
+  by_cluster: z.boolean().optional(),
+});
+const histogramSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema, bins: z.number().int().min(2).max(100).optional() });
+const pointsSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema });
+const areasSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema });
+const distributionSchema = z.strictObject({
+  filters: filtersSchema,
+  ranges: rangesSchema,
+  column: z.string().max(300),
+  unit: z.enum(["week", "month"]).optional(),
+  by_cluster: z.boolean().optional(),
+});
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body === undefined ? {} : body);
@@ -182,17 +201,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return d;
   };
 
-  /** The WHERE clause of a request's filters, refused beyond the policy's number of filtered dimensions. */
-  const filtersOf = (run: Run, filters: Filters | undefined, except?: string) => {
-    const given = Object.entries(filters ?? {}).filter(([, v]) => v.length > 0);
+  /**
+   * The WHERE clause of a request's filters and ranges, refused beyond the policy's number of filtered dimensions
+   * (a range counts as one).
+   * @param except dimension key left out
+   * @param exceptRange range column left out (still validated)
+   */
+  const filtersOf = (run: Run, filters: Filters | undefined, ranges: RangeFilter[] | undefined, except?: string, exceptRange?: string) => {
+    const given = [
+      ...Object.entries(filters ?? {})
+        .filter(([, v]) => v.length > 0)
+        .map(([k]) => k),
+      ...(ranges ?? []).map((r) => r.column),
+    ];
     const max = run.policy.dashboard.max_filters;
     if (given.length > max) {
       throw new ApiError(
         400,
-        `at most ${max} filtered dimension${max === 1 ? "" : "s"} at once (disclosure.dashboard.max_filters); this request filters ${given.length}: ${given.map(([k]) => k).join(", ")}`,
+        `at most ${max} filtered dimension${max === 1 ? "" : "s"} at once (disclosure.dashboard.max_filters); this request filters ${given.length}: ${given.join(", ")}`,
       );
     }
-    return whereClause(filters ?? {}, run.dimensions, except);
+    return andWhere(whereClause(filters ?? {}, run.dimensions, except), rangeCondition(ranges ?? [], run.ranges, exceptRange));
   };
 
   const shapeOf = (run: Run) => ({ target: !!run.target, score: run.hasScore });
@@ -202,12 +231,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const grouped = async (
     run: Run,
     filters: Filters | undefined,
+    ranges: RangeFilter[] | undefined,
     group: DimensionView,
     byCluster: boolean,
   ): Promise<QueryResponse["rows"]> => {
     const q = groupQuery({
       view: run.view,
-      where: filtersOf(run, filters),
+      where: filtersOf(run, filters, ranges),
       group,
       clusterColumn: byCluster ? run.clusterColumn : undefined,
       target: run.target,
@@ -226,12 +256,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const group = body.group_by === undefined ? undefined : resolveGroup(run, body.group_by);
     if (group) {
       const byCluster = !!body.by_cluster && !!run.clusterColumn && group.column !== run.clusterColumn;
-      return { rows: await grouped(run, body.filters, group, byCluster) };
+      return { rows: await grouped(run, body.filters, body.ranges, group, byCluster) };
     }
     const byCluster = !!body.by_cluster && !!run.clusterColumn;
     const q = groupQuery({
       view: run.view,
-      where: filtersOf(run, body.filters),
+      where: filtersOf(run, body.filters, body.ranges),
       clusterColumn: byCluster ? run.clusterColumn : undefined,
       target: run.target,
       hasScore: run.hasScore,
@@ -247,7 +277,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!run.hasScore) throw new ApiError(400, "this run has no scores (_score); only risk studies have a score histogram");
     const body = parseBody(histogramSchema, req.body);
     const bins = body.bins ?? 20;
-    const q = histogramQuery(run.view, filtersOf(run, body.filters), bins, run.target);
+    const q = histogramQuery(run.view, filtersOf(run, body.filters, body.ranges), bins, run.target);
     const raw = await enqueue(() => db.query(q.sql, q.params));
     return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
   });
@@ -262,7 +292,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     }
     const body = parseBody(pointsSchema, req.body);
-    const q = gridQuery({ view: run.view, where: filtersOf(run, body.filters), lat: run.points.lat, lon: run.points.lon, grid: run.grid });
+    const q = gridQuery({
+      view: run.view,
+      where: filtersOf(run, body.filters, body.ranges),
+      lat: run.points.lat,
+      lon: run.points.lon,
+      grid: run.grid,
+    });
     const raw = await enqueue(() => db.query(q.sql, q.params));
     return { grid_m: run.grid.grid_m, ...gridCells(raw, run.grid, run.policy) };
   });
@@ -271,7 +307,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const run = runOf(req);
     if (!run.areas) throw new ApiError(400, "this run has no area map (dashboard.areas)");
     const body = parseBody(areasSchema, req.body);
-    return { column: run.areas.column, rows: await grouped(run, body.filters, { ...run.areas, kind: "category" }, !!run.clusterColumn) };
+    return {
+      column: run.areas.column,
+      rows: await grouped(run, body.filters, body.ranges, { ...run.areas, kind: "category" }, !!run.clusterColumn),
+    };
+  });
+
+  app.post("/api/runs/:id/distribution", async (req): Promise<DistributionResponse> => {
+    const run = runOf(req);
+    const body = parseBody(distributionSchema, req.body);
+    const range = run.ranges.get(body.column);
+    if (!range) {
+      const known = [...run.ranges.keys()].map((k) => JSON.stringify(k)).join(", ");
+      throw new ApiError(400, `no histogram or timeline for column ${JSON.stringify(body.column)} (this run has ${known || "none"})`);
+    }
+    if (body.unit !== undefined && range.kind !== "date")
+      throw new ApiError(400, `unit applies to the timeline only; ${JSON.stringify(body.column)} is numeric`);
+    const unit = body.unit ?? "week";
+    const byCluster = !!body.by_cluster && !!run.clusterColumn;
+    const q = distributionQuery({
+      view: run.view,
+      where: filtersOf(run, body.filters, body.ranges, undefined, range.column),
+      range,
+      unit,
+      measures: measures(run.target, run.hasScore),
+      clusterColumn: byCluster ? run.clusterColumn : undefined,
+    });
+    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const answer = distributionBins(raw, binEdges(range, unit), shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
+    const { outside, ...rest } = answer;
+    return { column: range.column, kind: range.kind, ...(range.kind === "date" ? { unit, outside } : {}), ...rest };
   });
 
   const shapes = new Map<string, Promise<string>>();

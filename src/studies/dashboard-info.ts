@@ -7,7 +7,9 @@ const LON = /^(lon|lng|long|longitude|x_lon|point_x)$/i;
 
 /**
  * Which columns of the analysis table the dashboard shows and filters (never more than these): the kind's time
- * column (as year, month, weekday and hour), its categories, and point coordinates when the table has them.
+ * column (as year, month, weekday and hour), its categories, its numeric columns (histograms with range filters; kept
+ * even when the kind adds them to prepared.parquet later, as joined area demographics are), and point coordinates
+ * when the table has them.
  */
 export async function buildDashboardInfo(db: Db, table: string, kind: KindDashboard): Promise<DashboardInfo> {
   const columns = await db.columns(table);
@@ -26,8 +28,10 @@ export async function buildDashboardInfo(db: Db, table: string, kind: KindDashbo
   for (const c of kind.categories) add(c, "category");
   const lat = columns.find((c) => LAT.test(c.name) && /DOUBLE|FLOAT|DECIMAL|INT/.test(c.type))?.name;
   const lon = columns.find((c) => LON.test(c.name) && /DOUBLE|FLOAT|DECIMAL|INT/.test(c.type))?.name;
+  const numeric = [...new Set(kind.numeric ?? [])].map((column) => ({ column, label: column }));
   return {
     dimensions: dims,
+    ...(numeric.length ? { numeric } : {}),
     ...(kind.target ? { target: kind.target } : {}),
     ...(time ? { time } : {}),
     ...(lat && lon ? { points: { lat, lon } } : {}),

@@ -58,6 +58,8 @@ export interface KindDashboard {
   categories: string[];
   /** Binary target whose rate follows the filters. */
   target?: string;
+  /** Numeric columns drawn as histograms and filtered by range, in order. */
+  numeric?: string[];
 }
 
 /** The study-file variant of a kind: a strict object with `kind` as a literal. */

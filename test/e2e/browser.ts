@@ -41,3 +41,37 @@ export async function clickAndSettle(page: Page, selector: string): Promise<void
   }, gen);
   expect(await page.getAttribute("#app", "data-ready")).toBe("true");
 }
+
+/**
+ * Drags the mouse from the centre of the first element matching `from` to the centre of the first matching `to`
+ * (a brush on a histogram or the timeline), then waits until the dashboard has re-rendered every view.
+ */
+export async function dragAndSettle(page: Page, from: string, to: string): Promise<void> {
+  await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
+  const gen = Number(await page.getAttribute("#app", "data-generation"));
+  const start = page.locator(from).first();
+  await start.scrollIntoViewIfNeeded();
+  const a = await start.boundingBox();
+  const b = await page.locator(to).first().boundingBox();
+  if (!a || !b) throw new Error(`nothing to drag between ${from} and ${to}`);
+  const y = a.y + a.height / 2;
+  await page.mouse.move(a.x + a.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(
+    (g) => {
+      const app = document.getElementById("app");
+      if (!app) throw new Error("#app is missing");
+      return Number(app.dataset.generation) > g && app.dataset.ready !== "false";
+    },
+    gen,
+    { timeout: 60_000 },
+  );
+  expect(await page.getAttribute("#app", "data-ready")).toBe("true");
+}
+
+/** Waits until the dashboard has rendered after a navigation (reload, back, forward). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForSelector("#app[data-ready=true]", { timeout: 60_000 });
+}

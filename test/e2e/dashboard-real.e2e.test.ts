@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchChromium, openDashboard, clickAndSettle } from "./browser.js";
+import { hasChromium, launchChromium, openDashboard, clickAndSettle, dragAndSettle, settled } from "./browser.js";
+import type { NumericRangeView, RunSummary } from "../../src/server/api-types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
@@ -207,6 +208,133 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
 
       await clickAndSettle(page, "#filters .chip[data-dim='_cluster'] button");
       expect(await kpi(page, "kpi-count")).toBe((await shown("baltimore", `_area = ${quoteString(area.key)}`)).n);
+      await page.close();
+    });
+
+    /** The run's summary as the dashboard gets it (its range columns and bins). */
+    const summaryOf = async (id: string): Promise<RunSummary> => {
+      const { runs } = (await (await fetch(server.url + "api/runs")).json()) as { runs: RunSummary[] };
+      const run = runs.find((r) => r.id === id);
+      if (!run) throw new Error(`no run ${id}`);
+      return run;
+    };
+
+    /** The brushed range of `column` in the page's address, as the link holds it. */
+    const urlRange = (page: Page, column: string): unknown => {
+      const raw = new URL(page.url()).searchParams.get(`r.${column}`);
+      return raw === null ? null : JSON.parse(raw);
+    };
+
+    /** A bar of a range chart whose tooltip names `label` (e.g. "Age: 20 to under 25"). */
+    const binBar = (dim: string, label: string) => `.chart[data-dim='${dim}'] path[aria-roledescription="bar"][aria-label*="${label};"]`;
+
+    it("Baltimore: brushing Age then a date range filters every view to the policy's counts of SQL, in the URL and history", async () => {
+      const page = await openDashboard(browser, server.url, "baltimore", errors);
+      const run = await summaryOf("baltimore");
+      const age = run.ranges.find((r) => r.column === "Age") as NumericRangeView;
+      expect(age.kind).toBe("numeric");
+      expect(age.width).toBe(5);
+      // Every bin of the histogram is a .chart with data-dim set to its column, split by cluster.
+      expect(await page.getAttribute(".chart[data-dim='Age']", "data-bins")).toBe(String(age.bins));
+      await dragAndSettle(page, binBar("Age", "Age: 20 – 25"), binBar("Age", "Age: 30 – 35"));
+      expect(urlRange(page, "Age")).toEqual([20, 35]);
+      const inAge = `"Age" >= 20 AND "Age" < 35`;
+      const ageOnly = await shown("baltimore", inAge);
+      expect(ageOnly.n).not.toBeNull();
+      expect(await kpi(page, "kpi-count")).toBe(ageOnly.n);
+      const sizes = (await db.query(`SELECT DISTINCT _cluster AS c FROM read_parquet(${baltParquet}) ORDER BY 1`)) as { c: number }[];
+      for (const { c } of sizes)
+        expect(await kpi(page, `kpi-cluster-${c}`)).toBe((await shown("baltimore", `${inAge} AND _cluster = ${c}`)).n);
+      expect(await page.textContent("#filters .chip[data-dim='Age']")).toContain("20 to under 35");
+      await shot(page, "dashboard-real-baltimore-age-brush.png");
+
+      // The timeline: drag over two weeks; the range snaps to whole weeks (Monday to Monday).
+      const weeks = await page
+        .locator(`.chart[data-dim='CrimeDateTime'] path[aria-roledescription="bar"]`)
+        .evaluateAll((els) => [
+          ...new Set(els.map((e) => /CrimeDateTime: (Week of [^;]+)/.exec(e.getAttribute("aria-label") ?? "")?.[1] ?? "")),
+        ]);
+      const drawn = weeks.filter(Boolean);
+      expect(drawn.length).toBeGreaterThanOrEqual(3);
+      const [w0, w1] = [drawn[drawn.length - 3], drawn[drawn.length - 2]];
+      await dragAndSettle(page, binBar("CrimeDateTime", `CrimeDateTime: ${w0}`), binBar("CrimeDateTime", `CrimeDateTime: ${w1}`));
+      const dates = urlRange(page, "CrimeDateTime") as [string, string];
+      expect(dates).toHaveLength(2);
+      for (const d of dates) expect(new Date(`${d}T00:00:00Z`).getUTCDay()).toBe(1);
+      // From the Monday of the first dragged week to the Monday after the last (weeks between them included).
+      const monday = (label: string) => {
+        const [, d, mon, y] = /Week of (\d+) (\w+) (\d+)/.exec(label) ?? [];
+        const m = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].indexOf(mon);
+        return new Date(Date.UTC(Number(y), m, Number(d))).toISOString().slice(0, 10);
+      };
+      expect(dates[0]).toBe(monday(w0));
+      expect(dates[1]).toBe(new Date(Date.parse(monday(w1)) + 7 * 86_400_000).toISOString().slice(0, 10));
+      const both = `${inAge} AND CrimeDateTime >= TIMESTAMP '${dates[0]}' AND CrimeDateTime < TIMESTAMP '${dates[1]}'`;
+      const inBoth = await shown("baltimore", both);
+      expect(inBoth.truth.n).toBeLessThan(ageOnly.truth.n);
+      expect(await kpi(page, "kpi-count")).toBe(inBoth.n);
+      expect(await page.locator("#filters .chip").count()).toBe(2);
+      await shot(page, "dashboard-real-baltimore-date-brush.png");
+
+      // A link opened elsewhere shows the same view; back and forward step through the brushes.
+      await page.reload();
+      await settled(page);
+      expect(await kpi(page, "kpi-count")).toBe(inBoth.n);
+      expect(urlRange(page, "Age")).toEqual([20, 35]);
+      await page.goBack();
+      await settled(page);
+      expect(urlRange(page, "CrimeDateTime")).toBeNull();
+      await page.waitForFunction((n) => document.querySelector("#kpi-count")?.getAttribute("data-value") === String(n), ageOnly.n);
+      await page.goForward();
+      await settled(page);
+      await page.waitForFunction((n) => document.querySelector("#kpi-count")?.getAttribute("data-value") === String(n), inBoth.n);
+      expect(urlRange(page, "CrimeDateTime")).toEqual(dates);
+
+      await clickAndSettle(page, ".card .range-clear[data-column='Age']");
+      expect(urlRange(page, "Age")).toBeNull();
+      expect(await kpi(page, "kpi-count")).toBe((await shown("baltimore", both.replace(`${inAge} AND `, ""))).n);
+      await page.close();
+    });
+
+    it("LMPD: the date brush by month gives the counts, positives and rate of SQL, and the week switch keeps it", async () => {
+      const page = await openDashboard(browser, server.url, "lmpd", errors);
+      const run = await summaryOf("lmpd");
+      const timeline = run.ranges.find((r) => r.kind === "date");
+      expect(timeline?.column).toBe("DATE_OCCURED");
+      // Three years of reports: the timeline opens by month.
+      expect(await page.inputValue("#timeline-unit")).toBe("month");
+      await dragAndSettle(page, binBar("DATE_OCCURED", "DATE_OCCURED: Mar 2020"), binBar("DATE_OCCURED", "DATE_OCCURED: Jun 2020"));
+      expect(urlRange(page, "DATE_OCCURED")).toEqual(["2020-03-01", "2020-07-01"]);
+      const where = `DATE_OCCURED >= TIMESTAMP '2020-03-01' AND DATE_OCCURED < TIMESTAMP '2020-07-01'`;
+      const want = await shown("lmpd", where, "officer_assaulted");
+      expect(want.truth.n).toBeGreaterThan(1000);
+      expect(await kpi(page, "kpi-count")).toBe(want.n);
+      expect(await kpi(page, "kpi-positives")).toBe(want.p);
+      expect(await kpi(page, "kpi-rate")).toBe(want.rate);
+      // A month bar outside the range is drawn pale; one inside is drawn strong.
+      const fill = (label: string) =>
+        page
+          .locator(binBar("DATE_OCCURED", `DATE_OCCURED: ${label}`))
+          .first()
+          .getAttribute("fill");
+      expect(await fill("Jan 2020")).toBe("#cbd5e1");
+      expect(await fill("Apr 2020")).toBe("#3b6ea8");
+      // Combined with a premise click, as any filter.
+      const premise = "RESIDENCE / HOME";
+      await clickAndSettle(page, `.chart[data-dim='PREMISE_TYPE'] path[aria-roledescription="bar"][aria-label*=": ${premise};"]`);
+      const withPremise = await shown("lmpd", `${where} AND PREMISE_TYPE = ${quoteString(premise)}`, "officer_assaulted");
+      expect(await kpi(page, "kpi-count")).toBe(withPremise.n);
+      await shot(page, "dashboard-real-lmpd-date-brush.png");
+
+      await page.selectOption("#timeline-unit", "week");
+      await page.waitForFunction(() => new URL(location.href).searchParams.get("unit") === "week");
+      await settled(page);
+      expect(await kpi(page, "kpi-count")).toBe(withPremise.n);
+      expect(Number(await page.getAttribute(".chart[data-dim='DATE_OCCURED']", "data-bins"))).toBeGreaterThan(130);
+      await page.reload();
+      await settled(page);
+      expect(await page.inputValue("#timeline-unit")).toBe("week");
+      expect(await kpi(page, "kpi-count")).toBe(withPremise.n);
       await page.close();
     });
 

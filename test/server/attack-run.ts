@@ -1,7 +1,16 @@
 import { join } from "node:path";
 import { quoteString, type Db } from "../../src/data/Db.js";
 import type { DisclosurePolicy } from "../../src/disclosure/policy.js";
-import type { DimensionView, FilterValue, HistogramBin, QueryRow, RunSummary } from "../../src/server/api-types.js";
+import type {
+  DimensionView,
+  DistributionResponse,
+  FilterValue,
+  HistogramBin,
+  QueryRow,
+  RangeView,
+  RunSummary,
+} from "../../src/server/api-types.js";
+import { binExpr, formatDay, parseDay } from "../../src/server/ranges.js";
 import { dimensionExpr } from "../../src/server/sql.js";
 import { createRng } from "../../src/util/random.js";
 import { describe as describeSet, Knowledge, type Description } from "./attacker.js";
@@ -25,6 +34,12 @@ export interface AttackPlan {
   twoValue: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /**
+   * Brushed ranges per range column (numeric histogram or timeline): random edges a < b < c, each answered as
+   * [a, b), [b, c) and [a, c) (the differencing a brush allows), alone and under a one-value filter, with one
+   * dimension grouped under [a, b). Default 0.
+   */
+  ranges?: number;
 }
 
 /** What one attack produced, beside the knowledge it gathered. */
@@ -64,6 +79,19 @@ function matches(v: FilterValue, want: FilterValue): boolean {
   return typeof want === "number" ? Number(v) === want : String(v) === String(want);
 }
 
+const DAY_MS = 86_400_000;
+
+/** A quoted SQL identifier (the test's own, so the truth does not reuse the server's quoting). */
+const quoteIdentTest = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** True when cell value v (a bin index or day number) lies in the described range "lo..hi". */
+function inRange(v: FilterValue, range: string): boolean {
+  if (v === null) return false;
+  const [lo, hi] = range.split("..").map(Number);
+  const x = Number(v);
+  return x >= lo && x < hi;
+}
+
 const vkey = (v: unknown): string => (v === null || v === undefined ? "\u0000" : JSON.stringify(v));
 
 /**
@@ -86,10 +114,21 @@ export async function attackRun(
   const clusterKey = run.cluster_key;
   const target = run.results.dashboard.target;
   const index = new Map(dims.map((d, i) => [d.key, i]));
+  // Range columns are attacked as dimensions whose values are cells (numeric bins by index, days as day numbers);
+  // a range [lo, hi) of cells is described as the one value "lo..hi" of the pseudo-dimension `range:COLUMN`.
+  const rangeViews: RangeView[] = plan.ranges ? run.ranges : [];
+  rangeViews.forEach((r, j) => index.set(`range:${r.column}`, dims.length + j));
+  const rangeIndex = new Set(rangeViews.map((_, j) => dims.length + j));
 
   // The truth: every row's dimension values as the server computes them.
   const parquet = quoteString(join(dir, "prepared.parquet"));
-  const exprs = dims.map((d, i) => `${dimensionExpr(d)} AS "d${i}"`);
+  const exprs = [
+    ...dims.map((d, i) => `${dimensionExpr(d)} AS "d${i}"`),
+    ...rangeViews.map(
+      (r, j) =>
+        `${r.kind === "numeric" ? binExpr(r) : `floor(epoch(TRY_CAST(${quoteIdentTest(r.column)} AS TIMESTAMP)) / 86400)::INTEGER`} AS "d${dims.length + j}"`,
+    ),
+  ];
   // DuckDB's greatest() skips NULL, so unscored rows are kept out explicitly (as the server's histogram does).
   const s = `TRY_CAST("_score" AS DOUBLE)`;
   const score = run.has_score
@@ -98,7 +137,7 @@ export async function attackRun(
   const hit = target ? `coalesce(TRY_CAST("${target}" AS DOUBLE) = 1, false)` : "false";
   const raw = await db.query(`SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b FROM read_parquet(${parquet})`);
   const rows: Row[] = raw.map((r) => ({
-    values: dims.map((_, i) => r[`d${i}`] as FilterValue),
+    values: exprs.map((_, i) => (r[`d${i}`] === null ? null : rangeIndex.has(i) ? Number(r[`d${i}`]) : (r[`d${i}`] as FilterValue))),
     target: r.y === true,
     scoreBin: r.b === null ? null : Number(r.b),
     hash: rowHash(Number(r.r)),
@@ -121,7 +160,11 @@ export async function attackRun(
 
   const select = (d: Description): Row[] => {
     const conds = Object.entries(d).map(([dim, values]) => [index.get(dim) ?? -1, values] as const);
-    return rows.filter((r) => conds.every(([i, values]) => values.some((v) => matches(r.values[i], v))));
+    return rows.filter((r) =>
+      conds.every(([i, values]) =>
+        values.some((v) => (rangeIndex.has(i) && v !== null ? inRange(r.values[i], String(v)) : matches(r.values[i], v))),
+      ),
+    );
   };
   const groups = (subset: Row[], by: (r: Row) => unknown): Map<string, Group> => {
     const out = new Map<string, Group>();
@@ -283,6 +326,95 @@ export async function attackRun(
     for (let next = queue.shift(); next; next = queue.shift()) await attackBase(next.base, next.histogram);
   });
   await Promise.all(workers);
+
+  // Brushed ranges: per range column, the distribution (a partition of the base into its bins and the missing rows)
+  // and random ranges [a, b), [b, c), [a, c), which a brush allows to difference.
+  const filtersOf = (d: Description) => Object.fromEntries(Object.entries(d).filter(([dim]) => !dim.startsWith("range:")));
+  const rangesOf = (d: Description) =>
+    Object.entries(d)
+      .filter(([dim]) => dim.startsWith("range:"))
+      .map(([dim, [v]]) => {
+        const r = rangeViews[(index.get(dim) ?? 0) - dims.length];
+        const [lo, hi] = String(v).split("..").map(Number);
+        return r.kind === "numeric"
+          ? {
+              column: r.column,
+              min: Number((r.start + lo * r.width).toPrecision(12)),
+              max: Number((r.start + hi * r.width).toPrecision(12)),
+            }
+          : { column: r.column, min: formatDay(lo * DAY_MS), max: formatDay(hi * DAY_MS) };
+      });
+  const total = async (d: Description) => {
+    const desc = key(d);
+    const row = (await post<{ rows: QueryRow[] }>("query", { filters: filtersOf(d), ranges: rangesOf(d) })).rows[0];
+    record(desc, groups(select(d), () => null).get(vkey(null)) ?? none, row);
+    return desc;
+  };
+  for (const [j, r] of rangeViews.entries()) {
+    const dim = `range:${r.column}`;
+    const cells =
+      r.kind === "numeric" ? { lo: 0, hi: r.bins } : { lo: Number(parseDay(r.first)) / DAY_MS, hi: Number(parseDay(r.end)) / DAY_MS };
+    const oneValue = dims.filter((d) => d.key !== clusterKey).slice(0, 2);
+    const rangeBases: Description[] = [{}, ...oneValue.map((d) => ({ [d.key]: [pick(domains.get(d.key) ?? [null])] }))];
+    for (const base of rangeBases) {
+      const baseDesc = key(base);
+      if (!k.answers.has(baseDesc)) await total(base);
+      for (const unit of r.kind === "date" ? (["week", "month"] as const) : ([undefined] as const)) {
+        const answer = await post<DistributionResponse>("distribution", { filters: base, column: r.column, ...(unit ? { unit } : {}) });
+        const subset = select(base);
+        const parts: string[] = [];
+        for (const bin of [...answer.bins, { ...answer.missing, start: null, end: null }]) {
+          const value =
+            bin.start === null
+              ? null
+              : r.kind === "numeric"
+                ? `${Math.round((Number(bin.start) - r.start) / r.width)}..${Math.round((Number(bin.end) - r.start) / r.width)}`
+                : `${Number(parseDay(bin.start)) / DAY_MS}..${Number(parseDay(bin.end)) / DAY_MS}`;
+          const cell: Description = { ...base, [dim]: [value] };
+          const desc = key(cell);
+          parts.push(desc);
+          const g =
+            groups(
+              subset.filter((row) => (value === null ? row.values[dims.length + j] === null : inRange(row.values[dims.length + j], value))),
+              () => null,
+            ).get(vkey(null)) ?? none;
+          record(desc, g, bin);
+        }
+        k.partition(baseDesc, parts);
+        if (target)
+          k.partition(
+            `${baseDesc}|pos`,
+            parts.map((p) => `${p}|pos`),
+          );
+      }
+      for (let t = 0; t < (plan.ranges ?? 0); ++t) {
+        const edges = new Set<number>();
+        while (edges.size < 3) edges.add(cells.lo + rng.int(cells.hi - cells.lo + 1));
+        const [a, b, c] = [...edges].sort((x, y) => x - y);
+        const ab: Description = { ...base, [dim]: [`${a}..${b}`] };
+        const bc: Description = { ...base, [dim]: [`${b}..${c}`] };
+        const ac: Description = { ...base, [dim]: [`${a}..${c}`] };
+        const [dab, dbc, dac] = [await total(ab), await total(bc), await total(ac)];
+        k.partition(dac, [dab, dbc]);
+        k.subset(dac, dab);
+        k.subset(dac, dbc);
+        if (target) k.partition(`${dac}|pos`, [`${dab}|pos`, `${dbc}|pos`]);
+        if (t === 0) {
+          const d = pick(dims);
+          if (Object.hasOwn(base, d.key)) continue;
+          const i = index.get(d.key) ?? -1;
+          const answer = await post<{ rows: QueryRow[] }>("query", { filters: filtersOf(ab), ranges: rangesOf(ab), group_by: d.key });
+          const truth = groups(select(ab), (row) => row.values[i]);
+          const parts = answer.rows.map((row) => {
+            const desc = key({ ...ab, [d.key]: [row.key] });
+            record(desc, truth.get(vkey(row.key)) ?? none, row);
+            return desc;
+          });
+          k.partition(dab, parts);
+        }
+      }
+    }
+  }
 
   // Two-value filters: the sum of the two one-value sets, and a superset of each.
   for (const d of multi) {

@@ -16,7 +16,7 @@ import { analyse } from "./attacker.js";
  */
 
 const fixtures = resolve("test/fixtures/dashboard");
-const plan: AttackPlan = { seed: 11, valuesPerDimension: 12, pairs: 30, triples: 15, twoValue: 3, concurrency: 4 };
+const plan: AttackPlan = { seed: 11, valuesPerDimension: 12, pairs: 30, triples: 15, twoValue: 3, concurrency: 4, ranges: 6 };
 
 let base: string;
 let db: Db;
@@ -61,6 +61,9 @@ describe("the attacker on the dashboard fixtures", () => {
       expect(out.knowledge.inconsistent).toEqual([]);
       expect(report.unsound).toEqual([]);
       expect(report.leaks).toEqual([]);
+      // Brushed ranges were attacked too: histogram bins or timeline weeks and months, and ranges [a, b) beside [a, c).
+      expect(run.ranges.length, run.id).toBeGreaterThan(0);
+      expect([...out.knowledge.answers.keys()].filter((d) => d.includes("range:")).length, run.id).toBeGreaterThan(100);
     }
   }, 300_000);
 
@@ -71,6 +74,8 @@ describe("the attacker on the dashboard fixtures", () => {
       const report = analyse(out.knowledge, exact);
       expect(report.unsound).toEqual([]);
       expect(report.leaks.filter((l) => l.how === "nested").length, run.id).toBeGreaterThan(0);
+      // Differencing two brushed ranges is among the ways exact answers leak.
+      expect(report.leaks.filter((l) => l.what.includes("range:")).length, run.id).toBeGreaterThan(0);
       for (const leak of report.leaks) {
         expect(leak.value).toBeGreaterThanOrEqual(1);
         expect(leak.value).toBeLessThan(10);

@@ -1,4 +1,14 @@
-import type { Filters, HistogramBin, PointsResponse, QueryRequest, QueryRow, RunSummary } from "../../src/server/api-types";
+import type {
+  DistributionRequest,
+  DistributionResponse,
+  Filters,
+  HistogramBin,
+  PointsResponse,
+  QueryRequest,
+  QueryRow,
+  RangeFilter,
+  RunSummary,
+} from "../../src/server/api-types";
 
 const token = new URLSearchParams(location.search).get("token");
 
@@ -32,15 +42,20 @@ export const fetchRuns = (): Promise<{ runs: RunSummary[] }> => call("/api/runs"
 export const fetchQuery = (id: string, request: QueryRequest): Promise<{ rows: QueryRow[] }> => call(runPath(id, "query"), request);
 
 /** Score histogram of the filtered rows. */
-export const fetchHistogram = (id: string, filters: Filters, bins = 20): Promise<{ bins: HistogramBin[] }> =>
-  call(runPath(id, "histogram"), { filters, bins });
+export const fetchHistogram = (id: string, filters: Filters, ranges: RangeFilter[], bins = 20): Promise<{ bins: HistogramBin[] }> =>
+  call(runPath(id, "histogram"), { filters, ranges, bins });
+
+/** Counts per bin of a numeric column, or per week or month of the timeline. */
+export const fetchDistribution = (id: string, request: DistributionRequest): Promise<DistributionResponse> =>
+  call(runPath(id, "distribution"), request);
 
 /** The filtered located rows counted on the run's grid (only when the study allows a gridded map). */
-export const fetchPoints = (id: string, filters: Filters): Promise<PointsResponse> => call(runPath(id, "points"), { filters });
+export const fetchPoints = (id: string, filters: Filters, ranges: RangeFilter[]): Promise<PointsResponse> =>
+  call(runPath(id, "points"), { filters, ranges });
 
 /** Counts per area of the filtered rows. */
-export const fetchAreas = (id: string, filters: Filters): Promise<{ column: string; rows: QueryRow[] }> =>
-  call(runPath(id, "areas"), { filters });
+export const fetchAreas = (id: string, filters: Filters, ranges: RangeFilter[]): Promise<{ column: string; rows: QueryRow[] }> =>
+  call(runPath(id, "areas"), { filters, ranges });
 
 /** The run's area GeoJSON. */
 export const fetchGeojson = (id: string): Promise<{ type: string; features: GeoFeature[] }> => call(runPath(id, "areas.geojson"));

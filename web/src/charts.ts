@@ -574,3 +574,155 @@ export function gridMapSpec(
     },
   } as VisualizationSpec;
 }
+
+/** One bin of a histogram or a timeline week/month; counts null when hidden (drawn as hidden, never as zero). */
+export interface RangeDatum {
+  /** Left and right edges: numbers, or ISO days for the timeline. */
+  start: number | string;
+  end: number | string;
+  label: string;
+  count: number | null;
+  count_text: string;
+  rate?: number | null;
+  rate_lo?: number;
+  rate_hi?: number;
+  positives_text?: string;
+  /** Segments: the cluster this part of the bar counts (stacked), with its index for colour and order. */
+  cluster?: string;
+  cluster_index?: number;
+  /** True when a range is brushed and this bin is outside it. */
+  faded: boolean;
+}
+
+/** Name of the brush selection of a histogram or a timeline (read by the dashboard's signal listener). */
+export const BRUSH = "brush";
+
+/**
+ * A histogram of a numeric column or a timeline of a timestamp column, with an x brush (drag to select a range).
+ * Bars are records (stacked by cluster on segments runs); on risk runs the line is the rate, drawn only through bins
+ * of 30 or more records, with Wilson intervals. Hidden bins carry the hidden label at the axis, not a bar.
+ * @param temporal true for the timeline (x is UTC time)
+ * @param clusters the cluster labels, for stacked bars (segments)
+ */
+export function rangeSpec(
+  data: RangeDatum[],
+  width: number,
+  title: string,
+  options: { temporal: boolean; targetLabel?: string; clusters?: string[]; format?: string },
+): VisualizationSpec {
+  const { temporal, targetLabel, clusters } = options;
+  const xType = temporal ? "temporal" : "quantitative";
+  const x = {
+    field: "start",
+    type: xType,
+    title: temporal ? null : title,
+    ...(temporal ? { scale: { type: "utc" } } : { bin: { binned: true } }),
+    axis: temporal
+      ? { format: "%b %Y", formatType: "utc", labelOverlap: true, tickCount: 6 }
+      : { labelOverlap: true, ...(options.format ? { format: options.format } : {}) },
+  };
+  const x2 = { field: "end" };
+  const tooltip = [
+    { field: "label", title },
+    ...(clusters ? [{ field: "cluster", title: "Cluster" }] : []),
+    { field: "count_text", title: "Records" },
+    ...(targetLabel
+      ? [
+          { field: "positives_text", title: targetLabel },
+          { field: "rate", title: "Rate", format: ".1%" },
+          { field: "rate_lo", title: "Rate, 95% interval from", format: ".1%" },
+          { field: "rate_hi", title: "to", format: ".1%" },
+        ]
+      : []),
+  ];
+  const countY = {
+    field: "count",
+    type: "quantitative",
+    stack: clusters ? "zero" : null,
+    title: "Records",
+    axis: { format: ",d", tickMinStep: 1, labelSeparation: 6, tickCount: 4, titleColor: COLORS.count },
+  };
+  const bars = {
+    // The brush lives on the bars' layer; dragging anywhere in the plot sets it.
+    params: [
+      {
+        name: BRUSH,
+        select: {
+          type: "interval",
+          encodings: ["x"],
+          clear: "dblclick",
+          mark: { fill: COLORS.text, fillOpacity: 0.08, stroke: COLORS.muted },
+        },
+      },
+    ],
+    // Vertical although x has two edges: stacked counts rise from the axis, one bar per bin.
+    mark: { type: "bar", orient: "vertical", cursor: "crosshair", binSpacing: 1 },
+    encoding: {
+      x,
+      x2,
+      y: countY,
+      ...(clusters
+        ? {
+            color: { field: "cluster", type: "nominal", scale: clusterColor(clusters), legend: null },
+            order: { field: "cluster_index", type: "quantitative" },
+            opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
+          }
+        : { color: { condition: { test: "datum.faded", value: COLORS.faded }, value: COLORS.count } }),
+      tooltip,
+    },
+  };
+  const middle = temporal ? "(toDate(datum.start) + toDate(datum.end)) / 2" : "(datum.start + datum.end) / 2";
+  const midX = { field: "mid", type: xType, ...(temporal ? { scale: { type: "utc" } } : {}) };
+  const hidden = {
+    // A hidden bin (or cluster part) is marked at the axis with a short grey tick, its label in the tooltip.
+    transform: [{ filter: "datum.count === null" }, { calculate: "0", as: "zero" }, { calculate: middle, as: "mid" }],
+    mark: { type: "tick", orient: "horizontal", color: COLORS.hidden, thickness: 3, cursor: "crosshair" },
+    // The same y as the bars (title and axis), so that sharing the scale keeps the count axis.
+    encoding: { x: midX, y: { ...countY, field: "zero", stack: null }, tooltip },
+  };
+  const rateY = {
+    field: "rate",
+    type: "quantitative",
+    title: `${targetLabel ?? ""} rate`,
+    axis: { format: ".0%", tickCount: 4, titleColor: COLORS.rate, grid: false },
+  };
+  const rate = targetLabel
+    ? [
+        {
+          transform: [{ calculate: middle, as: "mid" }],
+          encoding: { x: midX, y: rateY },
+          layer: [
+            {
+              transform: [{ filter: `isValid(datum.rate) && !(${SMALL})` }],
+              mark: { type: "line", color: COLORS.rate, strokeWidth: 1.5, interactive: false },
+            },
+            {
+              transform: [{ filter: "isValid(datum.rate_lo)" }],
+              mark: { type: "rule", color: COLORS.rate, strokeWidth: 1, interactive: false },
+              encoding: {
+                y: { ...rateY, field: "rate_lo" },
+                y2: { field: "rate_hi" },
+                opacity: { condition: { test: SMALL, value: 0.2 }, value: 0.5 },
+              },
+            },
+            {
+              transform: [{ filter: "isValid(datum.rate)" }],
+              mark: { type: "point", filled: true, size: 14, color: COLORS.rate, interactive: false },
+              encoding: { opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 } },
+            },
+          ],
+        },
+      ]
+    : [];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    data: { values: data },
+    autosize: FIT_X,
+    width,
+    height: 170,
+    // Bars and hidden-bin ticks share the count scale; the rate (risk) has its own, on the right.
+    layer: [{ layer: [bars, hidden] }, ...rate],
+    ...(targetLabel ? { resolve: { scale: { y: "independent" } } } : {}),
+  } as VisualizationSpec;
+}

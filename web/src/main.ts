@@ -1,23 +1,47 @@
 import embed, { type Result, type VisualizationSpec } from "vega-embed";
-import type { DimensionView, FilterValue, Filters, QueryRow, RunSummary } from "../../src/server/api-types";
-import { fetchAreas, fetchGeojson, fetchHistogram, fetchPoints, fetchQuery, fetchRuns, reportUrl, type GeoFeature } from "./api";
+import type {
+  DimensionView,
+  DistributionBin,
+  FilterValue,
+  Filters,
+  QueryRow,
+  RangeFilter,
+  RangeView,
+  RunSummary,
+  TimeUnit,
+} from "../../src/server/api-types";
+import {
+  fetchAreas,
+  fetchDistribution,
+  fetchGeojson,
+  fetchHistogram,
+  fetchPoints,
+  fetchQuery,
+  fetchRuns,
+  reportUrl,
+  type GeoFeature,
+} from "./api";
 import {
   areaMapSpec,
+  BRUSH,
   clusterSpec,
   CLUSTER_COLORS,
   gridMapSpec,
   histogramSpec,
   RATE_MIN_COUNT,
+  rangeSpec,
   riskCategorySpec,
   riskTimeSpec,
   stackedSpec,
   type AreaMetric,
   type BarDatum,
+  type RangeDatum,
   type StackDatum,
 } from "./charts";
 import { escapeHtml, formatInt, formatPct, valueLabel } from "./format";
 import { rewindGeometry } from "./rewind";
-import { decodeUrlState, encodeUrlState } from "./url-state";
+import { decodeUrlState, encodeUrlState, type UrlRange } from "./url-state";
+import { snapRange } from "./snap-range";
 import { toCsv, type CsvCell } from "./csv";
 import { wilsonInterval } from "./wilson";
 import "./style.css";
@@ -27,6 +51,10 @@ interface State {
   run?: RunSummary;
   /** Selected values per dimension key. */
   filters: Map<string, FilterValue[]>;
+  /** Brushed ranges [min, max) per column (numeric histograms, the timeline). */
+  ranges: Map<string, UrlRange>;
+  /** The timeline's buckets as chosen; undefined is the run's default ({@link unitOf}). */
+  unit?: TimeUnit;
   /** Bumped on every refresh so late answers of an older one are dropped. */
   generation: number;
   /** The map menu's choice ("rate", "count", "dominant", "share:2"); undefined is the run's default. */
@@ -36,7 +64,7 @@ interface State {
   notice?: string;
 }
 
-const state: State = { runs: [], filters: new Map(), generation: 0 };
+const state: State = { runs: [], filters: new Map(), ranges: new Map(), generation: 0 };
 const views = new Map<string, Result>();
 
 /** The aggregated answer each chart was drawn from, as the table its CSV export writes. */
@@ -64,6 +92,14 @@ function filtersObject(except?: string): Filters {
   return out;
 }
 
+/** The brushed ranges as the API takes them. */
+function rangesList(): RangeFilter[] {
+  return [...state.ranges].map(([column, [min, max]]) => ({ column, min, max }));
+}
+
+/** Filtered dimensions the server counts against max_filters: value filters and ranges. */
+const filterCount = (): number => state.filters.size + state.ranges.size;
+
 function isSelected(dimKey: string, value: FilterValue): boolean {
   return (state.filters.get(dimKey) ?? []).some((v) => sameValue(v, value));
 }
@@ -71,7 +107,7 @@ function isSelected(dimKey: string, value: FilterValue): boolean {
 function toggle(dimKey: string, value: FilterValue): void {
   const current = state.filters.get(dimKey) ?? [];
   const max = state.run?.disclosure.max_filters ?? Infinity;
-  if (!current.length && state.filters.size >= max) {
+  if (!current.length && filterCount() >= max) {
     // The server answers at most max_filters filtered dimensions at once (the disclosure policy).
     state.notice = `At most ${max} filters at once: remove one before adding a filter on ${state.run ? dimLabel(state.run, dimKey) : dimKey}.`;
     if (state.run) renderFilters(state.run);
@@ -212,7 +248,7 @@ function renderTabs(): void {
   tabs.querySelectorAll<HTMLButtonElement>("button").forEach((b) => {
     b.addEventListener("click", () => {
       const run = state.runs.find((r) => r.id === b.dataset.run);
-      if (run && run !== state.run) selectRun(run, new Map(), undefined, "push");
+      if (run && run !== state.run) selectRun(run, { filters: new Map(), ranges: new Map() }, undefined, "push");
     });
   });
 }
@@ -221,11 +257,18 @@ function renderTabs(): void {
  * Shows a run with the given filters and map choice (from a link, or none after a tab click).
  * @param history "push" adds a history entry, "replace" rewrites the current one, "none" leaves the address
  */
-function selectRun(run: RunSummary, filters: Map<string, FilterValue[]>, mapChoice: string | undefined, history: UrlMode): void {
+function selectRun(
+  run: RunSummary,
+  wanted: { filters: Map<string, FilterValue[]>; ranges: Map<string, UrlRange>; unit?: TimeUnit },
+  mapChoice: string | undefined,
+  history: UrlMode,
+): void {
   for (const v of views.values()) v.finalize();
   views.clear();
   state.run = run;
-  state.filters = usableFilters(run, filters);
+  state.filters = usableFilters(run, wanted.filters);
+  state.ranges = usableRanges(run, wanted.ranges, run.disclosure.max_filters - state.filters.size);
+  state.unit = wanted.unit;
   state.notice = undefined;
   state.mapChoice = mapChoice;
   state.geojson = run.results.dashboard.areas
@@ -248,10 +291,32 @@ function usableFilters(run: RunSummary, filters: Map<string, FilterValue[]>): Ma
   return new Map([...filters].filter(([k]) => known.has(k)).slice(0, max));
 }
 
+/** The edge index of x in a numeric column's bins (a whole number in 0..bins), or undefined. */
+function edgeIndex(r: Extract<RangeView, { kind: "numeric" }>, x: number): number | undefined {
+  const i = (x - r.start) / r.width;
+  const k = Math.round(i);
+  return Math.abs(i - k) < 1e-9 && k >= 0 && k <= r.bins ? k : undefined;
+}
+
+/** Ranges of a link that this run can answer: known columns, on bin edges (numbers) or days (the timeline). */
+function usableRanges(run: RunSummary, ranges: Map<string, UrlRange>, room: number): Map<string, UrlRange> {
+  const ok = [...ranges].filter(([column, [a, b]]) => {
+    const r = run.ranges.find((x) => x.column === column);
+    if (!r) return false;
+    if (r.kind === "numeric")
+      return typeof a === "number" && typeof b === "number" && edgeIndex(r, a) !== undefined && edgeIndex(r, b) !== undefined;
+    return typeof a === "string" && typeof b === "string";
+  });
+  return new Map(ok.slice(0, Math.max(0, room)));
+}
+
 /** Puts the run, its filters and the map choice in the address, so a reload or a shared link shows the same view. */
 function writeUrl(mode: UrlMode): void {
   if (mode === "none" || !state.run) return;
-  const query = encodeUrlState({ run: state.run.id, filters: state.filters, map: state.mapChoice }, location.search);
+  const query = encodeUrlState(
+    { run: state.run.id, filters: state.filters, ranges: state.ranges, unit: state.unit, map: state.mapChoice },
+    location.search,
+  );
   if (`?${query}` === location.search) return;
   const url = `${location.pathname}?${query}`;
   if (mode === "push") history.pushState(null, "", url);
@@ -263,10 +328,13 @@ function applyUrl(): void {
   const wanted = decodeUrlState(location.search);
   const run = state.runs.find((r) => r.id === wanted.run) ?? state.runs[0];
   if (run !== state.run) {
-    selectRun(run, wanted.filters, wanted.map, "none");
+    selectRun(run, wanted, wanted.map, "none");
     return;
   }
   state.filters = usableFilters(run, wanted.filters);
+  state.ranges = usableRanges(run, wanted.ranges, run.disclosure.max_filters - state.filters.size);
+  state.unit = wanted.unit;
+  syncUnitSelect();
   state.notice = undefined;
   if (state.mapChoice !== wanted.map) {
     state.mapChoice = wanted.map;
@@ -311,6 +379,8 @@ function buildLayout(run: RunSummary): void {
   const dims = run.dimensions.filter((d) => d.kind !== "cluster");
   const categories = dims.filter((d) => d.kind === "category");
   const times = dims.filter((d) => d.kind !== "category");
+  const numeric = run.ranges.filter((r) => r.kind === "numeric");
+  const timeline = run.ranges.find((r) => r.kind === "date");
   const map = mapKind(run);
   const badges = [
     `<span class="badge ${r.study}">${isRisk ? "Risk study" : "Segments study"}</span>`,
@@ -349,10 +419,39 @@ function buildLayout(run: RunSummary): void {
       ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select>${exportButtons("map", mapTitle)}</header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
       ${side.replace("span-5", map ? "span-5" : "span-12")}
       ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()} (outlined: under ${RATE_MIN_COUNT} records); click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
+      ${timeline ? rangeCard("timeline", timeline, run, "span-12") : ""}
+      ${numeric.map((r, i) => rangeCard(`num-${i}`, r, run, numeric.length === 1 ? "span-12" : "span-6")).join("")}
       ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? `Bars: records. Line: rate (faint points: under ${RATE_MIN_COUNT} records).` : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
     </div>`;
   categories.forEach((d, i) => ((document.getElementById(`dim-${i}`) as HTMLElement).dataset.dim = d.key));
   times.forEach((d, i) => ((document.getElementById(`time-${i}`) as HTMLElement).dataset.dim = d.key));
+  const rangeCharts: [string, RangeView][] = [
+    ...(timeline ? [["timeline", timeline] as [string, RangeView]] : []),
+    ...numeric.map((r, i): [string, RangeView] => [`num-${i}`, r]),
+  ];
+  for (const [id, r] of rangeCharts) {
+    const el = document.getElementById(id) as HTMLElement;
+    el.dataset.dim = r.column;
+    el.dataset.range = r.kind;
+    watchBrush(el, r);
+  }
+  document.querySelectorAll<HTMLButtonElement>(".range-clear").forEach((b) => {
+    b.addEventListener("click", () => {
+      const column = b.dataset.column ?? "";
+      if (!state.ranges.has(column)) return;
+      state.ranges.delete(column);
+      state.notice = undefined;
+      void refresh("push");
+    });
+  });
+  const unit = document.getElementById("timeline-unit") as HTMLSelectElement | null;
+  if (unit) {
+    syncUnitSelect();
+    unit.addEventListener("change", () => {
+      state.unit = unit.value === "month" ? "month" : "week";
+      void refresh("push");
+    });
+  }
   const select = document.getElementById("map-metric") as HTMLSelectElement | null;
   if (select && map === "areas") {
     const names = clusterNames(run);
@@ -426,7 +525,7 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
   const el = element("kpis");
   const total = run.rows;
   if (run.study === "risk") {
-    const { rows } = await fetchQuery(run.id, { filters: filtersObject() });
+    const { rows } = await fetchQuery(run.id, { filters: filtersObject(), ranges: rangesList() });
     if (gen !== state.generation) return;
     const t = rows[0];
     const base = run.results.study === "risk" ? run.results.base_rate : undefined;
@@ -450,7 +549,7 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
   }
   const names = clusterNames(run);
   const key = run.cluster_key;
-  const { rows } = await fetchQuery(run.id, { filters: filtersObject(), by_cluster: !!key });
+  const { rows } = await fetchQuery(run.id, { filters: filtersObject(), ranges: rangesList(), by_cluster: !!key });
   if (gen !== state.generation) return;
   const t = rows[0];
   el.innerHTML = [
@@ -485,20 +584,30 @@ function renderFilters(run: RunSummary): void {
     const text = values.map((v) => valueLabel(kind, v, names.label)).join(", ");
     return `<span class="chip" data-dim="${escapeHtml(key)}"><b>${escapeHtml(dimLabel(run, key))}:</b> ${escapeHtml(text)}<button type="button" aria-label="Remove filter on ${escapeHtml(dimLabel(run, key))}">×</button></span>`;
   });
+  for (const [column, range] of state.ranges) {
+    const r = run.ranges.find((x) => x.column === column);
+    if (!r) continue;
+    const label = r.kind === "date" ? `${r.label} (dates)` : r.label;
+    chips.push(
+      `<span class="chip" data-dim="${escapeHtml(column)}" data-range="${r.kind}"><b>${escapeHtml(label)}:</b> ${escapeHtml(rangeText(r, range))}<button type="button" aria-label="Remove range on ${escapeHtml(label)}">×</button></span>`,
+    );
+  }
   const limit = state.notice ? `<span class="limit" role="status">${escapeHtml(state.notice)}</span>` : "";
-  el.innerHTML = `<span class="filters-label">Active filters</span>${chips.length ? chips.join("") : `<span class="none">None. Click a bar or an area to filter every view.</span>`}${limit}<button type="button" id="clear-filters" ${chips.length ? "" : "disabled"}>Clear all</button>`;
+  el.innerHTML = `<span class="filters-label">Active filters</span>${chips.length ? chips.join("") : `<span class="none">None. Click a bar or an area, or drag across a histogram or the timeline, to filter every view.</span>`}${limit}<button type="button" id="clear-filters" ${chips.length ? "" : "disabled"}>Clear all</button>`;
   el.querySelectorAll<HTMLElement>(".chip").forEach((c) => {
     const dim = c.dataset.dim;
     const button = c.querySelector("button");
     if (dim === undefined || !button) throw new Error("malformed filter chip");
     button.addEventListener("click", () => {
-      state.filters.delete(dim);
+      if (c.dataset.range) state.ranges.delete(dim);
+      else state.filters.delete(dim);
       state.notice = undefined;
       void refresh("push");
     });
   });
   element("clear-filters").addEventListener("click", () => {
     state.filters.clear();
+    state.ranges.clear();
     state.notice = undefined;
     void refresh("push");
   });
@@ -622,11 +731,13 @@ async function renderDimension(run: RunSummary, el: HTMLElement, gen: number): P
   const d = run.dimensions.find((x) => x.key === el.dataset.dim);
   if (!d) throw new Error(`unknown dimension ${el.dataset.dim ?? "(none)"}`);
   const isRisk = run.study === "risk";
-  const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), group_by: d.key, by_cluster: !isRisk });
+  const answer = await fetchQuery(run.id, { filters: filtersObject(d.key), ranges: rangesList(), group_by: d.key, by_cluster: !isRisk });
   if (gen !== state.generation) return;
   // The reference rate is the rate under the other filters, asked for as such (never summed from hidden groups).
   const overall =
-    isRisk && d.kind === "category" ? ((await fetchQuery(run.id, { filters: filtersObject(d.key) })).rows[0].rate ?? null) : null;
+    isRisk && d.kind === "category"
+      ? ((await fetchQuery(run.id, { filters: filtersObject(d.key), ranges: rangesList() })).rows[0].rate ?? null)
+      : null;
   if (gen !== state.generation) return;
   answers.set(el.id, { rows: answer.rows, overall });
   if (d.kind === "category" && answer.rows.length > LIST_ROWS / 2) listControls(run, d, el);
@@ -693,11 +804,11 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
   const el = document.getElementById("clusters");
   const key = run.cluster_key;
   if (!el || !key) return;
-  const { rows } = await fetchQuery(run.id, { filters: filtersObject(key), group_by: key });
+  const { rows } = await fetchQuery(run.id, { filters: filtersObject(key), ranges: rangesList(), group_by: key });
   if (gen !== state.generation) return;
   const names = clusterNames(run);
   const byId = new Map(rows.map((r) => [Number(r.key), r]));
-  const totals = await fetchQuery(run.id, { filters: filtersObject(key), by_cluster: true });
+  const totals = await fetchQuery(run.id, { filters: filtersObject(key), ranges: rangesList(), by_cluster: true });
   if (gen !== state.generation) return;
   const shares = totals.rows[0].cluster_shares ?? {};
   const data = names.ids.map((id) => {
@@ -722,7 +833,7 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
 async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
   const el = document.getElementById("histogram");
   if (!el || !run.has_score) return;
-  const { bins } = await fetchHistogram(run.id, filtersObject(), 20);
+  const { bins } = await fetchHistogram(run.id, filtersObject(), rangesList(), 20);
   if (gen !== state.generation) return;
   const threshold = run.results.study === "risk" ? run.results.threshold : undefined;
   tables.set(el.id, {
@@ -748,7 +859,7 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
   const names = clusterNames(run);
   const areas = run.results.dashboard.areas;
   if (mapKind(run) === "areas" && areas && state.geojson) {
-    const [features, { rows }] = await Promise.all([state.geojson, fetchAreas(run.id, filtersObject(areas.column))]);
+    const [features, { rows }] = await Promise.all([state.geojson, fetchAreas(run.id, filtersObject(areas.column), rangesList())]);
     if (gen !== state.generation) return;
     const byKey = new Map(rows.filter((r) => r.key !== null).map((r) => [String(r.key), r]));
     const byLower = new Map(rows.filter((r) => r.key !== null).map((r) => [String(r.key).trim().toLowerCase(), r]));
@@ -813,7 +924,7 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
       .join(" ");
     return;
   }
-  const { total, cells, grid_m } = await fetchPoints(run.id, filtersObject());
+  const { total, cells, grid_m } = await fetchPoints(run.id, filtersObject(), rangesList());
   if (gen !== state.generation) return;
   tables.set(el.id, {
     columns: ["latitude", "longitude", `records_in_${grid_m}m_square`],
@@ -822,6 +933,183 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
   await show(el, gridMapSpec(cells, width, height, grid_m));
   const drawn = cells.reduce((s, c) => s + c.count, 0);
   foot.textContent = `${formatInt(cells.length)} squares of ${formatInt(grid_m)} m drawn (${formatInt(drawn)} records); located records under the filters: ${countText(run, total)}. Counts are perturbed; squares with ${run.disclosure.hidden_label} records are not drawn.`;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
+const dayMs = (s: string): number => Date.parse(`${s}T00:00:00Z`);
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** "6 Jan 2020" of a `YYYY-MM-DD` day. */
+function dayText(s: string): string {
+  const d = new Date(dayMs(s));
+  return `${d.getUTCDate()} ${MONTH_NAMES[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+/** A bin edge as text, without float noise (0.15000000000000002 reads 0.15). */
+const edgeText = (x: number): string => String(Number(x.toPrecision(10)));
+
+/** A brushed range as a chip reads it: "20 to under 35", or the first and last day of a date range. */
+function rangeText(r: RangeView, [a, b]: UrlRange): string {
+  if (r.kind === "date") return `${dayText(String(a))} – ${dayText(dayOf(dayMs(String(b)) - DAY_MS))}`;
+  return `${edgeText(Number(a))} to under ${edgeText(Number(b))}`;
+}
+
+/** The card of a histogram or the timeline: a Clear button, and the week/month switch on the timeline. */
+function rangeCard(id: string, r: RangeView, run: RunSummary, span: string): string {
+  const isRisk = run.study === "risk";
+  const title = r.kind === "date" ? `Timeline of ${r.label}` : r.label;
+  const what = isRisk
+    ? `Bars: records; line: rate of ${targetLabel(run).toLowerCase()} (faint: under ${RATE_MIN_COUNT} records)`
+    : "Records by cluster";
+  const sub =
+    r.kind === "date"
+      ? `${what}. Drag across the chart to filter to a date range.`
+      : `${what}, in bins of ${edgeText(r.width)}. Drag across the bars to filter to a range; grey ticks are bins with ${run.disclosure.hidden_label} records.`;
+  const unit =
+    r.kind === "date"
+      ? `<select id="timeline-unit" aria-label="Timeline buckets"><option value="week">By week</option><option value="month">By month</option></select>`
+      : "";
+  const clear = `<button type="button" class="range-clear" data-column="${escapeHtml(r.column)}" disabled>Clear range</button>`;
+  return card(id, title, sub, span).replace("</p>", `</p>${unit}${clear}`);
+}
+
+/** The timeline's buckets: the choice, else weeks on a timeline of up to two years and months on a longer one. */
+function unitOf(r: RangeView): TimeUnit {
+  if (state.unit) return state.unit;
+  return r.kind === "date" && dayMs(r.end) - dayMs(r.first) > 2 * 366 * DAY_MS ? "month" : "week";
+}
+
+function syncUnitSelect(): void {
+  const select = document.getElementById("timeline-unit") as HTMLSelectElement | null;
+  const r = state.run?.ranges.find((x) => x.kind === "date");
+  if (select && r) select.value = unitOf(r);
+}
+
+/** The last answer of each range chart, kept for the brush's snapping. */
+const rangeBins = new Map<string, DistributionBin[]>();
+
+/** The chart whose brush is being dragged, and how to apply it when the pointer is released. */
+let dragging: (() => void) | undefined;
+
+/** Applies a chart's brush as its range filter when a drag that started on it ends. */
+function watchBrush(el: HTMLElement, r: RangeView): void {
+  el.addEventListener("pointerdown", () => {
+    dragging = () => {
+      const view = views.get(el.id)?.view;
+      const value = view?.signal(BRUSH) as Record<string, unknown[]> | undefined;
+      const extent = value ? Object.values(value)[0] : undefined;
+      if (!extent || extent.length !== 2) return;
+      const [lo, hi] = extent.map((v) => Number(v)).sort((a, b) => a - b);
+      const range = snapRange(r, lo, hi, rangeBins.get(el.id) ?? []);
+      if (!range) return;
+      const max = state.run?.disclosure.max_filters ?? Infinity;
+      if (!state.ranges.has(r.column) && filterCount() >= max) {
+        state.notice = `At most ${max} filters at once: remove one before brushing ${r.label}.`;
+        if (state.run) renderFilters(state.run);
+        return;
+      }
+      const old = state.ranges.get(r.column);
+      if (old && old[0] === range[0] && old[1] === range[1]) return;
+      state.notice = undefined;
+      state.ranges.set(r.column, range);
+      void refresh("push");
+    };
+  });
+}
+
+/** Draws a histogram of a numeric column or the timeline: bins under every filter but its own range. */
+async function renderRange(run: RunSummary, el: HTMLElement, gen: number): Promise<void> {
+  const r = run.ranges.find((x) => x.column === el.dataset.dim);
+  if (!r) throw new Error(`unknown range column ${el.dataset.dim ?? "(none)"}`);
+  const isRisk = run.study === "risk";
+  const answer = await fetchDistribution(run.id, {
+    filters: filtersObject(),
+    ranges: rangesList(),
+    column: r.column,
+    ...(r.kind === "date" ? { unit: unitOf(r) } : {}),
+    by_cluster: !isRisk && !!run.cluster_key,
+  });
+  if (gen !== state.generation) return;
+  rangeBins.set(el.id, answer.bins);
+  const brushed = state.ranges.get(r.column);
+  const key = (v: number | string) => (r.kind === "date" ? dayMs(String(v)) : Number(v));
+  const faded = (b: DistributionBin) => !!brushed && (key(b.end) <= key(brushed[0]) || key(b.start) >= key(brushed[1]));
+  const label = (b: DistributionBin) =>
+    r.kind === "date"
+      ? unitOf(r) === "month"
+        ? `${MONTH_NAMES[new Date(dayMs(String(b.start))).getUTCMonth()]} ${new Date(dayMs(String(b.start))).getUTCFullYear()}`
+        : `Week of ${dayText(String(b.start))}`
+      : `${edgeText(Number(b.start))} to under ${edgeText(Number(b.end))}`;
+  const names = clusterNames(run);
+  let data: RangeDatum[];
+  if (isRisk) {
+    data = answer.bins.map((b) => ({
+      start: b.start,
+      end: b.end,
+      label: label(b),
+      count: b.count,
+      count_text: countText(run, b.count),
+      rate: b.rate ?? null,
+      ...wilsonBounds(b),
+      positives_text: countText(run, b.positives),
+      faded: faded(b),
+    }));
+    tables.set(el.id, {
+      columns: [
+        r.kind === "date" ? `${unitOf(r)}_from` : `${r.label}_from`,
+        r.kind === "date" ? `${unitOf(r)}_to` : `${r.label}_to`,
+        "records",
+        targetLabel(run),
+        "rate",
+      ],
+      rows: answer.bins.map((b) => [b.start, b.end, countCell(run, b.count), countCell(run, b.positives), b.rate ?? null]),
+    });
+  } else {
+    data = answer.bins.flatMap((b) =>
+      names.ids.map((id, i) => {
+        const n = b.clusters?.[String(id)] ?? null;
+        return {
+          start: b.start,
+          end: b.end,
+          label: label(b),
+          count: n,
+          count_text: countText(run, n),
+          cluster: names.labels[i],
+          cluster_index: i,
+          faded: faded(b),
+        };
+      }),
+    );
+    tables.set(el.id, {
+      columns: [`${r.label}_from`, `${r.label}_to`, "records", ...names.labels.map((l) => `records: ${l}`)],
+      rows: answer.bins.map((b) => [
+        b.start,
+        b.end,
+        countCell(run, b.count),
+        ...names.ids.map((id) => countCell(run, b.clusters?.[String(id)])),
+      ]),
+    });
+  }
+  const missing = answer.missing.count;
+  const outside = answer.outside?.count;
+  const foot = el.closest(".card")?.querySelector<HTMLElement>(".range-foot");
+  const note = [
+    missing === 0 ? "" : `Records without ${r.label}: ${countText(run, missing)} (not drawn).`,
+    r.kind === "date" && outside !== 0 && outside !== undefined
+      ? `Dated before ${dayText(r.first)} or from ${dayText(r.end)} on: ${countText(run, outside)} (not drawn; the timeline spans the months with more than ${run.disclosure.min_cell} records).`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  if (foot) foot.textContent = note;
+  else if (note) el.insertAdjacentHTML("afterend", `<p class="foot range-foot">${escapeHtml(note)}</p>`);
+  el.dataset.bins = String(answer.bins.length);
+  await show(
+    el,
+    rangeSpec(data, chartWidth(el), r.label, {
+      temporal: r.kind === "date",
+      ...(isRisk ? { targetLabel: targetLabel(run) } : { clusters: names.labels }),
+    }),
+  );
 }
 
 /** Re-queries and re-renders every view; `url` says how the address follows the new state. */
@@ -833,7 +1121,12 @@ async function refresh(url: UrlMode = "none"): Promise<void> {
   app.dataset.ready = "false";
   renderFilters(run);
   const tasks: Promise<void>[] = [renderKpis(run, gen), renderMap(run, gen), renderHistogram(run, gen), renderClusters(run, gen)];
-  document.querySelectorAll<HTMLElement>(".chart[data-dim]").forEach((el) => tasks.push(renderDimension(run, el, gen)));
+  document
+    .querySelectorAll<HTMLElement>(".chart[data-dim]")
+    .forEach((el) => tasks.push(el.dataset.range ? renderRange(run, el, gen) : renderDimension(run, el, gen)));
+  document.querySelectorAll<HTMLButtonElement>(".range-clear").forEach((b) => {
+    b.disabled = !state.ranges.has(b.dataset.column ?? "");
+  });
   const results = await Promise.allSettled(tasks);
   if (gen !== state.generation) return;
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -854,8 +1147,14 @@ async function main(): Promise<void> {
     return;
   }
   const wanted = decodeUrlState(location.search);
-  selectRun(state.runs.find((r) => r.id === wanted.run) ?? state.runs[0], wanted.filters, wanted.map, "replace");
+  selectRun(state.runs.find((r) => r.id === wanted.run) ?? state.runs[0], wanted, wanted.map, "replace");
   window.addEventListener("popstate", applyUrl);
+  window.addEventListener("pointerup", () => {
+    const apply = dragging;
+    dragging = undefined;
+    // Vega updates the brush signal in its own pointer handlers; read it once they have run.
+    if (apply) setTimeout(apply, 30);
+  });
   app.addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>(".export button");
     const id = button?.closest<HTMLElement>(".export")?.dataset.for;

@@ -21,6 +21,7 @@ export const riskKind: StudyKind<typeof riskStudySchema, RiskResults> = {
       time: r.date ?? r.features.dates[0]?.column,
       categories: [...r.features.categorical, ...(r.findings.by ?? [])],
       target: r.target,
+      numeric: r.features.numeric,
     };
   },
   run: runRisk,

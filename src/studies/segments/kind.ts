@@ -44,6 +44,7 @@ export const segmentsKind: StudyKind<typeof segmentsStudySchema, SegmentsResults
     return {
       time: s.features.dates[0]?.column,
       categories: [...s.features.categorical, ...s.describe, ...(s.areas ? [s.areas.column] : [])],
+      numeric: s.features.numeric,
     };
   },
   run: runSegments,
