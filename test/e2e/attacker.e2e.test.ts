@@ -17,7 +17,7 @@ import { cli, HAS_DATA } from "./helpers.js";
  * count may come out of them by subtraction, by sums, or by both together. docs/disclosure.md defines "derivable".
  */
 
-const plan: AttackPlan = { seed: 2026, valuesPerDimension: 30, pairs: 100, triples: 50, twoValue: 5, concurrency: 4 };
+const plan: AttackPlan = { seed: 2026, valuesPerDimension: 30, pairs: 100, triples: 50, twoValue: 5, concurrency: 4, ranges: 6 };
 
 function newestMtime(dir: string): number {
   return Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
@@ -105,6 +105,8 @@ describe("the attacker on the real LMPD, Baltimore, Orlando and Philadelphia res
       };
       console.info(`attacker: ${JSON.stringify(figures)}`);
       expect(out.queries).toBeGreaterThan(1000);
+      // Brushed ranges (numeric histograms, the timeline) were attacked too, on every run that has them.
+      expect(run.ranges.length, id).toBeGreaterThan(0);
       expect(report.smallDifferences).toBeGreaterThan(5000);
       expect(report.smallCells).toBeGreaterThan(1000);
       expect(out.badCounts).toEqual([]);
