@@ -9,7 +9,8 @@ import type { StudyBase } from "./study-file/base.js";
 import type { PrepareStep } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { prepareFailed } from "../util/messages.js";
+import { prepareErrorMessage } from "./prepare-error.js";
+import { prepareSqlPositions, type StepSqlPositions } from "./study-file/sql-lines.js";
 import * as msg from "../util/messages.js";
 
 /** The SQL of a step for an engine, or a one-line error when the step is written only for the other one. */
@@ -31,25 +32,39 @@ async function runStep(
   step: PrepareStep,
   sql: string,
   file: string,
-  engine: string,
+  engine: "duckdb" | "postgres",
   timeoutMs: number | undefined,
+  position: StepSqlPositions | undefined,
 ): Promise<void> {
   try {
     // Both engines run each step confined, as one query, with a time limit: see data/sandbox.ts and data/pg-sandbox.ts.
     if (db instanceof Db) await runPrepareStepDuckDb(db, step.name, sql, { file, timeoutMs });
     else await runPrepareStepPg(db.sandbox, step.name, sql, { file, timeoutMs });
   } catch (e) {
-    if (e instanceof QueryError)
-      throw new UserError("prepare.sql", prepareFailed(file, step.name, engine === "postgres" ? `(PostgreSQL) ${e.message}` : e.message), {
-        cause: e,
-      });
+    if (e instanceof QueryError) {
+      // DuckDB writes its hints (candidate bindings, the SQL line with a ^) on the lines after the first, PostgreSQL
+      // in fields of its error; either way they often say what to change, so they are kept.
+      const cause = e.cause as { message?: unknown; position?: string; detail?: string; hint?: string } | undefined;
+      const text = engine === "duckdb" && typeof cause?.message === "string" ? cause.message : e.message;
+      const place = {
+        file,
+        step: step.name,
+        engine,
+        sql,
+        prefix: `CREATE TABLE ${quoteIdent(step.name)} AS `,
+        position: engine === "postgres" && step.postgres !== undefined ? position?.postgres : position?.sql,
+      };
+      throw new UserError("prepare.sql", prepareErrorMessage(text, place, engine === "postgres" ? (cause ?? {}) : {}), { cause: e });
+    }
     throw e;
   }
 }
 
 /**
  * Runs the prepare steps. With a PostgreSQL URL the loaded sources are bulk-copied into a fresh schema there, the
- * steps run in PostgreSQL and the analysis table is copied back; otherwise everything runs in DuckDB.
+ * steps run in PostgreSQL and the analysis table is copied back; otherwise everything runs in DuckDB. A step that
+ * fails is a user error whose first line names the study file and line; `options.text` (the study file's text) lets
+ * it name the line of the SQL that failed rather than the step's `sql:` key.
  */
 export async function runPrepare(
   db: Db,
@@ -58,12 +73,13 @@ export async function runPrepare(
   analysisTable: string,
   logger: Logger,
   dbUrl?: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; text?: string } = {},
 ): Promise<void> {
   const { timeoutMs } = options;
+  const positions = options.text === undefined ? [] : prepareSqlPositions(options.text);
   if (!dbUrl) {
-    for (const step of spec.prepare) {
-      await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb", timeoutMs);
+    for (const [i, step] of spec.prepare.entries()) {
+      await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb", timeoutMs, positions[i]);
       const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
       logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
     }
@@ -83,7 +99,7 @@ export async function runPrepare(
     const sandbox = await openPgSandbox(pg, dbUrl, { schema: pg.schema ?? "public" });
     try {
       for (let i = 0; i < spec.prepare.length; ++i) {
-        await runStep({ sandbox }, spec.prepare[i], sqls[i], file, "postgres", timeoutMs);
+        await runStep({ sandbox }, spec.prepare[i], sqls[i], file, "postgres", timeoutMs, positions[i]);
         const [{ n }] = await sandbox.db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(spec.prepare[i].name)}`);
         logger.info(`  prepared ${spec.prepare[i].name} in PostgreSQL: ${Number(n).toLocaleString("en-US")} rows`);
       }

@@ -126,7 +126,10 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     // From here on the study file's SQL runs: in DuckDB only on a locked engine (data/sandbox.ts). With --db the
     // steps run in PostgreSQL, and DuckDB is locked once the analysis table is copied back.
     if (!options.dbUrl) await lockDown();
-    await runPrepare(db, spec, file, table, logger, options.dbUrl, { timeoutMs: options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
+    await runPrepare(db, spec, file, table, logger, options.dbUrl, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+      text: loaded.text,
+    });
     if (options.dbUrl) await lockDown();
     await requireTable(db, table, file);
     const clash = reservedColumn((await db.columns(table)).map((c) => c.name));

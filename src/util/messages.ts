@@ -125,7 +125,16 @@ export const testFromNotDate = (where: string, value: string) =>
 export const sourceMissing = (file: string, source: string, path: string) =>
   `${file}: source "${source}": file not found: ${path}; check the path (relative to the study file, or pass --data DIR)`;
 
-export const prepareFailed = (file: string, step: string, message: string) => `${file}: prepare step "${step}" failed: ${message}`;
+/**
+ * A prepare step failed: the first line names the study file, the line (when known) and the engine's message; the
+ * engine's hint lines follow, indented (`Candidate bindings: …`, the SQL line with its `^`).
+ */
+export const prepareFailed = (file: string, step: string, message: string, line?: number, hints: string[] = []) =>
+  `${file}${line === undefined ? "" : `:${line}`}: prepare step "${step}" failed: ${message}${hints.map((h) => `\n  ${h}`).join("")}`;
+
+/** The label before an SQL line quoted in a prepare error: the study file's line, else the line within the step's SQL. */
+export const sqlLineLabel = (file: string, fileLine: number | undefined, sqlLine: number) =>
+  fileLine === undefined ? `SQL line ${sqlLine}: ` : `${file}:${fileLine}: `;
 
 /** The analysis table has no rows; `hasPrepare` says whether prepare steps made it. */
 export const analysisTableEmpty = (file: string, table: string, hasPrepare: boolean) =>

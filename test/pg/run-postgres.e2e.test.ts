@@ -67,7 +67,7 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
     }
   });
 
-  it("a DuckDB-only step without a postgres: version is a one-line error", async () => {
+  it("a DuckDB-only step without a postgres: version is one error: a line naming the step, then PostgreSQL's pointer", async () => {
     const r = await cli([
       "run",
       "examples/baltimore-victim-segments-demographics.yaml",
@@ -80,7 +80,10 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
       "--quiet",
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/prepare step "victims" failed: \(PostgreSQL\)/);
+    const [first, ...hints] = r.stderr.trim().split("\n");
+    expect(first).toMatch(
+      /^openbeat: examples\/baltimore-victim-segments-demographics\.yaml:\d+: prepare step "victims" failed: \(PostgreSQL\)/,
+    );
+    for (const h of hints) expect(h).toMatch(/^  \S|^ +\^$/);
   });
 });

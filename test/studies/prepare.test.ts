@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { Db } from "../../src/data/Db.js";
 import { lockDownDuckDb } from "../../src/data/sandbox.js";
 import { runPrepare, stepSql } from "../../src/studies/prepare.js";
+import { prepareErrorMessage } from "../../src/studies/prepare-error.js";
+import { prepareSqlPositions } from "../../src/studies/study-file/sql-lines.js";
 import type { StudyBase } from "../../src/studies/study-file/base.js";
 import { parseStudy } from "../../src/studies/study-file/load-study.js";
 import { UserError } from "../../src/util/errors.js";
@@ -81,6 +83,106 @@ describe("runPrepare(db, spec, file, table, logger)", () => {
     expect((err as UserError).message).toBe(
       'study.yaml: prepare step "pg_only" is written for postgres (dialect: postgres); run it with --db postgres://…, or add a portable version',
     );
+  });
+});
+
+/** A study file as text whose one prepare step has this SQL as a literal block. */
+function studyText(sql: string): string {
+  return [
+    "name: hints",
+    "kind: risk",
+    "sources:",
+    "  incidents: { path: x.csv }",
+    "prepare:",
+    "  - name: renamed",
+    "    sql: |",
+    ...sql.split("\n").map((l) => (l ? `      ${l}` : "")),
+    "risk:",
+    "  target: officer_assaulted",
+    "  features: { categorical: [PREMISE] }",
+    "",
+  ].join("\n");
+}
+
+/** 1-based line of the study text that holds `needle`. */
+const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+
+describe("a failing step keeps the engine's hints, at the study file's line", () => {
+  it("keeps DuckDB's candidate bindings and its LINE pointer, given as the study file's line with the ^ under the column", async () => {
+    await db.exec(`CREATE TABLE spaced AS SELECT 1 AS "Date  Occurred", 2 AS x`);
+    const text = studyText('SELECT x,\n       "Date Occurred" AS occurred\nFROM spaced');
+    const err = await runPrepare(db, parseStudy(text), "study.yaml", "renamed", new Logger({ silent: true }), undefined, { text }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as UserError).code).toBe("prepare.sql");
+    const lines = (err as UserError).message.split("\n");
+    const at = lineOf(text, '"Date Occurred" AS occurred');
+    expect(lines[0]).toBe(
+      `study.yaml:${at}: prepare step "renamed" failed: Binder Error: Referenced column "Date Occurred" not found in FROM clause!`,
+    );
+    expect(lines).toContain('  Candidate bindings: "Date  Occurred"');
+    const pointer = lines.findIndex((l) => l.startsWith(`  study.yaml:${at}: `));
+    expect(lines[pointer]).toBe(`  study.yaml:${at}:        "Date Occurred" AS occurred`);
+    // The caret stands under the opening quote of the column DuckDB could not bind.
+    expect(lines[pointer + 1].indexOf("^")).toBe(lines[pointer].indexOf('"Date Occurred"'));
+  });
+
+  it("an error without a pointer names the line of the step's sql: key; leading blank lines of the block are counted", async () => {
+    const text = studyText("\nSELECT strptime(PREMISE, '%Y') AS n FROM incidents");
+    const err = await runPrepare(db, parseStudy(text), "s.yaml", "renamed", new Logger({ silent: true }), undefined, { text }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as UserError).message.split("\n")[0]).toMatch(
+      new RegExp(`^s\\.yaml:${lineOf(text, "sql: |")}: prepare step "renamed" failed: Invalid Input Error`),
+    );
+    // DuckDB's lines under the first (the value and a ^ under where parsing stopped) are kept.
+    expect((err as UserError).message.split("\n").length).toBeGreaterThan(2);
+    expect(prepareSqlPositions(text)[0].sql?.first).toBe(lineOf(text, "SELECT strptime"));
+  });
+
+  it("a syntax error on the first SQL line does not show openbeat's own CREATE TABLE", async () => {
+    const text = studyText("SELECT * FRM incidents");
+    const err = await runPrepare(db, parseStudy(text), "s.yaml", "renamed", new Logger({ silent: true }), undefined, { text }).catch(
+      (e: unknown) => e,
+    );
+    const message = (err as UserError).message;
+    expect(message).not.toContain("CREATE TABLE");
+    expect(message).toContain(`\n  s.yaml:${lineOf(text, "FRM")}: SELECT * FRM incidents\n`);
+  });
+
+  it("maps PostgreSQL's character position to the study file's line, and keeps its detail and hint", () => {
+    const sql = 'SELECT a,\n  "Date Occurred"\nFROM t';
+    const prefix = 'CREATE TABLE "s" AS ';
+    const position = String(prefix.length + sql.indexOf('"Date') + 1);
+    const message = prepareErrorMessage(
+      'column "Date Occurred" does not exist',
+      { file: "s.yaml", step: "s", engine: "postgres", sql, prefix, position: { key: 10, first: 11 } },
+      { position, hint: 'Perhaps you meant to reference the column "t.Date  Occurred".' },
+    );
+    expect(message.split("\n")).toEqual([
+      's.yaml:12: prepare step "s" failed: (PostgreSQL) column "Date Occurred" does not exist',
+      '  HINT: Perhaps you meant to reference the column "t.Date  Occurred".',
+      '  s.yaml:12:   "Date Occurred"',
+      "  " + " ".repeat("s.yaml:12: ".length + 2) + "^",
+    ]);
+  });
+});
+
+describe("prepareSqlPositions(text)", () => {
+  it("finds each step's sql and postgres lines; folded text has no line-for-line position", () => {
+    const text = [
+      "prepare:",
+      "  - name: a",
+      "    sql: |",
+      "",
+      "      SELECT 1",
+      "  - name: b",
+      '    sql: "SELECT 2"',
+      "    postgres: >",
+      "      SELECT 3",
+      "      FROM u",
+    ].join("\n");
+    expect(prepareSqlPositions(text)).toEqual([{ sql: { key: 3, first: 5 } }, { sql: { key: 7, first: 7 }, postgres: { key: 8 } }]);
   });
 });
 
