@@ -7,6 +7,28 @@ const identifier = z.string().min(1);
 export const datePartSchema = z.enum(["hour", "weekday", "month", "year", "day_of_year"]);
 export type DatePart = z.infer<typeof datePartSchema>;
 
+/**
+ * A date's time of day kept in a column of its own: `hhmm` reads integers (or digit text) such as 1430 or 930 as
+ * 14:30 and 09:30 (0..2359, minutes below 60; other values are missing times, counted in a warning); `time` reads a
+ * TIME column or text such as "14:30" or "14:30:00".
+ */
+export const timeOfDaySchema = z.strictObject({
+  /** The column that holds the time of day. */
+  column: identifier,
+  /** How its values read: "hhmm" (default) or "time". */
+  format: z.enum(["hhmm", "time"]).default("hhmm"),
+});
+export type TimeOfDay = z.infer<typeof timeOfDaySchema>;
+
+/** One timestamp column and the parts taken from it; `time` adds the time of day from another column. */
+export const dateFeatureSchema = z.strictObject({
+  column: identifier,
+  parts: z.array(datePartSchema).min(1),
+  /** The time of day when `column` holds dates only (e.g. `{ column: TIME_OCC, format: hhmm }`). */
+  time: timeOfDaySchema.optional(),
+});
+export type DateFeature = z.infer<typeof dateFeatureSchema>;
+
 /** How columns of the analysis table become the numeric design matrix. */
 export const featuresSchema = z
   .strictObject({
@@ -14,8 +36,11 @@ export const featuresSchema = z
     categorical: z.array(identifier).default([]),
     /** Numeric columns (standardized where the study scales). */
     numeric: z.array(identifier).default([]),
-    /** Timestamp columns and the parts to take from each (parts are treated as categories). */
-    dates: z.array(z.strictObject({ column: identifier, parts: z.array(datePartSchema).min(1) })).default([]),
+    /**
+     * Timestamp columns and the parts to take from each (parts are treated as categories); a date column whose time
+     * of day is in another column names it in `time`.
+     */
+    dates: z.array(dateFeatureSchema).default([]),
     /** Categories seen fewer times than this go to an "other" bucket (default 1: keep all). */
     min_frequency: z.number().int().min(1).default(1),
     /**

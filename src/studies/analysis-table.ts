@@ -8,7 +8,7 @@ import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import * as msg from "../util/messages.js";
 import { copyAnalysisTableSql, tableCommentSql, tableExistsSql } from "./sql/analysis-table.js";
-import { categoryLevelsSql, featureStatsSql, featureValuesSql, type FeatureStatsQuery } from "./sql/features.js";
+import { categoryLevelsSql, dateChecksSql, featureStatsSql, featureValuesSql, type FeatureStatsQuery } from "./sql/features.js";
 
 /** Name of the materialized, deterministically ordered analysis table. */
 export const ANALYSIS = "_analysis";
@@ -83,7 +83,8 @@ export interface ReadFeatureOptions {
 
 /** Every column a feature spec reads. */
 export function featureColumns(features: FeaturesSpec): string[] {
-  return [...features.categorical, ...features.numeric, ...features.dates.map((d) => d.column)];
+  const times = features.dates.flatMap((d) => (d.time ? [d.time.column] : []));
+  return [...new Set([...features.categorical, ...features.numeric, ...features.dates.map((d) => d.column), ...times])];
 }
 
 /** Name of the categorical feature made from a date part, e.g. `DATE_OCCURED.hour`. */
@@ -101,6 +102,10 @@ export async function readFeatureInput(
   options: ReadFeatureOptions = {},
 ): Promise<FeatureInput> {
   const types = await requireColumns(db, table, featureColumns(features), where);
+  for (const d of features.dates) {
+    const type = types.get(d.column) ?? "";
+    if (!/TIMESTAMP|DATE/.test(type)) throw new UserError("data.not_date", msg.featureNotDate(where, d.column, type));
+  }
   const check = options.check ?? true;
   const stats = featureStatsSql(table, features, { check });
   if (stats) {
@@ -113,10 +118,7 @@ export async function readFeatureInput(
     }
     if (check) await checkFeatureValues(db, table, features, where, options, stats, row);
   }
-  for (const d of features.dates) {
-    const type = types.get(d.column) ?? "";
-    if (!/TIMESTAMP|DATE/.test(type)) throw new UserError("data.not_date", msg.featureNotDate(where, d.column, type));
-  }
+  if (check) await checkDates(db, table, features, where, options.logger);
   const input: FeatureInput = { categorical: {}, numeric: {} };
   const sql = featureValuesSql(table, features, { ordered: types.has("_row") });
   if (!sql) return input;
@@ -148,6 +150,39 @@ function warnVariants(input: FeatureInput, features: FeaturesSpec, where: string
         groups: groups.slice(0, 20).map((g) => g.values),
       });
     }
+  }
+}
+
+/**
+ * Refuses `hour` of a date column without a time of day (every value at midnight: the hour would be one level) and a
+ * `time` column none of whose values is a time of day; warns (data.bad_times) about time values that are not.
+ */
+async function checkDates(db: Db, table: string, features: FeaturesSpec, where: string, logger: Logger | undefined): Promise<void> {
+  const q = dateChecksSql(table, features);
+  if (!q) return;
+  const [row] = await db.query(q.sql);
+  for (const c of q.dates) {
+    const { date } = c;
+    const present = Number(row[c.present]);
+    if (!date.time) {
+      if (date.parts.includes("hour") && present > 0 && Number(row[c.timed]) === 0)
+        throw new UserError("data.date_without_time", msg.dateWithoutTime(where, date.column, present, date.parts));
+      continue;
+    }
+    const bad = Number(row[c.badTime ?? ""]);
+    if (!bad) continue;
+    const timePresent = Number(row[c.timePresent ?? ""]);
+    const example = row[c.badTimeExample ?? ""];
+    if (bad === timePresent)
+      throw new UserError("data.no_times", msg.noTimesOfDay(where, date.column, date.time.column, date.time.format, example));
+    logger?.warn({
+      code: "data.bad_times",
+      message: msg.badTimesOfDay(where, date.column, date.time.column, date.time.format, bad, timePresent, example),
+      column: date.column,
+      time_column: date.time.column,
+      count: bad,
+      example,
+    });
   }
 }
 

@@ -154,8 +154,8 @@ export const ERROR_CODES = {
   },
   "prepare.sql": {
     section: "Prepare SQL",
-    what: '`prepare step "labelled" failed: Binder Error: Referenced column "PREMISES" not found in FROM clause!`',
-    fix: 'the step is named and DuckDB\'s message follows; fix the SQL of that step. Unparseable dates show the value and format: `Could not parse string "sometime in March" according to format specifier "%Y-%m-%d %H:%M:%S"` (use `try_strptime` to turn bad dates into NULL)',
+    what: '`study.yaml:24: prepare step "labelled" failed: Binder Error: Referenced column "PREMISES" not found in FROM clause!`, then DuckDB\'s hint lines (`Candidate bindings: "PREMISE"`, the SQL line as `study.yaml:24: …` with a `^` under the error)',
+    fix: 'the step and the study file\'s line are named and DuckDB\'s message and hints follow (a candidate binding is often the fix: a column spelled with two spaces or another case); fix the SQL of that step. Unparseable dates show the value and format: `Could not parse string "sometime in March" according to format specifier "%Y-%m-%d %H:%M:%S"` (use `try_strptime` to turn bad dates into NULL)',
   },
   "prepare.dialect": {
     section: "Prepare SQL",
@@ -211,6 +211,16 @@ export const ERROR_CODES = {
     section: "Data",
     what: '`date feature "DATE_OCCURED" has type VARCHAR, not a timestamp`',
     fix: "parse it in `prepare` with `strptime`; mixed formats need `coalesce(try_strptime(x, f1), try_strptime(x, f2))`",
+  },
+  "data.date_without_time": {
+    section: "Data",
+    what: '`date feature "DATE_OCC" has no time of day (all 1,200 values are at 00:00), so its hour would be one level`',
+    fix: "remove `hour` from its `parts`, or name the column that holds the time of day: `{ column: DATE_OCC, time: { column: TIME_OCC, format: hhmm }, parts: [hour, weekday] }`",
+  },
+  "data.no_times": {
+    section: "Data",
+    what: '`no value of "TIME_OCC" (the time of DATE_OCC) is an HHMM time of day (0..2359, minutes below 60), e.g. "14:30"`',
+    fix: "`format: hhmm` reads integers such as 1430; `format: time` reads TIME values and text such as 14:30; else parse the time in `prepare`",
   },
   "risk.smote_too_few": {
     section: "Models and validation",
@@ -624,6 +634,11 @@ export const WARNING_CODES = {
     section: "Warnings (in `results.json`)",
     what: "header lines inside the data (concatenated exports) were dropped",
     fix: "nothing",
+  },
+  "data.bad_times": {
+    section: "Warnings (in `results.json`)",
+    what: "values of a date's `time` column that are not a time of day (`column`, `time_column`, `count`, `example`): `2460` as HHMM, or text that is not a time; their hour is missing (a `(missing)` level, or the rows are dropped with `missing: { categorical: drop }`)",
+    fix: "clean the time column in `prepare`, or accept the missing hours",
   },
   "data.constant_feature": {
     section: "Warnings (in `results.json`)",

@@ -155,6 +155,32 @@ export const featureNotFinite = (where: string, column: string, count: number, e
 export const featureNotDate = (where: string, column: string, type: string) =>
   `${where}: date feature "${column}" has type ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${column}, '%m/%d/%Y %H:%M')`;
 
+/** A date feature asks for `hour` but every one of its `rows` values is at midnight (a date without a time). */
+export const dateWithoutTime = (where: string, column: string, rows: number, parts: string[]) =>
+  `${where}: date feature "${column}" has no time of day (all ${rows.toLocaleString("en-US")} values are at 00:00), so its hour would be one level; remove hour from its parts, or name the column that holds the time of day: { column: ${column}, time: { column: TIME_COLUMN, format: hhmm }, parts: [${parts.join(", ")}] }`;
+
+/** What a date's `time` column is expected to hold, by its format. */
+const TIME_FORMAT_WORDS: Record<string, string> = {
+  hhmm: "an HHMM time of day (0..2359, minutes below 60)",
+  time: 'a time of day (a TIME value or text such as "14:30")',
+};
+
+/** No value of a date's `time` column reads as a time of day in its format; `example` is one of them. */
+export const noTimesOfDay = (where: string, column: string, timeColumn: string, format: string, example: unknown) =>
+  `${where}: no value of "${timeColumn}" (the time of ${column}) is ${TIME_FORMAT_WORDS[format] ?? format}, e.g. ${JSON.stringify(String(example))}; ${format === "hhmm" ? "for values such as 14:30 use format: time" : "for integers such as 1430 use format: hhmm"}, or parse the time in a prepare step`;
+
+/** Warning: `count` of `present` values of a date's `time` column are not a time of day; their hour is missing. */
+export const badTimesOfDay = (
+  where: string,
+  column: string,
+  timeColumn: string,
+  format: string,
+  count: number,
+  present: number,
+  example: unknown,
+) =>
+  `${where}: ${count.toLocaleString("en-US")} of ${present.toLocaleString("en-US")} values of "${timeColumn}" (the time of ${column}) are not ${TIME_FORMAT_WORDS[format] ?? format} (e.g. ${JSON.stringify(String(example))}); their hour is missing`;
+
 /** Every value of a feature column is missing; `kind` is categorical, numeric or date. */
 export const featureEmpty = (where: string, kind: string, column: string, rows: number) =>
   `${where}: ${kind} feature "${column}" is empty (all ${rows} values are missing); remove it from the features or check the prepare SQL and the source column`;

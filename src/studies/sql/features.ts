@@ -3,7 +3,7 @@
  * DuckDB's dialect unless marked portable.
  */
 import { quoteIdent } from "../../data/Db.js";
-import type { FeaturesSpec } from "../../features/spec.js";
+import type { DateFeature, FeaturesSpec, TimeOfDay } from "../../features/spec.js";
 
 /** The kind of feature a checked column gives, as messages name it. */
 export type FeatureKind = "categorical" | "numeric" | "date";
@@ -103,6 +103,87 @@ export function categoryLevelsSql(table: string, column: string, minFrequency: n
   return `SELECT count(*)::INTEGER AS levels FROM (SELECT ${q} FROM ${quoteIdent(table)} GROUP BY ${q} HAVING count(*) >= ${minFrequency}) AS kept`;
 }
 
+/**
+ * The time of day of `time` as a DuckDB TIME, NULL when missing or not a time: `hhmm` integers (or digit text) 0..2359
+ * with minutes below 60, or `time` values (TIME, or text DuckDB casts to TIME such as "14:30").
+ * @param time the date's `time` key
+ */
+export function timeOfDaySql(time: TimeOfDay): string {
+  const q = quoteIdent(time.column);
+  if (time.format === "time") return `TRY_CAST(${q} AS TIME)`;
+  const t = `TRY_CAST(${q} AS INTEGER)`;
+  return `CASE WHEN ${t} BETWEEN 0 AND 2359 AND ${t} % 100 < 60 THEN make_time(CAST(${t} // 100 AS BIGINT), CAST(${t} % 100 AS BIGINT), 0) END`;
+}
+
+/**
+ * The timestamp a date feature's parts are taken from: the column itself, or with `time` the column's date plus that
+ * time of day (NULL when the time is missing or not a time).
+ * @param date the date feature
+ */
+export function dateFeatureSql(date: DateFeature): string {
+  const q = quoteIdent(date.column);
+  return date.time ? `(CAST(${q} AS DATE) + ${timeOfDaySql(date.time)})` : q;
+}
+
+/** Output names, in {@link dateChecksSql}'s row, of one date feature's checks. */
+export interface DateCheckNames {
+  date: DateFeature;
+  /** Non-null dates. */
+  present: string;
+  /** Dates with a time of day other than 00:00:00. */
+  timed: string;
+  /** With `time`: present values of the time column. */
+  timePresent?: string;
+  /** With `time`: values of the time column that are present but not a time, and one of them as text. */
+  badTime?: string;
+  badTimeExample?: string;
+}
+
+/**
+ * One query over every date feature, returning one row: how many dates are present and how many have a time of day
+ * other than midnight (a date-only column has none, so its `hour` would be one level), and for a date with `time`
+ * how many time values are present but not a time of day, with an example. Null when there are no date features.
+ * @param table table to check
+ * @param features the feature spec
+ */
+export function dateChecksSql(table: string, features: FeaturesSpec): { sql: string; dates: DateCheckNames[] } | null {
+  if (!features.dates.length) return null;
+  const parts: string[] = [];
+  const dates = features.dates.map((date, i): DateCheckNames => {
+    const q = quoteIdent(date.column);
+    const names: DateCheckNames = { date, present: `present_${i}`, timed: `timed_${i}` };
+    parts.push(
+      `count(${q})::INTEGER AS ${names.present}`,
+      `(count(*) FILTER (WHERE CAST(CAST(${q} AS TIMESTAMP) AS TIME) <> TIME '00:00:00'))::INTEGER AS ${names.timed}`,
+    );
+    if (date.time) {
+      const t = quoteIdent(date.time.column);
+      const bad = `${t} IS NOT NULL AND ${timeOfDaySql(date.time)} IS NULL`;
+      names.timePresent = `time_present_${i}`;
+      names.badTime = `bad_time_${i}`;
+      names.badTimeExample = `bad_time_example_${i}`;
+      parts.push(
+        `count(${t})::INTEGER AS ${names.timePresent}`,
+        `(count(*) FILTER (WHERE ${bad}))::INTEGER AS ${names.badTime}`,
+        `min(CAST(${t} AS VARCHAR)) FILTER (WHERE ${bad}) AS ${names.badTimeExample}`,
+      );
+    }
+    return names;
+  });
+  return { sql: `SELECT ${parts.join(", ")} FROM ${quoteIdent(table)}`, dates };
+}
+
+/**
+ * Counts (`timed`) the values of `column` with a time of day other than 00:00:00; none means a date without a time
+ * (values that are not timestamps count as none).
+ * @param table table
+ * @param column a timestamp or date column
+ */
+export function timedCountSql(table: string, column: string): string {
+  const q = quoteIdent(column);
+  return `SELECT (count(*) FILTER (WHERE CAST(TRY_CAST(${q} AS TIMESTAMP) AS TIME) <> TIME '00:00:00'))::INTEGER AS timed FROM ${quoteIdent(table)}`;
+}
+
 const PART_SQL: Record<FeaturesSpec["dates"][number]["parts"][number], (c: string) => string> = {
   hour: (c) => `lpad(CAST(hour(${c}) AS VARCHAR), 2, '0')`,
   weekday: (c) => `strftime(${c}, '%u-%a')`,
@@ -114,7 +195,7 @@ const PART_SQL: Record<FeaturesSpec["dates"][number]["parts"][number], (c: strin
 /**
  * The feature columns of `table` as the encoder reads them, one output column each in this order: categories as
  * text, then each date's parts as text (`hour` "00".."23", `weekday` "1-Mon".."7-Sun", `month` "01".."12",
- * `year`, `day_of_year` "001".."366"), then numbers as DOUBLE (NULL when not a number). Null when there are no
+ * `year`, `day_of_year` "001".."366"; the hour from the date's `time` column when it has one, missing where that time is), then numbers as DOUBLE (NULL when not a number). Null when there are no
  * feature columns.
  * @param table table to read
  * @param features the feature spec
@@ -123,7 +204,8 @@ const PART_SQL: Record<FeaturesSpec["dates"][number]["parts"][number], (c: strin
 export function featureValuesSql(table: string, features: FeaturesSpec, options: { ordered?: boolean } = {}): string | null {
   const exprs: string[] = [];
   for (const c of features.categorical) exprs.push(`CAST(${quoteIdent(c)} AS VARCHAR)`);
-  for (const d of features.dates) for (const p of d.parts) exprs.push(PART_SQL[p](quoteIdent(d.column)));
+  // Only the hour needs the time of day: a date whose time is missing or bad still has its weekday, month and year.
+  for (const d of features.dates) for (const p of d.parts) exprs.push(PART_SQL[p](p === "hour" ? dateFeatureSql(d) : quoteIdent(d.column)));
   for (const c of features.numeric) exprs.push(`TRY_CAST(${quoteIdent(c)} AS DOUBLE)`);
   if (!exprs.length) return null;
   return `SELECT ${exprs.join(", ")} FROM ${quoteIdent(table)}${options.ordered ? " ORDER BY _row" : ""}`;
