@@ -1,6 +1,7 @@
-import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withSchemaComment } from "../studies/study-file/schema-reference.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
 import { cliIo } from "./io.js";
@@ -25,7 +26,8 @@ async function listFiles(dir: string, base = dir): Promise<string[]> {
 }
 
 /**
- * Copies the example study files into `dir`, keeping their folders. Nothing is overwritten: when any target file
+ * Copies the example study files into `dir`, keeping their folders; each study file's first line then names the
+ * package's study schema by its path from the copy (`# yaml-language-server: $schema=…`). Nothing is overwritten: when any target file
  * exists, no file is copied and the error names the ones in the way.
  * @param dir target folder (created when missing)
  * @param from the examples folder (default: the package's own, {@link examplesFolder})
@@ -40,8 +42,13 @@ export async function copyExamples(dir: string, from: string = examplesFolder())
   if (taken.length) throw new UserError("examples.exists", msg.examplesExist(dir, taken));
   for (const f of files) {
     await mkdir(dirname(join(dir, f)), { recursive: true });
+    if (f.endsWith(".yaml")) {
+      // The schema comment points at this package's schema from where the copy lands ("wx": never overwrite).
+      const text = await readFile(join(from, f), "utf8");
+      await writeFile(join(dir, f), withSchemaComment(text, dirname(join(dir, f))), { flag: "wx" });
+    }
     // COPYFILE_EXCL: a file that appeared since the check above is still not overwritten.
-    await copyFile(join(from, f), join(dir, f), 1);
+    else await copyFile(join(from, f), join(dir, f), 1);
   }
   return files;
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli } from "../../src/cli/main.js";
@@ -170,6 +170,8 @@ describe("openbeat init … then openbeat run", () => {
       /^openbeat init: risk study of arrest_made: \d+ categorical, 1 numeric, 2 date columns; \d+ left out \(leakage-prone: Arrest Booked\); wrote /,
     );
     expect(existsSync(out)).toBe(true);
+    const schemaLine = readFileSync(out, "utf8").split("\n", 1)[0];
+    expect(resolve(dirname(out), schemaLine.replace(/^# yaml-language-server: \$schema=/, ""))).toBe(resolve("schema/study.schema.json"));
     const again = await cli(["init", join(tmp, "data", "incidents.csv"), "--kind", "risk", "--out", out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
@@ -183,7 +185,11 @@ describe("openbeat init … then openbeat run", () => {
   it("without --out the draft goes to standard output", async () => {
     const r = await cli(["init", join(tmp, "data", "incidents.csv"), "--kind", "segments"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^# Drafted by openbeat init/);
+    // The schema comment names the schema from the working folder, where a study file written without --out would be.
+    const [first, second] = r.stdout.split("\n");
+    expect(existsSync(resolve(first.replace(/^# yaml-language-server: \$schema=/, "")))).toBe(true);
+    expect(first).toMatch(/^# yaml-language-server: \$schema=\S+study\.schema\.json$/);
+    expect(second).toMatch(/^# Drafted by openbeat init/);
     expect(parseStudy(r.stdout).kind).toBe("segments");
   });
 });

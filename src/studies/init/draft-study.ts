@@ -7,6 +7,7 @@ import { UserError } from "../../util/errors.js";
 import { Logger } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
 import { parseStudy } from "../study-file/load-study.js";
+import { schemaComment } from "../study-file/schema-reference.js";
 import { isIntegerType, isNumericType, isTimestampType, profileColumns, type ColumnProfile } from "./profile-columns.js";
 
 /** Options for {@link draftStudy}. */
@@ -404,6 +405,7 @@ function renderDraft(d: {
   const dataName = d.options.sources[0].files.length > 1 ? d.options.sources[0].path.toString() : d.options.sources[0].files[0];
   const out: string[] = [];
   const runLine = `openbeat run ${options.out ?? "study.yaml"}${options.dataDir ? ` --data ${relativeOrAbsolute(options.dataDir)}` : ""}`;
+  out.push(schemaComment(dirname(options.studyFile)));
   out.push(`# Drafted by openbeat init from ${options.files.join(", ")} (${String(d.rows)} rows). Read it, then run:`);
   out.push(`#   ${runLine}`);
   if (options.dataDir) out.push(`# Source paths are relative to the data folder (--data), which is not the study file's folder.`);
