@@ -70,3 +70,25 @@ describe("parseStudy and duplicate keys", () => {
     );
   });
 });
+
+describe("a YAML error names the key's line, not where the parser gave up", () => {
+  /** The line of `text` that starts (after indentation) with `key:`. */
+  const keyLine = (text: string, key: string) => text.split("\n").findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 1;
+  const cases: [string, string, string][] = [
+    ["an unclosed [ (the parser stops at the next key)", base + "  features:\n    categorical: [a, b\n    numeric: [c]\n", "categorical"],
+    [
+      "an unclosed quote (the parser stops at the end of the file)",
+      base + 'prepare:\n  - name: s\n    sql: "SELECT 1\n      FROM t\n',
+      "sql",
+    ],
+    ["a value on the line after its key, not indented under it", base.replace("target: y", "target:\n  y"), "target"],
+    ["a block value of the wrong type", base + "  features:\n    categorical:\n      a: 1\n", "categorical"],
+    ["a scalar on the line after its key", base + "  validation:\n    method: stratified_kfold\n    folds:\n      five\n", "folds"],
+  ];
+  for (const [what, text, key] of cases)
+    it(what, () => {
+      const line = keyLine(text, key);
+      expect(line).toBeGreaterThan(0);
+      expect(error(text)).toMatch(new RegExp(`^s\\.yaml:${line}: `));
+    });
+});

@@ -46,9 +46,11 @@ export function parseStudy(text: string, file = "study.yaml"): StudySpec {
     const err = doc.errors[0];
     const pos = err.linePos?.[0];
     const what = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    const source = pos ? (text.split(/\r?\n/)[pos.line - 1] ?? "") : "";
+    const lines = text.split(/\r?\n/);
+    const source = pos ? (lines[pos.line - 1] ?? "") : "";
     const key = /^\s*([^:#\s][^:#]*?)\s*:/.exec(source)?.[1];
-    throw new UserError("study.yaml", msg.invalidYaml(file, pos?.line, what, err.code === "DUPLICATE_KEY" ? key : undefined));
+    const line = pos ? errorKeyLine(doc.contents, err.pos[0], lineCounter, lines, pos.line, err.code) : undefined;
+    throw new UserError("study.yaml", msg.invalidYaml(file, line, what, err.code === "DUPLICATE_KEY" ? key : undefined));
   }
   let value: unknown;
   try {
@@ -202,6 +204,44 @@ function locate(root: Node | null, path: PropertyKey[], lc: LineCounter): string
   }
   const offset = found?.range?.[0];
   return offset === undefined ? undefined : String(lc.linePos(offset).line);
+}
+
+/**
+ * The line to name for a YAML syntax error: the parser reports where it gave up, which for an unclosed quote or
+ * bracket is the next key or the end of the file; the key whose value it was reading is where the fix goes. So: the
+ * key of the innermost scalar or flow collection (`[…]`, `{…}`) that runs up to the error, else, for a value on the
+ * line after its key but not indented under it, that key; else the parser's line.
+ */
+function errorKeyLine(root: unknown, offset: number, lc: LineCounter, lines: string[], line: number, code: string): number {
+  let best: { start: number; line: number } | null = null;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!isMap(node) && !isSeq(node)) continue;
+    for (const item of node.items) {
+      const pair = isMap(node) ? (item as { key: unknown; value: unknown }) : { key: null, value: item };
+      const value = pair.value as Node | null;
+      if (value && (isMap(value) || isSeq(value))) stack.push(value);
+      const range = value?.range;
+      const keyRange = isScalar(pair.key) ? pair.key.range : undefined;
+      if (!range || !keyRange) continue;
+      const enclosing = isScalar(value) || ((isMap(value) || isSeq(value)) && value.flow === true);
+      if (enclosing && range[0] <= offset && offset <= range[2] && (!best || range[0] > best.start))
+        best = { start: range[0], line: lc.linePos(keyRange[0]).line };
+    }
+  }
+  if (best) return best.line;
+  if (code === "MISSING_CHAR" || code === "BAD_INDENT") {
+    // `target:` then `y` on the next line at the key's own indentation: the value belongs under that key.
+    for (let i = line - 2; i >= 0; --i) {
+      const prev = lines[i];
+      if (!prev.trim() || /^\s*#/.test(prev)) continue;
+      const indent = (l: string) => l.length - l.trimStart().length;
+      if (/:\s*(#.*)?$/.test(prev) && indent(prev) >= indent(lines[line - 1] ?? "")) return i + 1;
+      break;
+    }
+  }
+  return line;
 }
 
 /** The first key that repeats within one mapping (in document order), with where it appears the second time. */
