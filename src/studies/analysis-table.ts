@@ -3,6 +3,7 @@ import { commentOnTableSql, countRowsSql } from "../data/sql/tables.js";
 import type { FeatureInput } from "../features/encode.js";
 import type { FeaturesSpec } from "../features/spec.js";
 import { categoryVariants, type VariantKind } from "../features/variants.js";
+import { testedDateFormat } from "./date-format.js";
 import type { StudyBase } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
@@ -104,7 +105,10 @@ export async function readFeatureInput(
   const types = await requireColumns(db, table, featureColumns(features), where);
   for (const d of features.dates) {
     const type = types.get(d.column) ?? "";
-    if (!/TIMESTAMP|DATE/.test(type)) throw new UserError("data.not_date", msg.featureNotDate(where, d.column, type));
+    if (!/TIMESTAMP|DATE/.test(type)) {
+      const { format, example } = await testedDateFormat(db, table, d.column);
+      throw new UserError("data.not_date", msg.featureNotDate(where, d.column, type, format, example));
+    }
   }
   const check = options.check ?? true;
   const stats = featureStatsSql(table, features, { check });

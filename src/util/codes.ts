@@ -210,7 +210,7 @@ export const ERROR_CODES = {
   "data.not_date": {
     section: "Data",
     what: '`date feature "DATE_OCCURED" has type VARCHAR, not a timestamp`',
-    fix: "parse it in `prepare` with `strptime`; mixed formats need `coalesce(try_strptime(x, f1), try_strptime(x, f2))`",
+    fix: "parse it in `prepare` with `strptime`: the message gives a call that runs as written (`strptime(\"DATE OCC\", '%m/%d/%Y %I:%M:%S %p')`) when a common format parses every value, else a value to write the format for; mixed formats need `coalesce(try_strptime(x, f1), try_strptime(x, f2))`",
   },
   "data.date_without_time": {
     section: "Data",

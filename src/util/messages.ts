@@ -147,13 +147,34 @@ const examples = (values: unknown[]) => values.map((v) => JSON.stringify(v)).joi
 export const featureNotNumeric = (where: string, column: string, count: number, example: unknown) =>
   `${where}: numeric feature "${column}" has ${count} values that are not numbers (e.g. ${examples([example])}); clean or cast it in a prepare step, or list it under categorical`;
 
+/** Words DuckDB reads as SQL rather than as a column name when unquoted. */
+const SQL_WORDS = new Set(
+  "all and any as asc at between by case cast check collate column create date day default desc distinct do else end except false fetch for from grant group having hour in interval into is join like limit minute month not null offset on or order over primary references select some table then time timestamp to true union unique user using when where window with year".split(
+    " ",
+  ),
+);
+
+/** A column name as SQL that can be pasted: plain when it is a simple name, else double-quoted ("DATE OCC"). */
+export const sqlName = (name: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !SQL_WORDS.has(name.toLowerCase()) ? name : `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * How to parse a text column as a timestamp in prepare: with `format` (one that parses every value of the column),
+ * a strptime call that works as written; without one, the call with a placeholder and a value to write it for.
+ */
+const parseDateHint = (column: string, type: string, format: string | undefined, example: string | undefined) => {
+  const text = type === "VARCHAR" ? sqlName(column) : `CAST(${sqlName(column)} AS VARCHAR)`;
+  if (format !== undefined) return `parse it in a prepare step: strptime(${text}, '${format}') parses every value`;
+  return `parse it in a prepare step with strptime(${text}, 'FORMAT'), FORMAT written for values such as ${JSON.stringify(example ?? "")} (DuckDB's strptime specifiers: %Y-%m-%d %H:%M:%S); try_strptime turns values that do not parse into NULL`;
+};
+
 /** A numeric feature holds NaN or infinite values; `example` is one such value. */
 export const featureNotFinite = (where: string, column: string, count: number, example: unknown) =>
-  `${where}: numeric feature "${column}" has ${count} values that are NaN or infinite (e.g. ${examples([example])}); turn them into NULL in a prepare step, e.g. CASE WHEN isfinite(${column}) THEN ${column} END`;
+  `${where}: numeric feature "${column}" has ${count} values that are NaN or infinite (e.g. ${examples([example])}); turn them into NULL in a prepare step, e.g. CASE WHEN isfinite(${sqlName(column)}) THEN ${sqlName(column)} END`;
 
-/** A date feature's column is not a timestamp or date. */
-export const featureNotDate = (where: string, column: string, type: string) =>
-  `${where}: date feature "${column}" has type ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${column}, '%m/%d/%Y %H:%M')`;
+/** A date feature's column is not a timestamp or date; `format` parses all of its values, when one was found. */
+export const featureNotDate = (where: string, column: string, type: string, format?: string, example?: string) =>
+  `${where}: date feature "${column}" has type ${type}, not a timestamp; ${parseDateHint(column, type, format, example)}`;
 
 /** A date feature asks for `hour` but every one of its `rows` values is at midnight (a date without a time). */
 export const dateWithoutTime = (where: string, column: string, rows: number, parts: string[]) =>
@@ -454,7 +475,7 @@ export const scoreInputType = (input: string, column: string, type: string, bad:
 
 /** A data column has a name openbeat gives its own output columns. */
 export const reservedColumn = (where: string, table: string, column: string) =>
-  `${where}: ${table} has a column named "${column}", a name openbeat gives its own output columns; rename it in a prepare step (SELECT * EXCLUDE ("${column}"), "${column}" AS ${JSON.stringify(column.replace(/^_+/, "") + "_in_data")} FROM ...) or in the export`;
+  `${where}: ${table} has a column named "${column}", a name openbeat gives its own output columns; rename it in a prepare step (SELECT * EXCLUDE (${sqlName(column)}), ${sqlName(column)} AS ${sqlName(column.replace(/^_+/, "") + "_in_data")} FROM ...) or in the export`;
 
 /** `score --out` names the input or the model. */
 export const scoreOutConflict = (out: string, what: string) => `--out ${out}: is ${what}; choose another file for the scores`;
@@ -739,8 +760,9 @@ export const targetAsFeature = (where: string, target: string, column: string, r
 export const labelNeedsDate = (where: string) =>
   `${where}: risk.label.censor_before / censor_after need a date column; add risk.date naming the timestamp the label window applies to`;
 
-export const riskDateNotDate = (where: string, column: string, type: string) =>
-  `${where}: risk.date "${column}" is ${type}, not a timestamp; parse it in a prepare step, e.g. strptime(${column}, '%m/%d/%Y %H:%M')`;
+/** risk.date is not a timestamp or date; `format` parses all of its values, when one was found. */
+export const riskDateNotDate = (where: string, column: string, type: string, format?: string, example?: string) =>
+  `${where}: risk.date "${column}" is ${type}, not a timestamp; ${parseDateHint(column, type, format, example)}`;
 
 export const labelCheckSql = (where: string, name: string, message: string) =>
   `${where}: risk.label.checks "${name}": its where condition failed: ${message}; write an SQL condition over the analysis table's columns`;

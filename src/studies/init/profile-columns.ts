@@ -1,4 +1,5 @@
 import { quoteIdent, quoteString, type Database } from "../../data/Db.js";
+import { DATE_FORMATS } from "../date-format.js";
 
 /** What a draft knows of one column of the data. */
 export interface ColumnProfile {
@@ -22,32 +23,7 @@ export interface ColumnProfile {
   hhmm?: boolean;
 }
 
-/**
- * strptime formats a text date column is tried with, most specific first. A format is chosen only when it parses
- * every non-null value of the column (DuckDB `try_strptime`).
- */
-export const DATE_FORMATS = [
-  "%m/%d/%Y %I:%M:%S %p",
-  "%m/%d/%Y %I:%M %p",
-  "%m/%d/%Y %H:%M:%S",
-  "%m/%d/%Y %H:%M",
-  "%m/%d/%Y",
-  "%Y-%m-%d %H:%M:%S%z",
-  "%Y-%m-%d %H:%M:%S",
-  "%Y-%m-%dT%H:%M:%S",
-  "%Y-%m-%dT%H:%M:%S.%g",
-  "%Y-%m-%dT%H:%M:%S%z",
-  "%Y-%m-%d %H:%M",
-  "%Y-%m-%d",
-  "%Y/%m/%d %H:%M:%S%z",
-  "%Y/%m/%d %H:%M:%S",
-  "%Y/%m/%d %H:%M",
-  "%Y/%m/%d",
-  "%d/%m/%Y %H:%M:%S",
-  "%d/%m/%Y %H:%M",
-  "%d/%m/%Y",
-  "%Y%m%d",
-];
+export { DATE_FORMATS };
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;

@@ -1,3 +1,4 @@
+import { testedDateFormat } from "../date-format.js";
 import type { Db } from "../../data/Db.js";
 import { driverMessage, quoteIdent } from "../../data/Db.js";
 import { UserError } from "../../util/errors.js";
@@ -41,7 +42,10 @@ export async function readRowFilters(db: Db, table: string, spec: RiskSpec, wher
   if (spec.date) {
     const types = await requireColumns(db, table, [spec.date], `${where}: risk.date`);
     const type = types.get(spec.date) ?? "";
-    if (!/TIMESTAMP|DATE/.test(type)) throw new UserError("data.not_date", msg.riskDateNotDate(where, spec.date, type));
+    if (!/TIMESTAMP|DATE/.test(type)) {
+      const { format, example } = await testedDateFormat(db, table, spec.date);
+      throw new UserError("data.not_date", msg.riskDateNotDate(where, spec.date, type, format, example));
+    }
     const { columns } = await db.queryColumns(
       `SELECT epoch_ms(CAST(${quoteIdent(spec.date)} AS TIMESTAMP))::DOUBLE FROM ${t} ORDER BY _row`,
     );
