@@ -84,6 +84,6 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
     expect(first).toMatch(
       /^openbeat: examples\/baltimore-victim-segments-demographics\.yaml:\d+: prepare step "victims" failed: \(PostgreSQL\)/,
     );
-    for (const h of hints) expect(h).toMatch(/^  \S|^ +\^$/);
+    for (const h of hints) expect(h).toMatch(/^ {2}\S|^ +\^$/);
   });
 });
