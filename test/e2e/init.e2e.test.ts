@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { cli, SKIP_DATA } from "./helpers.js";
@@ -34,7 +34,11 @@ async function initAndRun(
   const init = await cli(["init", file, "--kind", kind, "--out", study]);
   expect(init.code, init.stderr).toBe(0);
   const text = readFileSync(study, "utf8");
-  const data = /--data (\S+)/.exec(text.split("\n")[1])?.[1];
+  const [schemaLine, , runLine] = text.split("\n");
+  // The first line names the study schema by its path from the draft (for editors); the third, how to run it.
+  const schema = /^# yaml-language-server: \$schema=(\S+)$/.exec(schemaLine)?.[1];
+  expect(schema && resolve(dirname(study), schema)).toBe(resolve("schema/study.schema.json"));
+  const data = /--data (\S+)/.exec(runLine)?.[1];
   expect(data, "the draft names its --data folder").toBeDefined();
   const out = join(tmp, `out-${name}`);
   const run = await cli(["run", study, "--data", data ?? "", "--out", out, "--quiet"]);
