@@ -2,20 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { featuresSchema, type FeaturesSpec } from "../../src/features/spec.js";
 import { ANALYSIS, materializeAnalysis, readFeatureInput, requireColumns, requireTable } from "../../src/studies/analysis-table.js";
-import { UserError } from "../../src/util/errors.js";
 import { Logger } from "../../src/util/logger.js";
+import { userError } from "../checks.js";
 
 const features = (f: Partial<FeaturesSpec>): FeaturesSpec => featuresSchema.parse(f);
-
-/** The UserError a promise rejects with (fails the test when it resolves or throws something else). */
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return e as UserError;
-}
 
 let db: Db;
 beforeAll(async () => {

@@ -5,19 +5,10 @@ import { featuresSchema, type FeaturesSpec } from "../../src/features/spec.js";
 import { buildDashboardInfo } from "../../src/studies/dashboard-info.js";
 import { readFeatureInput } from "../../src/studies/analysis-table.js";
 import { parseStudy } from "../../src/studies/study-file/load-study.js";
-import { UserError } from "../../src/util/errors.js";
 import { Logger } from "../../src/util/logger.js";
+import { userError } from "../checks.js";
 
 const features = (f: unknown): FeaturesSpec => featuresSchema.parse(f);
-
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return e as UserError;
-}
 
 /** Synthetic records: a date-only column, the time of day as HHMM integers, as text, and as a TIME. */
 const ROWS: [string, number | null, string | null][] = [

@@ -2,20 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
 import { featuresSchema } from "../../src/features/spec.js";
 import { readFeatureInput } from "../../src/studies/analysis-table.js";
-import { UserError } from "../../src/util/errors.js";
 import { sqlName } from "../../src/util/messages.js";
 import * as msg from "../../src/util/messages.js";
+import { userError } from "../checks.js";
 
 /** The fixes messages suggest are SQL that runs as written: tried here on the data they were made for. */
-
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return e as UserError;
-}
 
 /** Text dates in an export's layout, with a space in the column name. */
 const DATES = ["03/01/2021 02:15:00 PM", "12/31/2020 11:59:00 PM", "07/04/2021 12:00:00 AM"];

@@ -74,6 +74,41 @@ const ROW_HEIGHT = 20;
 export const RATE_MIN_COUNT = 30;
 const SMALL = `datum.count < ${RATE_MIN_COUNT}`;
 
+/**
+ * The rate line, its Wilson interval rules and its points, faded where the group is small (SMALL). With a tooltip
+ * the line and points are clickable (a category chart); without one they only show (the timeline).
+ */
+function rateLayers(o: {
+  rateY: Record<string, unknown>;
+  lineFilter: string;
+  strokeWidth: number;
+  ruleOpacity: number;
+  pointSize: number;
+  tooltip?: unknown;
+}): Record<string, unknown>[] {
+  const pointer = o.tooltip === undefined ? { interactive: false } : { cursor: "pointer" };
+  return [
+    { transform: [{ filter: o.lineFilter }], mark: { type: "line", color: COLORS.rate, strokeWidth: o.strokeWidth, ...pointer } },
+    {
+      transform: [{ filter: "isValid(datum.rate_lo)" }],
+      mark: { type: "rule", color: COLORS.rate, strokeWidth: 1, interactive: false },
+      encoding: {
+        y: { ...o.rateY, field: "rate_lo" },
+        y2: { field: "rate_hi" },
+        opacity: { condition: { test: SMALL, value: 0.2 }, value: o.ruleOpacity },
+      },
+    },
+    {
+      transform: [{ filter: "isValid(datum.rate)" }],
+      mark: { type: "point", filled: true, size: o.pointSize, color: COLORS.rate, ...pointer },
+      encoding: {
+        opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 },
+        ...(o.tooltip === undefined ? {} : { tooltip: o.tooltip }),
+      },
+    },
+  ];
+}
+
 /** Time-part axes drop every other label when they would touch (24 hours on a half-width card). */
 const TIME_AXIS = { labelAngle: 0, labelOverlap: "parity", labelSeparation: 6 } as const;
 
@@ -234,25 +269,15 @@ export function riskTimeSpec(data: BarDatum[], width: number, title: string, tar
         // One rate scale and axis for the line and its points, even when no group is large enough for the line.
         encoding: { y: rateY },
         layer: [
-          {
-            // The line joins only groups large enough for a rate; missing timestamps are not a point in time.
-            transform: [{ filter: `datum.key !== null && !(${SMALL})` }],
-            mark: { type: "line", color: COLORS.rate, strokeWidth: 2, cursor: "pointer" },
-          },
-          {
-            transform: [{ filter: "isValid(datum.rate_lo)" }],
-            mark: { type: "rule", color: COLORS.rate, strokeWidth: 1, interactive: false },
-            encoding: {
-              y: { ...rateY, field: "rate_lo" },
-              y2: { field: "rate_hi" },
-              opacity: { condition: { test: SMALL, value: 0.2 }, value: 0.6 },
-            },
-          },
-          {
-            transform: [{ filter: "isValid(datum.rate)" }],
-            mark: { type: "point", filled: true, size: 28, color: COLORS.rate, cursor: "pointer" },
-            encoding: { opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 }, tooltip },
-          },
+          // The line joins only groups large enough for a rate; missing timestamps are not a point in time.
+          ...rateLayers({
+            rateY,
+            lineFilter: `datum.key !== null && !(${SMALL})`,
+            strokeWidth: 2,
+            ruleOpacity: 0.6,
+            pointSize: 28,
+            tooltip,
+          }),
         ],
       },
     ],
@@ -692,24 +717,7 @@ export function rangeSpec(
           transform: [{ calculate: middle, as: "mid" }],
           encoding: { x: midX, y: rateY },
           layer: [
-            {
-              transform: [{ filter: `isValid(datum.rate) && !(${SMALL})` }],
-              mark: { type: "line", color: COLORS.rate, strokeWidth: 1.5, interactive: false },
-            },
-            {
-              transform: [{ filter: "isValid(datum.rate_lo)" }],
-              mark: { type: "rule", color: COLORS.rate, strokeWidth: 1, interactive: false },
-              encoding: {
-                y: { ...rateY, field: "rate_lo" },
-                y2: { field: "rate_hi" },
-                opacity: { condition: { test: SMALL, value: 0.2 }, value: 0.5 },
-              },
-            },
-            {
-              transform: [{ filter: "isValid(datum.rate)" }],
-              mark: { type: "point", filled: true, size: 14, color: COLORS.rate, interactive: false },
-              encoding: { opacity: { condition: { test: SMALL, value: 0.3 }, value: 1 } },
-            },
+            ...rateLayers({ rateY, lineFilter: `isValid(datum.rate) && !(${SMALL})`, strokeWidth: 1.5, ruleOpacity: 0.5, pointSize: 14 }),
           ],
         },
       ]
