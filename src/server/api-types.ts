@@ -115,7 +115,7 @@ export interface RunSummary {
   id: string;
   name: string;
   study: Results["study"];
-  /** Total rows in prepared.parquet. */
+  /** Rows the study analysed (those of features.parquet; results.json's data.rows). */
   rows: number;
   /** Dimensions usable in this run (those of results.json whose columns exist, plus the cluster for segments). */
   dimensions: DimensionView[];

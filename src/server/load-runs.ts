@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
-import { quoteIdent, type Db } from "../data/Db.js";
+import { quoteIdent, quoteString, type Db } from "../data/Db.js";
 import { parquetViewSql } from "../data/sql/copy.js";
 import { countRowsSql } from "../data/sql/tables.js";
 import { auditHtml } from "../disclosure/audit.js";
@@ -137,6 +137,17 @@ function fileInside(dir: string, name: string): string | undefined {
 }
 
 /** Options of {@link loadRuns}. */
+/**
+ * The WHERE clause that keeps the rows the study analysed: those of features.parquet (the design rows), so that the
+ * dashboard counts what results.json and the report count. Rows of the analysis table the study left out (outside
+ * the label window, or dropped for a missing value, as `data.dropped` lists) are not served. Empty when the folder
+ * has no features.parquet.
+ */
+export function studyRowsWhere(dir: string): string {
+  const design = join(dir, "features.parquet");
+  return existsSync(design) ? ` WHERE "_row" IN (SELECT "_row" FROM read_parquet(${quoteString(design)}))` : "";
+}
+
 export interface LoadOptions {
   /** Serve only what is safe to publish (`openbeat serve --public`): refuse runs whose policy turns protection off. */
   public?: boolean;
@@ -172,7 +183,7 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
     // queries on it are faster than on the parquet file itself, which is never changed.
     const salt = runSalt({ seed: results.seed, name: results.name, inputs: results.data.inputs });
     await db.exec(
-      `CREATE TABLE ${quoteIdent(view)} AS SELECT *, ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)}`,
+      `CREATE TABLE ${quoteIdent(view)} AS SELECT *, ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)}${studyRowsWhere(dir)}`,
     );
     await db.exec(`DROP VIEW ${quoteIdent(raw)}`);
     const [{ n }] = await db.query(countRowsSql(view));

@@ -12,9 +12,10 @@ import { analyse, type AttackReport } from "../server/attacker.js";
 import { cli, HAS_DATA } from "./helpers.js";
 
 /**
- * The attacker of test/server/attacker.ts against the real LMPD, Baltimore, Orlando and Philadelphia results, built
- * with the CLI (LMPD and Baltimore from synthetic exports of the same shape when ../shared/data is absent outside CI): thousands of queries, and no small
- * count may come out of them by subtraction, by sums, or by both together. docs/disclosure.md defines "derivable".
+ * The attacker of test/server/attacker.ts against the real LMPD, Baltimore (crime fields, and with neighbourhood
+ * demographics), Orlando and Philadelphia results, built with the CLI (LMPD and Baltimore from synthetic exports of
+ * the same shape when ../shared/data is absent outside CI): thousands of queries, and no small count may come out
+ * of them by subtraction, by sums, or by both together. docs/disclosure.md defines "derivable".
  */
 
 const plan: AttackPlan = { seed: 2026, valuesPerDimension: 30, pairs: 100, triples: 50, twoValue: 5, concurrency: 4, ranges: 6 };
@@ -31,10 +32,12 @@ function buildIfStale(): void {
 }
 
 /** The runs attacked: LMPD and Baltimore always, Orlando and Philadelphia (the cities a study file alone adapts to) with the real exports. */
-const RUNS = HAS_DATA ? (["lmpd", "baltimore", "orlando", "philadelphia"] as const) : (["lmpd", "baltimore"] as const);
+const RUNS = HAS_DATA
+  ? (["lmpd", "baltimore", "baltimore-demographics", "orlando", "philadelphia"] as const)
+  : (["lmpd", "baltimore"] as const);
 type RunId = (typeof RUNS)[number];
 
-describe("the attacker on the real LMPD, Baltimore, Orlando and Philadelphia results", () => {
+describe("the attacker on the real LMPD, Baltimore (both), Orlando and Philadelphia results", () => {
   const base = mkdtempSync(join(tmpdir(), "ob-attack-"));
   const dirs = Object.fromEntries(RUNS.map((id) => [id, join(base, id)])) as Record<RunId, string>;
   let server: RunningServer;
@@ -47,6 +50,14 @@ describe("the attacker on the real LMPD, Baltimore, Orlando and Philadelphia res
       const runs = await Promise.all([
         cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", "../shared/data/lmpd-assaulted-officers", "--out", d.lmpd]),
         cli(["run", "examples/baltimore-victim-segments.yaml", "--data", "../shared/data", "--out", d.baltimore]),
+        cli([
+          "run",
+          "examples/baltimore-victim-segments-demographics.yaml",
+          "--data",
+          "../shared/data",
+          "--out",
+          d["baltimore-demographics"],
+        ]),
         cli([
           "run",
           "examples/orlando-officer-battered.yaml",

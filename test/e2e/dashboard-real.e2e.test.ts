@@ -10,7 +10,7 @@ import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { cli } from "./helpers.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
-import { expectedCount, expectedPositives, expectedRate, truth } from "../server/truth.js";
+import { expectedCount, expectedPositives, expectedRate, servedRows, truth } from "../server/truth.js";
 import { readFileSync } from "node:fs";
 import { PERTURBATION_BOUND } from "../../src/disclosure/perturb.js";
 
@@ -41,8 +41,10 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
   "dashboard on the real LMPD and Baltimore results (headless Chromium)",
   () => {
     const base = mkdtempSync(join(tmpdir(), "ob-dash-real-"));
-    const lmpdParquet = quoteString(join(base, "lmpd", "prepared.parquet"));
-    const baltParquet = quoteString(join(base, "baltimore", "prepared.parquet"));
+    // The rows the dashboard serves: prepared.parquet restricted to the study's rows, as the server does (read once
+    // the runs exist).
+    const lmpdRows = () => servedRows(join(base, "lmpd"));
+    const baltRows = () => servedRows(join(base, "baltimore"));
     let server: RunningServer;
     let browser: Browser;
     let db: Db;
@@ -120,7 +122,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
     it("LMPD: premise and hour clicks give the counts, positives and rate of SQL on prepared.parquet", async () => {
       const page = await openDashboard(browser, server.url, "lmpd", errors);
       const all = await shown("lmpd", "true", "officer_assaulted");
-      expect(all.truth.n).toBe(Number((await one(`SELECT count(*)::INTEGER AS n FROM read_parquet(${lmpdParquet})`)).n));
+      expect(all.truth.n).toBe(Number((await one(`SELECT count(*)::INTEGER AS n FROM ${lmpdRows()}`)).n));
       expect(await kpi(page, "kpi-count")).toBe(all.n);
       expect(await kpi(page, "kpi-positives")).toBe(all.p);
       expect(await page.textContent("#kpi-count .value")).toBe(Number(all.n).toLocaleString("en-US"));
@@ -167,9 +169,9 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
     it("Baltimore: a cluster click then a map click give the counts of SQL on prepared.parquet", async () => {
       const page = await openDashboard(browser, server.url, "baltimore", errors);
       const all = await shown("baltimore", "true");
-      expect(all.truth.n).toBe(Number((await one(`SELECT count(*)::INTEGER AS n FROM read_parquet(${baltParquet})`)).n));
+      expect(all.truth.n).toBe(Number((await one(`SELECT count(*)::INTEGER AS n FROM ${baltRows()}`)).n));
       expect(await kpi(page, "kpi-count")).toBe(all.n);
-      const sizes = (await db.query(`SELECT _cluster AS c FROM read_parquet(${baltParquet}) GROUP BY 1 ORDER BY 1`)) as { c: number }[];
+      const sizes = (await db.query(`SELECT _cluster AS c FROM ${baltRows()} GROUP BY 1 ORDER BY 1`)) as { c: number }[];
       expect(sizes.length).toBeGreaterThanOrEqual(2);
       for (const s of sizes) expect(await kpi(page, `kpi-cluster-${String(s.c)}`)).toBe((await shown("baltimore", `_cluster = ${s.c}`)).n);
       const shapes = await page.locator(`#map path[aria-roledescription="geoshape"]`).count();
@@ -242,7 +244,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const ageOnly = await shown("baltimore", inAge);
       expect(ageOnly.n).not.toBeNull();
       expect(await kpi(page, "kpi-count")).toBe(ageOnly.n);
-      const sizes = (await db.query(`SELECT DISTINCT _cluster AS c FROM read_parquet(${baltParquet}) ORDER BY 1`)) as { c: number }[];
+      const sizes = (await db.query(`SELECT DISTINCT _cluster AS c FROM ${baltRows()} ORDER BY 1`)) as { c: number }[];
       for (const { c } of sizes)
         expect(await kpi(page, `kpi-cluster-${c}`)).toBe((await shown("baltimore", `${inAge} AND _cluster = ${c}`)).n);
       expect(await page.textContent("#filters .chip[data-dim='Age']")).toContain("20 to under 35");

@@ -8,6 +8,7 @@ import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { clickAndSettle, hasChromium, launchChromium } from "./browser.js";
 import { cli, must } from "./helpers.js";
+import { servedRows } from "../server/truth.js";
 
 const LMPD_DATA = "../shared/data/lmpd-assaulted-officers";
 const BALTIMORE_DATA = "../shared/data";
@@ -109,7 +110,8 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
   "dashboard layout and shareable state (real LMPD and Baltimore runs)",
   () => {
     const base = mkdtempSync(join(tmpdir(), "ob-dash-views-"));
-    const lmpd = `FROM read_parquet(${quoteString(join(base, "lmpd", "prepared.parquet"))})`;
+    // The rows the dashboard serves (read once the runs exist).
+    const lmpd = () => `FROM ${servedRows(join(base, "lmpd"))}`;
     let server: RunningServer;
     let browser: Browser;
     let db: Db;
@@ -220,10 +222,10 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       expect(JSON.parse(url.searchParams.get("f.hour:DATE_OCCURED") ?? "null")).toEqual([22]);
 
       const [both] = await db.query(
-        `SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${lmpd} WHERE PREMISE_TYPE = ${quoteString(premise)} AND hour(DATE_OCCURED) = 22`,
+        `SELECT count(*)::INTEGER AS n, sum(officer_assaulted)::INTEGER AS p ${lmpd()} WHERE PREMISE_TYPE = ${quoteString(premise)} AND hour(DATE_OCCURED) = 22`,
       );
-      const [one] = await db.query(`SELECT count(*)::INTEGER AS n ${lmpd} WHERE PREMISE_TYPE = ${quoteString(premise)}`);
-      const [all] = await db.query(`SELECT count(*)::INTEGER AS n ${lmpd}`);
+      const [one] = await db.query(`SELECT count(*)::INTEGER AS n ${lmpd()} WHERE PREMISE_TYPE = ${quoteString(premise)}`);
+      const [all] = await db.query(`SELECT count(*)::INTEGER AS n ${lmpd()}`);
       expect(Number(both.n)).toBeLessThan(Number(one.n));
 
       const b = await bound(page);
@@ -268,7 +270,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const cluster = JSON.parse(new URL(page.url()).searchParams.get("f._cluster") ?? "null") as number[];
       expect(cluster).toHaveLength(1);
       const [size] = await db.query(
-        `SELECT count(*)::INTEGER AS n FROM read_parquet(${quoteString(join(base, "baltimore", "prepared.parquet"))}) WHERE _cluster = ${cluster[0]}`,
+        `SELECT count(*)::INTEGER AS n FROM ${servedRows(join(base, "baltimore"))} WHERE _cluster = ${cluster[0]}`,
       );
       const b = await bound(page);
       const shown = await kpi(page, "kpi-count");
@@ -316,7 +318,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
         "mean_predicted_risk",
       ]);
       const sql = new Map(
-        (await db.query(`SELECT PREMISE_TYPE AS v, count(*)::INTEGER AS n ${lmpd} GROUP BY 1`)).map((r) => [String(r.v), Number(r.n)]),
+        (await db.query(`SELECT PREMISE_TYPE AS v, count(*)::INTEGER AS n ${lmpd()} GROUP BY 1`)).map((r) => [String(r.v), Number(r.n)]),
       );
       expect(rows.length).toBe(sql.size);
       let compared = 0;
@@ -348,9 +350,9 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       const chart = ".chart[data-dim='UOR_DESC']";
       const card = page.locator("#card-" + must(await page.getAttribute(chart, "id"), "offence chart id"));
       const all = Number(await page.getAttribute(chart, "data-shown"));
-      const [distinct] = await db.query(`SELECT count(DISTINCT UOR_DESC)::INTEGER AS n ${lmpd}`);
+      const [distinct] = await db.query(`SELECT count(DISTINCT UOR_DESC)::INTEGER AS n ${lmpd()}`);
       expect(all).toBeGreaterThanOrEqual(Number(distinct.n));
-      const [wanton] = await db.query(`SELECT count(DISTINCT UOR_DESC)::INTEGER AS n ${lmpd} WHERE UOR_DESC ILIKE '%wanton%'`);
+      const [wanton] = await db.query(`SELECT count(DISTINCT UOR_DESC)::INTEGER AS n ${lmpd()} WHERE UOR_DESC ILIKE '%wanton%'`);
       expect(Number(wanton.n)).toBeGreaterThan(1);
       await card.locator(".list-search").fill("wanton");
       await page.waitForFunction(

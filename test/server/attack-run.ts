@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import { quoteString, type Db } from "../../src/data/Db.js";
+import type { Db } from "../../src/data/Db.js";
 import type { DisclosurePolicy } from "../../src/disclosure/policy.js";
 import type {
   DimensionView,
@@ -14,6 +13,7 @@ import { binExpr, formatDay, parseDay } from "../../src/server/ranges.js";
 import { dimensionExpr } from "../../src/server/sql.js";
 import { createRng } from "../../src/util/random.js";
 import { describe as describeSet, Knowledge, type Description } from "./attacker.js";
+import { servedRows } from "./truth.js";
 
 /**
  * Plays the attacker against one served run: issues many queries (totals, every group-by under many filter
@@ -121,7 +121,6 @@ export async function attackRun(
   const rangeIndex = new Set(rangeViews.map((_, j) => dims.length + j));
 
   // The truth: every row's dimension values as the server computes them.
-  const parquet = quoteString(join(dir, "prepared.parquet"));
   const exprs = [
     ...dims.map((d, i) => `${dimensionExpr(d)} AS "d${i}"`),
     ...rangeViews.map(
@@ -135,7 +134,7 @@ export async function attackRun(
     ? `CASE WHEN ${s} IS NULL THEN NULL ELSE least(greatest(floor(${s} * ${bins}), 0), ${bins - 1}) END::INTEGER`
     : "NULL";
   const hit = target ? `coalesce(TRY_CAST("${target}" AS DOUBLE) = 1, false)` : "false";
-  const raw = await db.query(`SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b FROM read_parquet(${parquet})`);
+  const raw = await db.query(`SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b FROM ${servedRows(dir)}`);
   const rows: Row[] = raw.map((r) => ({
     values: exprs.map((_, i) => (r[`d${i}`] === null ? null : rangeIndex.has(i) ? Number(r[`d${i}`]) : (r[`d${i}`] as FilterValue))),
     target: r.y === true,

@@ -5,6 +5,7 @@ import { quoteString } from "../../src/data/Db.js";
 import { perturbCount, recordKeySql, runSalt } from "../../src/disclosure/perturb.js";
 import type { DisclosurePolicy } from "../../src/disclosure/policy.js";
 import type { Results } from "../../src/results/types.js";
+import { studyRowsWhere } from "../../src/server/load-runs.js";
 
 /**
  * The true aggregates behind a dashboard answer, computed straight from a results folder's prepared.parquet in SQL
@@ -33,6 +34,14 @@ export function saltOf(dir: string): string {
  * @param group a SQL expression to group by (or "NULL" for the total)
  * @param target the binary target column, if any
  */
+/**
+ * The rows of a results folder the dashboard serves, as a FROM item: prepared.parquet restricted to the study's rows
+ * (those of features.parquet) as the server restricts it.
+ */
+export function servedRows(dir: string): string {
+  return `(SELECT * FROM read_parquet(${quoteString(join(dir, "prepared.parquet"))})${studyRowsWhere(dir)})`;
+}
+
 export async function truth(db: Db, dir: string, where: string, group: string, target?: string): Promise<Truth[]> {
   const salt = saltOf(dir);
   const hit = target ? `TRY_CAST("${target}" AS DOUBLE) = 1` : "false";
@@ -46,7 +55,7 @@ export async function truth(db: Db, dir: string, where: string, group: string, t
     `SELECT ${group} AS key, count(*)::INTEGER AS n, (sum(rk) % 256)::INTEGER AS ck,
        (count(*) FILTER (WHERE ${hit}))::INTEGER AS p, (coalesce(sum(rk) FILTER (WHERE ${hit}), 0) % 256)::INTEGER AS ckp,
        ${Number(hasScore) ? `avg(${score})` : "NULL"}::DOUBLE AS s
-     FROM (SELECT *, ${recordKeySql(salt, "_row")} AS rk FROM read_parquet(${quoteString(join(dir, "prepared.parquet"))}))
+     FROM (SELECT *, ${recordKeySql(salt, "_row")} AS rk FROM ${servedRows(dir)})
      WHERE ${where} GROUP BY 1`,
   );
   return rows.map((r) => ({ key: r.key, n: Number(r.n), ck: Number(r.ck), p: Number(r.p), ckp: Number(r.ckp), s: r.s as number | null }));

@@ -66,6 +66,9 @@ export interface StackDatum {
   share: number | null;
   cluster_index: number;
   faded: boolean;
+  /** The value's published count over all clusters (null: hidden), and as shown ("≤10"). */
+  total: number | null;
+  total_text: string;
 }
 
 const ROW_HEIGHT = 20;
@@ -331,21 +334,45 @@ export function stackedSpec(
     autosize: FIT_X,
     width,
     height: vertical ? 170 : Math.max(ROW_HEIGHT * rows, 40),
-    mark: { type: "bar", cursor: "pointer" },
-    encoding: {
-      ...(vertical
-        ? { x: { ...category, axis: TIME_AXIS }, y: value }
-        : { y: { ...category, axis: { labelLimit: Math.max(190, Math.round(width * 0.4)), labelColor: COLORS.text } }, x: value }),
-      color: { field: "cluster", type: "nominal", scale: clusterColor(clusters), legend: null },
-      order: { field: "cluster_index", type: "quantitative" },
-      opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
-      tooltip: [
-        { field: "label", title },
-        { field: "cluster", title: "Cluster" },
-        { field: "n_text", title: "Records" },
-        { field: "share", title: "Share of this bar", format: ".1%" },
-      ],
-    },
+    encoding: vertical
+      ? { x: { ...category, axis: TIME_AXIS } }
+      : { y: { ...category, axis: { labelLimit: Math.max(190, Math.round(width * 0.4)), labelColor: COLORS.text } } },
+    layer: [
+      {
+        mark: { type: "bar", cursor: "pointer" },
+        encoding: {
+          [vertical ? "y" : "x"]: value,
+          color: { field: "cluster", type: "nominal", scale: clusterColor(clusters), legend: null },
+          order: { field: "cluster_index", type: "quantitative" },
+          opacity: { condition: { test: "datum.faded", value: 0.28 }, value: 1 },
+          tooltip: [
+            { field: "label", title },
+            { field: "cluster", title: "Cluster" },
+            { field: "n_text", title: "Records" },
+            { field: "share", title: "Share of this bar", format: ".1%" },
+          ],
+        },
+      },
+      // A value whose count is hidden keeps its row, marked "≤10", instead of vanishing from the axis.
+      {
+        transform: [{ filter: "datum.cluster_index === 0 && datum.total === null" }, { calculate: "0", as: "zero" }],
+        mark: {
+          type: "text",
+          fontSize: 10,
+          color: COLORS.hidden,
+          cursor: "pointer",
+          ...(vertical ? { angle: 270, align: "left", dy: 3, dx: 3, baseline: "middle" } : { align: "left", dx: 3, baseline: "middle" }),
+        },
+        encoding: {
+          [vertical ? "y" : "x"]: { field: "zero", type: "quantitative", axis: null },
+          text: { field: "total_text" },
+          tooltip: [
+            { field: "label", title },
+            { field: "total_text", title: "Records" },
+          ],
+        },
+      },
+    ],
   } as VisualizationSpec;
 }
 

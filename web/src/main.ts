@@ -658,6 +658,8 @@ function stackData(rows: QueryRow[], d: DimensionView, run: RunSummary): StackDa
         n_text: countText(run, n),
         share: r.cluster_shares?.[String(id)] ?? null,
         faded,
+        total: r.count,
+        total_text: countText(run, r.count),
       };
     });
   });
