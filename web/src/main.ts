@@ -571,9 +571,14 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
   ].join("");
 }
 
-/** "12.3% of 32,757": a shown count as a share of the run's rows. */
+/**
+ * "12.3% of 32,757": a shown count as a share of the run's rows. A perturbed count can pass the exact total by a few
+ * records; the share then reads "all of", not "100.1% of".
+ */
 function share(n: number | null | undefined, total: number): string {
-  return n == null ? `of ${formatInt(total)}` : `${formatPct(total ? n / total : null)} of ${formatInt(total)}`;
+  if (n == null) return `of ${formatInt(total)}`;
+  if (total && n >= total) return `all of ${formatInt(total)} (counts are perturbed)`;
+  return `${formatPct(total ? n / total : null)} of ${formatInt(total)}`;
 }
 
 function renderFilters(run: RunSummary): void {
