@@ -72,6 +72,19 @@ describe.skipIf(SKIP_DATA)("openbeat init drafts a study file that runs unedited
   );
 
   it(
+    "LMPD crime reports with the officer flag (risk): target OFFICER_ATTACKED, offence and premise as categories",
+    { timeout: 900_000 },
+    async () => {
+      const { draft, results } = await initAndRun("lmpd", "../shared/data/lmpd-assaulted-officers/LMPD_Data.csv", "risk");
+      expect(draft.risk?.target).toBe("officer_attacked");
+      expect(draft.risk?.id).toBe("incident_number");
+      expect(draft.risk?.features.categorical).toEqual(["uor_desc", "premise_type"]);
+      expect(results.study).toBe("risk");
+      expect((results.data as { rows: number }).rows).toBeGreaterThan(30000);
+    },
+  );
+
+  it(
     "Philadelphia shooting victims (segments): date_ plus the TIME column, objectid as id, coordinates left out",
     { timeout: 900_000 },
     async () => {
