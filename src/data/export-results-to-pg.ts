@@ -48,6 +48,19 @@ function csvField(v: unknown, pgType: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
 
+/** The union of the rows' keys, in first-seen order: the columns of a table of plain rows. */
+export function unionColumns(rows: readonly Row[]): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows)
+    for (const k of Object.keys(r))
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+  return names;
+}
+
 /**
  * Writes result tables (findings, factors, cluster assignments, …) into `schema`, one PostgreSQL table per
  * entry, replacing tables of the same name. Columns are the union of the rows' keys in first-seen order;
@@ -61,14 +74,7 @@ export async function exportResultsToPg(pgDb: PgDb, schema: string, tables: Reco
   await pgDb.exec(createSchemaSql(schema));
   const counts: Record<string, number> = {};
   for (const [name, rows] of Object.entries(tables)) {
-    const names: string[] = [];
-    const seen = new Set<string>();
-    for (const r of rows)
-      for (const k of Object.keys(r))
-        if (!seen.has(k)) {
-          seen.add(k);
-          names.push(k);
-        }
+    const names = unionColumns(rows);
     if (!names.length) names.push("empty");
     const types = names.map((n) => inferPgType(rows.map((r) => r[n])));
     await pgDb.exec(dropTableSql(name, schema));

@@ -1,4 +1,5 @@
 import type { Row } from "../data/Db.js";
+import { unionColumns } from "../data/export-results-to-pg.js";
 import type { Results } from "../results/types.js";
 import { toCsv, type CsvCell } from "../util/csv.js";
 
@@ -65,14 +66,7 @@ function cell(v: unknown): CsvCell {
  */
 export function aggregateCsvFiles(results: Results): { name: string; text: string }[] {
   return Object.entries(aggregateTables(results)).map(([name, rows]) => {
-    const columns: string[] = [];
-    const seen = new Set<string>();
-    for (const r of rows)
-      for (const k of Object.keys(r))
-        if (!seen.has(k)) {
-          seen.add(k);
-          columns.push(k);
-        }
+    const columns = unionColumns(rows);
     return {
       name: `${name}.csv`,
       text: toCsv(
