@@ -147,12 +147,6 @@ export function rangeCondition(ranges: readonly RangeFilter[], views: ReadonlyMa
   return { sql: parts.map((p) => `(${p})`).join(" AND "), params };
 }
 
-/** A WHERE clause (possibly empty) with a further condition (possibly empty) `AND`-ed on; parameters in order. */
-export function andWhere(where: SqlQuery, cond: SqlQuery): SqlQuery {
-  if (!cond.sql) return where;
-  return { sql: where.sql ? `${where.sql} AND ${cond.sql}` : `WHERE ${cond.sql}`, params: [...where.params, ...cond.params] };
-}
-
 /**
  * Counts per bin (numeric) or bucket (timeline) over `view`, with the measures of the grouped queries (`measures`),
  * and per cluster with `clusterColumn`. The key is the bin index or the bucket's first day; null for missing values.

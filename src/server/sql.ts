@@ -69,6 +69,12 @@ export function whereClause(filters: Filters, dimensions: ReadonlyMap<string, Di
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
 }
 
+/** A WHERE clause (possibly empty) with a further condition (possibly empty) `AND`-ed on; parameters in order. */
+export function andWhere(where: SqlQuery, cond: SqlQuery): SqlQuery {
+  if (!cond.sql) return where;
+  return { sql: where.sql ? `${where.sql} AND ${cond.sql}` : `WHERE ${cond.sql}`, params: [...where.params, ...cond.params] };
+}
+
 /** Column of the run's view holding each row's record key (docs/disclosure.md). */
 export const RECORD_KEY = "_rk";
 
@@ -121,11 +127,10 @@ export function domainQuery(view: string, d: DimensionView): string {
 /** Score histogram with `bins` equal bins over [0, 1]. */
 export function histogramQuery(view: string, where: SqlQuery, bins: number, target?: string): SqlQuery {
   const score = `TRY_CAST("_score" AS DOUBLE)`;
-  const cond = `${score} IS NOT NULL`;
-  const whereSql = where.sql ? `${where.sql} AND ${cond}` : `WHERE ${cond}`;
+  const w = andWhere(where, { sql: `${score} IS NOT NULL`, params: [] });
   return {
-    sql: `SELECT least(greatest(floor(${score} * ?::INTEGER), 0), ?::INTEGER - 1)::INTEGER AS bin, ${measures(target, false)} FROM ${quoteIdent(view)} ${whereSql} GROUP BY 1 ORDER BY 1`,
-    params: [bins, bins, ...where.params],
+    sql: `SELECT least(greatest(floor(${score} * ?::INTEGER), 0), ?::INTEGER - 1)::INTEGER AS bin, ${measures(target, false)} FROM ${quoteIdent(view)} ${w.sql} GROUP BY 1 ORDER BY 1`,
+    params: [bins, bins, ...w.params],
   };
 }
 
@@ -143,11 +148,10 @@ export function gridQuery(options: { view: string; where: SqlQuery; lat: string;
   const { view, where, lat, lon, grid } = options;
   const la = `TRY_CAST(${quoteIdent(lat)} AS DOUBLE)`;
   const lo = `TRY_CAST(${quoteIdent(lon)} AS DOUBLE)`;
-  const cond = `${la} BETWEEN -90 AND 90 AND ${lo} BETWEEN -180 AND 180`;
-  const whereSql = where.sql ? `${where.sql} AND ${cond}` : `WHERE ${cond}`;
+  const w = andWhere(where, { sql: `${la} BETWEEN -90 AND 90 AND ${lo} BETWEEN -180 AND 180`, params: [] });
   return {
-    sql: `SELECT floor(${la} / ?::DOUBLE)::BIGINT AS gy, floor(${lo} / ?::DOUBLE)::BIGINT AS gx, ${measures(undefined, false)} FROM ${quoteIdent(view)} ${whereSql} GROUP BY 1, 2 ORDER BY 1, 2`,
-    params: [grid.dLat, grid.dLon, ...where.params],
+    sql: `SELECT floor(${la} / ?::DOUBLE)::BIGINT AS gy, floor(${lo} / ?::DOUBLE)::BIGINT AS gx, ${measures(undefined, false)} FROM ${quoteIdent(view)} ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+    params: [grid.dLat, grid.dLon, ...w.params],
   };
 }
 

@@ -12,8 +12,8 @@ import type { DimensionView, DistributionResponse, Filters, PointsResponse, Quer
 import { distributionBins, gridCells, groupedRows, histogramBins, orderByCount, publishRow, readCell } from "./answers.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
-import { andWhere, binEdges, distributionQuery, rangeCondition } from "./ranges.js";
-import { ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause } from "./sql.js";
+import { binEdges, distributionQuery, rangeCondition } from "./ranges.js";
+import { andWhere, ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause } from "./sql.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {

@@ -4,6 +4,7 @@ import type { FeatureInput } from "../features/encode.js";
 import type { FeaturesSpec } from "../features/spec.js";
 import { categoryVariants, type VariantKind } from "../features/variants.js";
 import { testedDateFormat } from "./date-format.js";
+import { reservedColumn } from "./reserved-columns.js";
 import type { StudyBase } from "./study-file/base.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
@@ -35,6 +36,18 @@ export async function materializeAnalysis(db: Db, table: string): Promise<number
   await db.exec(commentOnTableSql(ANALYSIS, table));
   const [{ n }] = await db.query(countRowsSql(ANALYSIS));
   return Number(n);
+}
+
+/**
+ * The analysis table of a prepared study, checked and materialised: `table` must exist and hold no column openbeat
+ * reserves for its own output; it is then copied into {@link ANALYSIS} (see {@link materializeAnalysis}).
+ * @returns the rows of {@link ANALYSIS}
+ */
+export async function prepareAnalysisTable(db: Db, table: string, file: string): Promise<number> {
+  await requireTable(db, table, file);
+  const clash = reservedColumn((await db.columns(table)).map((c) => c.name));
+  if (clash) throw new UserError("data.reserved_column", msg.reservedColumn(file, `table "${table}"`, clash));
+  return materializeAnalysis(db, table);
 }
 
 /** Throws a one-line error when `table` (a source, prepare step or `table:`) does not exist. */

@@ -11,10 +11,9 @@ import type { InputInfo } from "../results/types.js";
 import { isUserError, UserError } from "../util/errors.js";
 import { Logger } from "../util/logger.js";
 import * as msg from "../util/messages.js";
-import { ANALYSIS, analysisTableName, materializeAnalysis, requireTable } from "./analysis-table.js";
+import { ANALYSIS, analysisTableName, prepareAnalysisTable } from "./analysis-table.js";
 import { runPrepare } from "./prepare.js";
 import type { StudySpec } from "./registry.js";
-import { reservedColumn } from "./reserved-columns.js";
 
 /** New files that take the place of a study's sources: source name to the files, as given on the command line. */
 export type SourceReplacements = Map<string, string[]>;
@@ -182,11 +181,7 @@ export async function replayStudy(
       const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
       logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
     }
-    await requireTable(db, table, studyFile);
-    const columns = (await db.columns(table)).map((c) => c.name);
-    const clash = reservedColumn(columns);
-    if (clash) throw new UserError("data.reserved_column", msg.reservedColumn(studyFile, `table "${table}"`, clash));
-    const rows = await materializeAnalysis(db, table);
+    const rows = await prepareAnalysisTable(db, table, studyFile);
     return { table: ANALYSIS, rows, inputs };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -222,9 +217,14 @@ interface FilledColumn {
   step: string;
 }
 
+/** Drops the tables of an earlier pass over the prepare steps. */
+async function dropStepTables(db: Db, spec: StudySpec): Promise<void> {
+  for (const step of spec.prepare) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(step.name)}`);
+}
+
 /** Runs every prepare step, dropping the tables of an earlier pass first. */
 async function runSteps(db: Db, spec: StudySpec, options: ReplayOptions): Promise<void> {
-  for (const step of spec.prepare) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(step.name)}`);
+  await dropStepTables(db, spec);
   for (const step of spec.prepare) await runStep(db, spec, step, options);
 }
 
@@ -243,7 +243,7 @@ async function runStepsFilling(db: Db, spec: StudySpec, replacements: SourceRepl
   const filled: FilledColumn[] = [];
   for (;;) {
     try {
-      for (const step of spec.prepare) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(step.name)}`);
+      await dropStepTables(db, spec);
       for (const step of spec.prepare) {
         try {
           await runStep(db, spec, step, options);

@@ -8,7 +8,7 @@ import { UserError } from "../util/errors.js";
 import { Logger, type TextSink } from "../util/logger.js";
 import * as msg from "../util/messages.js";
 import { VERSION } from "../util/version.js";
-import { ANALYSIS, analysisTableName, materializeAnalysis, requireColumns, requireTable } from "./analysis-table.js";
+import { ANALYSIS, analysisTableName, prepareAnalysisTable, requireColumns } from "./analysis-table.js";
 import { buildDashboardInfo } from "./dashboard-info.js";
 import type { KindOutput } from "./kind.js";
 import { runPrepare } from "./prepare.js";
@@ -17,7 +17,6 @@ import type { LoadedStudy } from "./study-file/load-study.js";
 import { writeOutput } from "./write-output.js";
 import { openResultsFolder, stableJson } from "./results-folder.js";
 import { protectedInputs } from "./protected-inputs.js";
-import { reservedColumn } from "./reserved-columns.js";
 import { lockDownDuckDb } from "../data/sandbox.js";
 import { resolvePolicy, type DisclosurePolicy } from "../disclosure/policy.js";
 import { discloseResults } from "../disclosure/results.js";
@@ -131,10 +130,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       text: loaded.text,
     });
     if (options.dbUrl) await lockDown();
-    await requireTable(db, table, file);
-    const clash = reservedColumn((await db.columns(table)).map((c) => c.name));
-    if (clash) throw new UserError("data.reserved_column", msg.reservedColumn(file, `table "${table}"`, clash));
-    const tableRows = await materializeAnalysis(db, table);
+    const tableRows = await prepareAnalysisTable(db, table, file);
     if (tableRows === 0) {
       throw new UserError("data.empty", msg.analysisTableEmpty(file, table, spec.prepare.length > 0));
     }

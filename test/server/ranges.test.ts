@@ -4,8 +4,8 @@ import { Db } from "../../src/data/Db.js";
 import { resolvePolicy } from "../../src/disclosure/policy.js";
 import type { DistributionResponse, NumericRangeView, QueryRow, RangeView, RunSummary } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
+import { andWhere } from "../../src/server/sql.js";
 import {
-  andWhere,
   binEdges,
   binExpr,
   dateBuckets,

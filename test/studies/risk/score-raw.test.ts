@@ -11,6 +11,26 @@ import { lines, runCli } from "../../reliability/run-cli.js";
 import { referenceScores } from "../../reliability/score-reference.js";
 
 /**
+ * A CSV file's text without one column, cut by position (for files that quote no comma in that column or before it).
+ * The test fails when the column is not in the header.
+ */
+function withoutColumn(path: string, column: string): string {
+  const text = readFileSync(path, "utf8").split("\n");
+  const k = text[0].split(",").indexOf(column);
+  expect(k, `${column} in ${path}`).toBeGreaterThanOrEqual(0);
+  return text
+    .map((l) =>
+      l
+        ? l
+            .split(",")
+            .filter((_, i) => i !== k)
+            .join(",")
+        : l,
+    )
+    .join("\n");
+}
+
+/**
  * `openbeat score --raw` on the raw exports a study was run on gives, for every row that entered the model, the
  * run's own final model applied to that row (σ(intercept + x·coef) of features.parquet, calibrated), to 1e-12. The
  * `_score` column of prepared.parquet is out-of-fold and not comparable; features.parquet is the final model's input.
@@ -133,23 +153,9 @@ describe("openbeat score --raw on a synthetic LMPD study (two sources, a full ou
   });
 
   it("a crime export without PREMISE_TYPE is one line naming the file and the column, and writes nothing", async () => {
-    const text = readFileSync(lmpd.crimes, "utf8").split("\n");
-    const header = text[0].split(",");
-    const k = header.indexOf("PREMISE_TYPE");
-    expect(k).toBeGreaterThan(0);
     // The synthetic export quotes no field with a comma in PREMISE_TYPE's column or before it: cut it by position.
-    const cut = text
-      .map((l) =>
-        l
-          ? l
-              .split(",")
-              .filter((_, j) => j !== k)
-              .join(",")
-          : l,
-      )
-      .join("\n");
     const file = join(tmp, "crimes-no-premise.csv");
-    writeFileSync(file, cut);
+    writeFileSync(file, withoutColumn(lmpd.crimes, "PREMISE_TYPE"));
     const out = join(tmp, "never.csv");
     const r = await runCli(["score", lmpd.out, "--source", `officers=${lmpd.officers}`, "--source", `crimes=${file}`, "--out", out]);
     expect(r.code).toBe(1);
@@ -165,21 +171,7 @@ describe("openbeat score --raw on a one-source study", () => {
   function withoutTarget(): string {
     const file = join(tmp, "no-outcome", "incidents.csv");
     mkdirSync(join(tmp, "no-outcome"), { recursive: true });
-    const text = readFileSync("test/fixtures/risk-study/incidents.csv", "utf8").split("\n");
-    const k = text[0].split(",").indexOf("outcome");
-    writeFileSync(
-      file,
-      text
-        .map((l) =>
-          l
-            ? l
-                .split(",")
-                .filter((_, j) => j !== k)
-                .join(",")
-            : l,
-        )
-        .join("\n"),
-    );
+    writeFileSync(file, withoutColumn("test/fixtures/risk-study/incidents.csv", "outcome"));
     return file;
   }
 
