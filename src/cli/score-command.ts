@@ -75,7 +75,7 @@ async function modelAndFolder(arg: string): Promise<{ modelPath: string; dir: st
 async function studyToReplay(
   dir: string,
   studyOption: string | undefined,
-): Promise<{ spec: StudySpec; file: string; sourceTypes?: Record<string, Record<string, string>> }> {
+): Promise<{ spec: StudySpec; file: string; sourceTypes?: Record<string, Record<string, string>>; text: string }> {
   const manifestPath = join(dir, "manifest.json");
   let manifest: Record<string, unknown> | null = null;
   try {
@@ -90,13 +90,13 @@ async function studyToReplay(
     const loaded = await loadStudy(studyOption);
     if (recorded !== undefined && recorded !== loaded.text)
       cliIo().stderr.write(`warning: ${msg.scoreStudyDiffers(studyOption, manifestPath)}\n`);
-    return { spec: loaded.spec, file: studyOption, sourceTypes };
+    return { spec: loaded.spec, file: studyOption, sourceTypes, text: loaded.text };
   }
   if (!manifest) throw new UserError("score.no_study", msg.scoreNoStudy(dir, "no readable manifest.json beside model.json"));
   if (recorded === undefined)
     throw new UserError("score.no_study", msg.scoreNoStudy(dir, "manifest.json does not record the study file's text"));
   const file = typeof manifest.study_file === "string" && manifest.study_file ? manifest.study_file : join(dir, "study.yaml");
-  return { spec: parseStudy(recorded, file), file, sourceTypes };
+  return { spec: parseStudy(recorded, file), file, sourceTypes, text: recorded };
 }
 
 /** The manifest's `source_columns` when it has the expected shape (source to column to type), else undefined. */
@@ -157,13 +157,14 @@ export async function scoreCommand(modelArg: string, inputs: string[], options: 
   let r: ScoreResult;
   let leftOut: LeftOut[] = [];
   if (raw) {
-    const { spec, file, sourceTypes } = await studyToReplay(dir, options.study);
+    const { spec, file, sourceTypes, text } = await studyToReplay(dir, options.study);
     const replacements = sourceReplacements(Object.keys(spec.sources), inputs, options.source ?? []);
     const logger = new Logger({ stream: io.stderr });
     const result = await scoreRawExports(model, modelPath, spec, replacements, {
       studyFile: file,
       dataDir: options.data,
       sourceTypes,
+      studyText: text,
       logger,
       timeoutMs: options.timeout,
     });

@@ -64,7 +64,8 @@ async function runStep(
  * Runs the prepare steps. With a PostgreSQL URL the loaded sources are bulk-copied into a fresh schema there, the
  * steps run in PostgreSQL and the analysis table is copied back; otherwise everything runs in DuckDB. A step that
  * fails is a user error whose first line names the study file and line; `options.text` (the study file's text) lets
- * it name the line of the SQL that failed rather than the step's `sql:` key.
+ * it name the line of the SQL that failed rather than the step's `sql:` key; `options.firstStep` is the place in
+ * that text of `spec.prepare[0]` (when the steps are run one at a time).
  */
 export async function runPrepare(
   db: Db,
@@ -73,10 +74,10 @@ export async function runPrepare(
   analysisTable: string,
   logger: Logger,
   dbUrl?: string,
-  options: { timeoutMs?: number; text?: string } = {},
+  options: { timeoutMs?: number; text?: string; firstStep?: number } = {},
 ): Promise<void> {
   const { timeoutMs } = options;
-  const positions = options.text === undefined ? [] : prepareSqlPositions(options.text);
+  const positions = options.text === undefined ? [] : prepareSqlPositions(options.text).slice(options.firstStep ?? 0);
   if (!dbUrl) {
     for (const [i, step] of spec.prepare.entries()) {
       await runStep(db, step, stepSql(step, "duckdb", file), file, "duckdb", timeoutMs, positions[i]);

@@ -37,6 +37,8 @@ export interface ReplayOptions {
   sourceTypes?: Record<string, Record<string, string>>;
   /** Accept the study's own source paths outside its folder and `dataDir`. */
   allowOutsidePaths?: boolean;
+  /** The study file's text, so that a failing prepare step names the line of its SQL that failed. */
+  studyText?: string;
 }
 
 /** What {@link replayStudy} made. */
@@ -232,6 +234,8 @@ async function runStep(db: Db, spec: StudySpec, step: StudySpec["prepare"][numbe
   // Steps may run more than once (see runStepsFilling): their row counts are printed once, by replayStudy.
   await runPrepare(db, { ...spec, prepare: [step] }, options.studyFile, step.name, new Logger({ silent: true }), undefined, {
     timeoutMs: options.timeoutMs,
+    text: options.studyText,
+    firstStep: spec.prepare.indexOf(step),
   });
 }
 

@@ -38,6 +38,8 @@ export interface RawScoreOptions {
   allowOutsidePaths?: boolean;
   /** Each source's column types as loaded in the run (the manifest's `source_columns`), forced on new CSV files. */
   sourceTypes?: Record<string, Record<string, string>>;
+  /** The study file's text, so that a failing prepare step names the line of its SQL that failed. */
+  studyText?: string;
 }
 
 /**

@@ -219,6 +219,22 @@ describe("openbeat score --raw on a one-source study", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("a failing replayed step names the study file's line of the SQL that failed, not the sql: key", async () => {
+    const bad = join(tmp, "bad-column.yaml");
+    const text = readFileSync(SMALL, "utf8").replace(
+      "             late_report",
+      "             no_such_function(late_report) AS late_report",
+    );
+    writeFileSync(bad, text);
+    const r = await runCli(["score", small.out, "--study", bad, "test/fixtures/risk-study/incidents.csv"]);
+    expect(r.code).toBe(1);
+    const at = text.split("\n").findIndex((l) => l.includes("no_such_function")) + 1;
+    expect(at).toBeGreaterThan(text.split("\n").findIndex((l) => l.includes("sql: |")) + 1);
+    const error = lines(r.stderr).find((l) => l.startsWith("openbeat: ")) ?? "";
+    expect(error).toMatch(new RegExp(`^openbeat: ${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${at}: prepare step "study_rows" failed: `));
+    expect(r.stdout).toBe("");
+  });
+
   it("without --raw, several inputs are refused with the hint to add --raw", async () => {
     const r = await runCli(["score", small.out, "a.csv", "b.csv"]);
     expect(r.code).toBe(1);
