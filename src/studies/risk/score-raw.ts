@@ -1,10 +1,9 @@
 import { Db, quoteIdent } from "../../data/Db.js";
 import { UserError } from "../../util/errors.js";
-import type { Logger } from "../../util/logger.js";
 import * as msg from "../../util/messages.js";
 import { datePartName, featureColumns } from "../analysis-table.js";
 import type { StudySpec } from "../registry.js";
-import { replayStudy, sourcesLacking, type SourceReplacements } from "../replay-study.js";
+import { replayStudy, sourcesLacking, type ReplayOptions, type SourceReplacements } from "../replay-study.js";
 import type { RiskModelFile } from "./model-file.js";
 import { readRowFilters } from "./row-filters.js";
 import { scoreLoaded, type ScoreResult } from "./score.js";
@@ -27,20 +26,8 @@ export interface RawScoreResult extends ScoreResult {
   leftOut: LeftOut[];
 }
 
-/** Options for {@link scoreRawExports}. */
-export interface RawScoreOptions {
-  /** The study file's path as recorded or given (its own source paths are relative to it) and for messages. */
-  studyFile: string;
-  /** Folder the study's own source paths are relative to (`--data`), for the sources that are not replaced. */
-  dataDir?: string;
-  logger: Logger;
-  timeoutMs?: number;
-  allowOutsidePaths?: boolean;
-  /** Each source's column types as loaded in the run (the manifest's `source_columns`), forced on new CSV files. */
-  sourceTypes?: Record<string, Record<string, string>>;
-  /** The study file's text, so that a failing prepare step names the line of its SQL that failed. */
-  studyText?: string;
-}
+/** Options for {@link scoreRawExports}: those of the replay, whose `keep` columns scoring sets itself. */
+export type RawScoreOptions = Omit<ReplayOptions, "keep">;
 
 /**
  * Scores raw exports with a fitted risk model: the study's source loading rules and prepare SQL turn the new files
