@@ -287,7 +287,7 @@ export function flaggingPoints(
 
 /**
  * The drill-down table's rows: every combination of the groups' domains (in domain order), each published as
- * {@link groupedRows} publishes a group (with cluster counts and shares when `clusters` is given).
+ * {@link groupedRows} publishes a group.
  * @param raw rows of `tableQuery` (`k0`, `k1`, … and the measures)
  */
 export function tableRows(
@@ -295,7 +295,6 @@ export function tableRows(
   domains: readonly (readonly FilterValue[])[],
   shape: CellShape,
   policy: DisclosurePolicy,
-  clusters?: readonly FilterValue[],
 ): TableRow[] {
   let combos: FilterValue[][] = [[]];
   for (const d of domains) combos = combos.flatMap((c) => d.map((v) => [...c, v]));
@@ -305,7 +304,6 @@ export function tableRows(
     combos.map((c) => JSON.stringify(c.map(valueKey))),
     shape,
     policy,
-    clusters,
   );
   return rows.map((row, i) => ({ ...row, key: null, keys: combos[i] }));
 }

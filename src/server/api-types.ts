@@ -284,8 +284,6 @@ export interface TableRequest {
   filters?: Filters;
   ranges?: RangeFilter[];
   group_by: (string | [DimensionKind, string])[];
-  /** Segments: also count rows per cluster within each group. */
-  by_cluster?: boolean;
 }
 
 /** One group of the drill-down table: its dimension values (in `group_by` order) and the counts of a query row. */

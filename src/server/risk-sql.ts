@@ -74,21 +74,16 @@ export function flaggingQuery(view: string, where: SqlQuery, target: string): Sq
   };
 }
 
-/**
- * Grouped counts by several dimensions at once (the drill-down table): one row per combination with rows, its key
- * the JSON array of the values, and per cluster too with `clusterColumn`.
- */
+/** Grouped counts by several dimensions at once (the drill-down table): one row per combination with rows (`k0`, `k1`, …). */
 export function tableQuery(options: {
   view: string;
   where: SqlQuery;
   groups: readonly DimensionView[];
-  clusterColumn?: string;
   target?: string;
   hasScore: boolean;
 }): SqlQuery {
-  const { view, where, groups, clusterColumn, target, hasScore } = options;
+  const { view, where, groups, target, hasScore } = options;
   const keys = groups.map((g, i) => `${dimensionExpr(g)} AS "k${i}"`);
-  if (clusterColumn) keys.push(`${quoteIdent(clusterColumn)} AS "cluster"`);
   return {
     sql: `SELECT ${keys.join(", ")}, ${measures(target, hasScore)} FROM ${quoteIdent(view)} ${where.sql} GROUP BY ALL`,
     params: where.params,

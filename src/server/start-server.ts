@@ -97,7 +97,6 @@ const tableSchema = z.strictObject({
   filters: filtersSchema,
   ranges: rangesSchema,
   group_by: z.array(groupSchema).min(1).max(4),
-  by_cluster: z.boolean().optional(),
 });
 /** Most combinations a drill-down table answers (the product of its dimensions' values). */
 const MAX_TABLE_ROWS = 20_000;
@@ -365,9 +364,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const groups = body.group_by.map((g) => resolveGroup(run, g));
     const keys = new Set(groups.map((g) => g.key));
     if (keys.size !== groups.length) throw new ApiError(400, "group_by names a dimension twice");
-    const byCluster = !!body.by_cluster && !!run.clusterColumn && !groups.some((g) => g.column === run.clusterColumn);
     // The cells are the records of every filtered and every grouped dimension at once: at most max_filters + 1 of
-    // them (+1 for a cluster split), the sets a grouped query under max_filters filters answers.
+    // them, the sets a grouped query under max_filters filters answers.
     const constrained = new Set([
       ...Object.entries(body.filters ?? {})
         .filter(([, v]) => v.length > 0)
@@ -391,16 +389,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const size = domains.reduce((p, d) => p * Math.max(1, d.length), 1);
     if (size > MAX_TABLE_ROWS)
       throw new ApiError(400, `this table would have ${size} rows (at most ${MAX_TABLE_ROWS}); group by fewer or smaller dimensions`);
-    const q = tableQuery({
-      view: run.view,
-      where,
-      groups,
-      clusterColumn: byCluster ? run.clusterColumn : undefined,
-      target: run.target,
-      hasScore: run.hasScore,
-    });
+    const q = tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore });
     const raw = await enqueue(() => db.query(q.sql, q.params));
-    return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined) };
+    return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy) };
   });
 
   app.post("/api/runs/:id/records", async (req): Promise<RecordsResponse> => {
