@@ -111,7 +111,7 @@ export function recordsQuery(options: {
 }): SqlQuery {
   const { view, where, columns, sort, offset, limit } = options;
   const order = sort ? `${quoteIdent(sort.column)} ${sort.desc ? "DESC" : "ASC"} NULLS LAST, "_row" ASC` : `"_row" ASC`;
-  const cols = columns.map((c) => `${quoteIdent(c)}`).join(", ");
+  const cols = columns.map((c) => quoteIdent(c)).join(", ");
   return {
     sql: `SELECT ${cols} FROM ${quoteIdent(view)} ${where.sql} ORDER BY ${order} LIMIT ?::INTEGER OFFSET ?::INTEGER`,
     params: [...where.params, limit, offset],

@@ -25,13 +25,25 @@ let rowLevel: RunningServer;
 let db: Db;
 let base: string;
 
-async function post<T>(srv: RunningServer, path: string, body: unknown): Promise<{ status: number; json: T }> {
+/** The answer of each endpoint (or its error). */
+interface Answers {
+  calibration: CalibrationResponse;
+  flagging: FlaggingResponse;
+  table: TableResponse;
+  records: RecordsResponse;
+}
+
+async function post<K extends keyof Answers>(
+  srv: RunningServer,
+  path: K,
+  body: unknown,
+): Promise<{ status: number; json: Answers[K] & { error?: string } }> {
   const res = await fetch(`${srv.url}api/runs/risk/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as T };
+  return { status: res.status, json: (await res.json()) as Answers[K] & { error?: string } };
 }
 
 beforeAll(async () => {
@@ -59,7 +71,7 @@ const expectedMean = (t: Truth | undefined): number | null =>
 
 describe("calibration curve", () => {
   it("bins are fixed per run, each holding about a tenth of the run's predicted events, and their counts are SQL's through the policy", async () => {
-    const all = await post<CalibrationResponse>(server, "calibration", {});
+    const all = await post(server, "calibration", {});
     expect(all.status).toBe(200);
     // The fixture's results.json names no calibration method: its scores are not called calibrated.
     expect(all.json.calibrated).toBe(false);
@@ -71,13 +83,15 @@ describe("calibration curve", () => {
     // Each inner edge is the lowest score of a tenth of the predicted events (sum of scores), to two digits.
     const [{ total }] = await db.query(`SELECT sum(_score)::DOUBLE AS total FROM ${servedRows(riskDir)}`);
     for (const e of edges.slice(1, -1)) {
-      const [{ below }] = await db.query(`SELECT coalesce(sum(_score), 0)::DOUBLE AS below FROM ${servedRows(riskDir)} WHERE _score < ${e}`);
+      const [{ below }] = await db.query(
+        `SELECT coalesce(sum(_score), 0)::DOUBLE AS below FROM ${servedRows(riskDir)} WHERE _score < ${e}`,
+      );
       const tenths = (Number(below) / Number(total)) * 10;
       // Rounding the edge to two digits moves the cut by a few records: near a multiple of a tenth.
       expect(Math.abs(tenths - Math.round(tenths))).toBeLessThan(0.25);
     }
     for (const filters of [{}, { PREMISE_TYPE: [ROAD] }, { PREMISE_TYPE: [ROAD], "hour:DATE_OCCURED": [22, 23] }]) {
-      const answer = await post<CalibrationResponse>(server, "calibration", { filters });
+      const answer = await post(server, "calibration", { filters });
       expect(answer.json.bins.map((b) => b.start)).toEqual(edges.slice(0, -1));
       const cond = [
         "true",
@@ -93,7 +107,7 @@ describe("calibration curve", () => {
         expect(bin.rate).toBe(expectedRate(t, policy));
         expect(bin.mean_score).toBe(expectedMean(t));
         // A shown rate needs more than min_cell positives and negatives; hidden counts are null, never small.
-        if (bin.rate !== null && t) expect(Math.min(t.p, t.n - t.p)).toBeGreaterThan(policy.min_cell);
+        if (bin.rate !== null) expect(Math.min(t.p, t.n - t.p)).toBeGreaterThan(policy.min_cell);
         if (bin.count !== null) expect(bin.count).toBeGreaterThan(policy.min_cell);
       }
       const [t] = await truth(db, riskDir, `${cond} AND _score IS NOT NULL`, "NULL", TARGET);
@@ -103,9 +117,13 @@ describe("calibration curve", () => {
   });
 
   it("is refused on a run without scores, and obeys max_filters", async () => {
-    const seg = await fetch(`${server.url}api/runs/segments/calibration`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    const seg = await fetch(`${server.url}api/runs/segments/calibration`, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
     expect(seg.status).toBe(400);
-    const many = await post<{ error: string }>(server, "calibration", {
+    const many = await post(server, "calibration", {
       filters: { PREMISE_TYPE: [ROAD], OFFENSE: ["x"], "hour:DATE_OCCURED": [1], "month:DATE_OCCURED": [1] },
     });
     expect(many.status).toBe(400);
@@ -125,7 +143,7 @@ describe("top-N% flagging", () => {
       [{}, "true"],
       [{ PREMISE_TYPE: [ROAD] }, `PREMISE_TYPE = ${quoteString(ROAD)}`],
     ] as const) {
-      const { json } = await post<FlaggingResponse>(server, "flagging", { filters });
+      const { json } = await post(server, "flagging", { filters });
       expect(json.points.map((p) => p.percent)).toEqual(FLAG_PERCENTS);
       const [all] = await truth(db, riskDir, `${cond} AND _score IS NOT NULL`, "NULL", TARGET);
       const allPos = expectedPositives(all, policy);
@@ -158,7 +176,7 @@ describe("top-N% flagging", () => {
 describe("drill-down", () => {
   it("the groups table lists every combination of the grouped values with SQL's counts through the policy, hidden ones null", async () => {
     const filters = { PREMISE_TYPE: [ROAD, "Parking lot"] };
-    const { status, json } = await post<TableResponse>(server, "table", { filters, group_by: ["PREMISE_TYPE", ["hour", "DATE_OCCURED"]] });
+    const { status, json } = await post(server, "table", { filters, group_by: ["PREMISE_TYPE", ["hour", "DATE_OCCURED"]] });
     expect(status).toBe(200);
     expect(json.groups.map((g) => g.key)).toEqual(["PREMISE_TYPE", "hour:DATE_OCCURED"]);
     // The filtered dimension lists its selected values only; the hour all 24.
@@ -184,13 +202,16 @@ describe("drill-down", () => {
   });
 
   it("counts filtered and grouped dimensions together against max_filters + 1, and refuses records without row-level output", async () => {
-    const tooMany = await post<{ error: string }>(server, "table", {
+    const tooMany = await post(server, "table", {
       filters: { PREMISE_TYPE: [ROAD], OFFENSE: ["Assault"], "month:DATE_OCCURED": [1] },
-      group_by: [["hour", "DATE_OCCURED"], ["weekday", "DATE_OCCURED"]],
+      group_by: [
+        ["hour", "DATE_OCCURED"],
+        ["weekday", "DATE_OCCURED"],
+      ],
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error).toContain("max_filters");
-    const records = await post<{ error: string }>(server, "records", {});
+    const records = await post(server, "records", {});
     expect(records.status).toBe(403);
     expect(records.json.error).toContain("row_level");
   });
@@ -198,18 +219,23 @@ describe("drill-down", () => {
   it("with disclosure.row_level the record table pages and sorts the filtered records as SQL does", async () => {
     const dir = join(base, "risk");
     const filters = { PREMISE_TYPE: [ROAD] };
-    const first = await post<RecordsResponse>(rowLevel, "records", { filters, sort: { column: "_score", desc: true }, limit: 20 });
+    const first = await post(rowLevel, "records", { filters, sort: { column: "_score", desc: true }, limit: 20 });
     expect(first.status).toBe(200);
     const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${servedRows(dir)} WHERE PREMISE_TYPE = ${quoteString(ROAD)}`);
     expect(first.json.total).toBe(Number(n));
     expect(first.json.columns).toContain("_score");
     expect(first.json.columns).toContain(TARGET);
-    const page2 = await post<RecordsResponse>(rowLevel, "records", { filters, sort: { column: "_score", desc: true }, offset: 20, limit: 20 });
+    const page2 = await post(rowLevel, "records", {
+      filters,
+      sort: { column: "_score", desc: true },
+      offset: 20,
+      limit: 20,
+    });
     const want = await db.query(
       `SELECT _score FROM ${servedRows(dir)} WHERE PREMISE_TYPE = ${quoteString(ROAD)} ORDER BY _score DESC NULLS LAST, _row LIMIT 40`,
     );
     expect([...first.json.rows, ...page2.json.rows].map((r) => r._score)).toEqual(want.map((r) => r._score));
-    const bad = await post<{ error: string }>(rowLevel, "records", { sort: { column: "_rk" } });
+    const bad = await post(rowLevel, "records", { sort: { column: "_rk" } });
     expect(bad.status).toBe(400);
   });
 });
