@@ -1,6 +1,15 @@
 import { KEY_RANGE, perturbCount, perturbs } from "../disclosure/perturb.js";
 import type { DisclosurePolicy } from "../disclosure/policy.js";
-import type { CalibrationBin, DistributionBin, FilterValue, FlaggingPoint, GridCell, HistogramBin, QueryRow, TableRow } from "./api-types.js";
+import type {
+  CalibrationBin,
+  DistributionBin,
+  FilterValue,
+  FlaggingPoint,
+  GridCell,
+  HistogramBin,
+  QueryRow,
+  TableRow,
+} from "./api-types.js";
 import type { Grid } from "./sql.js";
 
 /**
@@ -229,7 +238,13 @@ export function distributionBins(
 }
 
 /** A share a/b of two published counts, allowed when the true part and the true rest are both large enough. */
-function shareOf(part: RawCell | undefined, whole: RawCell, partPublished: number | null, wholePublished: number | null, policy: DisclosurePolicy) {
+function shareOf(
+  part: RawCell | undefined,
+  whole: RawCell,
+  partPublished: number | null,
+  wholePublished: number | null,
+  policy: DisclosurePolicy,
+) {
   const n = part?.n ?? 0;
   if (!largeEnough(n, policy) || !largeEnough(whole.n - n, policy) || partPublished === null || !wholePublished) return null;
   return round(partPublished / wholePublished, 4);
@@ -278,7 +293,11 @@ export function flaggingPoints(
     const pos: RawCell = { n: cell.positives ?? 0, ck: cell.ckPositives ?? 0 };
     const positives = perturbCount(pos.n, pos.ck, policy);
     const captured =
-      percent === 100 ? (positives && largeEnough(pos.n, policy) ? 1 : null) : shareOf(pos, allPos, positives, total.positives ?? null, policy);
+      percent === 100
+        ? positives && largeEnough(pos.n, policy)
+          ? 1
+          : null
+        : shareOf(pos, allPos, positives, total.positives ?? null, policy);
     const precision = shareOf(pos, cell, positives, flagged, policy);
     return { percent, flagged, positives, captured, precision };
   });

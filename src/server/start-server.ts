@@ -139,8 +139,7 @@ function defaultWebRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 }
 
-const sameFilterValue = (a: FilterValue, b: FilterValue): boolean =>
-  a === b || (a !== null && b !== null && String(a) === String(b));
+const sameFilterValue = (a: FilterValue, b: FilterValue): boolean => a === b || (a !== null && b !== null && String(a) === String(b));
 
 /** A record's value as JSON: timestamps as ISO text, anything else that is not a plain value as text. */
 function recordValue(v: unknown): string | number | boolean | null {
