@@ -1,6 +1,15 @@
 import { KEY_RANGE, perturbCount, perturbs } from "../disclosure/perturb.js";
 import type { DisclosurePolicy } from "../disclosure/policy.js";
-import type { DistributionBin, FilterValue, GridCell, HistogramBin, QueryRow } from "./api-types.js";
+import type {
+  CalibrationBin,
+  DistributionBin,
+  FilterValue,
+  FlaggingPoint,
+  GridCell,
+  HistogramBin,
+  QueryRow,
+  TableRow,
+} from "./api-types.js";
 import type { Grid } from "./sql.js";
 
 /**
@@ -226,4 +235,94 @@ export function distributionBins(
     missing,
     outside: publishRow(null, outside, shape, policy),
   };
+}
+
+/** A share a/b of two published counts, allowed when the true part and the true rest are both large enough. */
+function shareOf(
+  part: RawCell | undefined,
+  whole: RawCell,
+  partPublished: number | null,
+  wholePublished: number | null,
+  policy: DisclosurePolicy,
+) {
+  const n = part?.n ?? 0;
+  if (!largeEnough(n, policy) || !largeEnough(whole.n - n, policy) || partPublished === null || !wholePublished) return null;
+  return round(partPublished / wholePublished, 4);
+}
+
+/**
+ * The calibration curve's bins: every bin of `edges` with the published records and positives, the observed rate
+ * (positives and negatives both large enough) and the mean predicted score (the bin large enough), as
+ * {@link publishRow} answers them; and the scored records' total.
+ */
+export function calibrationBins(
+  raw: Record<string, unknown>[],
+  edges: readonly number[],
+  policy: DisclosurePolicy,
+): { bins: CalibrationBin[]; total: QueryRow } {
+  const shape = { target: true, score: true };
+  const found = new Map(raw.map((r) => [Number(r.bin), readCell(r)]));
+  let all: RawCell = EMPTY;
+  for (const c of found.values()) all = addCells(all, c);
+  const bins = edges.slice(0, -1).map((start, i) => ({
+    ...publishRow(null, found.get(i) ?? EMPTY, shape, policy),
+    key: start,
+    start,
+    end: edges[i + 1],
+  }));
+  return { bins, total: publishRow(null, all, shape, policy) };
+}
+
+/**
+ * The flagging chart's points from the rows of `flaggingQuery` (key = N): published flagged records and positives,
+ * the share of the scored records' positives captured and the precision, each from published counts only and null
+ * unless the true counts on both sides are large enough (at N = 100 every positive is captured by definition).
+ */
+export function flaggingPoints(
+  raw: Record<string, unknown>[],
+  percents: readonly number[],
+  policy: DisclosurePolicy,
+): { points: FlaggingPoint[]; total: QueryRow } {
+  const found = new Map(raw.map((r) => [Number(r.key), readCell(r)]));
+  const all = found.get(100) ?? EMPTY;
+  const total = publishRow(null, all, { target: true, score: false }, policy);
+  const allPos: RawCell = { n: all.positives ?? 0, ck: all.ckPositives ?? 0 };
+  const points = percents.map((percent) => {
+    const cell = found.get(percent) ?? EMPTY;
+    const flagged = perturbCount(cell.n, cell.ck, policy);
+    const pos: RawCell = { n: cell.positives ?? 0, ck: cell.ckPositives ?? 0 };
+    const positives = perturbCount(pos.n, pos.ck, policy);
+    const captured =
+      percent === 100
+        ? positives && largeEnough(pos.n, policy)
+          ? 1
+          : null
+        : shareOf(pos, allPos, positives, total.positives ?? null, policy);
+    const precision = shareOf(pos, cell, positives, flagged, policy);
+    return { percent, flagged, positives, captured, precision };
+  });
+  return { points, total };
+}
+
+/**
+ * The drill-down table's rows: every combination of the groups' domains (in domain order), each published as
+ * {@link groupedRows} publishes a group.
+ * @param raw rows of `tableQuery` (`k0`, `k1`, … and the measures)
+ */
+export function tableRows(
+  raw: Record<string, unknown>[],
+  domains: readonly (readonly FilterValue[])[],
+  shape: CellShape,
+  policy: DisclosurePolicy,
+): TableRow[] {
+  let combos: FilterValue[][] = [[]];
+  for (const d of domains) combos = combos.flatMap((c) => d.map((v) => [...c, v]));
+  const keyed = raw.map((r) => ({ ...r, key: JSON.stringify(domains.map((_, i) => valueKey(r[`k${i}`]))) }));
+  const rows = groupedRows(
+    keyed,
+    combos.map((c) => JSON.stringify(c.map(valueKey))),
+    shape,
+    policy,
+  );
+  return rows.map((row, i) => ({ ...row, key: null, keys: combos[i] }));
 }

@@ -36,7 +36,7 @@ export interface DashboardDisclosure {
   max_filters: number;
   /** Gridded point map (cell size in metres), or false when the point map is off. */
   points: false | { grid_m: number };
-  /** Whether record-level answers exist (there are none in this version). */
+  /** Whether the policy allows record-level answers (the drill-down's record table, `POST /api/runs/:id/records`). */
   row_level: boolean;
 }
 
@@ -55,7 +55,7 @@ export interface DashboardCluster {
 export type DashboardResults = Pick<Results, "name" | "description" | "synthetic" | "dashboard"> &
   (
     | ({ study: "risk" } & Pick<RiskResults, "target" | "threshold" | "base_rate"> & {
-          validation: Pick<RiskResults["validation"], "method" | "folds">;
+          validation: Pick<RiskResults["validation"], "method" | "folds"> & { calibration?: string };
           metrics: Pick<RiskResults["metrics"], "balanced_accuracy" | "precision" | "recall" | "f1" | "roc_auc" | "pr_auc">;
         })
     | ({ study: "segments" } & Pick<SegmentsResults, "k" | "method"> & {
@@ -234,4 +234,85 @@ export interface PointsResponse {
   /** Located records under the filters (null when hidden). */
   total: number | null;
   cells: GridCell[];
+}
+
+/**
+ * One bin of `POST /api/runs/:id/calibration`: scored records with a predicted score in [start, end) (the last bin
+ * up to 1 included), with the published counts and rate of a query row and the mean predicted score (null when
+ * hidden). The bins are the same for every filter: the run's predicted events cut into tenths (see risk-sql.ts).
+ */
+export interface CalibrationBin extends QueryRow {
+  start: number;
+  end: number;
+}
+
+/** Answer of `POST /api/runs/:id/calibration` (risk runs); `calibrated` says whether `_score` is a calibrated risk. */
+export interface CalibrationResponse {
+  calibrated: boolean;
+  bins: CalibrationBin[];
+  /** All scored records under the filters. */
+  total: QueryRow;
+}
+
+/**
+ * One point of `POST /api/runs/:id/flagging`: the top `percent`% of the filtered scored records by score are
+ * flagged. `flagged` and `positives` are published counts (null when hidden); `captured` is the published positives
+ * over the published positives of all scored records, `precision` the published positives over the published
+ * flagged, each null unless the counts on both sides of the share are large enough.
+ */
+export interface FlaggingPoint {
+  percent: number;
+  flagged: number | null;
+  positives: number | null;
+  captured: number | null;
+  precision: number | null;
+}
+
+/** Answer of `POST /api/runs/:id/flagging`. */
+export interface FlaggingResponse {
+  points: FlaggingPoint[];
+  /** All scored records under the filters (N = 100), with their positives and rate. */
+  total: QueryRow;
+}
+
+/**
+ * Body of `POST /api/runs/:id/table`: the groups of the filtered records by one or more dimensions (each
+ * combination of their values; a filtered dimension lists its selected values only). The dimensions filtered or
+ * grouped together count against max_filters + 1, as a grouped query under max_filters filters does.
+ */
+export interface TableRequest {
+  filters?: Filters;
+  ranges?: RangeFilter[];
+  group_by: (string | [DimensionKind, string])[];
+}
+
+/** One group of the drill-down table: its dimension values (in `group_by` order) and the counts of a query row. */
+export interface TableRow extends QueryRow {
+  keys: FilterValue[];
+}
+
+/** Answer of `POST /api/runs/:id/table`: every combination of the grouped dimensions' values, in domain order. */
+export interface TableResponse {
+  groups: DimensionView[];
+  rows: TableRow[];
+}
+
+/**
+ * Body of `POST /api/runs/:id/records`: one page of the filtered records themselves. Answered only when the study's
+ * disclosure policy allows row-level output (`disclosure.row_level: true`); 403 otherwise.
+ */
+export interface RecordsRequest {
+  filters?: Filters;
+  ranges?: RangeFilter[];
+  sort?: { column: string; desc?: boolean };
+  offset?: number;
+  limit?: number;
+}
+
+/** Answer of `POST /api/runs/:id/records`: the shown columns, the page's rows and the filter's exact total. */
+export interface RecordsResponse {
+  columns: string[];
+  rows: Record<string, string | number | boolean | null>[];
+  total: number;
+  offset: number;
 }

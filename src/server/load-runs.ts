@@ -12,6 +12,7 @@ import * as msg from "../util/messages.js";
 import { TIME_KINDS, type DimensionView, type FilterValue, type RangeView, type RunSummary } from "./api-types.js";
 import { dateDomain, dateStatsQuery, niceBins, numericStatsQuery } from "./ranges.js";
 import { RECORD_KEY, domainQuery, meanLatitudeQuery, type Grid } from "./sql.js";
+import { calibrationEdges, calibrationEdgesQuery } from "./risk-sql.js";
 import { dashboardDisclosure, dashboardResults } from "./summary.js";
 
 /** A results folder opened for serving: its summary, its DuckDB table (`view`), and what its queries may touch. */
@@ -37,6 +38,12 @@ export interface Run {
   ranges: Map<string, RangeView>;
   /** The gridded point map's squares, when the policy allows one and the run has coordinates. */
   grid?: Grid & { grid_m: number };
+  /** Risk runs with scores and a target: the calibration curve's bin edges, chosen once per run (risk-sql.ts). */
+  calibrationEdges?: number[];
+  /** Whether `_score` is a calibrated risk (results.json's validation.calibration is a method other than "none"). */
+  calibrated: boolean;
+  /** Columns of the record table (row-level output, only where the policy allows it): dimensions, ranges, target, score. */
+  recordColumns: string[];
 }
 
 /** Key of a dimension in requests: the column, or `kind:column` for timestamp parts. */
@@ -254,6 +261,9 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       const dLat = policy.points.grid_m / 111_320;
       grid = { grid_m: policy.points.grid_m, dLat, dLon: dLat / Math.max(0.05, Math.cos((ref * Math.PI) / 180)) };
     }
+    let edges: number[] | undefined;
+    if (results.study === "risk" && target && columns.has("_score")) edges = calibrationEdges(await db.query(calibrationEdgesQuery(view)));
+    const calibration: unknown = results.study === "risk" ? results.validation.calibration : undefined;
     // With --public the report is served only when the disclosure audit of its tables finds no small count.
     const reportFile = join(dir, "report.html");
     const hasReport = existsSync(reportFile) && (!options.public || auditHtml(readFileSync(reportFile, "utf8"), policy).length === 0);
@@ -286,6 +296,16 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       domains,
       ranges,
       grid,
+      calibrationEdges: edges,
+      calibrated: typeof calibration === "string" && calibration !== "none",
+      recordColumns: [
+        ...new Set([
+          ...[...dimensions.values()].map((d) => d.column),
+          ...[...ranges.values()].map((r) => r.column),
+          ...(target ? [target] : []),
+          ...(columns.has("_score") ? ["_score"] : []),
+        ]),
+      ],
     });
   }
   return runs;

@@ -8,8 +8,32 @@ import { z } from "zod";
 import { Db } from "../data/Db.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
-import type { DimensionView, DistributionResponse, Filters, PointsResponse, QueryResponse, RangeFilter } from "./api-types.js";
-import { distributionBins, gridCells, groupedRows, histogramBins, orderByCount, publishRow, readCell } from "./answers.js";
+import type {
+  CalibrationResponse,
+  DimensionView,
+  DistributionResponse,
+  FilterValue,
+  Filters,
+  FlaggingResponse,
+  PointsResponse,
+  QueryResponse,
+  RangeFilter,
+  RecordsResponse,
+  TableResponse,
+} from "./api-types.js";
+import {
+  calibrationBins,
+  distributionBins,
+  flaggingPoints,
+  gridCells,
+  groupedRows,
+  histogramBins,
+  orderByCount,
+  publishRow,
+  readCell,
+  tableRows,
+} from "./answers.js";
+import { calibrationQuery, FLAG_PERCENTS, flaggingQuery, recordsQuery, tableQuery } from "./risk-sql.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
 import { binEdges, distributionQuery, rangeCondition } from "./ranges.js";
@@ -68,6 +92,21 @@ const querySchema = z.strictObject({
 });
 const histogramSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema, bins: z.number().int().min(2).max(100).optional() });
 const pointsSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema });
+const riskSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema });
+const tableSchema = z.strictObject({
+  filters: filtersSchema,
+  ranges: rangesSchema,
+  group_by: z.array(groupSchema).min(1).max(4),
+});
+/** Most combinations a drill-down table answers (the product of its dimensions' values). */
+const MAX_TABLE_ROWS = 20_000;
+const recordsSchema = z.strictObject({
+  filters: filtersSchema,
+  ranges: rangesSchema,
+  sort: z.strictObject({ column: z.string().max(300), desc: z.boolean().optional() }).optional(),
+  offset: z.number().int().min(0).max(100_000_000).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
 const areasSchema = z.strictObject({ filters: filtersSchema, ranges: rangesSchema });
 const distributionSchema = z.strictObject({
   filters: filtersSchema,
@@ -98,6 +137,17 @@ function digest(s: string): Buffer {
 
 function defaultWebRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+}
+
+const sameFilterValue = (a: FilterValue, b: FilterValue): boolean => a === b || (a !== null && b !== null && String(a) === String(b));
+
+/** A record's value as JSON: timestamps as ISO text, anything else that is not a plain value as text. */
+function recordValue(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "bigint") return Number(v);
+  return JSON.stringify(v);
 }
 
 /** Serialises access to the single DuckDB connection. */
@@ -280,6 +330,98 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const q = histogramQuery(run.view, filtersOf(run, body.filters, body.ranges), bins, run.target);
     const raw = await enqueue(() => db.query(q.sql, q.params));
     return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
+  });
+
+  /** A risk run's scored rows with a target, or a 400 naming what is missing. */
+  const riskRun = (run: Run, what: string): { target: string; edges: number[] } => {
+    if (!run.hasScore || !run.target || !run.calibrationEdges)
+      throw new ApiError(400, `this run has no scores (_score) and target; only risk studies have a ${what}`);
+    return { target: run.target, edges: run.calibrationEdges };
+  };
+
+  app.post("/api/runs/:id/calibration", async (req): Promise<CalibrationResponse> => {
+    const run = runOf(req);
+    const { target, edges } = riskRun(run, "calibration curve");
+    const body = parseBody(riskSchema, req.body);
+    const q = calibrationQuery(run.view, filtersOf(run, body.filters, body.ranges), edges, target);
+    const raw = await enqueue(() => db.query(q.sql, q.params));
+    return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
+  });
+
+  app.post("/api/runs/:id/flagging", async (req): Promise<FlaggingResponse> => {
+    const run = runOf(req);
+    const { target } = riskRun(run, "flagging chart");
+    const body = parseBody(riskSchema, req.body);
+    const q = flaggingQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
+    const raw = await enqueue(() => db.query(q.sql, q.params));
+    return flaggingPoints(raw, FLAG_PERCENTS, run.policy);
+  });
+
+  app.post("/api/runs/:id/table", async (req): Promise<TableResponse> => {
+    const run = runOf(req);
+    const body = parseBody(tableSchema, req.body);
+    const groups = body.group_by.map((g) => resolveGroup(run, g));
+    const keys = new Set(groups.map((g) => g.key));
+    if (keys.size !== groups.length) throw new ApiError(400, "group_by names a dimension twice");
+    // The cells are the records of every filtered and every grouped dimension at once: at most max_filters + 1 of
+    // them, the sets a grouped query under max_filters filters answers.
+    const constrained = new Set([
+      ...Object.entries(body.filters ?? {})
+        .filter(([, v]) => v.length > 0)
+        .map(([k]) => k),
+      ...(body.ranges ?? []).map((r) => `range:${r.column}`),
+      ...keys,
+    ]);
+    const max = run.policy.dashboard.max_filters + 1;
+    if (constrained.size > max)
+      throw new ApiError(
+        400,
+        `a table may filter and group at most ${max} dimensions together (disclosure.dashboard.max_filters + 1); this one has ${constrained.size}`,
+      );
+    const where = filtersOf(run, body.filters, body.ranges);
+    const domains = groups.map((g) => {
+      const all = run.domains.get(g.key) ?? [];
+      const chosen = body.filters?.[g.key] ?? [];
+      // A filtered dimension lists its selected values only (the others have no records under the filter).
+      return chosen.length ? all.filter((v) => chosen.some((c) => sameFilterValue(c, v))) : all;
+    });
+    const size = domains.reduce((p, d) => p * Math.max(1, d.length), 1);
+    if (size > MAX_TABLE_ROWS)
+      throw new ApiError(400, `this table would have ${size} rows (at most ${MAX_TABLE_ROWS}); group by fewer or smaller dimensions`);
+    const q = tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore });
+    const raw = await enqueue(() => db.query(q.sql, q.params));
+    return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy) };
+  });
+
+  app.post("/api/runs/:id/records", async (req): Promise<RecordsResponse> => {
+    const run = runOf(req);
+    if (!run.policy.row_level)
+      throw new ApiError(
+        403,
+        "record-level output is off for this run (disclosure.row_level is false); the drill-down shows the table of the filtered groups instead",
+      );
+    const body = parseBody(recordsSchema, req.body);
+    const columns = run.recordColumns;
+    if (body.sort && !columns.includes(body.sort.column))
+      throw new ApiError(400, `unknown sort column: ${JSON.stringify(body.sort.column)}`);
+    const where = filtersOf(run, body.filters, body.ranges);
+    const offset = body.offset ?? 0;
+    const q = recordsQuery({
+      view: run.view,
+      where,
+      columns,
+      sort: body.sort ? { column: body.sort.column, desc: !!body.sort.desc } : undefined,
+      offset,
+      limit: body.limit ?? 50,
+    });
+    const count = groupQuery({ view: run.view, where, hasScore: false });
+    const [rows, totals] = await enqueue(async () => [await db.query(q.sql, q.params), await db.query(count.sql, count.params)]);
+    return {
+      columns,
+      rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c, recordValue(r[c])]))),
+      total: Number(totals[0]?.count ?? 0),
+      offset,
+    };
   });
 
   app.post("/api/runs/:id/points", async (req): Promise<PointsResponse> => {

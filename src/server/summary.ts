@@ -37,13 +37,19 @@ export function dashboardResults(results: Results, policy: DisclosurePolicy): Da
   };
   if (results.study === "risk") {
     const m = results.metrics;
+    const calibration: unknown = results.validation.calibration;
     return {
       ...common,
       study: "risk",
       target: results.target,
       threshold: results.threshold,
       base_rate: results.base_rate,
-      validation: { method: results.validation.method, folds: results.validation.folds },
+      validation: {
+        method: results.validation.method,
+        folds: results.validation.folds,
+        // Older results folders have no calibration method; the dashboard then calls `_score` a score.
+        ...(typeof calibration === "string" ? { calibration } : {}),
+      },
       metrics: {
         balanced_accuracy: m.balanced_accuracy,
         precision: m.precision,

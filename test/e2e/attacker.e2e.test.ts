@@ -15,7 +15,8 @@ import { cli, HAS_DATA } from "./helpers.js";
  * The attacker of test/server/attacker.ts against the real LMPD, Baltimore (crime fields, and with neighbourhood
  * demographics), Orlando and Philadelphia results, built with the CLI (LMPD and Baltimore from synthetic exports of
  * the same shape when ../shared/data is absent outside CI): thousands of queries, and no small count may come out
- * of them by subtraction, by sums, or by both together. docs/disclosure.md defines "derivable".
+ * of them by subtraction, by sums, or by both together. docs/disclosure.md defines "derivable". The risk runs' calibration
+ * curve and top-N% flagging chart and every run's drill-down table are asked under the same filters.
  */
 
 const plan: AttackPlan = { seed: 2026, valuesPerDimension: 30, pairs: 100, triples: 50, twoValue: 5, concurrency: 4, ranges: 6 };
@@ -112,6 +113,9 @@ describe("the attacker on the real LMPD, Baltimore (both), Orlando and Philadelp
         partitions: report.partitions,
         small_cells_in_partitions: report.smallCells,
         small_sets: report.smallSets,
+        calibration_bins: [...out.knowledge.answers.keys()].filter((d) => d.includes("|cal=")).length,
+        flagged_sets: [...out.knowledge.answers.keys()].filter((d) => d.includes("|top=")).length,
+        table_cells: out.tableCells,
         leaks: report.leaks.length,
       };
       console.info(`attacker: ${JSON.stringify(figures)}`);
@@ -120,6 +124,12 @@ describe("the attacker on the real LMPD, Baltimore (both), Orlando and Philadelp
       expect(run.ranges.length, id).toBeGreaterThan(0);
       expect(report.smallDifferences).toBeGreaterThan(5000);
       expect(report.smallCells).toBeGreaterThan(1000);
+      // The risk views (with filters) and the drill-down table were attacked too.
+      if (run.study === "risk") {
+        expect(figures.calibration_bins).toBeGreaterThan(500);
+        expect(figures.flagged_sets).toBeGreaterThan(500);
+      }
+      expect(figures.table_cells).toBeGreaterThan(1000);
       expect(out.badCounts).toEqual([]);
       expect(out.badRates).toEqual([]);
       expect(out.knowledge.inconsistent).toEqual([]);

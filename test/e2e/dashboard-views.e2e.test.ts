@@ -75,6 +75,8 @@ interface Layout {
   menu?: { right: number; cardRight: number };
   legendTop?: number;
   shapesBottom?: number;
+  /** Every card: its id, its right edge, whether its content is wider than it, and the widest chart drawn in it. */
+  cards: { id: string; right: number; overflows: boolean; clientWidth: number; chartWidth: number }[];
 }
 
 function measure(page: Page): Promise<Layout> {
@@ -102,6 +104,13 @@ function measure(page: Page): Promise<Layout> {
       menu: select && card ? { right: select.getBoundingClientRect().right, cardRight: card.getBoundingClientRect().right } : undefined,
       legendTop: legend ? legend.getBoundingClientRect().top : undefined,
       shapesBottom: shapes.length ? Math.max(...shapes.filter((r) => r.height > 0).map((r) => r.bottom)) : undefined,
+      cards: [...document.querySelectorAll<HTMLElement>(".card")].map((c) => ({
+        id: c.id,
+        right: c.getBoundingClientRect().right,
+        overflows: c.scrollWidth > c.clientWidth + 1,
+        clientWidth: c.clientWidth,
+        chartWidth: Math.max(0, ...[...c.querySelectorAll(".chart svg")].map((svg) => svg.getBoundingClientRect().width)),
+      })),
     };
   });
 }
@@ -196,6 +205,17 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
               const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
               expect(apart, `${a.text} / ${b.text} at ${width}`).toBe(true);
             }
+          // Every card, the risk views and the drill-down included, lies within the page and holds its content.
+          const ids = m.cards.map((c) => c.id);
+          expect(ids).toContain("card-drill");
+          if (run === "lmpd") for (const id of ["card-calibration", "card-flagging", "card-histogram"]) expect(ids).toContain(id);
+          for (const c of m.cards) {
+            expect(c.right, `${c.id} of ${run} at ${width}`).toBeLessThanOrEqual(m.clientWidth);
+            expect(c.overflows, `${c.id} of ${run} at ${width}`).toBe(false);
+          }
+          // The risk views' charts are drawn within their cards, not clipped by them.
+          for (const c of m.cards.filter((x) => ["card-calibration", "card-flagging", "card-histogram"].includes(x.id)))
+            expect(c.chartWidth, `${c.id} of ${run} at ${width}`).toBeLessThanOrEqual(c.clientWidth);
           if (run === "baltimore") {
             const menu = m.menu;
             expect(menu, "map menu").toBeDefined();

@@ -1,8 +1,11 @@
 import type { Db } from "../../src/data/Db.js";
 import type { DisclosurePolicy } from "../../src/disclosure/policy.js";
 import type {
+  CalibrationResponse,
   DimensionView,
   DistributionResponse,
+  FlaggingResponse,
+  TableResponse,
   FilterValue,
   HistogramBin,
   QueryRow,
@@ -50,12 +53,17 @@ export interface AttackOutcome {
   badCounts: string[];
   /** Rates or shares shown although the true positives or negatives (or the value and the rest) are small. */
   badRates: string[];
+  /** Cells of drill-down tables answered. */
+  tableCells: number;
 }
 
 interface Row {
   values: FilterValue[];
   target: boolean;
   scoreBin: number | null;
+  /** The row's `_score` (null when unscored) and `_row`, for the calibration bins and the top-N% ranking. */
+  score: number | null;
+  row: number;
   hash: number;
 }
 
@@ -134,11 +142,16 @@ export async function attackRun(
     ? `CASE WHEN ${s} IS NULL THEN NULL ELSE least(greatest(floor(${s} * ${bins}), 0), ${bins - 1}) END::INTEGER`
     : "NULL";
   const hit = target ? `coalesce(TRY_CAST("${target}" AS DOUBLE) = 1, false)` : "false";
-  const raw = await db.query(`SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b FROM ${servedRows(dir)}`);
+  const rawScore = run.has_score ? `CASE WHEN isfinite(${s}) THEN ${s} END` : "NULL";
+  const raw = await db.query(
+    `SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b, ${rawScore}::DOUBLE AS s FROM ${servedRows(dir)}`,
+  );
   const rows: Row[] = raw.map((r) => ({
     values: exprs.map((_, i) => (r[`d${i}`] === null ? null : rangeIndex.has(i) ? Number(r[`d${i}`]) : (r[`d${i}`] as FilterValue))),
     target: r.y === true,
     scoreBin: r.b === null ? null : Number(r.b),
+    score: r.s === null ? null : Number(r.s),
+    row: Number(r.r),
     hash: rowHash(Number(r.r)),
   }));
 
@@ -156,6 +169,7 @@ export async function attackRun(
   const floor = m + 1;
   const perturbed = policy.dashboard.perturb && m > 0;
   let queries = 0;
+  let tableCells = 0;
 
   const select = (d: Description): Row[] => {
     const conds = Object.entries(d).map(([dim, values]) => [index.get(dim) ?? -1, values] as const);
@@ -213,7 +227,7 @@ export async function attackRun(
   };
 
   /** Every answer about the records of base filter `base`: its total, and each other dimension grouped. */
-  const attackBase = async (base: Description, histogram: boolean) => {
+  const attackBase = async (base: Description, histogram: boolean, table = false) => {
     const subset = select(base);
     const baseDesc = key(base);
     const total = (await post<{ rows: QueryRow[] }>("query", { filters: base })).rows[0];
@@ -284,6 +298,102 @@ export async function attackRun(
       });
       k.partition(scored, parts);
     }
+    if (histogram && run.has_score && target) await attackRisk(base, subset, baseDesc);
+    if (table) await attackTable(base, subset, baseDesc);
+  };
+
+  /**
+   * The calibration curve (a partition of the scored records into fixed score bins, each with its positives) and
+   * the top-N% flagging chart (nested sets of the highest-scored records, each with its positives) of one base.
+   */
+  const attackRisk = async (base: Description, subset: Row[], baseDesc: string) => {
+    const scored = `${baseDesc}|scored`;
+    const scoredRows = subset.filter((r) => r.score !== null);
+    k.unknown(scored, scoredRows.length);
+    k.subset(baseDesc, scored);
+    const cal = await post<CalibrationResponse>("calibration", { filters: base });
+    const starts = cal.bins.map((b) => b.start);
+    const binOf = (x: number) => starts.filter((e, i) => i > 0 && x >= e).length;
+    const truth = groups(scoredRows, (r) => binOf(r.score ?? 0));
+    const parts: string[] = [];
+    cal.bins.forEach((bin, i) => {
+      const bd = `${baseDesc}|cal=${i}`;
+      parts.push(bd);
+      record(bd, truth.get(vkey(i)) ?? none, bin);
+      k.subset(`${baseDesc}|pos`, `${bd}|pos`);
+    });
+    k.partition(scored, parts);
+    record(scored, groups(scoredRows, () => null).get(vkey(null)) ?? none, cal.total);
+    const flag = await post<FlaggingResponse>("flagging", { filters: base });
+    const ranked = [...scoredRows].sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.row - b.row);
+    let previous: string | undefined;
+    for (const p of flag.points) {
+      const top = ranked.slice(0, Math.ceil((p.percent * ranked.length) / 100));
+      const fd = `${baseDesc}|top=${p.percent}`;
+      const g = groups(top, () => null).get(vkey(null)) ?? none;
+      record(fd, g, { count: p.flagged, positives: p.positives, rate: null });
+      for (const [share, part, rest] of [
+        [p.precision, g.pos, g.n - g.pos],
+        [p.percent === 100 ? null : p.captured, g.pos, scoredRows.filter((r) => r.target).length - g.pos],
+      ] as const)
+        if (share !== null && (part < m || rest < m)) badRates.push(`${fd}: share ${share} with ${part} of ${part + rest}`);
+      k.subset(scored, fd);
+      k.subset(`${baseDesc}|pos`, `${fd}|pos`);
+      if (previous) {
+        k.subset(fd, previous);
+        k.subset(`${fd}|pos`, `${previous}|pos`);
+      }
+      previous = fd;
+    }
+  };
+
+  /** The drill-down table of one base grouped by two other dimensions: each cell, and the partitions it implies. */
+  const attackTable = async (base: Description, subset: Row[], baseDesc: string) => {
+    const free = dims.filter((d) => !Object.hasOwn(base, d.key));
+    if (free.length < 2) return;
+    const a = pick(free);
+    const b = pick(free.filter((d) => d !== a));
+    const answer = await post<TableResponse>("table", { filters: base, group_by: [a.key, b.key] });
+    tableCells += answer.rows.length;
+    const [ia, ib] = [index.get(a.key) ?? -1, index.get(b.key) ?? -1];
+    const truth = groups(subset, (r) => [r.values[ia], r.values[ib]]);
+    // Each value of either dimension is a row or column of the table: its cells partition base ∧ that value.
+    const lines = new Map<string, { i: number; value: FilterValue; cells: string[] }>();
+    const all: string[] = [];
+    for (const row of answer.rows) {
+      const [va, vb] = row.keys;
+      const cd = key({ ...base, [a.key]: [va], [b.key]: [vb] });
+      all.push(cd);
+      record(cd, truth.get(vkey([va, vb])) ?? none, row);
+      for (const [d, i, v] of [
+        [a, ia, va],
+        [b, ib, vb],
+      ] as const) {
+        const td = key({ ...base, [d.key]: [v] });
+        let line = lines.get(td);
+        if (!line) lines.set(td, (line = { i, value: v, cells: [] }));
+        line.cells.push(cd);
+      }
+    }
+    k.partition(baseDesc, all);
+    if (target)
+      k.partition(
+        `${baseDesc}|pos`,
+        all.map((p) => `${p}|pos`),
+      );
+    for (const [td, { i, value, cells }] of lines) {
+      const inLine = subset.filter((r) => matches(r.values[i], value));
+      k.unknown(td, inLine.length);
+      k.subset(baseDesc, td);
+      k.partition(td, cells);
+      if (target) {
+        k.unknown(`${td}|pos`, inLine.filter((r) => r.target).length);
+        k.partition(
+          `${td}|pos`,
+          cells.map((p) => `${p}|pos`),
+        );
+      }
+    }
   };
 
   // The bases: no filter, one value of each dimension, two-value filters, and random two- and three-dimension filters.
@@ -297,12 +407,13 @@ export async function attackRun(
       answer.rows.map((r) => r.key),
     );
   }
-  const bases: { base: Description; histogram: boolean }[] = [{ base: {}, histogram: true }];
+  // The drill-down table (two more dimensions grouped) is asked of the empty base and of a third of the one-value bases.
+  const bases: { base: Description; histogram: boolean; table?: boolean }[] = [{ base: {}, histogram: true, table: true }];
   const multi: Description[] = [];
   for (const d of dims) {
     const values = domains.get(d.key) ?? [];
     const chosen = values.length <= plan.valuesPerDimension ? values : Array.from({ length: plan.valuesPerDimension }, () => pick(values));
-    for (const v of new Set(chosen)) bases.push({ base: { [d.key]: [v] }, histogram: true });
+    for (const v of new Set(chosen)) bases.push({ base: { [d.key]: [v] }, histogram: true, table: rng.int(3) === 0 });
     for (let t = 0; t < plan.twoValue && values.length > 1; ++t) {
       const i = rng.int(values.length - 1);
       multi.push({ [d.key]: [values[i], values[i + 1]] });
@@ -322,7 +433,7 @@ export async function attackRun(
 
   const queue = [...bases];
   const workers = Array.from({ length: plan.concurrency }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await attackBase(next.base, next.histogram);
+    for (let next = queue.shift(); next; next = queue.shift()) await attackBase(next.base, next.histogram, next.table);
   });
   await Promise.all(workers);
 
@@ -446,5 +557,5 @@ export async function attackRun(
     const [dim] = Object.keys(d);
     for (const v of d[dim]) k.subset(describeSet(d), describeSet({ [dim]: [v] }));
   }
-  return { knowledge: k, queries, badCounts: bad, badRates };
+  return { knowledge: k, queries, badCounts: bad, badRates, tableCells };
 }

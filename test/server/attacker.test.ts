@@ -64,6 +64,13 @@ describe("the attacker on the dashboard fixtures", () => {
       // Brushed ranges were attacked too: histogram bins or timeline weeks and months, and ranges [a, b) beside [a, c).
       expect(run.ranges.length, run.id).toBeGreaterThan(0);
       expect([...out.knowledge.answers.keys()].filter((d) => d.includes("range:")).length, run.id).toBeGreaterThan(100);
+      // The risk views (calibration bins, top-N% flagged sets) and the drill-down table were attacked too.
+      const answered = (part: string) => [...out.knowledge.answers.keys()].filter((d) => d.includes(part)).length;
+      if (run.study === "risk") {
+        expect(answered("|cal="), run.id).toBeGreaterThan(100);
+        expect(answered("|top="), run.id).toBeGreaterThan(100);
+      }
+      expect(out.tableCells, run.id).toBeGreaterThan(100);
     }
   }, 300_000);
 
@@ -76,6 +83,8 @@ describe("the attacker on the dashboard fixtures", () => {
       expect(report.leaks.filter((l) => l.how === "nested").length, run.id).toBeGreaterThan(0);
       // Differencing two brushed ranges is among the ways exact answers leak.
       expect(report.leaks.filter((l) => l.what.includes("range:")).length, run.id).toBeGreaterThan(0);
+      // So is differencing two top-N% sets or two calibration bins.
+      if (run.study === "risk") expect(report.leaks.filter((l) => /\|(top|cal)=/.test(l.what)).length, run.id).toBeGreaterThan(0);
       for (const leak of report.leaks) {
         expect(leak.value).toBeGreaterThanOrEqual(1);
         expect(leak.value).toBeLessThan(10);

@@ -1,5 +1,11 @@
 import type {
+  CalibrationResponse,
   DistributionRequest,
+  FlaggingResponse,
+  RecordsRequest,
+  RecordsResponse,
+  TableRequest,
+  TableResponse,
   DistributionResponse,
   Filters,
   HistogramBin,
@@ -56,6 +62,20 @@ export const fetchPoints = (id: string, filters: Filters, ranges: RangeFilter[])
 /** Counts per area of the filtered rows. */
 export const fetchAreas = (id: string, filters: Filters, ranges: RangeFilter[]): Promise<{ column: string; rows: QueryRow[] }> =>
   call(runPath(id, "areas"), { filters, ranges });
+
+/** The calibration curve's bins for the filtered rows (risk runs). */
+export const fetchCalibration = (id: string, filters: Filters, ranges: RangeFilter[]): Promise<CalibrationResponse> =>
+  call(runPath(id, "calibration"), { filters, ranges });
+
+/** Events captured and precision when flagging the top N% of the filtered rows by score (risk runs). */
+export const fetchFlagging = (id: string, filters: Filters, ranges: RangeFilter[]): Promise<FlaggingResponse> =>
+  call(runPath(id, "flagging"), { filters, ranges });
+
+/** The drill-down table of the filtered groups. */
+export const fetchTable = (id: string, request: TableRequest): Promise<TableResponse> => call(runPath(id, "table"), request);
+
+/** One page of the filtered records (only where the run's policy allows row-level output). */
+export const fetchRecords = (id: string, request: RecordsRequest): Promise<RecordsResponse> => call(runPath(id, "records"), request);
 
 /** The run's area GeoJSON. */
 export const fetchGeojson = (id: string): Promise<{ type: string; features: GeoFeature[] }> => call(runPath(id, "areas.geojson"));

@@ -432,6 +432,7 @@ export function histogramSpec(
   width: number,
   targetLabel: string,
   threshold: number | undefined,
+  scoreTitle = "Predicted risk (out-of-fold)",
 ): VisualizationSpec {
   // Hidden parts (null) are left out, never drawn as zero or derived from the other part.
   const withTarget = bins.some((b) => b.positives !== undefined);
@@ -457,7 +458,7 @@ export function histogramSpec(
             field: "start",
             type: "quantitative",
             bin: { binned: true, step: bins.length ? bins[0].end - bins[0].start : 0.05 },
-            title: "Predicted risk (out-of-fold)",
+            title: scoreTitle,
             axis: { format: ".0%" },
           },
           x2: { field: "end" },
@@ -759,5 +760,151 @@ export function rangeSpec(
     // Bars and hidden-bin ticks share the count scale; the rate (risk) has its own, on the right.
     layer: [{ layer: [bars, hidden] }, ...rate],
     ...(targetLabel ? { resolve: { scale: { y: "independent" } } } : {}),
+  } as VisualizationSpec;
+}
+
+/** One bin of the calibration chart: mean predicted score (x) and observed rate (y) with its Wilson interval. */
+export interface CalibrationDatum {
+  label: string;
+  mean: number | null;
+  rate: number | null;
+  rate_lo?: number;
+  rate_hi?: number;
+  count: number | null;
+  count_text: string;
+  positives_text: string;
+  rate_text: string;
+  mean_text: string;
+}
+
+/**
+ * Calibration curve: per score bin, the mean predicted score against the observed rate with its 95% Wilson interval,
+ * and the diagonal where they agree. Bins whose rate is hidden are ticks on the x axis (their mean, when shown).
+ * @param scoreLabel "Predicted risk" for calibrated scores, "Score" otherwise
+ */
+export function calibrationSpec(data: CalibrationDatum[], width: number, scoreLabel: string, targetLabel: string): VisualizationSpec {
+  const size = Math.max(200, Math.min(width, 420));
+  const tooltip = [
+    { field: "label", title: `${scoreLabel} bin` },
+    { field: "count_text", title: "Records" },
+    { field: "positives_text", title: targetLabel },
+    { field: "mean_text", title: `Mean ${scoreLabel.toLowerCase()}` },
+    { field: "rate_text", title: "Observed rate (95% CI)" },
+  ];
+  const axis = { format: ".0%", tickCount: 5, labelSeparation: 6 };
+  const x = { field: "mean", type: "quantitative", title: `Mean ${scoreLabel.toLowerCase()} in the bin`, scale: { domain: [0, 1] }, axis };
+  const y = { type: "quantitative", title: `Observed rate of ${targetLabel.toLowerCase()}`, scale: { domain: [0, 1] }, axis };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    autosize: FIT_X,
+    width,
+    height: size,
+    layer: [
+      {
+        data: { values: [{ a: 0 }, { a: 1 }] },
+        mark: { type: "line", strokeDash: [4, 3], color: COLORS.muted, strokeWidth: 1, interactive: false },
+        encoding: { x: { field: "a", type: "quantitative", scale: { domain: [0, 1] }, axis, title: x.title }, y: { ...y, field: "a" } },
+      },
+      {
+        data: { values: data },
+        layer: [
+          {
+            transform: [{ filter: "isValid(datum.rate) && isValid(datum.mean)" }],
+            mark: { type: "line", color: COLORS.rate, strokeWidth: 1.5, interactive: false },
+            encoding: { x, y: { ...y, field: "rate" } },
+          },
+          {
+            transform: [{ filter: "isValid(datum.rate_lo) && isValid(datum.mean)" }],
+            mark: { type: "rule", color: COLORS.rate, strokeWidth: 1.2 },
+            encoding: { x, y: { ...y, field: "rate_lo" }, y2: { field: "rate_hi" }, tooltip },
+          },
+          {
+            transform: [{ filter: "isValid(datum.rate) && isValid(datum.mean)" }],
+            mark: { type: "point", filled: true, size: 55, color: COLORS.rate },
+            encoding: { x, y: { ...y, field: "rate" }, opacity: { condition: { test: SMALL, value: 0.35 }, value: 1 }, tooltip },
+          },
+          {
+            transform: [{ filter: "!isValid(datum.rate) && isValid(datum.mean)" }, { calculate: "0", as: "zero" }],
+            mark: { type: "tick", orient: "vertical", color: COLORS.hidden, thickness: 2, size: 14 },
+            encoding: { x, y: { ...y, field: "zero" }, tooltip },
+          },
+        ],
+      },
+    ],
+  } as VisualizationSpec;
+}
+
+/** One point of the flagging chart: a series ("Events captured", "Precision") at N% flagged. */
+export interface FlaggingDatum {
+  percent: number;
+  series: string;
+  value: number | null;
+  flagged_text: string;
+  positives_text: string;
+  captured_text: string;
+  precision_text: string;
+}
+
+/**
+ * Top-N% flagging: when the top N% of the filtered records by score are flagged, the share of their events captured
+ * and the precision (events among the flagged), with the diagonal of flagging at random. Hidden values are gaps.
+ */
+export function flaggingSpec(data: FlaggingDatum[], width: number, series: [string, string], scoreNoun: string): VisualizationSpec {
+  const x = {
+    field: "percent",
+    type: "quantitative",
+    title: `Top N% of the filtered records flagged (by ${scoreNoun})`,
+    scale: { domain: [0, 100] },
+    axis: { labelExpr: "datum.value + '%'", tickCount: 5, labelSeparation: 6 },
+  };
+  const y = { type: "quantitative", title: null, scale: { domain: [0, 1] }, axis: { format: ".0%", tickCount: 5 } };
+  const tooltip = [
+    { field: "percent", title: "Top N% flagged" },
+    { field: "flagged_text", title: "Flagged records" },
+    { field: "positives_text", title: "Events among them" },
+    { field: "captured_text", title: series[0] },
+    { field: "precision_text", title: series[1] },
+  ];
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: null,
+    scale: { domain: series, range: [COLORS.rate, COLORS.count] },
+    legend: { orient: "top", direction: "horizontal" },
+  };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    config: CONFIG,
+    autosize: FIT_X,
+    width,
+    // As tall as the calibration chart beside it.
+    height: Math.max(200, Math.min(width, 420)),
+    layer: [
+      {
+        data: {
+          values: [
+            { p: 0, v: 0 },
+            { p: 100, v: 1 },
+          ],
+        },
+        mark: { type: "line", strokeDash: [4, 3], color: COLORS.muted, strokeWidth: 1, interactive: false },
+        encoding: { x: { ...x, field: "p" }, y: { ...y, field: "v" } },
+      },
+      {
+        data: { values: data },
+        layer: [
+          {
+            mark: { type: "line", strokeWidth: 1.8, interactive: false, invalid: "break-paths-show-path-domains" },
+            encoding: { x, y: { ...y, field: "value" }, color },
+          },
+          {
+            transform: [{ filter: "isValid(datum.value)" }],
+            mark: { type: "point", filled: true, size: 40 },
+            encoding: { x, y: { ...y, field: "value" }, color, tooltip },
+          },
+        ],
+      },
+    ],
   } as VisualizationSpec;
 }

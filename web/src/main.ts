@@ -2,6 +2,8 @@ import embed, { type Result, type VisualizationSpec } from "vega-embed";
 import type {
   DimensionView,
   DistributionBin,
+  RecordsResponse,
+  TableRow,
   FilterValue,
   Filters,
   QueryRow,
@@ -12,19 +14,25 @@ import type {
 } from "../../src/server/api-types";
 import {
   fetchAreas,
+  fetchCalibration,
   fetchDistribution,
+  fetchFlagging,
   fetchGeojson,
   fetchHistogram,
   fetchPoints,
   fetchQuery,
+  fetchRecords,
   fetchRuns,
+  fetchTable,
   reportUrl,
   type GeoFeature,
 } from "./api";
 import {
   areaMapSpec,
   BRUSH,
+  calibrationSpec,
   clusterSpec,
+  flaggingSpec,
   CLUSTER_COLORS,
   gridMapSpec,
   histogramSpec,
@@ -35,6 +43,8 @@ import {
   stackedSpec,
   type AreaMetric,
   type BarDatum,
+  type CalibrationDatum,
+  type FlaggingDatum,
   type RangeDatum,
   type StackDatum,
 } from "./charts";
@@ -400,8 +410,8 @@ function buildLayout(run: RunSummary): void {
     isRisk
       ? card(
           "histogram",
-          "Predicted risk of the filtered records",
-          `Out-of-fold scores, split by the observed outcome; parts with ${run.disclosure.hidden_label} records are not drawn.`,
+          `${scoreWords(run).title} of the filtered records`,
+          `${scoreWords(run).what}, split by the observed outcome; parts with ${run.disclosure.hidden_label} records are not drawn.`,
           "span-5",
         )
       : card("clusters", "Cluster sizes", "Click a cluster to filter the other views.", "span-5")
@@ -418,11 +428,14 @@ function buildLayout(run: RunSummary): void {
     <div class="grid">
       ${map ? `<section class="card span-7" id="card-map"><header><h2>${escapeHtml(mapTitle)}</h2><p class="sub">${escapeHtml(mapSub)}</p><select id="map-metric" aria-label="Map colour"></select>${exportButtons("map", mapTitle)}</header><div class="chart" id="map"></div><p class="foot" id="map-foot"></p></section>` : ""}
       ${side.replace("span-5", map ? "span-5" : "span-12")}
+      ${isRisk && run.has_score ? riskCards(run) : ""}
       ${categories.map((d, i) => card(`dim-${i}`, d.label, isRisk ? `Records and rate of ${targetLabel(run).toLowerCase()} (outlined: under ${RATE_MIN_COUNT} records); click a bar to filter.` : "Records by cluster; click a bar to filter.", categories.length === 1 ? "span-12" : "span-6")).join("")}
       ${timeline ? rangeCard("timeline", timeline, run, "span-12") : ""}
       ${numeric.map((r, i) => rangeCard(`num-${i}`, r, run, numeric.length === 1 ? "span-12" : "span-6")).join("")}
       ${times.map((d, i) => card(`time-${i}`, d.label, isRisk ? `Bars: records. Line: rate (faint points: under ${RATE_MIN_COUNT} records).` : "Records by cluster.", times.length === 1 ? "span-12" : "span-6")).join("")}
+      ${drillCard(run)}
     </div>`;
+  wireDrill(run);
   categories.forEach((d, i) => ((document.getElementById(`dim-${i}`) as HTMLElement).dataset.dim = d.key));
   times.forEach((d, i) => ((document.getElementById(`time-${i}`) as HTMLElement).dataset.dim = d.key));
   const rangeCharts: [string, RangeView][] = [
@@ -543,7 +556,13 @@ async function renderKpis(run: RunSummary, gen: number): Promise<void> {
         "kpi-rate",
         t.rate ?? undefined,
       ),
-      kpi("Mean predicted risk", formatPct(t.mean_score), "out-of-fold calibrated risk", "kpi-score", t.mean_score ?? undefined),
+      kpi(
+        `Mean ${scoreWords(run).noun}`,
+        formatPct(t.mean_score),
+        scoreWords(run).what.toLowerCase(),
+        "kpi-score",
+        t.mean_score ?? undefined,
+      ),
     ].join("");
     return;
   }
@@ -847,7 +866,7 @@ async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
     columns: ["risk_from", "risk_to", "records", targetLabel(run), "other_records"],
     rows: bins.map((b) => [b.start, b.end, countCell(run, b.count), countCell(run, b.positives), countCell(run, b.negatives)]),
   });
-  await show(el, histogramSpec(bins, chartWidth(el), targetLabel(run), threshold));
+  await show(el, histogramSpec(bins, chartWidth(el), targetLabel(run), threshold, `${scoreWords(run).title} (out-of-fold)`));
 }
 
 function matchKey(name: unknown, rows: Map<string, QueryRow>, lower: Map<string, QueryRow>): QueryRow | undefined {
@@ -1127,7 +1146,15 @@ async function refresh(url: UrlMode = "none"): Promise<void> {
   const gen = ++state.generation;
   app.dataset.ready = "false";
   renderFilters(run);
-  const tasks: Promise<void>[] = [renderKpis(run, gen), renderMap(run, gen), renderHistogram(run, gen), renderClusters(run, gen)];
+  const tasks: Promise<void>[] = [
+    renderKpis(run, gen),
+    renderMap(run, gen),
+    renderHistogram(run, gen),
+    renderClusters(run, gen),
+    renderCalibration(run, gen),
+    renderFlagging(run, gen),
+    renderDrill(run, gen),
+  ];
   document
     .querySelectorAll<HTMLElement>(".chart[data-dim]")
     .forEach((el) => tasks.push(el.dataset.range ? renderRange(run, el, gen) : renderDimension(run, el, gen)));
@@ -1181,3 +1208,361 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/**
+ * How the run's `_score` is named: a calibrated out-of-fold score (results.json's validation.calibration is a
+ * method other than "none") is a predicted risk; anything else is only a score.
+ */
+function scoreWords(run: RunSummary): { calibrated: boolean; title: string; noun: string; what: string } {
+  const r = run.results;
+  const method = r.study === "risk" ? r.validation.calibration : undefined;
+  const calibrated = method !== undefined && method !== "none";
+  return calibrated
+    ? { calibrated, title: "Predicted risk", noun: "predicted risk", what: `Out-of-fold calibrated risk (${method.replace(/_/g, " ")})` }
+    : { calibrated, title: "Score", noun: "score", what: "Out-of-fold model scores (not calibrated: not probabilities)" };
+}
+
+/** The calibration and flagging cards of a risk run. */
+function riskCards(run: RunSummary): string {
+  const w = scoreWords(run);
+  const hidden = run.disclosure.hidden_label;
+  const cal = card(
+    "calibration",
+    w.calibrated ? "Calibration: predicted risk against what happened" : "Calibration: score against what happened",
+    `Scored records in ten ${w.noun} bins (each a tenth of the run's predicted events); dots: observed rate with its 95% Wilson interval; dashed: perfect calibration; grey ticks: rate hidden (${hidden} records with or without the outcome).`,
+    "span-6",
+  ).replace("</section>", `<p class="foot" id="calibration-foot"></p></section>`);
+  const flag = card(
+    "flagging",
+    `Flagging the top N% by ${w.noun}`,
+    `Of the filtered records, the top N% by ${w.noun} are flagged: the share of the filtered ${targetLabel(run).toLowerCase()} events they capture, and the precision (events among the flagged); dashed: flagging at random. Gaps: hidden (${hidden} records on one side).`,
+    "span-6",
+  ).replace("</section>", `<p class="foot" id="flagging-foot"></p></section>`);
+  return cal + flag;
+}
+
+/** A rate with its Wilson interval as text, or "hidden". */
+function rateText(rate: number | null | undefined, lo?: number, hi?: number): string {
+  if (rate == null) return "hidden";
+  return lo === undefined || hi === undefined ? formatPct(rate) : `${formatPct(rate)} (${formatPct(lo)}–${formatPct(hi)})`;
+}
+
+async function renderCalibration(run: RunSummary, gen: number): Promise<void> {
+  const el = document.getElementById("calibration");
+  if (!el) return;
+  const answer = await fetchCalibration(run.id, filtersObject(), rangesList());
+  if (gen !== state.generation) return;
+  const w = scoreWords(run);
+  const data: CalibrationDatum[] = answer.bins.map((b) => {
+    const ci = wilsonBounds(b);
+    return {
+      label: `${formatPct(b.start)} – ${formatPct(b.end)}`,
+      mean: b.mean_score ?? null,
+      rate: b.rate ?? null,
+      ...ci,
+      count: b.count,
+      count_text: countText(run, b.count),
+      positives_text: countText(run, b.positives),
+      rate_text: rateText(b.rate, ci.rate_lo, ci.rate_hi),
+      mean_text: b.mean_score == null ? "hidden" : formatPct(b.mean_score),
+    };
+  });
+  el.dataset.bins = String(answer.bins.length);
+  tables.set(el.id, {
+    columns: [
+      `${w.noun}_from`,
+      `${w.noun}_to`,
+      "records",
+      targetLabel(run),
+      `mean_${w.noun.replace(/ /g, "_")}`,
+      "observed_rate",
+      "rate_ci95_low",
+      "rate_ci95_high",
+    ],
+    rows: answer.bins.map((b, i) => [
+      b.start,
+      b.end,
+      countCell(run, b.count),
+      countCell(run, b.positives),
+      b.mean_score ?? null,
+      b.rate ?? null,
+      data[i].rate_lo ?? null,
+      data[i].rate_hi ?? null,
+    ]),
+  });
+  const shown = answer.bins.filter((b) => b.rate != null).length;
+  element("calibration-foot").textContent =
+    `${formatInt(shown)} of ${formatInt(answer.bins.length)} bins have a shown rate; scored records under the filters: ${countText(run, answer.total.count)}, with ${countText(run, answer.total.positives)} ${targetLabel(run).toLowerCase()}.`;
+  await show(el, calibrationSpec(data, chartWidth(el), w.title, targetLabel(run)));
+}
+
+async function renderFlagging(run: RunSummary, gen: number): Promise<void> {
+  const el = document.getElementById("flagging");
+  if (!el) return;
+  const answer = await fetchFlagging(run.id, filtersObject(), rangesList());
+  if (gen !== state.generation) return;
+  const series: [string, string] = ["Events captured", "Precision"];
+  const data: FlaggingDatum[] = answer.points.flatMap((p) => {
+    const common = {
+      percent: p.percent,
+      flagged_text: countText(run, p.flagged),
+      positives_text: countText(run, p.positives),
+      captured_text: p.captured === null ? "hidden" : formatPct(p.captured),
+      precision_text: p.precision === null ? "hidden" : formatPct(p.precision),
+    };
+    return [
+      { ...common, series: series[0], value: p.captured },
+      { ...common, series: series[1], value: p.precision },
+    ];
+  });
+  el.dataset.points = String(answer.points.length);
+  tables.set(el.id, {
+    columns: ["top_percent_flagged", "flagged_records", `${targetLabel(run)}_among_flagged`, "share_of_events_captured", "precision"],
+    rows: answer.points.map((p) => [p.percent, countCell(run, p.flagged), countCell(run, p.positives), p.captured, p.precision]),
+  });
+  element("flagging-foot").textContent =
+    `Ranked among the ${countText(run, answer.total.count)} scored records under the filters (${countText(run, answer.total.positives)} ${targetLabel(run).toLowerCase()}); ties in record order.`;
+  await show(el, flaggingSpec(data, chartWidth(el), series, scoreWords(run).noun));
+}
+
+/** What the drill-down shows: the groups of the filtered dimensions, of one chosen dimension, or the records. */
+interface DrillState {
+  /** "filtered", a dimension key, or "records" (only where the policy allows row-level output). */
+  mode: string;
+  /** Column index (groups) or column name (records), and direction. */
+  sort?: { column: string; desc: boolean };
+  page: number;
+}
+const drill: DrillState = { mode: "filtered", page: 0 };
+/** Rows per drill-down page. */
+const DRILL_PAGE = 25;
+
+/** The drill-down card: a mode menu, the table and its pager; the table exports as CSV. */
+function drillCard(run: RunSummary): string {
+  const dims = run.dimensions.filter((d) => d.kind !== "cluster" || run.study === "segments");
+  const options: [string, string][] = [
+    ...(run.disclosure.row_level ? [["records", "The filtered records"] as [string, string]] : []),
+    ["filtered", "Groups of the filtered dimensions"],
+    ...dims.map((d): [string, string] => [d.key, `Groups by ${d.label}`]),
+  ];
+  const note = run.disclosure.row_level
+    ? "Record-level output is allowed for this run (disclosure.row_level)."
+    : `Records themselves are not shown (disclosure.row_level is off): the table lists the filtered groups, counted as the charts are (${run.disclosure.hidden_label}: hidden).`;
+  return `<section class="card span-12" id="card-drill">
+    <header><h2>Drill-down</h2><p class="sub" id="drill-sub">${escapeHtml(note)} Click a column to sort.</p>
+      <select id="drill-mode" aria-label="What the table lists">${options.map(([v, l]) => `<option value="${escapeHtml(v)}">${escapeHtml(l)}</option>`).join("")}</select>
+      <div class="export" data-for="drill"><button type="button" data-export="csv" title="Download the whole table as CSV" aria-label="Download the drill-down table as CSV">CSV</button></div>
+    </header>
+    <div class="drill" id="drill"></div>
+    <div class="pager" id="drill-pager"></div></section>`;
+}
+
+function wireDrill(run: RunSummary): void {
+  const select = document.getElementById("drill-mode") as HTMLSelectElement | null;
+  if (!select) return;
+  drill.mode = run.disclosure.row_level ? "records" : "filtered";
+  drill.sort = undefined;
+  drill.page = 0;
+  select.value = drill.mode;
+  select.addEventListener("change", () => {
+    drill.mode = select.value;
+    drill.sort = undefined;
+    drill.page = 0;
+    void redrawDrill(run);
+  });
+}
+
+/** Redraws the drill-down alone (a sort, a page or a mode change), keeping the page's ready flag honest. */
+async function redrawDrill(run: RunSummary): Promise<void> {
+  const gen = state.generation;
+  app.dataset.ready = "false";
+  try {
+    await renderDrill(run, gen, true);
+    if (gen === state.generation) app.dataset.ready = "true";
+  } catch (e) {
+    console.error(`openbeat: ${e instanceof Error ? e.message : String(e)}`);
+    app.dataset.ready = "error";
+  }
+}
+
+/** The last groups answer of the drill-down, sorted and paged on the page (its sort uses shown values only). */
+let drillRows: { groups: DimensionView[]; rows: TableRow[] } | undefined;
+
+/** The dimensions the drill-down groups by: the filtered ones (value filters), else the first dimension. */
+function drillGroups(run: RunSummary): string[] {
+  if (drill.mode !== "filtered") return [drill.mode];
+  const filtered = [...state.filters.keys()].filter(
+    (k) => run.dimensions.some((d) => d.key === k) || k === run.results.dashboard.areas?.column,
+  );
+  return filtered.length ? filtered : [run.dimensions.find((d) => d.kind === "category")?.key ?? run.dimensions[0].key];
+}
+
+async function renderDrill(run: RunSummary, gen: number, keepPage = false): Promise<void> {
+  const el = document.getElementById("drill");
+  if (!el) return;
+  if (!keepPage) drill.page = 0;
+  if (drill.mode === "records") {
+    const answer = await fetchRecords(run.id, {
+      filters: filtersObject(),
+      ranges: rangesList(),
+      ...(drill.sort ? { sort: { column: drill.sort.column, desc: drill.sort.desc } } : {}),
+      offset: drill.page * DRILL_PAGE,
+      limit: DRILL_PAGE,
+    });
+    if (gen !== state.generation) return;
+    drawRecords(run, el, answer);
+    return;
+  }
+  const answer = await fetchTable(run.id, { filters: filtersObject(), ranges: rangesList(), group_by: drillGroups(run) });
+  if (gen !== state.generation) return;
+  drillRows = answer;
+  drawGroups(run, el);
+}
+
+/** A sortable column of the groups table: its header and, per row, the cell's text and sort value (null sorts last). */
+interface DrillColumn {
+  title: string;
+  numeric: boolean;
+  cell: (r: TableRow) => { text: string; value: number | string | null; hidden?: boolean };
+}
+
+function drillColumns(run: RunSummary, groups: DimensionView[]): DrillColumn[] {
+  const names = clusterNames(run);
+  const hidden = run.disclosure.hidden_label;
+  const count = (n: number | null | undefined) => ({ text: n == null ? hidden : formatInt(n), value: n ?? null, hidden: n == null });
+  const cols: DrillColumn[] = groups.map((g, i) => ({
+    title: dimLabel(run, g.key),
+    numeric: false,
+    cell: (r) => {
+      const label = valueLabel(g.kind, r.keys[i], names.label);
+      // Time parts sort in their own order (hour 0..23), categories by name.
+      return { text: label, value: typeof r.keys[i] === "number" ? r.keys[i] : label };
+    },
+  }));
+  cols.push({ title: "Records", numeric: true, cell: (r) => count(r.count) });
+  if (run.study === "risk") {
+    cols.push({ title: targetLabel(run), numeric: true, cell: (r) => count(r.positives) });
+    cols.push({
+      title: "Rate (95% CI)",
+      numeric: true,
+      cell: (r) => {
+        const ci = wilsonBounds(r);
+        return { text: rateText(r.rate, ci.rate_lo, ci.rate_hi), value: r.rate ?? null, hidden: r.rate == null };
+      },
+    });
+    if (run.has_score)
+      cols.push({
+        title: `Mean ${scoreWords(run).noun}`,
+        numeric: true,
+        cell: (r) => ({
+          text: r.mean_score == null ? "hidden" : formatPct(r.mean_score),
+          value: r.mean_score ?? null,
+          hidden: r.mean_score == null,
+        }),
+      });
+  }
+  return cols;
+}
+
+/** Orders rows by a column's shown values (hidden last, whatever the direction), ties in the server's order. */
+function sortRows<T>(rows: T[], value: (r: T) => number | string | null, desc: boolean): T[] {
+  const indexed = rows.map((r, i) => ({ r, i, v: value(r) }));
+  indexed.sort((a, b) => {
+    if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1;
+    const c = typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : String(a.v).localeCompare(String(b.v), "en");
+    return (desc ? -c : c) || a.i - b.i;
+  });
+  return indexed.map((x) => x.r);
+}
+
+function drawGroups(run: RunSummary, el: HTMLElement): void {
+  const answer = drillRows;
+  if (!answer) return;
+  const cols = drillColumns(run, answer.groups);
+  const sortIndex = drill.sort ? Number(drill.sort.column) : -1;
+  const rows =
+    sortIndex >= 0 && cols[sortIndex] ? sortRows(answer.rows, (r) => cols[sortIndex].cell(r).value, !!drill.sort?.desc) : answer.rows;
+  tables.set(el.id, {
+    columns: cols.map((c) => c.title),
+    rows: rows.map((r) => cols.map((c) => c.cell(r).text)),
+  });
+  const pages = Math.max(1, Math.ceil(rows.length / DRILL_PAGE));
+  drill.page = Math.min(drill.page, pages - 1);
+  const page = rows.slice(drill.page * DRILL_PAGE, (drill.page + 1) * DRILL_PAGE);
+  drawTable(
+    el,
+    cols.map((c, i) => ({ title: c.title, numeric: c.numeric, key: String(i) })),
+    page.map((r) => cols.map((c) => c.cell(r))),
+  );
+  el.dataset.rows = String(rows.length);
+  drawPager(rows.length, pages, () => {
+    drawGroups(run, el);
+  });
+}
+
+function drawRecords(run: RunSummary, el: HTMLElement, answer: RecordsResponse): void {
+  const numeric = new Set(answer.columns.filter((c) => answer.rows.some((r) => typeof r[c] === "number")));
+  const text = (v: string | number | boolean | null) =>
+    v === null ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
+  tables.set(el.id, { columns: answer.columns, rows: answer.rows.map((r) => answer.columns.map((c) => r[c] ?? null)) });
+  drawTable(
+    el,
+    answer.columns.map((c) => ({ title: c === "_score" ? scoreWords(run).title : c, numeric: numeric.has(c), key: c })),
+    answer.rows.map((r) => answer.columns.map((c) => ({ text: text(r[c] ?? null), value: null }))),
+  );
+  el.dataset.rows = String(answer.total);
+  const pages = Math.max(1, Math.ceil(answer.total / DRILL_PAGE));
+  drawPager(answer.total, pages, () => void redrawDrill(run));
+}
+
+/** Drawings of the drill-down table so far: `data-drawn` on it, so a test can wait for a sort or a page to land. */
+let drillDrawn = 0;
+
+/** The table itself; a header click sorts by its column (again: the other way) and redraws. */
+function drawTable(
+  el: HTMLElement,
+  header: { title: string; numeric: boolean; key: string }[],
+  cells: { text: string; hidden?: boolean }[][],
+): void {
+  const arrow = (key: string) => (drill.sort?.column === key ? (drill.sort.desc ? " ▼" : " ▲") : "");
+  const sortState = (key: string) => (drill.sort?.column === key ? (drill.sort.desc ? "descending" : "ascending") : "none");
+  el.innerHTML = `<table class="drill-table"><thead><tr>${header
+    .map(
+      (h) =>
+        `<th class="${h.numeric ? "num" : ""}" aria-sort="${sortState(h.key)}"><button type="button" data-sort="${escapeHtml(h.key)}">${escapeHtml(h.title)}${arrow(h.key)}</button></th>`,
+    )
+    .join("")}</tr></thead><tbody>${cells
+    .map(
+      (row) =>
+        `<tr>${row.map((c, i) => `<td class="${header[i].numeric ? "num" : ""}${c.hidden ? " hidden-cell" : ""}">${escapeHtml(c.text)}</td>`).join("")}</tr>`,
+    )
+    .join("")}</tbody></table>`;
+  el.dataset.drawn = String(++drillDrawn);
+  el.querySelectorAll<HTMLButtonElement>("th button").forEach((b) => {
+    b.addEventListener("click", () => {
+      const column = b.dataset.sort ?? "";
+      const numeric = header.find((h) => h.key === column)?.numeric ?? false;
+      // Numbers sort largest first on the first click, names A to Z.
+      drill.sort = drill.sort?.column === column ? { column, desc: !drill.sort.desc } : { column, desc: numeric };
+      drill.page = 0;
+      const run = state.run;
+      if (!run) return;
+      if (drill.mode === "records") void redrawDrill(run);
+      else drawGroups(run, el);
+    });
+  });
+}
+
+function drawPager(total: number, pages: number, redraw: () => void): void {
+  const pager = element("drill-pager");
+  const from = total ? drill.page * DRILL_PAGE + 1 : 0;
+  const to = Math.min(total, (drill.page + 1) * DRILL_PAGE);
+  const what = drill.mode === "records" ? "records" : "groups";
+  pager.innerHTML = `<button type="button" data-page="prev" ${drill.page > 0 ? "" : "disabled"}>Previous</button><span class="pages" id="drill-range">${formatInt(from)}–${formatInt(to)} of ${formatInt(total)} ${what} · page ${formatInt(drill.page + 1)} of ${formatInt(pages)}</span><button type="button" data-page="next" ${drill.page < pages - 1 ? "" : "disabled"}>Next</button>`;
+  pager.querySelectorAll<HTMLButtonElement>("button").forEach((b) => {
+    b.addEventListener("click", () => {
+      drill.page = Math.max(0, Math.min(pages - 1, drill.page + (b.dataset.page === "next" ? 1 : -1)));
+      redraw();
+    });
+  });
+}
