@@ -7,7 +7,7 @@ import { classificationReportImbalanced } from "../../ml/metrics/classification.
 import { precisionRecallCurve, rocCurve } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
-import { smote } from "../../ml/smote.js";
+import { smote, smoteCost } from "../../ml/smote.js";
 import type { SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
@@ -204,6 +204,19 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   for (const w of leakageWarnings(input, yAll, keep, spec, minCell)) logger.warn(w);
   const label = await labelInfo(db, table, spec, yAll, keep, filters, where, minCell, logger);
 
+  if (spec.resample.method === "smote") {
+    // What SMOTE costs on all rows (each training fold is a share of it): a warning above a million minority rows
+    const cost = smoteCost(X, y);
+    if (cost.warn)
+      logger.warn({
+        code: "risk.smote_large",
+        message: msg.smoteLarge(cost.minorityRows, cost.distinctMinorityRows, cost.syntheticRows, cost.outputBytes),
+        minority_rows: cost.minorityRows,
+        distinct_minority_rows: cost.distinctMinorityRows,
+        synthetic_rows: cost.syntheticRows,
+        output_bytes: cost.outputBytes,
+      });
+  }
   const { method, splits, cut, undated } = await makeSplits(db, table, spec, y, keep, seed, where);
   if (undated)
     logger.warn({
