@@ -132,6 +132,17 @@ export function randomUnderSampleWeights(y: Float64Array, options: ResampleOptio
   return w;
 }
 
+/**
+ * The rows {@link randomUnderSample} keeps, in its order (grouped by class, label 0 first; the majority in the order
+ * drawn): the resampled matrix is X's rows taken in this order, so a fit that reads X through these indices (e.g.
+ * `compressRows(X, y, undefined, rows)`) sees the same rows in the same order without the copy.
+ * @param y n labels in {0, 1}
+ * @param options seed (0), samplingStrategy ("auto")
+ */
+export function randomUnderSampleRows(y: Float64Array, options: ResampleOptions = {}): Int32Array {
+  return underSampleIndices(y, options);
+}
+
 /** The rows imbalanced-learn's RandomUnderSampler keeps, grouped by class (label 0 first). */
 function underSampleIndices(y: Float64Array, options: ResampleOptions): Int32Array {
   const { seed = 0, samplingStrategy = "auto" } = options;

@@ -26,7 +26,7 @@ import {
 export interface LmpdOptions {
   /** Seed of the generator; the same seed and scale give identical bytes. */
   seed: number;
-  /** Row counts relative to the real exports (1: ~5.4k officer incidents and ~32.6k crime reports); 0 < scale <= 8. */
+  /** Row counts relative to the real exports (1: ~5.4k officer incidents and ~32.6k crime reports); 0 < scale <= 40 (31: about a million analysis rows). */
   scale?: number;
 }
 
@@ -161,7 +161,10 @@ function dayOfYear(t: number): number {
   return Math.floor((t - Date.UTC(y, 0, 1)) / DAY);
 }
 
-/** Incident numbers `80-YY-NNNNNN`: NNNNNN grows with the day of the report year, unique across both files. */
+/**
+ * Incident numbers `80-YY-NNNNNN`: NNNNNN grows with the day of the report year, unique across both files (above scale
+ * 9 the busiest days take seven digits).
+ */
 function createNumberer(rng: Rng, scale: number): (reported: number) => string {
   const slotsPerDay = 300 * Math.ceil(scale);
   const used = new Set<string>();
@@ -186,7 +189,7 @@ function createNumberer(rng: Rng, scale: number): (reported: number) => string {
  */
 export function generateLmpd(options: LmpdOptions): LmpdFiles {
   const { seed, scale = 1 } = options;
-  if (!(scale > 0 && scale <= 8)) throw new Error(`invalid scale: ${scale} (expected 0 < scale <= 8)`);
+  if (!(scale > 0 && scale <= 40)) throw new Error(`invalid scale: ${scale} (expected 0 < scale <= 40)`);
   const rng = createRng(seed);
   const pick = <T>(w: Weighted<T>): Sampler<T> => createSampler(w, rng);
   const hour = pick(HOUR_WEIGHTS.map((w, h) => [h, w] as const));

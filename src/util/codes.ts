@@ -705,6 +705,16 @@ export const WARNING_CODES = {
     what: "the inference model did not converge (maximum likelihood under separation)",
     fix: "use `factors.method: firth`",
   },
+  "risk.smote_large": {
+    section: "Warnings (in `results.json`)",
+    what: "SMOTE asked for on more than a million minority rows (`minority_rows`, `distinct_minority_rows`, `synthetic_rows`, `output_bytes`): every training fold and the final fit build that many synthetic rows",
+    fix: "use `resample.method: class_weight` (weights, no new rows) or `random_over` (weights too), or sample the data in the prepare step",
+  },
+  "risk.model_not_converged": {
+    section: "Warnings (in `results.json`)",
+    what: "L-BFGS fits of the scoring model reached `model.max_iter` iterations before the largest gradient entry fell to `model.tol` (`max_iter`, `fits`, `not_converged`, and `final` when the final model is one of them): their coefficients and scores are approximate; scikit-learn's ConvergenceWarning",
+    fix: "raise `risk.model.max_iter`, or `risk.model.tol` (the gradient is a sum over rows, so large data needs a larger tolerance)",
+  },
   "risk.label_drift": {
     section: "Warnings (in `results.json`)",
     what: "the positive rate changes over time (highest period at least `label.drift.ratio` times the lowest, chi-squared p below `label.drift.alpha`)",

@@ -806,6 +806,12 @@ export const collinearLevels = (items: { feature: string; vif: number }[], limit
     .map((v) => `${v.feature} ${v.vif.toFixed(1)}`)
     .join(", ")}${items.length > 3 ? ", …" : ""}): their intervals are wide because other columns nearly duplicate them`;
 
+export const smoteLarge = (minority: number, distinct: number, synthetic: number, bytes: number) =>
+  `SMOTE on ${minority.toLocaleString("en-US")} minority rows (${distinct.toLocaleString("en-US")} distinct) adds ${synthetic.toLocaleString("en-US")} synthetic rows (about ${(bytes / 1e9).toFixed(1)} GB with the originals) to every fit; resample.method: class_weight weights the rows instead, without new ones`;
+
+export const modelNotConverged = (maxIter: number, tol: number, failed: number, fits: number, final: boolean) =>
+  `${final ? `the final scoring model${failed > 1 ? ` and ${failed - 1} more of ${fits - 1} validation fits` : ""}` : `${failed} of ${fits - 1} validation fits of the scoring model`} reached risk.model.max_iter = ${maxIter} L-BFGS iterations before the largest gradient entry fell to risk.model.tol = ${tol}: ${final ? "its" : "their"} coefficients and scores are approximate; raise risk.model.max_iter or risk.model.tol`;
+
 export const inferenceNotConverged = (method: string) =>
   `the ${method === "mle" ? "maximum-likelihood" : "Firth"} inference model did not converge${method === "mle" ? " (separation: some level has no events or no non-events)" : ""}: its factors have no intervals; use factors.method: firth`;
 

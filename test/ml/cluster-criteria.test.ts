@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compressDenseRows } from "../../src/ml/compress-dense-rows.js";
-import { calinskiHarabaszScore, clusterCriteria, daviesBouldinScore } from "../../src/ml/metrics/clustering.js";
+import { kmeans } from "../../src/ml/kmeans.js";
+import { calinskiHarabaszScore, clusterCriteria, clusterCriteriaDistinct, daviesBouldinScore } from "../../src/ml/metrics/clustering.js";
 import type { Matrix } from "../../src/ml/matrix.js";
 import { createRng } from "../../src/util/random.js";
 
@@ -95,5 +96,58 @@ describe("clusterCriteria(X, labels, { sampleWeight })", () => {
     const want = clusterCriteria(X, labels);
     expect(clusterCriteria(X, shifted)).toEqual(want);
     expect(clusterCriteria(X, fractional)).toEqual(want);
+  });
+});
+
+describe("clusterCriteriaDistinct(X, compressDenseRows(X), labels)", () => {
+  const rel = (a: number, b: number) => Math.abs(a / b - 1);
+
+  it("equals the all-rows scores to 1e-12 relative for k-means partitions of the distinct rows, k = 2..8", () => {
+    const { X } = repeatedRows(30_000, 120, 7, 5);
+    const d = compressDenseRows(X);
+    expect(d.X.rows).toBeLessThanOrEqual(120);
+    for (let k = 2; k <= 8; ++k) {
+      const run = kmeans(d.X, { k, nInit: 2, seed: k, sampleWeight: d.weight });
+      const labels = Int32Array.from(d.index, (g) => run.labels[g]);
+      const full = { calinskiHarabasz: calinskiHarabaszScore(X, labels), daviesBouldin: daviesBouldinScore(X, labels) };
+      const fast = clusterCriteriaDistinct(X, d, labels);
+      expect(fast.calinskiHarabasz).toBeGreaterThan(0);
+      expect(rel(fast.calinskiHarabasz, full.calinskiHarabasz)).toBeLessThan(1e-12);
+      expect(rel(fast.daviesBouldin, full.daviesBouldin)).toBeLessThan(1e-12);
+    }
+  });
+
+  it("equals them on continuous rows where nothing repeats, and with −0 rows merged into 0 rows", () => {
+    const rng = createRng(9);
+    const n = 4_000;
+    const p = 5;
+    const data = Float64Array.from({ length: n * p }, (_, i) => (i % 11 === 0 ? (i % 2 ? -0 : 0) : rng.next() * 4 - 2));
+    const X: Matrix = { rows: n, cols: p, data };
+    // every 200th row repeats row 0 with its zeros signed the other way: equal rows, different bits
+    for (let i = 200; i < n; i += 200)
+      for (let j = 0; j < p; ++j) data[i * p + j] = data[j] === 0 ? (Object.is(data[j], -0) ? 0 : -0) : data[j];
+    const d = compressDenseRows(X);
+    expect(d.X.rows).toBe(n - (n / 200 - 1));
+    const labels = Int32Array.from(d.index, (g) => (d.X.data[g * p] > 0.5 ? 2 : d.X.data[g * p + 1] > 0 ? 1 : 0));
+    const full = clusterCriteria(X, labels);
+    const fast = clusterCriteriaDistinct(X, d, labels);
+    expect(rel(fast.calinskiHarabasz, full.calinskiHarabasz)).toBeLessThan(1e-12);
+    expect(rel(fast.daviesBouldin, full.daviesBouldin)).toBeLessThan(1e-12);
+  });
+
+  it("scores a partition that splits equal rows over all rows, bit for bit", () => {
+    const { X } = repeatedRows(5_000, 40, 4, 6);
+    const d = compressDenseRows(X);
+    const labels = Int32Array.from({ length: X.rows }, (_, i) => i % 3);
+    const full = clusterCriteria(X, labels);
+    const fast = clusterCriteriaDistinct(X, d, labels);
+    expect(Object.is(fast.calinskiHarabasz, full.calinskiHarabasz)).toBe(true);
+    expect(Object.is(fast.daviesBouldin, full.daviesBouldin)).toBe(true);
+  });
+
+  it("rejects distinct rows of another matrix", () => {
+    const { X } = repeatedRows(500, 20, 3, 7);
+    const other = compressDenseRows(repeatedRows(400, 20, 3, 8).X);
+    expect(() => clusterCriteriaDistinct(X, other, new Int32Array(500))).toThrow(/invalid distinct rows/);
   });
 });

@@ -6,6 +6,7 @@ import {
   randomOverSample,
   randomOverSampleWeights,
   randomUnderSample,
+  randomUnderSampleRows,
   randomUnderSampleWeights,
 } from "../../src/ml/resample.js";
 import { sparseFromDense, type SparseMatrix } from "../../src/ml/sparse.js";
@@ -95,6 +96,54 @@ describe("resampling as weights", () => {
     const b = fitLogisticRegression(fromWeights.X, fromWeights.y, { sampleWeight: fromWeights.w, tol: 1e-4 });
     expect(bits(b.coef)).toEqual(bits(a.coef));
     expect(b.intercept).toBe(a.intercept);
+  });
+
+  it("under-sampling's kept rows, read in its order, give the copies' distinct rows and counts, so the same fit, bit for bit", () => {
+    const X = refCsr(ref.onehot.X);
+    const y = f64(ref.onehot.y);
+    for (const [seed, samplingStrategy] of [
+      [2, "auto"],
+      [5, 0.5],
+    ] as const) {
+      const copies = randomUnderSample(X, y, { seed, samplingStrategy });
+      const rows = randomUnderSampleRows(y, { seed, samplingStrategy });
+      expect(Array.from(rows)).toEqual(Array.from(copies.sampleIndices));
+      const fromCopies = compressRows(copies.X, copies.y);
+      const fromRows = compressRows(X, y, undefined, rows);
+      expect(fromRows.X.rows).toBeLessThan(rows.length);
+      expectSameCompression(fromRows, fromCopies);
+      const a = fitLogisticRegression(fromCopies.X, fromCopies.y, { sampleWeight: fromCopies.w, tol: 1e-4, ftol: 0 });
+      const b = fitLogisticRegression(fromRows.X, fromRows.y, { sampleWeight: fromRows.w, tol: 1e-4, ftol: 0 });
+      expect(bits(b.coef)).toEqual(bits(a.coef));
+      expect(b.intercept).toBe(a.intercept);
+    }
+  });
+
+  it("a selection read with weights sums the weights of the rows it lists, repeats included", () => {
+    const X = refCsr(ref.onehot.X);
+    const y = f64(ref.onehot.y);
+    const w = Float64Array.from(y, (_, i) => 1 + (i % 3));
+    const select = Int32Array.from({ length: 3 * X.rows }, (_, r) => (r * 7919) % X.rows);
+    const copyW = Float64Array.from(select, (i) => w[i]);
+    const indptr = new Int32Array(select.length + 1);
+    const idx: number[] = [];
+    const val: number[] = [];
+    select.forEach((i, r) => {
+      for (let k = X.indptr[i]; k < X.indptr[i + 1]; ++k) {
+        idx.push(X.indices[k]);
+        val.push(X.values[k]);
+      }
+      indptr[r + 1] = idx.length;
+    });
+    const copy: SparseMatrix = { rows: select.length, cols: X.cols, indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };
+    expectSameCompression(
+      compressRows(X, y, w, select),
+      compressRows(
+        copy,
+        Float64Array.from(select, (i) => y[i]),
+        copyW,
+      ),
+    );
   });
 
   it("under-sampling and class weights reach the copies' optimum", () => {

@@ -85,6 +85,7 @@ describe("generateLmpd({ seed })", () => {
     expect(n).toBeGreaterThan(16_000);
     expect(n).toBeLessThan(16_600);
     expect(() => generateLmpd({ seed: 1, scale: 0 })).toThrow(/invalid scale/);
+    expect(() => generateLmpd({ seed: 1, scale: 41 })).toThrow(/invalid scale/);
   });
 
   it("formats dates M/D/YYYY H:MM over 2010-2021 and pads BLOCK_ADDRESS to 60 characters", () => {

@@ -62,5 +62,14 @@ describe("messages live in src/util/messages.ts", () => {
         [1, 2, 3, 4, 5, 6].map((i) => ({ name: `n${i}`, rows: 7 - i })),
       ),
     ).toBe("6 Neighborhood names (21 rows) match no area: n1 (6), n2 (5), n3 (4), n4 (3), n5 (2), …; add them to segments.areas.aliases");
+    expect(msg.smoteLarge(1_200_000, 3_400, 30_000_000, 2.14e9)).toBe(
+      "SMOTE on 1,200,000 minority rows (3,400 distinct) adds 30,000,000 synthetic rows (about 2.1 GB with the originals) to every fit; resample.method: class_weight weights the rows instead, without new ones",
+    );
+    expect(msg.modelNotConverged(1000, 0.0001, 1, 31, true)).toBe(
+      "the final scoring model reached risk.model.max_iter = 1000 L-BFGS iterations before the largest gradient entry fell to risk.model.tol = 0.0001: its coefficients and scores are approximate; raise risk.model.max_iter or risk.model.tol",
+    );
+    expect(msg.modelNotConverged(1000, 0.0001, 3, 31, false)).toMatch(
+      /^3 of 30 validation fits of the scoring model reached .*: their coefficients/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { CompressedDenseRows } from "../compress-dense-rows.js";
 import { checkMatrix, type Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
 import { clusterDistanceSums } from "./silhouette-sums.js";
@@ -228,6 +229,34 @@ export function clusterCriteria(X: Matrix, labels: ArrayLike<number>, options: C
     daviesBouldin = total / k;
   }
   return { calinskiHarabasz, daviesBouldin };
+}
+
+/**
+ * {@link clusterCriteria} of a partition of all n rows, computed from the distinct rows with their counts
+ * (`compressDenseRows(X)`): O(m·p) for m distinct rows instead of O(n·p). When every group of equal rows has one
+ * label (a partition made from the rows' values, as k-means' is), each distinct row carries its label and count;
+ * the result then equals `clusterCriteria(X, labels)` up to rounding (a weighted sum rounds once where the repeated
+ * rows round at each addition: about 1e-15 relative). A partition that splits equal rows is scored over all rows.
+ * @param X n×p data (row-major)
+ * @param distinct its distinct rows with counts and the distinct row of each row (`compressDenseRows(X)`)
+ * @param labels cluster of each of the n rows (any integers)
+ */
+export function clusterCriteriaDistinct(X: Matrix, distinct: CompressedDenseRows, labels: ArrayLike<number>): ClusterCriteria {
+  checkLabels(X, labels);
+  const { index, weight } = distinct;
+  const m = weight.length;
+  if (index.length !== X.rows || distinct.X.rows !== m || distinct.X.cols !== X.cols)
+    throw new Error(
+      `invalid distinct rows: ${distinct.X.rows}×${distinct.X.cols} for ${index.length} rows, expected ${X.cols} columns and ${X.rows} rows`,
+    );
+  const own = new Float64Array(m).fill(NaN);
+  for (let i = 0; i < index.length; ++i) {
+    const g = index[i];
+    const l = labels[i];
+    if (Number.isNaN(own[g])) own[g] = l;
+    else if (own[g] !== l) return clusterCriteria(X, labels);
+  }
+  return clusterCriteria(distinct.X, own, { sampleWeight: weight });
 }
 
 /**

@@ -6,8 +6,8 @@ import { take } from "../../ml/matrix.js";
 import { classificationReportImbalanced } from "../../ml/metrics/classification.js";
 import { precisionRecallCurve, rocCurve } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
-import { balancedSampleWeights, randomOverSample, randomUnderSample } from "../../ml/resample.js";
-import { smote } from "../../ml/smote.js";
+import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
+import { smote, smoteCost } from "../../ml/smote.js";
 import type { SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
@@ -53,12 +53,19 @@ function meanSd(values: number[]): MeanSd {
   return { mean: mean(values), sd: values.length > 1 ? sd(values) : 0, folds: values };
 }
 
-function resampleTrain(
-  X: SparseMatrix,
-  y: Float64Array,
-  spec: ResampleSpec,
-  seed: number,
-): { X: SparseMatrix; y: Float64Array; w?: Float64Array } {
+/**
+ * Training rows after resampling: X and y (SMOTE: with its synthetic rows), with optional per-row weights (class
+ * weights, random over-sampling) and an optional row order (random under-sampling: the rows kept, as imbalanced-learn
+ * orders them).
+ */
+interface Resampled {
+  X: SparseMatrix;
+  y: Float64Array;
+  w?: Float64Array;
+  rows?: Int32Array;
+}
+
+function resampleTrain(X: SparseMatrix, y: Float64Array, spec: ResampleSpec, seed: number): Resampled {
   switch (spec.method) {
     case "smote": {
       const minority = Math.min(...[0, 1].map((c) => y.filter((v) => v === c).length));
@@ -67,10 +74,12 @@ function resampleTrain(
       }
       return smote(X, y, { kNeighbors: spec.k_neighbors, seed });
     }
+    // The random resamplers as weights and a row order rather than copies: the fit merges the same distinct rows with
+    // the same counts in the same order (bit for bit the copies' fit).
     case "random_over":
-      return randomOverSample(X, y, { seed });
+      return { X, y, w: randomOverSampleWeights(y, { seed }) };
     case "random_under":
-      return randomUnderSample(X, y, { seed });
+      return { X, y, rows: randomUnderSampleRows(y, { seed }) };
     case "class_weight":
       return { X, y, w: balancedSampleWeights(y) };
     case "none":
@@ -113,8 +122,8 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
  * It runs to the gradient tolerance (`ftol: 0`): scipy's relative-decrease stop, which scikit-learn takes, ends
  * where the path happens to slow, and that point differs between the merged rows and the full design.
  */
-function fit(r: { X: SparseMatrix; y: Float64Array; w?: Float64Array }, spec: RiskSpec) {
-  const c = compressRows(r.X, r.y, r.w);
+function fit(r: Resampled, spec: RiskSpec) {
+  const c = compressRows(r.X, r.y, r.w, r.rows);
   return fitLogisticRegression(c.X, c.y, {
     C: spec.model.C,
     maxIter: spec.model.max_iter,
@@ -195,6 +204,19 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   for (const w of leakageWarnings(input, yAll, keep, spec, minCell)) logger.warn(w);
   const label = await labelInfo(db, table, spec, yAll, keep, filters, where, minCell, logger);
 
+  if (spec.resample.method === "smote") {
+    // What SMOTE costs on all rows (each training fold is a share of it): a warning above a million minority rows
+    const cost = smoteCost(X, y);
+    if (cost.warn)
+      logger.warn({
+        code: "risk.smote_large",
+        message: msg.smoteLarge(cost.minorityRows, cost.distinctMinorityRows, cost.syntheticRows, cost.outputBytes),
+        minority_rows: cost.minorityRows,
+        distinct_minority_rows: cost.distinctMinorityRows,
+        synthetic_rows: cost.syntheticRows,
+        output_bytes: cost.outputBytes,
+      });
+  }
   const { method, splits, cut, undated } = await makeSplits(db, table, spec, y, keep, seed, where);
   if (undated)
     logger.warn({
@@ -212,9 +234,14 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
       );
     }
   }
+  // L-BFGS fits that ran out of iterations, over every fit of the run (folds, inner folds, comparisons, final)
+  const fits = { total: 0, maxIter: 0 };
   const train: TrainModel = (Xt, yt, resample, s) => {
     const r = resampleTrain(Xt, yt, resample, s);
-    return { model: fit(r, spec), resampledRate: weightedRate(r.y, r.w) };
+    const model = fit(r, spec);
+    fits.total++;
+    if (model.stop === "max_iter") fits.maxIter++;
+    return { model, resampledRate: weightedRate(r.y, r.w, r.rows) };
   };
   const rule = thresholdRule(spec);
   const calibration = calibrationMethod(spec.calibration, spec.resample.method);
@@ -274,6 +301,15 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
 
   const final = train(X, y, spec.resample, seed);
   const model = final.model;
+  if (fits.maxIter)
+    logger.warn({
+      code: "risk.model_not_converged",
+      message: msg.modelNotConverged(spec.model.max_iter, spec.model.tol, fits.maxIter, fits.total, model.stop === "max_iter"),
+      max_iter: spec.model.max_iter,
+      fits: fits.total,
+      not_converged: fits.maxIter,
+      final: model.stop === "max_iter",
+    });
   const calibrator: Calibrator =
     calibration === "none"
       ? { method: "none" }
@@ -420,10 +456,12 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
 }
 
 /** Positive rate of labels `y` under weights `w` (default 1). */
-function weightedRate(y: Float64Array, w?: Float64Array): number {
+function weightedRate(y: Float64Array, w?: Float64Array, rows?: Int32Array): number {
   let s = 0;
   let t = 0;
-  for (let i = 0; i < y.length; ++i) {
+  const n = rows ? rows.length : y.length;
+  for (let r = 0; r < n; ++r) {
+    const i = rows ? rows[r] : r;
     const wi = w ? w[i] : 1;
     s += wi * y[i];
     t += wi;

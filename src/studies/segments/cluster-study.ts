@@ -168,13 +168,13 @@ export function clusterStudy(p: ClusterStudyInput): ClusterStudyOutput {
   // The other methods at the same k, scored on the same matrix against the study's partition.
   const finalLabels = spec.method === "kprototypes" ? runKPrototypes(p.input, p.encoder, p.keep, k, spec.n_init, seed) : choice.labels;
   const comparison: ComparisonRow[] = [];
-  const score = (name: string, l: Int32Array) => scorePartition(name, Z, l, k, finalLabels, silhouette);
+  const score = (name: string, l: Int32Array) => scorePartition(name, Z, distinct, l, k, finalLabels, silhouette);
   let lca: SegmentsResults["lca"] | undefined;
   const compared = comparedMethods(spec);
   if (compared.length) comparison.push(score(spec.method, finalLabels));
   for (const other of compared) {
     if (other === "kmeans") {
-      const labels = choice.sweep?.find((s) => s.k === k)?.labels ?? sweepK(Z, distinct, { ...sweepOptions, ks: [k] })[0].labels;
+      const labels = choice.sweep?.find((s) => s.k === k)?.labels ?? sweepK(distinct, { ...sweepOptions, ks: [k] })[0].labels;
       comparison.push(score("kmeans", labels));
     } else if (other === "kprototypes") {
       comparison.push(score("kprototypes", runKPrototypes(p.input, p.encoder, p.keep, k, spec.n_init, seed)));
@@ -254,7 +254,7 @@ interface MethodChoice {
 /** The k-means sweep, per-k stability and the choice of k over seeds; warns when the chosen k's best start did not repeat. */
 function chooseKmeans(p: ClusterStudyInput, Z: Matrix, distinct: CompressedDenseRows, options: SweepOptions, kFirst: number): MethodChoice {
   const { spec, seed, logger } = p;
-  const sweep = sweepK(Z, distinct, options, (s, ms) => {
+  const sweep = sweepK(distinct, options, (s, ms) => {
     logger.info(
       `  k=${s.k}: inertia ${s.inertia.toFixed(1)}, silhouette ${s.silhouette.toFixed(3)}, CH ${s.calinski_harabasz.toFixed(1)}, DB ${s.davies_bouldin.toFixed(3)}, ${s.starts.used} starts${s.starts.repeated ? "" : " (best not repeated)"} (${Math.round(ms)} ms)`,
     );
@@ -262,7 +262,7 @@ function chooseKmeans(p: ClusterStudyInput, Z: Matrix, distinct: CompressedDense
   const stability = stabilityPerK(distinct, sweep, spec.stability_resamples, spec.max_iter, seed);
   const means = spec.stability_resamples > 0 ? new Map([...stability].map(([kk, s]) => [kk, s?.mean ?? NaN])) : null;
   const t = performance.now();
-  const seeded = spec.k.fixed ? null : chooseKOverSeeds(Z, distinct, sweep, means, spec.k.seeds, options);
+  const seeded = spec.k.fixed ? null : chooseKOverSeeds(distinct, sweep, means, spec.k.seeds, options);
   if (seeded && spec.k.seeds > 1)
     logger.info(
       `  k over ${spec.k.seeds} seeds: ${seeded.agreement.seeds.map((s) => s.k).join(", ")} (${Math.round(performance.now() - t)} ms)`,

@@ -1,8 +1,9 @@
 import { MISSING, type Encoder, type FeatureInput } from "../../features/encode.js";
 import { weightedAdjustedRandIndex } from "../../ml/cluster-stability.js";
+import type { CompressedDenseRows } from "../../ml/compress-dense-rows.js";
 import { kPrototypes } from "../../ml/kprototypes.js";
 import type { Matrix } from "../../ml/matrix.js";
-import { calinskiHarabaszScore, daviesBouldinScore } from "../../ml/metrics/clustering.js";
+import { clusterCriteriaDistinct } from "../../ml/metrics/clustering.js";
 import type { ComputedSegmentsResults as SegmentsResults } from "../../results/types.js";
 import type { SegmentsSpec } from "./spec.js";
 
@@ -82,6 +83,7 @@ export type ComparisonRow = NonNullable<SegmentsResults["comparison"]>[number];
  * (adjusted Rand index) with the study's own partition.
  * @param method the method that made the partition
  * @param Z n×p matrix clustered
+ * @param distinct its distinct rows with counts (`compressDenseRows(Z)`), for Calinski-Harabasz and Davies-Bouldin
  * @param labels cluster of each row
  * @param k number of clusters
  * @param primary the study's partition (agreement is 1 for itself)
@@ -90,18 +92,20 @@ export type ComparisonRow = NonNullable<SegmentsResults["comparison"]>[number];
 export function scorePartition(
   method: string,
   Z: Matrix,
+  distinct: CompressedDenseRows,
   labels: Int32Array,
   k: number,
   primary: Int32Array,
   silhouette: (labels: Int32Array) => number,
 ): ComparisonRow {
   const ones = new Float64Array(labels.length).fill(1);
+  const criteria = clusterCriteriaDistinct(Z, distinct, labels);
   return {
     method,
     k,
     silhouette: round(silhouette(labels)),
-    calinski_harabasz: round(calinskiHarabaszScore(Z, labels), 4),
-    davies_bouldin: round(daviesBouldinScore(Z, labels)),
+    calinski_harabasz: round(criteria.calinskiHarabasz, 4),
+    davies_bouldin: round(criteria.daviesBouldin),
     agreement: round(weightedAdjustedRandIndex(primary, labels, ones), 4),
   };
 }

@@ -2,9 +2,8 @@ import { kmeansRunner, type ClusterRunner } from "../../ml/cluster-null.js";
 import { clusterStability, kmeansUntilRepeat, seedAgreement, type SeedAgreement } from "../../ml/cluster-stability.js";
 import type { CompressedDenseRows } from "../../ml/compress-dense-rows.js";
 import type { KMeansResult } from "../../ml/kmeans.js";
-import type { Matrix } from "../../ml/matrix.js";
 import type { Stability } from "../../results/types.js";
-import { calinskiHarabaszScore, daviesBouldinScore } from "../../ml/metrics/clustering.js";
+import { clusterCriteria } from "../../ml/metrics/clustering.js";
 import { sd } from "../../ml/stats.js";
 import { chooseK, type KChoice, type KCriteria } from "./choose-k.js";
 
@@ -33,18 +32,12 @@ export interface SweepRow extends KCriteria {
 /**
  * K-means at every k with starts until the best inertia repeats (`kmeansUntilRepeat`, over the distinct rows with
  * their counts), and the four criteria of each partition of all rows: inertia, silhouette (`options.silhouette`),
- * Calinski-Harabasz and Davies-Bouldin.
- * @param Z n×p matrix clustered
- * @param distinct its distinct rows with counts (`compressDenseRows(Z)`)
+ * Calinski-Harabasz and Davies-Bouldin (the last two from the distinct rows weighted by their counts).
+ * @param distinct the distinct rows of the n×p matrix clustered, with counts and each row's distinct row (`compressDenseRows(Z)`)
  * @param options ks, nInit, maxInit, maxIter, silhouette, seed
  * @param onRow called after each k (progress)
  */
-export function sweepK(
-  Z: Matrix,
-  distinct: CompressedDenseRows,
-  options: SweepOptions,
-  onRow?: (row: SweepRow, ms: number) => void,
-): SweepRow[] {
+export function sweepK(distinct: CompressedDenseRows, options: SweepOptions, onRow?: (row: SweepRow, ms: number) => void): SweepRow[] {
   return options.ks.map((k) => {
     const t = performance.now();
     const u = kmeansUntilRepeat(distinct.X, {
@@ -56,14 +49,16 @@ export function sweepK(
       sampleWeight: distinct.weight,
     });
     const labels = Int32Array.from(distinct.index, (g) => u.result.labels[g]);
+    // Calinski-Harabasz and Davies-Bouldin of all rows, from the distinct rows with their counts, in one pass
+    const criteria = clusterCriteria(distinct.X, u.result.labels, { sampleWeight: distinct.weight });
     const row: SweepRow = {
       k,
       run: u.result,
       labels,
       inertia: round(u.result.inertia, 4),
       silhouette: round(options.silhouette(labels)),
-      calinski_harabasz: round(calinskiHarabaszScore(Z, labels), 4),
-      davies_bouldin: round(daviesBouldinScore(Z, labels)),
+      calinski_harabasz: round(criteria.calinskiHarabasz, 4),
+      davies_bouldin: round(criteria.daviesBouldin),
       starts: { used: u.starts, repeated: u.repeated, best_count: u.bestCount },
     };
     onRow?.(row, performance.now() - t);
@@ -84,15 +79,13 @@ export interface SeededChoice {
  * Repeats the whole choice of k — the sweep with starts until repeat, the criteria and the rule — with `seeds`
  * seeds (the study's seed, then seed + 1, …), the stability of each k being the study seed's (a property of k,
  * measured once). Reports which k each seed picks and the spread of every criterion over the seeds.
- * @param Z n×p matrix clustered
- * @param distinct its distinct rows
+ * @param distinct the distinct rows of the matrix clustered (`compressDenseRows(Z)`)
  * @param main the sweep with the study's seed
  * @param stability mean stability per k (or null when not computed)
  * @param seeds number of seeds (1: only the study's)
  * @param options the sweep's options
  */
 export function chooseKOverSeeds(
-  Z: Matrix,
   distinct: CompressedDenseRows,
   main: readonly SweepRow[],
   stability: ReadonlyMap<number, number> | null,
@@ -105,7 +98,7 @@ export function chooseKOverSeeds(
   const list = Array.from({ length: seeds }, (_, i) => options.seed + i);
   const agreement = seedAgreement((s) => {
     if (s === options.seed) return mainChoice.k;
-    const rows = sweepK(Z, distinct, { ...options, seed: s });
+    const rows = sweepK(distinct, { ...options, seed: s });
     sweeps.push(rows);
     return chooseK(withStability(rows)).k;
   }, list);

@@ -219,6 +219,33 @@ describe("runRisk(input, study)", () => {
     expect(c.results.metrics.roc_auc.folds).not.toEqual(a.results.metrics.roc_auc.folds);
   });
 
+  it("warns when L-BFGS fits stop at model.max_iter, naming the final model, and not when they converge", async () => {
+    const d = await db();
+    const short = kindInput(d);
+    const out = await runRisk(short, riskStudy({ ...base, resample: { method: "none" }, model: { max_iter: 2 } }));
+    const w = short.logger.warnings.filter((x) => x.code === "risk.model_not_converged");
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatchObject({ max_iter: 2, final: true });
+    expect(w[0].not_converged).toBe(w[0].fits);
+    expect(w[0].fits).toBeGreaterThan(5);
+    expect(w[0].message).toMatch(/^the final scoring model and \d+ more of \d+ validation fits reached risk\.model\.max_iter = 2 L-BFGS/);
+    expect(out.results.model.converged).toBe(false);
+    const full = kindInput(d);
+    const ok = await runRisk(full, riskStudy({ ...base, resample: { method: "none" } }));
+    expect(ok.results.model.converged).toBe(true);
+    expect(full.logger.warnings.map((x) => x.code)).not.toContain("risk.model_not_converged");
+  });
+
+  it("random over- and under-sampling (weights and a row order, not copies) train at the resampled rate", async () => {
+    const d = await db();
+    for (const method of ["random_over", "random_under"]) {
+      const out = await runRisk(kindInput(d), riskStudy({ ...base, resample: { method } }));
+      expect(out.results.validation.resample).toBe(method);
+      expect(out.results.model.resampled_rate).toBe(0.5);
+      expect(out.results.metrics.roc_auc.mean).toBeGreaterThan(0.6);
+    }
+  });
+
   it("reads the analysis table and never changes it", async () => {
     const d = await db();
     const before = await tableDigest(d, ANALYSIS);
