@@ -13,27 +13,46 @@ import type { Manifest, Results } from "../results/types.js";
 import type { Logger } from "../util/logger.js";
 import { aggregateCsvFiles } from "./aggregate-tables.js";
 import type { KindOutput } from "./kind.js";
-import { designSelectSql, preparedSelectSql } from "./sql/output.js";
+import { designSelectSql, preparedSelectSql, sparseDesignSelectSql } from "./sql/output.js";
 import { stableJson } from "./write-results.js";
 
-/** Scratch table holding the design matrix while it is written. */
+/** Scratch tables holding the design matrix while it is written: dense (wide), or sparse (its entries and rows). */
 const DESIGN = "_design";
+const DESIGN_ENTRIES = "_design_entries";
+const DESIGN_ROWS = "_design_rows";
 
 /**
  * Writes the design matrix as features.parquet: `_row` (row of prepared.parquet), the id column when the study
- * names one, then one column per feature, named `COLUMN=value` for one-hot columns.
+ * names one, then one column per feature, named `COLUMN=value` for one-hot columns. A sparse design goes to DuckDB
+ * as its nnz entries (`_row`, `_col`, `_value`, straight from the CSR arrays) and is pivoted to the wide table in
+ * SQL, so nothing n×p is built in JavaScript; a dense one goes as its columns.
  */
 export async function writeDesignParquet(db: Db, path: string, table: string, design: KindOutput["design"]): Promise<void> {
   const { X, names, keep, id } = design;
   const n = X.rows;
   const p = X.cols;
-  const cols: Float64Array[] = names.map(() => new Float64Array(n));
   if (isSparse(X)) {
-    for (let i = 0; i < n; ++i) for (let k = X.indptr[i]; k < X.indptr[i + 1]; ++k) cols[X.indices[k]][i] = X.values[k];
-  } else {
-    const D = X.data;
-    for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) cols[j][i] = D[i * p + j];
+    const nnz = X.indptr[n];
+    const rowOf = new Int32Array(nnz);
+    for (let i = 0; i < n; ++i) rowOf.fill(keep[i], X.indptr[i], X.indptr[i + 1]);
+    await createTableFromColumns(
+      db,
+      DESIGN_ENTRIES,
+      [
+        { name: "_row", type: "INTEGER", values: rowOf },
+        { name: "_col", type: "INTEGER", values: X.indices.subarray(0, nnz) },
+        { name: "_value", type: "DOUBLE", values: X.values.subarray(0, nnz) },
+      ],
+      { nanAsNull: false },
+    );
+    await createTableFromColumns(db, DESIGN_ROWS, [{ name: "_row", type: "INTEGER", values: keep }]);
+    await db.exec(copyToParquetSql(sparseDesignSelectSql(DESIGN_ENTRIES, DESIGN_ROWS, table, names, id), path));
+    await db.exec(dropTableSql([DESIGN_ENTRIES, DESIGN_ROWS]));
+    return;
   }
+  const D = X.data;
+  const cols: Float64Array[] = names.map(() => new Float64Array(n));
+  for (let i = 0; i < n; ++i) for (let j = 0; j < p; ++j) cols[j][i] = D[i * p + j];
   const columns: ColumnData[] = [
     { name: "_row", type: "INTEGER", values: keep },
     ...names.map((name, j) => ({ name, type: "DOUBLE" as const, values: cols[j] })),

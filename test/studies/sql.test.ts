@@ -28,7 +28,7 @@ import {
 } from "../../src/studies/segments/sql.js";
 import { copyAnalysisTableSql, tableCommentSql, tableExistsSql } from "../../src/studies/sql/analysis-table.js";
 import { categoryLevelsSql, featureStatsSql, featureValuesSql } from "../../src/studies/sql/features.js";
-import { designSelectSql, preparedSelectSql, rowOutputSql } from "../../src/studies/sql/output.js";
+import { designSelectSql, preparedSelectSql, rowOutputSql, sparseDesignSelectSql } from "../../src/studies/sql/output.js";
 import { PG_URL, explainDuck, explainPg, openScratchPg } from "../sql-explain.js";
 
 /** The tiny tables every builder here is checked against, in DuckDB's and PostgreSQL's spelling. */
@@ -202,6 +202,43 @@ describe("output builders (src/studies/sql/output.ts)", () => {
       [3, 0.75],
     ]);
     expect(Object.keys(rows[0])).toEqual(["_row", "area", 'we"ird', "age", "y", "ts", "x", "_score"]);
+  });
+
+  it("sparseDesignSelectSql pivots a design's entries to the wide table designSelectSql gives for its dense form", async () => {
+    const names = ["area=North", 'we"ird=q', "x"];
+    const sql = sparseDesignSelectSql("entries", "design_rows", "a", names, 'we"ird');
+    expect(sql).toBe(
+      `WITH w AS (SELECT _row, max(_value) FILTER (WHERE _col = 0) AS _c0, max(_value) FILTER (WHERE _col = 1) AS _c1, ` +
+        `max(_value) FILTER (WHERE _col = 2) AS _c2 FROM "entries" GROUP BY _row) ` +
+        `SELECT r._row, a."we""ird", nullif(coalesce(w._c0, 0), 'NaN'::DOUBLE) AS "area=North", ` +
+        `nullif(coalesce(w._c1, 0), 'NaN'::DOUBLE) AS "we""ird=q", nullif(coalesce(w._c2, 0), 'NaN'::DOUBLE) AS "x" ` +
+        `FROM "design_rows" r JOIN "a" a USING (_row) LEFT JOIN w USING (_row) ORDER BY r._row`,
+    );
+    // rows 0, 1, 3 of the analysis table; row 1 has no entries, row 3 a NaN (missing) and an explicit −0
+    await db.exec(`CREATE TABLE design_rows AS SELECT * FROM (VALUES (3), (0), (1)) v(_row)`);
+    await db.exec(
+      `CREATE TABLE entries AS SELECT _row::INTEGER AS _row, _col::INTEGER AS _col, _value::DOUBLE AS _value FROM (VALUES ` +
+        `(0, 0, 1.0::DOUBLE), (0, 2, 1.5), (3, 1, 1.0), (3, 2, 'NaN'::DOUBLE), (3, 0, '-0.0'::DOUBLE)) v(_row, _col, _value)`,
+    );
+    await db.exec(
+      `CREATE TABLE dense AS SELECT _row::INTEGER AS _row, COLUMNS(* EXCLUDE (_row))::DOUBLE FROM (VALUES (0, 1.0, 0.0, 1.5), ` +
+        `(1, 0.0, 0.0, 0.0), (3, '-0.0'::DOUBLE, 1.0, NULL)) ` +
+        `v(_row, "area=North", "we""ird=q", x)`,
+    );
+    await explainDuck(db, sql);
+    const wide = await db.query(sql);
+    expect(wide).toEqual(await db.query(designSelectSql("dense", "a", names, 'we"ird')));
+    expect(wide.map((r) => [r._row, r['we"ird'], r["area=North"], r['we"ird=q'], r.x])).toEqual([
+      [0, "p", 1, 0, 1.5],
+      [1, "p", 0, 0, 0],
+      [3, "q", -0, 1, null],
+    ]);
+    const types = async (q: string) => (await db.query(`DESCRIBE ${q}`)).map((r) => [r.column_name, r.column_type]);
+    expect(await types(sql)).toEqual(await types(designSelectSql("dense", "a", names, 'we"ird')));
+    expect(sparseDesignSelectSql("entries", "design_rows", "a", [])).toBe(
+      `SELECT r._row FROM "design_rows" r JOIN "a" a USING (_row) ORDER BY r._row`,
+    );
+    expect(await db.query(sparseDesignSelectSql("entries", "design_rows", "a", []))).toEqual([{ _row: 0 }, { _row: 1 }, { _row: 3 }]);
   });
 
   it("rowOutputSql reads one output column of a prepared.parquet, renamed, for the rows that have it", async () => {

@@ -1,4 +1,5 @@
-import { fitLogisticMle } from "../logistic-inference.js";
+import { compressDenseRows } from "../compress-dense-rows.js";
+import { fitLogisticMle, type LogisticInferenceFit } from "../logistic-inference.js";
 import { quantileSorted } from "../quantile.js";
 
 /**
@@ -71,12 +72,57 @@ export function calibrationLine(y: Float64Array, p: Float64Array, w?: Float64Arr
     const pi = Math.min(Math.max(p[i], EPS), 1 - EPS);
     lp[i] = Math.log(pi) - Math.log1p(-pi);
   }
-  const large = fitLogisticMle({ rows: n, cols: 0, data: new Float64Array(0) }, y, { sampleWeight: w, offset: lp });
-  const line = fitLogisticMle({ rows: n, cols: 1, data: lp }, y, { sampleWeight: w });
+  const { large, line } = calibrationFits(y, lp, w);
   return {
     intercept: large.converged ? large.intercept : NaN,
     slope: line.converged && line.aliased.length === 0 ? line.coef[0] : NaN,
   };
+}
+
+/** The two maximum-likelihood fits behind the calibration line, see {@link calibrationFits}. */
+export interface CalibrationFits {
+  /** logit P(y = 1) = a + lp (lp as offset): calibration-in-the-large is its intercept. */
+  large: LogisticInferenceFit;
+  /** logit P(y = 1) = c + b·lp: the calibration slope is its coefficient. */
+  line: LogisticInferenceFit;
+  /** Distinct (lp, y) pairs the fits ran over. */
+  distinct: number;
+}
+
+/**
+ * The calibration-in-the-large and calibration-slope fits of {@link calibrationLine} for logit scores `lp`, run
+ * over the distinct (lpᵢ, yᵢ) pairs with their summed weights as frequency weights. The log-likelihood, score and
+ * information of a weighted distinct pair are those of the rows it stands for summed, so the estimates are the
+ * maximum-likelihood ones of all n rows (up to the order of floating-point sums); a model fitted on a one-hot design
+ * gives one score per pattern and fold, so out-of-fold scores of a million rows shrink to a few thousand pairs.
+ * Pairs merge when their values are equal (−0 = 0), in the order they first occur.
+ * @param y labels in {0, 1}
+ * @param lp logit scores (finite)
+ * @param w optional frequency weights (default 1)
+ */
+export function calibrationFits(y: Float64Array, lp: Float64Array, w?: Float64Array): CalibrationFits {
+  const n = y.length;
+  const pairs = new Float64Array(2 * n);
+  for (let i = 0; i < n; ++i) {
+    pairs[2 * i] = lp[i];
+    pairs[2 * i + 1] = y[i];
+  }
+  const c = compressDenseRows({ rows: n, cols: 2, data: pairs });
+  const m = c.X.rows;
+  let weight = c.weight;
+  if (w) {
+    weight = new Float64Array(m);
+    for (let i = 0; i < n; ++i) weight[c.index[i]] += w[i];
+  }
+  const lpd = new Float64Array(m);
+  const yd = new Float64Array(m);
+  for (let g = 0; g < m; ++g) {
+    lpd[g] = c.X.data[2 * g];
+    yd[g] = c.X.data[2 * g + 1];
+  }
+  const large = fitLogisticMle({ rows: m, cols: 0, data: new Float64Array(0) }, yd, { sampleWeight: weight, offset: lpd });
+  const line = fitLogisticMle({ rows: m, cols: 1, data: lpd }, yd, { sampleWeight: weight });
+  return { large, line, distinct: m };
 }
 
 /** One bin of {@link reliabilityCurve}. */

@@ -1,6 +1,6 @@
 import { applyIsotonic, applyPlatt, correctPriorShift, fitIsotonic, fitPlatt } from "../../ml/calibrate.js";
-import { fitLogisticMle, waldIntervals } from "../../ml/logistic-inference.js";
-import { brierScore, expectedCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
+import { waldIntervals } from "../../ml/logistic-inference.js";
+import { brierScore, calibrationFits, expectedCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
 import { assertUnreachable } from "../../util/errors.js";
 import type { CalibrationSpec, ResampleSpec } from "./spec.js";
 
@@ -105,9 +105,8 @@ export interface CalibrationSummary {
  */
 export function summarizeCalibration(y: Float64Array, p: Float64Array, bins = 10): CalibrationSummary {
   const n = y.length;
-  const lp = logitScores(p);
-  const large = fitLogisticMle({ rows: n, cols: 0, data: new Float64Array(0) }, y, { offset: lp });
-  const line = fitLogisticMle({ rows: n, cols: 1, data: lp }, y);
+  // over the distinct (score, label) pairs with their counts: the same maximum-likelihood fits as over all n rows
+  const { large, line } = calibrationFits(y, logitScores(p));
   const largeCi = waldIntervals(large);
   const lineCi = waldIntervals(line);
   const lineOk = line.converged && line.aliased.length === 0;

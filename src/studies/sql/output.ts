@@ -19,6 +19,30 @@ export function designSelectSql(design: string, table: string, names: string[], 
 }
 
 /**
+ * The design matrix for features.parquet from a sparse design in long form, pivoted to the same wide table as
+ * {@link designSelectSql} gives for its dense form: `_row`, the id column of `table` when given, then one DOUBLE
+ * column per feature, 0 where a row has no entry and NULL where its entry is NaN, in `_row` order. Each (`_row`,
+ * `_col`) pair appears at most once in `entries` (a CSR matrix's entries); rows without entries come from `rows`.
+ * @param entries table of `_row` (INTEGER), `_col` (INTEGER, the feature's index in `names`) and `_value` (DOUBLE,
+ *   NaN kept as NaN)
+ * @param rows table of `_row`: every row of the design
+ * @param table the analysis table (with `_row`)
+ * @param names feature column names, in order (`_col` 0, 1, …)
+ * @param id id column of `table`, if any
+ */
+export function sparseDesignSelectSql(entries: string, rows: string, table: string, names: string[], id?: string): string {
+  const idSql = id ? `, a.${quoteIdent(id)}` : "";
+  const from = `FROM ${quoteIdent(rows)} r JOIN ${quoteIdent(table)} a USING (_row)`;
+  if (!names.length) return `SELECT r._row${idSql} ${from} ORDER BY r._row`;
+  const pivot = names.map((_, j) => `max(_value) FILTER (WHERE _col = ${j}) AS _c${j}`).join(", ");
+  const feats = names.map((nm, j) => `nullif(coalesce(w._c${j}, 0), 'NaN'::DOUBLE) AS ${quoteIdent(nm)}`).join(", ");
+  return (
+    `WITH w AS (SELECT _row, ${pivot} FROM ${quoteIdent(entries)} GROUP BY _row) ` +
+    `SELECT r._row${idSql}, ${feats} ${from} LEFT JOIN w USING (_row) ORDER BY r._row`
+  );
+}
+
+/**
  * The rows for prepared.parquet: every column of the analysis table, then the kind's per-row output columns
  * (matched by `_row`; NULL for rows it has none for), in `_row` order.
  * @param table the analysis table

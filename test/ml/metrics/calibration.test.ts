@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { brierScore, calibrationLine, expectedCalibrationError, reliabilityCurve } from "../../../src/ml/metrics/calibration.js";
+import { fitLogisticMle, type LogisticInferenceFit } from "../../../src/ml/logistic-inference.js";
+import {
+  brierScore,
+  calibrationFits,
+  calibrationLine,
+  expectedCalibrationError,
+  reliabilityCurve,
+} from "../../../src/ml/metrics/calibration.js";
+import { createRng } from "../../../src/util/random.js";
 import { riskRef } from "../risk-inference-reference.js";
 
 const c = riskRef.calibration;
@@ -59,6 +67,52 @@ describe("calibrationLine(y, p, w)", () => {
   it("clips probabilities of exactly 0 or 1 instead of failing", () => {
     const line = calibrationLine(f64([0, 1, 0, 1, 1]), f64([0, 1, 0.3, 0.4, 0.8]));
     expect(Number.isFinite(line.intercept)).toBe(true);
+  });
+});
+
+describe("calibrationFits(y, lp, w)", () => {
+  // out-of-fold scores of a model on a one-hot design: 60 patterns × 5 folds give at most 300 distinct scores
+  const n = 20000;
+  const rng = createRng(5);
+  const scoreOf = Float64Array.from({ length: 300 }, () => -4 + 5 * rng.next());
+  const yy = new Float64Array(n);
+  const lp = new Float64Array(n);
+  const ww = new Float64Array(n);
+  for (let i = 0; i < n; ++i) {
+    lp[i] = scoreOf[Math.floor(rng.next() * 300)];
+    yy[i] = rng.next() < 1 / (1 + Math.exp(-(0.3 + 0.8 * lp[i]))) ? 1 : 0;
+    ww[i] = 1 + Math.floor(rng.next() * 3);
+  }
+  const none = { rows: n, cols: 0, data: new Float64Array(0) };
+  const line = { rows: n, cols: 1, data: lp };
+  const same = (a: LogisticInferenceFit, b: LogisticInferenceFit) => {
+    expect(a.converged && b.converged).toBe(true);
+    expect(Math.abs(a.intercept - b.intercept)).toBeLessThan(1e-12);
+    for (let j = 0; j < b.coef.length; ++j) expect(Math.abs(a.coef[j] - b.coef[j])).toBeLessThan(1e-12);
+    for (let j = 0; j < b.se.length; ++j) expect(Math.abs(a.se[j] - b.se[j])).toBeLessThan(1e-12);
+    expect(rel(a.logLikelihood, b.logLikelihood)).toBeLessThan(1e-12);
+  };
+
+  it("runs over the distinct (score, label) pairs and gives the fits over every row", () => {
+    const f = calibrationFits(yy, lp);
+    const pairs = new Set(Array.from(lp, (v, i) => `${v}/${yy[i]}`)).size;
+    expect(f.distinct).toBe(pairs);
+    expect(f.distinct).toBeLessThanOrEqual(600);
+    same(f.large, fitLogisticMle(none, yy, { offset: lp }));
+    same(f.line, fitLogisticMle(line, yy));
+    expect(f.line.coef[0]).toBeGreaterThan(0.6);
+    expect(f.line.coef[0]).toBeLessThan(1);
+  });
+
+  it("sums the weights of the rows a pair stands for", () => {
+    const f = calibrationFits(yy, lp, ww);
+    same(f.large, fitLogisticMle(none, yy, { offset: lp, sampleWeight: ww }));
+    same(f.line, fitLogisticMle(line, yy, { sampleWeight: ww }));
+  });
+
+  it("keeps a score seen with both labels as two pairs, and merges −0 with 0", () => {
+    const f = calibrationFits(f64([1, 0, 1, 0, 1]), f64([0, -0, 0, 2, -1]));
+    expect(f.distinct).toBe(4);
   });
 });
 

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTableFromColumns } from "../../src/data/create-table.js";
+import { Db, quoteString } from "../../src/data/Db.js";
+import { sparseToDense, type SparseMatrix } from "../../src/ml/sparse.js";
+import { writeDesignParquet } from "../../src/studies/write-output.js";
+
+let db: Db;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "openbeat-write-design-"));
+  db = await Db.open();
+  await db.exec(`CREATE TABLE a AS SELECT range::INTEGER AS _row, 'id' || range AS case_id FROM range(6)`);
+});
+afterAll(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const read = async (path: string) => {
+  const from = `read_parquet(${quoteString(path)})`;
+  const types = (await db.query(`DESCRIBE SELECT * FROM ${from}`)).map((r) => [r.column_name, r.column_type]);
+  return { types, rows: await db.query(`SELECT * FROM ${from}`) };
+};
+
+describe("writeDesignParquet(db, path, table, design)", () => {
+  it("writes a sparse design from its entries to the same features.parquet as its dense form", async () => {
+    // rows of the analysis table 5, 0, 2, 3 (kept rows need not be in order); row 2 has no entries, row 3 an
+    // explicit zero and a missing (NaN) numeric value
+    const X: SparseMatrix = {
+      rows: 4,
+      cols: 4,
+      indptr: Int32Array.of(0, 2, 4, 4, 7),
+      indices: Int32Array.of(0, 3, 1, 3, 2, 0, 3),
+      values: Float64Array.of(1, -1.25, 1, 0.5, 1, 0, NaN),
+    };
+    const names = ["area=North", "area=South", "area=(other)", "age"];
+    const keep = Int32Array.of(5, 0, 2, 3);
+    const sparsePath = join(dir, "sparse.parquet");
+    const densePath = join(dir, "dense.parquet");
+    await writeDesignParquet(db, sparsePath, "a", { X, names, keep, id: "case_id" });
+    await writeDesignParquet(db, densePath, "a", { X: sparseToDense(X), names, keep, id: "case_id" });
+    const sparse = await read(sparsePath);
+    expect(sparse).toEqual(await read(densePath));
+    expect(sparse.types).toEqual([
+      ["_row", "INTEGER"],
+      ["case_id", "VARCHAR"],
+      ["area=North", "DOUBLE"],
+      ["area=South", "DOUBLE"],
+      ["area=(other)", "DOUBLE"],
+      ["age", "DOUBLE"],
+    ]);
+    expect(sparse.rows.map((r) => [r._row, r.case_id, ...names.map((nm) => r[nm])])).toEqual([
+      [0, "id0", 0, 1, 0, 0.5],
+      [2, "id2", 0, 0, 0, 0],
+      [3, "id3", 0, 0, 1, null],
+      [5, "id5", 1, 0, 0, -1.25],
+    ]);
+    const left = await db.query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_design%' ESCAPE '\\'`);
+    expect(left).toEqual([]);
+  });
+});
+
+describe("createTableFromColumns(db, table, columns, options)", () => {
+  it("writes NaN as NULL, or as the DOUBLE NaN with nanAsNull: false, from typed arrays and plain arrays alike", async () => {
+    const n = 5000; // more than two appender chunks
+    const x = Float64Array.from({ length: n }, (_, i) => (i % 997 === 3 ? NaN : i / 4));
+    const cols = [
+      { name: "i", type: "INTEGER" as const, values: Int32Array.from({ length: n }, (_, i) => i) },
+      { name: "x", type: "DOUBLE" as const, values: x },
+      { name: "plain", type: "DOUBLE" as const, values: Array.from(x) },
+    ];
+    await createTableFromColumns(db, "t_null", cols);
+    await createTableFromColumns(db, "t_nan", cols, { nanAsNull: false });
+    const summary = (t: string) =>
+      db.query(
+        `SELECT count(*) FILTER (WHERE x IS NULL)::INTEGER AS x_null, count(*) FILTER (WHERE isnan(x))::INTEGER AS x_nan, ` +
+          `count(*) FILTER (WHERE plain IS NULL)::INTEGER AS plain_null, count(*) FILTER (WHERE isnan(plain))::INTEGER AS plain_nan, ` +
+          `sum(i)::BIGINT AS si, sum(x) FILTER (WHERE NOT isnan(x)) AS sx FROM "${t}"`,
+      );
+    const nans = Array.from(x).filter(Number.isNaN).length;
+    const sum = Array.from(x).reduce((s, v) => (Number.isNaN(v) ? s : s + v), 0);
+    expect(await summary("t_null")).toEqual([{ x_null: nans, x_nan: 0, plain_null: nans, plain_nan: 0, si: (n * (n - 1)) / 2, sx: sum }]);
+    expect(await summary("t_nan")).toEqual([{ x_null: 0, x_nan: nans, plain_null: 0, plain_nan: nans, si: (n * (n - 1)) / 2, sx: sum }]);
+  });
+});
