@@ -114,7 +114,8 @@ export function pointMapSpec(map: ReportPointMap, areas?: FeatureCollection): Ve
         field: "properties.count",
         type: "quantitative",
         title: `records per ${formatInt(map.grid_m)} m square`,
-        scale: { scheme: "blues", domain: [lo, Math.max(hi, lo + 1)], zero: false },
+        // A square root scale: one hot square (Philadelphia: 120 records, most squares under 40) leaves the rest readable.
+        scale: { type: "sqrt", scheme: "blues", domain: [lo, Math.max(hi, lo + 1)], zero: false },
         legend: { orient: "bottom", format: ",d", gradientLength: 220, tickCount: 4 },
       },
       // The label of each square (its tooltip and its aria-label in the SVG): the published count and the centre.
@@ -127,7 +128,7 @@ export function pointMapSpec(map: ReportPointMap, areas?: FeatureCollection): Ve
     },
   });
   return topLevel(
-    { text: "Where the records are", subtitle: `Located records on a ${formatInt(map.grid_m)} m grid` },
+    { text: `Located records on a ${formatInt(map.grid_m)} m grid` },
     { width, height, projection: { type: "mercator" }, layer },
   );
 }
