@@ -190,7 +190,8 @@ export function riskCategorySpec(
                 field: "rate",
                 type: "quantitative",
                 title: `${targetLabel} rate`,
-                axis: { format: ".0%", orient: "top", tickCount: 3 },
+                // The title is centred over its panel: wider than a phone's narrow rate panel, it stuck out of the card.
+                axis: { format: ".0%", orient: "top", tickCount: 3, titleLimit: rateWidth },
               },
               color: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
               stroke: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },

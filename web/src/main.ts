@@ -182,7 +182,7 @@ function cardContentWidth(el: HTMLElement): number {
 /**
  * Renders a chart into `container`. A spec given as a function of the width is built for {@link chartWidth}; when
  * the drawn SVG is still wider than its card (axis labels, legends and concatenated panels take room the spec's
- * width does not count), it is built once more, narrower by the excess, so that no chart is clipped by its card.
+ * width does not count), it is built again, narrower by the excess (at most twice), so that no chart is clipped.
  */
 async function show(
   container: HTMLElement,
@@ -194,17 +194,14 @@ async function show(
   const build = typeof spec === "function" ? spec : () => spec;
   views.get(id)?.finalize();
   let result = await embed(container, build(width), { actions: false, renderer: "svg", tooltip: { theme: "light" } });
-  if (typeof spec === "function") {
+  // At most two more passes: specs with floors on their parts (label room, panel widths) shrink by less than asked.
+  for (let pass = 0, w = width; typeof spec === "function" && pass < 2; ++pass) {
     const drawn = container.querySelector("svg")?.getBoundingClientRect().width ?? 0;
     const excess = Math.ceil(drawn - cardContentWidth(container));
-    if (excess > 0) {
-      result.finalize();
-      result = await embed(container, build(Math.max(120, width - excess)), {
-        actions: false,
-        renderer: "svg",
-        tooltip: { theme: "light" },
-      });
-    }
+    if (excess <= 0 || w <= 120) break;
+    w = Math.max(120, w - excess);
+    result.finalize();
+    result = await embed(container, build(w), { actions: false, renderer: "svg", tooltip: { theme: "light" } });
   }
   views.set(id, result);
   if (onClick) {
