@@ -227,8 +227,7 @@ ${
     ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
 ${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${e(formatCount(u.rows, minCell))}</td></tr>`).join("")}</tbody></table>` : ""}`
     : ""
-}
-${pointMap}
+}${pointMap ? `\n${pointMap}` : ""}
 ${structureSection(results, await charts(specs, ["structure"]))}
 ${sharesSection(results, await charts(specs, ["variance_shares"]))}
 <h2>Choosing k</h2>
