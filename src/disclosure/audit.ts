@@ -151,7 +151,8 @@ const cellText = (html: string) => html.replace(/<[^>]+>/g, "").trim();
 /**
  * Small counts in the report's tables: every `<td class="n">` cell that holds a whole number (with thousands
  * separators), except in the columns whose header names something other than records (k, columns, starts, ...).
- * Tables are read by structure: headers from `<th>`, cells by position (with colspan).
+ * Tables are read by structure: headers from `<th>`, cells by position (with colspan). Also the squares of the
+ * point map (`data-chart="point_map"`), by the count each drawn square's label names.
  * @param html the report's text
  */
 export function auditHtml(html: string, policy: Policy, file = "report.html"): AuditProblem[] {
@@ -172,6 +173,13 @@ export function auditHtml(html: string, policy: Policy, file = "report.html"): A
         const value = Number(text.replace(/,/g, ""));
         if (isSmall(value, policy)) out.push({ file, field: `table column "${header}": ${cellText(row).slice(0, 80)}`, value });
       }
+    }
+  }
+  // The point map's squares: each drawn square names its count in its label ("records: 1,234").
+  for (const figure of html.match(/<figure class="chart" data-chart="point_map"[\s\S]*?<\/figure>/g) ?? []) {
+    for (const m of figure.matchAll(/aria-label="[^"]*\brecords: ([0-9][0-9,]*)/g)) {
+      const value = Number(m[1].replace(/,/g, ""));
+      if (isSmall(value, policy)) out.push({ file, field: "point map square", value });
     }
   }
   return out;

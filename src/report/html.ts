@@ -3,7 +3,8 @@ import { dataSection, leakageBox, warningsSection } from "./sections.js";
 import { RISK_CSS, riskBody, riskHeader } from "./risk-report.js";
 import { clusterColor, clusterName, kChoiceText, segmentsCharts } from "./segments-charts.js";
 import { escapeHtml as e, formatCount, formatInt, formatNumber, formatPct, isSuppressed, suppressionNote, truncate } from "./format.js";
-import type { FeatureCollection, ReportManifest, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
+import { pointMapSection } from "./point-map.js";
+import type { FeatureCollection, ReportManifest, ReportPointMap, ReportSegmentsResults, VegaLiteSpec } from "./types.js";
 import type { Results } from "../results/types.js";
 
 /** Options of {@link buildReport}. */
@@ -12,8 +13,10 @@ export interface ReportOptions {
   manifest?: ReportManifest;
   /** Counts below this are suppressed (default: results' report.min_cell, else 10). */
   minCell?: number;
-  /** The run's areas GeoJSON, for the segments map. */
+  /** The run's areas GeoJSON, for the segments map (and the outlines behind the point map). */
   areas?: FeatureCollection;
+  /** The run's gridded point map, published as the dashboard's (studies/point-map.ts); none without coordinates. */
+  points?: ReportPointMap;
   /** Date printed as "generated"; injected so reports are reproducible. */
   generatedAt?: string;
 }
@@ -189,7 +192,7 @@ ${
 <p class="muted">Settings: ${lca.settings.starts} random starts per K, EM to a change of the log-likelihood of at most ${formatNumber(lca.settings.tol, 4)} per iteration (at most ${lca.settings.max_iter} iterations). "Starts at best" counts starts that reached the best log-likelihood; one means more starts might still find a better fit.</p>`;
 }
 
-async function segmentsBody(results: ReportSegmentsResults, minCell: number, areas?: FeatureCollection): Promise<string> {
+async function segmentsBody(results: ReportSegmentsResults, minCell: number, areas?: FeatureCollection, pointMap = ""): Promise<string> {
   const specs = segmentsCharts(results, { minCell, areas });
   const best = results.k_selection.find((r) => r.k === results.k);
   const cmp = results.comparison ?? [];
@@ -224,7 +227,7 @@ ${
     ? `<p>${formatInt(results.areas.matched)} rows matched an area of <code>${e(results.areas.column)}</code>.${unmatched.length ? "" : " Every name matched."}</p>
 ${unmatched.length ? `<table class="narrow"><thead><tr><th>unmatched ${e(results.areas.column)}</th><th class="n">rows</th></tr></thead><tbody>${unmatched.map((u) => `<tr><td>${e(u.name)}</td><td class="n">${e(formatCount(u.rows, minCell))}</td></tr>`).join("")}</tbody></table>` : ""}`
     : ""
-}
+}${pointMap ? `\n${pointMap}` : ""}
 ${structureSection(results, await charts(specs, ["structure"]))}
 ${sharesSection(results, await charts(specs, ["variance_shares"]))}
 <h2>Choosing k</h2>
@@ -266,16 +269,17 @@ export async function buildReport(results: Results, options: ReportOptions = {})
   const extras = results as Results & { report?: { min_cell?: number } };
   const minCell = options.minCell ?? extras.report?.min_cell ?? 10;
   const risk = results.study === "risk";
+  const pointMap = await pointMapSection(options.points, options.areas);
   const main =
     results.study === "risk"
       ? `${riskHeader(results, options.generatedAt)}
 ${leakageBox(results, minCell)}
-${await riskBody(results, minCell, options.manifest)}`
+${await riskBody(results, minCell, options.manifest, pointMap)}`
       : `${header(results, options.generatedAt)}
 ${leakageBox(results, minCell)}
 ${dataSection(results, minCell, options.manifest)}
 ${warningsSection(results)}
-${await segmentsBody(results, minCell, options.areas)}`;
+${await segmentsBody(results, minCell, options.areas, pointMap)}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(results.name)} — openbeat report</title><style>${CSS}${risk ? RISK_CSS : ""}</style></head>

@@ -356,7 +356,7 @@ ${results.model.coefficients.map((c) => `<tr><td>${e(c.feature)}</td><td class="
  * @param minCell suppression threshold
  * @param manifest the run's manifest
  */
-export async function riskBody(results: ReportRiskResults, minCell: number, manifest?: ReportManifest): Promise<string> {
+export async function riskBody(results: ReportRiskResults, minCell: number, manifest?: ReportManifest, pointMap = ""): Promise<string> {
   const specs = riskCharts(results, { minCell });
   const drift = await charts(specs, ["drift"]);
   return [
@@ -375,6 +375,7 @@ export async function riskBody(results: ReportRiskResults, minCell: number, mani
     modelSection(results),
     await factorsSection(results, specs, minCell),
     await findingsSection(results, specs, minCell),
+    pointMap,
     limitationsSection(results, minCell),
     interpretationSection(results),
     tripodSection(results),

@@ -46,6 +46,24 @@ export type ReportSegmentsResults = SegmentsResults & ReportExtras & { pca_sampl
 /** manifest.json as the report reads it (any subset of its keys). */
 export type ReportManifest = Partial<Manifest> & Record<string, unknown>;
 
+/**
+ * The gridded point map of a run, as published: the dashboard's point map with no filter (studies/point-map.ts).
+ * Only squares with a published count are listed; `hidden_label` says which counts are hidden (e.g. "≤10").
+ */
+export interface ReportPointMap {
+  grid_m: number;
+  /** Square sizes in degrees; square (gy, gx) spans [gy·dLat, (gy+1)·dLat) × [gx·dLon, (gx+1)·dLon). */
+  dLat: number;
+  dLon: number;
+  /** Published total of the located records (null when hidden). */
+  total: number | null;
+  cells: { gy: number; gx: number; lat: number; lon: number; count: number }[];
+  /** Counts are perturbed by their cell keys, as in the dashboard (false: exact, with counts below min_cell hidden). */
+  perturbed: boolean;
+  bound: number;
+  hidden_label: string;
+}
+
 /** Options shared by the chart builders. */
 export interface ChartOptions {
   /** Counts below this are suppressed: shown as "<minCell" in tables and left out of charts. */

@@ -1,4 +1,5 @@
 import { KEY_RANGE, perturbCount, perturbs } from "../disclosure/perturb.js";
+import { publishGridCells, readGridRow } from "../disclosure/points.js";
 import type { DisclosurePolicy } from "../disclosure/policy.js";
 import type {
   CalibrationBin,
@@ -192,23 +193,15 @@ export function histogramBins(raw: Record<string, unknown>[], bins: number, targ
 
 /**
  * Grid squares with a shown count, at their centres (5 decimals); squares with few or no records are left out.
- * Also the published total of the located rows.
+ * Also the published total of the located rows (disclosure/points.ts, shared with the report's map).
  */
 export function gridCells(
   raw: Record<string, unknown>[],
   grid: Grid,
   policy: DisclosurePolicy,
 ): { total: number | null; cells: GridCell[] } {
-  let all: RawCell = EMPTY;
-  const cells: GridCell[] = [];
-  for (const r of raw) {
-    const cell = readCell(r);
-    all = addCells(all, cell);
-    const count = perturbCount(cell.n, cell.ck, policy);
-    if (count === null || count === 0) continue;
-    cells.push({ lat: round((Number(r.gy) + 0.5) * grid.dLat, 5), lon: round((Number(r.gx) + 0.5) * grid.dLon, 5), count });
-  }
-  return { total: perturbCount(all.n, all.ck, policy), cells };
+  const { total, cells } = publishGridCells(raw.map(readGridRow), grid, policy);
+  return { total, cells: cells.map((c) => ({ lat: c.lat, lon: c.lon, count: c.count })) };
 }
 
 /**

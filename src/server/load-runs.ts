@@ -4,6 +4,7 @@ import { quoteIdent, quoteString, type Db } from "../data/Db.js";
 import { parquetViewSql } from "../data/sql/copy.js";
 import { countRowsSql } from "../data/sql/tables.js";
 import { auditHtml } from "../disclosure/audit.js";
+import { pointGrid } from "../disclosure/points.js";
 import { policyOfManifest, type DisclosurePolicy } from "../disclosure/policy.js";
 import { recordKeySql, runSalt } from "../disclosure/perturb.js";
 import type { Results } from "../results/types.js";
@@ -256,10 +257,7 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
     let grid: Run["grid"];
     if (points && policy.points) {
       const [{ lat }] = await db.query(meanLatitudeQuery(view, points.lat, points.lon));
-      // Metres per degree of latitude (WGS84 mean); longitude degrees shrink with the cosine of the latitude.
-      const ref = typeof lat === "number" ? Math.round(lat * 10) / 10 : 0;
-      const dLat = policy.points.grid_m / 111_320;
-      grid = { grid_m: policy.points.grid_m, dLat, dLon: dLat / Math.max(0.05, Math.cos((ref * Math.PI) / 180)) };
+      grid = pointGrid(policy.points.grid_m, typeof lat === "number" ? lat : null);
     }
     let edges: number[] | undefined;
     if (results.study === "risk" && target && columns.has("_score")) edges = calibrationEdges(await db.query(calibrationEdgesQuery(view)));

@@ -1,5 +1,7 @@
 import { quoteIdent } from "../data/Db.js";
+import { gridCountsQuery, meanLatitudeSql } from "../data/sql/grid.js";
 import type { SqlQuery } from "../data/sql/tables.js";
+import type { PointGrid } from "../disclosure/points.js";
 import type { DimensionView, Filters } from "./api-types.js";
 
 /** A request the client got wrong; the server answers with `status` and `message` as JSON. */
@@ -135,29 +137,18 @@ export function histogramQuery(view: string, where: SqlQuery, bins: number, targ
 }
 
 /** A square grid over lon/lat: cell sizes in degrees (equal metres at the grid's reference latitude). */
-export interface Grid {
-  dLat: number;
-  dLon: number;
-}
+export type Grid = Pick<PointGrid, "dLat" | "dLon">;
 
 /**
  * Counts of located rows per grid square (indices `gy`, `gx`), with their cell keys; rows without valid
- * coordinates are left out. The coordinates themselves are never selected.
+ * coordinates are left out. The coordinates themselves are never selected (data/sql/grid.ts, shared with the report).
  */
 export function gridQuery(options: { view: string; where: SqlQuery; lat: string; lon: string; grid: Grid }): SqlQuery {
   const { view, where, lat, lon, grid } = options;
-  const la = `TRY_CAST(${quoteIdent(lat)} AS DOUBLE)`;
-  const lo = `TRY_CAST(${quoteIdent(lon)} AS DOUBLE)`;
-  const w = andWhere(where, { sql: `${la} BETWEEN -90 AND 90 AND ${lo} BETWEEN -180 AND 180`, params: [] });
-  return {
-    sql: `SELECT floor(${la} / ?::DOUBLE)::BIGINT AS gy, floor(${lo} / ?::DOUBLE)::BIGINT AS gx, ${measures(undefined, false)} FROM ${quoteIdent(view)} ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
-    params: [grid.dLat, grid.dLon, ...w.params],
-  };
+  return gridCountsQuery({ from: quoteIdent(view), where, lat, lon, recordKey: quoteIdent(RECORD_KEY), grid });
 }
 
 /** Mean latitude of the located rows, for the grid's reference latitude. */
 export function meanLatitudeQuery(view: string, lat: string, lon: string): string {
-  const la = `TRY_CAST(${quoteIdent(lat)} AS DOUBLE)`;
-  const lo = `TRY_CAST(${quoteIdent(lon)} AS DOUBLE)`;
-  return `SELECT avg(${la})::DOUBLE AS lat FROM ${quoteIdent(view)} WHERE ${la} BETWEEN -90 AND 90 AND ${lo} BETWEEN -180 AND 180`;
+  return meanLatitudeSql(quoteIdent(view), lat, lon);
 }

@@ -12,6 +12,7 @@ import type { FeatureCollection } from "../report/types.js";
 import type { Manifest, Results } from "../results/types.js";
 import type { Logger } from "../util/logger.js";
 import { aggregateCsvFiles } from "./aggregate-tables.js";
+import { reportPointMap } from "./point-map.js";
 import type { KindOutput } from "./kind.js";
 import { designSelectSql, preparedSelectSql, sparseDesignSelectSql } from "./sql/output.js";
 import { stableJson } from "./write-results.js";
@@ -106,7 +107,14 @@ export async function writeOutput(dir: string, parts: OutputParts): Promise<void
   await writeDesignParquet(db, join(dir, "features.parquet"), table, kind.design);
   await writePreparedParquet(db, join(dir, "prepared.parquet"), table, kind.rowOutput.table);
   await writeFile(join(dir, "manifest.json"), stableJson(manifest));
-  await writeReport(dir, results, { manifest, minCell: manifest.min_cell, areas: areas?.collection, generatedAt: manifest.started_at });
+  const points = await reportPointMap(db, table, results, kind.design.keep, policy);
+  await writeReport(dir, results, {
+    manifest,
+    minCell: manifest.min_cell,
+    areas: areas?.collection,
+    points,
+    generatedAt: manifest.started_at,
+  });
   logger.info(`  wrote report.html`);
 }
 

@@ -77,6 +77,11 @@ interface Layout {
   shapesBottom?: number;
   /** Every card: its id, its right edge, whether its content is wider than it, and the widest chart drawn in it. */
   cards: { id: string; right: number; overflows: boolean; clientWidth: number; chartWidth: number }[];
+  /**
+   * Every chart's SVG (the map's included) against the content box of its card: a chart wider than its card is
+   * clipped by the chart's hidden overflow, so the card itself does not overflow and only this shows it.
+   */
+  svgs: { chart: string; card: string; left: number; right: number; contentLeft: number; contentRight: number }[];
 }
 
 function measure(page: Page): Promise<Layout> {
@@ -111,6 +116,24 @@ function measure(page: Page): Promise<Layout> {
         clientWidth: c.clientWidth,
         chartWidth: Math.max(0, ...[...c.querySelectorAll(".chart svg")].map((svg) => svg.getBoundingClientRect().width)),
       })),
+      svgs: [...document.querySelectorAll<HTMLElement>(".card .chart")].flatMap((chart) => {
+        const card = chart.closest<HTMLElement>(".card");
+        const svg = chart.querySelector(":scope > svg, :scope > .vega-embed > svg, :scope svg.marks");
+        if (!card || !svg) return [];
+        const box = card.getBoundingClientRect();
+        const style = getComputedStyle(card);
+        const r = svg.getBoundingClientRect();
+        return [
+          {
+            chart: chart.id,
+            card: card.id,
+            left: r.left,
+            right: r.right,
+            contentLeft: box.left + card.clientLeft + parseFloat(style.paddingLeft),
+            contentRight: box.left + card.clientLeft + card.clientWidth - parseFloat(style.paddingRight),
+          },
+        ];
+      }),
     };
   });
 }
@@ -216,6 +239,17 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
           // The risk views' charts are drawn within their cards, not clipped by them.
           for (const c of m.cards.filter((x) => ["card-calibration", "card-flagging", "card-histogram"].includes(x.id)))
             expect(c.chartWidth, `${c.id} of ${run} at ${width}`).toBeLessThanOrEqual(c.clientWidth);
+          // Every chart's SVG and the map's fit the content box of their card (at 390 px LMPD's UOR_DESC chart was
+          // 11 px wider than its card, at 1440 px Baltimore's map 999 px wide in an 804 px card).
+          if (run === "baltimore") expect(m.svgs.map((g) => g.chart)).toContain("map");
+          expect(m.svgs.length, `charts of ${run} at ${width}`).toBeGreaterThan(5);
+          for (const g of m.svgs) {
+            expect(g.left, `${g.chart} of ${run} at ${width}`).toBeGreaterThanOrEqual(g.contentLeft - 1);
+            expect(
+              g.right,
+              `${g.chart} of ${run} at ${width}: ${Math.round(g.right - g.left)} px in ${Math.round(g.contentRight - g.contentLeft)} px`,
+            ).toBeLessThanOrEqual(g.contentRight + 1);
+          }
           if (run === "baltimore") {
             const menu = m.menu;
             expect(menu, "map menu").toBeDefined();

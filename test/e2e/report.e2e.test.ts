@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/index.js";
 import type { FeatureCollection, ReportManifest } from "../../src/report/types.js";
 import type { Results } from "../../src/results/types.js";
+import { Db } from "../../src/data/Db.js";
+import { auditHtml } from "../../src/disclosure/audit.js";
+import { policyOfManifest } from "../../src/disclosure/policy.js";
+import { reportSquares, sqlSquares } from "../report/point-map-helpers.js";
 import { cli } from "./helpers.js";
 
 const ARTIFACTS = resolve("test-artifacts");
@@ -100,14 +104,20 @@ describe.skipIf(!hasChromium && !process.env.CI)("report.html in headless Chromi
 const BALTIMORE_DATA = "../shared/data";
 const hasBaltimore = existsSync(join(BALTIMORE_DATA, "baltimore-part1-crime"));
 
-describe.skipIf(!hasBaltimore && !process.env.CI)("report size of the Baltimore examples", () => {
+describe.skipIf(!hasBaltimore && !process.env.CI)("report size and point map of the Baltimore examples", () => {
   const base = mkdtempSync(join(tmpdir(), "ob-report-size-"));
+  let db: Db;
 
-  afterAll(() => {
+  beforeAll(async () => {
+    db = await Db.open();
+  });
+
+  afterAll(async () => {
+    await (db as Db | undefined)?.close();
     rmSync(base, { recursive: true, force: true });
   });
 
-  it("each Baltimore example writes a report under 1.5 MB with its maps drawn", async () => {
+  it("each Baltimore example writes a report under 1.5 MB with its maps drawn, the point map as the policy publishes it", async () => {
     if (!existsSync("dist/cli/main.js")) throw new Error("dist/cli/main.js is missing: run npm run build first");
     const examples = ["baltimore-victim-segments", "baltimore-victim-segments-demographics"];
     const runs = await Promise.all(
@@ -125,6 +135,18 @@ describe.skipIf(!hasBaltimore && !process.env.CI)("report size of the Baltimore 
         ])[0].split("<path").length - 1;
       expect(paths("map_dominant"), x).toBeGreaterThan(270);
       expect(paths("map_shares"), x).toBeGreaterThan(2 * 270);
+      // The gridded point map: the squares of a SQL aggregation of prepared.parquet under the policy, each above
+      // the threshold, and the audit that `serve --public` runs finds nothing.
+      const results = JSON.parse(readFileSync(join(base, x, "results.json"), "utf8")) as Results;
+      const policy = policyOfManifest(JSON.parse(readFileSync(join(base, x, "manifest.json"), "utf8")) as Record<string, unknown>);
+      const drawn = reportSquares(html);
+      const expected = await sqlSquares(db, join(base, x), results, policy);
+      expect(drawn.length, x).toBeGreaterThan(10);
+      expect(expected.hidden, x).toBeGreaterThan(0);
+      expect(drawn, x).toEqual(expected.cells);
+      for (const c of drawn) expect(c.count, x).toBeGreaterThan(policy.min_cell);
+      expect(html, x).toContain("squares with ≤10 records are hidden (not drawn)");
+      expect(auditHtml(html, policy), x).toEqual([]);
     }
   }, 900_000);
 });

@@ -190,7 +190,8 @@ export function riskCategorySpec(
                 field: "rate",
                 type: "quantitative",
                 title: `${targetLabel} rate`,
-                axis: { format: ".0%", orient: "top", tickCount: 3 },
+                // The title is centred over its panel: wider than a phone's narrow rate panel, it stuck out of the card.
+                axis: { format: ".0%", orient: "top", tickCount: 3, titleLimit: rateWidth },
               },
               color: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
               stroke: { condition: { test: "datum.faded", value: COLORS.rateFaded }, value: COLORS.rate },
@@ -506,6 +507,14 @@ export function histogramSpec(
 /** Colouring choices of the area map. */
 export type AreaMetric = { kind: "count" } | { kind: "rate" } | { kind: "dominant" } | { kind: "share"; cluster: string; index: number };
 
+/** Room a legend entry takes besides its label: the symbol, its offset and the padding between columns. */
+const LEGEND_ENTRY_EXTRA = 40;
+
+/** Columns of a symbol legend under a map `width` wide: one per 220 px. */
+function legendColumns(width: number): number {
+  return Math.max(1, Math.floor(width / 220));
+}
+
 /** Choropleth of areas; each feature carries `key`, `count`, `rate`, `dominant`, `share_*` and `selected`. */
 export function areaMapSpec(
   features: object[],
@@ -575,9 +584,11 @@ export function areaMapSpec(
         ...CONFIG.legend,
         orient: "bottom",
         direction: "horizontal",
-        columns: Math.max(1, Math.floor(width / 220)),
+        columns: legendColumns(width),
         gradientLength: Math.min(260, Math.max(120, width - 80)),
-        labelLimit: Math.max(160, Math.round(width * 0.4)),
+        // Each column's symbol, label and padding fit the map's width: labels of 40% of the width in three columns
+        // made the legend (and the SVG) a quarter wider than the map at 1440 px.
+        labelLimit: Math.max(100, Math.floor(width / legendColumns(width)) - LEGEND_ENTRY_EXTRA),
       },
     },
     width,

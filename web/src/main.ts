@@ -172,10 +172,37 @@ function dimKind(run: RunSummary, key: string): DimensionView["kind"] {
   return run.dimensions.find((x) => x.key === key)?.kind ?? "category";
 }
 
-async function show(container: HTMLElement, spec: VisualizationSpec, onClick?: (datum: Record<string, unknown>) => void): Promise<void> {
+/** Width the charts of `el`'s card may take: the card's content box (its width less its padding). */
+function cardContentWidth(el: HTMLElement): number {
+  const card = el.closest<HTMLElement>(".card") ?? el;
+  const style = getComputedStyle(card);
+  return card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+}
+
+/**
+ * Renders a chart into `container`. A spec given as a function of the width is built for {@link chartWidth}; when
+ * the drawn SVG is still wider than its card (axis labels, legends and concatenated panels take room the spec's
+ * width does not count), it is built again, narrower by the excess (at most twice), so that no chart is clipped.
+ */
+async function show(
+  container: HTMLElement,
+  spec: VisualizationSpec | ((width: number) => VisualizationSpec),
+  onClick?: (datum: Record<string, unknown>) => void,
+): Promise<void> {
   const id = container.id;
+  const width = chartWidth(container);
+  const build = typeof spec === "function" ? spec : () => spec;
   views.get(id)?.finalize();
-  const result = await embed(container, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" } });
+  let result = await embed(container, build(width), { actions: false, renderer: "svg", tooltip: { theme: "light" } });
+  // At most two more passes: specs with floors on their parts (label room, panel widths) shrink by less than asked.
+  for (let pass = 0, w = width; typeof spec === "function" && pass < 2; ++pass) {
+    const drawn = container.querySelector("svg")?.getBoundingClientRect().width ?? 0;
+    const excess = Math.ceil(drawn - cardContentWidth(container));
+    if (excess <= 0 || w <= 120) break;
+    w = Math.max(120, w - excess);
+    result.finalize();
+    result = await embed(container, build(w), { actions: false, renderer: "svg", tooltip: { theme: "light" } });
+  }
   views.set(id, result);
   if (onClick) {
     result.view.addEventListener("click", (_event, item) => {
@@ -792,7 +819,6 @@ async function drawDimension(run: RunSummary, el: HTMLElement, d: DimensionView)
           : `${note.dataset.base}${searched}`;
     }
   }
-  const width = chartWidth(el);
   const onClick = (datum: Record<string, unknown>) => {
     toggle(d.key, datum.key as FilterValue);
   };
@@ -810,10 +836,10 @@ async function drawDimension(run: RunSummary, el: HTMLElement, d: DimensionView)
         r.mean_score ?? null,
       ]),
     });
-    const spec =
+    const spec = (w: number) =>
       d.kind === "category"
-        ? riskCategorySpec(data, width, d.label, targetLabel(run), answer.overall)
-        : riskTimeSpec(data, width, d.label, targetLabel(run));
+        ? riskCategorySpec(data, w, d.label, targetLabel(run), answer.overall)
+        : riskTimeSpec(data, w, d.label, targetLabel(run));
     await show(el, spec, onClick);
   } else {
     const names = clusterNames(run);
@@ -822,7 +848,7 @@ async function drawDimension(run: RunSummary, el: HTMLElement, d: DimensionView)
       columns: [d.label, "cluster", "records", "share_of_value"],
       rows: stack.map((x) => [x.label, x.cluster, countCell(run, x.n), x.share]),
     });
-    await show(el, stackedSpec(stack, width, d.label, names.labels, d.kind !== "category", rows.length), onClick);
+    await show(el, (w) => stackedSpec(stack, w, d.label, names.labels, d.kind !== "category", rows.length), onClick);
   }
 }
 
@@ -851,9 +877,13 @@ async function renderClusters(run: RunSummary, gen: number): Promise<void> {
     };
   });
   tables.set(el.id, { columns: ["cluster", "records", "share"], rows: data.map((x) => [x.label, countCell(run, x.count), x.share]) });
-  await show(el, clusterSpec(data, chartWidth(el), names.labels), (datum) => {
-    toggle(key, datum.key as FilterValue);
-  });
+  await show(
+    el,
+    (w) => clusterSpec(data, w, names.labels),
+    (datum) => {
+      toggle(key, datum.key as FilterValue);
+    },
+  );
 }
 
 async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
@@ -866,7 +896,7 @@ async function renderHistogram(run: RunSummary, gen: number): Promise<void> {
     columns: ["risk_from", "risk_to", "records", targetLabel(run), "other_records"],
     rows: bins.map((b) => [b.start, b.end, countCell(run, b.count), countCell(run, b.positives), countCell(run, b.negatives)]),
   });
-  await show(el, histogramSpec(bins, chartWidth(el), targetLabel(run), threshold, `${scoreWords(run).title} (out-of-fold)`));
+  await show(el, (w) => histogramSpec(bins, w, targetLabel(run), threshold, `${scoreWords(run).title} (out-of-fold)`));
 }
 
 function matchKey(name: unknown, rows: Map<string, QueryRow>, lower: Map<string, QueryRow>): QueryRow | undefined {
@@ -928,9 +958,13 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
         ...(run.study === "risk" ? [r.rate ?? null] : names.ids.map((id) => r.cluster_shares?.[String(id)] ?? null)),
       ]),
     });
-    await show(el, areaMapSpec(values, width, height, metric, names.labels, areaLabel(run)), (datum) => {
-      if (datum.known) toggle(areas.column, datum.key as FilterValue);
-    });
+    await show(
+      el,
+      (w) => areaMapSpec(values, w, Math.round((height * w) / width), metric, names.labels, areaLabel(run)),
+      (datum) => {
+        if (datum.known) toggle(areas.column, datum.key as FilterValue);
+      },
+    );
     const unmatched = rows.filter((r) => !matched.has(r));
     const shownOff = unmatched.filter((r) => r.count !== null);
     const lost = shownOff.reduce((s, r) => s + (r.count ?? 0), 0);
@@ -956,7 +990,7 @@ async function renderMap(run: RunSummary, gen: number): Promise<void> {
     columns: ["latitude", "longitude", `records_in_${grid_m}m_square`],
     rows: cells.map((c) => [c.lat, c.lon, c.count]),
   });
-  await show(el, gridMapSpec(cells, width, height, grid_m));
+  await show(el, (w) => gridMapSpec(cells, w, Math.round((height * w) / width), grid_m));
   const drawn = cells.reduce((s, c) => s + c.count, 0);
   foot.textContent = `${formatInt(cells.length)} squares of ${formatInt(grid_m)} m drawn (${formatInt(drawn)} records); located records under the filters: ${countText(run, total)}. Counts are perturbed; squares with ${run.disclosure.hidden_label} records are not drawn.`;
 }
@@ -1129,9 +1163,8 @@ async function renderRange(run: RunSummary, el: HTMLElement, gen: number): Promi
   if (foot) foot.textContent = note;
   else if (note) el.insertAdjacentHTML("afterend", `<p class="foot range-foot">${escapeHtml(note)}</p>`);
   el.dataset.bins = String(answer.bins.length);
-  await show(
-    el,
-    rangeSpec(data, chartWidth(el), r.label, {
+  await show(el, (w) =>
+    rangeSpec(data, w, r.label, {
       temporal: r.kind === "date",
       ...(isRisk ? { targetLabel: targetLabel(run) } : { clusters: names.labels }),
     }),
@@ -1293,7 +1326,7 @@ async function renderCalibration(run: RunSummary, gen: number): Promise<void> {
   const shown = answer.bins.filter((b) => b.rate != null).length;
   element("calibration-foot").textContent =
     `${formatInt(shown)} of ${formatInt(answer.bins.length)} bins have a shown rate; scored records under the filters: ${countText(run, answer.total.count)}, with ${countText(run, answer.total.positives)} ${targetLabel(run).toLowerCase()}.`;
-  await show(el, calibrationSpec(data, chartWidth(el), w.title, targetLabel(run)));
+  await show(el, (width) => calibrationSpec(data, width, w.title, targetLabel(run)));
 }
 
 async function renderFlagging(run: RunSummary, gen: number): Promise<void> {
@@ -1322,7 +1355,7 @@ async function renderFlagging(run: RunSummary, gen: number): Promise<void> {
   });
   element("flagging-foot").textContent =
     `Ranked among the ${countText(run, answer.total.count)} scored records under the filters (${countText(run, answer.total.positives)} ${targetLabel(run).toLowerCase()}); ties in record order.`;
-  await show(el, flaggingSpec(data, chartWidth(el), series, scoreWords(run).noun));
+  await show(el, (w) => flaggingSpec(data, w, series, scoreWords(run).noun));
 }
 
 /** What the drill-down shows: the groups of the filtered dimensions, of one chosen dimension, or the records. */
