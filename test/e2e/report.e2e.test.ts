@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
@@ -8,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/index.js";
 import type { FeatureCollection, ReportManifest } from "../../src/report/types.js";
 import type { Results } from "../../src/results/types.js";
-import { cli } from "./helpers.js";
+import { exampleRuns } from "./example-runs.js";
 
 const ARTIFACTS = resolve("test-artifacts");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
@@ -101,21 +100,15 @@ const BALTIMORE_DATA = "../shared/data";
 const hasBaltimore = existsSync(join(BALTIMORE_DATA, "baltimore-part1-crime"));
 
 describe.skipIf(!hasBaltimore && !process.env.CI)("report size of the Baltimore examples", () => {
-  const base = mkdtempSync(join(tmpdir(), "ob-report-size-"));
-
-  afterAll(() => {
-    rmSync(base, { recursive: true, force: true });
-  });
-
   it("each Baltimore example writes a report under 1.5 MB with its maps drawn", async () => {
     if (!existsSync("dist/cli/main.js")) throw new Error("dist/cli/main.js is missing: run npm run build first");
-    const examples = ["baltimore-victim-segments", "baltimore-victim-segments-demographics"];
-    const runs = await Promise.all(
-      examples.map((x) => cli(["run", `examples/${x}.yaml`, "--data", BALTIMORE_DATA, "--out", join(base, x), "--quiet"])),
-    );
+    // The e2e tier's shared runs of the two examples (test/e2e/example-runs.ts).
+    const examples = ["baltimore", "baltimore-demographics"] as const;
+    const shared = await exampleRuns(examples);
+    const runs = examples.map((x) => shared[x]);
     for (const [i, r] of runs.entries()) expect(r.code, `${examples[i]}: ${r.stderr}`).toBe(0);
     for (const x of examples) {
-      const file = join(base, x, "report.html");
+      const file = join(shared[x].dir, "report.html");
       const html = readFileSync(file, "utf8");
       expect(statSync(file).size, x).toBeLessThan(1.5 * 1024 * 1024);
       // Every one of the 278 Baltimore neighbourhoods is drawn once per map panel: the dominant map, one per cluster.
