@@ -106,15 +106,12 @@ export async function exampleRuns<N extends ExampleName>(names: readonly N[]): P
   while (pending.length) {
     const waiting: N[] = [];
     for (const name of pending) {
-      const done = finished(root, name);
+      let done = finished(root, name);
+      if (!done && (await build(root, name))) done = finished(root, name);
       if (done) out[name] = done;
-      else if (!(await build(root, name))) waiting.push(name);
+      else waiting.push(name);
     }
-    pending = waiting.filter((name) => {
-      const done = finished(root, name);
-      if (done) out[name] = done;
-      return !done;
-    });
+    pending = waiting;
     if (pending.length) await sleep(500);
   }
   return out;
