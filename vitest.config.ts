@@ -30,10 +30,18 @@ export default defineConfig({
         test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, setupFiles: ["test/unit-setup.ts"], provide: { tier: "unit" } },
       },
       // e2e tests run whole studies on the real exports (a few seconds to a minute of CPU each): ten minutes leaves
-      // room for a loaded machine many times slower.
+      // room for a loaded machine many times slower. The example runs that several files only read are made once per
+      // invocation and shared (test/e2e/example-runs.ts, set up by test/e2e/global-setup.ts).
       {
         extends: true,
-        test: { name: "e2e", include: [...E2E, ...BOTH], testTimeout: 600_000, hookTimeout: 900_000, provide: { tier: "e2e" } },
+        test: {
+          name: "e2e",
+          include: [...E2E, ...BOTH],
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          globalSetup: ["test/e2e/global-setup.ts"],
+          provide: { tier: "e2e" },
+        },
       },
     ],
   },

@@ -119,6 +119,33 @@ describe("draftStudy({ files, kind })", () => {
     parseStudy(draft.yaml);
   });
 
+  it("a segments draft of more than 5,000 rows asks for a lighter choice of k, and names each default it lowers", async () => {
+    const path = join(tmp, "many.csv");
+    const kinds = ["a", "b", "c", "d"];
+    writeFileSync(
+      path,
+      ["Row,Kind,Size", ...Array.from({ length: 5001 }, (_, i) => `${String(i)},${kinds[i % 4]},${String(i % 17)}`)].join("\n"),
+    );
+    const draft = await draftStudy({ files: [path], kind: "segments", out: join(tmp, "many.yaml") });
+    expect(draft.yaml).toContain("  k: { min: 2, max: 8, seeds: 1 }   # seeds: 5 (the default)");
+    expect(draft.yaml).toMatch(/^ {2}stability_resamples: 10 {3}# default 20$/m);
+    expect(draft.yaml).toMatch(/^ {2}silhouette_sample: 2000 {3}# default 10000 /m);
+    expect(draft.yaml).toMatch(/^ {2}structure: \{ draws: 10 \} {3}# default 20 /m);
+    const spec = parseStudy(draft.yaml);
+    expect(spec.kind === "segments" && spec.segments).toMatchObject({
+      k: { seeds: 1 },
+      stability_resamples: 10,
+      silhouette_sample: 2000,
+      structure: { draws: 10, n_init: 3 },
+    });
+    // At 5,000 rows and below the draft keeps the defaults.
+    const few = join(tmp, "few.csv");
+    writeFileSync(few, readFileSync(path, "utf8").split("\n").slice(0, 5001).join("\n"));
+    const small = await draftStudy({ files: [few], kind: "segments", out: join(tmp, "few.yaml") });
+    expect(small.yaml).toContain("  k: { min: 2, max: 8 }\n");
+    expect(small.yaml).not.toMatch(/stability_resamples|silhouette_sample|structure:/);
+  });
+
   it(
     "files whose names differ in digits become one glob source; data outside the study's folder is read with --data",
     { timeout: 600_000 },

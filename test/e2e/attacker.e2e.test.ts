@@ -9,6 +9,7 @@ import type { RunSummary } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { attackRun, type AttackPlan } from "../server/attack-run.js";
 import { analyse, type AttackReport } from "../server/attacker.js";
+import { exampleRuns } from "./example-runs.js";
 import { cli, HAS_DATA } from "./helpers.js";
 
 /**
@@ -40,6 +41,7 @@ type RunId = (typeof RUNS)[number];
 
 describe("the attacker on the real LMPD, Baltimore (both), Orlando and Philadelphia results", () => {
   const base = mkdtempSync(join(tmpdir(), "ob-attack-"));
+  // The demo's folders outside CI without the real exports; the shared example runs with them (set in beforeAll).
   const dirs = Object.fromEntries(RUNS.map((id) => [id, join(base, id)])) as Record<RunId, string>;
   let server: RunningServer;
   let db: Db;
@@ -47,36 +49,10 @@ describe("the attacker on the real LMPD, Baltimore (both), Orlando and Philadelp
   beforeAll(async () => {
     buildIfStale();
     if (HAS_DATA) {
-      const d = dirs;
-      const runs = await Promise.all([
-        cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", "../shared/data/lmpd-assaulted-officers", "--out", d.lmpd]),
-        cli(["run", "examples/baltimore-victim-segments.yaml", "--data", "../shared/data", "--out", d.baltimore]),
-        cli([
-          "run",
-          "examples/baltimore-victim-segments-demographics.yaml",
-          "--data",
-          "../shared/data",
-          "--out",
-          d["baltimore-demographics"],
-        ]),
-        cli([
-          "run",
-          "examples/orlando-officer-battered.yaml",
-          "--data",
-          "../shared/data/orlando-response-to-resistance",
-          "--out",
-          d.orlando,
-        ]),
-        cli([
-          "run",
-          "examples/philadelphia-shooting-victim-segments.yaml",
-          "--data",
-          "../shared/data/philadelphia-shooting-victims",
-          "--out",
-          d.philadelphia,
-        ]),
-      ]);
-      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      // The shared runs of the examples (test/e2e/example-runs.ts): the attack only reads them.
+      const runs = await exampleRuns(RUNS);
+      for (const r of Object.values(runs)) expect(r.code, r.stderr).toBe(0);
+      for (const id of RUNS) dirs[id] = runs[id].dir;
     } else {
       // Outside CI without the real exports: the demo's synthetic LMPD- and Baltimore-shaped data, same studies.
       const r = await cli(["demo", "--out", base]);

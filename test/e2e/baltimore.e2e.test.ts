@@ -6,10 +6,12 @@ import { parse, stringify } from "yaml";
 import type { SegmentsResults } from "../../src/results/types.js";
 import { defined } from "../checks.js";
 import { Db, quoteString } from "../../src/data/Db.js";
+import { exampleRuns } from "./example-runs.js";
 import { cli, must, SKIP_DATA } from "./helpers.js";
 
 describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yaml (real Baltimore data)", () => {
-  const base = mkdtempSync(join(tmpdir(), "ob-balt-"));
+  /** The results folders: the e2e tier's shared runs of the three examples (test/e2e/example-runs.ts). */
+  const dir = { p1: "", p2: "", lca: "" };
   let part1: SegmentsResults;
   let part2: SegmentsResults;
 
@@ -19,19 +21,21 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
   // Each run tests its structure against 20 reference draws, repeats the choice of k with five seeds and fits latent
   // class models: 20–30 s of CPU per study here, so the limit leaves room for a machine several times slower.
   beforeAll(async () => {
-    for (const [study, out] of [
-      ["baltimore-victim-segments", "p1"],
-      ["baltimore-victim-segments-demographics", "p2"],
-      ["baltimore-victim-segments-lca", "lca"],
-    ]) {
-      const r = await cli(["run", `examples/${study}.yaml`, "--data", "../shared/data", "--out", join(base, out)]);
+    const runs = await exampleRuns(["baltimore", "baltimore-demographics", "baltimore-lca"] as const);
+    for (const [name, out] of [
+      ["baltimore", "p1"],
+      ["baltimore-demographics", "p2"],
+      ["baltimore-lca", "lca"],
+    ] as const) {
+      const r = runs[name];
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.code).toBe(0);
+      dir[out] = r.dir;
       if (out === "p1") summary1 = r.stdout;
     }
-    part1 = JSON.parse(readFileSync(join(base, "p1", "results.json"), "utf8")) as SegmentsResults;
-    part2 = JSON.parse(readFileSync(join(base, "p2", "results.json"), "utf8")) as SegmentsResults;
-    lca = JSON.parse(readFileSync(join(base, "lca", "results.json"), "utf8")) as SegmentsResults;
+    part1 = JSON.parse(readFileSync(join(dir.p1, "results.json"), "utf8")) as SegmentsResults;
+    part2 = JSON.parse(readFileSync(join(dir.p2, "results.json"), "utf8")) as SegmentsResults;
+    lca = JSON.parse(readFileSync(join(dir.lca, "results.json"), "utf8")) as SegmentsResults;
   }, 1_800_000);
 
   it("keeps person victims of the most recent year and cleans the codes", () => {
@@ -134,7 +138,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
   it("matches every neighborhood of the 2022 sample to the boundaries and writes the area shares for the map", () => {
     expect(must(part1.areas).unmatched).toEqual([]);
     expect(must(part1.areas).matched).toBe(1049);
-    const geo = JSON.parse(readFileSync(join(base, "p1", "areas.geojson"), "utf8")) as {
+    const geo = JSON.parse(readFileSync(join(dir.p1, "areas.geojson"), "utf8")) as {
       features: { properties: { rows: number | null; suppressed?: string[] } }[];
     };
     expect(geo.features).toHaveLength(278);
@@ -145,7 +149,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
     expect(hidden.length).toBeGreaterThan(0);
     for (const f of hidden) expect(f.properties.suppressed).toContain("rows");
     expect(published.reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(1049);
-    expect(existsSync(join(base, "p1", "features.parquet"))).toBe(true);
+    expect(existsSync(join(dir.p1, "features.parquet"))).toBe(true);
   });
 
   it("part 2 joins census shares by neighborhood and reduces them with PCA", () => {
@@ -183,7 +187,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/baltimore-victim-segments*.yam
     expect(must(lca.comparison).map((c) => c.method)).toEqual(["lca", "kmeans", "kprototypes"]);
     const db = await Db.open();
     try {
-      const path = quoteString(join(base, "lca", "prepared.parquet"));
+      const path = quoteString(join(dir.lca, "prepared.parquet"));
       const [row] = await db.query(
         `SELECT count(*)::INTEGER AS n, count(_cluster)::INTEGER AS assigned, min(_cluster_probability) AS lo, max(_cluster_probability) AS hi FROM read_parquet(${path})`,
       );

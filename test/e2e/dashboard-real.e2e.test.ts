@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { hasChromium, launchChromium, openDashboard, clickAndSettle, dragAndSettle, settled } from "./browser.js";
@@ -8,7 +7,7 @@ import type { NumericRangeView, RunSummary } from "../../src/server/api-types.js
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
-import { cli } from "./helpers.js";
+import { exampleRuns } from "./example-runs.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
 import { expectedCount, expectedPositives, expectedRate, servedRows, truth } from "../server/truth.js";
 import { readFileSync } from "node:fs";
@@ -40,11 +39,12 @@ function labelNumber(ariaLabel: string | null, field: string): number {
 describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
   "dashboard on the real LMPD and Baltimore results (headless Chromium)",
   () => {
-    const base = mkdtempSync(join(tmpdir(), "ob-dash-real-"));
+    /** The e2e tier's shared runs of the two examples (test/e2e/example-runs.ts), set in beforeAll. */
+    const dirs = { lmpd: "", baltimore: "" };
     // The rows the dashboard serves: prepared.parquet restricted to the study's rows, as the server does (read once
     // the runs exist).
-    const lmpdRows = () => servedRows(join(base, "lmpd"));
-    const baltRows = () => servedRows(join(base, "baltimore"));
+    const lmpdRows = () => servedRows(dirs.lmpd);
+    const baltRows = () => servedRows(dirs.baltimore);
     let server: RunningServer;
     let browser: Browser;
     let db: Db;
@@ -75,7 +75,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
      * that a shown count is within 2 of the true one.
      */
     async function shown(run: "lmpd" | "baltimore", where: string, target?: string) {
-      const dir = join(base, run);
+      const dir = dirs[run];
       const policy = policyOfManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
       const [t] = await truth(db, dir, where, "NULL", target);
       const n = expectedCount(t, policy);
@@ -85,7 +85,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
 
     /** The group of `expr` with the most true rows among those matching `where` (ties by key), and what is shown for it. */
     async function topGroup(run: "lmpd" | "baltimore", where: string, expr: string) {
-      const dir = join(base, run);
+      const dir = dirs[run];
       const policy = policyOfManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
       const groups = (await truth(db, dir, where, expr)).filter((g) => g.key !== null);
       groups.sort((a, b) => b.n - a.n || String(a.key).localeCompare(String(b.key)));
@@ -100,13 +100,12 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       if (!hasData) throw new Error(`real data is missing under ${BALTIMORE_DATA}; these tests must run in CI`);
       buildIfMissing();
       mkdirSync(artifacts, { recursive: true });
-      const runs = await Promise.all([
-        cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", LMPD_DATA, "--out", join(base, "lmpd")]),
-        cli(["run", "examples/baltimore-victim-segments.yaml", "--data", BALTIMORE_DATA, "--out", join(base, "baltimore")]),
-      ]);
-      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      const runs = await exampleRuns(["lmpd", "baltimore"] as const);
+      for (const r of Object.values(runs)) expect(r.code, r.stderr).toBe(0);
+      dirs.lmpd = runs.lmpd.dir;
+      dirs.baltimore = runs.baltimore.dir;
       db = await Db.open();
-      server = await startServer({ dirs: [join(base, "lmpd"), join(base, "baltimore")], port: 0, log: (l) => errors.push(`server: ${l}`) });
+      server = await startServer({ dirs: [dirs.lmpd, dirs.baltimore], port: 0, log: (l) => errors.push(`server: ${l}`) });
       browser = await launchChromium();
       // The Baltimore segments run tests its structure and repeats the choice of k over seeds: about 20 s of CPU.
     }, 900_000);
@@ -116,7 +115,6 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       await (browser as Browser | undefined)?.close();
       await (server as RunningServer | undefined)?.close();
       await (db as Db | undefined)?.close();
-      rmSync(base, { recursive: true, force: true });
     });
 
     it("LMPD: premise and hour clicks give the counts, positives and rate of SQL on prepared.parquet", async () => {

@@ -9,7 +9,8 @@ import { policyOfManifest, type DisclosurePolicy } from "../../src/disclosure/po
 import type { CalibrationResponse } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { clickAndSettle, hasChromium, launchChromium, openDashboard } from "./browser.js";
-import { cli, must } from "./helpers.js";
+import { exampleRun } from "./example-runs.js";
+import { must } from "./helpers.js";
 import { expectedCount, expectedPositives, expectedRate, servedRows, truth, type Truth } from "../server/truth.js";
 
 /**
@@ -50,7 +51,8 @@ function samePct(printed: number | null, rate: number | null, what: string): voi
 
 describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("risk views and drill-down on the real LMPD run (headless Chromium)", () => {
   const base = mkdtempSync(join(tmpdir(), "ob-dash-risk-"));
-  const dir = join(base, "lmpd");
+  /** The e2e tier's shared LMPD run (test/e2e/example-runs.ts), set in beforeAll; only read. */
+  let dir = "";
   const rowsDir = join(base, "lmpd-rows");
   let server: RunningServer;
   let browser: Browser;
@@ -61,8 +63,9 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)("risk views and d
   beforeAll(async () => {
     if (!hasData) throw new Error(`real data is missing under ${LMPD_DATA}; these tests must run in CI`);
     buildIfMissing();
-    const r = await cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", LMPD_DATA, "--out", dir]);
+    const r = await exampleRun("lmpd");
     expect(r.code, r.stderr).toBe(0);
+    dir = r.dir;
     // A copy whose policy allows row-level output: the drill-down then offers the records themselves.
     mkdirSync(rowsDir);
     cpSync(dir, rowsDir, { recursive: true });

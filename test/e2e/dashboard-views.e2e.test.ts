@@ -1,13 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { clickAndSettle, hasChromium, launchChromium } from "./browser.js";
-import { cli, must } from "./helpers.js";
+import { exampleRuns } from "./example-runs.js";
+import { must } from "./helpers.js";
 import { servedRows } from "../server/truth.js";
 
 const LMPD_DATA = "../shared/data/lmpd-assaulted-officers";
@@ -141,9 +141,10 @@ function measure(page: Page): Promise<Layout> {
 describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
   "dashboard layout and shareable state (real LMPD and Baltimore runs)",
   () => {
-    const base = mkdtempSync(join(tmpdir(), "ob-dash-views-"));
+    /** The e2e tier's shared runs of the two examples (test/e2e/example-runs.ts), set in beforeAll. */
+    const dirs = { lmpd: "", baltimore: "" };
     // The rows the dashboard serves (read once the runs exist).
-    const lmpd = () => `FROM ${servedRows(join(base, "lmpd"))}`;
+    const lmpd = () => `FROM ${servedRows(dirs.lmpd)}`;
     let server: RunningServer;
     let browser: Browser;
     let db: Db;
@@ -186,15 +187,14 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       if (!hasData) throw new Error(`real data is missing under ${BALTIMORE_DATA}; these tests must run in CI`);
       build();
       mkdirSync(artifacts, { recursive: true });
-      const runs = await Promise.all([
-        cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", LMPD_DATA, "--out", join(base, "lmpd")]),
-        cli(["run", "examples/baltimore-victim-segments.yaml", "--data", BALTIMORE_DATA, "--out", join(base, "baltimore")]),
-      ]);
-      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      const runs = await exampleRuns(["lmpd", "baltimore"] as const);
+      for (const r of Object.values(runs)) expect(r.code, r.stderr).toBe(0);
+      dirs.lmpd = runs.lmpd.dir;
+      dirs.baltimore = runs.baltimore.dir;
       db = await Db.open();
       // Four runs, as in the layout that hid the fourth tab at 1440 px.
       server = await startServer({
-        dirs: [join(base, "lmpd"), join(base, "baltimore"), join(fixtures, "risk"), join(fixtures, "segments")],
+        dirs: [dirs.lmpd, dirs.baltimore, join(fixtures, "risk"), join(fixtures, "segments")],
         port: 0,
         log: (l) => errors.push(`server: ${l}`),
       });
@@ -205,7 +205,6 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       await (browser as Browser | undefined)?.close();
       await (server as RunningServer | undefined)?.close();
       await (db as Db | undefined)?.close();
-      rmSync(base, { recursive: true, force: true });
     });
 
     it.each(WIDTHS)(
@@ -323,9 +322,7 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
       await clickAndSettle(page, `#clusters path[aria-roledescription="bar"]`);
       const cluster = JSON.parse(new URL(page.url()).searchParams.get("f._cluster") ?? "null") as number[];
       expect(cluster).toHaveLength(1);
-      const [size] = await db.query(
-        `SELECT count(*)::INTEGER AS n FROM ${servedRows(join(base, "baltimore"))} WHERE _cluster = ${cluster[0]}`,
-      );
+      const [size] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${servedRows(dirs.baltimore)} WHERE _cluster = ${cluster[0]}`);
       const b = await bound(page);
       const shown = await kpi(page, "kpi-count");
       near(shown, size.n, b);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Db, quoteString } from "../../src/data/Db.js";
 import type { RiskResults } from "../../src/results/types.js";
+import { exampleRun } from "./example-runs.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 const DATA = "../shared/data/lmpd-assaulted-officers";
@@ -16,20 +17,35 @@ function must<T>(value: T | undefined | null, what: string): T {
   return value;
 }
 
-async function run(study: string, out: string): Promise<{ results: RiskResults; stdout: string; stderr: string }> {
-  const r = await cli(["run", study, "--data", DATA, "--out", out]);
+/** The results and output of a run of the CLI, checked for a clean exit. */
+function checked(
+  r: { code: number; stdout: string; stderr: string },
+  out: string,
+): { results: RiskResults; stdout: string; stderr: string } {
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.code, r.stderr).toBe(0);
   return { results: JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults, stdout: r.stdout, stderr: r.stderr };
 }
 
+async function run(study: string, out: string): Promise<{ results: RiskResults; stdout: string; stderr: string }> {
+  return checked(await cli(["run", study, "--data", DATA, "--out", out]), out);
+}
+
+/** The e2e tier's shared run of an example (test/e2e/example-runs.ts), checked as {@link run} checks its own. */
+async function shared(name: "lmpd" | "lmpd-no-leak"): Promise<{ out: string; results: RiskResults; stdout: string; stderr: string }> {
+  const r = await exampleRun(name);
+  return { out: r.dir, ...checked(r, r.dir) };
+}
+
 describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (real LMPD data)", () => {
-  const out = join(mkdtempSync(join(tmpdir(), "ob-lmpd-")), "lmpd");
+  let out = "";
   let results: RiskResults;
   let stdout = "";
+  /** Files this file writes (the shared run's folder is only read). */
+  const tmp = mkdtempSync(join(tmpdir(), "ob-lmpd-"));
 
   beforeAll(async () => {
-    ({ results, stdout } = await run("examples/lmpd-officer-assaults.yaml", out));
+    ({ out, results, stdout } = await shared("lmpd"));
   }, RUN_TIMEOUT);
 
   it("reproduces the join facts and leaves out the rows outside the officer export's window: 32,327 of 32,769", () => {
@@ -244,7 +260,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
   });
 
   it("openbeat score writes calibrated risk and the raw score, counting unseen categories", async () => {
-    const csv = join(out, "..", "new.csv");
+    const csv = join(tmp, "new.csv");
     writeFileSync(
       csv,
       "INCIDENT_NUMBER,UOR_DESC,PREMISE_TYPE\nA-1,MENACING,HIGHWAY / ROAD / ALLEY\nA-2,HARASSMENT (NO PHYSICAL CONTACT),RESIDENCE / HOME\nA-3,SOMETHING NEW,RESIDENCE / HOME\n",
@@ -262,7 +278,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults.yaml (re
   });
 
   it("openbeat score with a missing column is a one-line user error", async () => {
-    const csv = join(out, "..", "bad.csv");
+    const csv = join(tmp, "bad.csv");
     writeFileSync(csv, "INCIDENT_NUMBER,UOR_DESC\nA-1,MENACING\n");
     const r = await cli(["score", join(out, "model.json"), csv]);
     expect(r.code).toBe(1);
@@ -312,8 +328,7 @@ describe.skipIf(SKIP_DATA)("openbeat run examples/lmpd-officer-assaults-no-leak.
   it(
     "leaves out every code the detector flags, so nothing is flagged, and its calibrated risk matches the observed rate",
     async () => {
-      const out = join(mkdtempSync(join(tmpdir(), "ob-lmpd-")), "noleak");
-      const { results } = await run("examples/lmpd-officer-assaults-no-leak.yaml", out);
+      const { results } = await shared("lmpd-no-leak");
       expect(results.warnings.filter((w) => w.code.includes("leak"))).toEqual([]);
       expect(results.data.positives).toBeLessThan(954);
       expect(results.data.dropped["UOR_DESC excluded by risk.exclude_rows"]).toBe(30);

@@ -1,22 +1,15 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RiskResults, SegmentsResults } from "../../src/results/types.js";
-import { cli, must, SKIP_DATA } from "./helpers.js";
+import { exampleRun } from "./example-runs.js";
+import { must, SKIP_DATA } from "./helpers.js";
 
+// The examples' runs are the e2e tier's shared ones (test/e2e/example-runs.ts).
 describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities", () => {
   it("Orlando: officer battered in use-of-force incidents (risk)", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "ob-orl-")), "r");
-    const r = await cli([
-      "run",
-      "examples/orlando-officer-battered.yaml",
-      "--data",
-      "../shared/data/orlando-response-to-resistance",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const r = await exampleRun("orlando");
+    const out = r.dir;
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RiskResults;
@@ -43,16 +36,8 @@ describe.skipIf(SKIP_DATA)("a study file alone adapts openbeat to other cities",
   // The segments run tests its structure, repeats the choice of k with five seeds and fits latent classes: about
   // 35 s of CPU here, so the limit leaves room for a machine several times slower.
   it("Philadelphia: shooting victim segments (segments)", { timeout: 900_000 }, async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "ob-phl-")), "r");
-    const r = await cli([
-      "run",
-      "examples/philadelphia-shooting-victim-segments.yaml",
-      "--data",
-      "../shared/data/philadelphia-shooting-victims",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const r = await exampleRun("philadelphia");
+    const out = r.dir;
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as SegmentsResults;

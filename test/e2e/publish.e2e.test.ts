@@ -4,19 +4,21 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { auditResults, checkPublic } from "../../src/disclosure/audit.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
+import { copyRun, EXAMPLES as EXAMPLE_STUDIES, exampleRun, type ExampleName } from "./example-runs.js";
 import { cli, SKIP_DATA } from "./helpers.js";
 
 /**
- * Every real example, run once with the built binary, then `openbeat publish`: the copy holds only the public files
- * and checkPublic, run again here on the copy, finds no count between 1 and min_cell − 1. A run takes 20–60 s of CPU
- * here; the limits leave room for a machine five times slower.
+ * Every real example, run once with the built binary (the e2e tier's shared run, test/e2e/example-runs.ts), then
+ * `openbeat publish`: the copy holds only the public files and checkPublic, run again here on the copy, finds no
+ * count between 1 and min_cell − 1. A run takes 20–60 s of CPU here; the limits leave room for a machine five times
+ * slower.
  */
-const EXAMPLES: [string, string][] = [
-  ["lmpd-officer-assaults", "../shared/data/lmpd-assaulted-officers"],
-  ["baltimore-victim-segments", "../shared/data"],
-  ["baltimore-victim-segments-demographics", "../shared/data"],
-  ["orlando-officer-battered", "../shared/data/orlando-response-to-resistance"],
-  ["philadelphia-shooting-victim-segments", "../shared/data/philadelphia-shooting-victims"],
+const EXAMPLES: [string, ExampleName][] = [
+  ["lmpd-officer-assaults", "lmpd"],
+  ["baltimore-victim-segments", "baltimore"],
+  ["baltimore-victim-segments-demographics", "baltimore-demographics"],
+  ["orlando-officer-battered", "orlando"],
+  ["philadelphia-shooting-victim-segments", "philadelphia"],
 ];
 
 const base = mkdtempSync(join(tmpdir(), "ob-publish-"));
@@ -24,10 +26,11 @@ const base = mkdtempSync(join(tmpdir(), "ob-publish-"));
 describe.skipIf(SKIP_DATA)("openbeat publish on the real examples", () => {
   it.each(EXAMPLES)(
     "%s: run, publish the public files, and the copy passes checkPublic",
-    async (study, data) => {
-      const out = join(base, study);
+    async (study, name) => {
+      expect(EXAMPLE_STUDIES[name].study).toBe(`examples/${study}.yaml`);
+      const r = await exampleRun(name);
+      const out = r.dir;
       const site = join(base, `${study}-site`);
-      const r = await cli(["run", `examples/${study}.yaml`, "--data", data, "--out", out, "--quiet"]);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.code).toBe(0);
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { files: { public: string[]; private: string[] } };
@@ -60,10 +63,12 @@ describe.skipIf(SKIP_DATA)("openbeat publish on the real examples", () => {
         const planted = join(base, "planted");
         const again = await cli(["publish", out, planted]);
         expect(again.code).toBe(0);
-        const raw = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { findings: { count: number | null }[] };
+        // The shared run stays as it is: the small count is planted in a copy.
+        const mine = copyRun(r, join(base, study));
+        const raw = JSON.parse(readFileSync(join(mine, "results.json"), "utf8")) as { findings: { count: number | null }[] };
         raw.findings[0].count = 4;
-        writeFileSync(join(out, "results.json"), JSON.stringify(raw));
-        const refused = await cli(["publish", out, join(base, "refused")]);
+        writeFileSync(join(mine, "results.json"), JSON.stringify(raw));
+        const refused = await cli(["publish", mine, join(base, "refused")]);
         expect(refused.code).toBe(1);
         expect(refused.stderr).toMatch(/^openbeat: results\.json: findings\[0\]\.count is 4, below min_cell 10/);
         expect(refused.stderr.trim().split("\n")).toHaveLength(1);

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
@@ -12,7 +11,7 @@ import { Db } from "../../src/data/Db.js";
 import { auditHtml } from "../../src/disclosure/audit.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
 import { reportSquares, sqlSquares } from "../report/point-map-helpers.js";
-import { cli } from "./helpers.js";
+import { exampleRuns } from "./example-runs.js";
 
 const ARTIFACTS = resolve("test-artifacts");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join("test/fixtures/results", name), "utf8"));
@@ -105,7 +104,6 @@ const BALTIMORE_DATA = "../shared/data";
 const hasBaltimore = existsSync(join(BALTIMORE_DATA, "baltimore-part1-crime"));
 
 describe.skipIf(!hasBaltimore && !process.env.CI)("report size and point map of the Baltimore examples", () => {
-  const base = mkdtempSync(join(tmpdir(), "ob-report-size-"));
   let db: Db;
 
   beforeAll(async () => {
@@ -114,18 +112,17 @@ describe.skipIf(!hasBaltimore && !process.env.CI)("report size and point map of 
 
   afterAll(async () => {
     await (db as Db | undefined)?.close();
-    rmSync(base, { recursive: true, force: true });
   });
 
   it("each Baltimore example writes a report under 1.5 MB with its maps drawn, the point map as the policy publishes it", async () => {
     if (!existsSync("dist/cli/main.js")) throw new Error("dist/cli/main.js is missing: run npm run build first");
-    const examples = ["baltimore-victim-segments", "baltimore-victim-segments-demographics"];
-    const runs = await Promise.all(
-      examples.map((x) => cli(["run", `examples/${x}.yaml`, "--data", BALTIMORE_DATA, "--out", join(base, x), "--quiet"])),
-    );
+    // The e2e tier's shared runs of the two examples (test/e2e/example-runs.ts).
+    const examples = ["baltimore", "baltimore-demographics"] as const;
+    const shared = await exampleRuns(examples);
+    const runs = examples.map((x) => shared[x]);
     for (const [i, r] of runs.entries()) expect(r.code, `${examples[i]}: ${r.stderr}`).toBe(0);
     for (const x of examples) {
-      const file = join(base, x, "report.html");
+      const file = join(shared[x].dir, "report.html");
       const html = readFileSync(file, "utf8");
       expect(statSync(file).size, x).toBeLessThan(1.5 * 1024 * 1024);
       // Every one of the 278 Baltimore neighbourhoods is drawn once per map panel: the dominant map, one per cluster.
@@ -137,10 +134,10 @@ describe.skipIf(!hasBaltimore && !process.env.CI)("report size and point map of 
       expect(paths("map_shares"), x).toBeGreaterThan(2 * 270);
       // The gridded point map: the squares of a SQL aggregation of prepared.parquet under the policy, each above
       // the threshold, and the audit that `serve --public` runs finds nothing.
-      const results = JSON.parse(readFileSync(join(base, x, "results.json"), "utf8")) as Results;
-      const policy = policyOfManifest(JSON.parse(readFileSync(join(base, x, "manifest.json"), "utf8")) as Record<string, unknown>);
+      const results = JSON.parse(readFileSync(join(shared[x].dir, "results.json"), "utf8")) as Results;
+      const policy = policyOfManifest(JSON.parse(readFileSync(join(shared[x].dir, "manifest.json"), "utf8")) as Record<string, unknown>);
       const drawn = reportSquares(html);
-      const expected = await sqlSquares(db, join(base, x), results, policy);
+      const expected = await sqlSquares(db, shared[x].dir, results, policy);
       expect(drawn.length, x).toBeGreaterThan(10);
       expect(expected.hidden, x).toBeGreaterThan(0);
       expect(drawn, x).toEqual(expected.cells);

@@ -7,6 +7,7 @@ import { readModel, type RiskModelFile } from "../../src/studies/risk/model-file
 import { scoreFile } from "../../src/studies/risk/score.js";
 import { runCli } from "../reliability/run-cli.js";
 import { maxDiff, referenceScores } from "../reliability/score-reference.js";
+import { exampleRun } from "./example-runs.js";
 import { SKIP_DATA } from "./helpers.js";
 
 /**
@@ -22,17 +23,10 @@ let reference: Map<string, { raw: number; score: number }>;
 beforeAll(async () => {
   if (SKIP_DATA) return;
   tmp = mkdtempSync(join(tmpdir(), "openbeat-orlando-score-"));
-  out = join(tmp, "out");
-  const r = await runCli([
-    "run",
-    "examples/orlando-officer-battered.yaml",
-    "--data",
-    "../shared/data/orlando-response-to-resistance",
-    "--out",
-    out,
-    "--quiet",
-  ]);
+  // The e2e tier's shared run of the example (test/e2e/example-runs.ts): scoring only reads it.
+  const r = await exampleRun("orlando");
   if (r.code !== 0) throw new Error(r.stderr);
+  out = r.dir;
   model = await readModel(join(out, "model.json"));
   reference = await referenceScores(out, model);
   // The analysis rows as a CSV, as an analyst would export them for scoring.

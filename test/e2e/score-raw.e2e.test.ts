@@ -6,6 +6,7 @@ import { Db, quoteString } from "../../src/data/Db.js";
 import { readModel, type RiskModelFile } from "../../src/studies/risk/model-file.js";
 import { ensureDist, spawnCli } from "../reliability/run-cli.js";
 import { referenceScores } from "../reliability/score-reference.js";
+import { exampleRun } from "./example-runs.js";
 import { SKIP_DATA } from "./helpers.js";
 
 /**
@@ -23,9 +24,10 @@ beforeAll(async () => {
   if (SKIP_DATA) return;
   ensureDist();
   tmp = mkdtempSync(join(tmpdir(), "openbeat-score-raw-e2e-"));
-  out = join(tmp, "lmpd");
-  const r = await spawnCli(["run", "examples/lmpd-officer-assaults.yaml", "--data", DATA, "--out", out, "--quiet"], { timeoutMs: 600_000 });
+  // The e2e tier's shared run of the example (test/e2e/example-runs.ts): scoring only reads it.
+  const r = await exampleRun("lmpd");
   if (r.code !== 0) throw new Error(r.stderr);
+  out = r.dir;
   model = await readModel(join(out, "model.json"));
 }, 900_000);
 
@@ -88,11 +90,9 @@ let orlando: string;
 
 describe.skipIf(SKIP_DATA)("openbeat score --raw on the Orlando export without its label column", () => {
   beforeAll(async () => {
-    orlando = join(tmp, "orlando");
-    const r = await spawnCli(["run", "examples/orlando-officer-battered.yaml", "--data", ORLANDO, "--out", orlando, "--quiet"], {
-      timeoutMs: 600_000,
-    });
+    const r = await exampleRun("orlando");
     if (r.code !== 0) throw new Error(r.stderr);
+    orlando = r.dir;
   }, 900_000);
 
   it("reads the missing label as empty and scores every row as the run's final model did, to 1e-12", async () => {

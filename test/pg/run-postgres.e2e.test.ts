@@ -4,16 +4,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PgDb } from "../../src/data/PgDb.js";
 import { defined } from "../checks.js";
+import { EXAMPLES, exampleRun } from "../e2e/example-runs.js";
 import { cli, SKIP_DATA } from "../e2e/helpers.js";
 
 const PG = process.env.OPENBEAT_TEST_PG;
 if (process.env.CI && !PG) throw new Error("CI is set but OPENBEAT_TEST_PG is missing: PostgreSQL tests must run in CI");
 const pgUrl = (): string => defined(PG, "OPENBEAT_TEST_PG");
 
+/** The examples run on PostgreSQL; the DuckDB runs they are compared with are the e2e tier's shared ones (test/e2e/example-runs.ts). */
 const cases = [
-  { study: "examples/lmpd-officer-assaults.yaml", data: "../shared/data/lmpd-assaulted-officers" },
-  { study: "examples/baltimore-victim-segments.yaml", data: "../shared/data" },
-];
+  { study: EXAMPLES.lmpd.study, data: EXAMPLES.lmpd.data, shared: "lmpd" },
+  { study: EXAMPLES.baltimore.study, data: EXAMPLES.baltimore.data, shared: "baltimore" },
+] as const;
 
 describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real PostgreSQL)", () => {
   // Set whenever these tests run (the block is skipped without it).
@@ -21,13 +23,13 @@ describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real Postgr
     // A segments run (structure test, five seeds, latent classes) takes about 20 s of CPU, twice here.
     it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, { timeout: 1_800_000 }, async () => {
       const base = mkdtempSync(join(tmpdir(), "ob-pg-"));
-      const duck = await cli(["run", c.study, "--data", c.data, "--out", join(base, "duck"), "--quiet"]);
+      const duck = await exampleRun(c.shared);
       expect(duck.code).toBe(0);
       const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", pgUrl()]);
       expect(pg.stderr).not.toMatch(/\n\s+at /);
       expect(pg.code).toBe(0);
       expect(pg.stderr).toMatch(/in PostgreSQL/);
-      expect(readFileSync(join(base, "pg", "results.json"), "utf8")).toBe(readFileSync(join(base, "duck", "results.json"), "utf8"));
+      expect(readFileSync(join(base, "pg", "results.json"), "utf8")).toBe(readFileSync(join(duck.dir, "results.json"), "utf8"));
       const password = new URL(pgUrl()).password;
       if (password) expect(pg.stdout + pg.stderr + readFileSync(join(base, "pg", "manifest.json"), "utf8")).not.toContain(password);
     });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RiskResults } from "../../src/results/types.js";
+import { exampleRun } from "../e2e/example-runs.js";
 import { cli, SKIP_DATA } from "../e2e/helpers.js";
 import { readDataset, startPortal, type TestPortal } from "./portal-server.js";
 
@@ -30,10 +31,11 @@ describe.skipIf(SKIP_DATA)("openbeat run with a Socrata source (local portal on 
     const fetched = await cli(["run", join(dir, "study.yaml"), "--data", DATA, "--out", join(dir, "portal"), "--quiet"]);
     expect(fetched.stderr).not.toMatch(/\n\s+at /);
     expect(fetched.code).toBe(0);
-    const local = await cli(["run", "examples/lmpd-officer-assaults.yaml", "--data", DATA, "--out", join(dir, "local"), "--quiet"]);
+    // The local export's run is the e2e tier's shared run of the example (test/e2e/example-runs.ts).
+    const local = await exampleRun("lmpd");
     expect(local.code).toBe(0);
     const a = JSON.parse(readFileSync(join(dir, "portal", "results.json"), "utf8")) as RiskResults;
-    const b = JSON.parse(readFileSync(join(dir, "local", "results.json"), "utf8")) as RiskResults;
+    const b = JSON.parse(readFileSync(join(local.dir, "results.json"), "utf8")) as RiskResults;
     expect(a.data.positives).toBe(954);
     expect(a.findings).toEqual(b.findings);
     expect(a.metrics).toEqual(b.metrics);

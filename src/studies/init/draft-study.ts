@@ -481,10 +481,14 @@ function renderDraft(d: {
     if (by.length) out.push(`  findings: { by: ${list(by)}, min_count: 30 }`);
   } else {
     if (d.rows > 5000) {
-      // The choice of k repeated over 5 seeds with 20 stability subsamples took minutes on 15,000 rows; a draft
-      // should run in about one, so it asks for less and says how to ask for more.
+      // A draft should run in about a minute, so it asks for less and says how to ask for more. On the 14,861
+      // Philadelphia shootings (122 features) the choice of k over 5 seeds with 20 stability subsamples took minutes;
+      // with one seed and 10 subsamples it still took two, most of it in the structure test's 20 reference draws and
+      // in the silhouette of a 10,000-row sample at each k (docs/decisions.md).
       out.push("  k: { min: 2, max: 8, seeds: 1 }   # seeds: 5 (the default) repeats the choice of k over five seeds");
       out.push("  stability_resamples: 10   # default 20");
+      out.push("  silhouette_sample: 2000   # default 10000 rows (a seeded sample) for the silhouette of each k");
+      out.push("  structure: { draws: 10 }   # default 20 shuffled copies of the data in the test of structure against chance");
     } else out.push("  k: { min: 2, max: 8 }");
     out.push("  compare_methods: false   # true also runs the other clustering methods on the same criteria");
     const describe = cat.slice(0, 3).map(nameOf);
