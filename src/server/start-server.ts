@@ -99,7 +99,7 @@ const tableSchema = z.strictObject({
   group_by: z.array(groupSchema).min(1).max(4),
 });
 /** Most combinations a drill-down table answers (the product of its dimensions' values). */
-const MAX_TABLE_ROWS = 20_000;
+export const MAX_TABLE_ROWS = 20_000;
 const recordsSchema = z.strictObject({
   filters: filtersSchema,
   ranges: rangesSchema,

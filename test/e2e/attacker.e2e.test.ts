@@ -7,7 +7,7 @@ import { Db } from "../../src/data/Db.js";
 import { policyOfManifest } from "../../src/disclosure/policy.js";
 import type { RunSummary } from "../../src/server/api-types.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
-import { attackRun, type AttackPlan } from "../server/attack-run.js";
+import { attackRun, fetchRead, type AttackPlan } from "../server/attack-run.js";
 import { analyse, type AttackReport } from "../server/attacker.js";
 import { exampleRuns } from "./example-runs.js";
 import { cli, HAS_DATA } from "./helpers.js";
@@ -72,7 +72,7 @@ describe("the attacker on the real LMPD, Baltimore (both), Orlando and Philadelp
   it.each(RUNS)(
     "%s: every answer is hidden or above min_cell, rates need both sides, the same records get the same answer, and no small count is derivable",
     async (id) => {
-      const { runs } = (await (await fetch(server.url + "api/runs")).json()) as { runs: RunSummary[] };
+      const { runs } = (await (await fetchRead(server.url + "api/runs")).json()) as { runs: RunSummary[] };
       const run = runs.find((r) => r.id === id);
       if (!run) throw new Error(`run ${id} is not served`);
       const policy = policyOfManifest(JSON.parse(readFileSync(join(dirs[id], "manifest.json"), "utf8")));

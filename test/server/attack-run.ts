@@ -14,6 +14,7 @@ import type {
 } from "../../src/server/api-types.js";
 import { binExpr, formatDay, parseDay } from "../../src/server/ranges.js";
 import { dimensionExpr } from "../../src/server/sql.js";
+import { MAX_TABLE_ROWS } from "../../src/server/start-server.js";
 import { createRng } from "../../src/util/random.js";
 import { describe as describeSet, Knowledge, type Description } from "./attacker.js";
 import { servedRows } from "./truth.js";
@@ -106,6 +107,22 @@ const vkey = (v: unknown): string => (v === null || v === undefined ? "\u0000" :
  * Attacks run `run` served at `url` (from results folder `dir`) and returns what it learned.
  * @param bins score histogram bins asked for (risk runs)
  */
+/**
+ * `fetch` for the attacker's read-only requests, retried once when the connection it reused was reset. The server
+ * runs in the test's process, so after a long synchronous analysis its expired keep-alive timer can close an idle
+ * socket just as the next request is written on it; a browser retries an idempotent request on a reused connection
+ * in that case too. Any other failure, and a second reset, fail the test.
+ */
+export async function fetchRead(input: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if (code !== "ECONNRESET" && code !== "EPIPE" && code !== "UND_ERR_SOCKET") throw e;
+    return fetch(input, init);
+  }
+}
+
 export async function attackRun(
   url: string,
   run: RunSummary,
@@ -217,7 +234,7 @@ export async function attackRun(
 
   const post = async <T>(what: string, body: unknown): Promise<T> => {
     ++queries;
-    const res = await fetch(`${url}api/runs/${encodeURIComponent(run.id)}/${what}`, {
+    const res = await fetchRead(`${url}api/runs/${encodeURIComponent(run.id)}/${what}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
@@ -350,9 +367,12 @@ export async function attackRun(
   /** The drill-down table of one base grouped by two other dimensions: each cell, and the partitions it implies. */
   const attackTable = async (base: Description, subset: Row[], baseDesc: string) => {
     const free = dims.filter((d) => !Object.hasOwn(base, d.key));
-    if (free.length < 2) return;
-    const a = pick(free);
-    const b = pick(free.filter((d) => d !== a));
+    // Pairs the server answers: at most MAX_TABLE_ROWS combinations (Baltimore's area × neighbourhood is refused).
+    const size = (d: DimensionView) => Math.max(1, domains.get(d.key)?.length ?? 0);
+    const pairs = free.flatMap((a, i) => free.slice(i + 1).map((b) => [a, b] as const));
+    const fitting = pairs.filter(([a, b]) => size(a) * size(b) <= MAX_TABLE_ROWS);
+    if (!fitting.length) return;
+    const [a, b] = pick(fitting);
     const answer = await post<TableResponse>("table", { filters: base, group_by: [a.key, b.key] });
     tableCells += answer.rows.length;
     const [ia, ib] = [index.get(a.key) ?? -1, index.get(b.key) ?? -1];
