@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { Db } from "../data/Db.js";
+import { DbPool, defaultPoolSize } from "../data/db-pool.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
 import type {
@@ -59,13 +60,18 @@ export interface ServerOptions {
    * the policy in either mode, and no private file (prepared.parquet, features.parquet, model.json) is ever served.
    */
   public?: boolean;
+  /**
+   * Connections of the server's one DuckDB instance that answer queries at the same time (default: 2 to 4, from the
+   * cores; `defaultPoolSize`). 1 answers one query at a time.
+   */
+  connections?: number;
 }
 
 /** A running dashboard server. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:5173/` (without the token). */
   url: string;
-  /** Stops listening and closes the database. */
+  /** Stops listening, waits for the queries in flight, and closes the database. */
   close(): Promise<void>;
 }
 
@@ -150,16 +156,6 @@ function recordValue(v: unknown): string | number | boolean | null {
   return JSON.stringify(v);
 }
 
-/** Serialises access to the single DuckDB connection. */
-function createQueue(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => Promise<T>): Promise<T> => {
-    const next = tail.then(task, task);
-    tail = next.catch(() => undefined);
-    return next;
-  };
-}
-
 /**
  * The area GeoJSON as the dashboard needs it: each feature's geometry and name only. Counts per area come from the
  * API through the policy, so none of the file's own properties are passed on.
@@ -178,7 +174,8 @@ async function areaShapes(file: string, nameProperty: string): Promise<string> {
 
 /**
  * Starts the dashboard server over results folders: a JSON API backed by an in-memory DuckDB with one table per
- * run read from its prepared.parquet (the folders are only read), every answer passed through the run's
+ * run read from its prepared.parquet (the folders are only read), queried on a pool of connections of that one
+ * instance (`connections`) so that concurrent requests are answered at the same time, every answer passed through the run's
  * disclosure policy (docs/disclosure.md), and the built front end from `web/dist`.
  * Rejects with a UserError when a folder is not a results folder, the port is taken, or a non-loopback host is
  * asked for without a token.
@@ -193,16 +190,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!dirs.length) throw new UserError("serve.dir", msg.serveNoFolder());
   const webRoot = resolve(options.webRoot ?? defaultWebRoot());
 
+  const connections = options.connections ?? defaultPoolSize();
+  if (!Number.isInteger(connections) || connections < 1 || connections > 64)
+    throw new UserError("serve.connections", msg.serveConnections(String(connections)));
+
   const db = await Db.open();
   let runs: Run[];
+  let pool: DbPool;
   try {
+    // The runs' tables are made once on the first connection, in the instance's catalog, so every connection of
+    // the pool reads them; nothing writes to them afterwards.
     runs = await loadRuns(db, dirs, { public: options.public });
+    pool = await DbPool.open(db, connections);
   } catch (e) {
     await db.close();
     throw e;
   }
   const byId = new Map(runs.map((r) => [r.summary.id, r]));
-  const enqueue = createQueue();
+  /** Runs one query on a free connection of the pool. */
+  const query = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
   const tokenDigest = token === undefined ? undefined : digest(token);
 
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, routerOptions: { maxParamLength: 200 } });
@@ -293,7 +299,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       target: run.target,
       hasScore: run.hasScore,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     const rows = groupedRows(raw, run.domains.get(group.key) ?? [], shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     return group.kind === "category" ? orderByCount(rows) : rows;
   };
@@ -316,7 +322,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       target: run.target,
       hasScore: run.hasScore,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     if (byCluster) return { rows: groupedRows(raw, [null], shapeOf(run), run.policy, clusterIds(run)) };
     const cell = raw.length ? readCell(raw[0]) : { n: 0, ck: 0 };
     return { rows: [publishRow(null, cell, shapeOf(run), run.policy)] };
@@ -328,7 +334,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const body = parseBody(histogramSchema, req.body);
     const bins = body.bins ?? 20;
     const q = histogramQuery(run.view, filtersOf(run, body.filters, body.ranges), bins, run.target);
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
   });
 
@@ -344,7 +350,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const { target, edges } = riskRun(run, "calibration curve");
     const body = parseBody(riskSchema, req.body);
     const q = calibrationQuery(run.view, filtersOf(run, body.filters, body.ranges), edges, target);
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
   });
 
@@ -353,7 +359,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const { target } = riskRun(run, "flagging chart");
     const body = parseBody(riskSchema, req.body);
     const q = flaggingQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return flaggingPoints(raw, FLAG_PERCENTS, run.policy);
   });
 
@@ -389,7 +395,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (size > MAX_TABLE_ROWS)
       throw new ApiError(400, `this table would have ${size} rows (at most ${MAX_TABLE_ROWS}); group by fewer or smaller dimensions`);
     const q = tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy) };
   });
 
@@ -415,7 +421,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       limit: body.limit ?? 50,
     });
     const count = groupQuery({ view: run.view, where, hasScore: false });
-    const [rows, totals] = await enqueue(async () => [await db.query(q.sql, q.params), await db.query(count.sql, count.params)]);
+    const [rows, totals] = await Promise.all([query(q.sql, q.params), query(count.sql, count.params)]);
     return {
       columns,
       rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c, recordValue(r[c])]))),
@@ -441,7 +447,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       lon: run.points.lon,
       grid: run.grid,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { grid_m: run.grid.grid_m, ...gridCells(raw, run.grid, run.policy) };
   });
 
@@ -475,7 +481,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       measures: measures(run.target, run.hasScore),
       clusterColumn: byCluster ? run.clusterColumn : undefined,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     const answer = distributionBins(raw, binEdges(range, unit), shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     const { outside, ...rest } = answer;
     return { column: range.column, kind: range.kind, ...(range.kind === "date" ? { unit, outside } : {}), ...rest };
@@ -537,7 +543,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.listen({ port, host });
   } catch (e) {
     await app.close();
-    await db.close();
+    await pool.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new UserError("serve.port", msg.portInUse(port), { cause: e });
     if (code === "EADDRNOTAVAIL") throw new UserError("serve.host", msg.hostNotAvailable(host), { cause: e });
@@ -553,7 +559,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await app.close();
-      await enqueue(async () => db.close());
+      await pool.close();
     },
   };
 }
