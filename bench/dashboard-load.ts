@@ -184,11 +184,11 @@ async function filterStates(base: string, run: RunSummary): Promise<FilterState[
     const n = Object.keys(filters).length + ranges.length;
     if (n <= run.disclosure.max_filters) states.push({ name, filters, ranges });
   };
-  const c1 = cats[0];
-  const c2 = cats[1] ?? cats[0];
+  const c1 = cats.at(0);
+  const c2 = cats.at(1) ?? c1;
   const v1 = c1 ? await top(c1.key, 3) : [];
   const v2 = c2 ? await top(c2.key, 3) : [];
-  const tpart = times.find((d) => d.kind === "hour") ?? times[0];
+  const tpart = times.find((d) => d.kind === "hour") ?? times.at(0);
   const tv = tpart ? await top(tpart.key, 2) : [];
   add("no filter", {});
   if (c1 && v1.length) {
@@ -198,7 +198,7 @@ async function filterStates(base: string, run: RunSummary): Promise<FilterState[
   }
   if (c2 && c2 !== c1 && v2.length) add(`${c2.key} = top value`, { [c2.key]: [v2[0]] });
   const date = run.ranges.find((r) => r.kind === "date");
-  if (date && date.kind === "date") {
+  if (date) {
     // The middle third of the timeline, on day edges.
     const a = Date.parse(date.first);
     const b = Date.parse(date.end);
@@ -208,7 +208,7 @@ async function filterStates(base: string, run: RunSummary): Promise<FilterState[
     if (c2 && v2.length) add(`date range and ${c2.key}`, { [c2.key]: [v2[1] ?? v2[0]] }, [brushed]);
   }
   const num = run.ranges.find((r) => r.kind === "numeric");
-  if (num && num.kind === "numeric") {
+  if (num) {
     const lo = num.start + Math.floor(num.bins / 4) * num.width;
     add("numeric range", {}, [{ column: num.column, min: lo, max: lo + Math.max(1, Math.floor(num.bins / 4)) * num.width }]);
   }
