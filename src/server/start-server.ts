@@ -34,7 +34,17 @@ import {
   readCell,
   tableRows,
 } from "./answers.js";
-import { calibrationQuery, FLAG_PERCENTS, flaggingQuery, recordsQuery, tableQuery } from "./risk-sql.js";
+import {
+  calibrationBinsQuery,
+  FLAG_PERCENTS,
+  flaggedCounts,
+  flaggingBandsQuery,
+  flaggingCountQuery,
+  flaggingCutsQuery,
+  flaggingRows,
+  recordsQuery,
+  tableQuery,
+} from "./risk-sql.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
 import { binEdges, distributionQuery, rangeCondition } from "./ranges.js";
@@ -349,7 +359,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const run = runOf(req);
     const { target, edges } = riskRun(run, "calibration curve");
     const body = parseBody(riskSchema, req.body);
-    const q = calibrationQuery(run.view, filtersOf(run, body.filters, body.ranges), edges, target);
+    const q = calibrationBinsQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
     const raw = await query(q.sql, q.params);
     return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
   });
@@ -358,8 +368,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const run = runOf(req);
     const { target } = riskRun(run, "flagging chart");
     const body = parseBody(riskSchema, req.body);
-    const q = flaggingQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
-    const raw = await query(q.sql, q.params);
+    const where = filtersOf(run, body.filters, body.ranges);
+    // Three scans on one connection, none of them a sort (risk-sql.ts).
+    const raw = await pool.use(async (c) => {
+      const count = flaggingCountQuery(run.view, where);
+      const n = Number((await c.query(count.sql, count.params))[0]?.n ?? 0);
+      if (n === 0) return [];
+      const counts = flaggedCounts(n);
+      const cutsQuery = flaggingCutsQuery(run.view, where, n, counts);
+      const cuts = ((await c.query(cutsQuery.sql, cutsQuery.params))[0]?.cuts as unknown[]).map(Number);
+      const bands = flaggingBandsQuery(run.view, where, cuts, target);
+      return flaggingRows(await c.query(bands.sql, bands.params));
+    });
     return flaggingPoints(raw, FLAG_PERCENTS, run.policy);
   });
 
