@@ -7,7 +7,7 @@ import { cliIo } from "./io.js";
  */
 export async function serveCommand(
   dirs: string[],
-  options: { port: number; host: string; token?: string; public?: boolean; connections?: number },
+  options: { port: number; host: string; token?: string; public?: boolean; connections?: number; cache?: boolean },
 ): Promise<void> {
   const io = cliIo();
   const log = (line: string) => io.stderr.write(line + "\n");
@@ -18,6 +18,7 @@ export async function serveCommand(
     token: options.token,
     public: options.public,
     connections: options.connections,
+    cache: options.cache,
     log,
   });
   io.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);

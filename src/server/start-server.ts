@@ -48,6 +48,7 @@ import {
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
 import { binEdges, distributionQuery, rangeCondition } from "./ranges.js";
+import { AnswerCache } from "./answer-cache.js";
 import { andWhere, ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause } from "./sql.js";
 
 /** Options of {@link startServer}. */
@@ -75,6 +76,8 @@ export interface ServerOptions {
    * cores; `defaultPoolSize`). 1 answers one query at a time.
    */
   connections?: number;
+  /** Keep answers by request and answer an identical request from them (default true; `AnswerCache`). */
+  cache?: boolean;
 }
 
 /** A running dashboard server. */
@@ -217,6 +220,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   }
   const byId = new Map(runs.map((r) => [r.summary.id, r]));
+  const answers = options.cache === false ? undefined : new AnswerCache();
+  /**
+   * A POST endpoint of a run whose answers are kept by request (run, endpoint, body): the tables are read-only and
+   * each answer a function of its request, so a repeated request is answered as before without a query.
+   */
+  const answer = <T>(what: string, handler: (req: FastifyRequest) => Promise<T>) =>
+    app.post(`/api/runs/:id/${what}`, (req) => {
+      if (!answers) return handler(req);
+      const key = `${(req.params as { id: string }).id}\n${what}\n${JSON.stringify(req.body ?? null)}`;
+      return answers.get(key, () => handler(req));
+    });
   /** Runs one query on a free connection of the pool. */
   const query = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
   const tokenDigest = token === undefined ? undefined : digest(token);
@@ -316,7 +330,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.get("/api/runs", () => Promise.resolve({ runs: runs.map((r) => r.summary) }));
 
-  app.post("/api/runs/:id/query", async (req): Promise<QueryResponse> => {
+  answer("query", async (req): Promise<QueryResponse> => {
     const run = runOf(req);
     const body = parseBody(querySchema, req.body);
     const group = body.group_by === undefined ? undefined : resolveGroup(run, body.group_by);
@@ -338,7 +352,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { rows: [publishRow(null, cell, shapeOf(run), run.policy)] };
   });
 
-  app.post("/api/runs/:id/histogram", async (req) => {
+  answer("histogram", async (req) => {
     const run = runOf(req);
     if (!run.hasScore) throw new ApiError(400, "this run has no scores (_score); only risk studies have a score histogram");
     const body = parseBody(histogramSchema, req.body);
@@ -355,7 +369,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { target: run.target, edges: run.calibrationEdges };
   };
 
-  app.post("/api/runs/:id/calibration", async (req): Promise<CalibrationResponse> => {
+  answer("calibration", async (req): Promise<CalibrationResponse> => {
     const run = runOf(req);
     const { target, edges } = riskRun(run, "calibration curve");
     const body = parseBody(riskSchema, req.body);
@@ -364,7 +378,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
   });
 
-  app.post("/api/runs/:id/flagging", async (req): Promise<FlaggingResponse> => {
+  answer("flagging", async (req): Promise<FlaggingResponse> => {
     const run = runOf(req);
     const { target } = riskRun(run, "flagging chart");
     const body = parseBody(riskSchema, req.body);
@@ -383,7 +397,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return flaggingPoints(raw, FLAG_PERCENTS, run.policy);
   });
 
-  app.post("/api/runs/:id/table", async (req): Promise<TableResponse> => {
+  answer("table", async (req): Promise<TableResponse> => {
     const run = runOf(req);
     const body = parseBody(tableSchema, req.body);
     const groups = body.group_by.map((g) => resolveGroup(run, g));
@@ -419,7 +433,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy) };
   });
 
-  app.post("/api/runs/:id/records", async (req): Promise<RecordsResponse> => {
+  answer("records", async (req): Promise<RecordsResponse> => {
     const run = runOf(req);
     if (!run.policy.row_level)
       throw new ApiError(
@@ -450,7 +464,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   });
 
-  app.post("/api/runs/:id/points", async (req): Promise<PointsResponse> => {
+  answer("points", async (req): Promise<PointsResponse> => {
     const run = runOf(req);
     if (!run.points) throw new ApiError(400, "this run has no point coordinates (dashboard.points)");
     if (!run.grid) {
@@ -471,7 +485,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { grid_m: run.grid.grid_m, ...gridCells(raw, run.grid, run.policy) };
   });
 
-  app.post("/api/runs/:id/areas", async (req) => {
+  answer("areas", async (req) => {
     const run = runOf(req);
     if (!run.areas) throw new ApiError(400, "this run has no area map (dashboard.areas)");
     const body = parseBody(areasSchema, req.body);
@@ -481,7 +495,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   });
 
-  app.post("/api/runs/:id/distribution", async (req): Promise<DistributionResponse> => {
+  answer("distribution", async (req): Promise<DistributionResponse> => {
     const run = runOf(req);
     const body = parseBody(distributionSchema, req.body);
     const range = run.ranges.get(body.column);

@@ -526,8 +526,9 @@ describe("startServer host and token", () => {
     }
   });
 
-  it("answers concurrent requests on a pool of connections exactly as one connection does one at a time", async () => {
-    const one = await startServer({ dirs: [fixtures], port: 0, webRoot, connections: 1, log: () => {} });
+  it("answers concurrent requests on a pool of connections, and repeated ones from its cache, exactly as one connection computes them one at a time", async () => {
+    // One connection and no kept answers, against three connections with the answer cache.
+    const one = await startServer({ dirs: [fixtures], port: 0, webRoot, connections: 1, cache: false, log: () => {} });
     const three = await startServer({ dirs: [fixtures], port: 0, webRoot, connections: 3, log: () => {} });
     try {
       const { runs } = (await (await fetch(one.url + "api/runs")).json()) as { runs: RunSummary[] };
