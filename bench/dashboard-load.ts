@@ -1,21 +1,26 @@
 /**
  * Load benchmark of the dashboard server: filter changes as the web page sends them, on any results folder.
  *
- *   npx tsx bench/dashboard-load.ts [--dir RESULTS] [--run ID] [--connections 1,4] [--rounds N] [--parallel N]
- *                                   [--json FILE] [--max-seconds N]
+ *   npx tsx bench/dashboard-load.ts [--dir RESULTS] [--run ID] [--connections 1,4,4+cache] [--rounds N]
+ *                                   [--parallel N] [--answers FILE] [--json FILE] [--max-seconds N]
  *   npx tsx bench/dashboard-load.ts --throughput [--dir RESULTS] [--amount N] [--concurrency N] [--max-seconds N]
  *
  * Without --dir it runs examples/lmpd-officer-assaults.yaml on the real LMPD exports into a temp folder first with
  * the built CLI (`npm run build` first). It starts `openbeat serve` on the folder in its own process on 127.0.0.1
- * (so client and server do not share an event loop), once per server pool size of --connections (default "1,4":
- * one connection, then four), and replays a sequence of filter changes on the run (--run, default the first): for
+ * (so client and server do not share an event loop), once per configuration of --connections (default
+ * "1,4,4+cache": one connection, four, four with the answer cache; without "+cache" the server runs with
+ * --no-cache), and replays a sequence of filter changes on the run (--run, default the first): for
  * each change, every request the page's refresh() sends (the totals, each dimension's grouped counts and the
  * reference rate of each category, the numeric histograms and the timeline, the map, the clusters, the score
  * histogram, the calibration curve and the flagging chart of risk runs, the drill-down table), at most --parallel
  * (default 6, a browser's connections per host) at a time, the follow-up requests after the ones they wait for.
- * One warm-up pass, then --rounds (default 3) passes of the sequence. It prints p50/p95/p99 latency per endpoint and
+ * A warm-up change (a filter the sequence does not use), then --rounds (default 3) passes of the sequence; with
+ * the cache only the first pass computes answers, so its figures are printed apart. It prints p50/p95/p99 latency per endpoint and
  * per whole filter change (first request sent to last answer read), the server's CPU time and peak memory, wall
- * time, and the load average; every answer must be 200 JSON and the same under every pool size and round.
+ * time, and the load average; every answer must be 200 JSON and the same under every configuration and round
+ * (and the same as in --answers FILE when that file exists; otherwise they are written to it).
+ *
+ * OPENBEAT_CLI=/path/to/main.js measures another build ("default+cache" then passes no server option at all).
  *
  * --throughput keeps the older test: N (default 10,000) POST /query requests with autocannon at --concurrency
  * (default 50). All traffic goes to 127.0.0.1; every loop is bounded by --max-seconds (default 600).
@@ -29,7 +34,7 @@ import { fileURLToPath } from "node:url";
 import type { Filters, QueryRequest, QueryResponse, RangeFilter, RunSummary } from "../src/server/api-types.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = join(ROOT, "dist/cli/main.js");
+const CLI = process.env.OPENBEAT_CLI ?? join(ROOT, "dist/cli/main.js");
 const LMPD_DATA = resolve(ROOT, "../shared/data/lmpd-assaulted-officers");
 
 function arg(name: string): string | undefined {
@@ -46,8 +51,8 @@ function option(name: string, fallback: number): number {
 }
 
 /** Starts `openbeat serve` on an OS-chosen loopback port and resolves with its URL once it listens. */
-function serve(dir: string, connections?: number): Promise<{ url: string; child: ChildProcess; startMs: number }> {
-  const extra = connections === undefined ? [] : ["--connections", String(connections)];
+function serve(dir: string, connections?: number, cache = true): Promise<{ url: string; child: ChildProcess; startMs: number }> {
+  const extra = [...(connections === undefined ? [] : ["--connections", String(connections)]), ...(cache ? [] : ["--no-cache"])];
   const t0 = performance.now();
   const child = spawn(process.execPath, [CLI, "serve", dir, "--port", "0", "--host", "127.0.0.1", ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -168,7 +173,7 @@ function changeRequests(run: RunSummary, s: FilterState): Step[] {
  * a second value, another category, a brushed date range and numeric range, time parts, and back to no filter.
  * Never more filtered dimensions than the run's max_filters.
  */
-async function filterStates(base: string, run: RunSummary): Promise<FilterState[]> {
+async function filterStates(base: string, run: RunSummary): Promise<{ states: FilterState[]; warmUp: FilterState }> {
   const url = `${base}/api/runs/${encodeURIComponent(run.id)}/query`;
   const top = async (key: string, n: number): Promise<(string | number)[]> => {
     const rows = (await post<QueryResponse>(url, { group_by: key })).rows.filter((r) => r.key !== null && r.count !== null);
@@ -220,7 +225,9 @@ async function filterStates(base: string, run: RunSummary): Promise<FilterState[
   const wd = times.find((d) => d.kind === "weekday");
   if (wd && c1 && v1.length) add(`${wd.key} and ${c1.key}`, { [wd.key]: [6, 7], [c1.key]: [v1[2] ?? v1[0]] });
   add("no filter again", {});
-  return states;
+  // The warm-up change filters a value no state of the sequence filters, so that it leaves no answer of theirs kept.
+  const warmUp: FilterState = { name: "warm-up", filters: c2 ? { [c2.key]: [v2[2] ?? v2[0]] } : {}, ranges: [] };
+  return { states, warmUp };
 }
 
 // ---- replay ----
@@ -289,7 +296,7 @@ function summary(values: number[]): { n: number; p50: number; p95: number; p99: 
 }
 
 interface ConfigResult {
-  connections: string;
+  config: string;
   start_s: number;
   wall_s: number;
   server_cpu_s: number;
@@ -298,38 +305,36 @@ interface ConfigResult {
   load_before: string;
   load_after: string;
   changes: ReturnType<typeof summary>;
+  /** The sequence's first pass: with the answer cache, the only one whose answers are computed. */
+  first_round: ReturnType<typeof summary>;
   endpoints: Record<string, ReturnType<typeof summary>>;
   requests: number;
 }
 
-async function replay(
-  dir: string,
-  connections: string,
-  rounds: number,
-  parallel: number,
-  maxSeconds: number,
-  answers: Map<string, string>,
-) {
-  const started = await serve(dir, connections === "default" ? undefined : Number(connections));
+async function replay(dir: string, config: string, rounds: number, parallel: number, maxSeconds: number, answers: Map<string, string>) {
+  const cache = config.endsWith("+cache");
+  const connections = config.replace(/\+cache$/, "");
+  const started = await serve(dir, connections === "default" ? undefined : Number(connections), cache);
   try {
     const { runs } = (await (await fetch(`${started.url}/api/runs`)).json()) as { runs: RunSummary[] };
     const wanted = arg("run");
     const run = wanted ? runs.find((r) => r.id === wanted) : runs[0];
     if (!run) throw new Error(`no run ${JSON.stringify(wanted)} here; runs: ${runs.map((r) => r.id).join(", ")}`);
-    const states = await filterStates(started.url, run);
+    const { states, warmUp } = await filterStates(started.url, run);
     const plans = states.map((s) => ({ state: s, steps: changeRequests(run, s) }));
     const perChange = plans.reduce((n, p) => n + p.steps.reduce((m, s) => m + 1 + (s.then?.length ?? 0), 0), 0) / plans.length;
     console.log(
-      `\nserver --connections ${connections}: ${started.url}, started in ${(started.startMs / 1000).toFixed(1)} s; run ${run.id} (${run.study}, ${run.rows.toLocaleString("en-US")} rows); ${states.length} filter changes of ${perChange.toFixed(1)} requests on average, ${parallel} at a time`,
+      `\nserver --connections ${connections}${cache ? "" : " --no-cache"}: ${started.url}, started in ${(started.startMs / 1000).toFixed(1)} s; run ${run.id} (${run.study}, ${run.rows.toLocaleString("en-US")} rows); ${states.length} filter changes of ${perChange.toFixed(1)} requests on average, ${parallel} at a time`,
     );
-    // Warm-up: one pass, not counted.
-    for (const p of plans) await replayChange(started.url, run, p.steps, parallel, answers);
+    // Warm-up, not counted: three times the warm-up change (its answers are kept, if at all, under its own requests).
+    for (let i = 0; i < 3; ++i) await replayChange(started.url, run, changeRequests(run, warmUp), parallel, new Map());
     const pid = started.child.pid as number;
     const cpu0 = procStats(pid).cpu;
     const client0 = process.cpuUsage();
     const load0 = loads();
     const t0 = performance.now();
     const changes: number[] = [];
+    const firstRound: number[] = [];
     const all: Timed[] = [];
     const slowest = new Map<string, number>();
     for (let r = 0; r < rounds; ++r) {
@@ -337,6 +342,7 @@ async function replay(
         if ((performance.now() - t0) / 1000 > maxSeconds) throw new Error(`stopped after --max-seconds ${maxSeconds}`);
         const c = await replayChange(started.url, run, p.steps, parallel, answers);
         changes.push(c.ms);
+        if (r === 0) firstRound.push(c.ms);
         all.push(...c.requests);
         slowest.set(p.state.name, Math.max(slowest.get(p.state.name) ?? 0, c.ms));
       }
@@ -348,7 +354,7 @@ async function replay(
     for (const e of [...new Set(all.map((t) => t.endpoint))].sort())
       endpoints[e] = summary(all.filter((t) => t.endpoint === e).map((t) => t.ms));
     const result: ConfigResult = {
-      connections,
+      config,
       start_s: started.startMs / 1000,
       wall_s: wall,
       server_cpu_s: after.cpu - cpu0,
@@ -357,6 +363,7 @@ async function replay(
       load_before: load0,
       load_after: loads(),
       changes: summary(changes),
+      first_round: summary(firstRound),
       endpoints,
       requests: all.length,
     };
@@ -366,6 +373,8 @@ async function replay(
       console.log(`  ${e.padEnd(12)} ${String(s.n).padStart(4)} ${f(s.p50)} ${f(s.p95)} ${f(s.p99)} ${f(s.max)}`);
     const c = result.changes;
     console.log(`  ${"whole change".padEnd(12)} ${String(c.n).padStart(4)} ${f(c.p50)} ${f(c.p95)} ${f(c.p99)} ${f(c.max)}`);
+    const c1 = result.first_round;
+    console.log(`  ${"  1st round".padEnd(12)} ${String(c1.n).padStart(4)} ${f(c1.p50)} ${f(c1.p95)} ${f(c1.p99)} ${f(c1.max)}`);
     console.log(
       `  ${all.length} requests in ${wall.toFixed(1)} s wall; server CPU ${result.server_cpu_s.toFixed(1)} s, client CPU ${result.client_cpu_s.toFixed(1)} s; server peak RSS ${after.peakMb.toFixed(0)} MB; load ${load0} → ${result.load_after}`,
     );
@@ -423,7 +432,7 @@ async function throughput(dir: string, maxSeconds: number): Promise<number> {
     const { runs } = (await (await fetch(`${started.url}/api/runs`)).json()) as { runs: RunSummary[] };
     const run = runs[0];
     const path = `/api/runs/${encodeURIComponent(run.id)}/query`;
-    const bodies: QueryRequest[] = (await filterStates(started.url, run)).flatMap((s) =>
+    const bodies: QueryRequest[] = (await filterStates(started.url, run)).states.flatMap((s) =>
       changeRequests(run, s)
         .filter((x) => x.endpoint === "query")
         .map((x) => x.body as QueryRequest),
@@ -491,15 +500,25 @@ async function main(): Promise<number> {
     if (process.argv.includes("--throughput")) return await throughput(dir, maxSeconds);
     const rounds = option("rounds", 3);
     const parallel = option("parallel", 6);
-    const configs = (arg("connections") ?? "1,4").split(",").map((c) => c.trim());
-    for (const c of configs)
-      if (c !== "default" && !(Number.isInteger(Number(c)) && Number(c) >= 1))
-        throw new Error(`--connections takes pool sizes such as 1,4 (or "default"), not ${JSON.stringify(c)}`);
+    const configs = (arg("connections") ?? "1,4,4+cache").split(",").map((c) => c.trim());
+    for (const c of configs) {
+      const n = c.replace(/\+cache$/, "");
+      if (n !== "default" && !(Number.isInteger(Number(n)) && Number(n) >= 1))
+        throw new Error(`--connections takes pool sizes such as 1,4,4+cache (or "default"), not ${JSON.stringify(c)}`);
+    }
     console.log(`results folder: ${dir}; ${cpus().length} CPUs; load average ${loads()}`);
-    const answers = new Map<string, string>();
+    // --answers FILE: every answer must equal the one in FILE (written by an earlier run, e.g. of another build);
+    // without the file, it is written.
+    const answersFile = arg("answers");
+    const saved =
+      answersFile && existsSync(answersFile) ? (JSON.parse(readFileSync(answersFile, "utf8")) as Record<string, string>) : undefined;
+    const answers = new Map<string, string>(Object.entries(saved ?? {}));
     const results: ConfigResult[] = [];
     for (const c of configs) results.push(await replay(dir, c, rounds, parallel, maxSeconds, answers));
-    console.log(`\n${answers.size} distinct requests, each answered the same under every pool size and round`);
+    console.log(
+      `\n${answers.size} distinct requests, each answered the same under every configuration and round${saved ? ` and as in ${answersFile}` : ""}`,
+    );
+    if (answersFile && !saved) writeFileSync(answersFile, JSON.stringify(Object.fromEntries(answers)) + "\n");
     const out = arg("json");
     if (out) writeFileSync(out, JSON.stringify({ dir, cpus: cpus().length, rounds, parallel, results }, null, 2) + "\n");
     return 0;
