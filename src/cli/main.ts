@@ -182,6 +182,8 @@ program
   .option("--port <n>", "port", integer("--port"), 5173)
   .option("--host <host>", "address to bind (anything but loopback needs --token)", "127.0.0.1")
   .option("--token <token>", "require this token on every request")
+  .option("--connections <n>", "database connections answering at once (default 2 to 4, from the cores)", integer("--connections"))
+  .option("--no-cache", "compute every answer, even for a request answered before")
   .option(
     "--public",
     "serve only what is safe to publish: refuse runs with protection off, report.html only where its audit passes (docs/disclosure.md)",

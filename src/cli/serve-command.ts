@@ -7,11 +7,20 @@ import { cliIo } from "./io.js";
  */
 export async function serveCommand(
   dirs: string[],
-  options: { port: number; host: string; token?: string; public?: boolean },
+  options: { port: number; host: string; token?: string; public?: boolean; connections?: number; cache?: boolean },
 ): Promise<void> {
   const io = cliIo();
   const log = (line: string) => io.stderr.write(line + "\n");
-  const server = await startServer({ dirs, port: options.port, host: options.host, token: options.token, public: options.public, log });
+  const server = await startServer({
+    dirs,
+    port: options.port,
+    host: options.host,
+    token: options.token,
+    public: options.public,
+    connections: options.connections,
+    cache: options.cache,
+    log,
+  });
   io.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);
   io.stdout.write(
     options.public

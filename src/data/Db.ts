@@ -66,7 +66,18 @@ export class Db implements Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** Whether closing this Db closes the instance too (the one `open` made), or only its own connection. */
+    private readonly ownsInstance: boolean,
   ) {}
+
+  /** A connection of `instance` with the settings every openbeat connection has. */
+  private static async connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
+    const connection = await instance.connect();
+    // Timestamps with a time zone must read the same on every machine: hour and weekday features depend on it.
+    // A connection's settings are its own, so each one is set.
+    await connection.run("SET TimeZone = 'UTC'");
+    return connection;
+  }
 
   /**
    * Opens an in-memory database, or a file; `readOnly` opens the file read-only; `memoryLimit` (e.g. "4GB") caps
@@ -83,10 +94,16 @@ export class Db implements Database {
     } catch (e) {
       throw new UserError("db.open", msg.dbOpenFailed(path, driverMessage(e)), { cause: e });
     }
-    const connection = await instance.connect();
-    // Timestamps with a time zone must read the same on every machine: hour and weekday features depend on it.
-    await connection.run("SET TimeZone = 'UTC'");
-    return new Db(instance, connection);
+    return new Db(instance, await Db.connectTo(instance), true);
+  }
+
+  /**
+   * Another connection to the same database: it sees the same tables and views (the catalog is the instance's, not
+   * the connection's; `TEMP` objects are the exception), and queries on different connections run at the same time.
+   * Closing it closes only that connection; close every one of them before the Db they came from.
+   */
+  async connect(): Promise<Db> {
+    return new Db(this.instance, await Db.connectTo(this.instance), false);
   }
 
   async exec(sql: string, params: unknown[] = []): Promise<void> {
@@ -174,7 +191,7 @@ export class Db implements Database {
 
   close(): Promise<void> {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
     return Promise.resolve();
   }
 }

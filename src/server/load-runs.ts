@@ -13,7 +13,7 @@ import * as msg from "../util/messages.js";
 import { TIME_KINDS, type DimensionView, type FilterValue, type RangeView, type RunSummary } from "./api-types.js";
 import { dateDomain, dateStatsQuery, niceBins, numericStatsQuery } from "./ranges.js";
 import { RECORD_KEY, domainQuery, meanLatitudeQuery, type Grid } from "./sql.js";
-import { calibrationEdges, calibrationEdgesQuery } from "./risk-sql.js";
+import { CALIBRATION_BIN, calibrationBinSql, calibrationEdges, calibrationEdgesQuery, SCORE_RANK, scoreRankSql } from "./risk-sql.js";
 import { dashboardDisclosure, dashboardResults } from "./summary.js";
 
 /** A results folder opened for serving: its summary, its DuckDB table (`view`), and what its queries may touch. */
@@ -181,7 +181,11 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
     await db.exec(parquetViewSql(raw, parquet));
     const columns = new Set((await db.columns(raw)).map((c) => c.name));
     if (!columns.has("_row")) throw new UserError("serve.parquet", msg.preparedNoRow(parquet));
-    if (columns.has(RECORD_KEY)) throw new UserError("serve.parquet", msg.preparedReservedColumn(parquet, RECORD_KEY));
+    for (const reserved of [RECORD_KEY, SCORE_RANK, CALIBRATION_BIN])
+      if (columns.has(reserved)) throw new UserError("serve.parquet", msg.preparedReservedColumn(parquet, reserved));
+    const dash = results.dashboard;
+    // A risk run with scores and a target gets each row's rank by score and calibration bin once, here.
+    const scored = results.study === "risk" && !!dash.target && columns.has(dash.target) && columns.has("_score");
     const policy = policyOfManifest(readManifest(dir));
     if (options.public) {
       const off = unsafeForPublic(policy);
@@ -190,8 +194,9 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
     // The run is read once into an in-memory table with each row's record key (computed once, not per query);
     // queries on it are faster than on the parquet file itself, which is never changed.
     const salt = runSalt({ seed: results.seed, name: results.name, inputs: results.data.inputs });
+    const riskColumns = scored ? `, ${scoreRankSql()} AS ${quoteIdent(SCORE_RANK)}, NULL::INTEGER AS ${quoteIdent(CALIBRATION_BIN)}` : "";
     await db.exec(
-      `CREATE TABLE ${quoteIdent(view)} AS SELECT *, ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)} FROM ${quoteIdent(raw)}${studyRowsWhere(dir)}`,
+      `CREATE TABLE ${quoteIdent(view)} AS SELECT *, ${recordKeySql(salt, '"_row"')} AS ${quoteIdent(RECORD_KEY)}${riskColumns} FROM ${quoteIdent(raw)}${studyRowsWhere(dir)}`,
     );
     await db.exec(`DROP VIEW ${quoteIdent(raw)}`);
     const [{ n }] = await db.query(countRowsSql(view));
@@ -201,7 +206,6 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       warnings.push(`${what} column ${JSON.stringify(column)} is not in prepared.parquet; left out`);
       return true;
     };
-    const dash = results.dashboard;
     const dimensions = new Map<string, DimensionView>();
     for (const d of dash.dimensions) {
       if (missing(`dimension "${d.label}"`, d.column)) continue;
@@ -260,7 +264,11 @@ export async function loadRuns(db: Db, dirs: string[], options: LoadOptions = {}
       grid = pointGrid(policy.points.grid_m, typeof lat === "number" ? lat : null);
     }
     let edges: number[] | undefined;
-    if (results.study === "risk" && target && columns.has("_score")) edges = calibrationEdges(await db.query(calibrationEdgesQuery(view)));
+    if (scored) {
+      edges = calibrationEdges(await db.query(calibrationEdgesQuery(view)));
+      const bins = calibrationBinSql(view, edges);
+      await db.exec(bins.sql, bins.params);
+    }
     const calibration: unknown = results.study === "risk" ? results.validation.calibration : undefined;
     // With --public the report is served only when the disclosure audit of its tables finds no small count.
     const reportFile = join(dir, "report.html");

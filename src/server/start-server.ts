@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { Db } from "../data/Db.js";
+import { DbPool, defaultPoolSize } from "../data/db-pool.js";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
 import type {
@@ -33,10 +34,21 @@ import {
   readCell,
   tableRows,
 } from "./answers.js";
-import { calibrationQuery, FLAG_PERCENTS, flaggingQuery, recordsQuery, tableQuery } from "./risk-sql.js";
+import {
+  calibrationBinsQuery,
+  FLAG_PERCENTS,
+  flaggedCounts,
+  flaggingBandsQuery,
+  flaggingCountQuery,
+  flaggingCutsQuery,
+  flaggingRows,
+  recordsQuery,
+  tableQuery,
+} from "./risk-sql.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
 import { binEdges, distributionQuery, rangeCondition } from "./ranges.js";
+import { AnswerCache } from "./answer-cache.js";
 import { andWhere, ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause } from "./sql.js";
 
 /** Options of {@link startServer}. */
@@ -59,13 +71,20 @@ export interface ServerOptions {
    * the policy in either mode, and no private file (prepared.parquet, features.parquet, model.json) is ever served.
    */
   public?: boolean;
+  /**
+   * Connections of the server's one DuckDB instance that answer queries at the same time (default: 2 to 4, from the
+   * cores; `defaultPoolSize`). 1 answers one query at a time.
+   */
+  connections?: number;
+  /** Keep answers by request and answer an identical request from them (default true; `AnswerCache`). */
+  cache?: boolean;
 }
 
 /** A running dashboard server. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:5173/` (without the token). */
   url: string;
-  /** Stops listening and closes the database. */
+  /** Stops listening, waits for the queries in flight, and closes the database. */
   close(): Promise<void>;
 }
 
@@ -150,16 +169,6 @@ function recordValue(v: unknown): string | number | boolean | null {
   return JSON.stringify(v);
 }
 
-/** Serialises access to the single DuckDB connection. */
-function createQueue(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => Promise<T>): Promise<T> => {
-    const next = tail.then(task, task);
-    tail = next.catch(() => undefined);
-    return next;
-  };
-}
-
 /**
  * The area GeoJSON as the dashboard needs it: each feature's geometry and name only. Counts per area come from the
  * API through the policy, so none of the file's own properties are passed on.
@@ -178,7 +187,8 @@ async function areaShapes(file: string, nameProperty: string): Promise<string> {
 
 /**
  * Starts the dashboard server over results folders: a JSON API backed by an in-memory DuckDB with one table per
- * run read from its prepared.parquet (the folders are only read), every answer passed through the run's
+ * run read from its prepared.parquet (the folders are only read), queried on a pool of connections of that one
+ * instance (`connections`) so that concurrent requests are answered at the same time, every answer passed through the run's
  * disclosure policy (docs/disclosure.md), and the built front end from `web/dist`.
  * Rejects with a UserError when a folder is not a results folder, the port is taken, or a non-loopback host is
  * asked for without a token.
@@ -193,16 +203,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!dirs.length) throw new UserError("serve.dir", msg.serveNoFolder());
   const webRoot = resolve(options.webRoot ?? defaultWebRoot());
 
+  const connections = options.connections ?? defaultPoolSize();
+  if (!Number.isInteger(connections) || connections < 1 || connections > 64)
+    throw new UserError("serve.connections", msg.serveConnections(String(connections)));
+
   const db = await Db.open();
   let runs: Run[];
+  let pool: DbPool;
   try {
+    // The runs' tables are made once on the first connection, in the instance's catalog, so every connection of
+    // the pool reads them; nothing writes to them afterwards.
     runs = await loadRuns(db, dirs, { public: options.public });
+    pool = await DbPool.open(db, connections);
   } catch (e) {
     await db.close();
     throw e;
   }
   const byId = new Map(runs.map((r) => [r.summary.id, r]));
-  const enqueue = createQueue();
+  const answers = options.cache === false ? undefined : new AnswerCache();
+  /**
+   * A POST endpoint of a run whose answers are kept by request (run, endpoint, body): the tables are read-only and
+   * each answer a function of its request, so a repeated request is answered as before without a query.
+   */
+  const answer = <T>(what: string, handler: (req: FastifyRequest) => Promise<T>) =>
+    app.post(`/api/runs/:id/${what}`, (req) => {
+      if (!answers) return handler(req);
+      const key = `${(req.params as { id: string }).id}\n${what}\n${JSON.stringify(req.body ?? null)}`;
+      return answers.get(key, () => handler(req));
+    });
+  /** Runs one query on a free connection of the pool. */
+  const query = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
   const tokenDigest = token === undefined ? undefined : digest(token);
 
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, routerOptions: { maxParamLength: 200 } });
@@ -293,14 +323,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       target: run.target,
       hasScore: run.hasScore,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     const rows = groupedRows(raw, run.domains.get(group.key) ?? [], shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     return group.kind === "category" ? orderByCount(rows) : rows;
   };
 
   app.get("/api/runs", () => Promise.resolve({ runs: runs.map((r) => r.summary) }));
 
-  app.post("/api/runs/:id/query", async (req): Promise<QueryResponse> => {
+  answer("query", async (req): Promise<QueryResponse> => {
     const run = runOf(req);
     const body = parseBody(querySchema, req.body);
     const group = body.group_by === undefined ? undefined : resolveGroup(run, body.group_by);
@@ -316,19 +346,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       target: run.target,
       hasScore: run.hasScore,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     if (byCluster) return { rows: groupedRows(raw, [null], shapeOf(run), run.policy, clusterIds(run)) };
     const cell = raw.length ? readCell(raw[0]) : { n: 0, ck: 0 };
     return { rows: [publishRow(null, cell, shapeOf(run), run.policy)] };
   });
 
-  app.post("/api/runs/:id/histogram", async (req) => {
+  answer("histogram", async (req) => {
     const run = runOf(req);
     if (!run.hasScore) throw new ApiError(400, "this run has no scores (_score); only risk studies have a score histogram");
     const body = parseBody(histogramSchema, req.body);
     const bins = body.bins ?? 20;
     const q = histogramQuery(run.view, filtersOf(run, body.filters, body.ranges), bins, run.target);
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
   });
 
@@ -339,25 +369,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { target: run.target, edges: run.calibrationEdges };
   };
 
-  app.post("/api/runs/:id/calibration", async (req): Promise<CalibrationResponse> => {
+  answer("calibration", async (req): Promise<CalibrationResponse> => {
     const run = runOf(req);
     const { target, edges } = riskRun(run, "calibration curve");
     const body = parseBody(riskSchema, req.body);
-    const q = calibrationQuery(run.view, filtersOf(run, body.filters, body.ranges), edges, target);
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const q = calibrationBinsQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
+    const raw = await query(q.sql, q.params);
     return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
   });
 
-  app.post("/api/runs/:id/flagging", async (req): Promise<FlaggingResponse> => {
+  answer("flagging", async (req): Promise<FlaggingResponse> => {
     const run = runOf(req);
     const { target } = riskRun(run, "flagging chart");
     const body = parseBody(riskSchema, req.body);
-    const q = flaggingQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const where = filtersOf(run, body.filters, body.ranges);
+    // Three scans on one connection, none of them a sort (risk-sql.ts).
+    const raw = await pool.use(async (c) => {
+      const count = flaggingCountQuery(run.view, where);
+      const n = Number((await c.query(count.sql, count.params))[0]?.n ?? 0);
+      if (n === 0) return [];
+      const counts = flaggedCounts(n);
+      const cutsQuery = flaggingCutsQuery(run.view, where, n, counts);
+      const cuts = ((await c.query(cutsQuery.sql, cutsQuery.params))[0]?.cuts as unknown[]).map(Number);
+      const bands = flaggingBandsQuery(run.view, where, cuts, target);
+      return flaggingRows(await c.query(bands.sql, bands.params));
+    });
     return flaggingPoints(raw, FLAG_PERCENTS, run.policy);
   });
 
-  app.post("/api/runs/:id/table", async (req): Promise<TableResponse> => {
+  answer("table", async (req): Promise<TableResponse> => {
     const run = runOf(req);
     const body = parseBody(tableSchema, req.body);
     const groups = body.group_by.map((g) => resolveGroup(run, g));
@@ -389,11 +429,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (size > MAX_TABLE_ROWS)
       throw new ApiError(400, `this table would have ${size} rows (at most ${MAX_TABLE_ROWS}); group by fewer or smaller dimensions`);
     const q = tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy) };
   });
 
-  app.post("/api/runs/:id/records", async (req): Promise<RecordsResponse> => {
+  answer("records", async (req): Promise<RecordsResponse> => {
     const run = runOf(req);
     if (!run.policy.row_level)
       throw new ApiError(
@@ -415,7 +455,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       limit: body.limit ?? 50,
     });
     const count = groupQuery({ view: run.view, where, hasScore: false });
-    const [rows, totals] = await enqueue(async () => [await db.query(q.sql, q.params), await db.query(count.sql, count.params)]);
+    const [rows, totals] = await Promise.all([query(q.sql, q.params), query(count.sql, count.params)]);
     return {
       columns,
       rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c, recordValue(r[c])]))),
@@ -424,7 +464,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   });
 
-  app.post("/api/runs/:id/points", async (req): Promise<PointsResponse> => {
+  answer("points", async (req): Promise<PointsResponse> => {
     const run = runOf(req);
     if (!run.points) throw new ApiError(400, "this run has no point coordinates (dashboard.points)");
     if (!run.grid) {
@@ -441,11 +481,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       lon: run.points.lon,
       grid: run.grid,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     return { grid_m: run.grid.grid_m, ...gridCells(raw, run.grid, run.policy) };
   });
 
-  app.post("/api/runs/:id/areas", async (req) => {
+  answer("areas", async (req) => {
     const run = runOf(req);
     if (!run.areas) throw new ApiError(400, "this run has no area map (dashboard.areas)");
     const body = parseBody(areasSchema, req.body);
@@ -455,7 +495,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   });
 
-  app.post("/api/runs/:id/distribution", async (req): Promise<DistributionResponse> => {
+  answer("distribution", async (req): Promise<DistributionResponse> => {
     const run = runOf(req);
     const body = parseBody(distributionSchema, req.body);
     const range = run.ranges.get(body.column);
@@ -475,7 +515,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       measures: measures(run.target, run.hasScore),
       clusterColumn: byCluster ? run.clusterColumn : undefined,
     });
-    const raw = await enqueue(() => db.query(q.sql, q.params));
+    const raw = await query(q.sql, q.params);
     const answer = distributionBins(raw, binEdges(range, unit), shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     const { outside, ...rest } = answer;
     return { column: range.column, kind: range.kind, ...(range.kind === "date" ? { unit, outside } : {}), ...rest };
@@ -537,7 +577,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.listen({ port, host });
   } catch (e) {
     await app.close();
-    await db.close();
+    await pool.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new UserError("serve.port", msg.portInUse(port), { cause: e });
     if (code === "EADDRNOTAVAIL") throw new UserError("serve.host", msg.hostNotAvailable(host), { cause: e });
@@ -553,7 +593,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await app.close();
-      await enqueue(async () => db.close());
+      await pool.close();
     },
   };
 }

@@ -453,6 +453,11 @@ export const ERROR_CODES = {
     what: "`results.json: clusters[2].size is 4, below min_cell 10; nothing was published`",
     fix: "a file of the results folder was changed or written by a faulty build: rerun `openbeat run` and publish again",
   },
+  "serve.connections": {
+    section: "Command line, results folder, score, serve",
+    what: "`--connections 0: the server needs 1 to 64 database connections`",
+    fix: "pass a whole number from 1 to 64, or leave `--connections` out (2 to 4, from the cores)",
+  },
   "serve.dir": {
     section: "Command line, results folder, score, serve",
     what: "`no results.json here or in its subfolders`",

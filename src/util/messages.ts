@@ -692,6 +692,9 @@ export const serveNeedsToken = (host: string) =>
 /** A `--token` too short to protect anything. */
 export const serveTokenTooShort = () => "the token must have at least 8 characters";
 
+/** `--connections` out of range. */
+export const serveConnections = (given: string) => `--connections ${given}: the server needs 1 to 64 database connections`;
+
 /** `openbeat serve` without a folder. */
 export const serveNoFolder = () => "no results folder given; pass one written by `openbeat run`";
 

@@ -107,6 +107,7 @@ afterAll(async () => {
 
 const policy = resolvePolicy();
 const riskDir = join(fixtures, "risk");
+const json = { "content-type": "application/json" };
 const segDir = join(fixtures, "segments");
 
 describe("startServer API", () => {
@@ -523,6 +524,60 @@ describe("startServer host and token", () => {
     } finally {
       await s.close();
     }
+  });
+
+  it("answers concurrent requests on a pool of connections, and repeated ones from its cache, exactly as one connection computes them one at a time", async () => {
+    // One connection and no kept answers, against three connections with the answer cache.
+    const one = await startServer({ dirs: [fixtures], port: 0, webRoot, connections: 1, cache: false, log: () => {} });
+    const three = await startServer({ dirs: [fixtures], port: 0, webRoot, connections: 3, log: () => {} });
+    try {
+      const { runs } = (await (await fetch(one.url + "api/runs")).json()) as { runs: RunSummary[] };
+      // The requests one filter change sends on each run: totals, every dimension, the ranges, the risk views, the
+      // drill-down table, the map; under no filter and under a filter of the first dimension.
+      const requests: [string, unknown][] = [];
+      for (const run of runs) {
+        const api = `api/runs/${run.id}/`;
+        const first = run.dimensions[0];
+        const domain = (
+          (await (
+            await fetch(one.url + api + "query", { method: "POST", headers: json, body: JSON.stringify({ group_by: first.key }) })
+          ).json()) as {
+            rows: QueryRow[];
+          }
+        ).rows.map((r) => r.key);
+        for (const filters of [{}, { [first.key]: domain.slice(0, 1) }]) {
+          requests.push([api + "query", { filters }], [api + "query", { filters, by_cluster: true }]);
+          for (const d of run.dimensions) requests.push([api + "query", { filters, group_by: d.key }]);
+          for (const r of run.ranges) requests.push([api + "distribution", { filters, column: r.column }]);
+          requests.push([api + "table", { filters, group_by: [first.key] }]);
+          if (run.study === "risk")
+            requests.push(
+              [api + "histogram", { filters }],
+              [api + "calibration", { filters }],
+              [api + "flagging", { filters }],
+              [api + "points", { filters }],
+            );
+          else requests.push([api + "areas", { filters }]);
+        }
+      }
+      const ask = async (base: string, [path, body]: [string, unknown]) => {
+        const res = await fetch(base + path, { method: "POST", headers: json, body: JSON.stringify(body) });
+        return `${res.status} ${await res.text()}`;
+      };
+      const sequential: string[] = [];
+      for (const r of requests) sequential.push(await ask(one.url, r));
+      expect(sequential.filter((a) => !a.startsWith("200 ")).length).toBe(0);
+      // Every request twice, all at once.
+      const concurrent = await Promise.all([...requests, ...requests].map((r) => ask(three.url, r)));
+      expect(concurrent).toEqual([...sequential, ...sequential]);
+    } finally {
+      await Promise.all([one.close(), three.close()]);
+    }
+  });
+
+  it("refuses a number of connections outside 1 to 64 with a UserError", async () => {
+    for (const connections of [0, -1, 65, 2.5])
+      await expect(startServer({ dirs: [fixtures], port: 0, webRoot, connections })).rejects.toThrow(/1 to 64 database connections/);
   });
 
   it("rejects folders that are not results folders with a UserError", async () => {
