@@ -1,5 +1,7 @@
 import type { VisualizationSpec } from "vega-embed";
+import { distinctLabels } from "../../src/report/labels.js";
 import { CATEGORY_PALETTE } from "../../src/report/palette.js";
+import { textWidth } from "../../src/report/text-metrics.js";
 
 /** Colours used across the dashboard. */
 export const COLORS = {
@@ -118,6 +120,26 @@ const TIME_AXIS = { labelAngle: 0, labelOverlap: "parity", labelSeparation: 6 } 
 /** Upper bound of the mean glyph width of an 11px axis label, capitals included. */
 const LABEL_CHAR_PX = 7;
 
+/**
+ * Axis labels that fit `px` pixels and stay distinct: long values are cut in the middle ("WANTON ENDANGER…-1ST
+ * DEGREE"), not at the end, so offences that differ only in their degree keep different labels (as in the report);
+ * the full value stays in the tooltip. Returns a `labelExpr` mapping each value to its short form, or nothing when
+ * every value fits.
+ */
+export function shortAxisLabels(values: readonly string[], px: number, fontSize = 11): { labelExpr?: string } {
+  const fits = (t: string) => textWidth(t, fontSize) <= px * 0.92;
+  if (values.every(fits)) return {};
+  // The most characters at which every shortened label fits (DejaVu Sans widths, as the report measures them)
+  let short = [...values];
+  for (let max = Math.floor(px / 5); max >= 8; --max) {
+    short = distinctLabels([...values], max);
+    if (short.every(fits)) break;
+  }
+  const map: Record<string, string> = {};
+  values.forEach((v, i) => (map[v] = short[i]));
+  return { labelExpr: `${JSON.stringify(map)}[datum.value] || datum.label` };
+}
+
 /** The whole chart, axes and labels included, fits the given width. */
 const FIT_X = { type: "fit-x", contains: "padding" } as const;
 
@@ -160,7 +182,19 @@ export function riskCategorySpec(
       {
         width: countWidth,
         height,
-        encoding: { y: { ...y, axis: { labelLimit: Math.max(narrow ? 90 : 120, labelWidth), labelColor: COLORS.text } } },
+        encoding: {
+          y: {
+            ...y,
+            axis: {
+              labelLimit: Math.max(narrow ? 90 : 120, labelWidth),
+              labelColor: COLORS.text,
+              ...shortAxisLabels(
+                data.map((d) => d.label),
+                Math.max(narrow ? 90 : 120, labelWidth),
+              ),
+            },
+          },
+        },
         layer: [
           {
             mark: { type: "bar", cursor: "pointer", cornerRadiusEnd: 2 },
@@ -337,7 +371,16 @@ export function stackedSpec(
     height: vertical ? 170 : Math.max(ROW_HEIGHT * rows, 40),
     encoding: vertical
       ? { x: { ...category, axis: TIME_AXIS } }
-      : { y: { ...category, axis: { labelLimit: Math.max(190, Math.round(width * 0.4)), labelColor: COLORS.text } } },
+      : {
+          y: {
+            ...category,
+            axis: {
+              labelLimit: Math.max(190, Math.round(width * 0.4)),
+              labelColor: COLORS.text,
+              ...shortAxisLabels([...new Set(data.map((d) => d.label))], Math.max(190, Math.round(width * 0.4))),
+            },
+          },
+        },
     layer: [
       {
         mark: { type: "bar", cursor: "pointer" },
@@ -865,7 +908,8 @@ export function flaggingSpec(data: FlaggingDatum[], width: number, series: [stri
   const x = {
     field: "percent",
     type: "quantitative",
-    title: `Top N% of the filtered records flagged (by ${scoreNoun})`,
+    // On a phone the long title would run past the chart's right edge
+    title: width < 500 ? "Top N% flagged" : `Top N% of the filtered records flagged (by ${scoreNoun})`,
     scale: { domain: [0, 100] },
     axis: { labelExpr: "datum.value + '%'", tickCount: 5, labelSeparation: 6 },
   };
