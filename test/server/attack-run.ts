@@ -370,9 +370,13 @@ export async function attackRun(
     // Pairs the server answers: at most MAX_TABLE_ROWS combinations (Baltimore's area × neighbourhood is refused).
     const size = (d: DimensionView) => Math.max(1, domains.get(d.key)?.length ?? 0);
     const pairs = free.flatMap((a, i) => free.slice(i + 1).map((b) => [a, b] as const));
-    const fitting = pairs.filter(([a, b]) => size(a) * size(b) <= MAX_TABLE_ROWS);
+    // The larger half of them (most cells, most partitions to difference), so that a run with few small dimensions
+    // still has its tables attacked cell by cell.
+    const fitting = pairs
+      .filter(([a, b]) => size(a) * size(b) <= MAX_TABLE_ROWS)
+      .sort((p, q) => size(q[0]) * size(q[1]) - size(p[0]) * size(p[1]));
     if (!fitting.length) return;
-    const [a, b] = pick(fitting);
+    const [a, b] = pick(fitting.slice(0, Math.ceil(fitting.length / 2)));
     const answer = await post<TableResponse>("table", { filters: base, group_by: [a.key, b.key] });
     tableCells += answer.rows.length;
     const [ia, ib] = [index.get(a.key) ?? -1, index.get(b.key) ?? -1];
