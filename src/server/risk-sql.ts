@@ -1,4 +1,5 @@
 import { quoteIdent } from "../data/Db.js";
+import { KEY_RANGE } from "../disclosure/perturb.js";
 import type { DimensionView } from "./api-types.js";
 import { andWhere, dimensionExpr, measures, RECORD_KEY, type SqlQuery } from "./sql.js";
 
@@ -144,7 +145,7 @@ export function flaggingRows(bands: Record<string, unknown>[]): Record<string, u
       pos += Number(b.pos);
       rkPos += Number(b.rk_pos);
     }
-    return { key: pct, count: n, ck: rk % 256, positives: pos, ck_pos: rkPos % 256 };
+    return { key: pct, count: n, ck: rk % KEY_RANGE, positives: pos, ck_pos: rkPos % KEY_RANGE };
   });
 }
 
