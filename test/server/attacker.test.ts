@@ -16,7 +16,7 @@ import { analyse } from "./attacker.js";
  */
 
 const fixtures = resolve("test/fixtures/dashboard");
-const plan: AttackPlan = { seed: 11, valuesPerDimension: 12, pairs: 30, triples: 15, twoValue: 3, concurrency: 4, ranges: 6 };
+const plan: AttackPlan = { seed: 11, valuesPerDimension: 8, pairs: 15, triples: 8, twoValue: 2, concurrency: 4, ranges: 4 };
 
 let base: string;
 let db: Db;
