@@ -138,6 +138,35 @@ export class Db implements Database {
   }
 
   /**
+   * Columns of a query whose values are numbers (integers, doubles, booleans as 0/1) as Float64Arrays, without a
+   * JavaScript value per cell; NULL reads as NaN. For large numeric results such as the dashboard's run index.
+   */
+  async queryNumbers(sql: string, params: unknown[] = []): Promise<{ names: string[]; columns: Float64Array[] }> {
+    try {
+      const result = await this.connection.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+      const names = result.columnNames();
+      const chunks = await result.fetchAllChunks();
+      const n = chunks.reduce((s, c) => s + c.rowCount, 0);
+      const columns = names.map(() => new Float64Array(n));
+      let offset = 0;
+      for (const chunk of chunks) {
+        for (let j = 0; j < columns.length; ++j) {
+          const out = columns[j];
+          const values = chunk.getColumnValues(j);
+          for (let i = 0; i < values.length; ++i) {
+            const v = values[i];
+            out[offset + i] = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? Number(v) : NaN;
+          }
+        }
+        offset += chunk.rowCount;
+      }
+      return { names, columns };
+    } catch (e) {
+      throw new QueryError(driverMessage(e), sql, e);
+    }
+  }
+
+  /**
    * Splits `sql` into statements with DuckDB's own parser, without running anything: how many there are and, when
    * there is exactly one, its type after binding (`SELECT`, `COPY`, `ATTACH`, `SET`, …). Parse and bind errors
    * throw a {@link QueryError}. Binding can already act (binding `EXPORT DATABASE` creates its folder), so SQL from

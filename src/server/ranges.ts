@@ -45,8 +45,9 @@ export function niceBins(min: number, max: number, integer: boolean): Bins {
 }
 
 /** The SQL bin index (0..bins-1) of a numeric column's value; null when missing or not a number. */
-export function binExpr(r: Pick<NumericRangeView, "column" | "start" | "width" | "bins">): string {
-  const x = `TRY_CAST(${quoteIdent(r.column)} AS DOUBLE)`;
+export function binExpr(r: Pick<NumericRangeView, "column" | "start" | "width" | "bins">, alias?: string): string {
+  const col = alias === undefined ? quoteIdent(r.column) : `${alias}.${quoteIdent(r.column)}`;
+  const x = `TRY_CAST(${col} AS DOUBLE)`;
   // Edges are multiples of the width, so the index is the value over the width (no accumulated edges); the 1e-9
   // keeps a value on an edge in the bin it starts (0.15 / 0.05 is 2.9999999999999996 in binary floating point), and
   // the clamp keeps every value of the run in a bin.
@@ -86,14 +87,18 @@ const edgesHint = (r: Bins): string =>
   `bins of ${r.width} from ${r.start} to ${clean(r.start + r.bins * r.width)}: ${[0, 1, 2].map((i) => clean(r.start + i * r.width)).join(", ")}, …`;
 
 /**
- * The SQL condition of range filters (`AND`-ed; empty SQL when none), checked against the run's range columns:
- * a known column, at most one range per column, min < max, numbers on bin edges for numeric columns and
- * `YYYY-MM-DD` days for the timeline. Values are bound as parameters.
- * @param except column left out (a chart is not filtered by its own range)
+ * A checked range filter: a numeric column's bins `lo..hi` (inclusive bin indices), or a timeline's days as UTC
+ * milliseconds `[lo, hi)`.
  */
-export function rangeCondition(ranges: readonly RangeFilter[], views: ReadonlyMap<string, RangeView>, except?: string): SqlQuery {
-  const parts: string[] = [];
-  const params: unknown[] = [];
+export type CheckedRange = { view: NumericRangeView; lo: number; hi: number } | { view: DateRangeView; lo: number; hi: number };
+
+/**
+ * Range filters checked against the run's range columns: a known column, at most one range per column, min < max,
+ * numbers on bin edges for numeric columns and `YYYY-MM-DD` days for the timeline.
+ * @param except column left out (still checked): a chart is not filtered by its own range
+ */
+export function checkRanges(ranges: readonly RangeFilter[], views: ReadonlyMap<string, RangeView>, except?: string): CheckedRange[] {
+  const out: CheckedRange[] = [];
   const seen = new Set<string>();
   for (const f of ranges) {
     const v = views.get(f.column);
@@ -118,9 +123,7 @@ export function rangeCondition(ranges: readonly RangeFilter[], views: ReadonlyMa
         const bad = lo === undefined ? `min ${f.min}` : `max ${f.max}`;
         throw new ApiError(400, `range on ${JSON.stringify(f.column)}: ${bad} is not a bin edge (${edgesHint(v)})`);
       }
-      if (f.column === except) continue;
-      parts.push(`${binExpr(v)} BETWEEN ?::INTEGER AND ?::INTEGER`);
-      params.push(lo, hi - 1);
+      if (f.column !== except) out.push({ view: v, lo, hi: hi - 1 });
     } else {
       const lo = parseDay(f.min);
       const hi = parseDay(f.max);
@@ -133,10 +136,33 @@ export function rangeCondition(ranges: readonly RangeFilter[], views: ReadonlyMa
           400,
           `range on ${JSON.stringify(f.column)}: min (${String(f.min)}) must be before max (${String(f.max)}); ranges are [min, max)`,
         );
-      if (f.column === except) continue;
-      const ts = `TRY_CAST(${quoteIdent(v.column)} AS TIMESTAMP)`;
+      if (f.column !== except) out.push({ view: v, lo, hi });
+    }
+  }
+  return out;
+}
+
+/**
+ * The SQL condition of range filters (`AND`-ed; empty SQL when none), checked by {@link checkRanges}. Values are
+ * bound as parameters.
+ * @param except column left out (a chart is not filtered by its own range)
+ */
+export function rangeCondition(ranges: readonly RangeFilter[], views: ReadonlyMap<string, RangeView>, except?: string): SqlQuery {
+  return rangeSql(checkRanges(ranges, views, except));
+}
+
+/** The SQL condition of checked ranges (`AND`-ed; empty SQL when none). */
+export function rangeSql(checked: readonly CheckedRange[]): SqlQuery {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const r of checked) {
+    if (r.view.kind === "numeric") {
+      parts.push(`${binExpr(r.view)} BETWEEN ?::INTEGER AND ?::INTEGER`);
+      params.push(r.lo, r.hi);
+    } else {
+      const ts = `TRY_CAST(${quoteIdent(r.view.column)} AS TIMESTAMP)`;
       parts.push(`${ts} >= ?::TIMESTAMP AND ${ts} < ?::TIMESTAMP`);
-      params.push(formatDay(lo), formatDay(hi));
+      params.push(formatDay(r.lo), formatDay(r.hi));
     }
   }
   return { sql: parts.map((p) => `(${p})`).join(" AND "), params };

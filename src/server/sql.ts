@@ -2,7 +2,7 @@ import { quoteIdent } from "../data/Db.js";
 import { gridCountsQuery, meanLatitudeSql } from "../data/sql/grid.js";
 import type { SqlQuery } from "../data/sql/tables.js";
 import type { PointGrid } from "../disclosure/points.js";
-import type { DimensionView, Filters } from "./api-types.js";
+import type { DimensionView, FilterValue, Filters } from "./api-types.js";
 
 /** A request the client got wrong; the server answers with `status` and `message` as JSON. */
 export class ApiError extends Error {
@@ -17,8 +17,8 @@ export class ApiError extends Error {
 export type { SqlQuery } from "../data/sql/tables.js";
 
 /** The SQL expression a dimension groups and filters by; timestamp parts are derived from the column. */
-export function dimensionExpr(d: Pick<DimensionView, "column" | "kind">): string {
-  const col = quoteIdent(d.column);
+export function dimensionExpr(d: Pick<DimensionView, "column" | "kind">, alias?: string): string {
+  const col = alias === undefined ? quoteIdent(d.column) : `${alias}.${quoteIdent(d.column)}`;
   const ts = `TRY_CAST(${col} AS TIMESTAMP)`;
   switch (d.kind) {
     case "category":
@@ -47,28 +47,39 @@ export function whereClause(filters: Filters, dimensions: ReadonlyMap<string, Di
     const d = dimensions.get(key);
     if (!d) throw new ApiError(400, `unknown filter column: ${JSON.stringify(key)}`);
     if (key === except || values.length === 0) continue;
-    const expr = dimensionExpr(d);
-    const strings: string[] = [];
-    const numbers: number[] = [];
-    let orNull = false;
-    for (const v of values) {
-      if (v === null) orNull = true;
-      else if (typeof v === "number") numbers.push(v);
-      else strings.push(String(v));
-    }
-    const alternatives: string[] = [];
-    if (strings.length) {
-      alternatives.push(`CAST(${expr} AS VARCHAR) IN (${strings.map(() => "?").join(", ")})`);
-      params.push(...strings);
-    }
-    if (numbers.length) {
-      alternatives.push(`TRY_CAST(${expr} AS DOUBLE) IN (${numbers.map(() => "?::DOUBLE").join(", ")})`);
-      params.push(...numbers);
-    }
-    if (orNull) alternatives.push(`${expr} IS NULL`);
-    parts.push(`(${alternatives.join(" OR ")})`);
+    const cond = valueCondition(dimensionExpr(d), values);
+    parts.push(cond.sql);
+    params.push(...cond.params);
   }
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+}
+
+/**
+ * The condition that `expr` is one of `values` (non-empty), in parentheses: strings (and booleans) compared as text,
+ * numbers as DOUBLE, null as `IS NULL`. The one definition of a filter's match, shared by the SQL answers and the
+ * run index (run-index.ts), which applies it to each dimension's distinct values.
+ */
+export function valueCondition(expr: string, values: readonly FilterValue[]): SqlQuery {
+  const strings: string[] = [];
+  const numbers: number[] = [];
+  let orNull = false;
+  for (const v of values) {
+    if (v === null) orNull = true;
+    else if (typeof v === "number") numbers.push(v);
+    else strings.push(String(v));
+  }
+  const alternatives: string[] = [];
+  const params: unknown[] = [];
+  if (strings.length) {
+    alternatives.push(`CAST(${expr} AS VARCHAR) IN (${strings.map(() => "?").join(", ")})`);
+    params.push(...strings);
+  }
+  if (numbers.length) {
+    alternatives.push(`TRY_CAST(${expr} AS DOUBLE) IN (${numbers.map(() => "?::DOUBLE").join(", ")})`);
+    params.push(...numbers);
+  }
+  if (orNull) alternatives.push(`${expr} IS NULL`);
+  return { sql: `(${alternatives.join(" OR ")})`, params };
 }
 
 /** A WHERE clause (possibly empty) with a further condition (possibly empty) `AND`-ed on; parameters in order. */
