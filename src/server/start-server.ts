@@ -47,9 +47,10 @@ import {
 } from "./risk-sql.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
-import { binEdges, distributionQuery, rangeCondition } from "./ranges.js";
+import { binEdges, checkRanges, distributionQuery, rangeCondition } from "./ranges.js";
+import { RunIndex } from "./run-index.js";
 import { AnswerCache } from "./answer-cache.js";
-import { andWhere, ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause } from "./sql.js";
+import { andWhere, ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause, type SqlQuery } from "./sql.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -78,6 +79,11 @@ export interface ServerOptions {
   connections?: number;
   /** Keep answers by request and answer an identical request from them (default true; `AnswerCache`). */
   cache?: boolean;
+  /**
+   * Answer filter changes from each run's in-memory index of typed columns (run-index.ts; default true) instead of
+   * SQL over its table. The answers are the same; false serves every answer from SQL.
+   */
+  index?: boolean;
 }
 
 /** A running dashboard server. */
@@ -215,6 +221,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // the pool reads them; nothing writes to them afterwards.
     runs = await loadRuns(db, dirs, { public: options.public });
     pool = await DbPool.open(db, connections);
+    if (options.index !== false) {
+      const poolQuery = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
+      for (const run of runs) run.index = await RunIndex.build(db, run, poolQuery);
+    }
   } catch (e) {
     await db.close();
     throw e;
@@ -233,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   /** Runs one query on a free connection of the pool. */
   const query = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
+  const sqlRows = (q: SqlQuery) => query(q.sql, q.params);
   const tokenDigest = token === undefined ? undefined : digest(token);
 
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, routerOptions: { maxParamLength: 200 } });
@@ -304,6 +315,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return andWhere(whereClause(filters ?? {}, run.dimensions, except), rangeCondition(ranges ?? [], run.ranges, exceptRange));
   };
 
+  /**
+   * The rows a request selects in the run's index (after {@link filtersOf} has checked the request), or undefined
+   * when the run is served from SQL only.
+   */
+  const indexed = async (run: Run, filters: Filters | undefined, ranges: RangeFilter[] | undefined, exceptRange?: string) => {
+    const index = run.index;
+    if (!index) return undefined;
+    return { index, keep: await index.select(filters ?? {}, checkRanges(ranges ?? [], run.ranges, exceptRange)) };
+  };
+
   const shapeOf = (run: Run) => ({ target: !!run.target, score: run.hasScore });
   const clusterIds = (run: Run) => (run.clusterColumn ? (run.domains.get(run.clusterColumn) ?? []).filter((c) => c !== null) : []);
 
@@ -315,15 +336,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     group: DimensionView,
     byCluster: boolean,
   ): Promise<QueryResponse["rows"]> => {
-    const q = groupQuery({
-      view: run.view,
-      where: filtersOf(run, filters, ranges),
-      group,
-      clusterColumn: byCluster ? run.clusterColumn : undefined,
-      target: run.target,
-      hasScore: run.hasScore,
-    });
-    const raw = await query(q.sql, q.params);
+    const where = filtersOf(run, filters, ranges);
+    const ix = await indexed(run, filters, ranges);
+    const cluster = byCluster ? run.clusterColumn : undefined;
+    const raw = ix
+      ? ix.index.grouped(ix.keep, group, cluster === undefined ? undefined : { key: cluster })
+      : await sqlRows(groupQuery({ view: run.view, where, group, clusterColumn: cluster, target: run.target, hasScore: run.hasScore }));
     const rows = groupedRows(raw, run.domains.get(group.key) ?? [], shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     return group.kind === "category" ? orderByCount(rows) : rows;
   };
@@ -339,14 +357,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return { rows: await grouped(run, body.filters, body.ranges, group, byCluster) };
     }
     const byCluster = !!body.by_cluster && !!run.clusterColumn;
-    const q = groupQuery({
-      view: run.view,
-      where: filtersOf(run, body.filters, body.ranges),
-      clusterColumn: byCluster ? run.clusterColumn : undefined,
-      target: run.target,
-      hasScore: run.hasScore,
-    });
-    const raw = await query(q.sql, q.params);
+    const where = filtersOf(run, body.filters, body.ranges);
+    const ix = await indexed(run, body.filters, body.ranges);
+    const cluster = byCluster ? run.clusterColumn : undefined;
+    const raw = ix
+      ? ix.index.grouped(ix.keep, undefined, cluster === undefined ? undefined : { key: cluster })
+      : await sqlRows(groupQuery({ view: run.view, where, clusterColumn: cluster, target: run.target, hasScore: run.hasScore }));
     if (byCluster) return { rows: groupedRows(raw, [null], shapeOf(run), run.policy, clusterIds(run)) };
     const cell = raw.length ? readCell(raw[0]) : { n: 0, ck: 0 };
     return { rows: [publishRow(null, cell, shapeOf(run), run.policy)] };
@@ -357,8 +373,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!run.hasScore) throw new ApiError(400, "this run has no scores (_score); only risk studies have a score histogram");
     const body = parseBody(histogramSchema, req.body);
     const bins = body.bins ?? 20;
-    const q = histogramQuery(run.view, filtersOf(run, body.filters, body.ranges), bins, run.target);
-    const raw = await query(q.sql, q.params);
+    const where = filtersOf(run, body.filters, body.ranges);
+    const ix = await indexed(run, body.filters, body.ranges);
+    const raw = ix ? ix.index.histogram(ix.keep, bins) : await sqlRows(histogramQuery(run.view, where, bins, run.target));
     return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
   });
 
@@ -373,8 +390,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const run = runOf(req);
     const { target, edges } = riskRun(run, "calibration curve");
     const body = parseBody(riskSchema, req.body);
-    const q = calibrationBinsQuery(run.view, filtersOf(run, body.filters, body.ranges), target);
-    const raw = await query(q.sql, q.params);
+    const where = filtersOf(run, body.filters, body.ranges);
+    const ix = await indexed(run, body.filters, body.ranges);
+    const raw = ix ? ix.index.calibration(ix.keep) : await sqlRows(calibrationBinsQuery(run.view, where, target));
     return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
   });
 
@@ -383,6 +401,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const { target } = riskRun(run, "flagging chart");
     const body = parseBody(riskSchema, req.body);
     const where = filtersOf(run, body.filters, body.ranges);
+    const ix = await indexed(run, body.filters, body.ranges);
+    if (ix) return flaggingPoints(flaggingRows(ix.index.flaggingBands(ix.keep)), FLAG_PERCENTS, run.policy);
     // Three scans on one connection, none of them a sort (risk-sql.ts).
     const raw = await pool.use(async (c) => {
       const count = flaggingCountQuery(run.view, where);
@@ -428,8 +448,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const size = domains.reduce((p, d) => p * Math.max(1, d.length), 1);
     if (size > MAX_TABLE_ROWS)
       throw new ApiError(400, `this table would have ${size} rows (at most ${MAX_TABLE_ROWS}); group by fewer or smaller dimensions`);
-    const q = tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore });
-    const raw = await query(q.sql, q.params);
+    const ix = await indexed(run, body.filters, body.ranges);
+    const raw =
+      (ix && ix.index.table(ix.keep, groups)) ??
+      (await sqlRows(tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore })));
     return { groups, rows: tableRows(raw, domains, shapeOf(run), run.policy) };
   });
 
@@ -507,15 +529,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       throw new ApiError(400, `unit applies to the timeline only; ${JSON.stringify(body.column)} is numeric`);
     const unit = body.unit ?? "week";
     const byCluster = !!body.by_cluster && !!run.clusterColumn;
-    const q = distributionQuery({
-      view: run.view,
-      where: filtersOf(run, body.filters, body.ranges, undefined, range.column),
-      range,
-      unit,
-      measures: measures(run.target, run.hasScore),
-      clusterColumn: byCluster ? run.clusterColumn : undefined,
-    });
-    const raw = await query(q.sql, q.params);
+    const where = filtersOf(run, body.filters, body.ranges, undefined, range.column);
+    const ix = await indexed(run, body.filters, body.ranges, range.column);
+    const cluster = byCluster ? run.clusterColumn : undefined;
+    const raw = ix
+      ? ix.index.distribution(ix.keep, range.column, unit, cluster === undefined ? undefined : { key: cluster })
+      : await sqlRows(
+          distributionQuery({ view: run.view, where, range, unit, measures: measures(run.target, run.hasScore), clusterColumn: cluster }),
+        );
     const answer = distributionBins(raw, binEdges(range, unit), shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     const { outside, ...rest } = answer;
     return { column: range.column, kind: range.kind, ...(range.kind === "date" ? { unit, outside } : {}), ...rest };
