@@ -184,6 +184,7 @@ program
   .option("--token <token>", "require this token on every request")
   .option("--connections <n>", "database connections answering at once (default 2 to 4, from the cores)", integer("--connections"))
   .option("--no-cache", "compute every answer, even for a request answered before")
+  .option("--no-index", "answer from SQL over each run's table instead of its in-memory index (same answers, slower)")
   .option(
     "--public",
     "serve only what is safe to publish: refuse runs with protection off, report.html only where its audit passes (docs/disclosure.md)",

@@ -7,7 +7,7 @@ import { cliIo } from "./io.js";
  */
 export async function serveCommand(
   dirs: string[],
-  options: { port: number; host: string; token?: string; public?: boolean; connections?: number; cache?: boolean },
+  options: { port: number; host: string; token?: string; public?: boolean; connections?: number; cache?: boolean; index?: boolean },
 ): Promise<void> {
   const io = cliIo();
   const log = (line: string) => io.stderr.write(line + "\n");
@@ -19,6 +19,7 @@ export async function serveCommand(
     public: options.public,
     connections: options.connections,
     cache: options.cache,
+    index: options.index,
     log,
   });
   io.stdout.write(`openbeat dashboard: ${server.url}${options.token ? "?token=…" : ""}  (Ctrl+C to stop)\n`);
