@@ -9,7 +9,7 @@
  * the built CLI (`npm run build` first). It starts `openbeat serve` on the folder in its own process on 127.0.0.1
  * (so client and server do not share an event loop), once per configuration of --connections (default
  * "1,4,4+cache": one connection, four, four with the answer cache; without "+cache" the server runs with
- * --no-cache), and replays a sequence of filter changes on the run (--run, default the first): for
+ * --no-cache, and with "+sql" with --no-index, answering every request in SQL instead of from its in-memory index), and replays a sequence of filter changes on the run (--run, default the first): for
  * each change, every request the page's refresh() sends (the totals, each dimension's grouped counts and the
  * reference rate of each category, the numeric histograms and the timeline, the map, the clusters, the score
  * histogram, the calibration curve and the flagging chart of risk runs, the drill-down table), at most --parallel
@@ -51,8 +51,17 @@ function option(name: string, fallback: number): number {
 }
 
 /** Starts `openbeat serve` on an OS-chosen loopback port and resolves with its URL once it listens. */
-function serve(dir: string, connections?: number, cache = true): Promise<{ url: string; child: ChildProcess; startMs: number }> {
-  const extra = [...(connections === undefined ? [] : ["--connections", String(connections)]), ...(cache ? [] : ["--no-cache"])];
+function serve(
+  dir: string,
+  connections?: number,
+  cache = true,
+  index = true,
+): Promise<{ url: string; child: ChildProcess; startMs: number }> {
+  const extra = [
+    ...(connections === undefined ? [] : ["--connections", String(connections)]),
+    ...(cache ? [] : ["--no-cache"]),
+    ...(index ? [] : ["--no-index"]),
+  ];
   const t0 = performance.now();
   const child = spawn(process.execPath, [CLI, "serve", dir, "--port", "0", "--host", "127.0.0.1", ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -311,10 +320,19 @@ interface ConfigResult {
   requests: number;
 }
 
+/** A configuration of --connections: a pool size (or "default"), then "+cache" and/or "+sql" (the server's --no-index). */
+function parseConfig(config: string): { connections: string; cache: boolean; index: boolean } {
+  const [connections, ...flags] = config.split("+");
+  if (connections !== "default" && !(Number.isInteger(Number(connections)) && Number(connections) >= 1))
+    throw new Error(`--connections takes pool sizes such as 1,4,4+cache,4+sql (or "default"), not ${JSON.stringify(config)}`);
+  for (const f of flags)
+    if (f !== "cache" && f !== "sql") throw new Error(`--connections: unknown "+${f}" in ${JSON.stringify(config)} (use +cache or +sql)`);
+  return { connections, cache: flags.includes("cache"), index: !flags.includes("sql") };
+}
+
 async function replay(dir: string, config: string, rounds: number, parallel: number, maxSeconds: number, answers: Map<string, string>) {
-  const cache = config.endsWith("+cache");
-  const connections = config.replace(/\+cache$/, "");
-  const started = await serve(dir, connections === "default" ? undefined : Number(connections), cache);
+  const { connections, cache, index } = parseConfig(config);
+  const started = await serve(dir, connections === "default" ? undefined : Number(connections), cache, index);
   try {
     const { runs } = (await (await fetch(`${started.url}/api/runs`)).json()) as { runs: RunSummary[] };
     const wanted = arg("run");
@@ -324,7 +342,7 @@ async function replay(dir: string, config: string, rounds: number, parallel: num
     const plans = states.map((s) => ({ state: s, steps: changeRequests(run, s) }));
     const perChange = plans.reduce((n, p) => n + p.steps.reduce((m, s) => m + 1 + (s.then?.length ?? 0), 0), 0) / plans.length;
     console.log(
-      `\nserver --connections ${connections}${cache ? "" : " --no-cache"}: ${started.url}, started in ${(started.startMs / 1000).toFixed(1)} s; run ${run.id} (${run.study}, ${run.rows.toLocaleString("en-US")} rows); ${states.length} filter changes of ${perChange.toFixed(1)} requests on average, ${parallel} at a time`,
+      `\nserver --connections ${connections}${cache ? "" : " --no-cache"}${index ? "" : " --no-index"}: ${started.url}, started in ${(started.startMs / 1000).toFixed(1)} s; run ${run.id} (${run.study}, ${run.rows.toLocaleString("en-US")} rows); ${states.length} filter changes of ${perChange.toFixed(1)} requests on average, ${parallel} at a time`,
     );
     // Warm-up, not counted: three times the warm-up change (its answers are kept, if at all, under its own requests).
     for (let i = 0; i < 3; ++i) await replayChange(started.url, run, changeRequests(run, warmUp), parallel, new Map());
@@ -501,11 +519,7 @@ async function main(): Promise<number> {
     const rounds = option("rounds", 3);
     const parallel = option("parallel", 6);
     const configs = (arg("connections") ?? "1,4,4+cache").split(",").map((c) => c.trim());
-    for (const c of configs) {
-      const n = c.replace(/\+cache$/, "");
-      if (n !== "default" && !(Number.isInteger(Number(n)) && Number(n) >= 1))
-        throw new Error(`--connections takes pool sizes such as 1,4,4+cache (or "default"), not ${JSON.stringify(c)}`);
-    }
+    for (const c of configs) parseConfig(c);
     console.log(`results folder: ${dir}; ${cpus().length} CPUs; load average ${loads()}`);
     // --answers FILE: every answer must equal the one in FILE (written by an earlier run, e.g. of another build);
     // without the file, it is written.
