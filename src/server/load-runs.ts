@@ -14,7 +14,6 @@ import { TIME_KINDS, type DimensionView, type FilterValue, type RangeView, type 
 import { dateDomain, dateStatsQuery, niceBins, numericStatsQuery } from "./ranges.js";
 import { RECORD_KEY, domainQuery, meanLatitudeQuery, type Grid } from "./sql.js";
 import { CALIBRATION_BIN, calibrationBinSql, calibrationEdges, calibrationEdgesQuery, SCORE_RANK, scoreRankSql } from "./risk-sql.js";
-import type { RunIndex } from "./run-index.js";
 import { dashboardDisclosure, dashboardResults } from "./summary.js";
 
 /** A results folder opened for serving: its summary, its DuckDB table (`view`), and what its queries may touch. */
@@ -46,8 +45,6 @@ export interface Run {
   calibrated: boolean;
   /** Columns of the record table (row-level output, only where the policy allows it): dimensions, ranges, target, score. */
   recordColumns: string[];
-  /** The run's typed columns in memory, when the server answers from them (run-index.ts). */
-  index?: RunIndex;
 }
 
 /** Key of a dimension in requests: the column, or `kind:column` for timestamp parts. */

@@ -216,6 +216,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db = await Db.open();
   let runs: Run[];
   let pool: DbPool;
+  /** Each run's in-memory index, when the server answers from them. */
+  const indexes = new Map<Run, RunIndex>();
   try {
     // The runs' tables are made once on the first connection, in the instance's catalog, so every connection of
     // the pool reads them; nothing writes to them afterwards.
@@ -223,7 +225,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pool = await DbPool.open(db, connections);
     if (options.index !== false) {
       const poolQuery = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
-      for (const run of runs) run.index = await RunIndex.build(db, run, poolQuery);
+      for (const run of runs) indexes.set(run, await RunIndex.build(db, run, poolQuery));
     }
   } catch (e) {
     await db.close();
@@ -320,7 +322,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    * when the run is served from SQL only.
    */
   const indexed = async (run: Run, filters: Filters | undefined, ranges: RangeFilter[] | undefined, exceptRange?: string) => {
-    const index = run.index;
+    const index = indexes.get(run);
     if (!index) return undefined;
     return { index, keep: await index.select(filters ?? {}, checkRanges(ranges ?? [], run.ranges, exceptRange)) };
   };
