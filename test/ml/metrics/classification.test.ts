@@ -10,6 +10,7 @@ import {
   specificity,
 } from "../../../src/ml/metrics/classification.js";
 import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from "../../../src/ml/metrics/ranking.js";
+import { createRng } from "../../../src/util/random.js";
 import { f64, ref } from "../reference.js";
 
 const close = (a: ArrayLike<number>, b: number[]) => {
@@ -73,5 +74,44 @@ describe("edge cases", () => {
   it("rocAuc counts ties as one half", () => {
     expect(rocAuc(f64([0, 1]), f64([0.5, 0.5]))).toBe(0.5);
     expect(rocAuc(f64([0, 0, 1, 1]), f64([0.1, 0.4, 0.35, 0.8]))).toBe(0.75);
+  });
+
+  it("the ROC curve counts each distinct score once, as a sort of the rows does, with many ties and infinities", () => {
+    const rng = createRng(3);
+    for (const [n, levels] of [
+      [0, 1],
+      [1, 1],
+      [500, 3],
+      [2000, 40],
+      [2000, 1e9],
+    ] as const) {
+      const y = new Float64Array(n);
+      const s = new Float64Array(n);
+      for (let i = 0; i < n; ++i) {
+        y[i] = rng.next() < 0.2 ? 1 : 0;
+        const u = Math.floor(rng.next() * levels);
+        s[i] = u === 0 && levels > 3 ? -Infinity : u === 1 && levels > 3 ? Infinity : u / levels;
+      }
+      // The rows sorted by score, descending, and one point per distinct score (`_binary_clf_curve`).
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (s[b] > s[a] ? 1 : s[b] < s[a] ? -1 : 0));
+      const fps: number[] = [];
+      const tps: number[] = [];
+      const th: number[] = [];
+      let tp = 0;
+      for (let r = 0; r < n; ++r) {
+        tp += y[order[r]];
+        if (r === n - 1 || s[order[r + 1]] !== s[order[r]]) {
+          tps.push(tp);
+          fps.push(r + 1 - tp);
+          th.push(s[order[r]]);
+        }
+      }
+      const roc = rocCurve(y, s);
+      expect([...roc.thresholds.slice(1)]).toEqual(th);
+      const fmax = fps.length ? fps[fps.length - 1] : 0;
+      const tmax = tps.length ? tps[tps.length - 1] : 0;
+      expect([...roc.fpr.slice(1)]).toEqual(fps.map((f) => (fmax > 0 ? f / fmax : NaN)));
+      expect([...roc.tpr.slice(1)]).toEqual(tps.map((t) => (tmax > 0 ? t / tmax : NaN)));
+    }
   });
 });
