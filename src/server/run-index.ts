@@ -397,13 +397,22 @@ export class RunIndex {
     return this.rows(this.sums(keep, g, undefined), g, undefined, false, "bin");
   }
 
+  /** Number of calibration bins (the largest bin + 1), found on first use. */
+  private calibrationBins: number | undefined;
+
+  /** Numeric range columns as groupings of their bins, missing values in a last group; made on first use. */
+  private readonly binGroupings = new Map<string, Grouping>();
+
   /** `calibrationBinsQuery`'s rows: per calibration bin (`bin`) of the scored rows, with score sums. */
   calibration(keep: Selection): Row[] {
     const cbin = this.cbin;
     if (!cbin) return [];
-    let size = 0;
-    for (let i = 0; i < this.n; ++i) if (cbin[i] >= size) size = cbin[i] + 1;
-    const g: Grouping = { codes: cbin, size, key: (c) => c };
+    if (this.calibrationBins === undefined) {
+      let size = 0;
+      for (let i = 0; i < this.n; ++i) if (cbin[i] >= size) size = cbin[i] + 1;
+      this.calibrationBins = size;
+    }
+    const g: Grouping = { codes: cbin, size: this.calibrationBins, key: (c) => c };
     return this.rows(this.sums(keep, g, undefined), g, undefined, true, "bin");
   }
 
@@ -450,11 +459,16 @@ export class RunIndex {
     let g: Grouping;
     const b = this.bins.get(column);
     if (b) {
-      let bins = 0;
-      for (let i = 0; i < this.n; ++i) if (b[i] >= bins) bins = b[i] + 1;
-      const codes = new Int32Array(this.n);
-      for (let i = 0; i < this.n; ++i) codes[i] = b[i] < 0 ? bins : b[i];
-      g = { codes, size: bins + 1, key: (k) => (k === bins ? null : k) };
+      let found = this.binGroupings.get(column);
+      if (!found) {
+        let bins = 0;
+        for (let i = 0; i < this.n; ++i) if (b[i] >= bins) bins = b[i] + 1;
+        const codes = new Int32Array(this.n);
+        for (let i = 0; i < this.n; ++i) codes[i] = b[i] < 0 ? bins : b[i];
+        found = { codes, size: bins + 1, key: (k) => (k === bins ? null : k) };
+        this.binGroupings.set(column, found);
+      }
+      g = found;
     } else {
       const t = this.timelines.get(column);
       if (!t) throw new Error(`run index: no range column ${column}`);
