@@ -64,12 +64,14 @@ export function sparseTakeRows(S: SparseMatrix, index: ArrayLike<number>): Spars
   const nnz = outPtr[m];
   const outIdx = new Int32Array(nnz);
   const outVal = new Float64Array(nnz);
+  // Rows hold a few entries each (one per categorical feature), so a copy loop beats two subarray views per row.
+  let o = 0;
   for (let r = 0; r < m; ++r) {
     const i = index[r];
-    const a = indptr[i];
-    const b = indptr[i + 1];
-    outIdx.set(indices.subarray(a, b), outPtr[r]);
-    outVal.set(values.subarray(a, b), outPtr[r]);
+    for (let k = indptr[i], b = indptr[i + 1]; k < b; ++k, ++o) {
+      outIdx[o] = indices[k];
+      outVal[o] = values[k];
+    }
   }
   return { rows: m, cols: S.cols, indptr: outPtr, indices: outIdx, values: outVal };
 }
