@@ -188,7 +188,11 @@ export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): R
  * @param bins number of bins (default 10)
  */
 export function expectedCalibrationError(y: Float64Array, p: Float64Array, bins = 10): number {
-  const curve = reliabilityCurve(y, p, bins);
+  return curveCalibrationError(reliabilityCurve(y, p, bins));
+}
+
+/** {@link expectedCalibrationError} of a reliability curve already computed. */
+export function curveCalibrationError(curve: readonly ReliabilityBin[]): number {
   let s = 0;
   let total = 0;
   for (const b of curve) {

@@ -1,6 +1,6 @@
 import { applyIsotonic, applyPlatt, correctPriorShift, fitIsotonic, fitPlatt } from "../../ml/calibrate.js";
 import { waldIntervals } from "../../ml/logistic-inference.js";
-import { brierScore, calibrationFits, expectedCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
+import { brierScore, calibrationFits, curveCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
 import { assertUnreachable } from "../../util/errors.js";
 import type { CalibrationSpec, ResampleSpec } from "./spec.js";
 
@@ -110,6 +110,7 @@ export function summarizeCalibration(y: Float64Array, p: Float64Array, bins = 10
   const largeCi = waldIntervals(large);
   const lineCi = waldIntervals(line);
   const lineOk = line.converged && line.aliased.length === 0;
+  const curve = reliabilityCurve(y, p, bins);
   let sp = 0;
   let sy = 0;
   for (let i = 0; i < n; ++i) {
@@ -124,7 +125,7 @@ export function summarizeCalibration(y: Float64Array, p: Float64Array, bins = 10
     intercept_ci95: large.converged ? [largeCi.lower[0], largeCi.upper[0]] : [NaN, NaN],
     slope: lineOk ? line.coef[0] : NaN,
     slope_ci95: lineOk ? [lineCi.lower[1], lineCi.upper[1]] : [NaN, NaN],
-    ece: expectedCalibrationError(y, p, bins),
-    curve: reliabilityCurve(y, p, bins),
+    ece: curveCalibrationError(curve),
+    curve,
   };
 }
