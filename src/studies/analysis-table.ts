@@ -10,7 +10,16 @@ import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import * as msg from "../util/messages.js";
 import { copyAnalysisTableSql, tableCommentSql, tableExistsSql } from "./sql/analysis-table.js";
-import { categoryLevelsSql, dateChecksSql, featureStatsSql, featureValuesSql, type FeatureStatsQuery } from "./sql/features.js";
+import {
+  categoryLevelsSql,
+  dateChecksSql,
+  featureStatsSql,
+  featureValuesSql,
+  numericFeatureValuesSql,
+  textFeatureCodesSql,
+  textFeatureExprs,
+  type FeatureStatsQuery,
+} from "./sql/features.js";
 
 /** Name of the materialized, deterministically ordered analysis table. */
 export const ANALYSIS = "_analysis";
@@ -137,13 +146,30 @@ export async function readFeatureInput(
   }
   if (check) await checkDates(db, table, features, where, options.logger);
   const input: FeatureInput = { categorical: {}, numeric: {} };
-  const sql = featureValuesSql(table, features, { ordered: types.has("_row") });
-  if (!sql) return input;
-  const { columns } = await db.queryColumns(sql);
-  let k = 0;
-  for (const c of features.categorical) input.categorical[c] = columns[k++] as (string | null)[];
-  for (const d of features.dates) for (const p of d.parts) input.categorical[datePartName(d.column, p)] = columns[k++] as (string | null)[];
-  for (const c of features.numeric) input.numeric[c] = Float64Array.from(columns[k++] as (number | null)[], (v) => (v === null ? NaN : v));
+  const textNames = [...features.categorical, ...features.dates.flatMap((d) => d.parts.map((p) => datePartName(d.column, p)))];
+  if (types.has("_row")) {
+    // Text columns as codes into their levels, read as numbers: each row's value is one of a few shared strings,
+    // not a string made per cell (a quarter of the time on a million rows).
+    for (const [j, expr] of textFeatureExprs(features).entries()) {
+      const q = textFeatureCodesSql(table, expr);
+      const levels = (await db.query(q.levels)).map((r) => (typeof r.level === "string" ? r.level : null));
+      const [codes] = (await db.queryNumbers(q.codes)).columns;
+      input.categorical[textNames[j]] = Array.from(codes, (c) => levels[c]);
+    }
+    const sql = numericFeatureValuesSql(table, features);
+    if (sql) {
+      const { columns } = await db.queryNumbers(sql);
+      for (const [j, c] of features.numeric.entries()) input.numeric[c] = columns[j];
+    }
+  } else {
+    const sql = featureValuesSql(table, features);
+    if (!sql) return input;
+    const { columns } = await db.queryColumns(sql);
+    let k = 0;
+    for (const name of textNames) input.categorical[name] = columns[k++] as (string | null)[];
+    for (const c of features.numeric)
+      input.numeric[c] = Float64Array.from(columns[k++] as (number | null)[], (v) => (v === null ? NaN : v));
+  }
   if (check && options.logger) warnVariants(input, features, where, options.logger);
   return input;
 }

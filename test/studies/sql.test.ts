@@ -27,7 +27,14 @@ import {
   segmentRowsSql,
 } from "../../src/studies/segments/sql.js";
 import { copyAnalysisTableSql, tableCommentSql, tableExistsSql } from "../../src/studies/sql/analysis-table.js";
-import { categoryLevelsSql, featureStatsSql, featureValuesSql } from "../../src/studies/sql/features.js";
+import {
+  categoryLevelsSql,
+  featureStatsSql,
+  featureValuesSql,
+  numericFeatureValuesSql,
+  textFeatureCodesSql,
+  textFeatureExprs,
+} from "../../src/studies/sql/features.js";
 import { designSelectSql, preparedSelectSql, rowOutputSql, sparseDesignSelectSql } from "../../src/studies/sql/output.js";
 import { PG_URL, explainDuck, explainPg, openScratchPg } from "../sql-explain.js";
 
@@ -179,6 +186,35 @@ describe("feature builders (src/studies/sql/features.ts)", () => {
       ["001", "006", null, "365"],
       [30, null, null, 41],
     ]);
+  });
+
+  it("textFeatureCodesSql gives each text column as codes into its levels, the same values as featureValuesSql by _row", async () => {
+    const spec = features({
+      categorical: ["area", 'we"ird'],
+      numeric: ["age"],
+      dates: [{ column: "ts", parts: ["hour", "weekday"] }],
+    });
+    const exprs = textFeatureExprs(spec);
+    expect(exprs).toHaveLength(4);
+    const { columns } = await db.queryColumns(featureValuesSql("a", spec, { ordered: true }) ?? "");
+    for (const [j, expr] of exprs.entries()) {
+      const q = textFeatureCodesSql("a", expr);
+      await explainDuck(db, q.levels);
+      await explainDuck(db, q.codes);
+      const levels = (await db.query(q.levels)).map((r) => r.level);
+      // Ascending, missing last, each value once.
+      expect(levels.at(-1) === null || !levels.includes(null), expr).toBe(true);
+      expect(new Set(levels).size).toBe(levels.length);
+      const [codes] = (await db.queryNumbers(q.codes)).columns;
+      expect(
+        Array.from(codes, (c) => levels[c]),
+        expr,
+      ).toEqual(columns[j]);
+    }
+    const numeric = numericFeatureValuesSql("a", spec) ?? "";
+    await explainDuck(db, numeric);
+    expect(Array.from((await db.queryNumbers(numeric)).columns[0])).toEqual([30, NaN, NaN, 41]);
+    expect(numericFeatureValuesSql("a", features({ categorical: ["area"] }))).toBeNull();
   });
 });
 

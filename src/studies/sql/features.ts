@@ -202,11 +202,44 @@ const PART_SQL: Record<FeaturesSpec["dates"][number]["parts"][number], (c: strin
  * @param options `ordered`: sort by `_row` (the table has it)
  */
 export function featureValuesSql(table: string, features: FeaturesSpec, options: { ordered?: boolean } = {}): string | null {
+  const exprs = [...textFeatureExprs(features), ...numericFeatureExprs(features)];
+  if (!exprs.length) return null;
+  return `SELECT ${exprs.join(", ")} FROM ${quoteIdent(table)}${options.ordered ? " ORDER BY _row" : ""}`;
+}
+
+/** The text columns of {@link featureValuesSql}, in its order: the categories, then each date's parts. */
+export function textFeatureExprs(features: FeaturesSpec): string[] {
   const exprs: string[] = [];
   for (const c of features.categorical) exprs.push(`CAST(${quoteIdent(c)} AS VARCHAR)`);
   // Only the hour needs the time of day: a date whose time is missing or bad still has its weekday, month and year.
   for (const d of features.dates) for (const p of d.parts) exprs.push(PART_SQL[p](p === "hour" ? dateFeatureSql(d) : quoteIdent(d.column)));
-  for (const c of features.numeric) exprs.push(`TRY_CAST(${quoteIdent(c)} AS DOUBLE)`);
-  if (!exprs.length) return null;
-  return `SELECT ${exprs.join(", ")} FROM ${quoteIdent(table)}${options.ordered ? " ORDER BY _row" : ""}`;
+  return exprs;
+}
+
+/** The numeric columns of {@link featureValuesSql}, in its order. */
+export function numericFeatureExprs(features: FeaturesSpec): string[] {
+  return features.numeric.map((c) => `TRY_CAST(${quoteIdent(c)} AS DOUBLE)`);
+}
+
+/** The distinct values of `expr` over `table` numbered 0, 1, … in ascending order (NULL last), as `level`, `code`. */
+function levelCodesSql(table: string, expr: string): string {
+  return `SELECT "level", (row_number() OVER (ORDER BY "level" ASC NULLS LAST) - 1)::INTEGER AS "code" FROM (SELECT DISTINCT ${expr} AS "level" FROM ${quoteIdent(table)})`;
+}
+
+/**
+ * A text feature of `table` (one of {@link textFeatureExprs}) as codes instead of a string per row: the levels
+ * (`level`, in code order) and each row's code (`code`, ordered by `_row`). Both queries number the levels alike.
+ */
+export function textFeatureCodesSql(table: string, expr: string): { levels: string; codes: string } {
+  const levels = levelCodesSql(table, expr);
+  return {
+    levels: `SELECT "level" FROM (${levels}) ORDER BY "code"`,
+    codes: `SELECT l."code" FROM (SELECT _row, ${expr} AS "value" FROM ${quoteIdent(table)}) v LEFT JOIN (${levels}) l ON l."level" IS NOT DISTINCT FROM v."value" ORDER BY v._row`,
+  };
+}
+
+/** The numeric columns of {@link featureValuesSql} by `_row`; null when there are none. */
+export function numericFeatureValuesSql(table: string, features: FeaturesSpec): string | null {
+  const exprs = numericFeatureExprs(features);
+  return exprs.length ? `SELECT ${exprs.join(", ")} FROM ${quoteIdent(table)} ORDER BY _row` : null;
 }
