@@ -244,10 +244,9 @@ describe("output builders (src/studies/sql/output.ts)", () => {
     const names = ["area=North", 'we"ird=q', "x"];
     const sql = sparseDesignSelectSql("entries", "design_rows", "a", names, 'we"ird');
     expect(sql).toBe(
-      `WITH w AS (SELECT _row, max(_value) FILTER (WHERE _col = 0) AS _c0, max(_value) FILTER (WHERE _col = 1) AS _c1, ` +
-        `max(_value) FILTER (WHERE _col = 2) AS _c2 FROM "entries" GROUP BY _row) ` +
-        `SELECT r._row, a."we""ird", nullif(coalesce(w._c0, 0), 'NaN'::DOUBLE) AS "area=North", ` +
-        `nullif(coalesce(w._c1, 0), 'NaN'::DOUBLE) AS "we""ird=q", nullif(coalesce(w._c2, 0), 'NaN'::DOUBLE) AS "x" ` +
+      `WITH w AS (PIVOT "entries" ON _col IN (0, 1, 2) USING max(_value) GROUP BY _row) ` +
+        `SELECT r._row, a."we""ird", nullif(coalesce(w."0", 0), 'NaN'::DOUBLE) AS "area=North", ` +
+        `nullif(coalesce(w."1", 0), 'NaN'::DOUBLE) AS "we""ird=q", nullif(coalesce(w."2", 0), 'NaN'::DOUBLE) AS "x" ` +
         `FROM "design_rows" r JOIN "a" a USING (_row) LEFT JOIN w USING (_row) ORDER BY r._row`,
     );
     // rows 0, 1, 3 of the analysis table; row 1 has no entries, row 3 a NaN (missing) and an explicit −0
