@@ -3,12 +3,19 @@
  * `average_precision_score` (version 1.2), positive label 1. Tied scores form one threshold.
  */
 
+/** Cumulative false and true positives at each distinct score, scores descending. */
+interface ClfCurve {
+  fps: Float64Array;
+  tps: Float64Array;
+  thresholds: Float64Array;
+}
+
 /**
  * Cumulative false and true positives at each distinct score, scores descending (`_binary_clf_curve`). Only the
  * totals at each distinct score matter, so the rows are counted per distinct score (found by binary search in the
  * sorted distinct scores) instead of being sorted themselves: the same integers, without a comparator sort of n rows.
  */
-function binaryClfCurve(yTrue: Float64Array, scores: Float64Array): { fps: Float64Array; tps: Float64Array; thresholds: Float64Array } {
+function binaryClfCurve(yTrue: Float64Array, scores: Float64Array): ClfCurve {
   const n = yTrue.length;
   if (scores.length !== n) throw new Error(`invalid scores: length ${scores.length} (expected ${n})`);
   for (let i = 0; i < n; ++i) {
@@ -62,7 +69,10 @@ export interface RocCurve {
  * threshold max + 1 (scikit-learn 1.2). fpr (tpr) is NaN when yTrue has no negatives (positives).
  */
 export function rocCurve(yTrue: Float64Array, scores: Float64Array): RocCurve {
-  const { fps, tps, thresholds } = binaryClfCurve(yTrue, scores);
+  return rocOfClf(binaryClfCurve(yTrue, scores));
+}
+
+function rocOfClf({ fps, tps, thresholds }: ClfCurve): RocCurve {
   const m = fps.length;
   const fpr = new Float64Array(m + 1);
   const tpr = new Float64Array(m + 1);
@@ -85,7 +95,10 @@ export function rocCurve(yTrue: Float64Array, scores: Float64Array): RocCurve {
  * NaN when yTrue holds a single class (scikit-learn raises).
  */
 export function rocAuc(yTrue: Float64Array, scores: Float64Array): number {
-  const { fpr, tpr } = rocCurve(yTrue, scores);
+  return aucOfRoc(rocCurve(yTrue, scores));
+}
+
+function aucOfRoc({ fpr, tpr }: RocCurve): number {
   let area = 0;
   for (let i = 1; i < fpr.length; ++i) area += ((fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1])) / 2;
   return area;
@@ -103,7 +116,10 @@ export interface PrecisionRecallCurve {
  * precision 0 where nothing is predicted positive, recall 1 everywhere when yTrue has no positives.
  */
 export function precisionRecallCurve(yTrue: Float64Array, scores: Float64Array): PrecisionRecallCurve {
-  const { fps, tps, thresholds } = binaryClfCurve(yTrue, scores);
+  return prOfClf(binaryClfCurve(yTrue, scores));
+}
+
+function prOfClf({ fps, tps, thresholds }: ClfCurve): PrecisionRecallCurve {
   const m = fps.length;
   const tmax = m ? tps[m - 1] : 0;
   const precision = new Float64Array(m + 1);
@@ -123,8 +139,27 @@ export function precisionRecallCurve(yTrue: Float64Array, scores: Float64Array):
 
 /** Average precision: Σ (Rₙ − Rₙ₋₁)·Pₙ over {@link precisionRecallCurve}, scikit-learn's step (uninterpolated) form. */
 export function averagePrecision(yTrue: Float64Array, scores: Float64Array): number {
-  const { precision, recall } = precisionRecallCurve(yTrue, scores);
+  return apOfPr(precisionRecallCurve(yTrue, scores));
+}
+
+function apOfPr({ precision, recall }: PrecisionRecallCurve): number {
   let s = 0;
   for (let i = 0; i + 1 < recall.length; ++i) s -= (recall[i + 1] - recall[i]) * precision[i];
   return s;
+}
+
+/** Both curves and both areas of one set of scores, counting the rows per distinct score once. */
+export interface Ranking {
+  roc: RocCurve;
+  pr: PrecisionRecallCurve;
+  rocAuc: number;
+  averagePrecision: number;
+}
+
+/** {@link rocCurve}, {@link precisionRecallCurve}, {@link rocAuc} and {@link averagePrecision} at once. */
+export function ranking(yTrue: Float64Array, scores: Float64Array): Ranking {
+  const clf = binaryClfCurve(yTrue, scores);
+  const roc = rocOfClf(clf);
+  const pr = prOfClf(clf);
+  return { roc, pr, rocAuc: aucOfRoc(roc), averagePrecision: apOfPr(pr) };
 }

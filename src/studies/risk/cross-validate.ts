@@ -1,7 +1,7 @@
 import { predictProba, type LogisticModel } from "../../ml/logistic-regression.js";
 import { take } from "../../ml/matrix.js";
 import { balancedAccuracy, confusionMatrix, f1, precision, recall } from "../../ml/metrics/classification.js";
-import { averagePrecision, rocAuc } from "../../ml/metrics/ranking.js";
+import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedKFold, type Split } from "../../ml/model-selection.js";
 import { sparseTakeRows, type SparseMatrix } from "../../ml/sparse.js";
 import { applyCalibrator, fitCalibrator, priorShiftCalibrator, type CalibrationMethod, type Calibrator } from "./calibration.js";
@@ -134,13 +134,14 @@ export interface FoldMetrics {
 /** Threshold metrics at a cut and the ranking metrics of scores `p` against labels `y`. */
 export function scoreMetrics(y: Float64Array, p: Float64Array, threshold: number): FoldMetrics {
   const pred = Float64Array.from(p, (v) => (v >= threshold ? 1 : 0));
+  const ranked = ranking(y, p);
   return {
     balanced_accuracy: balancedAccuracy(y, pred),
     precision: precision(y, pred),
     recall: recall(y, pred),
     f1: f1(y, pred),
-    roc_auc: rocAuc(y, p),
-    pr_auc: averagePrecision(y, p),
+    roc_auc: ranked.rocAuc,
+    pr_auc: ranked.averagePrecision,
     confusion: confusionMatrix(y, pred),
   };
 }

@@ -4,7 +4,7 @@ import { fitLogisticRegression } from "../../ml/logistic-regression.js";
 import { compressRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
 import { classificationReportImbalanced } from "../../ml/metrics/classification.js";
-import { precisionRecallCurve, rocCurve } from "../../ml/metrics/ranking.js";
+import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
 import { smote, smoteCost } from "../../ml/smote.js";
@@ -268,8 +268,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   });
   const predOof = Float64Array.from(tested, (i, k) => (sOof[k] >= cv.folds[foldOf[i]].threshold ? 1 : 0));
   const report = classificationReportImbalanced(yOof, predOof);
-  const roc = rocCurve(yOof, sOof);
-  const pr = precisionRecallCurve(yOof, sOof);
+  const { roc, pr } = ranking(yOof, sOof);
   const rocPts = thin(Array.from(roc.fpr, (x, i) => [x, roc.tpr[i]]));
   const prPts = thin(Array.from(pr.recall, (x, i) => [x, pr.precision[i]]));
   const cal = summarizeCalibration(yOof, sOof, spec.calibration.bins);

@@ -9,7 +9,7 @@ import {
   recall,
   specificity,
 } from "../../../src/ml/metrics/classification.js";
-import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from "../../../src/ml/metrics/ranking.js";
+import { averagePrecision, precisionRecallCurve, ranking, rocAuc, rocCurve } from "../../../src/ml/metrics/ranking.js";
 import { createRng } from "../../../src/util/random.js";
 import { f64, ref } from "../reference.js";
 
@@ -113,5 +113,18 @@ describe("edge cases", () => {
       expect([...roc.fpr.slice(1)]).toEqual(fps.map((f) => (fmax > 0 ? f / fmax : NaN)));
       expect([...roc.tpr.slice(1)]).toEqual(tps.map((t) => (tmax > 0 ? t / tmax : NaN)));
     }
+  });
+
+  it("ranking gives both curves and both areas as rocCurve, precisionRecallCurve, rocAuc and averagePrecision do", () => {
+    const rng = createRng(5);
+    const n = 3000;
+    const y = Float64Array.from({ length: n }, () => (rng.next() < 0.1 ? 1 : 0));
+    const s = Float64Array.from({ length: n }, () => Math.round(rng.next() * 200) / 200);
+    const r = ranking(y, s);
+    expect(r.roc).toEqual(rocCurve(y, s));
+    expect(r.pr).toEqual(precisionRecallCurve(y, s));
+    expect(r.rocAuc).toBe(rocAuc(y, s));
+    expect(r.averagePrecision).toBe(averagePrecision(y, s));
+    expect(r.rocAuc).toBeGreaterThan(0.3);
   });
 });
