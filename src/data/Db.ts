@@ -139,7 +139,8 @@ export class Db implements Database {
 
   /**
    * Columns of a query whose values are numbers (integers, doubles, booleans as 0/1) as Float64Arrays, without a
-   * JavaScript value per cell; NULL reads as NaN. For large numeric results such as the dashboard's run index.
+   * JavaScript value per cell; NULL reads as NaN. Other types (DECIMAL, text) are an error: cast them in the query.
+   * For large numeric results such as the dashboard's run index and the feature columns.
    */
   async queryNumbers(sql: string, params: unknown[] = []): Promise<{ names: string[]; columns: Float64Array[] }> {
     try {
@@ -155,7 +156,10 @@ export class Db implements Database {
           const values = chunk.getColumnValues(j);
           for (let i = 0; i < values.length; ++i) {
             const v = values[i];
-            out[offset + i] = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? Number(v) : NaN;
+            if (typeof v === "number") out[offset + i] = v;
+            else if (typeof v === "bigint" || typeof v === "boolean") out[offset + i] = Number(v);
+            else if (v === null) out[offset + i] = NaN;
+            else throw new Error(`queryNumbers: column ${names[j]} is not numeric (cast it to DOUBLE in the query)`);
           }
         }
         offset += chunk.rowCount;

@@ -46,10 +46,8 @@ export async function readRowFilters(db: Db, table: string, spec: RiskSpec, wher
       const { format, example } = await testedDateFormat(db, table, spec.date);
       throw new UserError("data.not_date", msg.riskDateNotDate(where, spec.date, type, format, example));
     }
-    const { columns } = await db.queryColumns(
-      `SELECT epoch_ms(CAST(${quoteIdent(spec.date)} AS TIMESTAMP))::DOUBLE FROM ${t} ORDER BY _row`,
-    );
-    times = Float64Array.from(columns[0] as (number | null)[], (v) => (v === null ? NaN : v));
+    times = (await db.queryNumbers(`SELECT epoch_ms(CAST(${quoteIdent(spec.date)} AS TIMESTAMP))::DOUBLE FROM ${t} ORDER BY _row`))
+      .columns[0];
     for (const v of times) if (Number.isNaN(v)) censored.undated++;
   }
   if (times && before) {

@@ -45,8 +45,7 @@ async function readTarget(db: Db, table: string, target: string, where: string):
       ),
     );
   }
-  const { columns } = await db.queryColumns(targetValuesSql(table, target));
-  return Float64Array.from(columns[0] as (number | null)[], (v) => (v === null ? NaN : v));
+  return (await db.queryNumbers(targetValuesSql(table, target))).columns[0];
 }
 
 function meanSd(values: number[]): MeanSd {
@@ -102,9 +101,8 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
       if (!/TIMESTAMP|DATE/.test(types.get(v.column) ?? "")) {
         throw new UserError("data.not_date", msg.validationColumnNotDate(where, v.column, types.get(v.column)));
       }
-      const { columns } = await db.queryColumns(epochMsSql(table, v.column));
-      const all = columns[0] as (number | null)[];
-      const times = Float64Array.from(keep, (i) => all[i] ?? NaN);
+      const all = (await db.queryNumbers(epochMsSql(table, v.column))).columns[0];
+      const times = Float64Array.from(keep, (i) => all[i]);
       const testFrom = v.test_from ? Date.parse(v.test_from) : undefined;
       if (v.test_from && Number.isNaN(testFrom)) throw new UserError("study.invalid", msg.testFromNotDate(where, v.test_from));
       const { split, undated } = temporalSplitDated(times, { testFrom, testSize: v.test_size });

@@ -27,7 +27,7 @@ export function targetNotBinarySql(table: string, target: string, limit = 3): st
 /** The target of each row as 1.0, 0.0 or NULL (missing), in `_row` order. Portable. */
 export function targetValuesSql(table: string, target: string): string {
   const q = quoteIdent(target);
-  return `SELECT CASE WHEN ${q} IS NULL THEN NULL WHEN lower(trim(CAST(${q} AS VARCHAR))) IN (${ONE}) THEN 1.0 ELSE 0.0 END FROM ${quoteIdent(table)} ORDER BY _row`;
+  return `SELECT CAST(CASE WHEN ${q} IS NULL THEN NULL WHEN lower(trim(CAST(${q} AS VARCHAR))) IN (${ONE}) THEN 1.0 ELSE 0.0 END AS DOUBLE PRECISION) FROM ${quoteIdent(table)} ORDER BY _row`;
 }
 
 /** A timestamp column of each row as milliseconds since 1970 (DOUBLE), in `_row` order. DuckDB. */
