@@ -93,10 +93,15 @@ export class RunIndex {
    * Reads `run`'s table into typed columns and makes a small table of each dimension's distinct values (and of the
    * timeline's buckets) in `db`; each row's code is its value's rank there, found by a join. Rows are in rank order by
    * score for scored runs (then `_row`), in `_row` order otherwise. `query` runs the filters' conditions later (the
-   * server's pool).
+   * server's pool). Undefined for a run whose scores hold NaN (which SQL counts as a value and a typed column cannot
+   * tell from a missing score): such a run is answered from SQL.
    */
-  static async build(db: Db, run: Run, query: (sql: string, params: unknown[]) => Promise<Row[]>): Promise<RunIndex> {
+  static async build(db: Db, run: Run, query: (sql: string, params: unknown[]) => Promise<Row[]>): Promise<RunIndex | undefined> {
     const view = quoteIdent(run.view);
+    if (run.hasScore) {
+      const [nan] = await db.query(`SELECT count(*) FILTER (WHERE isnan(TRY_CAST("_score" AS DOUBLE)))::INTEGER AS n FROM ${view}`);
+      if (Number(nan.n) > 0) return undefined;
+    }
     const select: string[] = [`t.${quoteIdent(RECORD_KEY)} AS rk`];
     const joins: string[] = [];
     /** A table of the distinct values of `expr` over the run, ranked; each row gets its value's rank as `name`. */
@@ -125,7 +130,9 @@ export class RunIndex {
       if (r.kind === "numeric") select.push(`${binExpr(r, "t")} AS r${i}`);
       else {
         const ts = `TRY_CAST(t.${quoteIdent(r.column)} AS TIMESTAMP)`;
-        select.push(`epoch_ms(${ts}) AS r${i}`);
+        // Milliseconds rounded down, also before 1970 (epoch_ms rounds toward zero), so that [lo, hi) in
+        // milliseconds selects what `ts >= lo AND ts < hi` selects.
+        select.push(`epoch_ms(${ts}) - CASE WHEN epoch_us(${ts}) % 1000 < 0 THEN 1 ELSE 0 END AS r${i}`);
         for (const u of dateUnits) {
           bucketTables[`r${i}_${u}`] = `${run.view}_range_${i}_${u}`;
           await ranked(bucketTables[`r${i}_${u}`], `date_trunc('${u}', ${ts})`, `r${i}_${u}`);

@@ -90,6 +90,8 @@ export interface ServerOptions {
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:5173/` (without the token). */
   url: string;
+  /** Ids of the runs answered from their in-memory index (run-index.ts); the others are answered from SQL. */
+  indexed: readonly string[];
   /** Stops listening, waits for the queries in flight, and closes the database. */
   close(): Promise<void>;
 }
@@ -225,7 +227,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pool = await DbPool.open(db, connections);
     if (options.index !== false) {
       const poolQuery = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
-      for (const run of runs) indexes.set(run, await RunIndex.build(db, run, poolQuery));
+      for (const run of runs) {
+        const index = await RunIndex.build(db, run, poolQuery);
+        if (index) indexes.set(run, index);
+      }
     }
   } catch (e) {
     await db.close();
@@ -612,6 +617,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let closed = false;
   return {
     url: `http://${urlHost}:${actualPort}/`,
+    indexed: runs.filter((r) => indexes.has(r)).map((r) => r.summary.id),
     async close() {
       if (closed) return;
       closed = true;

@@ -149,7 +149,8 @@ export async function readFeatureInput(
   const textNames = [...features.categorical, ...features.dates.flatMap((d) => d.parts.map((p) => datePartName(d.column, p)))];
   if (types.has("_row")) {
     // Text columns as codes into their levels, read as numbers: each row's value is one of a few shared strings,
-    // not a string made per cell (a quarter of the time on a million rows).
+    // not a string made per cell (a quarter of the time on a million rows). Each column is its own query ordered by
+    // `_row`, which is unique (the analysis table's row number), so the columns line up row for row.
     for (const [j, expr] of textFeatureExprs(features).entries()) {
       const q = textFeatureCodesSql(table, expr);
       const levels = (await db.query(q.levels)).map((r) => (typeof r.level === "string" ? r.level : null));

@@ -270,6 +270,12 @@ describe("output builders (src/studies/sql/output.ts)", () => {
     ]);
     const types = async (q: string) => (await db.query(`DESCRIBE ${q}`)).map((r) => [r.column_name, r.column_type]);
     expect(await types(sql)).toEqual(await types(designSelectSql("dense", "a", names, 'we"ird')));
+    // Above DuckDB's pivot_limit of columns, the FILTER aggregates of before.
+    const many = Array.from({ length: 100_001 }, (_, j) => `f${j}`);
+    expect(sparseDesignSelectSql("entries", "design_rows", "a", many)).toMatch(
+      /^WITH w AS \(SELECT _row, max\(_value\) FILTER \(WHERE _col = 0\) AS "0"/,
+    );
+    expect(sparseDesignSelectSql("entries", "design_rows", "a", many.slice(0, 100_000))).toMatch(/^WITH w AS \(PIVOT /);
     expect(sparseDesignSelectSql("entries", "design_rows", "a", [])).toBe(
       `SELECT r._row FROM "design_rows" r JOIN "a" a USING (_row) ORDER BY r._row`,
     );
