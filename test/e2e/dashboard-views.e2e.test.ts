@@ -82,6 +82,9 @@ interface Layout {
    * clipped by the chart's hidden overflow, so the card itself does not overflow and only this shows it.
    */
   svgs: { chart: string; card: string; left: number; right: number; contentLeft: number; contentRight: number }[];
+  /** The cluster profiles' names and values, and those of them whose text is wider than their box (runs into the next). */
+  profiles: number;
+  spills: string[];
 }
 
 function measure(page: Page): Promise<Layout> {
@@ -116,6 +119,10 @@ function measure(page: Page): Promise<Layout> {
         clientWidth: c.clientWidth,
         chartWidth: Math.max(0, ...[...c.querySelectorAll(".chart svg")].map((svg) => svg.getBoundingClientRect().width)),
       })),
+      profiles: document.querySelectorAll(".profiles .name").length,
+      spills: [...document.querySelectorAll<HTMLElement>(".profiles .name, .profiles .tops")]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.textContent),
       svgs: [...document.querySelectorAll<HTMLElement>(".card .chart")].flatMap((chart) => {
         const card = chart.closest<HTMLElement>(".card");
         const svg = chart.querySelector(":scope > svg, :scope > .vega-embed > svg, :scope svg.marks");
@@ -249,6 +256,10 @@ describe.skipIf((!hasChromium || !hasData) && !process.env.CI)(
               `${g.chart} of ${run} at ${width}: ${Math.round(g.right - g.left)} px in ${Math.round(g.contentRight - g.contentLeft)} px`,
             ).toBeLessThanOrEqual(g.contentRight + 1);
           }
+          // Cluster profiles: long unbroken values (BLACK_OR_AFRICAN_AMERICAN) wrap inside their column instead of
+          // running into the next one.
+          if (run === "baltimore") expect(m.profiles, `profiles at ${width}`).toBeGreaterThan(0);
+          expect(m.spills, `${run} at ${width}`).toEqual([]);
           if (run === "baltimore") {
             const menu = m.menu;
             expect(menu, "map menu").toBeDefined();
