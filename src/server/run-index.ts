@@ -295,14 +295,13 @@ export class RunIndex {
     };
     const { rk, score } = this;
     const hit = this.hit ?? new Uint8Array(0);
-    const zero = new Int32Array(this.n === 0 ? 0 : 1);
     const g = group?.codes;
     const c = cluster?.codes;
     const m = keep ? keep.length : limit;
     for (let k = 0; k < m; ++k) {
       const i = keep ? keep[k] : k;
       if (keep && i >= limit) break;
-      let cell = g ? g[i] : zero[0];
+      let cell = g ? g[i] : 0;
       if (cell < 0) continue;
       if (c) cell = cell * cSize + c[i];
       const key = rk[i];
@@ -348,9 +347,9 @@ export class RunIndex {
   }
 
   /** `groupQuery`'s rows: per value of `group` (or one total row), and per cluster with `cluster`. */
-  grouped(keep: Selection, group: Pick<DimensionView, "key"> | undefined, cluster: Pick<DimensionView, "key"> | undefined): Row[] {
+  grouped(keep: Selection, group: Pick<DimensionView, "key"> | undefined, clusterKey: string | undefined): Row[] {
     const g = group ? this.dimension(group) : undefined;
-    const c = cluster ? this.dimension(cluster) : undefined;
+    const c = clusterKey === undefined ? undefined : this.dimension({ key: clusterKey });
     return this.rows(this.sums(keep, g, c), g, c);
   }
 
@@ -461,8 +460,8 @@ export class RunIndex {
   }
 
   /** `distributionQuery`'s rows: per bin or bucket (`key`; null for a missing value), and per cluster. */
-  distribution(keep: Selection, column: string, unit: TimeUnit, cluster: Pick<DimensionView, "key"> | undefined): Row[] {
-    const c = cluster ? this.dimension(cluster) : undefined;
+  distribution(keep: Selection, column: string, unit: TimeUnit, clusterKey: string | undefined): Row[] {
+    const c = clusterKey === undefined ? undefined : this.dimension({ key: clusterKey });
     let g: Grouping;
     const b = this.bins.get(column);
     if (b) {

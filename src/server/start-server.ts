@@ -47,7 +47,7 @@ import {
 } from "./risk-sql.js";
 import { dimensionKey, loadRuns, type Run } from "./load-runs.js";
 import { CONTENT_TYPES, resolveStaticPath } from "./resolve-static-path.js";
-import { binEdges, checkRanges, distributionQuery, rangeCondition } from "./ranges.js";
+import { binEdges, checkRanges, distributionQuery, rangeSql } from "./ranges.js";
 import { RunIndex } from "./run-index.js";
 import { AnswerCache } from "./answer-cache.js";
 import { andWhere, ApiError, gridQuery, groupQuery, histogramQuery, measures, whereClause, type SqlQuery } from "./sql.js";
@@ -104,7 +104,7 @@ const filtersSchema = z
   .refine((f) => Object.keys(f).length <= 64, "at most 64 filtered columns")
   .optional();
 const rangeBound = z.union([z.number(), z.string().max(10)]);
-/** Half-open range filters [min, max), at most one per column (checked against the run in `rangeCondition`). */
+/** Half-open range filters [min, max), at most one per column (checked against the run in `checkRanges`). */
 const rangesSchema = z
   .array(z.strictObject({ column: z.string().max(300), min: rangeBound, max: rangeBound }))
   .max(16)
@@ -220,15 +220,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let pool: DbPool;
   /** Each run's in-memory index, when the server answers from them. */
   const indexes = new Map<Run, RunIndex>();
+  /** Runs one query on a free connection of the pool. */
+  const query = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
   try {
     // The runs' tables are made once on the first connection, in the instance's catalog, so every connection of
     // the pool reads them; nothing writes to them afterwards.
     runs = await loadRuns(db, dirs, { public: options.public });
     pool = await DbPool.open(db, connections);
     if (options.index !== false) {
-      const poolQuery = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
       for (const run of runs) {
-        const index = await RunIndex.build(db, run, poolQuery);
+        const index = await RunIndex.build(db, run, query);
         if (index) indexes.set(run, index);
       }
     }
@@ -248,8 +249,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const key = `${(req.params as { id: string }).id}\n${what}\n${JSON.stringify(req.body ?? null)}`;
       return answers.get(key, () => handler(req));
     });
-  /** Runs one query on a free connection of the pool. */
-  const query = (sql: string, params: unknown[]) => pool.use((c) => c.query(sql, params));
   const sqlRows = (q: SqlQuery) => query(q.sql, q.params);
   const tokenDigest = token === undefined ? undefined : digest(token);
 
@@ -300,8 +299,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   /**
-   * The WHERE clause of a request's filters and ranges, refused beyond the policy's number of filtered dimensions
-   * (a range counts as one).
+   * The WHERE clause of a request's filters and ranges (with the ranges as checked), refused beyond the policy's
+   * number of filtered dimensions (a range counts as one).
    * @param except dimension key left out
    * @param exceptRange range column left out (still validated)
    */
@@ -319,17 +318,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         `at most ${max} filtered dimension${max === 1 ? "" : "s"} at once (disclosure.dashboard.max_filters); this request filters ${given.length}: ${given.join(", ")}`,
       );
     }
-    return andWhere(whereClause(filters ?? {}, run.dimensions, except), rangeCondition(ranges ?? [], run.ranges, exceptRange));
+    const checked = checkRanges(ranges ?? [], run.ranges, exceptRange);
+    return { where: andWhere(whereClause(filters ?? {}, run.dimensions, except), rangeSql(checked)), checked };
   };
 
   /**
-   * The rows a request selects in the run's index (after {@link filtersOf} has checked the request), or undefined
-   * when the run is served from SQL only.
+   * A request's filters and ranges checked once ({@link filtersOf}): their WHERE clause, and the rows they select in
+   * the run's index (`ix`, undefined when the run is served from SQL only).
+   * @param exceptRange range column left out (a chart is not filtered by its own range)
    */
-  const indexed = async (run: Run, filters: Filters | undefined, ranges: RangeFilter[] | undefined, exceptRange?: string) => {
+  const selectionOf = async (run: Run, filters: Filters | undefined, ranges: RangeFilter[] | undefined, exceptRange?: string) => {
+    const { where, checked } = filtersOf(run, filters, ranges, undefined, exceptRange);
     const index = indexes.get(run);
-    if (!index) return undefined;
-    return { index, keep: await index.select(filters ?? {}, checkRanges(ranges ?? [], run.ranges, exceptRange)) };
+    return { where, ix: index ? { index, keep: await index.select(filters ?? {}, checked) } : undefined };
   };
 
   const shapeOf = (run: Run) => ({ target: !!run.target, score: run.hasScore });
@@ -343,11 +344,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     group: DimensionView,
     byCluster: boolean,
   ): Promise<QueryResponse["rows"]> => {
-    const where = filtersOf(run, filters, ranges);
-    const ix = await indexed(run, filters, ranges);
+    const { where, ix } = await selectionOf(run, filters, ranges);
     const cluster = byCluster ? run.clusterColumn : undefined;
     const raw = ix
-      ? ix.index.grouped(ix.keep, group, cluster === undefined ? undefined : { key: cluster })
+      ? ix.index.grouped(ix.keep, group, cluster)
       : await sqlRows(groupQuery({ view: run.view, where, group, clusterColumn: cluster, target: run.target, hasScore: run.hasScore }));
     const rows = groupedRows(raw, run.domains.get(group.key) ?? [], shapeOf(run), run.policy, byCluster ? clusterIds(run) : undefined);
     return group.kind === "category" ? orderByCount(rows) : rows;
@@ -364,11 +364,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return { rows: await grouped(run, body.filters, body.ranges, group, byCluster) };
     }
     const byCluster = !!body.by_cluster && !!run.clusterColumn;
-    const where = filtersOf(run, body.filters, body.ranges);
-    const ix = await indexed(run, body.filters, body.ranges);
+    const { where, ix } = await selectionOf(run, body.filters, body.ranges);
     const cluster = byCluster ? run.clusterColumn : undefined;
     const raw = ix
-      ? ix.index.grouped(ix.keep, undefined, cluster === undefined ? undefined : { key: cluster })
+      ? ix.index.grouped(ix.keep, undefined, cluster)
       : await sqlRows(groupQuery({ view: run.view, where, clusterColumn: cluster, target: run.target, hasScore: run.hasScore }));
     if (byCluster) return { rows: groupedRows(raw, [null], shapeOf(run), run.policy, clusterIds(run)) };
     const cell = raw.length ? readCell(raw[0]) : { n: 0, ck: 0 };
@@ -380,8 +379,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!run.hasScore) throw new ApiError(400, "this run has no scores (_score); only risk studies have a score histogram");
     const body = parseBody(histogramSchema, req.body);
     const bins = body.bins ?? 20;
-    const where = filtersOf(run, body.filters, body.ranges);
-    const ix = await indexed(run, body.filters, body.ranges);
+    const { where, ix } = await selectionOf(run, body.filters, body.ranges);
     const raw = ix ? ix.index.histogram(ix.keep, bins) : await sqlRows(histogramQuery(run.view, where, bins, run.target));
     return { bins: histogramBins(raw, bins, !!run.target, run.policy) };
   });
@@ -397,8 +395,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const run = runOf(req);
     const { target, edges } = riskRun(run, "calibration curve");
     const body = parseBody(riskSchema, req.body);
-    const where = filtersOf(run, body.filters, body.ranges);
-    const ix = await indexed(run, body.filters, body.ranges);
+    const { where, ix } = await selectionOf(run, body.filters, body.ranges);
     const raw = ix ? ix.index.calibration(ix.keep) : await sqlRows(calibrationBinsQuery(run.view, where, target));
     return { calibrated: run.calibrated, ...calibrationBins(raw, edges, run.policy) };
   });
@@ -407,8 +404,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const run = runOf(req);
     const { target } = riskRun(run, "flagging chart");
     const body = parseBody(riskSchema, req.body);
-    const where = filtersOf(run, body.filters, body.ranges);
-    const ix = await indexed(run, body.filters, body.ranges);
+    const { where, ix } = await selectionOf(run, body.filters, body.ranges);
     if (ix) return flaggingPoints(flaggingRows(ix.index.flaggingBands(ix.keep)), FLAG_PERCENTS, run.policy);
     // Three scans on one connection, none of them a sort (risk-sql.ts).
     const raw = await pool.use(async (c) => {
@@ -445,7 +441,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         400,
         `a table may filter and group at most ${max} dimensions together (disclosure.dashboard.max_filters + 1); this one has ${constrained.size}`,
       );
-    const where = filtersOf(run, body.filters, body.ranges);
+    const { where, ix } = await selectionOf(run, body.filters, body.ranges);
     const domains = groups.map((g) => {
       const all = run.domains.get(g.key) ?? [];
       const chosen = body.filters?.[g.key] ?? [];
@@ -455,7 +451,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const size = domains.reduce((p, d) => p * Math.max(1, d.length), 1);
     if (size > MAX_TABLE_ROWS)
       throw new ApiError(400, `this table would have ${size} rows (at most ${MAX_TABLE_ROWS}); group by fewer or smaller dimensions`);
-    const ix = await indexed(run, body.filters, body.ranges);
     const raw =
       (ix && ix.index.table(ix.keep, groups)) ??
       (await sqlRows(tableQuery({ view: run.view, where, groups, target: run.target, hasScore: run.hasScore })));
@@ -473,7 +468,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const columns = run.recordColumns;
     if (body.sort && !columns.includes(body.sort.column))
       throw new ApiError(400, `unknown sort column: ${JSON.stringify(body.sort.column)}`);
-    const where = filtersOf(run, body.filters, body.ranges);
+    const where = filtersOf(run, body.filters, body.ranges).where;
     const offset = body.offset ?? 0;
     const q = recordsQuery({
       view: run.view,
@@ -505,7 +500,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const body = parseBody(pointsSchema, req.body);
     const q = gridQuery({
       view: run.view,
-      where: filtersOf(run, body.filters, body.ranges),
+      where: filtersOf(run, body.filters, body.ranges).where,
       lat: run.points.lat,
       lon: run.points.lon,
       grid: run.grid,
@@ -536,11 +531,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       throw new ApiError(400, `unit applies to the timeline only; ${JSON.stringify(body.column)} is numeric`);
     const unit = body.unit ?? "week";
     const byCluster = !!body.by_cluster && !!run.clusterColumn;
-    const where = filtersOf(run, body.filters, body.ranges, undefined, range.column);
-    const ix = await indexed(run, body.filters, body.ranges, range.column);
+    const { where, ix } = await selectionOf(run, body.filters, body.ranges, range.column);
     const cluster = byCluster ? run.clusterColumn : undefined;
     const raw = ix
-      ? ix.index.distribution(ix.keep, range.column, unit, cluster === undefined ? undefined : { key: cluster })
+      ? ix.index.distribution(ix.keep, range.column, unit, cluster)
       : await sqlRows(
           distributionQuery({ view: run.view, where, range, unit, measures: measures(run.target, run.hasScore), clusterColumn: cluster }),
         );
