@@ -6,15 +6,24 @@
  * @param q quantile in [0, 1]
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
+  return quantileAt(sorted.length, (i) => sorted[i], q);
+}
+
+/**
+ * {@link quantileSorted} of n ascending values given by position (`at(i)` is the i-th smallest, from 0).
+ * @param n number of values
+ * @param at the value at each position of the ascending order
+ * @param q quantile in [0, 1]
+ */
+export function quantileAt(n: number, at: (i: number) => number, q: number): number {
   if (n === 0 || !(q >= 0 && q <= 1)) return NaN;
   const h = (n - 1) * q;
   let lo = Math.floor(h);
   if (lo > n - 1) lo = n - 1;
   const hi = Math.min(lo + 1, n - 1);
   const gamma = h - lo;
-  const a = sorted[lo];
-  const b = sorted[hi];
+  const a = at(lo);
+  const b = at(hi);
   const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }

@@ -1,6 +1,6 @@
 import { compressDenseRows } from "../compress-dense-rows.js";
 import { fitLogisticMle, type LogisticInferenceFit } from "../logistic-inference.js";
-import { quantileSorted } from "../quantile.js";
+import { quantileAt } from "../quantile.js";
 
 /**
  * Calibration of predicted probabilities against binary outcomes: the Brier score, the logistic calibration
@@ -125,6 +125,77 @@ export function calibrationFits(y: Float64Array, lp: Float64Array, w?: Float64Ar
   return { large, line, distinct: m };
 }
 
+/** The distinct values of `p` in the order they first occur, how often each occurs, and each row's distinct value. */
+function distinctValues(p: Float64Array): { values: Float64Array; counts: Float64Array; id: Int32Array } {
+  const n = p.length;
+  const ids = new Map<number, number>();
+  const id = new Int32Array(n);
+  const values: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; ++i) {
+    const v = p[i];
+    let d = ids.get(v);
+    if (d === undefined) {
+      d = values.length;
+      ids.set(v, d);
+      values.push(v);
+      counts.push(0);
+    }
+    counts[d] += 1;
+    id[i] = d;
+  }
+  return { values: Float64Array.from(values), counts: Float64Array.from(counts), id };
+}
+
+/**
+ * {@link calibrationFits} of probabilities `p` (logits of p clipped to [1e−15, 1 − 1e−15]), with the logit taken
+ * once per distinct probability: the same distinct (logit, y) pairs in the same order, so the same fits.
+ * @param y labels in {0, 1}
+ * @param p predicted probabilities
+ */
+export function calibrationFitsOfProbabilities(y: Float64Array, p: Float64Array): CalibrationFits {
+  checkInputs(y, p);
+  const n = y.length;
+  const { values, id } = distinctValues(p);
+  // Distinct probabilities can share a logit (clipping, rounding): pairs merge on the logit's value, as before.
+  const lpIds = new Map<number, number>();
+  const lpOf = new Int32Array(values.length);
+  const lps: number[] = [];
+  for (let d = 0; d < values.length; ++d) {
+    const c = Math.min(Math.max(values[d], EPS), 1 - EPS);
+    const lp = Math.log(c) - Math.log1p(-c);
+    let k = lpIds.get(lp);
+    if (k === undefined) {
+      k = lps.length;
+      lpIds.set(lp, k);
+      lps.push(lp);
+    }
+    lpOf[d] = k;
+  }
+  const group = new Int32Array(2 * lps.length).fill(-1);
+  const lpd: number[] = [];
+  const yd: number[] = [];
+  const weight: number[] = [];
+  for (let i = 0; i < n; ++i) {
+    const key = 2 * lpOf[id[i]] + y[i];
+    let g = group[key];
+    if (g < 0) {
+      g = group[key] = lpd.length;
+      lpd.push(lps[lpOf[id[i]]]);
+      yd.push(y[i]);
+      weight.push(0);
+    }
+    weight[g] += 1;
+  }
+  const m = lpd.length;
+  const offset = Float64Array.from(lpd);
+  const labels = Float64Array.from(yd);
+  const sampleWeight = Float64Array.from(weight);
+  const large = fitLogisticMle({ rows: m, cols: 0, data: new Float64Array(0) }, labels, { sampleWeight, offset });
+  const line = fitLogisticMle({ rows: m, cols: 1, data: Float64Array.from(lpd) }, labels, { sampleWeight });
+  return { large, line, distinct: m };
+}
+
 /** One bin of {@link reliabilityCurve}. */
 export interface ReliabilityBin {
   /** Bin number, 1 (lowest predictions) to `bins`. */
@@ -151,11 +222,28 @@ export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): R
   if (!(Number.isInteger(bins) && bins >= 1)) throw new Error(`invalid bins: ${bins} (expected an integer ≥ 1)`);
   const n = y.length;
   if (n === 0) return [];
-  const sorted = Float64Array.from(p).sort();
+  // The edges are quantiles of p: read from its distinct values with their counts rather than a sort of all n.
+  const { values, counts } = distinctValues(p);
+  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
+  const sortedValues = Float64Array.from(order, (d) => values[d]);
+  const ends = new Float64Array(order.length);
+  let seen = 0;
+  order.forEach((d, k) => (ends[k] = seen += counts[d]));
+  /** The value at position `i` of p sorted ascending: the first distinct value whose rows end after i. */
+  const at = (i: number): number => {
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid] > i) hi = mid;
+      else lo = mid + 1;
+    }
+    return sortedValues[lo];
+  };
   // numpy builds the edges as percentile(p, linspace(0, 1, bins + 1) * 100), and percentile divides by 100 again.
   const step = 1 / bins;
   const inner = new Float64Array(bins - 1);
-  for (let k = 1; k < bins; ++k) inner[k - 1] = quantileSorted(sorted, (k * step * 100) / 100);
+  for (let k = 1; k < bins; ++k) inner[k - 1] = quantileAt(n, at, (k * step * 100) / 100);
   const count = new Float64Array(bins);
   const sumP = new Float64Array(bins);
   const sumY = new Float64Array(bins);

@@ -1,6 +1,6 @@
 import { applyIsotonic, applyPlatt, correctPriorShift, fitIsotonic, fitPlatt } from "../../ml/calibrate.js";
 import { waldIntervals } from "../../ml/logistic-inference.js";
-import { brierScore, calibrationFits, curveCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
+import { brierScore, calibrationFitsOfProbabilities, curveCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
 import { assertUnreachable } from "../../util/errors.js";
 import type { CalibrationSpec, ResampleSpec } from "./spec.js";
 
@@ -106,7 +106,7 @@ export interface CalibrationSummary {
 export function summarizeCalibration(y: Float64Array, p: Float64Array, bins = 10): CalibrationSummary {
   const n = y.length;
   // over the distinct (score, label) pairs with their counts: the same maximum-likelihood fits as over all n rows
-  const { large, line } = calibrationFits(y, logitScores(p));
+  const { large, line } = calibrationFitsOfProbabilities(y, p);
   const largeCi = waldIntervals(large);
   const lineCi = waldIntervals(line);
   const lineOk = line.converged && line.aliased.length === 0;

@@ -560,16 +560,54 @@ function roundReport(r: ReturnType<typeof classificationReportImbalanced>) {
   return out as unknown as RiskResults["metrics"]["classification_report"];
 }
 
-/** "Flag the top share of rows by score": recall and precision at each share. */
-function topShare(y: Float64Array, s: Float64Array) {
-  const order = Array.from(s.keys()).sort((a, b) => s[b] - s[a] || a - b);
-  const total = y.reduce((a, v) => a + v, 0);
+/**
+ * "Flag the top share of rows by score": recall and precision at each share. Rows are ranked by score, highest
+ * first, ties by row order; the ranking is read from the distinct scores with their counts (a one-hot model gives
+ * a few thousand distinct scores to a million rows), and only a tie cut by a share is looked up row by row.
+ */
+export function topShare(y: Float64Array, s: Float64Array) {
+  const n = s.length;
+  const ids = new Map<number, number>();
+  const values: number[] = [];
+  const rows: number[] = [];
+  const positives: number[] = [];
+  let total = 0;
+  for (let i = 0; i < n; ++i) {
+    let d = ids.get(s[i]);
+    if (d === undefined) {
+      d = values.length;
+      ids.set(s[i], d);
+      values.push(s[i]);
+      rows.push(0);
+      positives.push(0);
+    }
+    rows[d] += 1;
+    positives[d] += y[i];
+    total += y[i];
+  }
+  const order = Array.from(values.keys()).sort((a, b) => values[b] - values[a]);
   const out = [];
   for (const share of [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]) {
-    const m = Math.max(1, Math.round(share * order.length));
+    const m = Math.max(1, Math.round(share * n));
+    let taken = 0;
     let tp = 0;
-    for (let i = 0; i < m; ++i) tp += y[order[i]];
-    out.push({ share, threshold: round(s[order[m - 1]]), recall: round(tp / total), precision: round(tp / m) });
+    let k = 0;
+    while (taken + rows[order[k]] < m) {
+      taken += rows[order[k]];
+      tp += positives[order[k]];
+      ++k;
+    }
+    // The last group flagged: all of it, or its first rows in row order.
+    const last = order[k];
+    if (taken + rows[last] === m) tp += positives[last];
+    else {
+      for (let i = 0, left = m - taken; left > 0; ++i) {
+        if (ids.get(s[i]) !== last) continue;
+        tp += y[i];
+        --left;
+      }
+    }
+    out.push({ share, threshold: round(values[last]), recall: round(tp / total), precision: round(tp / m) });
   }
   return out;
 }

@@ -3,10 +3,12 @@ import { fitLogisticMle, type LogisticInferenceFit } from "../../../src/ml/logis
 import {
   brierScore,
   calibrationFits,
+  calibrationFitsOfProbabilities,
   calibrationLine,
   expectedCalibrationError,
   reliabilityCurve,
 } from "../../../src/ml/metrics/calibration.js";
+import { quantileSorted } from "../../../src/ml/quantile.js";
 import { createRng } from "../../../src/util/random.js";
 import { riskRef } from "../risk-inference-reference.js";
 
@@ -151,5 +153,65 @@ describe("reliabilityCurve(y, p, bins) and expectedCalibrationError(y, p, bins)"
     expect(reliabilityCurve(f64([]), f64([]))).toEqual([]);
     expect(expectedCalibrationError(f64([]), f64([]))).toBeNaN();
     expect(() => reliabilityCurve(yy, pp, 0)).toThrow(/invalid bins/);
+  });
+});
+
+/** Scores as a one-hot model gives them (few distinct values, many ties) plus clipped extremes and −0. */
+function tiedScores(n: number, seed: number): { y: Float64Array; p: Float64Array } {
+  const rng = createRng(seed);
+  const levels = Array.from({ length: 37 }, () => rng.next());
+  levels.push(0, -0, 1, 1e-17, 3e-16, 1 - 1e-17, 0.5, 0.5 + 2 ** -53);
+  const yy = new Float64Array(n);
+  const pp = new Float64Array(n);
+  for (let i = 0; i < n; ++i) {
+    pp[i] = levels[rng.int(levels.length)];
+    yy[i] = rng.next() < Math.min(Math.max(pp[i], 0.05), 0.95) ? 1 : 0;
+  }
+  return { y: yy, p: pp };
+}
+
+describe("over distinct scores", () => {
+  it("reliabilityCurve's edges equal the quantiles of all n scores sorted, under heavy ties", () => {
+    for (const seed of [1, 2, 3]) {
+      const t = tiedScores(5000, seed);
+      const sorted = Float64Array.from(t.p).sort();
+      for (const bins of [1, 3, 10, 17]) {
+        const inner = Array.from({ length: bins - 1 }, (_, k) => quantileSorted(sorted, ((k + 1) * (1 / bins) * 100) / 100));
+        const want = new Map<number, { n: number; sp: number; sy: number }>();
+        t.p.forEach((v, i) => {
+          const b = inner.filter((e) => e < v).length;
+          const acc = want.get(b) ?? { n: 0, sp: 0, sy: 0 };
+          acc.n += 1;
+          acc.sp += v;
+          acc.sy += t.y[i];
+          want.set(b, acc);
+        });
+        const got = reliabilityCurve(t.y, t.p, bins);
+        expect(got.map((b) => b.bin)).toEqual([...want.keys()].sort((a, b) => a - b).map((b) => b + 1));
+        for (const b of got) {
+          const w = want.get(b.bin - 1);
+          expect(b.n).toBe(w?.n);
+          expect(b.mean_predicted).toBe((w?.sp ?? NaN) / (w?.n ?? NaN));
+          expect(b.observed).toBe((w?.sy ?? NaN) / (w?.n ?? NaN));
+        }
+      }
+    }
+  });
+
+  it("calibrationFitsOfProbabilities gives calibrationFits over the clipped logits exactly (same pairs, same order)", () => {
+    for (const seed of [4, 5]) {
+      const t = tiedScores(4000, seed);
+      const lp = Float64Array.from(t.p, (v) => {
+        const cl = Math.min(Math.max(v, 1e-15), 1 - 1e-15);
+        return Math.log(cl) - Math.log1p(-cl);
+      });
+      const want = calibrationFits(t.y, lp);
+      const got = calibrationFitsOfProbabilities(t.y, t.p);
+      expect(got.distinct).toBe(want.distinct);
+      expect(got.large.intercept).toBe(want.large.intercept);
+      expect(got.line.intercept).toBe(want.line.intercept);
+      expect(Array.from(got.line.coef)).toEqual(Array.from(want.line.coef));
+      expect(got.line.iterations).toBe(want.line.iterations);
+    }
   });
 });
