@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDist, spawnCli } from "../reliability/run-cli.js";
+import { EXAMPLES as SHARED, exampleRun, type ExampleName } from "./example-runs.js";
 
 /**
  * Runs repeat exactly: the real-data examples run twice with one seed give byte-identical results, and another seed
@@ -11,6 +12,8 @@ import { ensureDist, spawnCli } from "../reliability/run-cli.js";
 
 interface Example {
   name: string;
+  /** The e2e tier's shared run of the same study (test/e2e/example-runs.ts): run "a" of the two with one seed. */
+  shared: ExampleName;
   study: string;
   data: string;
   /** A file whose presence means the data is there. */
@@ -26,6 +29,7 @@ interface Example {
 const EXAMPLES: Example[] = [
   {
     name: "LMPD officer assaults (risk)",
+    shared: "lmpd",
     study: "examples/lmpd-officer-assaults.yaml",
     data: "../shared/data/lmpd-assaulted-officers",
     probe: "../shared/data/lmpd-assaulted-officers/Crime.csv",
@@ -50,6 +54,7 @@ const EXAMPLES: Example[] = [
   },
   {
     name: "Baltimore victim segments (segments)",
+    shared: "baltimore",
     study: "examples/baltimore-victim-segments.yaml",
     data: "../shared/data",
     probe: "../shared/data/baltimore-part1-crime/Part_1_Crime_Data_.csv",
@@ -86,7 +91,9 @@ for (const ex of EXAMPLES) {
   const exists = existsSync(ex.probe);
   describe.skipIf(!exists && !process.env.CI)(`${ex.name}: determinism`, () => {
     let tmp: string;
-    const out = (tag: string) => join(tmp, tag);
+    /** Run "a" is the shared run of the example (only read here); "b" repeats its command, "c" changes the seed. */
+    let shared = "";
+    const out = (tag: string) => (tag === "a" ? shared : join(tmp, tag));
     const results = (tag: string) =>
       JSON.parse(readFileSync(join(out(tag), "results.json"), "utf8")) as Record<string, unknown> & {
         seed: number;
@@ -95,19 +102,23 @@ for (const ex of EXAMPLES) {
 
     beforeAll(async () => {
       expect(exists, `${ex.probe} is missing: the real data in ../shared/data is required in CI`).toBe(true);
+      expect(SHARED[ex.shared]).toEqual({ study: ex.study, data: ex.data });
       ensureDist();
       tmp = mkdtempSync(join(tmpdir(), "openbeat-determinism-"));
+      const a = await exampleRun(ex.shared);
+      if (a.code !== 0) throw new Error(`${ex.study} failed (${a.code}): ${a.stderr}`);
+      shared = a.dir;
+      // "b": the shared run's command (the study's own seed, 42); "c": another seed.
       for (const [tag, seed] of [
-        ["a", "42"],
-        ["b", "42"],
-        ["c", "43"],
-      ]) {
+        ["b", []],
+        ["c", ["--seed", "43"]],
+      ] as const) {
         // A segments run tests its structure against 20 reference draws and repeats the choice of k with five seeds:
         // about 20 s of CPU for Baltimore, so the limits leave room for a machine several times slower.
-        const r = await spawnCli(["run", ex.study, "--data", ex.data, "--out", out(tag), "--seed", seed, "--quiet"], {
+        const r = await spawnCli(["run", ex.study, "--data", ex.data, "--out", out(tag), ...seed, "--quiet"], {
           timeoutMs: 600_000,
         });
-        if (r.code !== 0) throw new Error(`${ex.study} --seed ${seed} failed (${r.code}): ${r.stderr}`);
+        if (r.code !== 0) throw new Error(`${ex.study} ${seed.join(" ")} failed (${r.code}): ${r.stderr}`);
       }
     }, 1_800_000);
 

@@ -171,60 +171,81 @@ export function analyse(k: Knowledge, policy: DisclosurePolicy): AttackReport {
     });
   }
 
-  // 3. Propagation over every fact at once.
-  const b = new Map([...initial].map(([d, v]) => [d, { ...v }]));
-  const get = (d: string) => {
-    let v = b.get(d);
-    if (!v) b.set(d, (v = { lo: 0, hi: Infinity }));
+  // 3. Propagation over every fact at once, over sets numbered once (the facts as arrays of set numbers), in the
+  // order of the facts: the same tightenings as over the descriptions themselves, without a lookup per step.
+  const ids = new Map<string, number>();
+  const id = (d: string): number => {
+    let v = ids.get(d);
+    if (v === undefined) ids.set(d, (v = ids.size));
     return v;
   };
+  for (const d of initial.keys()) id(d);
+  const partTotal = Int32Array.from(k.partitions, (f) => id(f.total));
+  const partStart = new Int32Array(k.partitions.length + 1);
+  k.partitions.forEach((f, i) => (partStart[i + 1] = partStart[i] + f.parts.length));
+  const partSets = Int32Array.from(k.partitions.flatMap((f) => f.parts.map(id)));
+  const nestSup = Int32Array.from(k.nested, (f) => id(f.sup));
+  const nestSub = Int32Array.from(k.nested, (f) => id(f.sub));
+  const nestStrict = Int8Array.from(k.nested, (f) => strict(f.sup, f.sub));
+  const lo = new Float64Array(ids.size);
+  const hi = new Float64Array(ids.size).fill(Infinity);
+  for (const [d, v] of initial) {
+    const x = id(d);
+    lo[x] = v.lo;
+    hi[x] = v.hi;
+  }
   for (let round = 0, changed = true; changed && round < 200; ++round) {
     changed = false;
-    const tighten = (v: Bounds, lo: number, hi: number) => {
-      if (lo > v.lo) {
-        v.lo = lo;
+    const tighten = (x: number, l: number, h: number) => {
+      if (l > lo[x]) {
+        lo[x] = l;
         changed = true;
       }
-      if (hi < v.hi) {
-        v.hi = hi;
+      if (h < hi[x]) {
+        hi[x] = h;
         changed = true;
       }
     };
-    for (const { total, parts } of k.partitions) {
-      const T = get(total);
-      const P = parts.map(get);
-      const sumLo = P.reduce((a, x) => a + x.lo, 0);
-      const sumHi = P.reduce((a, x) => a + x.hi, 0);
+    for (let f = 0; f < partTotal.length; ++f) {
+      const T = partTotal[f];
+      let sumLo = 0;
+      let sumHi = 0;
+      for (let q = partStart[f]; q < partStart[f + 1]; ++q) {
+        sumLo += lo[partSets[q]];
+        sumHi += hi[partSets[q]];
+      }
       tighten(T, sumLo, sumHi);
-      for (const x of P) tighten(x, T.lo - (sumHi - x.hi), T.hi - (sumLo - x.lo));
+      for (let q = partStart[f]; q < partStart[f + 1]; ++q) {
+        const x = partSets[q];
+        tighten(x, lo[T] - (sumHi - hi[x]), hi[T] - (sumLo - lo[x]));
+      }
     }
-    for (const { sup, sub } of k.nested) {
-      const A = get(sup);
-      const B = get(sub);
-      const d = strict(sup, sub);
-      tighten(B, 0, A.hi - d);
-      tighten(A, B.lo + d, Infinity);
+    for (let f = 0; f < nestSup.length; ++f) {
+      const A = nestSup[f];
+      const B = nestSub[f];
+      tighten(B, 0, hi[A] - nestStrict[f]);
+      tighten(A, lo[B] + nestStrict[f], Infinity);
     }
   }
   let smallSets = 0;
-  for (const [desc, v] of b) {
+  for (const [desc, x] of ids) {
     const n = k.trueCount(desc);
     if (n === undefined) continue;
-    if (n < v.lo || n > v.hi) unsound.push(`${desc}: true ${n} outside [${v.lo}, ${v.hi}]`);
+    if (n < lo[x] || n > hi[x]) unsound.push(`${desc}: true ${n} outside [${lo[x]}, ${hi[x]}]`);
     if (!small(n)) continue;
     ++smallSets;
-    if (v.hi - v.lo < 1) leaks.push({ how: "propagated", what: desc, value: n });
+    if (hi[x] - lo[x] < 1) leaks.push({ how: "propagated", what: desc, value: n });
   }
-  for (const { sup, sub } of k.nested) {
+  k.nested.forEach(({ sup, sub }, f) => {
     const nA = k.trueCount(sup);
     const nB = k.trueCount(sub);
-    if (nA === undefined || nB === undefined || !small(nA - nB)) continue;
-    const A = get(sup);
-    const B = get(sub);
-    const lo = Math.max(strict(sup, sub), A.lo - B.hi);
-    const hi = A.hi - B.lo;
-    if (hi - lo < 1) leaks.push({ how: "propagated", what: `${sup} minus ${sub}`, value: nA - nB });
-  }
+    if (nA === undefined || nB === undefined || !small(nA - nB)) return;
+    const A = nestSup[f];
+    const B = nestSub[f];
+    const l = Math.max(nestStrict[f], lo[A] - hi[B]);
+    const h = hi[A] - lo[B];
+    if (h - l < 1) leaks.push({ how: "propagated", what: `${sup} minus ${sub}`, value: nA - nB });
+  });
   return {
     answers: k.answers.size,
     nestedPairs,
