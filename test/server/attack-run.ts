@@ -93,10 +93,15 @@ const DAY_MS = 86_400_000;
 /** A quoted SQL identifier (the test's own, so the truth does not reuse the server's quoting). */
 const quoteIdentTest = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** True when cell value v (a bin index or day number) lies in the described range "lo..hi". */
-function inRange(v: FilterValue, range: string): boolean {
-  if (v === null) return false;
+/** The bounds [lo, hi) of a described range "lo..hi". */
+function parseRange(range: string): [number, number] {
   const [lo, hi] = range.split("..").map(Number);
+  return [lo, hi];
+}
+
+/** True when cell value v (a bin index or day number) lies in a described range. */
+function inRange(v: FilterValue, [lo, hi]: [number, number]): boolean {
+  if (v === null) return false;
   const x = Number(v);
   return x >= lo && x < hi;
 }
@@ -189,12 +194,14 @@ export async function attackRun(
   let tableCells = 0;
 
   const select = (d: Description): Row[] => {
-    const conds = Object.entries(d).map(([dim, values]) => [index.get(dim) ?? -1, values] as const);
-    return rows.filter((r) =>
-      conds.every(([i, values]) =>
-        values.some((v) => (rangeIndex.has(i) && v !== null ? inRange(r.values[i], String(v)) : matches(r.values[i], v))),
-      ),
-    );
+    // One test per filter, with its ranges read once (not once per row).
+    const tests = Object.entries(d).map(([dim, values]) => {
+      const i = index.get(dim) ?? -1;
+      if (!rangeIndex.has(i)) return (r: Row) => values.some((v) => matches(r.values[i], v));
+      const ranges = values.map((v) => (v === null ? null : parseRange(String(v))));
+      return (r: Row) => ranges.some((range, j) => (range === null ? matches(r.values[i], values[j]) : inRange(r.values[i], range)));
+    });
+    return rows.filter((r) => tests.every((t) => t(r)));
   };
   const groups = (subset: Row[], by: (r: Row) => unknown): Map<string, Group> => {
     const out = new Map<string, Group>();
@@ -504,12 +511,13 @@ export async function attackRun(
               : r.kind === "numeric"
                 ? `${Math.round((Number(bin.start) - r.start) / r.width)}..${Math.round((Number(bin.end) - r.start) / r.width)}`
                 : `${Number(parseDay(bin.start)) / DAY_MS}..${Number(parseDay(bin.end)) / DAY_MS}`;
+          const range = value === null ? null : parseRange(value);
           const cell: Description = { ...base, [dim]: [value] };
           const desc = key(cell);
           parts.push(desc);
           const g =
             groups(
-              subset.filter((row) => (value === null ? row.values[dims.length + j] === null : inRange(row.values[dims.length + j], value))),
+              subset.filter((row) => (range === null ? row.values[dims.length + j] === null : inRange(row.values[dims.length + j], range))),
               () => null,
             ).get(vkey(null)) ?? none;
           record(desc, g, bin);

@@ -33,7 +33,15 @@ export function describe(d: Description, suffix = ""): string {
   const parts = Object.keys(d)
     .filter((k) => d[k].length > 0)
     .sort()
-    .map((k) => `${k}=${JSON.stringify([...d[k]].map((v) => JSON.stringify(v)).sort())}`);
+    .map((k) => {
+      const values = d[k];
+      // One value (most descriptions): the same text as the sorted list of one.
+      const list =
+        values.length === 1
+          ? `[${JSON.stringify(JSON.stringify(values[0]))}]`
+          : JSON.stringify(values.map((v) => JSON.stringify(v)).sort());
+      return `${k}=${list}`;
+    });
   return parts.join("&") + suffix;
 }
 
