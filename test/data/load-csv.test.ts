@@ -98,6 +98,30 @@ describe("repeatedHeaderSql(table, columns)", () => {
     expect(normalizeHeaderName("Officer Battered")).toBe("officerbattered");
     expect(repeatedHeaderSql("rh", [{ name: "n", type: "BIGINT" }])).toBeNull();
   });
+
+  it("matches a cell exactly when its letters and digits, lower-cased, spell the name (the LIKE only narrows)", async () => {
+    const cells = [
+      "Case Number",
+      "case_number",
+      "-CASE-number-",
+      "CaseNumber1",
+      "Numbercase",
+      "Case Numbe",
+      "C a s e N u m b e r",
+      "xcasenumber",
+      "İcasenumber",
+      "",
+      null,
+    ];
+    await db.exec(
+      `CREATE OR REPLACE TABLE rh1 AS SELECT * FROM (VALUES ${cells.map((c) => `(${c === null ? "NULL" : `'${c}'`}, 'Case Number')`).join(", ")}) t("Case Number", "Other")`,
+    );
+    const predicate = defined(repeatedHeaderSql("rh1", [{ name: "Case Number", type: "VARCHAR" }], "predicate"), "the predicate");
+    const got = await db.query(`SELECT "Case Number" AS c, ${predicate} AS hit FROM rh1`);
+    const want = cells.map((c) => ({ c, hit: c !== null && normalizeHeaderName(c) === "casenumber" }));
+    expect(got).toEqual(want);
+    expect(want.filter((w) => w.hit).length).toBe(4);
+  });
 });
 
 describe("loadCsv(db, table, path)", () => {

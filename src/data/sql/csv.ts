@@ -102,11 +102,14 @@ export function repeatedHeaderSql(
 ): string | null {
   const text = columns.filter((c) => c.type === "VARCHAR" && normalizeHeaderName(c.name) !== "");
   if (!text.length) return null;
+  // A cell whose letters and digits spell the name holds them in order: the LIKE of that subsequence (cheap) goes
+  // first, so the regular expression runs only on the few cells that pass it; the result is the same.
   const matches = text
-    .map(
-      (c) =>
-        `(regexp_replace(lower(${quoteIdent(c.name)}), '[^a-z0-9]', '', 'g') IS NOT DISTINCT FROM ${quoteString(normalizeHeaderName(c.name))})::INTEGER`,
-    )
+    .map((c) => {
+      const name = normalizeHeaderName(c.name);
+      const cell = `lower(${quoteIdent(c.name)})`;
+      return `coalesce(${cell} LIKE ${quoteString(`%${name.split("").join("%")}%`)} AND regexp_replace(${cell}, '[^a-z0-9]', '', 'g') = ${quoteString(name)}, false)::INTEGER`;
+    })
     .join(" + ");
   const nonNull = columns.map((c) => `(${quoteIdent(c.name)} IS NOT NULL)::INTEGER`).join(" + ");
   const need = Math.min(2, columns.length);
