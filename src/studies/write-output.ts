@@ -1,7 +1,7 @@
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTableFromColumns, type ColumnData } from "../data/create-table.js";
-import type { Db } from "../data/Db.js";
+import { quoteString, type Db } from "../data/Db.js";
 import { copyToParquetSql } from "../data/sql/copy.js";
 import { dropTableSql } from "../data/sql/tables.js";
 import { discloseAreas } from "../disclosure/geo.js";
@@ -28,7 +28,13 @@ const DESIGN_ROWS = "_design_rows";
  * as its nnz entries (`_row`, `_col`, `_value`, straight from the CSR arrays) and is pivoted to the wide table in
  * SQL, so nothing n×p is built in JavaScript; a dense one goes as its columns.
  */
-export async function writeDesignParquet(db: Db, path: string, table: string, design: KindOutput["design"]): Promise<void> {
+export async function writeDesignParquet(
+  db: Db,
+  path: string,
+  table: string,
+  design: KindOutput["design"],
+  options: { pieceRows?: number } = {},
+): Promise<void> {
   const { X, names, keep, id } = design;
   const n = X.rows;
   const p = X.cols;
@@ -47,8 +53,11 @@ export async function writeDesignParquet(db: Db, path: string, table: string, de
       { nanAsNull: false },
     );
     await createTableFromColumns(db, DESIGN_ROWS, [{ name: "_row", type: "INTEGER", values: keep }]);
-    await db.exec(copyToParquetSql(sparseDesignSelectSql(DESIGN_ENTRIES, DESIGN_ROWS, table, names, id), path));
-    await db.exec(dropTableSql([DESIGN_ENTRIES, DESIGN_ROWS]));
+    try {
+      await writeSparseDesign(db, path, table, names, keep, id, options.pieceRows ?? DESIGN_PIECE_ROWS);
+    } finally {
+      await db.exec(dropTableSql([DESIGN_ENTRIES, DESIGN_ROWS]));
+    }
     return;
   }
   const D = X.data;
@@ -61,6 +70,45 @@ export async function writeDesignParquet(db: Db, path: string, table: string, de
   await createTableFromColumns(db, DESIGN, columns);
   await db.exec(copyToParquetSql(designSelectSql(DESIGN, table, names, id), path));
   await db.exec(dropTableSql(DESIGN));
+}
+
+/** Design rows pivoted at a time: the pivot and its sort hold about this many wide rows (1M × 114 columns: ~1 GB). */
+export const DESIGN_PIECE_ROWS = 1_000_000;
+
+/**
+ * Writes the wide form of the sparse design held in the scratch tables: in one statement up to
+ * `pieceRows` rows ({@link DESIGN_PIECE_ROWS}); above that, pivoted in pieces of that many rows (by `_row`, ascending) into
+ * parquet files beside `path`, then copied into `path` in order and removed, so that the pivot's memory does not grow
+ * with the rows. The rows, their order and their values are the same either way.
+ */
+async function writeSparseDesign(
+  db: Db,
+  path: string,
+  table: string,
+  names: string[],
+  keep: Int32Array,
+  id: string | undefined,
+  pieceRows: number,
+): Promise<void> {
+  const n = keep.length;
+  const ascending = keep.every((r, i) => i === 0 || r > keep[i - 1]);
+  if (n <= pieceRows || !ascending) {
+    await db.exec(copyToParquetSql(sparseDesignSelectSql(DESIGN_ENTRIES, DESIGN_ROWS, table, names, id), path));
+    return;
+  }
+  const pieces: string[] = [];
+  try {
+    for (let start = 0; start < n; start += pieceRows) {
+      const end = start + pieceRows;
+      const piece = `${path}.piece-${pieces.length}`;
+      pieces.push(piece);
+      const range = { from: keep[start], ...(end < n ? { to: keep[end] } : {}) };
+      await db.exec(copyToParquetSql(sparseDesignSelectSql(DESIGN_ENTRIES, DESIGN_ROWS, table, names, id, range), piece));
+    }
+    await db.exec(copyToParquetSql(`SELECT * FROM read_parquet([${pieces.map(quoteString).join(", ")}])`, path));
+  } finally {
+    for (const piece of pieces) await rm(piece, { force: true });
+  }
 }
 
 /**

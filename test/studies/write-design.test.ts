@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,6 +60,44 @@ describe("writeDesignParquet(db, path, table, design)", () => {
     ]);
     const left = await db.query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_design%' ESCAPE '\\'`);
     expect(left).toEqual([]);
+  });
+});
+
+describe("writeDesignParquet in pieces", () => {
+  it("writes the same rows in the same order when the design is pivoted in pieces, and leaves no piece behind", async () => {
+    await db.exec(`CREATE TABLE big AS SELECT range::INTEGER AS _row, 'id' || range AS case_id FROM range(1000)`);
+    // 700 kept rows of 1,000 (ascending), 0-3 entries each over 9 columns, NaN and explicit zeros among them
+    const keep = Int32Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 10 < 7);
+    const indptr = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    keep.forEach((r, i) => {
+      for (let j = 0; j < 9; ++j) {
+        if ((r * 7 + j * 3) % 5 !== 0) continue;
+        indices.push(j);
+        values.push(j === 8 && r % 13 === 0 ? NaN : (r % 4) - 1.5 + j);
+      }
+      indptr.push(indices.length);
+      if (i === 0) expect(indices.length).toBeGreaterThan(0);
+    });
+    const X: SparseMatrix = {
+      rows: keep.length,
+      cols: 9,
+      indptr: Int32Array.from(indptr),
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    };
+    const names = Array.from({ length: 9 }, (_, j) => `f${j}`);
+    const whole = join(dir, "whole.parquet");
+    const pieces = join(dir, "pieces.parquet");
+    await writeDesignParquet(db, whole, "big", { X, names, keep, id: "case_id" });
+    await writeDesignParquet(db, pieces, "big", { X, names, keep, id: "case_id" }, { pieceRows: 64 });
+    const a = await read(whole);
+    const b = await read(pieces);
+    expect(b.rows.length).toBe(700);
+    expect(b).toEqual(a);
+    expect(b.rows.map((r) => r._row)).toEqual(Array.from(keep));
+    expect(readdirSync(dir).filter((f) => f.includes(".piece-"))).toEqual([]);
   });
 });
 
