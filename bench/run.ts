@@ -2,7 +2,7 @@
  * End-to-end benchmark: openbeat's CLI against the pandas / scikit-learn equivalent, on the same data with the same
  * study settings (the Python scripts read the study file).
  *
- *   npx tsx bench/run.ts [lmpd|lmpd-x8|baltimore|baltimore-bench|all] [--repeat N]
+ *   npx tsx bench/run.ts [lmpd|lmpd-no-firth|lmpd-x8|baltimore|baltimore-bench|all] [--repeat N]
  *
  * Every command runs under /usr/bin/time (wall, user and system CPU seconds, peak resident memory), N times
  * (default 3), alternating tools so that the load of the shared machine hits both alike; the load average is read
@@ -182,6 +182,20 @@ async function benches(which: string): Promise<Bench[]> {
         study,
         openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
         python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res],
+        metrics: riskMetrics,
+      });
+    },
+    // The same study against the Python script without its Firth step: that step is the reference's plain numpy
+    // (no Python library fits Firth's model), so this is the ratio against everything a library does for Python.
+    "lmpd-no-firth": () => {
+      const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
+      const data = join(SHARED, "lmpd-assaulted-officers");
+      return Promise.resolve({
+        name: "lmpd-no-firth",
+        data: "LMPD exports (real), examples/lmpd-officer-assaults.yaml; Python without the Firth inference step",
+        study,
+        openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
+        python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res, "--skip-inference"],
         metrics: riskMetrics,
       });
     },

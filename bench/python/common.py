@@ -56,6 +56,19 @@ def wilson(positives, n, z=1.959963984540054):
     return [max(0.0, c - h), min(1.0, c + h)]
 
 
+def _finite(obj):
+    """NaN and infinities as null (strict JSON, as openbeat writes them): results.json is read by JSON.parse."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
+        return _finite(obj.tolist())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
 def write_json(path, obj):
     with open(path, "w") as f:
-        json.dump(obj, f, indent=2, default=float)
+        json.dump(_finite(obj), f, indent=2, default=float, allow_nan=False)
