@@ -1,4 +1,8 @@
 import { DuckDBInstance, StatementType, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
 
@@ -68,6 +72,8 @@ export class Db implements Database {
     private readonly connection: DuckDBConnection,
     /** Whether closing this Db closes the instance too (the one `open` made), or only its own connection. */
     private readonly ownsInstance: boolean,
+    /** The instance's spill folder (see {@link Db.open}), removed when the instance closes. */
+    private readonly spillFolder?: string,
   ) {}
 
   /** A connection of `instance` with the settings every openbeat connection has. */
@@ -81,10 +87,13 @@ export class Db implements Database {
 
   /**
    * Opens an in-memory database, or a file; `readOnly` opens the file read-only; `memoryLimit` (e.g. "4GB") caps
-   * DuckDB's memory before it spills to its temporary folder.
+   * DuckDB's memory before it spills to its temporary folder. That folder is a new one under the OS temp folder,
+   * made by DuckDB only when it spills and removed on close: DuckDB's own default for an in-memory database is
+   * `.tmp` in the working directory, a place nobody told openbeat to write.
    */
   static async open(path = ":memory:", options: { readOnly?: boolean; threads?: number; memoryLimit?: string } = {}): Promise<Db> {
-    const config: Record<string, string> = {};
+    const spillFolder = join(tmpdir(), `openbeat-duckdb-${process.pid}-${randomUUID()}`);
+    const config: Record<string, string> = { temp_directory: spillFolder };
     if (options.readOnly) config.access_mode = "READ_ONLY";
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
@@ -94,7 +103,7 @@ export class Db implements Database {
     } catch (e) {
       throw new UserError("db.open", msg.dbOpenFailed(path, driverMessage(e)), { cause: e });
     }
-    return new Db(instance, await Db.connectTo(instance), true);
+    return new Db(instance, await Db.connectTo(instance), true, spillFolder);
   }
 
   /**
@@ -224,7 +233,10 @@ export class Db implements Database {
 
   close(): Promise<void> {
     this.connection.closeSync();
-    if (this.ownsInstance) this.instance.closeSync();
+    if (this.ownsInstance) {
+      this.instance.closeSync();
+      if (this.spillFolder) rmSync(this.spillFolder, { recursive: true, force: true });
+    }
     return Promise.resolve();
   }
 }

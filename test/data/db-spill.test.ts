@@ -1,0 +1,25 @@
+import { existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Db } from "../../src/data/Db.js";
+
+describe("Db.open: where DuckDB spills", () => {
+  it("spills into a folder of its own under the OS temp folder, never into the working directory, and removes it on close", async () => {
+    const cwdBefore = readdirSync(".");
+    const db = await Db.open(":memory:", { memoryLimit: "40MB", threads: 1 });
+    const [{ t }] = await db.query(`SELECT current_setting('temp_directory') AS t`);
+    const folder = String(t);
+    expect(folder.startsWith(join(tmpdir(), "openbeat-duckdb-"))).toBe(true);
+    // A sort of about 100 MB of text under a 40 MB limit has to spill.
+    await db.exec(`CREATE TABLE x AS SELECT range AS i, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(1500000)`);
+    await db.exec(`CREATE TABLE y AS SELECT * FROM x ORDER BY s`);
+    const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM y`);
+    expect(n).toBe(1_500_000);
+    expect(existsSync(folder), "DuckDB spilled into its folder").toBe(true);
+    expect(readdirSync(".")).toEqual(cwdBefore);
+    await db.close();
+    expect(existsSync(folder)).toBe(false);
+    expect(readdirSync(".")).toEqual(cwdBefore);
+  });
+});
