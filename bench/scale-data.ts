@@ -2,16 +2,61 @@
  * Writes a generated LMPD-shaped pair of exports for scale benchmarks (`examples/lmpd-officer-assaults.yaml` runs on
  * it unedited with `--data DIR`):
  *
- *   npx tsx bench/scale-data.ts DIR [SCALE] [SEED]
+ *   npx tsx bench/scale-data.ts DIR [SCALE] [SEED] [--copies N]
  *
  * SCALE 31 (default) gives about a million rows in the study's analysis table; SEED defaults to 2024, as bench/run.ts.
+ * The generator goes up to SCALE 40; `--copies N` then writes N copies of each export one after the other, each
+ * copy's INCIDENT_NUMBER suffixed with `-0`, `-1`, … so that a copy's officer incidents join only its own crime
+ * reports (SCALE 31 with `--copies 10`: about ten million analysis rows, the same patterns ten times over).
  */
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { quoteString } from "../src/data/Db.js";
 import { writeLmpd } from "../src/synthetic/lmpd.js";
 
-const [dir, scale = "31", seed = "2024"] = process.argv.slice(2);
-if (!dir) {
-  console.error("usage: npx tsx bench/scale-data.ts DIR [SCALE] [SEED]");
+const args = process.argv.slice(2);
+const at = args.indexOf("--copies");
+const copies = at >= 0 ? Number(args.splice(at, 2)[1]) : 1;
+const [dir, scale = "31", seed = "2024"] = args;
+if (!dir || !(Number.isInteger(copies) && copies >= 1)) {
+  console.error("usage: npx tsx bench/scale-data.ts DIR [SCALE] [SEED] [--copies N]");
   process.exit(1);
 }
-const files = await writeLmpd(dir, { seed: Number(seed), scale: Number(scale) });
-console.log(`${files.officers}\n${files.crimes}`);
+if (copies === 1) {
+  const files = await writeLmpd(dir, { seed: Number(seed), scale: Number(scale) });
+  console.log(`${files.officers}\n${files.crimes}`);
+} else {
+  mkdirSync(dir, { recursive: true });
+  const once = mkdtempSync(join(dir, ".once-"));
+  try {
+    const files = await writeLmpd(once, { seed: Number(seed), scale: Number(scale) });
+    const db = await (await DuckDBInstance.create(":memory:")).connect();
+    for (const file of [files.officers, files.crimes]) {
+      const out = join(dir, basename(file));
+      // Copy by copy, each in the file's own row order (COPY keeps the order rows are read in), then joined.
+      const parts: string[] = [];
+      for (let c = 0; c < copies; ++c) {
+        const part = join(once, `part-${c}.csv`);
+        await db.run(
+          `COPY (SELECT * REPLACE (INCIDENT_NUMBER || '-${c}' AS INCIDENT_NUMBER) FROM read_csv(${quoteString(file)}, all_varchar = true)) TO ${quoteString(part)} (HEADER ${c === 0}, DELIMITER ',')`,
+        );
+        parts.push(part);
+      }
+      const sink = createWriteStream(`${out}.tmp`);
+      for (const part of parts) await pipeline(createReadStream(part), sink, { end: false });
+      await new Promise<void>((done, fail) => {
+        sink.end((e?: Error | null) => {
+          if (e) fail(e);
+          else done();
+        });
+      });
+      renameSync(`${out}.tmp`, out);
+      for (const part of parts) rmSync(part);
+      console.log(out);
+    }
+  } finally {
+    rmSync(once, { recursive: true, force: true });
+  }
+}
