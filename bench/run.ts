@@ -171,46 +171,36 @@ async function ensureLmpdX8(): Promise<string> {
   return dir;
 }
 
+/** The LMPD risk example on `data`, against bench/python/risk.py with `pythonArgs` added. */
+function lmpdBench(name: string, data: string, description: string, pythonArgs: string[] = []): Bench {
+  const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
+  return {
+    name,
+    data: description,
+    study,
+    openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
+    python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res, ...pythonArgs],
+    metrics: riskMetrics,
+  };
+}
+
 async function benches(which: string): Promise<Bench[]> {
+  const real = join(SHARED, "lmpd-assaulted-officers");
   const all: Record<string, () => Promise<Bench>> = {
-    lmpd: () => {
-      const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
-      const data = join(SHARED, "lmpd-assaulted-officers");
-      return Promise.resolve({
-        name: "lmpd",
-        data: "LMPD exports (real), examples/lmpd-officer-assaults.yaml",
-        study,
-        openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
-        python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res],
-        metrics: riskMetrics,
-      });
-    },
+    lmpd: () => Promise.resolve(lmpdBench("lmpd", real, "LMPD exports (real), examples/lmpd-officer-assaults.yaml")),
     // The same study against the Python script without its Firth step: that step is the reference's plain numpy
     // (no Python library fits Firth's model), so this is the ratio against everything a library does for Python.
-    "lmpd-no-firth": () => {
-      const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
-      const data = join(SHARED, "lmpd-assaulted-officers");
-      return Promise.resolve({
-        name: "lmpd-no-firth",
-        data: "LMPD exports (real), examples/lmpd-officer-assaults.yaml; Python without the Firth inference step",
-        study,
-        openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
-        python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res, "--skip-inference"],
-        metrics: riskMetrics,
-      });
-    },
-    "lmpd-x8": async () => {
-      const study = join(ROOT, "examples/lmpd-officer-assaults.yaml");
-      const data = await ensureLmpdX8();
-      return {
-        name: "lmpd-x8",
-        data: `LMPD-shaped exports at 8x (src/synthetic/lmpd.ts, seed ${SEED}), the same study`,
-        study,
-        openbeat: (out) => ["run", study, "--data", data, "--out", out, "--quiet"],
-        python: (res) => [join(ROOT, "bench/python/risk.py"), "--study", study, "--data", data, "--out", res],
-        metrics: riskMetrics,
-      };
-    },
+    "lmpd-no-firth": () =>
+      Promise.resolve(
+        lmpdBench(
+          "lmpd-no-firth",
+          real,
+          "LMPD exports (real), examples/lmpd-officer-assaults.yaml; Python without the Firth inference step",
+          ["--skip-inference"],
+        ),
+      ),
+    "lmpd-x8": async () =>
+      lmpdBench("lmpd-x8", await ensureLmpdX8(), `LMPD-shaped exports at 8x (src/synthetic/lmpd.ts, seed ${SEED}), the same study`),
     baltimore: () => {
       const study = join(ROOT, "examples/baltimore-victim-segments.yaml");
       return Promise.resolve({
