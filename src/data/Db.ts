@@ -87,13 +87,17 @@ export class Db implements Database {
 
   /**
    * Opens an in-memory database, or a file; `readOnly` opens the file read-only; `memoryLimit` (e.g. "4GB") caps
-   * DuckDB's memory before it spills to its temporary folder. That folder is a new one under the OS temp folder,
-   * made by DuckDB only when it spills and removed on close: DuckDB's own default for an in-memory database is
-   * `.tmp` in the working directory, a place nobody told openbeat to write.
+   * DuckDB's memory before it spills to its temporary folder. That folder is `tempDirectory` (the caller's, which
+   * the caller removes), or a new one under the OS temp folder, made by DuckDB only when it spills and removed on
+   * close: DuckDB's own default for an in-memory database is `.tmp` in the working directory, a place nobody told
+   * openbeat to write. It is set here, once: DuckDB refuses to move it after it has spilled.
    */
-  static async open(path = ":memory:", options: { readOnly?: boolean; threads?: number; memoryLimit?: string } = {}): Promise<Db> {
-    const spillFolder = join(tmpdir(), `openbeat-duckdb-${process.pid}-${randomUUID()}`);
-    const config: Record<string, string> = { temp_directory: spillFolder };
+  static async open(
+    path = ":memory:",
+    options: { readOnly?: boolean; threads?: number; memoryLimit?: string; tempDirectory?: string } = {},
+  ): Promise<Db> {
+    const spillFolder = options.tempDirectory ? undefined : join(tmpdir(), `openbeat-duckdb-${process.pid}-${randomUUID()}`);
+    const config: Record<string, string> = { temp_directory: options.tempDirectory ?? spillFolder ?? "" };
     if (options.readOnly) config.access_mode = "READ_ONLY";
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;

@@ -19,8 +19,12 @@ export interface LockDownOptions {
    * these too, so they must hold only openbeat's own output.
    */
   allowedDirectories: string[];
-  /** An empty folder of openbeat's for the engine's spill files (DuckDB allows its temp folder implicitly). */
-  tempDirectory: string;
+  /**
+   * An empty folder of openbeat's for the engine's spill files (DuckDB allows its temp folder implicitly). Left out,
+   * the folder the database was opened with stays (`Db.open` always sets one of openbeat's own): DuckDB refuses to
+   * move it once it has spilled, which loading large sources under a memory limit does.
+   */
+  tempDirectory?: string;
 }
 
 /** The settings applied, in order; `lock_configuration` must come last. */
@@ -28,7 +32,7 @@ export function lockDownSettings(options: LockDownOptions): string[] {
   const dirs = options.allowedDirectories.map((d) => quoteString(d.endsWith(sep) ? d : d + sep));
   return [
     // DuckDB's default temp folder is ".tmp" in the working folder, and it is always readable: point it at ours.
-    `SET temp_directory = ${quoteString(options.tempDirectory)}`,
+    ...(options.tempDirectory !== undefined ? [`SET temp_directory = ${quoteString(options.tempDirectory)}`] : []),
     `SET allowed_directories = [${dirs.join(", ")}]`,
     "SET allowed_paths = []",
     "SET autoinstall_known_extensions = false",

@@ -1,6 +1,5 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { QueryError, quoteIdent, quoteString, type Db } from "../data/Db.js";
 import { loadSources, sourceFormat } from "../data/load-sources.js";
 import { isFileSet } from "../data/sources/expand-source-paths.js";
@@ -145,49 +144,45 @@ export async function replayStudy(
       { studyFile, dataDir: options.dataDir, logger, allowOutsidePaths: options.allowOutsidePaths },
     )),
   ];
-  const scratch = await mkdtemp(join(tmpdir(), "openbeat-score-"));
-  try {
-    await lockDownDuckDb(db, { allowedDirectories: [], tempDirectory: scratch });
-    const table = analysisTableName(spec, studyFile);
-    const filled = await runStepsFilling(db, spec, replacements, options);
-    if (filled.length) {
-      // A column the new export lacks was read as empty: allowed only when the columns scoring reads do not depend
-      // on it (the target usually), which a second pass with the column set to a value shows.
-      const keep = (options.keep ?? []).filter(Boolean);
-      await db.exec(`CREATE TABLE ${quoteIdent(PROBE)} AS SELECT ${keep.map(quoteIdent).join(", ") || "1"} FROM ${quoteIdent(table)}`);
-      const values = probeValues(spec.prepare.map((p) => p.sql));
-      for (const f of filled) {
-        for (const value of values) {
-          await setFilled(db, [f], quoteString(value));
-          // A value the SQL cannot use (a failed cast) says nothing about dependence: the next one is tried.
-          const ran = await runSteps(db, spec, options).then(
-            () => true,
-            (e: unknown) => {
-              if (isUserError(e) && e.code === "prepare.sql") return false;
-              throw e;
-            },
+  // The database keeps the spill folder it was opened with (Db.open's own): the load above may have used it.
+  await lockDownDuckDb(db, { allowedDirectories: [] });
+  const table = analysisTableName(spec, studyFile);
+  const filled = await runStepsFilling(db, spec, replacements, options);
+  if (filled.length) {
+    // A column the new export lacks was read as empty: allowed only when the columns scoring reads do not depend
+    // on it (the target usually), which a second pass with the column set to a value shows.
+    const keep = (options.keep ?? []).filter(Boolean);
+    await db.exec(`CREATE TABLE ${quoteIdent(PROBE)} AS SELECT ${keep.map(quoteIdent).join(", ") || "1"} FROM ${quoteIdent(table)}`);
+    const values = probeValues(spec.prepare.map((p) => p.sql));
+    for (const f of filled) {
+      for (const value of values) {
+        await setFilled(db, [f], quoteString(value));
+        // A value the SQL cannot use (a failed cast) says nothing about dependence: the next one is tried.
+        const ran = await runSteps(db, spec, options).then(
+          () => true,
+          (e: unknown) => {
+            if (isUserError(e) && e.code === "prepare.sql") return false;
+            throw e;
+          },
+        );
+        if (ran && (await differs(db, PROBE, table, keep)))
+          throw new UserError(
+            "score.export_column",
+            msg.scoreExportColumn([{ source: f.source, files: f.files }], f.column, studyFile, f.step),
           );
-          if (ran && (await differs(db, PROBE, table, keep)))
-            throw new UserError(
-              "score.export_column",
-              msg.scoreExportColumn([{ source: f.source, files: f.files }], f.column, studyFile, f.step),
-            );
-        }
-        await setFilled(db, [f], "NULL");
       }
-      await runSteps(db, spec, options);
-      await db.exec(`DROP TABLE ${quoteIdent(PROBE)}`);
-      for (const f of filled) logger.info(msg.scoreColumnFilled(f.files, f.source, f.column));
+      await setFilled(db, [f], "NULL");
     }
-    for (const step of spec.prepare) {
-      const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
-      logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
-    }
-    const rows = await prepareAnalysisTable(db, table, studyFile);
-    return { table: ANALYSIS, rows, inputs };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await runSteps(db, spec, options);
+    await db.exec(`DROP TABLE ${quoteIdent(PROBE)}`);
+    for (const f of filled) logger.info(msg.scoreColumnFilled(f.files, f.source, f.column));
   }
+  for (const step of spec.prepare) {
+    const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM ${quoteIdent(step.name)}`);
+    logger.info(`  prepared ${step.name}: ${Number(n).toLocaleString("en-US")} rows`);
+  }
+  const rows = await prepareAnalysisTable(db, table, studyFile);
+  return { table: ANALYSIS, rows, inputs };
 }
 
 /**

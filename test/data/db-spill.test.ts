@@ -1,8 +1,9 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Db } from "../../src/data/Db.js";
+import { lockDownDuckDb } from "../../src/data/sandbox.js";
 
 describe("Db.open: where DuckDB spills", () => {
   it("spills into a folder of its own under the OS temp folder, never into the working directory, and removes it on close", async () => {
@@ -21,5 +22,32 @@ describe("Db.open: where DuckDB spills", () => {
     await db.close();
     expect(existsSync(folder)).toBe(false);
     expect(readdirSync(".")).toEqual(cwdBefore);
+  });
+
+  it("keeps the folder it was opened with through the lockdown, after the sources' load has spilled into it", async () => {
+    const base = mkdtempSync(join(tmpdir(), "openbeat-spill-test-"));
+    const scratch = join(base, "stage.spill");
+    const spill = async (db: Db) => {
+      await db.exec(`CREATE TABLE x AS SELECT range AS i, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(1500000)`);
+      await db.exec(`CREATE TABLE y AS SELECT * FROM x ORDER BY s`);
+    };
+    try {
+      const db = await Db.open(":memory:", { memoryLimit: "40MB", threads: 1, tempDirectory: scratch });
+      await spill(db);
+      expect(existsSync(scratch), "the load spilled").toBe(true);
+      await lockDownDuckDb(db, { allowedDirectories: [base] });
+      const [{ t }] = await db.query(`SELECT current_setting('temp_directory') AS t`);
+      expect(t).toBe(scratch);
+      await db.close();
+      // Moving the folder after a spill is what DuckDB refuses (the lockdown used to, and a large run died of it).
+      const other = await Db.open(":memory:", { memoryLimit: "40MB", threads: 1 });
+      await spill(other);
+      await expect(lockDownDuckDb(other, { allowedDirectories: [base], tempDirectory: scratch })).rejects.toThrow(
+        /Cannot switch temporary directory/,
+      );
+      await other.close();
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
