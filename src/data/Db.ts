@@ -96,8 +96,8 @@ export class Db implements Database {
     path = ":memory:",
     options: { readOnly?: boolean; threads?: number; memoryLimit?: string; tempDirectory?: string } = {},
   ): Promise<Db> {
-    const spillFolder = options.tempDirectory ? undefined : join(tmpdir(), `openbeat-duckdb-${process.pid}-${randomUUID()}`);
-    const config: Record<string, string> = { temp_directory: options.tempDirectory ?? spillFolder ?? "" };
+    const temp = options.tempDirectory ?? join(tmpdir(), `openbeat-duckdb-${process.pid}-${randomUUID()}`);
+    const config: Record<string, string> = { temp_directory: temp };
     if (options.readOnly) config.access_mode = "READ_ONLY";
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
@@ -107,7 +107,7 @@ export class Db implements Database {
     } catch (e) {
       throw new UserError("db.open", msg.dbOpenFailed(path, driverMessage(e)), { cause: e });
     }
-    return new Db(instance, await Db.connectTo(instance), true, spillFolder);
+    return new Db(instance, await Db.connectTo(instance), true, options.tempDirectory ? undefined : temp);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { compressDenseRows } from "../compress-dense-rows.js";
 import { fitLogisticMle, type LogisticInferenceFit } from "../logistic-inference.js";
 import { quantileAt } from "../quantile.js";
+import { distinctScores } from "./distinct-scores.js";
 
 /**
  * Calibration of predicted probabilities against binary outcomes: the Brier score, the logistic calibration
@@ -125,28 +126,6 @@ export function calibrationFits(y: Float64Array, lp: Float64Array, w?: Float64Ar
   return { large, line, distinct: m };
 }
 
-/** The distinct values of `p` in the order they first occur, how often each occurs, and each row's distinct value. */
-function distinctValues(p: Float64Array): { values: Float64Array; counts: Float64Array; id: Int32Array } {
-  const n = p.length;
-  const ids = new Map<number, number>();
-  const id = new Int32Array(n);
-  const values: number[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < n; ++i) {
-    const v = p[i];
-    let d = ids.get(v);
-    if (d === undefined) {
-      d = values.length;
-      ids.set(v, d);
-      values.push(v);
-      counts.push(0);
-    }
-    counts[d] += 1;
-    id[i] = d;
-  }
-  return { values: Float64Array.from(values), counts: Float64Array.from(counts), id };
-}
-
 /**
  * {@link calibrationFits} of probabilities `p` (logits of p clipped to [1e−15, 1 − 1e−15]), with the logit taken
  * once per distinct probability: the same distinct (logit, y) pairs in the same order, so the same fits.
@@ -156,7 +135,7 @@ function distinctValues(p: Float64Array): { values: Float64Array; counts: Float6
 export function calibrationFitsOfProbabilities(y: Float64Array, p: Float64Array): CalibrationFits {
   checkInputs(y, p);
   const n = y.length;
-  const { values, id } = distinctValues(p);
+  const { values, index: id } = distinctScores(p);
   // Distinct probabilities can share a logit (clipping, rounding): pairs merge on the logit's value, as before.
   const lpIds = new Map<number, number>();
   const lpOf = new Int32Array(values.length);
@@ -223,12 +202,10 @@ export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): R
   const n = y.length;
   if (n === 0) return [];
   // The edges are quantiles of p: read from its distinct values with their counts rather than a sort of all n.
-  const { values, counts } = distinctValues(p);
-  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
-  const sortedValues = Float64Array.from(order, (d) => values[d]);
-  const ends = new Float64Array(order.length);
+  const { values: sortedValues, counts } = distinctScores(p);
+  const ends = new Float64Array(counts.length);
   let seen = 0;
-  order.forEach((d, k) => (ends[k] = seen += counts[d]));
+  counts.forEach((c, k) => (ends[k] = seen += c));
   /** The value at position `i` of p sorted ascending: the first distinct value whose rows end after i. */
   const at = (i: number): number => {
     let lo = 0;

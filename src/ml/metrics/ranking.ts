@@ -2,6 +2,7 @@
  * Ranking metrics over scores, as scikit-learn's `roc_curve`, `roc_auc_score`, `precision_recall_curve` and
  * `average_precision_score` (version 1.2), positive label 1. Tied scores form one threshold.
  */
+import { distinctScores } from "./distinct-scores.js";
 
 /** Cumulative false and true positives at each distinct score, scores descending. */
 interface ClfCurve {
@@ -13,34 +14,17 @@ interface ClfCurve {
 /**
  * Cumulative false and true positives at each distinct score, scores descending (`_binary_clf_curve`). Only the
  * totals at each distinct score matter, so the rows are counted per distinct score (found by binary search in the
- * sorted distinct scores) instead of being sorted themselves: the same integers, without a comparator sort of n rows.
+ * sorted distinct scores, {@link distinctScores}) instead of being sorted themselves: the same integers, without a
+ * comparator sort of n rows.
  */
 function binaryClfCurve(yTrue: Float64Array, scores: Float64Array): ClfCurve {
   const n = yTrue.length;
   if (scores.length !== n) throw new Error(`invalid scores: length ${scores.length} (expected ${n})`);
   for (let i = 0; i < n; ++i) {
     if (yTrue[i] !== 0 && yTrue[i] !== 1) throw new Error(`invalid yTrue[${i}]: ${yTrue[i]} (expected 0 or 1)`);
-    if (Number.isNaN(scores[i])) throw new Error(`invalid scores[${i}]: NaN`);
   }
-  // Distinct scores, ascending (-0 and 0 are one score, as `===` has them).
-  const sorted = Float64Array.from(scores).sort();
-  let m = 0;
-  for (let i = 0; i < n; ++i) if (m === 0 || sorted[i] !== sorted[m - 1]) sorted[m++] = sorted[i];
-  const distinct = sorted.subarray(0, m);
-  const count = new Float64Array(m);
-  const positives = new Float64Array(m);
-  for (let i = 0; i < n; ++i) {
-    const v = scores[i];
-    let lo = 0;
-    let hi = m - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    count[lo] += 1;
-    positives[lo] += yTrue[i];
-  }
+  const { values: distinct, counts: count, positives } = distinctScores(scores, yTrue);
+  const m = distinct.length;
   const fps = new Float64Array(m);
   const tps = new Float64Array(m);
   const thresholds = new Float64Array(m);

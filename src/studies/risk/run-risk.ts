@@ -4,6 +4,7 @@ import { fitLogisticRegression } from "../../ml/logistic-regression.js";
 import { compressRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
 import { classificationReportImbalanced } from "../../ml/metrics/classification.js";
+import { distinctScores } from "../../ml/metrics/distinct-scores.js";
 import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
@@ -567,42 +568,26 @@ function roundReport(r: ReturnType<typeof classificationReportImbalanced>) {
  */
 export function topShare(y: Float64Array, s: Float64Array) {
   const n = s.length;
-  const ids = new Map<number, number>();
-  const values: number[] = [];
-  const rows: number[] = [];
-  const positives: number[] = [];
+  const { values, counts, positives, index } = distinctScores(s, y);
   let total = 0;
-  for (let i = 0; i < n; ++i) {
-    let d = ids.get(s[i]);
-    if (d === undefined) {
-      d = values.length;
-      ids.set(s[i], d);
-      values.push(s[i]);
-      rows.push(0);
-      positives.push(0);
-    }
-    rows[d] += 1;
-    positives[d] += y[i];
-    total += y[i];
-  }
-  const order = Array.from(values.keys()).sort((a, b) => values[b] - values[a]);
+  for (const v of positives) total += v;
   const out = [];
   for (const share of [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]) {
     const m = Math.max(1, Math.round(share * n));
     let taken = 0;
     let tp = 0;
-    let k = 0;
-    while (taken + rows[order[k]] < m) {
-      taken += rows[order[k]];
-      tp += positives[order[k]];
-      ++k;
+    // Distinct scores from the highest down, until the one whose rows reach m.
+    let last = values.length - 1;
+    while (taken + counts[last] < m) {
+      taken += counts[last];
+      tp += positives[last];
+      --last;
     }
-    // The last group flagged: all of it, or its first rows in row order.
-    const last = order[k];
-    if (taken + rows[last] === m) tp += positives[last];
+    // The last score flagged: all of its rows, or its first rows in row order.
+    if (taken + counts[last] === m) tp += positives[last];
     else {
       for (let i = 0, left = m - taken; left > 0; ++i) {
-        if (ids.get(s[i]) !== last) continue;
+        if (index[i] !== last) continue;
         tp += y[i];
         --left;
       }
