@@ -2,7 +2,7 @@ import { checkMatrix, type Matrix } from "./matrix.js";
 import { seedingArena, seedingLayout, seedPlusPlus, sqDist, type SeedingArena } from "./kmeans-plus-plus.js";
 import { createRng, permutation, type Rng } from "../util/random.js";
 import { arenaLayout, paramBlock, type KernelArena, type ParamBlock } from "./wasm/kernel-arena.js";
-import { KM } from "./wasm/kernels-js.js";
+import { KM, SUMS } from "./wasm/kernels-js.js";
 import { centreRows, columnLayout, columnSums, type ColumnRegions } from "./wasm/column-kernels.js";
 
 /** Options of {@link kmeans}. */
@@ -195,6 +195,8 @@ interface Workspace {
   columns: ColumnRegions;
   /** Parameter block of the k-means kernels. */
   params: ParamBlock;
+  /** Parameter block of the cluster-sums kernel. */
+  sumsParams: ParamBlock;
   /** The n×p centred rows, in the arena. */
   X: Float64Array;
   /** Row weights (all 1 without sampleWeight, which leaves every sum bit-identical to the unweighted one). */
@@ -242,6 +244,11 @@ function createWorkspace(n: number, p: number, k: number, sampleWeight: Float64A
   const half = layout.f64(k * k);
   const halfNearest = layout.f64(k);
   const rowDist = layout.f64(n);
+  const SP = layout.params(8);
+  const Wp = layout.f64(n);
+  const sumsPtr = layout.f64(k * p);
+  const countsPtr = layout.f64(k);
+  const livePtr = layout.i32(k);
   const S = trials > 0 ? seedingLayout(layout, n, trials) : undefined;
   const columns = columnLayout(layout, p);
   const arena = layout.create();
@@ -258,13 +265,25 @@ function createWorkspace(n: number, p: number, k: number, sampleWeight: Float64A
     .i32(KM.halfNearest, halfNearest)
     .i32(KM.out, rowDist)
     .f64(KM.slack, SLACK);
+  const sumsParams = paramBlock(arena, SP)
+    .i32(SUMS.X, X)
+    .i32(SUMS.p, p)
+    .i32(SUMS.labels, labels)
+    .i32(SUMS.W, Wp)
+    .i32(SUMS.sums, sumsPtr)
+    .i32(SUMS.counts, countsPtr)
+    .i32(SUMS.live, livePtr);
+  const W = arena.f64At(Wp, n);
+  if (sampleWeight) W.set(sampleWeight);
+  else W.fill(1);
   return {
     arena,
     XPtr: X,
     columns,
     params,
+    sumsParams,
     X: arena.f64At(X, n * p),
-    W: sampleWeight ?? new Float64Array(n).fill(1),
+    W,
     labels: arena.i32At(labels, n),
     labelsOld: new Int32Array(n),
     before: new Int32Array(n),
@@ -275,9 +294,9 @@ function createWorkspace(n: number, p: number, k: number, sampleWeight: Float64A
     half: arena.f64At(half, k * k),
     halfNearest: arena.f64At(halfNearest, k),
     rowDist: arena.f64At(rowDist, n),
-    sums: new Float64Array(k * p),
-    counts: new Float64Array(k),
-    live: new Int32Array(k),
+    sums: arena.f64At(sumsPtr, k * p),
+    counts: arena.f64At(countsPtr, k),
+    live: arena.i32At(livePtr, k),
     shift: new Float64Array(k),
     farDist: new Float64Array(n),
     previous: new Float64Array(k * p),
@@ -345,12 +364,12 @@ const SLACK = 1 + 1e-10;
  */
 function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Workspace) {
   const { rows: n, cols: p, data } = Xc;
-  const { W, labels, labelsOld, sums, counts, live, shift, drift } = ws;
+  const { W, labels, labelsOld, shift, drift } = ws;
   const C = ws.centres;
   drift.fill(0);
   labelsOld.fill(-1);
   ws.arena.runRange("kmeans_assign_full", ws.params, 0, n, grain(k, p));
-  clusterSums(data, W, n, p, labels, sums, counts, live);
+  clusterSums(ws, n);
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; ++iter) {
@@ -364,7 +383,7 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
     }
     // sums are kept up to date incrementally; recompute them exactly when this is the last update
     const last = same || iter === maxIter - 1;
-    if (last) clusterSums(data, W, n, p, labels, sums, counts, live);
+    if (last) clusterSums(ws, n);
     const shiftTot = updateCentres(data, n, p, C, k, labels, shift, ws);
     if (same) {
       strict = true;
@@ -373,7 +392,7 @@ function lloyd(Xc: Matrix, k: number, maxIter: number, tolAbs: number, ws: Works
     if (shiftTot <= tolAbs) {
       if (!last) {
         C.set(ws.previous);
-        clusterSums(data, W, n, p, labels, sums, counts, live);
+        clusterSums(ws, n);
         updateCentres(data, n, p, C, k, labels, shift, ws);
       }
       for (let c = 0; c < k; ++c) drift[c] += shift[c];
@@ -438,29 +457,15 @@ function boundedAssign(data: Float64Array, n: number, p: number, C: Float64Array
   }
 }
 
-/** Per-cluster weighted sums, summed weights and positive-weight row counts, from scratch. */
-function clusterSums(
-  data: Float64Array,
-  W: Float64Array,
-  n: number,
-  p: number,
-  labels: Int32Array,
-  sums: Float64Array,
-  counts: Float64Array,
-  live: Int32Array,
-): void {
-  sums.fill(0);
-  counts.fill(0);
-  live.fill(0);
-  for (let i = 0; i < n; ++i) {
-    const w = W[i];
-    if (w === 0) continue;
-    const o = labels[i] * p;
-    const row = i * p;
-    counts[labels[i]] += w;
-    live[labels[i]] += 1;
-    for (let j = 0; j < p; ++j) sums[o + j] += data[row + j] * w;
-  }
+/**
+ * Per-cluster weighted sums, summed weights and positive-weight row counts, from scratch: the `kmeans_sums` kernel
+ * adds the rows in order on the calling thread (one task, so every sum keeps the order of the rows).
+ */
+function clusterSums(ws: Workspace, n: number): void {
+  ws.sums.fill(0);
+  ws.counts.fill(0);
+  ws.live.fill(0);
+  ws.arena.run("kmeans_sums", ws.sumsParams, [0], [n]);
 }
 
 /**

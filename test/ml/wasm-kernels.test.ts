@@ -3,9 +3,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assembleWat } from "../../src/ml/wasm/assemble-wat.js";
 import { kernelsModuleSource } from "../../src/ml/wasm/generate.js";
 import { arenaLayout, kernelModule, paramBlock, tasksRunByWorkers } from "../../src/ml/wasm/kernel-arena.js";
-import { COL, KM, PCA, PP, SIL, sqdistJsOrder, sqdistWasmOrder, type KernelName } from "../../src/ml/wasm/kernels-js.js";
+import { COL, KM, PCA, PP, SIL, SUMS, sqdistJsOrder, sqdistWasmOrder, type KernelName } from "../../src/ml/wasm/kernels-js.js";
 import { kernelThreads, setKernelThreads, startWorkers } from "../../src/ml/wasm/thread-pool.js";
-import { clusterDistanceSums } from "../../src/ml/metrics/silhouette-sums.js";
+import { clusterDistanceSums, pairDistances } from "../../src/ml/metrics/silhouette-sums.js";
 import { sqDist } from "../../src/ml/kmeans-plus-plus.js";
 import { createRng } from "../../src/util/random.js";
 
@@ -291,6 +291,54 @@ describe("task kernels equal their JavaScript twins bit for bit, on 1 and 2 thre
     for (const r of results) expect(Array.from(r[0])).toEqual(Array.from(want));
   });
 
+  for (const q of [p, p + 1])
+    it(`kmeans_sums adds the rows in order, leaving out weight 0 (p = ${q})`, () => {
+      const k = 4;
+      const rows = randomData(n * q, 13);
+      const rng = createRng(14);
+      const labels = Int32Array.from({ length: n }, () => rng.int(k));
+      const W = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1 + rng.int(4) + (i % 5 === 0 ? 0.125 : 0)));
+      // the plain loop of kmeans.ts before the kernel
+      const sums = new Float64Array(k * q);
+      const counts = new Float64Array(k);
+      const live = new Int32Array(k);
+      for (let i = 0; i < n; ++i) {
+        if (W[i] === 0) continue;
+        counts[labels[i]] += W[i];
+        live[labels[i]] += 1;
+        for (let j = 0; j < q; ++j) sums[labels[i] * q + j] += rows[i * q + j] * W[i];
+      }
+      const results = runEverywhere(
+        (arena, r) => {
+          arena.f64At(r[0], n * q).set(rows);
+          arena.i32At(r[1], n).set(labels);
+          arena.f64At(r[2], n).set(W);
+        },
+        (L) => [L.f64(n * q), L.i32(n), L.f64(n), L.f64(k * q), L.f64(k), L.i32(k)],
+        "kmeans_sums",
+        (r) => [
+          [SUMS.X, r[0], "i32"],
+          [SUMS.p, q, "i32"],
+          [SUMS.labels, r[1], "i32"],
+          [SUMS.W, r[2], "i32"],
+          [SUMS.sums, r[3], "i32"],
+          [SUMS.counts, r[4], "i32"],
+          [SUMS.live, r[5], "i32"],
+        ],
+        [[0], [n]],
+        (r) => [
+          [r[3], k * q, "f64"],
+          [r[4], k, "f64"],
+          [r[5], k, "i32"],
+        ],
+      );
+      for (const [s, c, l] of results) {
+        expectSameBits(s, sums);
+        expectSameBits(c, counts);
+        expect(Array.from(l)).toEqual(Array.from(live));
+      }
+    });
+
   it("kmeanspp_min with three candidates", () => {
     const ids = [5, 77, 190];
     const results = runEverywhere(
@@ -501,6 +549,64 @@ describe("clusterDistanceSums(X, labels, k, w)", () => {
   });
 });
 
+describe("pairDistances(X)", () => {
+  /** The plain loop over the upper triangle it must reproduce bit for bit. */
+  function triangle(X: Float64Array, n: number, p: number): Float64Array {
+    const out: number[] = [];
+    for (let g = 0; g < n; ++g)
+      for (let h = g + 1; h < n; ++h) {
+        let s = 0;
+        for (let j = 0; j < p; ++j) {
+          const d = X[g * p + j] - X[h * p + j];
+          s += d * d;
+        }
+        out.push(Math.sqrt(s));
+      }
+    return Float64Array.from(out);
+  }
+
+  it("equals the plain loop bit for bit on sizes around the quad and tile edges: WebAssembly on 1 and 2 threads, and its twin", () => {
+    for (const [n, p] of [
+      [1, 3],
+      [2, 1],
+      [3, 2],
+      [4, 6],
+      [5, 1],
+      [7, 5],
+      [255, 4],
+      [257, 9],
+      [600, 17],
+    ]) {
+      const X = randomData(n * p, 100 + n);
+      // repeated values and exact zeros, as one-hot columns have
+      for (let i = 0; i < X.length; i += 3) X[i] = i % 2;
+      const want = triangle(X, n, p);
+      for (const threads of [1, 2]) {
+        setKernelThreads(threads);
+        expectSameBits(pairDistances({ rows: n, cols: p, data: X }), want);
+      }
+      expectSameBits(pairDistances({ rows: n, cols: p, data: X }, { forceJs: true }), want);
+    }
+  });
+
+  it("equals the plain loop bit for bit when a worker thread computes some of the tiles", async () => {
+    const module = kernelModule();
+    if (!module) throw new Error("no WebAssembly");
+    expect(await startWorkers(module, 2)).toBe(1);
+    setKernelThreads(2);
+    const n = 1100;
+    const p = 11;
+    const X = randomData(n * p, 31);
+    const want = triangle(X, n, p);
+    let shared = 0;
+    for (let attempt = 0; attempt < 20 && shared === 0; ++attempt) {
+      expectSameBits(pairDistances({ rows: n, cols: p, data: X }), want);
+      shared = tasksRunByWorkers();
+    }
+    expect(shared).toBeGreaterThan(0);
+  });
+});
+
 describe("kernel arenas", () => {
   it("do not share memory: writing one leaves another, created before or after, unchanged", () => {
     const a = arenaLayout();
@@ -560,8 +666,8 @@ describe("kernel arenas", () => {
   });
 
   it("silhouette parameter slots match the block layout in kernels.wat", () => {
-    expect([SIL.D, SIL.Dt, SIL.lab, SIL.w, SIL.S, SIL.Gq, SIL.p, SIL.k, SIL.tq].map((s) => s * 4)).toEqual([
-      0, 4, 8, 12, 16, 20, 24, 28, 32,
+    expect([SIL.D, SIL.Dt, SIL.lab, SIL.w, SIL.S, SIL.Gq, SIL.p, SIL.k, SIL.tq, SIL.n, SIL.T].map((s) => s * 4)).toEqual([
+      0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40,
     ]);
     expect(KM.slack * 4).toBe(48);
   });

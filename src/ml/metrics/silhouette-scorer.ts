@@ -2,6 +2,7 @@ import { compressDenseRows } from "../compress-dense-rows.js";
 import type { Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
 import { silhouetteScoreDistinct } from "./silhouette-distinct.js";
+import { pairDistances } from "./silhouette-sums.js";
 
 /** Options of {@link silhouetteScorer}. */
 export interface SilhouetteScorerOptions {
@@ -40,23 +41,9 @@ export function silhouetteScorer(X: Matrix, options: SilhouetteScorerOptions = {
   const distinct = compressDenseRows({ rows: m, cols: p, data: rows });
   const G = distinct.X.rows;
   if (G > maxCached) return direct;
-  const D = distinct.X.data;
   const weight = distinct.weight;
   // Upper triangle, row by row: pair (g, h), g < h, at offset(g) + h − g − 1.
-  const dist = new Float64Array((G * (G - 1)) / 2);
-  let t = 0;
-  for (let g = 0; g < G; ++g) {
-    const a = g * p;
-    for (let h = g + 1; h < G; ++h) {
-      const b = h * p;
-      let s = 0;
-      for (let j = 0; j < p; ++j) {
-        const d = D[a + j] - D[b + j];
-        s += d * d;
-      }
-      dist[t++] = Math.sqrt(s);
-    }
-  }
+  const dist = pairDistances(distinct.X);
   // The sampled row that first holds each distinct row: its label is the group's label.
   const first = new Int32Array(G).fill(-1);
   for (let r = 0; r < m; ++r) if (first[distinct.index[r]] < 0) first[distinct.index[r]] = r;

@@ -1,9 +1,43 @@
 import type { Matrix } from "../matrix.js";
 import { SIL } from "../wasm/kernels-js.js";
-import { arenaLayout, paramBlock } from "../wasm/kernel-arena.js";
+import { arenaLayout, paramBlock, type ArenaLayout, type KernelArena } from "../wasm/kernel-arena.js";
 
 // Quads (4 rows) per tile: a tile of 256 rows × p doubles stays in L2 for p up to a few hundred.
 const TILE_QUADS = 64;
+
+/** The rows as the silhouette kernels read them: row-major (D) and in quads (Dt), padded to whole quads. */
+function layRows(layout: ArenaLayout, X: Matrix) {
+  const Gq = Math.ceil(X.rows / 4);
+  return { Gq, Dp: layout.f64(Gq * 4 * X.cols), Dtp: layout.f64(Gq * 4 * X.cols) };
+}
+
+/** Writes the rows into the regions of {@link layRows}; the padding rows stay zero. */
+function writeRows(arena: KernelArena, X: Matrix, Dp: number, Dtp: number, Gq: number): void {
+  const { rows: n, cols: p, data } = X;
+  arena.f64At(Dp, n * p).set(data.subarray(0, n * p));
+  const Dt = arena.f64At(Dtp, Gq * 4 * p);
+  for (let i = 0; i < n; ++i) {
+    const q = i >> 2;
+    const h = i & 3;
+    for (let j = 0; j < p; ++j) Dt[(q * p + j) * 4 + h] = data[i * p + j];
+  }
+}
+
+/** Tiles (I, J), I ≤ J, of T tiles a side, one anti-diagonal after another; need[t]: tiles done before tile t may start. */
+function tileSchedule(T: number): { I: number[]; J: number[]; need: number[] } {
+  const I: number[] = [];
+  const J: number[] = [];
+  const need: number[] = [];
+  for (let s = 0; s <= 2 * (T - 1); ++s) {
+    const before = I.length;
+    for (let i = Math.max(0, s - (T - 1)); 2 * i <= s; ++i) {
+      I.push(i);
+      J.push(s - i);
+      need.push(before);
+    }
+  }
+  return { I, J, need };
+}
 
 /**
  * Per-row sums of distances to each cluster: S[i·k + c] = Σ w_j·‖x_i − x_j‖ over rows j ≠ i with label c,
@@ -21,25 +55,17 @@ const TILE_QUADS = 64;
  * @returns n×k sums (row-major)
  */
 export function clusterDistanceSums(X: Matrix, labels: Int32Array, k: number, weight?: Float64Array): Float64Array {
-  const { rows: n, cols: p, data } = X;
-  const Gq = Math.ceil(n / 4);
-  const G = Gq * 4;
+  const { rows: n, cols: p } = X;
   const layout = arenaLayout();
   const P = layout.params(10);
-  const Dp = layout.f64(G * p);
-  const Dtp = layout.f64(G * p);
+  const { Gq, Dp, Dtp } = layRows(layout, X);
+  const G = Gq * 4;
   const labp = layout.i32(G);
   const wp = layout.f64(G);
   const Sp = layout.f64(G * k);
   const arena = layout.create();
   try {
-    arena.f64At(Dp, n * p).set(data.subarray(0, n * p));
-    const Dt = arena.f64At(Dtp, G * p);
-    for (let i = 0; i < n; ++i) {
-      const q = i >> 2;
-      const h = i & 3;
-      for (let j = 0; j < p; ++j) Dt[(q * p + j) * 4 + h] = data[i * p + j];
-    }
+    writeRows(arena, X, Dp, Dtp, Gq);
     arena.i32At(labp, n).set(labels.subarray(0, n));
     // padding rows keep weight 0, so they add exact zeros to the real rows' sums
     const w = arena.f64At(wp, n);
@@ -56,20 +82,48 @@ export function clusterDistanceSums(X: Matrix, labels: Int32Array, k: number, we
       .i32(SIL.p, p)
       .i32(SIL.k, k)
       .i32(SIL.tq, tq);
-    const T = Math.ceil(Gq / tq);
-    const I: number[] = [];
-    const J: number[] = [];
-    const need: number[] = [];
-    for (let s = 0; s <= 2 * (T - 1); ++s) {
-      const before = I.length;
-      for (let i = Math.max(0, s - (T - 1)); 2 * i <= s; ++i) {
-        I.push(i);
-        J.push(s - i);
-        need.push(before);
-      }
-    }
+    const { I, J, need } = tileSchedule(Math.ceil(Gq / tq));
     arena.run("silhouette_tile", params, I, J, need);
     return arena.f64At(Sp, n * k).slice();
+  } finally {
+    arena.dispose();
+  }
+}
+
+/**
+ * The Euclidean distance of every pair of rows: the upper triangle row by row, ‖x_g − x_h‖ for g < h at index
+ * g·n − g(g + 1)/2 + h − g − 1, each computed as the plain loop does (differences squared and added in order of
+ * the features, then the square root), so the values are bit-identical to
+ * `for g, for h > g: s = 0; for j: s += (x_gj − x_hj)²; out.push(√s)`.
+ *
+ * The WebAssembly SIMD kernel `pair_dist_tile` computes four rows against four at a time, in tiles of 256 × 256
+ * rows that write disjoint entries and are shared with worker threads.
+ * @param X n×p rows (row-major)
+ * @param options.forceJs run the kernel's JavaScript twin (tests)
+ * @returns n(n − 1)/2 distances
+ */
+export function pairDistances(X: Matrix, options: { forceJs?: boolean } = {}): Float64Array {
+  const { rows: n, cols: p } = X;
+  const layout = arenaLayout(options);
+  const P = layout.params(12);
+  const { Gq, Dp, Dtp } = layRows(layout, X);
+  const size = (n * (n - 1)) / 2;
+  const Tp = layout.f64(size);
+  const arena = layout.create();
+  try {
+    writeRows(arena, X, Dp, Dtp, Gq);
+    const tq = TILE_QUADS;
+    const params = paramBlock(arena, P)
+      .i32(SIL.D, Dp)
+      .i32(SIL.Dt, Dtp)
+      .i32(SIL.Gq, Gq)
+      .i32(SIL.p, p)
+      .i32(SIL.tq, tq)
+      .i32(SIL.n, n)
+      .i32(SIL.T, Tp);
+    const { I, J } = tileSchedule(Math.ceil(Gq / tq));
+    arena.run("pair_dist_tile", params, I, J);
+    return arena.f64At(Tp, size).slice();
   } finally {
     arena.dispose();
   }

@@ -20,8 +20,10 @@ export type JsKernel = (v: ArenaViews, P: readonly number[], a: number, b: numbe
 export const KM = { X: 0, C: 1, p: 2, k: 3, labels: 4, upper: 5, lower: 6, drift: 7, half: 8, halfNearest: 9, out: 10, slack: 12 } as const;
 /** Slots of the k-means++ parameter block. */
 export const PP = { X: 0, p: 1, ids: 2, m: 3, closest: 4, out: 5, n: 6 } as const;
+/** Slots of the cluster-sums parameter block. */
+export const SUMS = { X: 0, p: 1, labels: 2, W: 3, sums: 4, counts: 5, live: 6 } as const;
 /** Slots of the silhouette parameter block. */
-export const SIL = { D: 0, Dt: 1, lab: 2, w: 3, S: 4, Gq: 5, p: 6, k: 7, tq: 8 } as const;
+export const SIL = { D: 0, Dt: 1, lab: 2, w: 3, S: 4, Gq: 5, p: 6, k: 7, tq: 8, n: 9, T: 10 } as const;
 /** Slots of the column parameter block. */
 export const COL = { X: 0, n: 1, p: 2, out: 3, mean: 4 } as const;
 /** Slots of the PCA parameter block. */
@@ -133,6 +135,26 @@ const kmeansAssignBounded: JsKernel = ({ f64, i32 }, P, a, b) => {
   }
 };
 
+const kmeansSums: JsKernel = ({ f64, i32 }, P, a, b) => {
+  const X = P[SUMS.X] / 8;
+  const p = P[SUMS.p];
+  const labels = P[SUMS.labels] / 4;
+  const W = P[SUMS.W] / 8;
+  const sums = P[SUMS.sums] / 8;
+  const counts = P[SUMS.counts] / 8;
+  const live = P[SUMS.live] / 4;
+  for (let i = a; i < b; ++i) {
+    const w = f64[W + i];
+    if (w === 0) continue;
+    const c = i32[labels + i];
+    f64[counts + c] += w;
+    i32[live + c] += 1;
+    const o = sums + c * p;
+    const row = X + i * p;
+    for (let j = 0; j < p; ++j) f64[o + j] += f64[row + j] * w;
+  }
+};
+
 const kmeansRowDist: JsKernel = ({ f64, i32 }, P, a, b) => {
   const X = P[KM.X] / 8;
   const C = P[KM.C] / 8;
@@ -231,6 +253,38 @@ const silhouetteTile: JsKernel = ({ f64, i32 }, P, I, J) => {
   }
 };
 
+const pairDistTile: JsKernel = ({ f64 }, P, I, J) => {
+  const D = P[SIL.D] / 8;
+  const Dt = P[SIL.Dt] / 8;
+  const Gq = P[SIL.Gq];
+  const p = P[SIL.p];
+  const tq = P[SIL.tq];
+  const n = P[SIL.n];
+  const T = P[SIL.T] / 8;
+  const q1 = Math.min(I * tq + tq, Gq);
+  const r1 = Math.min(J * tq + tq, Gq);
+  for (let Q = I * tq; Q < q1; ++Q) {
+    for (let R = I === J ? Q : J * tq; R < r1; ++R) {
+      for (let r = 0; r < 4 && 4 * Q + r < n; ++r) {
+        const g = 4 * Q + r;
+        const x = D + g * p;
+        const base = T + g * n - (g * (g + 1)) / 2 - g - 1;
+        for (let h = 0; h < 4 && 4 * R + h < n; ++h) {
+          const y = 4 * R + h;
+          if (y <= g) continue;
+          const yt = Dt + R * p * 4 + h;
+          let s = 0;
+          for (let j = 0; j < p; ++j) {
+            const e = f64[x + j] - f64[yt + 4 * j];
+            s += e * e;
+          }
+          f64[base + y] = Math.sqrt(s);
+        }
+      }
+    }
+  }
+};
+
 const pcaCross: JsKernel = ({ f64 }, P, a, b) => {
   const X = P[PCA.X] / 8;
   const n = P[PCA.n];
@@ -302,9 +356,11 @@ export const JS_KERNELS = {
   kmeans_assign_full: kmeansAssignFull,
   kmeans_assign_bounded: kmeansAssignBounded,
   kmeans_row_dist: kmeansRowDist,
+  kmeans_sums: kmeansSums,
   kmeans_nearest: kmeansNearest,
   kmeanspp_min: kmeansppMin,
   silhouette_tile: silhouetteTile,
+  pair_dist_tile: pairDistTile,
   pca_cross: pcaCross,
   pca_project: pcaProject,
   col_sums: colSums,

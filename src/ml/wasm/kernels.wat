@@ -369,6 +369,51 @@
       br $rows
     end end)
 
+  ;; Cluster-sums parameter block: 0 X (n×p rows), 4 p, 8 labels (i32 n), 12 W (n weights), 16 sums (k×p), 20 counts
+  ;; (k), 24 live (i32 k).
+
+  ;; Rows [a, b) in order, those of weight 0 left out: counts[c] += w, live[c] += 1, sums[c·p + j] += x_j·w (lanes
+  ;; run across j, so every sum gains its rows in order, as in the plain loop).
+  (func (export "kmeans_sums") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
+    (local $X i32) (local $p i32) (local $bytes i32) (local $labels i32) (local $W i32) (local $sums i32) (local $counts i32) (local $live i32)
+    (local $w f64) (local $ws v128) (local $c i32) (local $row i32) (local $o i32) (local $end i32) (local $addr i32)
+    local.get $P i32.load local.set $X
+    local.get $P i32.load offset=4 local.set $p
+    local.get $p i32.const 3 i32.shl local.set $bytes
+    local.get $P i32.load offset=8 local.set $labels
+    local.get $P i32.load offset=12 local.set $W
+    local.get $P i32.load offset=16 local.set $sums
+    local.get $P i32.load offset=20 local.set $counts
+    local.get $P i32.load offset=24 local.set $live
+    block $done loop $rows
+      local.get $a local.get $b i32.ge_u br_if $done
+      block $skip
+        local.get $W local.get $a i32.const 3 i32.shl i32.add f64.load local.tee $w f64.const 0 f64.eq br_if $skip
+        local.get $labels local.get $a i32.const 2 i32.shl i32.add i32.load local.set $c
+        local.get $counts local.get $c i32.const 3 i32.shl i32.add local.tee $addr
+        local.get $addr f64.load local.get $w f64.add f64.store
+        local.get $live local.get $c i32.const 2 i32.shl i32.add local.tee $addr
+        local.get $addr i32.load i32.const 1 i32.add i32.store
+        local.get $w f64x2.splat local.set $ws
+        local.get $X local.get $a local.get $bytes i32.mul i32.add local.set $row
+        local.get $sums local.get $c local.get $bytes i32.mul i32.add local.set $o
+        local.get $row local.get $p i32.const -2 i32.and i32.const 3 i32.shl i32.add local.set $end
+        block $pd loop $pairs
+          local.get $row local.get $end i32.ge_u br_if $pd
+          local.get $o local.get $o v128.load align=8 local.get $row v128.load align=8 local.get $ws f64x2.mul f64x2.add v128.store align=8
+          local.get $row i32.const 16 i32.add local.set $row
+          local.get $o i32.const 16 i32.add local.set $o
+          br $pairs
+        end end
+        local.get $p i32.const 1 i32.and
+        if
+          local.get $o local.get $o f64.load local.get $row f64.load local.get $w f64.mul f64.add f64.store
+        end
+      end
+      local.get $a i32.const 1 i32.add local.set $a
+      br $rows
+    end end)
+
   ;; Silhouette parameter block: 0 D (row-major, Gq·4 rows), 4 Dt (the same rows in quads, each quad as p groups
   ;; of 4 doubles: Dt[(q·p + j)·4 + h] = D[(4q + h)·p + j]), 8 lab (i32), 12 w (f64 weights), 16 S (Gq·4 × k
   ;; sums), 20 Gq (number of quads), 24 p, 28 k, 32 tq (quads per tile).
@@ -535,6 +580,71 @@
         local.get $R local.get $r1 i32.ge_u br_if $rd
         local.get $P local.get $Q local.get $R local.get $scratch call $sil_quad
         local.get $P local.get $Q local.get $R local.get $scratch call $sil_acc_pair
+        local.get $R i32.const 1 i32.add local.set $R
+        br $rl
+      end end
+      local.get $Q i32.const 1 i32.add local.set $Q
+      br $ql
+    end end)
+
+  ;; Pair distances: the silhouette block with 36 n (rows, n ≤ 4·Gq) and 40 T (n(n − 1)/2 doubles). T holds the
+  ;; upper triangle row by row, ‖x_g − x_h‖ for g < h at index g·n − g(g + 1)/2 + h − g − 1, each distance as
+  ;; $sil_quad computes it (the differences squared and added in order of the features, then the square root).
+
+  ;; Quads Q ≤ R: their 16 distances (in scratch) into T, leaving out pairs with h ≤ g and padding rows.
+  (func $pd_store (param $P i32) (param $Q i32) (param $R i32) (param $scratch i32)
+    (local $n i32) (local $g i32) (local $y i32) (local $r i32) (local $h i32) (local $base i32)
+    local.get $P i32.load offset=36 local.set $n
+    i32.const 0 local.set $r
+    block $rd loop $rl
+      local.get $r i32.const 4 i32.ge_u br_if $rd
+      local.get $Q i32.const 2 i32.shl local.get $r i32.add local.tee $g local.get $n i32.ge_u br_if $rd
+      ;; base + 8·h addresses pair (g, h): T + 8·(g·n − g(g + 1)/2 − g − 1)
+      local.get $P i32.load offset=40
+      local.get $g local.get $n i32.mul
+      local.get $g local.get $g i32.const 1 i32.add i32.mul i32.const 1 i32.shr_u i32.sub
+      local.get $g i32.sub i32.const 1 i32.sub
+      i32.const 3 i32.shl i32.add local.set $base
+      i32.const 0 local.set $h
+      block $hd loop $hl
+        local.get $h i32.const 4 i32.ge_u br_if $hd
+        local.get $R i32.const 2 i32.shl local.get $h i32.add local.tee $y local.get $n i32.ge_u br_if $hd
+        local.get $y local.get $g i32.gt_u
+        if
+          local.get $base local.get $y i32.const 3 i32.shl i32.add
+          local.get $scratch local.get $r i32.const 2 i32.shl local.get $h i32.add i32.const 3 i32.shl i32.add f64.load
+          f64.store
+        end
+        local.get $h i32.const 1 i32.add local.set $h
+        br $hl
+      end end
+      local.get $r i32.const 1 i32.add local.set $r
+      br $rl
+    end end)
+
+  ;; Tile (I, J), I ≤ J: the distances of every pair of rows x in tile I and y in tile J with x < y, into T.
+  ;; Tiles write disjoint entries, so they run in any order.
+  (func (export "pair_dist_tile") (param $P i32) (param $I i32) (param $J i32) (param $scratch i32)
+    (local $tq i32) (local $Gq i32) (local $Q i32) (local $q1 i32) (local $R i32) (local $r1 i32)
+    local.get $P i32.load offset=32 local.set $tq
+    local.get $P i32.load offset=20 local.set $Gq
+    local.get $I local.get $tq i32.mul local.set $Q
+    local.get $Q local.get $tq i32.add local.tee $q1 local.get $Gq i32.gt_u
+    if local.get $Gq local.set $q1 end
+    local.get $J local.get $tq i32.mul local.get $tq i32.add local.tee $r1 local.get $Gq i32.gt_u
+    if local.get $Gq local.set $r1 end
+    block $qd loop $ql
+      local.get $Q local.get $q1 i32.ge_u br_if $qd
+      local.get $I local.get $J i32.eq
+      if
+        local.get $Q local.set $R
+      else
+        local.get $J local.get $tq i32.mul local.set $R
+      end
+      block $rd loop $rl
+        local.get $R local.get $r1 i32.ge_u br_if $rd
+        local.get $P local.get $Q local.get $R local.get $scratch call $sil_quad
+        local.get $P local.get $Q local.get $R local.get $scratch call $pd_store
         local.get $R i32.const 1 i32.add local.set $R
         br $rl
       end end

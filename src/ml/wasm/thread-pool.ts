@@ -27,6 +27,8 @@ export const KERNEL_NAMES = [
   "col_sums",
   "col_sumsq",
   "centre_rows",
+  "pair_dist_tile",
+  "kmeans_sums",
 ] as const;
 
 // Words of the mailbox: the claim word is BigInt64 word 0 (Int32 words 0 and 1), job number << 32 | next task.
