@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseDocument } from "yaml";
 import { runCli } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { draftStudy, snakeName } from "../../src/studies/init/draft-study.js";
@@ -160,8 +160,14 @@ describe("draftStudy({ files, kind })", () => {
       expect(draft.yaml).toContain('calls: { path: "Calls_*.csv" }   # 2 files, unioned by column name');
       expect(draft.dataDir).toBe(join(tmp, "data"));
       expect(draft.yaml).toMatch(/^# {3}openbeat run .*calls\.yaml --data /m);
-      // The run reports both files, with their rows, in results.json and manifest.json.
-      writeFileSync(out, draft.yaml);
+      // The run reports both files, with their rows, in results.json and manifest.json. It is here for the inputs it
+      // records, so it clusters as lightly as a study can (the e2e tier runs drafts unedited).
+      const study = parseDocument(draft.yaml);
+      study.setIn(["segments", "k"], { min: 2, max: 3, seeds: 1 });
+      study.setIn(["segments", "structure"], false);
+      study.setIn(["segments", "stability_resamples"], 0);
+      study.setIn(["segments", "compare_methods"], false);
+      writeFileSync(out, study.toString());
       const run = await cli(["run", out, "--data", join(tmp, "data"), "--out", join(tmp, "calls-results"), "--quiet"]);
       expect(run.code, run.stderr).toBe(0);
       for (const file of ["results.json", "manifest.json"]) {

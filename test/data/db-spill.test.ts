@@ -12,11 +12,11 @@ describe("Db.open: where DuckDB spills", () => {
     const [{ t }] = await db.query(`SELECT current_setting('temp_directory') AS t`);
     const folder = String(t);
     expect(folder.startsWith(join(tmpdir(), "openbeat-duckdb-"))).toBe(true);
-    // A sort of about 100 MB of text under a 40 MB limit has to spill.
-    await db.exec(`CREATE TABLE x AS SELECT range AS i, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(1500000)`);
+    // A sort of about 50 MB of text under a 40 MB limit has to spill.
+    await db.exec(`CREATE TABLE x AS SELECT range AS i, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(700000)`);
     await db.exec(`CREATE TABLE y AS SELECT * FROM x ORDER BY s`);
     const [{ n }] = await db.query(`SELECT count(*)::INTEGER AS n FROM y`);
-    expect(n).toBe(1_500_000);
+    expect(n).toBe(700_000);
     expect(existsSync(folder), "DuckDB spilled into its folder").toBe(true);
     expect(readdirSync(".")).toEqual(cwdBefore);
     await db.close();
@@ -28,7 +28,7 @@ describe("Db.open: where DuckDB spills", () => {
     const base = mkdtempSync(join(tmpdir(), "openbeat-spill-test-"));
     const scratch = join(base, "stage.spill");
     const spill = async (db: Db) => {
-      await db.exec(`CREATE TABLE x AS SELECT range AS i, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(1500000)`);
+      await db.exec(`CREATE TABLE x AS SELECT range AS i, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(700000)`);
       await db.exec(`CREATE TABLE y AS SELECT * FROM x ORDER BY s`);
     };
     try {
