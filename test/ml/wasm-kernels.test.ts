@@ -32,6 +32,23 @@ function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>):
   expect(differing).toBe(0);
 }
 
+/**
+ * Runs `check` on two threads, again (at most 20 times) until a worker thread has run some of the last job's tasks,
+ * so that the check covers shared work; fails when no worker ever did.
+ */
+async function onWorkerThreads(check: () => void): Promise<void> {
+  const module = kernelModule();
+  if (!module) throw new Error("no WebAssembly");
+  expect(await startWorkers(module, 2)).toBe(1);
+  setKernelThreads(2);
+  let shared = 0;
+  for (let attempt = 0; attempt < 20 && shared === 0; ++attempt) {
+    check();
+    shared = tasksRunByWorkers();
+  }
+  expect(shared).toBeGreaterThan(0);
+}
+
 describe("kernels.wat and its assembled bytes", () => {
   it("the committed kernels-wasm.ts is what generate.ts assembles from kernels.wat", () => {
     const wat = readFileSync(new URL("../../src/ml/wasm/kernels.wat", import.meta.url), "utf8");
@@ -505,10 +522,6 @@ describe("clusterDistanceSums(X, labels, k, w)", () => {
   }
 
   it("equals the plain pair loop bit for bit when a worker thread runs some of the tiles", async () => {
-    const module = kernelModule();
-    if (!module) throw new Error("no WebAssembly");
-    expect(await startWorkers(module, 2)).toBe(1);
-    setKernelThreads(2);
     const n = 1500;
     const p = 7;
     const X = randomData(n * p, 21);
@@ -516,12 +529,9 @@ describe("clusterDistanceSums(X, labels, k, w)", () => {
     const lab = Int32Array.from({ length: n }, () => rng.int(3));
     const w = Float64Array.from({ length: n }, () => 1 + rng.int(3));
     const want = pairLoop(X, n, p, lab, 3, w);
-    let shared = 0;
-    for (let attempt = 0; attempt < 20 && shared === 0; ++attempt) {
+    await onWorkerThreads(() => {
       expectSameBits(clusterDistanceSums({ rows: n, cols: p, data: X }, lab, 3, w), want);
-      shared = tasksRunByWorkers();
-    }
-    expect(shared).toBeGreaterThan(0);
+    });
   });
 
   it("equals the plain pair loop bit for bit on sizes around the quad and tile edges, on 1 and 2 threads", () => {
@@ -590,20 +600,13 @@ describe("pairDistances(X)", () => {
   });
 
   it("equals the plain loop bit for bit when a worker thread computes some of the tiles", async () => {
-    const module = kernelModule();
-    if (!module) throw new Error("no WebAssembly");
-    expect(await startWorkers(module, 2)).toBe(1);
-    setKernelThreads(2);
     const n = 1100;
     const p = 11;
     const X = randomData(n * p, 31);
     const want = triangle(X, n, p);
-    let shared = 0;
-    for (let attempt = 0; attempt < 20 && shared === 0; ++attempt) {
+    await onWorkerThreads(() => {
       expectSameBits(pairDistances({ rows: n, cols: p, data: X }), want);
-      shared = tasksRunByWorkers();
-    }
-    expect(shared).toBeGreaterThan(0);
+    });
   });
 });
 
