@@ -1,6 +1,6 @@
 import type { Matrix } from "../matrix.js";
 import { SIL } from "../wasm/kernels-js.js";
-import { arenaLayout, paramBlock, type ArenaLayout, type KernelArena } from "../wasm/kernel-arena.js";
+import { arenaLayout, paramBlock, type ArenaLayout, type KernelArena, type ParamBlock } from "../wasm/kernel-arena.js";
 
 // Quads (4 rows) per tile: a tile of 256 rows × p doubles stays in L2 for p up to a few hundred.
 const TILE_QUADS = 64;
@@ -9,6 +9,11 @@ const TILE_QUADS = 64;
 function layRows(layout: ArenaLayout, X: Matrix) {
   const Gq = Math.ceil(X.rows / 4);
   return { Gq, Dp: layout.f64(Gq * 4 * X.cols), Dtp: layout.f64(Gq * 4 * X.cols) };
+}
+
+/** The parameter slots both silhouette kernels read: the rows in both layouts, their quads, p and the tile size. */
+function rowParams(arena: KernelArena, P: number, X: Matrix, Dp: number, Dtp: number, Gq: number): ParamBlock {
+  return paramBlock(arena, P).i32(SIL.D, Dp).i32(SIL.Dt, Dtp).i32(SIL.Gq, Gq).i32(SIL.p, X.cols).i32(SIL.tq, TILE_QUADS);
 }
 
 /** Writes the rows into the regions of {@link layRows}; the padding rows stay zero. */
@@ -55,7 +60,7 @@ function tileSchedule(T: number): { I: number[]; J: number[]; need: number[] } {
  * @returns n×k sums (row-major)
  */
 export function clusterDistanceSums(X: Matrix, labels: Int32Array, k: number, weight?: Float64Array): Float64Array {
-  const { rows: n, cols: p } = X;
+  const n = X.rows;
   const layout = arenaLayout();
   const P = layout.params(10);
   const { Gq, Dp, Dtp } = layRows(layout, X);
@@ -71,18 +76,8 @@ export function clusterDistanceSums(X: Matrix, labels: Int32Array, k: number, we
     const w = arena.f64At(wp, n);
     if (weight) w.set(weight.subarray(0, n));
     else w.fill(1);
-    const tq = TILE_QUADS;
-    const params = paramBlock(arena, P)
-      .i32(SIL.D, Dp)
-      .i32(SIL.Dt, Dtp)
-      .i32(SIL.lab, labp)
-      .i32(SIL.w, wp)
-      .i32(SIL.S, Sp)
-      .i32(SIL.Gq, Gq)
-      .i32(SIL.p, p)
-      .i32(SIL.k, k)
-      .i32(SIL.tq, tq);
-    const { I, J, need } = tileSchedule(Math.ceil(Gq / tq));
+    const params = rowParams(arena, P, X, Dp, Dtp, Gq).i32(SIL.lab, labp).i32(SIL.w, wp).i32(SIL.S, Sp).i32(SIL.k, k);
+    const { I, J, need } = tileSchedule(Math.ceil(Gq / TILE_QUADS));
     arena.run("silhouette_tile", params, I, J, need);
     return arena.f64At(Sp, n * k).slice();
   } finally {
@@ -103,7 +98,7 @@ export function clusterDistanceSums(X: Matrix, labels: Int32Array, k: number, we
  * @returns n(n − 1)/2 distances
  */
 export function pairDistances(X: Matrix, options: { forceJs?: boolean } = {}): Float64Array {
-  const { rows: n, cols: p } = X;
+  const n = X.rows;
   const layout = arenaLayout(options);
   const P = layout.params(12);
   const { Gq, Dp, Dtp } = layRows(layout, X);
@@ -112,16 +107,8 @@ export function pairDistances(X: Matrix, options: { forceJs?: boolean } = {}): F
   const arena = layout.create();
   try {
     writeRows(arena, X, Dp, Dtp, Gq);
-    const tq = TILE_QUADS;
-    const params = paramBlock(arena, P)
-      .i32(SIL.D, Dp)
-      .i32(SIL.Dt, Dtp)
-      .i32(SIL.Gq, Gq)
-      .i32(SIL.p, p)
-      .i32(SIL.tq, tq)
-      .i32(SIL.n, n)
-      .i32(SIL.T, Tp);
-    const { I, J } = tileSchedule(Math.ceil(Gq / tq));
+    const params = rowParams(arena, P, X, Dp, Dtp, Gq).i32(SIL.n, n).i32(SIL.T, Tp);
+    const { I, J } = tileSchedule(Math.ceil(Gq / TILE_QUADS));
     arena.run("pair_dist_tile", params, I, J);
     return arena.f64At(Tp, size).slice();
   } finally {

@@ -203,6 +203,25 @@ const kmeansppMin: JsKernel = ({ f64, i32 }, P, a, b) => {
   }
 };
 
+/**
+ * `$sil_quad`: the 16 distances ‖x_{4Q+r} − x_{4R+h}‖ into d[r·4 + h], rows x from D (row-major) and y from Dt (in
+ * quads), each the squared differences added in order of the features, then the square root.
+ */
+function silQuad(f64: Float64Array, D: number, Dt: number, p: number, Q: number, R: number, d: Float64Array): void {
+  for (let r = 0; r < 4; ++r) {
+    const x = D + (4 * Q + r) * p;
+    for (let h = 0; h < 4; ++h) {
+      const y = Dt + R * p * 4 + h;
+      let s = 0;
+      for (let j = 0; j < p; ++j) {
+        const e = f64[x + j] - f64[y + 4 * j];
+        s += e * e;
+      }
+      d[r * 4 + h] = Math.sqrt(s);
+    }
+  }
+}
+
 const silhouetteTile: JsKernel = ({ f64, i32 }, P, I, J) => {
   const D = P[SIL.D] / 8;
   const Dt = P[SIL.Dt] / 8;
@@ -215,18 +234,7 @@ const silhouetteTile: JsKernel = ({ f64, i32 }, P, I, J) => {
   const tq = P[SIL.tq];
   const d = new Float64Array(16);
   const quad = (Q: number, R: number) => {
-    for (let r = 0; r < 4; ++r) {
-      const x = D + (4 * Q + r) * p;
-      for (let h = 0; h < 4; ++h) {
-        const y = Dt + R * p * 4 + h;
-        let s = 0;
-        for (let j = 0; j < p; ++j) {
-          const e = f64[x + j] - f64[y + 4 * j];
-          s += e * e;
-        }
-        d[r * 4 + h] = Math.sqrt(s);
-      }
-    }
+    silQuad(f64, D, Dt, p, Q, R, d);
   };
   const add = (x: number, y: number, v: number) => {
     f64[S + x * k + i32[lab + y]] += f64[w + y] * v;
@@ -261,24 +269,19 @@ const pairDistTile: JsKernel = ({ f64 }, P, I, J) => {
   const tq = P[SIL.tq];
   const n = P[SIL.n];
   const T = P[SIL.T] / 8;
+  const d = new Float64Array(16);
   const q1 = Math.min(I * tq + tq, Gq);
   const r1 = Math.min(J * tq + tq, Gq);
   for (let Q = I * tq; Q < q1; ++Q) {
     for (let R = I === J ? Q : J * tq; R < r1; ++R) {
+      silQuad(f64, D, Dt, p, Q, R, d);
+      // $pd_store: pairs g < y of real rows, at their place in the triangle
       for (let r = 0; r < 4 && 4 * Q + r < n; ++r) {
         const g = 4 * Q + r;
-        const x = D + g * p;
         const base = T + g * n - (g * (g + 1)) / 2 - g - 1;
         for (let h = 0; h < 4 && 4 * R + h < n; ++h) {
           const y = 4 * R + h;
-          if (y <= g) continue;
-          const yt = Dt + R * p * 4 + h;
-          let s = 0;
-          for (let j = 0; j < p; ++j) {
-            const e = f64[x + j] - f64[yt + 4 * j];
-            s += e * e;
-          }
-          f64[base + y] = Math.sqrt(s);
+          if (y > g) f64[base + y] = d[r * 4 + h];
         }
       }
     }
