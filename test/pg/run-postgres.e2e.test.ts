@@ -17,53 +17,66 @@ const cases = [
   { study: EXAMPLES.baltimore.study, data: EXAMPLES.baltimore.data, shared: "baltimore" },
 ] as const;
 
+/** The schema the LMPD run on PostgreSQL exports its result tables to (dropped by the test that reads them). */
+const EXPORT_SCHEMA = "openbeat_test_export";
+
+interface PgRun {
+  /** The results folder. */
+  out: string;
+  run: ReturnType<typeof cli>;
+}
+
+/**
+ * Each example's run on PostgreSQL, made once for the tests that read it. The LMPD run also exports its result
+ * tables to the same server (`--export-db`), as a PostgreSQL user runs it: one run for both tests.
+ */
+const pgRuns = new Map<string, PgRun>();
+function pgRun(c: (typeof cases)[number]): PgRun {
+  let r = pgRuns.get(c.shared);
+  if (!r) {
+    const out = join(mkdtempSync(join(tmpdir(), "ob-pg-")), "pg");
+    const exportArgs = c.shared === "lmpd" ? ["--export-db", pgUrl(), "--export-schema", EXPORT_SCHEMA] : [];
+    r = { out, run: cli(["run", c.study, "--data", c.data, "--out", out, "--db", pgUrl(), ...exportArgs]) };
+    pgRuns.set(c.shared, r);
+  }
+  return r;
+}
+
 describe.skipIf(!PG || SKIP_DATA)("openbeat run --db postgres://… (real PostgreSQL)", () => {
   // Set whenever these tests run (the block is skipped without it).
   for (const c of cases) {
-    // A segments run (structure test, five seeds, latent classes) takes about 20 s of CPU, twice here.
+    // A segments run (structure test, five seeds, latent classes) takes about 12 s of CPU, an LMPD run about 7.
     it(`${c.study} gives the same results.json on PostgreSQL as on DuckDB`, { timeout: 1_800_000 }, async () => {
-      const base = mkdtempSync(join(tmpdir(), "ob-pg-"));
       const duck = await exampleRun(c.shared);
       expect(duck.code).toBe(0);
-      const pg = await cli(["run", c.study, "--data", c.data, "--out", join(base, "pg"), "--db", pgUrl()]);
+      const { out, run } = pgRun(c);
+      const pg = await run;
       expect(pg.stderr).not.toMatch(/\n\s+at /);
       expect(pg.code).toBe(0);
       expect(pg.stderr).toMatch(/in PostgreSQL/);
-      expect(readFileSync(join(base, "pg", "results.json"), "utf8")).toBe(readFileSync(join(duck.dir, "results.json"), "utf8"));
+      expect(readFileSync(join(out, "results.json"), "utf8")).toBe(readFileSync(join(duck.dir, "results.json"), "utf8"));
       const password = new URL(pgUrl()).password;
-      if (password) expect(pg.stdout + pg.stderr + readFileSync(join(base, "pg", "manifest.json"), "utf8")).not.toContain(password);
+      if (password) expect(pg.stdout + pg.stderr + readFileSync(join(out, "manifest.json"), "utf8")).not.toContain(password);
     });
   }
 
   it("--export-db writes findings, factors and scores for BI tools", async () => {
-    const base = mkdtempSync(join(tmpdir(), "ob-pgx-"));
-    const r = await cli([
-      "run",
-      cases[0].study,
-      "--data",
-      cases[0].data,
-      "--out",
-      join(base, "r"),
-      "--quiet",
-      "--export-db",
-      pgUrl(),
-      "--export-schema",
-      "openbeat_test_export",
-    ]);
+    // The LMPD run on PostgreSQL above, which exported its tables too.
+    const r = await pgRun(cases[0]).run;
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/exported to PostgreSQL schema openbeat_test_export: findings/);
+    expect(r.stdout).toMatch(new RegExp(`exported to PostgreSQL schema ${EXPORT_SCHEMA}: findings`));
     const db = await PgDb.open(pgUrl());
     try {
       const [f] = await db.query(
-        `SELECT count(*)::int AS n FROM openbeat_test_export.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3931`,
+        `SELECT count(*)::int AS n FROM ${EXPORT_SCHEMA}.findings WHERE value = 'HIGHWAY / ROAD / ALLEY' AND count = 3931`,
       );
       expect(f.n).toBe(1);
-      const [s] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.scores`);
+      const [s] = await db.query(`SELECT count(*)::int AS n FROM ${EXPORT_SCHEMA}.scores`);
       expect(s.n).toBe(32327);
-      const [x] = await db.query(`SELECT count(*)::int AS n FROM openbeat_test_export.factors`);
+      const [x] = await db.query(`SELECT count(*)::int AS n FROM ${EXPORT_SCHEMA}.factors`);
       // One factor per design column except each categorical column's reference level (PREMISE_TYPE and UOR_DESC).
       expect(x.n).toBe(112);
-      await db.exec(`DROP SCHEMA openbeat_test_export CASCADE`);
+      await db.exec(`DROP SCHEMA ${EXPORT_SCHEMA} CASCADE`);
     } finally {
       await db.close();
     }
