@@ -1,3 +1,5 @@
+import { distinctScores, type DistinctScores } from "./metrics/distinct-scores.js";
+import type { ScoreCounts } from "./metrics/ranking.js";
 import { RandomState } from "./numpy-random.js";
 import { quantileSorted } from "./quantile.js";
 import { sd } from "./stats.js";
@@ -33,6 +35,25 @@ export interface BootstrapInterval {
 }
 
 /**
+ * One class-stratified resample of a test set (or the test set itself), as a statistic of
+ * {@link bootstrapIntervals} reads it.
+ */
+export interface Resample {
+  /** Labels: a resample's n₁ positives, then its n₀ negatives (the test set's own order for the test set). */
+  readonly y: Float64Array;
+  /** Scores, in the order of `y`. */
+  readonly score: Float64Array;
+  /**
+   * The rows and positives per distinct score of the test set (ascending; a score not drawn counts 0), counted on
+   * first use. Scores must not be NaN.
+   */
+  counts(): ScoreCounts;
+}
+
+/** A statistic of one resample. */
+export type ResampleStatistic = (r: Resample) => number;
+
+/**
  * Percentile bootstrap interval (Efron & Tibshirani 1993, ch. 13) of a statistic of (y, score) on one test set,
  * for a single holdout or temporal split where there are no folds to average over. Resampling is stratified
  * by class: each replicate draws n₁ positives from the positives and n₀ negatives from the negatives with
@@ -50,6 +71,25 @@ export function bootstrapInterval(
   statistic: ScoreStatistic,
   options: BootstrapOptions = {},
 ): BootstrapInterval {
+  return bootstrapIntervals(y, score, { value: (r) => statistic(r.y, r.score) }, options).value;
+}
+
+/**
+ * {@link bootstrapInterval} of several statistics over the same resamples, drawn once: each statistic's interval
+ * equals its own {@link bootstrapInterval} with the same seed. A statistic that reads only how many rows (and
+ * positives) each distinct score has (ranking areas, thresholded counts) reads {@link Resample.counts}: the test
+ * set's scores are counted once, and each resample's rows are only tallied.
+ * @param y labels in {0, 1}; both classes must occur
+ * @param score scores (any scale the statistics accept)
+ * @param statistics functions of a resample, by name
+ * @param options replicates (1000), level (0.95), seed (0)
+ */
+export function bootstrapIntervals<K extends string>(
+  y: Float64Array,
+  score: Float64Array,
+  statistics: Record<K, ResampleStatistic>,
+  options: BootstrapOptions = {},
+): Record<K, BootstrapInterval> {
   const { replicates = 1000, level = 0.95, seed = 0 } = options;
   const n = y.length;
   if (score.length !== n) throw new Error(`invalid score: length ${score.length} (expected ${n})`);
@@ -67,28 +107,62 @@ export function bootstrapInterval(
   }
   const n1 = pos.length;
   const n0 = neg.length;
-  const rng = new RandomState(seed);
+  const names = Object.keys(statistics) as K[];
+  // The test set's distinct scores, counted when a statistic first asks; a resample tallies its rows into them.
+  let full: DistinctScores | undefined;
+  const whole = (): DistinctScores => (full ??= distinctScores(score, y));
+  const rows = new Int32Array(n);
+  let tally: ScoreCounts | undefined;
+  let tallied = false;
   const yb = new Float64Array(n);
   yb.fill(1, 0, n1);
   const sb = new Float64Array(n);
-  const values: number[] = [];
+  const resample: Resample = {
+    y: yb,
+    score: sb,
+    counts: () => {
+      if (tally && tallied) return tally;
+      const d = whole();
+      tally ??= { values: d.values, counts: new Float64Array(d.values.length), positives: new Float64Array(d.values.length) };
+      tally.counts.fill(0);
+      tally.positives.fill(0);
+      for (let t = 0; t < n; ++t) {
+        const j = d.index[rows[t]];
+        tally.counts[j] += 1;
+        if (t < n1) tally.positives[j] += 1;
+      }
+      tallied = true;
+      return tally;
+    },
+  };
+  const rng = new RandomState(seed);
+  const values = names.map((): number[] => []);
   for (let r = 0; r < replicates; ++r) {
     const ip = rng.randint(0, n1, n1);
     const ineg = rng.randint(0, n0, n0);
-    for (let t = 0; t < n1; ++t) sb[t] = score[pos[ip[t]]];
-    for (let t = 0; t < n0; ++t) sb[n1 + t] = score[neg[ineg[t]]];
-    const v = statistic(yb, sb);
-    if (!Number.isNaN(v)) values.push(v);
+    for (let t = 0; t < n1; ++t) rows[t] = pos[ip[t]];
+    for (let t = 0; t < n0; ++t) rows[n1 + t] = neg[ineg[t]];
+    for (let t = 0; t < n; ++t) sb[t] = score[rows[t]];
+    tallied = false;
+    names.forEach((name, s) => {
+      const v = statistics[name](resample);
+      if (!Number.isNaN(v)) values[s].push(v);
+    });
   }
-  const sorted = Float64Array.from(values).sort();
+  const test: Resample = { y, score, counts: whole };
   const alpha = (1 - level) / 2;
-  return {
-    estimate: statistic(y, score),
-    lower: quantileSorted(sorted, alpha),
-    upper: quantileSorted(sorted, 1 - alpha),
-    se: sd(values),
-    level,
-    replicates,
-    valid: values.length,
-  };
+  const out = {} as Record<K, BootstrapInterval>;
+  names.forEach((name, s) => {
+    const sorted = Float64Array.from(values[s]).sort();
+    out[name] = {
+      estimate: statistics[name](test),
+      lower: quantileSorted(sorted, alpha),
+      upper: quantileSorted(sorted, 1 - alpha),
+      se: sd(values[s]),
+      level,
+      replicates,
+      valid: values[s].length,
+    };
+  });
+  return out;
 }

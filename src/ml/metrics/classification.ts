@@ -5,7 +5,7 @@
  */
 
 /** Confusion counts [[tn, fp], [fn, tp]], as `sklearn.metrics.confusion_matrix(y, p, labels=[0, 1])`. */
-export function confusionMatrix(yTrue: Float64Array, yPred: Float64Array): [[number, number], [number, number]] {
+export function confusionMatrix(yTrue: Float64Array, yPred: Float64Array): Confusion {
   const n = yTrue.length;
   if (yPred.length !== n) throw new Error(`invalid yPred: length ${yPred.length} (expected ${n})`);
   let tn = 0;
@@ -32,30 +32,53 @@ function ratio(a: number, b: number): number {
   return b === 0 ? 0 : a / b;
 }
 
+/** Confusion counts [[tn, fp], [fn, tp]], as {@link confusionMatrix} returns them. */
+export type Confusion = [[number, number], [number, number]];
+
+/**
+ * The metrics below from confusion counts already made (a bootstrap counts each resample once for all of them):
+ * the same arithmetic, so the same values.
+ */
+export const ofConfusion = {
+  /** tp / (tp + fp); 0 when nothing is predicted positive. */
+  precision: ([[, fp], [, tp]]: Confusion): number => ratio(tp, tp + fp),
+  /** tp / (tp + fn) (sensitivity); 0 when there are no positives. */
+  recall: ([, [fn, tp]]: Confusion): number => ratio(tp, tp + fn),
+  /** tn / (tn + fp); 0 when there are no negatives. */
+  specificity: ([[tn, fp]]: Confusion): number => ratio(tn, tn + fp),
+  /** 2·tp / (2·tp + fp + fn) as the harmonic mean of precision and recall; 0 when both are undefined or 0. */
+  f1: ([[, fp], [fn, tp]]: Confusion): number => {
+    const p = ratio(tp, tp + fp);
+    const r = ratio(tp, tp + fn);
+    return p + r === 0 ? 0 : (2 * p * r) / (p + r);
+  },
+  /** Mean of recall and specificity over the classes present. */
+  balancedAccuracy: ([[tn, fp], [fn, tp]]: Confusion): number => {
+    const rates: number[] = [];
+    if (tn + fp > 0) rates.push(tn / (tn + fp));
+    if (tp + fn > 0) rates.push(tp / (tp + fn));
+    return rates.length ? rates.reduce((s, v) => s + v, 0) / rates.length : 0;
+  },
+};
+
 /** tp / (tp + fp); 0 when nothing is predicted positive. */
 export function precision(yTrue: Float64Array, yPred: Float64Array): number {
-  const [[, fp], [, tp]] = confusionMatrix(yTrue, yPred);
-  return ratio(tp, tp + fp);
+  return ofConfusion.precision(confusionMatrix(yTrue, yPred));
 }
 
 /** tp / (tp + fn) (sensitivity); 0 when there are no positives. */
 export function recall(yTrue: Float64Array, yPred: Float64Array): number {
-  const [, [fn, tp]] = confusionMatrix(yTrue, yPred);
-  return ratio(tp, tp + fn);
+  return ofConfusion.recall(confusionMatrix(yTrue, yPred));
 }
 
 /** tn / (tn + fp); 0 when there are no negatives (imbalanced-learn's `specificity_score`). */
 export function specificity(yTrue: Float64Array, yPred: Float64Array): number {
-  const [[tn, fp]] = confusionMatrix(yTrue, yPred);
-  return ratio(tn, tn + fp);
+  return ofConfusion.specificity(confusionMatrix(yTrue, yPred));
 }
 
 /** 2·tp / (2·tp + fp + fn), the harmonic mean of precision and recall; 0 when both are undefined or 0. */
 export function f1(yTrue: Float64Array, yPred: Float64Array): number {
-  const [[, fp], [fn, tp]] = confusionMatrix(yTrue, yPred);
-  const p = ratio(tp, tp + fp);
-  const r = ratio(tp, tp + fn);
-  return p + r === 0 ? 0 : (2 * p * r) / (p + r);
+  return ofConfusion.f1(confusionMatrix(yTrue, yPred));
 }
 
 /**
@@ -63,11 +86,7 @@ export function f1(yTrue: Float64Array, yPred: Float64Array): number {
  * averages over the classes present; so does this.
  */
 export function balancedAccuracy(yTrue: Float64Array, yPred: Float64Array): number {
-  const [[tn, fp], [fn, tp]] = confusionMatrix(yTrue, yPred);
-  const rates: number[] = [];
-  if (tn + fp > 0) rates.push(tn / (tn + fp));
-  if (tp + fn > 0) rates.push(tp / (tp + fn));
-  return rates.length ? rates.reduce((s, v) => s + v, 0) / rates.length : 0;
+  return ofConfusion.balancedAccuracy(confusionMatrix(yTrue, yPred));
 }
 
 /** √(recall · specificity), imbalanced-learn's `geometric_mean_score(average="binary")`. */

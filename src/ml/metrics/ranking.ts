@@ -2,7 +2,7 @@
  * Ranking metrics over scores, as scikit-learn's `roc_curve`, `roc_auc_score`, `precision_recall_curve` and
  * `average_precision_score` (version 1.2), positive label 1. Tied scores form one threshold.
  */
-import { distinctScores } from "./distinct-scores.js";
+import { distinctScores, type DistinctScores } from "./distinct-scores.js";
 
 /** Cumulative false and true positives at each distinct score, scores descending. */
 interface ClfCurve {
@@ -23,22 +23,43 @@ function binaryClfCurve(yTrue: Float64Array, scores: Float64Array): ClfCurve {
   for (let i = 0; i < n; ++i) {
     if (yTrue[i] !== 0 && yTrue[i] !== 1) throw new Error(`invalid yTrue[${i}]: ${yTrue[i]} (expected 0 or 1)`);
   }
-  const { values: distinct, counts: count, positives } = distinctScores(scores, yTrue);
-  const m = distinct.length;
+  return clfOfCounts(distinctScores(scores, yTrue));
+}
+
+/**
+ * {@link binaryClfCurve} from rows already counted per distinct score (ascending); a score counted 0 times is no
+ * threshold, as a score absent from the rows.
+ */
+function clfOfCounts({ values, counts, positives }: ScoreCounts): ClfCurve {
+  let m = 0;
+  for (const c of counts) if (c > 0) ++m;
   const fps = new Float64Array(m);
   const tps = new Float64Array(m);
   const thresholds = new Float64Array(m);
   let tp = 0;
   let seen = 0;
-  for (let r = 0; r < m; ++r) {
-    const j = m - 1 - r;
+  for (let j = values.length - 1, r = 0; j >= 0; --j) {
+    if (!(counts[j] > 0)) continue;
     tp += positives[j];
-    seen += count[j];
+    seen += counts[j];
     tps[r] = tp;
     fps[r] = seen - tp;
-    thresholds[r] = distinct[j];
+    thresholds[r] = values[j];
+    ++r;
   }
   return { fps, tps, thresholds };
+}
+
+/** Rows counted per distinct score: the scores ascending, the rows with each, and the positives among them. */
+export type ScoreCounts = Pick<DistinctScores, "values" | "counts" | "positives">;
+
+/**
+ * {@link rocAuc} and {@link averagePrecision} of rows already counted per distinct score (a score may count 0
+ * rows): the same curves, so the same values, without the rows.
+ */
+export function areasOfCounts(counts: ScoreCounts): { rocAuc: number; averagePrecision: number } {
+  const clf = clfOfCounts(counts);
+  return { rocAuc: aucOfRoc(rocOfClf(clf)), averagePrecision: apOfPr(prOfClf(clf)) };
 }
 
 /** ROC curve points. */
