@@ -312,6 +312,8 @@ interface Problem {
   /** Kept-parameter index of each non-zero, ascending within a row. */
   idx: Int32Array;
   val: Float64Array;
+  /** Every non-zero is 1 (an intercept and indicators): the loops over pairs of non-zeros skip their products by 1. */
+  indicators: boolean;
   y: Float64Array;
   w: Float64Array;
   offset: Float64Array | undefined;
@@ -379,6 +381,7 @@ function buildProblem(
     ptr,
     idx: Int32Array.from(idxList),
     val: Float64Array.from(valList),
+    indicators: valList.every((v) => v === 1),
     y,
     w: sampleWeight ?? new Float64Array(n).fill(1),
     offset,
@@ -467,6 +470,14 @@ function evaluateObjective(P: Problem, S: State, beta: Float64Array, firth: bool
     if (Wi === 0) continue;
     const s = ptr[i];
     const e = ptr[i + 1];
+    if (P.indicators) {
+      // Wᵢ·1·1 is Wᵢ: the same sums.
+      for (let a = s; a < e; ++a) {
+        const ra = idx[a] * q;
+        for (let b = s; b <= a; ++b) info[ra + idx[b]] += Wi;
+      }
+      continue;
+    }
     for (let a = s; a < e; ++a) {
       const va = Wi * val[a];
       const ra = idx[a] * q;
@@ -496,11 +507,21 @@ function completeScore(P: Problem, S: State, firth: boolean, withInverse: boolea
       const s = ptr[i];
       const e = ptr[i + 1];
       let t = 0;
-      for (let a = s; a < e; ++a) {
-        const ra = idx[a] * q;
-        let u = 0;
-        for (let b = s; b < a; ++b) u += inv[ra + idx[b]] * val[b];
-        t += val[a] * (inv[ra + idx[a]] * val[a] + 2 * u);
+      if (P.indicators) {
+        // Products by 1 left out: the same sums.
+        for (let a = s; a < e; ++a) {
+          const ra = idx[a] * q;
+          let u = 0;
+          for (let b = s; b < a; ++b) u += inv[ra + idx[b]];
+          t += inv[ra + idx[a]] + 2 * u;
+        }
+      } else {
+        for (let a = s; a < e; ++a) {
+          const ra = idx[a] * q;
+          let u = 0;
+          for (let b = s; b < a; ++b) u += inv[ra + idx[b]] * val[b];
+          t += val[a] * (inv[ra + idx[a]] * val[a] + 2 * u);
+        }
       }
       h[i] = Wi * t;
     }
