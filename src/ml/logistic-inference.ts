@@ -1,4 +1,5 @@
-import { choleskyFactor, choleskyInverse, choleskyLogDet, choleskySolve } from "./cholesky.js";
+import { choleskyLogDet, choleskySolve } from "./cholesky.js";
+import { choleskyKernels, type CholeskyKernels } from "./wasm/cholesky-kernels.js";
 import { aliasedColumns } from "./collinearity.js";
 import { sigmoid } from "./logistic-regression.js";
 import { checkMatrix, type Matrix } from "./matrix.js";
@@ -186,32 +187,36 @@ export function profileIntervals(
   const { level = 0.95, algorithm = "venzon-moolgavkar", tol = 1e-8 } = options;
   checkLevel(level);
   const problem = buildProblem(X, y, fit.fitIntercept, options.sampleWeight, options.offset, new Set(fit.aliased));
-  const firth = fit.method === "firth";
-  const full = parameterVector(fit);
-  const qFull = full.length;
-  const which = options.parameters ?? Array.from({ length: qFull }, (_, j) => j);
-  const lower = new Float64Array(qFull).fill(NaN);
-  const upper = new Float64Array(qFull).fill(NaN);
-  if (!fit.converged) return { lower, upper, level };
-  const beta = new Float64Array(problem.q);
-  for (let k = 0; k < problem.q; ++k) beta[k] = full[problem.keep[k]];
-  const state = createState(problem);
-  evaluate(problem, state, beta, firth, true);
-  const objMax = state.objective;
-  const chi2 = normalQuantile(0.5 + level / 2) ** 2;
-  const target = objMax - chi2 / 2;
-  const fullToKept = new Int32Array(qFull).fill(-1);
-  for (let k = 0; k < problem.q; ++k) fullToKept[problem.keep[k]] = k;
-  const cov = Float64Array.from(state.inv);
-  for (const j of which) {
-    if (!(j >= 0 && j < qFull)) throw new Error(`invalid parameter: ${j} (expected 0..${qFull - 1})`);
-    const k = fullToKept[j];
-    if (k < 0) continue;
-    const ctx: BoundContext = { problem, state, beta, cov, k, firth, target, objMax, chi2, tol };
-    lower[j] = findBound(ctx, -1, algorithm);
-    upper[j] = findBound(ctx, 1, algorithm);
+  try {
+    const firth = fit.method === "firth";
+    const full = parameterVector(fit);
+    const qFull = full.length;
+    const which = options.parameters ?? Array.from({ length: qFull }, (_, j) => j);
+    const lower = new Float64Array(qFull).fill(NaN);
+    const upper = new Float64Array(qFull).fill(NaN);
+    if (!fit.converged) return { lower, upper, level };
+    const beta = new Float64Array(problem.q);
+    for (let k = 0; k < problem.q; ++k) beta[k] = full[problem.keep[k]];
+    const state = createState(problem);
+    evaluate(problem, state, beta, firth, true);
+    const objMax = state.objective;
+    const chi2 = normalQuantile(0.5 + level / 2) ** 2;
+    const target = objMax - chi2 / 2;
+    const fullToKept = new Int32Array(qFull).fill(-1);
+    for (let k = 0; k < problem.q; ++k) fullToKept[problem.keep[k]] = k;
+    const cov = Float64Array.from(state.inv);
+    for (const j of which) {
+      if (!(j >= 0 && j < qFull)) throw new Error(`invalid parameter: ${j} (expected 0..${qFull - 1})`);
+      const k = fullToKept[j];
+      if (k < 0) continue;
+      const ctx: BoundContext = { problem, state, beta, cov, k, firth, target, objMax, chi2, tol };
+      lower[j] = findBound(ctx, -1, algorithm);
+      upper[j] = findBound(ctx, 1, algorithm);
+    }
+    return { lower, upper, level };
+  } finally {
+    problem.linalg.dispose();
   }
-  return { lower, upper, level };
 }
 
 /**
@@ -238,30 +243,34 @@ export function likelihoodRatioTest(
   const { maxIter = 200, tol = 1e-10 } = options;
   if (!fit.converged) return { statistic: NaN, df: NaN, pValue: NaN, restrictedLogLikelihood: NaN, converged: false };
   const problem = buildProblem(X, y, fit.fitIntercept, options.sampleWeight, options.offset, new Set(fit.aliased));
-  const firth = fit.method === "firth";
-  const full = parameterVector(fit);
-  const off = fit.fitIntercept ? 1 : 0;
-  const fixed = new Uint8Array(problem.q);
-  const estimate = new Float64Array(problem.q);
-  for (let k = 0; k < problem.q; ++k) estimate[k] = full[problem.keep[k]];
-  const beta = Float64Array.from(estimate);
-  const aliased = new Set(fit.aliased);
-  let df = 0;
-  for (const c of new Set(columns)) {
-    if (!(Number.isInteger(c) && c >= 0 && c < X.cols)) throw new Error(`invalid column: ${c} (expected 0..${X.cols - 1})`);
-    if (aliased.has(c)) continue;
-    const k = problem.keep.indexOf(c + off);
-    fixed[k] = 1;
-    beta[k] = 0;
-    ++df;
+  try {
+    const firth = fit.method === "firth";
+    const full = parameterVector(fit);
+    const off = fit.fitIntercept ? 1 : 0;
+    const fixed = new Uint8Array(problem.q);
+    const estimate = new Float64Array(problem.q);
+    for (let k = 0; k < problem.q; ++k) estimate[k] = full[problem.keep[k]];
+    const beta = Float64Array.from(estimate);
+    const aliased = new Set(fit.aliased);
+    let df = 0;
+    for (const c of new Set(columns)) {
+      if (!(Number.isInteger(c) && c >= 0 && c < X.cols)) throw new Error(`invalid column: ${c} (expected 0..${X.cols - 1})`);
+      if (aliased.has(c)) continue;
+      const k = problem.keep.indexOf(c + off);
+      fixed[k] = 1;
+      beta[k] = 0;
+      ++df;
+    }
+    const state = createState(problem);
+    evaluate(problem, state, estimate, firth, false);
+    const objFull = state.objective;
+    if (df === 0) return { statistic: 0, df: 0, pValue: 1, restrictedLogLikelihood: objFull, converged: true };
+    const res = maximize(problem, state, beta, fixed, firth, { maxIter, tol, maxStep: 5 });
+    const statistic = Math.max(0, 2 * (objFull - state.objective));
+    return { statistic, df, pValue: chiSquaredSurvival(statistic, df), restrictedLogLikelihood: state.objective, converged: res.converged };
+  } finally {
+    problem.linalg.dispose();
   }
-  const state = createState(problem);
-  evaluate(problem, state, estimate, firth, false);
-  const objFull = state.objective;
-  if (df === 0) return { statistic: 0, df: 0, pValue: 1, restrictedLogLikelihood: objFull, converged: true };
-  const res = maximize(problem, state, beta, fixed, firth, { maxIter, tol, maxStep: 5 });
-  const statistic = Math.max(0, 2 * (objFull - state.objective));
-  return { statistic, df, pValue: chiSquaredSurvival(statistic, df), restrictedLogLikelihood: state.objective, converged: res.converged };
 }
 
 /**
@@ -319,6 +328,8 @@ interface Problem {
   offset: Float64Array | undefined;
   /** keep[k] = full parameter index of kept parameter k. */
   keep: Int32Array;
+  /** Factors and inverses of order up to q: the caller of {@link buildProblem} disposes of them. */
+  linalg: CholeskyKernels;
 }
 
 function buildProblem(
@@ -386,6 +397,7 @@ function buildProblem(
     w: sampleWeight ?? new Float64Array(n).fill(1),
     offset,
     keep: Int32Array.from(keepList),
+    linalg: choleskyKernels(keepList.length),
   };
 }
 
@@ -404,7 +416,6 @@ interface State {
   chol: Float64Array;
   /** I⁻¹ (full), valid after an evaluation with the inverse. */
   inv: Float64Array;
-  work: Float64Array;
   score: Float64Array;
   logLik: number;
   objective: number;
@@ -423,7 +434,6 @@ function createState(P: Problem): State {
     info: new Float64Array(q * q),
     chol: new Float64Array(q * q),
     inv: new Float64Array(q * q),
-    work: new Float64Array(q * q),
     score: new Float64Array(q),
     logLik: NaN,
     objective: NaN,
@@ -484,7 +494,7 @@ function evaluateObjective(P: Problem, S: State, beta: Float64Array, firth: bool
       for (let b = s; b <= a; ++b) info[ra + idx[b]] += va * val[b];
     }
   }
-  S.pd = choleskyFactor(info, q, S.chol);
+  S.pd = P.linalg.factor(info, q, S.chol);
   S.logLik = logLik;
   if (!firth) S.objective = logLik;
   else S.objective = S.pd ? logLik + 0.5 * choleskyLogDet(S.chol, q) : NaN;
@@ -495,7 +505,7 @@ function completeScore(P: Problem, S: State, firth: boolean, withInverse: boolea
   const { n, q, ptr, idx, val, w } = P;
   const { prob, resid, W, h, score } = S;
   const needInverse = S.pd && (firth || withInverse);
-  if (needInverse) choleskyInverse(S.chol, q, S.inv, S.work);
+  if (needInverse) P.linalg.inverse(S.chol, q, S.inv);
   if (firth && needInverse) {
     const inv = S.inv;
     for (let i = 0; i < n; ++i) {
@@ -584,7 +594,7 @@ function maximize(
         for (let b = 0; b <= a; ++b) sub[a * m + b] = current.info[ra + free[b]];
         step[a] = current.score[free[a]];
       }
-      if (!choleskyFactor(sub, m, subL)) break;
+      if (!P.linalg.factor(sub, m, subL)) break;
       choleskySolve(subL, m, step);
     }
     let maxAbs = 0;
@@ -658,63 +668,67 @@ function fitInference(method: InferenceMethod, X: Matrix, y: Float64Array, optio
     .map((a) => a.column)
     .sort((a, b) => a - b);
   const P = buildProblem(X, y, fitIntercept, sampleWeight, offset, new Set(aliased));
-  const firth = method === "firth";
-  const { n, q } = P;
-  const beta = new Float64Array(q);
-  if (fitIntercept) {
-    let sw = 0;
-    let swy = 0;
-    let swo = 0;
-    for (let i = 0; i < n; ++i) {
-      sw += P.w[i];
-      swy += P.w[i] * y[i];
-      swo += offset ? P.w[i] * offset[i] : 0;
+  try {
+    const firth = method === "firth";
+    const { n, q } = P;
+    const beta = new Float64Array(q);
+    if (fitIntercept) {
+      let sw = 0;
+      let swy = 0;
+      let swo = 0;
+      for (let i = 0; i < n; ++i) {
+        sw += P.w[i];
+        swy += P.w[i] * y[i];
+        swo += offset ? P.w[i] * offset[i] : 0;
+      }
+      const ybar = (swy + 0.5) / (sw + 1);
+      beta[0] = Math.log(ybar / (1 - ybar)) - (sw > 0 ? swo / sw : 0);
     }
-    const ybar = (swy + 0.5) / (sw + 1);
-    beta[0] = Math.log(ybar / (1 - ybar)) - (sw > 0 ? swo / sw : 0);
-  }
-  const S = createState(P);
-  const { iterations, converged } = maximize(P, S, beta, undefined, firth, { maxIter, tol, maxStep });
-  evaluate(P, S, beta, firth, true);
-  const p = X.cols;
-  const off = fitIntercept ? 1 : 0;
-  const qFull = p + off;
-  const params = new Float64Array(qFull).fill(NaN);
-  const se = new Float64Array(qFull).fill(NaN);
-  const cov = new Float64Array(qFull * qFull).fill(NaN);
-  for (let a = 0; a < q; ++a) {
-    const ja = P.keep[a];
-    params[ja] = beta[a];
-    if (!S.pd) continue;
-    se[ja] = Math.sqrt(S.inv[a * q + a]);
-    for (let b = 0; b < q; ++b) cov[ja * qFull + P.keep[b]] = S.inv[a * q + b];
-  }
-  let gradNorm = 0;
-  for (let a = 0; a < q; ++a) gradNorm = Math.max(gradNorm, Math.abs(S.score[a]));
-  let separation = false;
-  if (!firth && !converged) {
-    for (let i = 0; i < n; ++i) {
-      if (P.w[i] > 0 && Math.min(S.prob[i], 1 - S.prob[i]) < 1e-8) {
-        separation = true;
-        break;
+    const S = createState(P);
+    const { iterations, converged } = maximize(P, S, beta, undefined, firth, { maxIter, tol, maxStep });
+    evaluate(P, S, beta, firth, true);
+    const p = X.cols;
+    const off = fitIntercept ? 1 : 0;
+    const qFull = p + off;
+    const params = new Float64Array(qFull).fill(NaN);
+    const se = new Float64Array(qFull).fill(NaN);
+    const cov = new Float64Array(qFull * qFull).fill(NaN);
+    for (let a = 0; a < q; ++a) {
+      const ja = P.keep[a];
+      params[ja] = beta[a];
+      if (!S.pd) continue;
+      se[ja] = Math.sqrt(S.inv[a * q + a]);
+      for (let b = 0; b < q; ++b) cov[ja * qFull + P.keep[b]] = S.inv[a * q + b];
+    }
+    let gradNorm = 0;
+    for (let a = 0; a < q; ++a) gradNorm = Math.max(gradNorm, Math.abs(S.score[a]));
+    let separation = false;
+    if (!firth && !converged) {
+      for (let i = 0; i < n; ++i) {
+        if (P.w[i] > 0 && Math.min(S.prob[i], 1 - S.prob[i]) < 1e-8) {
+          separation = true;
+          break;
+        }
       }
     }
+    return {
+      method,
+      fitIntercept,
+      intercept: fitIntercept ? params[0] : 0,
+      coef: params.slice(off),
+      se,
+      covariance: { rows: qFull, cols: qFull, data: cov },
+      logLikelihood: S.logLik,
+      penalizedLogLikelihood: S.objective,
+      iterations,
+      converged,
+      gradNorm,
+      aliased,
+      separation,
+    };
+  } finally {
+    P.linalg.dispose();
   }
-  return {
-    method,
-    fitIntercept,
-    intercept: fitIntercept ? params[0] : 0,
-    coef: params.slice(off),
-    se,
-    covariance: { rows: qFull, cols: qFull, data: cov },
-    logLikelihood: S.logLik,
-    penalizedLogLikelihood: S.objective,
-    iterations,
-    converged,
-    gradNorm,
-    aliased,
-    separation,
-  };
 }
 
 function parameterVector(fit: LogisticInferenceFit): Float64Array {

@@ -3,9 +3,11 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assembleWat } from "../../src/ml/wasm/assemble-wat.js";
 import { kernelsModuleSource } from "../../src/ml/wasm/generate.js";
 import { arenaLayout, kernelModule, paramBlock, tasksRunByWorkers } from "../../src/ml/wasm/kernel-arena.js";
-import { COL, KM, PCA, PP, SIL, SUMS, sqdistJsOrder, sqdistWasmOrder, type KernelName } from "../../src/ml/wasm/kernels-js.js";
+import { CH, COL, KM, PCA, PP, SIL, SUMS, sqdistJsOrder, sqdistWasmOrder, type KernelName } from "../../src/ml/wasm/kernels-js.js";
 import { kernelThreads, setKernelThreads, startWorkers } from "../../src/ml/wasm/thread-pool.js";
 import { clusterDistanceSums, pairDistances } from "../../src/ml/metrics/silhouette-sums.js";
+import { choleskyFactor, choleskyInverse } from "../../src/ml/cholesky.js";
+import { choleskyKernels } from "../../src/ml/wasm/cholesky-kernels.js";
 import { sqDist } from "../../src/ml/kmeans-plus-plus.js";
 import { createRng } from "../../src/util/random.js";
 
@@ -607,6 +609,71 @@ describe("pairDistances(X)", () => {
     await onWorkerThreads(() => {
       expectSameBits(pairDistances({ rows: n, cols: p, data: X }), want);
     });
+  });
+});
+
+describe("choleskyKernels(q)", () => {
+  /** A symmetric positive-definite m×m matrix BBᵀ + m·I, some entries repeated and zero as an information matrix has. */
+  function spd(m: number, seed: number): Float64Array {
+    const B = randomData(m * m, seed);
+    for (let i = 0; i < B.length; i += 5) B[i] = 0;
+    const A = new Float64Array(m * m);
+    for (let i = 0; i < m; ++i)
+      for (let j = 0; j < m; ++j) {
+        let s = i === j ? m : 0;
+        for (let k = 0; k < m; ++k) s += B[i * m + k] * B[j * m + k];
+        A[i * m + j] = s;
+      }
+    return A;
+  }
+
+  it("factor and inverse equal choleskyFactor and choleskyInverse bit for bit, in WebAssembly and as the twins, for orders around the block of four", () => {
+    for (const forceJs of [false, true]) {
+      const kernels = choleskyKernels(113, { forceJs });
+      try {
+        // orders below the kernels' size use the front of each region
+        for (const m of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 112, 113]) {
+          const A = spd(m, 500 + m);
+          const L = new Float64Array(m * m);
+          const wantL = new Float64Array(m * m);
+          expect(kernels.factor(A, m, L)).toBe(true);
+          expect(choleskyFactor(A, m, wantL)).toBe(true);
+          expectSameBits(L, wantL);
+          const inv = new Float64Array(m * m);
+          const wantInv = new Float64Array(m * m);
+          kernels.inverse(L, m, inv);
+          choleskyInverse(wantL, m, wantInv, new Float64Array(m * m));
+          expectSameBits(inv, wantInv);
+        }
+      } finally {
+        kernels.dispose();
+      }
+    }
+  });
+
+  it("factor reports a matrix that is not positive definite, as choleskyFactor does", () => {
+    const kernels = choleskyKernels(6);
+    try {
+      for (const [bad, why] of [
+        [(A: Float64Array) => (A[3 * 6 + 3] = -1), "a negative pivot"],
+        [(A: Float64Array) => (A[2 * 6 + 1] = A[1 * 6 + 2] = 1e9), "a pivot made negative by its row"],
+        [(A: Float64Array) => (A[4 * 6 + 4] = NaN), "NaN"],
+        [(A: Float64Array) => (A[0] = Infinity), "an infinite pivot"],
+      ] as const) {
+        const A = spd(6, 7);
+        bad(A);
+        expect(choleskyFactor(A, 6, new Float64Array(36)), why).toBe(false);
+        expect(kernels.factor(A, 6, new Float64Array(36)), why).toBe(false);
+      }
+      expect(kernels.factor(spd(6, 8), 6, new Float64Array(36))).toBe(true);
+      expect(() => kernels.factor(spd(7, 8), 7, new Float64Array(49))).toThrow(/invalid order: 7/);
+    } finally {
+      kernels.dispose();
+    }
+  });
+
+  it("parameter slots match the block layout in kernels.wat", () => {
+    expect([CH.A, CH.L, CH.q, CH.out, CH.work, CH.ok].map((s) => s * 4)).toEqual([0, 4, 8, 12, 16, 20]);
   });
 });
 

@@ -5,6 +5,7 @@
  * twins read their operands from `P`, the same values the WebAssembly parameter block holds (byte offsets into
  * the arena), in the same slots.
  */
+import { choleskyFactor, choleskyInverse } from "../cholesky.js";
 import { sqDist } from "../sq-dist.js";
 
 /** Views of an arena's bytes. */
@@ -26,6 +27,8 @@ export const SUMS = { X: 0, p: 1, labels: 2, W: 3, sums: 4, counts: 5, live: 6 }
 export const SIL = { D: 0, Dt: 1, lab: 2, w: 3, S: 4, Gq: 5, p: 6, k: 7, tq: 8, n: 9, T: 10 } as const;
 /** Slots of the column parameter block. */
 export const COL = { X: 0, n: 1, p: 2, out: 3, mean: 4 } as const;
+/** Slots of the Cholesky parameter block (`ok`: byte offset of the factor's i32 result). */
+export const CH = { A: 0, L: 1, q: 2, out: 3, work: 4, ok: 5 } as const;
 /** Slots of the PCA parameter block. */
 export const PCA = { X: 0, n: 1, p: 2, S: 3, Vt: 4, m2: 5, out: 6 } as const;
 
@@ -354,6 +357,20 @@ const centreRows: JsKernel = ({ f64 }, P, a, b) => {
   for (let i = a; i < b; ++i) for (let j = 0; j < p; ++j) f64[X + i * p + j] -= f64[mean + j];
 };
 
+/** The q×q matrix at byte offset `ptr`. */
+const square = (f64: Float64Array, ptr: number, q: number): Float64Array => f64.subarray(ptr / 8, ptr / 8 + q * q);
+
+// The Cholesky kernels are the functions of cholesky.ts, over the arena's regions.
+const cholFactor: JsKernel = ({ f64, i32 }, P) => {
+  const q = P[CH.q];
+  i32[P[CH.ok] / 4] = choleskyFactor(square(f64, P[CH.A], q), q, square(f64, P[CH.L], q)) ? 1 : 0;
+};
+
+const cholInverse: JsKernel = ({ f64 }, P) => {
+  const q = P[CH.q];
+  choleskyInverse(square(f64, P[CH.L], q), q, square(f64, P[CH.out], q), square(f64, P[CH.work], q));
+};
+
 /** The task kernels by their export name in kernels.wat. */
 export const JS_KERNELS = {
   kmeans_assign_full: kmeansAssignFull,
@@ -369,6 +386,8 @@ export const JS_KERNELS = {
   col_sums: colSums,
   col_sumsq: colSumsq,
   centre_rows: centreRows,
+  chol_factor: cholFactor,
+  chol_inverse: cholInverse,
 } satisfies Record<string, JsKernel>;
 
 /** Name of a task kernel. */

@@ -820,4 +820,150 @@
       local.get $row local.get $bytes i32.add local.set $row
       br $rows
     end end)
+
+  ;; Σ_k a_k·b_k over len doubles at byte offsets a and b, in the order of cholesky.ts `dot`: four sums over blocks
+  ;; of four (lanes k mod 4 = 0, 1 in one vector and 2, 3 in the other), the len mod 4 tail added to the first,
+  ;; then (s0 + s1) + (s2 + s3).
+  (func $dot4 (param $a i32) (param $b i32) (param $len i32) (result f64)
+    (local $v01 v128) (local $v23 v128) (local $k i32) (local $o i32) (local $s0 f64)
+    f64.const 0 f64x2.splat local.set $v01
+    f64.const 0 f64x2.splat local.set $v23
+    block $quads_done loop $quads
+      local.get $k i32.const 4 i32.add local.get $len i32.gt_s br_if $quads_done
+      local.get $k i32.const 3 i32.shl local.set $o
+      local.get $v01
+      local.get $a local.get $o i32.add v128.load align=8
+      local.get $b local.get $o i32.add v128.load align=8 f64x2.mul f64x2.add local.set $v01
+      local.get $v23
+      local.get $a local.get $o i32.add v128.load offset=16 align=8
+      local.get $b local.get $o i32.add v128.load offset=16 align=8 f64x2.mul f64x2.add local.set $v23
+      local.get $k i32.const 4 i32.add local.set $k
+      br $quads
+    end end
+    local.get $v01 f64x2.extract_lane 0 local.set $s0
+    block $tail_done loop $tail
+      local.get $k local.get $len i32.ge_s br_if $tail_done
+      local.get $k i32.const 3 i32.shl local.set $o
+      local.get $s0
+      local.get $a local.get $o i32.add f64.load
+      local.get $b local.get $o i32.add f64.load f64.mul f64.add local.set $s0
+      local.get $k i32.const 1 i32.add local.set $k
+      br $tail
+    end end
+    local.get $s0 local.get $v01 f64x2.extract_lane 1 f64.add
+    local.get $v23 f64x2.extract_lane 0 local.get $v23 f64x2.extract_lane 1 f64.add
+    f64.add)
+
+  ;; Cholesky factor A = LLᵀ of the q×q matrix at A (its lower triangle read) into the q×q region L, as
+  ;; cholesky.ts `choleskyFactor` computes it (one task: the range is ignored). The i32 at ok becomes 1, or 0 at
+  ;; the first pivot that is not positive and finite (L then holds the columns before it).
+  (func (export "chol_factor") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
+    (local $A i32) (local $L i32) (local $q i32) (local $ok i32) (local $row i32)
+    (local $j i32) (local $i i32) (local $rj i32) (local $ri i32) (local $s f64) (local $ljj f64)
+    local.get $P i32.load local.set $A
+    local.get $P i32.load offset=4 local.set $L
+    local.get $P i32.load offset=8 local.set $q
+    local.get $P i32.load offset=20 local.set $ok
+    local.get $q i32.const 3 i32.shl local.set $row
+    block $cols_done loop $cols
+      local.get $j local.get $q i32.ge_s br_if $cols_done
+      local.get $j local.get $row i32.mul local.set $rj
+      ;; s = A[j][j] − Σ_{k<j} L[j][k]²
+      local.get $A local.get $rj i32.add local.get $j i32.const 3 i32.shl i32.add f64.load
+      local.get $L local.get $rj i32.add local.get $L local.get $rj i32.add local.get $j call $dot4
+      f64.sub local.set $s
+      ;; not s > 0 (NaN included), or s infinite (s − s is then NaN)
+      local.get $s f64.const 0 f64.gt i32.eqz
+      local.get $s local.get $s f64.sub f64.const 0 f64.ne i32.or
+      if
+        local.get $ok i32.const 0 i32.store
+        return
+      end
+      local.get $s f64.sqrt local.set $ljj
+      local.get $L local.get $rj i32.add local.get $j i32.const 3 i32.shl i32.add local.get $ljj f64.store
+      ;; L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j] for i > j
+      local.get $j i32.const 1 i32.add local.set $i
+      block $rows_done loop $rows
+        local.get $i local.get $q i32.ge_s br_if $rows_done
+        local.get $i local.get $row i32.mul local.set $ri
+        local.get $L local.get $ri i32.add local.get $j i32.const 3 i32.shl i32.add
+        local.get $A local.get $ri i32.add local.get $j i32.const 3 i32.shl i32.add f64.load
+        local.get $L local.get $ri i32.add local.get $L local.get $rj i32.add local.get $j call $dot4
+        f64.sub local.get $ljj f64.div f64.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br $rows
+      end end
+      ;; the strict upper triangle of row j is 0
+      local.get $j i32.const 1 i32.add local.set $i
+      block $zeros_done loop $zeros
+        local.get $i local.get $q i32.ge_s br_if $zeros_done
+        local.get $L local.get $rj i32.add local.get $i i32.const 3 i32.shl i32.add f64.const 0 f64.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br $zeros
+      end end
+      local.get $j i32.const 1 i32.add local.set $j
+      br $cols
+    end end
+    local.get $ok i32.const 1 i32.store)
+
+  ;; A⁻¹ (full, into the q×q region out) from the factor L of A, as cholesky.ts `choleskyInverse` computes it,
+  ;; with the q×q region work as its U = L⁻ᵀ (one task: the range is ignored).
+  (func (export "chol_inverse") (param $P i32) (param $a i32) (param $b i32) (param $scratch i32)
+    (local $L i32) (local $q i32) (local $out i32) (local $U i32) (local $row i32)
+    (local $j i32) (local $i i32) (local $rj i32) (local $ri i32) (local $s f64)
+    local.get $P i32.load offset=4 local.set $L
+    local.get $P i32.load offset=8 local.set $q
+    local.get $P i32.load offset=12 local.set $out
+    local.get $P i32.load offset=16 local.set $U
+    local.get $q i32.const 3 i32.shl local.set $row
+    block $cols_done loop $cols
+      local.get $j local.get $q i32.ge_s br_if $cols_done
+      local.get $j local.get $row i32.mul local.set $rj
+      ;; U[j][k] = 0 for k < j
+      i32.const 0 local.set $i
+      block $zeros_done loop $zeros
+        local.get $i local.get $j i32.ge_s br_if $zeros_done
+        local.get $U local.get $rj i32.add local.get $i i32.const 3 i32.shl i32.add f64.const 0 f64.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br $zeros
+      end end
+      ;; U[j][j] = 1 / L[j][j]
+      local.get $U local.get $rj i32.add local.get $j i32.const 3 i32.shl i32.add
+      f64.const 1 local.get $L local.get $rj i32.add local.get $j i32.const 3 i32.shl i32.add f64.load f64.div f64.store
+      ;; U[j][i] = −(Σ_{k=j}^{i−1} L[i][k]·U[j][k]) / L[i][i] for i > j
+      local.get $j i32.const 1 i32.add local.set $i
+      block $rows_done loop $rows
+        local.get $i local.get $q i32.ge_s br_if $rows_done
+        local.get $i local.get $row i32.mul local.set $ri
+        local.get $U local.get $rj i32.add local.get $i i32.const 3 i32.shl i32.add
+        local.get $L local.get $ri i32.add local.get $j i32.const 3 i32.shl i32.add
+        local.get $U local.get $rj i32.add local.get $j i32.const 3 i32.shl i32.add
+        local.get $i local.get $j i32.sub call $dot4 f64.neg
+        local.get $L local.get $ri i32.add local.get $i i32.const 3 i32.shl i32.add f64.load f64.div f64.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br $rows
+      end end
+      local.get $j i32.const 1 i32.add local.set $j
+      br $cols
+    end end
+    ;; out[i][j] = out[j][i] = Σ_{k≥i} U[i][k]·U[j][k] for j ≤ i
+    i32.const 0 local.set $i
+    block $out_done loop $outer
+      local.get $i local.get $q i32.ge_s br_if $out_done
+      local.get $i local.get $row i32.mul local.set $ri
+      i32.const 0 local.set $j
+      block $inner_done loop $inner
+        local.get $j local.get $i i32.gt_s br_if $inner_done
+        local.get $j local.get $row i32.mul local.set $rj
+        local.get $U local.get $ri i32.add local.get $i i32.const 3 i32.shl i32.add
+        local.get $U local.get $rj i32.add local.get $i i32.const 3 i32.shl i32.add
+        local.get $q local.get $i i32.sub call $dot4 local.set $s
+        local.get $out local.get $ri i32.add local.get $j i32.const 3 i32.shl i32.add local.get $s f64.store
+        local.get $out local.get $rj i32.add local.get $i i32.const 3 i32.shl i32.add local.get $s f64.store
+        local.get $j i32.const 1 i32.add local.set $j
+        br $inner
+      end end
+      local.get $i i32.const 1 i32.add local.set $i
+      br $outer
+    end end)
 )

@@ -29,6 +29,8 @@ export const KERNEL_NAMES = [
   "centre_rows",
   "pair_dist_tile",
   "kmeans_sums",
+  "chol_factor",
+  "chol_inverse",
 ] as const;
 
 // Words of the mailbox: the claim word is BigInt64 word 0 (Int32 words 0 and 1), job number << 32 | next task.
