@@ -16,7 +16,7 @@ import { binExpr, formatDay, parseDay } from "../../src/server/ranges.js";
 import { dimensionExpr } from "../../src/server/sql.js";
 import { MAX_TABLE_ROWS } from "../../src/server/start-server.js";
 import { createRng } from "../../src/util/random.js";
-import { describe as describeSet, Knowledge, type Description } from "./attacker.js";
+import { describeFilter, Knowledge, type Description } from "./attacker.js";
 import { servedRows } from "./truth.js";
 
 /**
@@ -58,14 +58,124 @@ export interface AttackOutcome {
   tableCells: number;
 }
 
-interface Row {
+/**
+ * One column of the truth (a dimension, or a range column's cells by number): each row's value as a code, one code
+ * per value as `vkey` tells values apart. Record sets are ascending lists of row numbers (indices into the truth).
+ */
+interface Column {
+  /** The values, by code. */
   values: FilterValue[];
-  target: boolean;
-  scoreBin: number | null;
-  /** The row's `_score` (null when unscored) and `_row`, for the calibration bins and the top-N% ranking. */
-  score: number | null;
-  row: number;
+  /** Each row's code. */
+  codes: Int32Array;
+  /** The code of each value, by its vkey. */
+  codeOf: Map<string, number>;
+  /** True for a range column, whose filter values are ranges "lo..hi" of cells. */
+  range: boolean;
+  /** The rows each filter value matches, found on first use (by `wantKey`). */
+  matching: Map<string, Uint32Array>;
+}
+
+/** A column of `values` (each row's). */
+function columnOf(values: FilterValue[], range: boolean): Column {
+  const codeOf = new Map<string, number>();
+  const distinct: FilterValue[] = [];
+  const codes = Int32Array.from(values, (v) => {
+    const key = vkey(v);
+    let code = codeOf.get(key);
+    if (code === undefined) {
+      codeOf.set(key, (code = distinct.length));
+      distinct.push(v);
+    }
+    return code;
+  });
+  return { values: distinct, codes, codeOf, range, matching: new Map() };
+}
+
+/** The key a filter value's matching rows are kept under: values that `matches` tests alike share one. */
+const wantKey = (want: FilterValue): string => (want === null ? "null" : `${typeof want}:${String(want)}`);
+
+/** The rows whose code is marked in `hit`, ascending. */
+function rowsWhere(codes: Int32Array, hit: Uint8Array): Uint32Array {
+  let size = 0;
+  for (const c of codes) size += hit[c];
+  const out = new Uint32Array(size);
+  let j = 0;
+  codes.forEach((c, x) => {
+    if (hit[c]) out[j++] = x;
+  });
+  return out;
+}
+
+/** The rows in both ascending lists: each row of the shorter one searched for in the longer (galloping). */
+function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
+  if (a.length > b.length) [a, b] = [b, a];
+  const out = new Uint32Array(a.length);
+  let size = 0;
+  let lo = 0;
+  for (const x of a) {
+    // Every row of b before lo is below x: widen [lo, hi] until b[hi] is at least x, then bisect it.
+    let hi = lo;
+    for (let step = 1; hi < b.length && b[hi] < x; step *= 2) {
+      lo = hi + 1;
+      hi += step;
+    }
+    hi = Math.min(hi, b.length);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (b[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === b.length) break;
+    if (b[lo] === x) out[size++] = x;
+  }
+  return out.slice(0, size);
+}
+
+/** The rows in either ascending list, ascending, each once. */
+function union(a: Uint32Array, b: Uint32Array): Uint32Array {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out = new Uint32Array(a.length + b.length);
+  let [i, j, size] = [0, 0, 0];
+  while (i < a.length || j < b.length) {
+    const x = j === b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+    out[size++] = x;
+    if (i < a.length && a[i] === x) ++i;
+    if (j < b.length && b[j] === x) ++j;
+  }
+  return out.slice(0, size);
+}
+
+/** One filter of a description (a dimension and its values), numbered. */
+interface Part {
+  id: number;
+  dim: string;
+  /** Its text in the description's (describeFilter's). */
+  text: string;
+  /** A 30-bit mix of the number: a description is found by the sum of its filters' mixes. */
+  mix: number;
+}
+
+/** A description the attacker used. */
+interface Described {
+  text: string;
+  /** Its number in the attacker's knowledge. */
+  id: number;
+  /** The latest description of that text (its keys' order is the order of its nested facts). */
+  d: Description;
+  parts: Part[];
+  /** The sum of its filters' mixes (30 bits), and the next description with the same sum. */
   hash: number;
+  sameHash?: Described;
+  /** The number of its positives, once named. */
+  pos?: number;
+}
+
+const MIX_MASK = 0x3fffffff;
+
+/** True when two descriptions' filters are the same (each filter once in each). */
+function sameParts(a: Part[], b: Part[]): boolean {
+  return a.length === b.length && a.every((p) => b.includes(p));
 }
 
 interface Group {
@@ -150,7 +260,7 @@ export async function attackRun(
   rangeViews.forEach((r, j) => index.set(`range:${r.column}`, dims.length + j));
   const rangeIndex = new Set(rangeViews.map((_, j) => dims.length + j));
 
-  // The truth: every row's dimension values as the server computes them.
+  // The truth: every row's dimension values as the server computes them, column by column.
   const exprs = [
     ...dims.map((d, i) => `${dimensionExpr(d)} AS "d${i}"`),
     ...rangeViews.map(
@@ -168,22 +278,80 @@ export async function attackRun(
   const raw = await db.query(
     `SELECT "_row" AS r, ${exprs.join(", ")}, ${hit} AS y, ${score} AS b, ${rawScore}::DOUBLE AS s FROM ${servedRows(dir)}`,
   );
-  const rows: Row[] = raw.map((r) => ({
-    values: exprs.map((_, i) => (r[`d${i}`] === null ? null : rangeIndex.has(i) ? Number(r[`d${i}`]) : (r[`d${i}`] as FilterValue))),
-    target: r.y === true,
-    scoreBin: r.b === null ? null : Number(r.b),
-    score: r.s === null ? null : Number(r.s),
-    row: Number(r.r),
-    hash: rowHash(Number(r.r)),
-  }));
+  const columns: Column[] = exprs.map((_, i) =>
+    columnOf(
+      raw.map((r) => (r[`d${i}`] === null ? null : rangeIndex.has(i) ? Number(r[`d${i}`]) : (r[`d${i}`] as FilterValue))),
+      rangeIndex.has(i),
+    ),
+  );
+  const isTarget = Uint8Array.from(raw, (r) => (r.y === true ? 1 : 0));
+  /** The score bin of each row, −1 when unscored. */
+  const scoreBin = Int32Array.from(raw, (r) => (r.b === null ? -1 : Number(r.b)));
+  /** The `_score` (when `isScored`) and `_row` of each row, for the calibration bins and the top-N% ranking. */
+  const isScored = Uint8Array.from(raw, (r) => (r.s === null ? 0 : 1));
+  const scores = Float64Array.from(raw, (r) => (r.s === null ? 0 : Number(r.s)));
+  const rowNumber = Float64Array.from(raw, (r) => Number(r.r));
+  const hash = Uint32Array.from(rowNumber, rowHash);
+  const allRows = Uint32Array.from(raw, (_, x) => x);
+  const columnIndex = (dim: string): number => {
+    const c = index.get(dim);
+    if (c === undefined) throw new Error(`no dimension ${dim} in run ${run.id}`);
+    return c;
+  };
 
   const k = new Knowledge();
-  // Every description used, by its text, for the nested facts at the end.
-  const described = new Map<string, Description>();
+  // Every description used, by its filters: each filter's text is made and numbered once, and each description's
+  // text (describe's) once. A description is found by the sum of its filters' mixes (the same sum less a filter's
+  // mix finds it without that filter), and told apart from others of the same sum by its filters.
+  const partsByText = new Map<string, Part>();
+  const oneValueParts = new Map<string, Map<FilterValue, Part>>();
+  const partOf = (dim: string, values: FilterValue[]): Part => {
+    let byValue: Map<FilterValue, Part> | undefined;
+    if (values.length === 1) {
+      byValue = oneValueParts.get(dim);
+      if (!byValue) oneValueParts.set(dim, (byValue = new Map<FilterValue, Part>()));
+      const known = byValue.get(values[0]);
+      if (known) return known;
+    }
+    const text = describeFilter(dim, values);
+    let part = partsByText.get(text);
+    if (!part) {
+      const id = partsByText.size;
+      partsByText.set(text, (part = { id, dim, text, mix: rowHash(id) & MIX_MASK }));
+    }
+    byValue?.set(values[0], part);
+    return part;
+  };
+  const partsOf = (d: Description): Part[] =>
+    Object.keys(d)
+      .filter((dim) => d[dim].length > 0)
+      .map((dim) => partOf(dim, d[dim]));
+  /** The text of a description (describe's): its filters' texts, sorted by dimension. */
+  const textOf = (ps: Part[]): string =>
+    [...ps]
+      .sort((a, b) => (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0))
+      .map((p) => p.text)
+      .join("&");
+  /** The descriptions in the order they were first used, and by the sum of their filters' mixes. */
+  const described: Described[] = [];
+  const byHash = new Map<number, Described>();
+  const find = (ps: Part[], hash: number): Described | undefined => {
+    let set = byHash.get(hash);
+    while (set && !sameParts(set.parts, ps)) set = set.sameHash;
+    return set;
+  };
   const key = (d: Description): string => {
-    const text = describeSet(d);
-    described.set(text, d);
-    return text;
+    const ps = partsOf(d);
+    const hash = ps.reduce((h, p) => (h + p.mix) & MIX_MASK, 0);
+    let set = find(ps, hash);
+    if (!set) {
+      const text = textOf(ps);
+      set = { text, id: k.id(text), d, parts: ps, hash, sameHash: byHash.get(hash) };
+      byHash.set(hash, set);
+      described.push(set);
+    }
+    set.d = d;
+    return set.text;
   };
   const bad: string[] = [];
   const badRates: string[] = [];
@@ -193,32 +361,61 @@ export async function attackRun(
   let queries = 0;
   let tableCells = 0;
 
-  const select = (d: Description): Row[] => {
-    // One test per filter, with its ranges read once (not once per row).
-    const tests = Object.entries(d).map(([dim, values]) => {
-      const i = index.get(dim) ?? -1;
-      if (!rangeIndex.has(i)) return (r: Row) => values.some((v) => matches(r.values[i], v));
-      const ranges = values.map((v) => (v === null ? null : parseRange(String(v))));
-      return (r: Row) => ranges.some((range, j) => (range === null ? matches(r.values[i], values[j]) : inRange(r.values[i], range)));
-    });
-    return rows.filter((r) => tests.every((t) => t(r)));
+  /** The rows of column `c` that filter value `want` matches (a range "lo..hi" of cells in a range column). */
+  const matching = (c: number, want: FilterValue): Uint32Array => {
+    const column = columns[c];
+    const wk = wantKey(want);
+    let found = column.matching.get(wk);
+    if (!found) {
+      const range = column.range && want !== null ? parseRange(String(want)) : null;
+      const hit = Uint8Array.from(column.values, (v) => ((range ? inRange(v, range) : matches(v, want)) ? 1 : 0));
+      column.matching.set(wk, (found = rowsWhere(column.codes, hit)));
+    }
+    return found;
   };
-  const groups = (subset: Row[], by: (r: Row) => unknown): Map<string, Group> => {
-    const out = new Map<string, Group>();
-    for (const r of subset) {
-      const g = vkey(by(r));
-      let acc = out.get(g);
-      if (!acc) out.set(g, (acc = { n: 0, sum: 0, pos: 0, posSum: 0 }));
+  /** The rows matching a description: one of the values of each of its filters. */
+  const select = (d: Description): Uint32Array => {
+    let out: Uint32Array = allRows;
+    for (const [dim, values] of Object.entries(d)) {
+      const c = columnIndex(dim);
+      const rows = values.map((v) => matching(c, v)).reduce(union, new Uint32Array(0));
+      out = out === allRows ? rows : intersect(out, rows);
+    }
+    return out;
+  };
+  /** The groups of `subset` by `code` (of `size` codes; a row coded −1 is in none). */
+  const groups = (subset: ArrayLike<number>, size: number, code: (x: number) => number): Group[] => {
+    const out = Array.from({ length: size }, (): Group => ({ n: 0, sum: 0, pos: 0, posSum: 0 }));
+    for (let j = 0; j < subset.length; ++j) {
+      const x = subset[j];
+      const c = code(x);
+      if (c < 0) continue;
+      const acc = out[c];
       ++acc.n;
-      acc.sum = (acc.sum + r.hash) >>> 0;
-      if (r.target) {
+      acc.sum = (acc.sum + hash[x]) >>> 0;
+      if (isTarget[x]) {
         ++acc.pos;
-        acc.posSum = (acc.posSum + r.hash) >>> 0;
+        acc.posSum = (acc.posSum + hash[x]) >>> 0;
       }
     }
     return out;
   };
+  /** All of `subset` as one group. */
+  const whole = (subset: ArrayLike<number>): Group => groups(subset, 1, () => 0)[0];
+  /** The groups of `subset` by the value of column `c`. */
+  const groupsBy = (subset: Uint32Array, c: number): Group[] => {
+    const { codes } = columns[c];
+    return groups(subset, columns[c].values.length, (x) => codes[x]);
+  };
   const none: Group = { n: 0, sum: 0, pos: 0, posSum: 0 };
+  /** The group of value `v` among groups of column `c` (none when no row has it). */
+  const groupOf = (gs: Group[], c: number, v: FilterValue): Group => {
+    const code = columns[c].codeOf.get(vkey(v));
+    return code === undefined ? none : gs[code];
+  };
+  /** Group `i` of groups `gs` (none past the last). */
+  const nth = (gs: Group[], i: number): Group => (i < gs.length ? gs[i] : none);
+  const positivesIn = (subset: Uint32Array): number => subset.reduce((sum, x) => sum + isTarget[x], 0);
   const checkCount = (what: string, published: number | null | undefined) => {
     if (published === null || published === undefined) return;
     if (published < m) bad.push(`${what}: ${published} < min_cell`);
@@ -255,30 +452,30 @@ export async function attackRun(
     const subset = select(base);
     const baseDesc = key(base);
     const total = (await post<{ rows: QueryRow[] }>("query", { filters: base })).rows[0];
-    record(baseDesc, groups(subset, () => null).get(vkey(null)) ?? none, total);
+    record(baseDesc, whole(subset), total);
     for (const d of dims) {
       if (Object.hasOwn(base, d.key)) continue;
-      const i = index.get(d.key) ?? -1;
+      const i = columnIndex(d.key);
       // Split by cluster only when the base does not filter the cluster itself (the cells would be other sets).
       const splitBy = clusterKey !== undefined && d.key !== clusterKey && !Object.hasOwn(base, clusterKey) ? clusterKey : undefined;
       const byCluster = splitBy !== undefined;
       const answer = await post<{ rows: QueryRow[] }>("query", { filters: base, group_by: d.key, by_cluster: byCluster });
-      const truth = groups(subset, (r) => r.values[i]);
+      const truth = groupsBy(subset, i);
       const parts: string[] = [];
       for (const row of answer.rows) {
         const cellDesc = key({ ...base, [d.key]: [row.key] });
         parts.push(cellDesc);
-        const g = truth.get(vkey(row.key)) ?? none;
+        const g = groupOf(truth, i, row.key);
         record(cellDesc, g, row);
         if (splitBy !== undefined && row.clusters) {
-          const ci = index.get(splitBy) ?? -1;
-          const cellRows = subset.filter((r) => matches(r.values[i], row.key));
-          const byC = groups(cellRows, (r) => r.values[ci]);
+          const ci = columnIndex(splitBy);
+          const cellRows = intersect(subset, matching(i, row.key));
+          const byC = groupsBy(cellRows, ci);
           const clusterParts: string[] = [];
           for (const [c, count] of Object.entries(row.clusters)) {
             const cd = key({ ...base, [d.key]: [row.key], [splitBy]: [Number(c)] });
             clusterParts.push(cd);
-            const cg = byC.get(vkey(Number(c))) ?? none;
+            const cg = groupOf(byC, ci, Number(c));
             record(cd, cg, { count });
             const share = row.cluster_shares?.[c];
             if (share !== null && share !== undefined && (cg.n < m || g.n - cg.n < m)) {
@@ -297,13 +494,16 @@ export async function attackRun(
     }
     if (histogram && run.has_score) {
       const answer = await post<{ bins: HistogramBin[] }>("histogram", { filters: base, bins });
-      const truth = groups(subset, (r) => r.scoreBin);
+      const truth = groups(subset, bins, (x) => scoreBin[x]);
       const scored = `${baseDesc}|scored`;
-      k.unknown(scored, subset.filter((r) => r.scoreBin !== null).length);
+      k.unknown(
+        scored,
+        subset.reduce((sum, x) => sum + (scoreBin[x] >= 0 ? 1 : 0), 0),
+      );
       k.subset(baseDesc, scored);
       const parts: string[] = [];
       answer.bins.forEach((bin, b) => {
-        const g = truth.get(vkey(b)) ?? none;
+        const g = nth(truth, b);
         const bd = `${baseDesc}|bin=${b}`;
         parts.push(bd);
         checkCount(bd, bin.count);
@@ -330,35 +530,41 @@ export async function attackRun(
    * The calibration curve (a partition of the scored records into fixed score bins, each with its positives) and
    * the top-N% flagging chart (nested sets of the highest-scored records, each with its positives) of one base.
    */
-  const attackRisk = async (base: Description, subset: Row[], baseDesc: string) => {
+  const attackRisk = async (base: Description, subset: Uint32Array, baseDesc: string) => {
     const scored = `${baseDesc}|scored`;
-    const scoredRows = subset.filter((r) => r.score !== null);
+    const scoredRows = subset.filter((x) => isScored[x] === 1);
     k.unknown(scored, scoredRows.length);
     k.subset(baseDesc, scored);
     const cal = await post<CalibrationResponse>("calibration", { filters: base });
     const starts = cal.bins.map((b) => b.start);
-    const binOf = (x: number) => starts.filter((e, i) => i > 0 && x >= e).length;
-    const truth = groups(scoredRows, (r) => binOf(r.score ?? 0));
+    /** The calibration bin of score s: how many of the starts after the first it reaches. */
+    const binOf = (s: number) => {
+      let b = 0;
+      for (let i = 1; i < starts.length; ++i) if (s >= starts[i]) ++b;
+      return b;
+    };
+    const truth = groups(scoredRows, starts.length, (x) => binOf(scores[x]));
     const parts: string[] = [];
     cal.bins.forEach((bin, i) => {
       const bd = `${baseDesc}|cal=${i}`;
       parts.push(bd);
-      record(bd, truth.get(vkey(i)) ?? none, bin);
+      record(bd, nth(truth, i), bin);
       k.subset(`${baseDesc}|pos`, `${bd}|pos`);
     });
     k.partition(scored, parts);
-    record(scored, groups(scoredRows, () => null).get(vkey(null)) ?? none, cal.total);
+    record(scored, whole(scoredRows), cal.total);
     const flag = await post<FlaggingResponse>("flagging", { filters: base });
-    const ranked = [...scoredRows].sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.row - b.row);
+    const ranked = Uint32Array.from([...scoredRows].sort((a, b) => scores[b] - scores[a] || rowNumber[a] - rowNumber[b]));
+    const positives = positivesIn(scoredRows);
     let previous: string | undefined;
     for (const p of flag.points) {
-      const top = ranked.slice(0, Math.ceil((p.percent * ranked.length) / 100));
+      const top = ranked.subarray(0, Math.ceil((p.percent * ranked.length) / 100));
       const fd = `${baseDesc}|top=${p.percent}`;
-      const g = groups(top, () => null).get(vkey(null)) ?? none;
+      const g = whole(top);
       record(fd, g, { count: p.flagged, positives: p.positives, rate: null });
       for (const [share, part, rest] of [
         [p.precision, g.pos, g.n - g.pos],
-        [p.percent === 100 ? null : p.captured, g.pos, scoredRows.filter((r) => r.target).length - g.pos],
+        [p.percent === 100 ? null : p.captured, g.pos, positives - g.pos],
       ] as const)
         if (share !== null && (part < m || rest < m)) badRates.push(`${fd}: share ${share} with ${part} of ${part + rest}`);
       k.subset(scored, fd);
@@ -372,7 +578,7 @@ export async function attackRun(
   };
 
   /** The drill-down table of one base grouped by two other dimensions: each cell, and the partitions it implies. */
-  const attackTable = async (base: Description, subset: Row[], baseDesc: string) => {
+  const attackTable = async (base: Description, subset: Uint32Array, baseDesc: string) => {
     const free = dims.filter((d) => !Object.hasOwn(base, d.key));
     // Pairs the server answers: at most MAX_TABLE_ROWS combinations (Baltimore's area × neighbourhood is refused).
     const size = (d: DimensionView) => Math.max(1, domains.get(d.key)?.length ?? 0);
@@ -386,8 +592,23 @@ export async function attackRun(
     const [a, b] = pick(fitting.slice(0, Math.ceil(fitting.length / 2)));
     const answer = await post<TableResponse>("table", { filters: base, group_by: [a.key, b.key] });
     tableCells += answer.rows.length;
-    const [ia, ib] = [index.get(a.key) ?? -1, index.get(b.key) ?? -1];
-    const truth = groups(subset, (r) => [r.values[ia], r.values[ib]]);
+    const [ia, ib] = [columnIndex(a.key), columnIndex(b.key)];
+    // The groups by the pair of values: by the pair of codes, then by the pair's vkey (which may join codes).
+    const [A, B] = [columns[ia], columns[ib]];
+    const byCodes = groups(subset, A.values.length * B.values.length, (x) => A.codes[x] * B.values.length + B.codes[x]);
+    const truth = new Map<string, Group>();
+    byCodes.forEach((g, code) => {
+      if (!g.n) return;
+      const pair = vkey([A.values[Math.floor(code / B.values.length)], B.values[code % B.values.length]]);
+      const acc = truth.get(pair);
+      if (!acc) truth.set(pair, g);
+      else {
+        acc.n += g.n;
+        acc.sum = (acc.sum + g.sum) >>> 0;
+        acc.pos += g.pos;
+        acc.posSum = (acc.posSum + g.posSum) >>> 0;
+      }
+    });
     // Each value of either dimension is a row or column of the table: its cells partition base ∧ that value.
     const lines = new Map<string, { i: number; value: FilterValue; cells: string[] }>();
     const all: string[] = [];
@@ -413,12 +634,12 @@ export async function attackRun(
         all.map((p) => `${p}|pos`),
       );
     for (const [td, { i, value, cells }] of lines) {
-      const inLine = subset.filter((r) => matches(r.values[i], value));
+      const inLine = intersect(subset, matching(i, value));
       k.unknown(td, inLine.length);
       k.subset(baseDesc, td);
       k.partition(td, cells);
       if (target) {
-        k.unknown(`${td}|pos`, inLine.filter((r) => r.target).length);
+        k.unknown(`${td}|pos`, positivesIn(inLine));
         k.partition(
           `${td}|pos`,
           cells.map((p) => `${p}|pos`),
@@ -488,7 +709,7 @@ export async function attackRun(
   const total = async (d: Description) => {
     const desc = key(d);
     const row = (await post<{ rows: QueryRow[] }>("query", { filters: filtersOf(d), ranges: rangesOf(d) })).rows[0];
-    record(desc, groups(select(d), () => null).get(vkey(null)) ?? none, row);
+    record(desc, whole(select(d)), row);
     return desc;
   };
   for (const [j, r] of rangeViews.entries()) {
@@ -511,16 +732,10 @@ export async function attackRun(
               : r.kind === "numeric"
                 ? `${Math.round((Number(bin.start) - r.start) / r.width)}..${Math.round((Number(bin.end) - r.start) / r.width)}`
                 : `${Number(parseDay(bin.start)) / DAY_MS}..${Number(parseDay(bin.end)) / DAY_MS}`;
-          const range = value === null ? null : parseRange(value);
           const cell: Description = { ...base, [dim]: [value] };
           const desc = key(cell);
           parts.push(desc);
-          const g =
-            groups(
-              subset.filter((row) => (range === null ? row.values[dims.length + j] === null : inRange(row.values[dims.length + j], range))),
-              () => null,
-            ).get(vkey(null)) ?? none;
-          record(desc, g, bin);
+          record(desc, whole(intersect(subset, matching(dims.length + j, value))), bin);
         }
         k.partition(baseDesc, parts);
         if (target)
@@ -544,12 +759,12 @@ export async function attackRun(
         if (t === 0) {
           const d = pick(dims);
           if (Object.hasOwn(base, d.key)) continue;
-          const i = index.get(d.key) ?? -1;
+          const i = columnIndex(d.key);
           const answer = await post<{ rows: QueryRow[] }>("query", { filters: filtersOf(ab), ranges: rangesOf(ab), group_by: d.key });
-          const truth = groups(select(ab), (row) => row.values[i]);
+          const truth = groupsBy(select(ab), i);
           const parts = answer.rows.map((row) => {
             const desc = key({ ...ab, [d.key]: [row.key] });
-            record(desc, truth.get(vkey(row.key)) ?? none, row);
+            record(desc, groupOf(truth, i, row.key), row);
             return desc;
           });
           k.partition(dab, parts);
@@ -561,7 +776,7 @@ export async function attackRun(
   // Two-value filters: the sum of the two one-value sets, and a superset of each.
   for (const d of multi) {
     const [dim] = Object.keys(d);
-    const g = groups(select(d), () => null).get(vkey(null)) ?? none;
+    const g = whole(select(d));
     const row = (await post<{ rows: QueryRow[] }>("query", { filters: d })).rows[0];
     const desc = key(d);
     record(desc, g, row);
@@ -574,20 +789,25 @@ export async function attackRun(
       );
   }
 
-  // Nested facts: every answered set is a subset of the set without one of its filters.
-  for (const [desc, d] of described) {
-    if (!k.answers.has(desc)) continue;
-    for (const dim of Object.keys(d)) {
-      const p = describeSet(Object.fromEntries(Object.entries(d).filter(([other]) => other !== dim)));
-      if (!k.answers.has(p)) continue;
-      k.subset(p, desc);
-      if (target) k.subset(`${p}|pos`, `${desc}|pos`);
+  // Nested facts: every answered set is a subset of the set without one of its filters (a set answered has been
+  // described, so that one is found among the descriptions).
+  const posOf = (set: Described): number => (set.pos ??= k.id(`${set.text}|pos`));
+  for (const set of described) {
+    if (!k.observation(set.id)) continue;
+    for (const dim of Object.keys(set.d)) {
+      // Without a filter that has no values: the same description.
+      const part = set.d[dim].length ? set.parts.find((p) => p.dim === dim) : undefined;
+      const rest = part ? set.parts.filter((p) => p !== part) : set.parts;
+      const parent = part ? find(rest, (set.hash - part.mix) & MIX_MASK) : set;
+      if (!parent || !k.observation(parent.id)) continue;
+      k.subset(parent.id, set.id);
+      if (target) k.subset(posOf(parent), posOf(set));
     }
-    if (target) k.subset(desc, `${desc}|pos`);
+    if (target) k.subset(set.id, posOf(set));
   }
   for (const d of multi) {
     const [dim] = Object.keys(d);
-    for (const v of d[dim]) k.subset(describeSet(d), describeSet({ [dim]: [v] }));
+    for (const v of d[dim]) k.subset(textOf(partsOf(d)), textOf(partsOf({ [dim]: [v] })));
   }
   return { knowledge: k, queries, badCounts: bad, badRates, tableCells };
 }

@@ -28,20 +28,20 @@ import type { DisclosurePolicy } from "../../src/disclosure/policy.js";
 /** A filter description: dimension key → accepted values (one value for a group cell). */
 export type Description = Record<string, (string | number | boolean | null)[]>;
 
+/** The text of one filter of a description: its dimension and its values, sorted (a part of `describe`'s text). */
+export function describeFilter(dim: string, values: Description[string]): string {
+  // One value (most descriptions): the same text as the sorted list of one.
+  const list =
+    values.length === 1 ? `[${JSON.stringify(JSON.stringify(values[0]))}]` : JSON.stringify(values.map((v) => JSON.stringify(v)).sort());
+  return `${dim}=${list}`;
+}
+
 /** Canonical text of a description (sorted keys and values), with an optional suffix such as "|pos". */
 export function describe(d: Description, suffix = ""): string {
   const parts = Object.keys(d)
     .filter((k) => d[k].length > 0)
     .sort()
-    .map((k) => {
-      const values = d[k];
-      // One value (most descriptions): the same text as the sorted list of one.
-      const list =
-        values.length === 1
-          ? `[${JSON.stringify(JSON.stringify(values[0]))}]`
-          : JSON.stringify(values.map((v) => JSON.stringify(v)).sort());
-      return `${k}=${list}`;
-    });
+    .map((k) => describeFilter(k, d[k]));
   return parts.join("&") + suffix;
 }
 
@@ -58,21 +58,68 @@ export interface Hidden {
   n: number;
 }
 
-/** What the attacker knows: answers by description, unanswered sets, and the facts linking them. */
+/** A record set: its description, or its number in a `Knowledge` (`Knowledge.id`). */
+export type SetRef = string | number;
+
+/**
+ * What the attacker knows: answers by description, unanswered sets, and the facts linking them. Every set named is
+ * numbered once, in the order it was first named, and the facts are kept as set numbers (for `analyse`).
+ */
 export class Knowledge {
   readonly answers = new Map<string, Observation>();
   readonly unknowns = new Map<string, Hidden>();
-  readonly partitions: { total: string; parts: string[] }[] = [];
-  readonly nested: { sup: string; sub: string }[] = [];
+  /** Partition f: set partTotal[f] is the disjoint union of sets partSets[partStart[f]] to partSets[partStart[f + 1] - 1]. */
+  readonly partTotal: number[] = [];
+  readonly partStart: number[] = [0];
+  readonly partSets: number[] = [];
+  /** Nested fact f: set nestSup[f] contains set nestSub[f]. */
+  readonly nestSup: number[] = [];
+  readonly nestSub: number[] = [];
   /** Answers that disagree for the same record set (must stay empty). */
   readonly inconsistent: string[] = [];
+  /** The numbers of the sets answered, and of the hidden ones, each in the order it was first recorded. */
+  readonly answeredSets: number[] = [];
+  readonly hiddenSets: number[] = [];
   private readonly byFingerprint = new Map<string, { desc: string; published: number | null }>();
+  private readonly ids = new Map<string, number>();
+  private readonly names: string[] = [];
+  /** By set number: the set's latest answer, and its true size when hidden. */
+  private readonly observed: (Observation | undefined)[] = [];
+  private readonly hidden: (number | undefined)[] = [];
+
+  /** The number of set `desc` (a new one when it was not named before). */
+  id(desc: string): number {
+    let x = this.ids.get(desc);
+    if (x === undefined) {
+      x = this.names.length;
+      this.ids.set(desc, x);
+      this.names.push(desc);
+    }
+    return x;
+  }
+
+  private ref(s: SetRef): number {
+    return typeof s === "number" ? s : this.id(s);
+  }
+
+  /** The description of set number `x`. */
+  name(x: number): string {
+    return this.names[x];
+  }
+
+  /** How many sets were named (set numbers are 0 to this − 1). */
+  get sets(): number {
+    return this.names.length;
+  }
 
   /** Records an answer; the same record set answered twice differently is recorded as inconsistent. */
   answer(desc: string, o: Observation): void {
-    const prev = this.answers.get(desc);
+    const x = this.id(desc);
+    const prev = this.observed[x];
+    if (!prev) this.answeredSets.push(x);
     if (prev && prev.published !== o.published) this.inconsistent.push(`${desc}: ${String(prev.published)} then ${String(o.published)}`);
     this.answers.set(desc, o);
+    this.observed[x] = o;
     const same = this.byFingerprint.get(o.fingerprint);
     if (same && same.published !== o.published) {
       this.inconsistent.push(
@@ -83,18 +130,42 @@ export class Knowledge {
 
   unknown(desc: string, n: number): void {
     this.unknowns.set(desc, { n });
+    const x = this.id(desc);
+    if (this.hidden[x] === undefined) this.hiddenSets.push(x);
+    this.hidden[x] = n;
   }
 
-  partition(total: string, parts: string[]): void {
-    this.partitions.push({ total, parts });
+  partition(total: SetRef, parts: SetRef[]): void {
+    this.partTotal.push(this.ref(total));
+    for (const p of parts) this.partSets.push(this.ref(p));
+    this.partStart.push(this.partSets.length);
   }
 
-  subset(sup: string, sub: string): void {
-    if (sup !== sub) this.nested.push({ sup, sub });
+  subset(sup: SetRef, sub: SetRef): void {
+    const [a, b] = [this.ref(sup), this.ref(sub)];
+    if (a !== b) {
+      this.nestSup.push(a);
+      this.nestSub.push(b);
+    }
+  }
+
+  /** How many partitions are recorded. */
+  get partitions(): number {
+    return this.partTotal.length;
   }
 
   trueCount(desc: string): number | undefined {
     return this.answers.get(desc)?.n ?? this.unknowns.get(desc)?.n;
+  }
+
+  /** The latest answer of set number `x`, if it was answered. */
+  observation(x: number): Observation | undefined {
+    return this.observed[x];
+  }
+
+  /** The true size of set number `x` (answered or hidden), if known. */
+  trueCountOf(x: number): number | undefined {
+    return this.observed[x]?.n ?? this.hidden[x];
   }
 }
 
@@ -118,11 +189,6 @@ export interface AttackReport {
   unsound: string[];
 }
 
-interface Bounds {
-  lo: number;
-  hi: number;
-}
-
 /**
  * Runs the three attackers over what `k` holds and returns every small count pinned to one value.
  * @param policy the run's policy (its table is public)
@@ -130,78 +196,73 @@ interface Bounds {
 export function analyse(k: Knowledge, policy: DisclosurePolicy): AttackReport {
   const m = policy.min_cell;
   const small = (n: number) => n >= 1 && n < m;
-  const initial = new Map<string, Bounds>();
-  for (const [desc, o] of k.answers) {
+  // By set number: whether its true count is known (answered or hidden), that count, and the bounds its answer
+  // alone allows ([0, ∞) for a set without one).
+  const sets = k.sets;
+  const known = new Uint8Array(sets);
+  const n = new Float64Array(sets);
+  const lo0 = new Float64Array(sets);
+  const hi0 = new Float64Array(sets).fill(Infinity);
+  for (let x = 0; x < sets; ++x) {
+    const count = k.trueCountOf(x);
+    if (count === undefined) continue;
+    known[x] = 1;
+    n[x] = count;
+    const o = k.observation(x);
+    if (!o) continue;
     const c = consistentCounts(o.published, policy);
-    initial.set(desc, { lo: c.min, hi: c.max });
+    lo0[x] = c.min;
+    hi0[x] = c.max;
   }
-  for (const desc of k.unknowns.keys()) if (!initial.has(desc)) initial.set(desc, { lo: 0, hi: Infinity });
   const leaks: Leak[] = [];
   const unsound: string[] = [];
-  const strict = (sup: string, sub: string) => {
-    const a = k.answers.get(sup);
-    const b = k.answers.get(sub);
+  const { partTotal, partStart, partSets, nestSup, nestSub } = k;
+  // A nested pair is strict when both sets were answered and the answers differ (the same set always gets the same answer).
+  const nestStrict = Int8Array.from(nestSup, (sup, f) => {
+    const a = k.observation(sup);
+    const b = k.observation(nestSub[f]);
     return a && b && a.published !== b.published ? 1 : 0;
-  };
+  });
 
   // 1. Nested pairs, each from its two answers alone.
   let nestedPairs = 0;
   let smallDifferences = 0;
-  for (const { sup, sub } of k.nested) {
-    const A = initial.get(sup);
-    const B = initial.get(sub);
-    const nA = k.trueCount(sup);
-    const nB = k.trueCount(sub);
-    if (!A || !B || nA === undefined || nB === undefined) continue;
+  for (let f = 0; f < nestSup.length; ++f) {
+    const A = nestSup[f];
+    const B = nestSub[f];
+    if (!known[A] || !known[B]) continue;
     ++nestedPairs;
-    if (!small(nA - nB)) continue;
+    if (!small(n[A] - n[B])) continue;
     ++smallDifferences;
-    const lo = Math.max(strict(sup, sub), A.lo - B.hi);
-    const hi = A.hi - B.lo;
-    if (hi - lo < 1) leaks.push({ how: "nested", what: `${sup} minus ${sub}`, value: nA - nB });
+    const lo = Math.max(nestStrict[f], lo0[A] - hi0[B]);
+    const hi = hi0[A] - lo0[B];
+    if (hi - lo < 1) leaks.push({ how: "nested", what: `${k.name(A)} minus ${k.name(B)}`, value: n[A] - n[B] });
   }
 
   // 2. Partitions, each cell from its total and the other cells alone.
   let smallCells = 0;
-  for (const { total, parts } of k.partitions) {
-    const T = initial.get(total);
-    if (!T) continue;
-    const P = parts.map((p) => initial.get(p) ?? { lo: 0, hi: Infinity });
-    const sumLo = P.reduce((a, b) => a + b.lo, 0);
-    const sumHi = P.reduce((a, b) => a + b.hi, 0);
-    parts.forEach((p, i) => {
-      const n = k.trueCount(p);
-      if (n === undefined || !small(n)) return;
+  for (let f = 0; f < partTotal.length; ++f) {
+    const T = partTotal[f];
+    if (!known[T]) continue;
+    let sumLo = 0;
+    let sumHi = 0;
+    for (let q = partStart[f]; q < partStart[f + 1]; ++q) {
+      sumLo += lo0[partSets[q]];
+      sumHi += hi0[partSets[q]];
+    }
+    for (let q = partStart[f]; q < partStart[f + 1]; ++q) {
+      const x = partSets[q];
+      if (!known[x] || !small(n[x])) continue;
       ++smallCells;
-      const lo = Math.max(P[i].lo, T.lo - (sumHi - P[i].hi));
-      const hi = Math.min(P[i].hi, T.hi - (sumLo - P[i].lo));
-      if (hi - lo < 1) leaks.push({ how: "partition", what: `${p} within ${total}`, value: n });
-    });
+      const lo = Math.max(lo0[x], lo0[T] - (sumHi - hi0[x]));
+      const hi = Math.min(hi0[x], hi0[T] - (sumLo - lo0[x]));
+      if (hi - lo < 1) leaks.push({ how: "partition", what: `${k.name(x)} within ${k.name(T)}`, value: n[x] });
+    }
   }
 
-  // 3. Propagation over every fact at once, over sets numbered once (the facts as arrays of set numbers), in the
-  // order of the facts: the same tightenings as over the descriptions themselves, without a lookup per step.
-  const ids = new Map<string, number>();
-  const id = (d: string): number => {
-    let v = ids.get(d);
-    if (v === undefined) ids.set(d, (v = ids.size));
-    return v;
-  };
-  for (const d of initial.keys()) id(d);
-  const partTotal = Int32Array.from(k.partitions, (f) => id(f.total));
-  const partStart = new Int32Array(k.partitions.length + 1);
-  k.partitions.forEach((f, i) => (partStart[i + 1] = partStart[i] + f.parts.length));
-  const partSets = Int32Array.from(k.partitions.flatMap((f) => f.parts.map(id)));
-  const nestSup = Int32Array.from(k.nested, (f) => id(f.sup));
-  const nestSub = Int32Array.from(k.nested, (f) => id(f.sub));
-  const nestStrict = Int8Array.from(k.nested, (f) => strict(f.sup, f.sub));
-  const lo = new Float64Array(ids.size);
-  const hi = new Float64Array(ids.size).fill(Infinity);
-  for (const [d, v] of initial) {
-    const x = id(d);
-    lo[x] = v.lo;
-    hi[x] = v.hi;
-  }
+  // 3. Propagation over every fact at once, in the order of the facts.
+  const lo = lo0.slice();
+  const hi = hi0.slice();
   for (let round = 0, changed = true; changed && round < 200; ++round) {
     changed = false;
     const tighten = (x: number, l: number, h: number) => {
@@ -235,30 +296,29 @@ export function analyse(k: Knowledge, policy: DisclosurePolicy): AttackReport {
       tighten(A, lo[B] + nestStrict[f], Infinity);
     }
   }
+  // Every set with a known count, the answered ones first (each in the order it was first recorded).
   let smallSets = 0;
-  for (const [desc, x] of ids) {
-    const n = k.trueCount(desc);
-    if (n === undefined) continue;
-    if (n < lo[x] || n > hi[x]) unsound.push(`${desc}: true ${n} outside [${lo[x]}, ${hi[x]}]`);
-    if (!small(n)) continue;
+  const check = (x: number) => {
+    if (n[x] < lo[x] || n[x] > hi[x]) unsound.push(`${k.name(x)}: true ${n[x]} outside [${lo[x]}, ${hi[x]}]`);
+    if (!small(n[x])) return;
     ++smallSets;
-    if (hi[x] - lo[x] < 1) leaks.push({ how: "propagated", what: desc, value: n });
-  }
-  k.nested.forEach(({ sup, sub }, f) => {
-    const nA = k.trueCount(sup);
-    const nB = k.trueCount(sub);
-    if (nA === undefined || nB === undefined || !small(nA - nB)) return;
+    if (hi[x] - lo[x] < 1) leaks.push({ how: "propagated", what: k.name(x), value: n[x] });
+  };
+  for (const x of k.answeredSets) check(x);
+  for (const x of k.hiddenSets) if (!k.observation(x)) check(x);
+  for (let f = 0; f < nestSup.length; ++f) {
     const A = nestSup[f];
     const B = nestSub[f];
+    if (!known[A] || !known[B] || !small(n[A] - n[B])) continue;
     const l = Math.max(nestStrict[f], lo[A] - hi[B]);
     const h = hi[A] - lo[B];
-    if (h - l < 1) leaks.push({ how: "propagated", what: `${sup} minus ${sub}`, value: nA - nB });
-  });
+    if (h - l < 1) leaks.push({ how: "propagated", what: `${k.name(A)} minus ${k.name(B)}`, value: n[A] - n[B] });
+  }
   return {
     answers: k.answers.size,
     nestedPairs,
     smallDifferences,
-    partitions: k.partitions.length,
+    partitions: k.partitions,
     smallCells,
     smallSets,
     leaks,
