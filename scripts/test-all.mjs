@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm test`: build, then the unit tier and the e2e tier one after the other, while the static checks (typecheck,
- * then lint) run beside them at the lowest CPU priority. The e2e tier leaves about a third of the machine idle
- * (its tests wait on Chromium, PostgreSQL and child processes), and the checks fill that time instead of running
- * after it. The tiers print as they run; the checks' output is held and printed when they end, then a summary of
- * every step with its time. Exits non-zero when any step failed.
+ * `npm test`: build (the library and the front end side by side), then the unit tier and the e2e tier one after the
+ * other, while the static checks (typecheck, then lint) run beside all of them at the lowest CPU priority. The
+ * build and the e2e tier leave part of the machine idle (a single-threaded compiler; tests waiting on Chromium,
+ * PostgreSQL and child processes), and the checks fill that time instead of running after it. The tiers print as
+ * they run; the checks' output is held and printed when they end, then a summary of every step with its time.
+ * Exits non-zero when any step failed.
  *
  *   node scripts/test-all.mjs            (what `npm test` runs)
  */
@@ -44,22 +45,24 @@ async function sequence(scripts, options) {
 }
 
 const started = performance.now();
-const build = await run("build");
-const results = [build];
-if (build.code === 0) {
-  const checks = sequence(["typecheck", "lint"], { quiet: true, nice: true });
-  const tiers = await sequence(["test:unit", "test:e2e"]);
-  const done = await checks;
-  for (const r of done) {
-    if (r.output.trim() || r.code !== 0) process.stdout.write(`\n> npm run ${r.script}\n${r.output}`);
-  }
-  results.push(...tiers, ...done);
+// The checks read only the sources: they start at once, beside the build (whose two halves, the library and the
+// front end, are independent processes) and then the tiers.
+const checks = sequence(["typecheck", "lint"], { quiet: true, nice: true });
+const build = await Promise.all([run("build:lib"), run("build:web")]);
+const results = [...build];
+if (build.every((r) => r.code === 0)) results.push(...(await sequence(["test:unit", "test:e2e"])));
+const done = await checks;
+for (const r of done) {
+  if (r.output.trim() || r.code !== 0) process.stdout.write(`\n> npm run ${r.script}\n${r.output}`);
 }
+results.push(...done);
 const total = (performance.now() - started) / 1000;
 process.stdout.write("\nnpm test:\n");
 for (const r of results) process.stdout.write(`  ${r.code === 0 ? "ok    " : "FAILED"} ${r.script.padEnd(10)} ${r.seconds.toFixed(1)} s\n`);
 const failed = results.filter((r) => r.code !== 0);
-const skipped = ["build", "test:unit", "test:e2e", "typecheck", "lint"].filter((s) => !results.some((r) => r.script === s));
+const skipped = ["build:lib", "build:web", "test:unit", "test:e2e", "typecheck", "lint"].filter(
+  (s) => !results.some((r) => r.script === s),
+);
 for (const s of skipped) process.stdout.write(`  skipped ${s} (an earlier step failed)\n`);
 process.stdout.write(`  ${total.toFixed(1)} s in all\n`);
 process.exitCode = failed.length || skipped.length ? 1 : 0;
