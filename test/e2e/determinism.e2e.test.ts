@@ -105,21 +105,22 @@ for (const ex of EXAMPLES) {
       expect(SHARED[ex.shared]).toEqual({ study: ex.study, data: ex.data });
       ensureDist();
       tmp = mkdtempSync(join(tmpdir(), "openbeat-determinism-"));
-      const a = await exampleRun(ex.shared);
-      if (a.code !== 0) throw new Error(`${ex.study} failed (${a.code}): ${a.stderr}`);
-      shared = a.dir;
-      // "b": the shared run's command (the study's own seed, 42); "c": another seed.
+      // "b": the shared run's command (the study's own seed, 42); "c": another seed. Made before the shared run is
+      // asked for, so that this file works while another one may still be making it.
       for (const [tag, seed] of [
         ["b", []],
         ["c", ["--seed", "43"]],
       ] as const) {
         // A segments run tests its structure against 20 reference draws and repeats the choice of k with five seeds:
-        // about 20 s of CPU for Baltimore, so the limits leave room for a machine several times slower.
+        // about 12 s of CPU for Baltimore, so the limits leave room for a machine several times slower.
         const r = await spawnCli(["run", ex.study, "--data", ex.data, "--out", out(tag), ...seed, "--quiet"], {
           timeoutMs: 600_000,
         });
         if (r.code !== 0) throw new Error(`${ex.study} ${seed.join(" ")} failed (${r.code}): ${r.stderr}`);
       }
+      const a = await exampleRun(ex.shared);
+      if (a.code !== 0) throw new Error(`${ex.study} failed (${a.code}): ${a.stderr}`);
+      shared = a.dir;
     }, 1_800_000);
 
     afterAll(() => {
