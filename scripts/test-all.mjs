@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: build (the library and the front end side by side), then the unit tier and the e2e tier one after the
- * other, while the static checks (typecheck, then lint) run beside all of them at the lowest CPU priority. The
+ * other, while the static checks (lint, then typecheck) run beside all of them at the lowest CPU priority. The
  * build and the e2e tier leave part of the machine idle (a single-threaded compiler; tests waiting on Chromium,
  * PostgreSQL and child processes), and the checks fill that time instead of running after it. The tiers print as
  * they run; the checks' output is held and printed when they end, then a summary of every step with its time.
@@ -47,7 +47,7 @@ async function sequence(scripts, options) {
 const started = performance.now();
 // The checks read only the sources: they start at once, beside the build (whose two halves, the library and the
 // front end, are independent processes) and then the tiers.
-const checks = sequence(["typecheck", "lint"], { quiet: true, nice: true });
+const checks = sequence(["lint", "typecheck"], { quiet: true, nice: true });
 const build = await Promise.all([run("build:lib"), run("build:web")]);
 const results = [...build];
 if (build.every((r) => r.code === 0)) results.push(...(await sequence(["test:unit", "test:e2e"])));
