@@ -44,7 +44,7 @@ class LongestFirst extends BaseSequencer {
     const project = new Map<string, number>();
     for (const f of base) if (!project.has(f.project.name)) project.set(f.project.name, project.size);
     const rank = (f: TestSpecification) => {
-      const i = E2E_FIRST.indexOf(relative(process.cwd(), f.moduleId));
+      const i = E2E_FIRST.indexOf(relative(this.ctx.config.root, f.moduleId));
       return i < 0 ? E2E_FIRST.length : i;
     };
     const order = new Map(base.map((f, i) => [f, i]));

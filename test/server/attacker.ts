@@ -53,11 +53,6 @@ export interface Observation {
   fingerprint: string;
 }
 
-/** A set the attacker reasons about without an answer of its own (negatives, scored rows): bounds [0, ∞). */
-export interface Hidden {
-  n: number;
-}
-
 /** A record set: its description, or its number in a `Knowledge` (`Knowledge.id`). */
 export type SetRef = string | number;
 
@@ -67,7 +62,6 @@ export type SetRef = string | number;
  */
 export class Knowledge {
   readonly answers = new Map<string, Observation>();
-  readonly unknowns = new Map<string, Hidden>();
   /** Partition f: set partTotal[f] is the disjoint union of sets partSets[partStart[f]] to partSets[partStart[f + 1] - 1]. */
   readonly partTotal: number[] = [];
   readonly partStart: number[] = [0];
@@ -128,8 +122,8 @@ export class Knowledge {
     } else if (!same) this.byFingerprint.set(o.fingerprint, { desc, published: o.published });
   }
 
+  /** Records a set the attacker reasons about without an answer of its own (negatives, scored rows): bounds [0, ∞). */
   unknown(desc: string, n: number): void {
-    this.unknowns.set(desc, { n });
     const x = this.id(desc);
     if (this.hidden[x] === undefined) this.hiddenSets.push(x);
     this.hidden[x] = n;
@@ -152,10 +146,6 @@ export class Knowledge {
   /** How many partitions are recorded. */
   get partitions(): number {
     return this.partTotal.length;
-  }
-
-  trueCount(desc: string): number | undefined {
-    return this.answers.get(desc)?.n ?? this.unknowns.get(desc)?.n;
   }
 
   /** The latest answer of set number `x`, if it was answered. */
