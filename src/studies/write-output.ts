@@ -6,7 +6,7 @@ import { copyToParquetSql } from "../data/sql/copy.js";
 import { dropTableSql } from "../data/sql/tables.js";
 import { discloseAreas } from "../disclosure/geo.js";
 import type { DisclosurePolicy } from "../disclosure/policy.js";
-import { isSparse } from "../ml/sparse.js";
+import { isSparse, type SparseMatrix } from "../ml/sparse.js";
 import { writeReport } from "../report/index.js";
 import type { FeatureCollection } from "../report/types.js";
 import type { Manifest, Results } from "../results/types.js";
@@ -14,31 +14,52 @@ import type { Logger } from "../util/logger.js";
 import { aggregateCsvFiles } from "./aggregate-tables.js";
 import { reportPointMap } from "./point-map.js";
 import type { KindOutput } from "./kind.js";
-import { designSelectSql, preparedSelectSql, sparseDesignSelectSql } from "./sql/output.js";
+import { designSelectSql, preparedSelectSql, slotDesignSelectSql, sortedSlotsSql, sparseDesignSelectSql } from "./sql/output.js";
 import { stableJson } from "./write-results.js";
 
 /** Scratch tables holding the design matrix while it is written: dense (wide), or sparse (its entries and rows). */
 const DESIGN = "_design";
 const DESIGN_ENTRIES = "_design_entries";
 const DESIGN_ROWS = "_design_rows";
+const DESIGN_SLOTS = "_design_slots";
+const DESIGN_SORTED = "_design_sorted";
+
+/** Most entries in a row for the design to go to DuckDB by slots; a design with more is pivoted from its entries. */
+export const MAX_DESIGN_SLOTS = 16;
 
 /**
  * Writes the design matrix as features.parquet: `_row` (row of prepared.parquet), the id column when the study
- * names one, then one column per feature, named `COLUMN=value` for one-hot columns. A sparse design goes to DuckDB
- * as its nnz entries (`_row`, `_col`, `_value`, straight from the CSR arrays) and is pivoted to the wide table in
- * SQL, so nothing n×p is built in JavaScript; a dense one goes as its columns.
+ * names one, then one column per feature, named `COLUMN=value` for one-hot columns. Nothing n×p is built in
+ * JavaScript for a sparse design. One with a few entries per row (an encoded design has one per input column)
+ * goes to DuckDB by slots, the k-th entry of each row in the k-th pair of columns, and each feature column is the
+ * value of the slot holding it: a scan, with no pivot and no sort of the wide rows, so its memory does not grow
+ * with the rows. Other sparse designs go as their nnz entries (`_row`, `_col`, `_value`, straight from the CSR
+ * arrays) and are pivoted to the wide table in SQL; a dense one goes as its columns. Every way gives the same
+ * rows, in `_row` order, with the same values.
  */
 export async function writeDesignParquet(
   db: Db,
   path: string,
   table: string,
   design: KindOutput["design"],
-  options: { pieceRows?: number } = {},
+  options: { pieceRows?: number; maxSlots?: number } = {},
 ): Promise<void> {
   const { X, names, keep, id } = design;
   const n = X.rows;
   const p = X.cols;
   if (isSparse(X)) {
+    const slots = designSlots(X, keep, options.maxSlots ?? MAX_DESIGN_SLOTS);
+    if (slots) {
+      await createTableFromColumns(db, DESIGN_SLOTS, slots.columns, { nanAsNull: false });
+      try {
+        await db.exec(sortedSlotsSql(DESIGN_SORTED, DESIGN_SLOTS, table, id));
+        await db.exec(dropTableSql(DESIGN_SLOTS));
+        await db.exec(copyToParquetSql(slotDesignSelectSql(DESIGN_SORTED, names, slots.slotsOf, id), path));
+      } finally {
+        await db.exec(dropTableSql([DESIGN_SLOTS, DESIGN_SORTED]));
+      }
+      return;
+    }
     const nnz = X.indptr[n];
     const rowOf = new Int32Array(nnz);
     for (let i = 0; i < n; ++i) rowOf.fill(keep[i], X.indptr[i], X.indptr[i + 1]);
@@ -70,6 +91,39 @@ export async function writeDesignParquet(
   await createTableFromColumns(db, DESIGN, columns);
   await db.exec(copyToParquetSql(designSelectSql(DESIGN, table, names, id), path));
   await db.exec(dropTableSql(DESIGN));
+}
+
+/**
+ * The columns of the slots table for a sparse design (`_row`, then `_c{s}`, `_v{s}` for each slot s: the row's
+ * (s+1)-th entry, column −1 and value 0 where it has fewer) and the slots each feature occurs in; null when a row
+ * has more than `maxSlots` entries.
+ */
+function designSlots(
+  X: SparseMatrix,
+  keep: Int32Array,
+  maxSlots: number,
+): { columns: ColumnData[]; slotsOf: number[][] } | null {
+  const { rows: n, cols: p, indptr, indices, values } = X;
+  let S = 0;
+  for (let i = 0; i < n; ++i) S = Math.max(S, indptr[i + 1] - indptr[i]);
+  // a feature's slots are a 32-bit mask
+  if (S > Math.min(maxSlots, 32)) return null;
+  const cols = Array.from({ length: S }, () => new Int32Array(n).fill(-1));
+  const vals = Array.from({ length: S }, () => new Float64Array(n));
+  const seen = new Uint32Array(p);
+  for (let i = 0; i < n; ++i) {
+    for (let k = indptr[i], s = 0; k < indptr[i + 1]; ++k, ++s) {
+      cols[s][i] = indices[k];
+      vals[s][i] = values[k];
+      seen[indices[k]] |= 1 << s;
+    }
+  }
+  const columns: ColumnData[] = [{ name: "_row", type: "INTEGER", values: keep }];
+  for (let s = 0; s < S; ++s) {
+    columns.push({ name: `_c${s}`, type: "INTEGER", values: cols[s] }, { name: `_v${s}`, type: "DOUBLE", values: vals[s] });
+  }
+  const slotsOf = Array.from(seen, (mask) => Array.from({ length: S }, (_, s) => s).filter((s) => (mask >>> s) & 1));
+  return { columns, slotsOf };
 }
 
 /** Design rows pivoted at a time: the pivot and its sort hold about this many wide rows (1M × 114 columns: ~1 GB). */

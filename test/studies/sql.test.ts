@@ -35,7 +35,14 @@ import {
   textFeatureCodesSql,
   textFeatureExprs,
 } from "../../src/studies/sql/features.js";
-import { designSelectSql, preparedSelectSql, rowOutputSql, sparseDesignSelectSql } from "../../src/studies/sql/output.js";
+import {
+  designSelectSql,
+  preparedSelectSql,
+  rowOutputSql,
+  slotDesignSelectSql,
+  sortedSlotsSql,
+  sparseDesignSelectSql,
+} from "../../src/studies/sql/output.js";
 import { PG_URL, explainDuck, explainPg, openScratchPg } from "../sql-explain.js";
 
 /** The tiny tables every builder here is checked against, in DuckDB's and PostgreSQL's spelling. */
@@ -280,6 +287,39 @@ describe("output builders (src/studies/sql/output.ts)", () => {
       `SELECT r._row FROM "design_rows" r JOIN "a" a USING (_row) ORDER BY r._row`,
     );
     expect(await db.query(sparseDesignSelectSql("entries", "design_rows", "a", []))).toEqual([{ _row: 0 }, { _row: 1 }, { _row: 3 }]);
+  });
+
+  it("slotDesignSelectSql reads a design held by slots as the same wide table, checking only the slots a feature occurs in", async () => {
+    const names = ["area=North", 'we"ird=q', "x"];
+    // the rows of the sparseDesignSelectSql case: row 3's entries are columns 0 (−0), 1 and 2 (NaN), row 1 has none
+    await db.exec(
+      `CREATE TABLE design_slots AS SELECT _row::INTEGER AS _row, _c0::INTEGER AS _c0, _v0::DOUBLE AS _v0, _c1::INTEGER AS _c1, ` +
+        `_v1::DOUBLE AS _v1, _c2::INTEGER AS _c2, _v2::DOUBLE AS _v2 FROM (VALUES (3, 0, '-0.0'::DOUBLE, 1, 1.0, 2, 'NaN'::DOUBLE), ` +
+        `(0, 0, 1.0, 2, 1.5, -1, 0.0), (1, -1, 0.0, -1, 0.0, -1, 0.0)) v(_row, _c0, _v0, _c1, _v1, _c2, _v2)`,
+    );
+    const sort = sortedSlotsSql("design_sorted", "design_slots", "a", 'we"ird');
+    expect(sort).toBe(
+      `CREATE OR REPLACE TEMP TABLE "design_sorted" AS SELECT s.*, a."we""ird" AS _id FROM "design_slots" s JOIN "a" a USING (_row) ORDER BY s._row`,
+    );
+    await db.exec(sort);
+    const slotsOf = [[0], [1], [1, 2]];
+    const sql = slotDesignSelectSql("design_sorted", names, slotsOf, 'we"ird');
+    expect(sql).toBe(
+      `SELECT _row, _id AS "we""ird", nullif(CASE WHEN _c0 = 0 THEN _v0 ELSE 0 END, 'NaN'::DOUBLE) AS "area=North", ` +
+        `nullif(CASE WHEN _c1 = 1 THEN _v1 ELSE 0 END, 'NaN'::DOUBLE) AS "we""ird=q", ` +
+        `nullif(CASE WHEN _c1 = 2 THEN _v1 WHEN _c2 = 2 THEN _v2 ELSE 0 END, 'NaN'::DOUBLE) AS "x" FROM "design_sorted"`,
+    );
+    await explainDuck(db, sql);
+    const wide = await db.query(sql);
+    expect(wide).toEqual(await db.query(designSelectSql("dense", "a", names, 'we"ird')));
+    const types = async (q: string) => (await db.query(`DESCRIBE ${q}`)).map((r) => [r.column_name, r.column_type]);
+    expect(await types(sql)).toEqual(await types(designSelectSql("dense", "a", names, 'we"ird')));
+    // a feature in no row's entries is 0, as a DOUBLE
+    expect(slotDesignSelectSql("design_sorted", ["none"], [[]])).toBe(`SELECT _row, nullif(0::DOUBLE, 'NaN'::DOUBLE) AS "none" FROM "design_sorted"`);
+    expect(await types(slotDesignSelectSql("design_sorted", ["none"], [[]]))).toEqual([
+      ["_row", "INTEGER"],
+      ["none", "DOUBLE"],
+    ]);
   });
 
   it("rowOutputSql reads one output column of a prepared.parquet, renamed, for the rows that have it", async () => {

@@ -39,11 +39,21 @@ describe("writeDesignParquet(db, path, table, design)", () => {
     const names = ["area=North", "area=South", "area=(other)", "age"];
     const keep = Int32Array.of(5, 0, 2, 3);
     const sparsePath = join(dir, "sparse.parquet");
+    const pivotPath = join(dir, "pivot.parquet");
     const densePath = join(dir, "dense.parquet");
     await writeDesignParquet(db, sparsePath, "a", { X, names, keep, id: "case_id" });
+    // more entries in a row than slots: the entries are pivoted
+    await writeDesignParquet(db, pivotPath, "a", { X, names, keep, id: "case_id" }, { maxSlots: 2 });
     await writeDesignParquet(db, densePath, "a", { X: sparseToDense(X), names, keep, id: "case_id" });
     const sparse = await read(sparsePath);
     expect(sparse).toEqual(await read(densePath));
+    expect(await read(pivotPath)).toEqual(sparse);
+    const noId = join(dir, "no-id.parquet");
+    const denseNoId = join(dir, "dense-no-id.parquet");
+    await writeDesignParquet(db, noId, "a", { X, names, keep });
+    await writeDesignParquet(db, denseNoId, "a", { X: sparseToDense(X), names, keep });
+    expect((await read(noId)).types[1]).toEqual(["area=North", "DOUBLE"]);
+    expect(await read(noId)).toEqual(await read(denseNoId));
     expect(sparse.types).toEqual([
       ["_row", "INTEGER"],
       ["case_id", "VARCHAR"],
@@ -90,12 +100,15 @@ describe("writeDesignParquet in pieces", () => {
     const names = Array.from({ length: 9 }, (_, j) => `f${j}`);
     const whole = join(dir, "whole.parquet");
     const pieces = join(dir, "pieces.parquet");
-    await writeDesignParquet(db, whole, "big", { X, names, keep, id: "case_id" });
-    await writeDesignParquet(db, pieces, "big", { X, names, keep, id: "case_id" }, { pieceRows: 64 });
+    const slots = join(dir, "slots.parquet");
+    await writeDesignParquet(db, whole, "big", { X, names, keep, id: "case_id" }, { maxSlots: 0 });
+    await writeDesignParquet(db, pieces, "big", { X, names, keep, id: "case_id" }, { pieceRows: 64, maxSlots: 0 });
+    await writeDesignParquet(db, slots, "big", { X, names, keep, id: "case_id" });
     const a = await read(whole);
     const b = await read(pieces);
     expect(b.rows.length).toBe(700);
     expect(b).toEqual(a);
+    expect(await read(slots)).toEqual(a);
     expect(b.rows.map((r) => r._row)).toEqual(Array.from(keep));
     expect(readdirSync(dir).filter((f) => f.includes(".piece-"))).toEqual([]);
   });

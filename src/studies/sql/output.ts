@@ -62,6 +62,41 @@ export function sparseDesignSelectSql(
   return `WITH w AS (${pivot}) ` + `SELECT r._row${idSql}, ${feats} ${from} LEFT JOIN w USING (_row) ORDER BY r._row`;
 }
 
+/**
+ * Orders a sparse design held by slots (see {@link slotDesignSelectSql}) by `_row`, with the id column of `table`
+ * beside it as `_id`: `CREATE OR REPLACE TEMP TABLE target AS …`. Only the narrow slot columns are sorted.
+ * @param target table to create
+ * @param slots table of `_row`, then `_c0`, `_v0`, … `_c{S-1}`, `_v{S-1}`
+ * @param table the analysis table (with `_row`)
+ * @param id id column of `table`, if any
+ */
+export function sortedSlotsSql(target: string, slots: string, table: string, id?: string): string {
+  const idSql = id ? `, a.${quoteIdent(id)} AS _id` : "";
+  return `CREATE OR REPLACE TEMP TABLE ${quoteIdent(target)} AS SELECT s.*${idSql} FROM ${quoteIdent(slots)} s JOIN ${quoteIdent(table)} a USING (_row) ORDER BY s._row`;
+}
+
+/**
+ * The design matrix for features.parquet from a sparse design held by slots: slot s of a row is its (s+1)-th entry,
+ * as its column `_c{s}` (the feature's index in `names`, −1 when the row has fewer entries) and value `_v{s}`.
+ * Each feature column takes the value of the slot holding it, checking only the slots it occurs in: the same wide
+ * table as {@link sparseDesignSelectSql} (0 where a row has no entry, NULL where its entry is NaN) without a pivot
+ * or a sort of the wide rows. The rows come in the order of `sorted` (made by {@link sortedSlotsSql}): DuckDB keeps
+ * a table's insertion order in a plain scan.
+ * @param sorted table made by {@link sortedSlotsSql}
+ * @param names feature column names, in order
+ * @param slotsOf for each feature, the slots it occurs in
+ * @param id the id column's name, when `sorted` holds it as `_id`
+ */
+export function slotDesignSelectSql(sorted: string, names: string[], slotsOf: readonly (readonly number[])[], id?: string): string {
+  const idSql = id ? `, _id AS ${quoteIdent(id)}` : "";
+  const feats = names.map((nm, j) => {
+    const found = slotsOf[j].map((s) => `WHEN _c${s} = ${j} THEN _v${s}`).join(" ");
+    const value = found ? `CASE ${found} ELSE 0 END` : "0::DOUBLE";
+    return `, nullif(${value}, 'NaN'::DOUBLE) AS ${quoteIdent(nm)}`;
+  });
+  return `SELECT _row${idSql}${feats.join("")} FROM ${quoteIdent(sorted)}`;
+}
+
 /** A row number for SQL text: a non-negative integer. */
 function checkedRow(row: number): number {
   if (!Number.isSafeInteger(row) || row < 0) throw new Error(`invalid row bound: ${row}`);

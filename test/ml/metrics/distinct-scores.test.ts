@@ -37,7 +37,8 @@ function expectSame(a: DistinctScores, b: DistinctScores): void {
 }
 
 describe("distinctScores(scores, y)", () => {
-  const { next: rng } = createRng(7);
+  const random = createRng(7);
+  const rng = (): number => random.next();
   const draw = (n: number, levels: number): Float64Array =>
     Float64Array.from({ length: n }, () => (levels ? Math.floor(rng() * levels) / levels : rng()) * 0.3);
 
