@@ -117,8 +117,17 @@ function wordsOf(a: Float64Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
 }
 
-/** The bits of a copy of `a` with −0 written as 0 and every NaN as one NaN, so that bit equality is number equality. */
+/**
+ * The bits of `a` with −0 written as 0 and every NaN as one NaN, so that bit equality is number equality: a view of
+ * `a` itself when it holds neither (no copy), else of a copy.
+ */
 function canonicalWords(a: Float64Array): Uint32Array {
+  let plain = true;
+  for (let i = 0; i < a.length && plain; ++i) {
+    const v = a[i];
+    if (v !== v || (v === 0 && 1 / v < 0)) plain = false;
+  }
+  if (plain) return wordsOf(a);
   const c = new Float64Array(a.length);
   for (let i = 0; i < a.length; ++i) {
     const v = a[i];

@@ -67,6 +67,17 @@ describe("compressRows(X, y, w)", () => {
     const o = compressRowsByString(X, f64([1, 1, 0, 0]));
     expect(c.X.rows).toBe(2);
     expect(Array.from(c.w)).toEqual(o.weight);
+    // −0 without any NaN beside it, and NaNs of two bit patterns without −0
+    const nans = f64([1, 1, NaN, NaN]);
+    new Uint32Array(nans.buffer)[7] ^= 0x00040000;
+    expect(Number.isNaN(nans[3])).toBe(true);
+    for (const values of [f64([0, -0, 2, 2]), nans]) {
+      const Y: SparseMatrix = { ...X, values };
+      expect(compressRows(Y, f64([1, 1, 0, 0])).X.rows).toBe(2);
+      expect(Array.from(compressRows(Y, f64([1, 1, 0, 0])).w)).toEqual([2, 2]);
+    }
+    // labels: −0 merges with 0
+    expect(compressRows({ ...X, values: f64([1, 1, 1, 1]), indices: Int32Array.from([0, 0, 0, 0]) }, f64([0, -0, 0, -0])).X.rows).toBe(1);
   });
 });
 
