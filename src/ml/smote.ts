@@ -1,3 +1,4 @@
+import { compressRows, type CompressedRows } from "./compress-rows.js";
 import { distinctRows, type DistinctRows } from "./distinct-rows.js";
 import { KdTree } from "./kd-tree.js";
 import type { Matrix } from "./matrix.js";
@@ -112,6 +113,218 @@ export function smote<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, op
     for (let j = 0; j < p; ++j) data[o + j] = P[a + j] + u * (P[b + j] - P[a + j]);
   }
   return { X: { rows: D.rows + nNew, cols: p, data } as M, y: yOut, cost };
+}
+
+/**
+ * {@link smote} on a CSR matrix with its output merged into weighted distinct (row, label) pairs: bit for bit
+ * `compressRows(r.X, r.y)` of `r = smote(X, y, options)` (the same draws, rows, labels, weights and group order),
+ * without building the resampled matrix. A synthetic row drawn towards a neighbour with the same entries as its
+ * own row (on one-hot data, most are: a repeated pattern's nearest rows are its own copies) is that row, entry for
+ * entry, so it only adds 1 to its row's weight; the others are made as `smote` makes them and merged by a hash of
+ * their entries. Entries that are 0 or not finite make a pattern's synthetic rows go the long way.
+ * @param X n×p CSR matrix
+ * @param y n labels in {0, 1}
+ * @param options kNeighbors (5), seed (0), samplingStrategy ("auto")
+ */
+export function smoteCompressed(X: SparseMatrix, y: Float64Array, options: SmoteOptions = {}): CompressedRows {
+  const { kNeighbors: k = 5, seed = 0, samplingStrategy = "auto" } = options;
+  checkXy(X, y);
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`invalid kNeighbors: ${k} (expected an integer ≥ 1)`);
+  const { minority } = binaryClassCounts(y);
+  const nNew = overSamplingCount(y, samplingStrategy);
+  if (nNew === 0) return compressRows(X, y);
+  const idx = indicesOf(y, minority);
+  const m = idx.length;
+  if (m < k + 1) {
+    throw new Error(`invalid kNeighbors: ${k} needs at least ${k + 1} minority rows, got ${m}`);
+  }
+  const groups = distinctRows(X, idx);
+  const rs = new RandomState(seed);
+  const draws = rs.randint(0, m * k, nNew);
+  const steps = rs.uniform(nNew);
+  const nn = sparsePatternNeighbors(X, idx, groups, k);
+  const { indptr, indices, values } = X;
+  const { pattern, first } = groups;
+  // Patterns whose entries are all finite and non-zero: a synthetic row towards the same pattern reproduces them.
+  const plain = Uint8Array.from(first, (f) => {
+    const i = idx[f];
+    for (let a = indptr[i]; a < indptr[i + 1]; ++a) if (!Number.isFinite(values[a]) || values[a] === 0) return 0;
+    return 1;
+  });
+  const table = new RowTable(X.cols);
+  const groupOf = new Int32Array(X.rows);
+  for (let i = 0; i < X.rows; ++i) groupOf[i] = table.add(indices, values, indptr[i], indptr[i + 1], y[i]);
+  let rowIdx = new Int32Array(2 * X.cols + 16);
+  let rowVal = new Float64Array(2 * X.cols + 16);
+  for (let s = 0; s < nNew; ++s) {
+    const row = Math.floor(draws[s] / k);
+    const q = pattern[row];
+    const nb = nn[q * k + (draws[s] - row * k)];
+    const i = idx[row];
+    if (nb === q && plain[q]) {
+      table.count[groupOf[i]] += 1;
+      continue;
+    }
+    const j = idx[first[nb]];
+    const u = steps[s];
+    let a = indptr[i];
+    const ae = indptr[i + 1];
+    let b = indptr[j];
+    const be = indptr[j + 1];
+    if (rowIdx.length < ae - a + be - b) {
+      rowIdx = new Int32Array(2 * (ae - a + be - b));
+      rowVal = new Float64Array(2 * (ae - a + be - b));
+    }
+    let o = 0;
+    // the entries as sparseSynthetic writes them
+    while (a < ae || b < be) {
+      const ca = a < ae ? indices[a] : Infinity;
+      const cb = b < be ? indices[b] : Infinity;
+      let c: number;
+      let xa = 0;
+      let xb = 0;
+      if (ca === cb) {
+        c = ca;
+        xa = values[a++];
+        xb = values[b++];
+      } else if (ca < cb) {
+        c = ca;
+        xa = values[a++];
+      } else {
+        c = cb;
+        xb = values[b++];
+      }
+      const v = xa + u * (xb - xa);
+      if (v !== 0) {
+        rowIdx[o] = c;
+        rowVal[o++] = v;
+      }
+    }
+    table.add(rowIdx, rowVal, 0, o, minority);
+  }
+  return table.compressed();
+}
+
+/**
+ * Distinct (sparse row, label) pairs added one at a time, numbered in order of first appearance, with how many
+ * times each was added. Rows are equal when their columns are the same and their values and labels equal as
+ * numbers, NaN equal to NaN (as `compressRows` compares them).
+ */
+class RowTable {
+  private slots = new Int32Array(1024).fill(-1);
+  private ptr = new Int32Array(257);
+  private idx = new Int32Array(1024);
+  private val = new Float64Array(1024);
+  private labels = new Float64Array(256);
+  /** Times each pair was added. */
+  count = new Float64Array(256);
+  private size = 0;
+  private readonly bits = new Float64Array(1);
+  private readonly words = new Uint32Array(this.bits.buffer);
+
+  constructor(private readonly cols: number) {}
+
+  /** Adds the row of entries `index[from..to)`, `value[from..to)` with its label; returns its pair's number. */
+  add(index: Int32Array, value: Float64Array, from: number, to: number, label: number): number {
+    const mask = this.slots.length - 1;
+    let slot = this.hash(index, value, from, to, label) & mask;
+    for (let g = this.slots[slot]; g >= 0; g = this.slots[slot]) {
+      if (this.same(g, index, value, from, to, label)) {
+        this.count[g] += 1;
+        return g;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const g = this.size;
+    this.reserve(g, to - from);
+    const start = this.ptr[g];
+    this.idx.set(index.subarray(from, to), start);
+    this.val.set(value.subarray(from, to), start);
+    this.ptr[g + 1] = start + (to - from);
+    this.labels[g] = label;
+    this.count[g] = 1;
+    this.slots[slot] = g;
+    this.size = g + 1;
+    if (2 * this.size > this.slots.length) this.rehash();
+    return g;
+  }
+
+  /** The pairs as compressRows gives them: their rows, labels and counts as weights. */
+  compressed(): CompressedRows {
+    const m = this.size;
+    const nnz = this.ptr[m];
+    return {
+      X: { rows: m, cols: this.cols, indptr: this.ptr.slice(0, m + 1), indices: this.idx.slice(0, nnz), values: this.val.slice(0, nnz) },
+      y: this.labels.slice(0, m),
+      w: this.count.slice(0, m),
+    };
+  }
+
+  /** FNV-1a over the label, the columns and the values' bits (−0 as 0, every NaN as one NaN) and the length. */
+  private hash(index: Int32Array, value: Float64Array, from: number, to: number, label: number): number {
+    let h = this.mixValue(0x811c9dc5, label);
+    for (let a = from; a < to; ++a) h = this.mixValue(Math.imul(h ^ index[a], 0x01000193), value[a]);
+    h = Math.imul(h ^ (to - from), 0x01000193);
+    return h ^ (h >>> 16);
+  }
+
+  private mixValue(h: number, v: number): number {
+    let lo = 0;
+    let hi = 0;
+    if (v !== v) hi = 0x7ff80000;
+    else if (v !== 0) {
+      this.bits[0] = v;
+      lo = this.words[0];
+      hi = this.words[1];
+    }
+    return Math.imul(Math.imul(h ^ lo, 0x01000193) ^ hi, 0x01000193);
+  }
+
+  private same(g: number, index: Int32Array, value: Float64Array, from: number, to: number, label: number): boolean {
+    const a = this.ptr[g];
+    if (this.ptr[g + 1] - a !== to - from) return false;
+    const l = this.labels[g];
+    if (l !== label && !(l !== l && label !== label)) return false;
+    for (let k = 0; k < to - from; ++k) {
+      if (this.idx[a + k] !== index[from + k]) return false;
+      const x = this.val[a + k];
+      const v = value[from + k];
+      if (x !== v && !(x !== x && v !== v)) return false;
+    }
+    return true;
+  }
+
+  /** Room for pair g and its entries. */
+  private reserve(g: number, entries: number): void {
+    if (g + 2 > this.ptr.length) {
+      this.ptr = grow(this.ptr, 2 * this.ptr.length);
+      this.labels = grow(this.labels, this.ptr.length);
+      this.count = grow(this.count, this.ptr.length);
+    }
+    const need = this.ptr[g] + entries;
+    if (need > this.idx.length) {
+      const cap = Math.max(need, 2 * this.idx.length);
+      this.idx = grow(this.idx, cap);
+      this.val = grow(this.val, cap);
+    }
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(2 * this.slots.length).fill(-1);
+    const mask = slots.length - 1;
+    for (let g = 0; g < this.size; ++g) {
+      let slot = this.hash(this.idx, this.val, this.ptr[g], this.ptr[g + 1], this.labels[g]) & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = g;
+    }
+    this.slots = slots;
+  }
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
 }
 
 /**

@@ -1,14 +1,14 @@
 import type { Db } from "../../data/Db.js";
 import { encodeSparse, fitEncoder, type FeatureInput } from "../../features/encode.js";
 import { fitLogisticRegression } from "../../ml/logistic-regression.js";
-import { compressRows } from "../../ml/compress-rows.js";
+import { compressRows, type CompressedRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
 import { classificationReportImbalanced } from "../../ml/metrics/classification.js";
 import { distinctScores } from "../../ml/metrics/distinct-scores.js";
 import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
-import { smote, smoteCost } from "../../ml/smote.js";
+import { smoteCompressed, smoteCost } from "../../ml/smote.js";
 import type { SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
@@ -54,16 +54,14 @@ function meanSd(values: number[]): MeanSd {
 }
 
 /**
- * Training rows after resampling: X and y (SMOTE: with its synthetic rows), with optional per-row weights (class
- * weights, random over-sampling) and an optional row order (random under-sampling: the rows kept, as imbalanced-learn
- * orders them).
+ * Training rows after resampling: X and y with optional per-row weights (class weights, random over-sampling) and an
+ * optional row order (random under-sampling: the rows kept, as imbalanced-learn orders them); or, for SMOTE, its
+ * rows with the synthetic ones already merged into the weighted distinct pairs the fit reads.
  */
-interface Resampled {
-  X: SparseMatrix;
-  y: Float64Array;
-  w?: Float64Array;
-  rows?: Int32Array;
-}
+type Resampled =
+  | { X: SparseMatrix; y: Float64Array; w?: Float64Array; rows?: Int32Array }
+  /** SMOTE's rows already merged into weighted distinct pairs (see smoteCompressed). */
+  | { compressed: CompressedRows };
 
 function resampleTrain(X: SparseMatrix, y: Float64Array, spec: ResampleSpec, seed: number): Resampled {
   switch (spec.method) {
@@ -72,7 +70,7 @@ function resampleTrain(X: SparseMatrix, y: Float64Array, spec: ResampleSpec, see
       if (minority <= spec.k_neighbors) {
         throw new UserError("risk.smote_too_few", msg.smoteTooFew(spec.k_neighbors, minority));
       }
-      return smote(X, y, { kNeighbors: spec.k_neighbors, seed });
+      return { compressed: smoteCompressed(X, y, { kNeighbors: spec.k_neighbors, seed }) };
     }
     // The random resamplers as weights and a row order rather than copies: the fit merges the same distinct rows with
     // the same counts in the same order (bit for bit the copies' fit).
@@ -122,7 +120,7 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
  * where the path happens to slow, and that point differs between the merged rows and the full design.
  */
 function fit(r: Resampled, spec: RiskSpec) {
-  const c = compressRows(r.X, r.y, r.w, r.rows);
+  const c = "compressed" in r ? r.compressed : compressRows(r.X, r.y, r.w, r.rows);
   return fitLogisticRegression(c.X, c.y, {
     C: spec.model.C,
     maxIter: spec.model.max_iter,
@@ -240,7 +238,9 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     const model = fit(r, spec);
     fits.total++;
     if (model.stop === "max_iter") fits.maxIter++;
-    return { model, resampledRate: weightedRate(r.y, r.w, r.rows) };
+    // over merged pairs, the same sums: SMOTE's weights are counts, and its labels 0 or 1
+    const resampledRate = "compressed" in r ? weightedRate(r.compressed.y, r.compressed.w) : weightedRate(r.y, r.w, r.rows);
+    return { model, resampledRate };
   };
   const rule = thresholdRule(spec);
   const calibration = calibrationMethod(spec.calibration, spec.resample.method);
