@@ -17,7 +17,10 @@ import type { KindOutput } from "./kind.js";
 import { designSelectSql, preparedSelectSql, slotDesignSelectSql, sortedSlotsSql, sparseDesignSelectSql } from "./sql/output.js";
 import { stableJson } from "./write-results.js";
 
-/** Scratch tables holding the design matrix while it is written: dense (wide), or sparse (its entries and rows). */
+/**
+ * Scratch tables holding the design matrix while it is written: dense (wide), or sparse (its entries and rows, or
+ * its slots, then its slots in `_row` order with the id).
+ */
 const DESIGN = "_design";
 const DESIGN_ENTRIES = "_design_entries";
 const DESIGN_ROWS = "_design_rows";
@@ -32,8 +35,8 @@ export const MAX_DESIGN_SLOTS = 16;
  * names one, then one column per feature, named `COLUMN=value` for one-hot columns. Nothing n×p is built in
  * JavaScript for a sparse design. One with a few entries per row (an encoded design has one per input column)
  * goes to DuckDB by slots, the k-th entry of each row in the k-th pair of columns, and each feature column is the
- * value of the slot holding it: a scan, with no pivot and no sort of the wide rows, so its memory does not grow
- * with the rows. Other sparse designs go as their nnz entries (`_row`, `_col`, `_value`, straight from the CSR
+ * value of the slot holding it: a scan of the narrow slot table, with no pivot and no sort of the wide rows.
+ * Other sparse designs go as their nnz entries (`_row`, `_col`, `_value`, straight from the CSR
  * arrays) and are pivoted to the wide table in SQL; a dense one goes as its columns. Every way gives the same
  * rows, in `_row` order, with the same values.
  */
@@ -98,11 +101,7 @@ export async function writeDesignParquet(
  * (s+1)-th entry, column −1 and value 0 where it has fewer) and the slots each feature occurs in; null when a row
  * has more than `maxSlots` entries.
  */
-function designSlots(
-  X: SparseMatrix,
-  keep: Int32Array,
-  maxSlots: number,
-): { columns: ColumnData[]; slotsOf: number[][] } | null {
+function designSlots(X: SparseMatrix, keep: Int32Array, maxSlots: number): { columns: ColumnData[]; slotsOf: number[][] } | null {
   const { rows: n, cols: p, indptr, indices, values } = X;
   let S = 0;
   for (let i = 0; i < n; ++i) S = Math.max(S, indptr[i + 1] - indptr[i]);

@@ -68,7 +68,13 @@ describe("smoteCompressed(X, y, options)", () => {
       }
       indptr[i + 1] = indices.length;
     }
-    const Z: SparseMatrix = { rows: X.rows, cols: X.cols + 1, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+    const Z: SparseMatrix = {
+      rows: X.rows,
+      cols: X.cols + 1,
+      indptr,
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    };
     for (const options of [{ seed: 5 }, { seed: 6, samplingStrategy: 0.5 }, { seed: 7, kNeighbors: 3 }] as SmoteOptions[]) {
       const got = smoteCompressed(Z, y, options);
       expectSame(got, viaRows(Z, y, options));

@@ -315,7 +315,9 @@ describe("output builders (src/studies/sql/output.ts)", () => {
     const types = async (q: string) => (await db.query(`DESCRIBE ${q}`)).map((r) => [r.column_name, r.column_type]);
     expect(await types(sql)).toEqual(await types(designSelectSql("dense", "a", names, 'we"ird')));
     // a feature in no row's entries is 0, as a DOUBLE
-    expect(slotDesignSelectSql("design_sorted", ["none"], [[]])).toBe(`SELECT _row, nullif(0::DOUBLE, 'NaN'::DOUBLE) AS "none" FROM "design_sorted"`);
+    expect(slotDesignSelectSql("design_sorted", ["none"], [[]])).toBe(
+      `SELECT _row, nullif(0::DOUBLE, 'NaN'::DOUBLE) AS "none" FROM "design_sorted"`,
+    );
     expect(await types(slotDesignSelectSql("design_sorted", ["none"], [[]]))).toEqual([
       ["_row", "INTEGER"],
       ["none", "DOUBLE"],
