@@ -166,40 +166,14 @@ export function smoteCompressed(X: SparseMatrix, y: Float64Array, options: Smote
       continue;
     }
     const j = idx[first[nb]];
-    const u = steps[s];
-    let a = indptr[i];
-    const ae = indptr[i + 1];
-    let b = indptr[j];
-    const be = indptr[j + 1];
-    if (rowIdx.length < ae - a + be - b) {
-      rowIdx = new Int32Array(2 * (ae - a + be - b));
-      rowVal = new Float64Array(2 * (ae - a + be - b));
+    const a = indptr[i];
+    const b = indptr[j];
+    const len = indptr[i + 1] - a + indptr[j + 1] - b;
+    if (rowIdx.length < len) {
+      rowIdx = new Int32Array(2 * len);
+      rowVal = new Float64Array(2 * len);
     }
-    let o = 0;
-    // the entries as sparseSynthetic writes them
-    while (a < ae || b < be) {
-      const ca = a < ae ? indices[a] : Infinity;
-      const cb = b < be ? indices[b] : Infinity;
-      let c: number;
-      let xa = 0;
-      let xb = 0;
-      if (ca === cb) {
-        c = ca;
-        xa = values[a++];
-        xb = values[b++];
-      } else if (ca < cb) {
-        c = ca;
-        xa = values[a++];
-      } else {
-        c = cb;
-        xb = values[b++];
-      }
-      const v = xa + u * (xb - xa);
-      if (v !== 0) {
-        rowIdx[o] = c;
-        rowVal[o++] = v;
-      }
-    }
+    const o = syntheticEntries(X, i, j, steps[s], rowIdx, rowVal, 0);
     table.add(rowIdx, rowVal, 0, o, minority);
   }
   return table.compressed();
@@ -443,7 +417,7 @@ function sparseSynthetic(
   draws: Float64Array,
   steps: Float64Array,
 ): SparseMatrix {
-  const { indptr, indices, values } = X;
+  const { indptr } = X;
   const { pattern, first } = groups;
   const nNew = draws.length;
   const outPtr = new Int32Array(nNew + 1);
@@ -463,39 +437,46 @@ function sparseSynthetic(
   const outVal = new Float64Array(cap);
   let o = 0;
   for (let s = 0; s < nNew; ++s) {
-    const i = rowOf[s];
-    const j = nbOf[s];
-    const u = steps[s];
-    let a = indptr[i];
-    const ae = indptr[i + 1];
-    let b = indptr[j];
-    const be = indptr[j + 1];
-    while (a < ae || b < be) {
-      const ca = a < ae ? indices[a] : Infinity;
-      const cb = b < be ? indices[b] : Infinity;
-      let c: number;
-      let xa = 0;
-      let xb = 0;
-      if (ca === cb) {
-        c = ca;
-        xa = values[a++];
-        xb = values[b++];
-      } else if (ca < cb) {
-        c = ca;
-        xa = values[a++];
-      } else {
-        c = cb;
-        xb = values[b++];
-      }
-      const v = xa + u * (xb - xa);
-      if (v !== 0) {
-        outIdx[o] = c;
-        outVal[o++] = v;
-      }
-    }
+    o = syntheticEntries(X, rowOf[s], nbOf[s], steps[s], outIdx, outVal, o);
     outPtr[s + 1] = o;
   }
   return { rows: nNew, cols: X.cols, indptr: outPtr, indices: outIdx.slice(0, o), values: outVal.slice(0, o) };
+}
+
+/**
+ * Writes the entries of xᵢ + u·(xⱼ − xᵢ) (rows i and j of X) over the union of their columns from `o` on, dropping
+ * exact zeros as scipy does; returns the end.
+ */
+function syntheticEntries(X: SparseMatrix, i: number, j: number, u: number, outIdx: Int32Array, outVal: Float64Array, o: number): number {
+  const { indptr, indices, values } = X;
+  let a = indptr[i];
+  const ae = indptr[i + 1];
+  let b = indptr[j];
+  const be = indptr[j + 1];
+  while (a < ae || b < be) {
+    const ca = a < ae ? indices[a] : Infinity;
+    const cb = b < be ? indices[b] : Infinity;
+    let c: number;
+    let xa = 0;
+    let xb = 0;
+    if (ca === cb) {
+      c = ca;
+      xa = values[a++];
+      xb = values[b++];
+    } else if (ca < cb) {
+      c = ca;
+      xa = values[a++];
+    } else {
+      c = cb;
+      xb = values[b++];
+    }
+    const v = xa + u * (xb - xa);
+    if (v !== 0) {
+      outIdx[o] = c;
+      outVal[o++] = v;
+    }
+  }
+  return o;
 }
 
 function copyOf<M extends Matrix | SparseMatrix>(X: M): M {

@@ -83,17 +83,7 @@ export function distinctScores(scores: Float64Array, y?: Float64Array): Distinct
   const values = found.slice(0, m).sort();
   // Rank of each group: its score's place among the sorted distinct scores.
   const rank = new Int32Array(m);
-  for (let g = 0; g < m; ++g) {
-    const v = found[g];
-    let lo = 0;
-    let hi = m - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (values[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    rank[g] = lo;
-  }
+  for (let g = 0; g < m; ++g) rank[g] = place(values, found[g]);
   const counts = new Float64Array(m);
   const positives = new Float64Array(m);
   for (let g = 0; g < m; ++g) {
@@ -119,17 +109,22 @@ function bySort(scores: Float64Array, y?: Float64Array): DistinctScores {
   const positives = new Float64Array(m);
   const index = new Int32Array(n);
   for (let i = 0; i < n; ++i) {
-    const v = scores[i];
-    let lo = 0;
-    let hi = m - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (values[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    index[i] = lo;
-    counts[lo] += 1;
-    if (y) positives[lo] += y[i];
+    const at = place(values, scores[i]);
+    index[i] = at;
+    counts[at] += 1;
+    if (y) positives[at] += y[i];
   }
   return { values, counts, positives, index };
+}
+
+/** The index of v among the ascending distinct `values`, which hold it (binary search). */
+function place(values: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
