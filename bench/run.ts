@@ -86,6 +86,7 @@ function riskMetrics(r: Record<string, unknown>): Record<string, number | null> 
 function segmentsMetrics(r: Record<string, unknown>): Record<string, number | null> {
   const k = num(r.k);
   const selection: unknown[] = Array.isArray(r.k_selection) ? r.k_selection : [];
+  const comparison: unknown[] = Array.isArray(r.comparison) ? r.comparison : [];
   return {
     rows: num(get(r, "data", "rows")),
     features: num(get(r, "data", "features")),
@@ -97,6 +98,18 @@ function segmentsMetrics(r: Record<string, unknown>): Record<string, number | nu
       ),
     ),
     mean_ari: num(get(r, "stability", "mean_ari")),
+    // the choice of k over seeds, the structure test against chance and the k-prototypes comparison
+    seeds_agreement: num(get(r, "k_choice", "agreement")),
+    structure_k: num(get(r, "structure", "k")),
+    structure_excess: num(get(r, "structure", "excess")),
+    structure_z: num(get(r, "structure", "z")),
+    gap_k: num(get(r, "structure", "null", "gap_k")),
+    kprototypes_agreement: num(
+      get(
+        comparison.find((c) => get(c, "method") === "kprototypes"),
+        "agreement",
+      ),
+    ),
   };
 }
 
@@ -229,7 +242,8 @@ async function benches(which: string): Promise<Bench[]> {
         name: "baltimore-bench",
         data: `Baltimore-shaped export, 280,000 rows (src/synthetic/baltimore.ts, seed ${SEED}), bench/studies/baltimore-bench.yaml`,
         study,
-        openbeat: (out) => ["run", study, "--data", BENCH_DATA, "--out", out, "--quiet"],
+        // the boundaries are linked from the shared data folder, outside --data once resolved
+        openbeat: (out) => ["run", study, "--data", BENCH_DATA, "--out", out, "--quiet", "--allow-outside-paths"],
         python: (res) => [
           join(ROOT, "bench/python/segments.py"),
           "--study",
