@@ -99,7 +99,7 @@ describe("repeatedHeaderSql(table, columns)", () => {
     expect(repeatedHeaderSql("rh", [{ name: "n", type: "BIGINT" }])).toBeNull();
   });
 
-  it("matches a cell exactly when its letters and digits, lower-cased, spell the name (the LIKE only narrows)", async () => {
+  it("matches a cell exactly when its letters and digits, lower-cased, spell the name", async () => {
     const cells = [
       "Case Number",
       "case_number",
@@ -121,6 +121,26 @@ describe("repeatedHeaderSql(table, columns)", () => {
     const want = cells.map((c) => ({ c, hit: c !== null && normalizeHeaderName(c) === "casenumber" }));
     expect(got).toEqual(want);
     expect(want.filter((w) => w.hit).length).toBe(4);
+  });
+
+  it("treats the characters whose lower case is an ASCII letter (İ, the Kelvin sign) as that letter", async () => {
+    const cells = [
+      "Kind Id",
+      "\u212aind \u0130d",
+      "kind\u0130d",
+      "\u0130kind id",
+      "kind id\u212a",
+      "K\u00edndId",
+      "kind-id!",
+      "kindid2",
+      "kin did",
+    ];
+    await db.exec(`CREATE OR REPLACE TABLE rh2 AS SELECT * FROM (VALUES ${cells.map((c) => `('${c}')`).join(", ")}) t("Kind Id")`);
+    const predicate = defined(repeatedHeaderSql("rh2", [{ name: "Kind Id", type: "VARCHAR" }], "predicate"), "the predicate");
+    const got = await db.query(`SELECT "Kind Id" AS c, ${predicate} AS hit FROM rh2`);
+    const want = cells.map((c) => ({ c, hit: normalizeHeaderName(c) === "kindid" }));
+    expect(got).toEqual(want);
+    expect(want.map((w) => w.hit)).toEqual([true, true, true, false, false, false, true, false, true]);
   });
 });
 

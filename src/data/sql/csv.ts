@@ -88,6 +88,23 @@ export function normalizeHeaderName(name: string): string {
 }
 
 /**
+ * Characters whose lower case holds an ASCII letter (U+0130 → "i̇", U+212A → "k"): lower-casing and keeping
+ * [a-z0-9] turns them into that letter, so they spell it rather than sit between the name's letters.
+ */
+const FOLDS_TO: Record<string, string> = { i: "\u0130", k: "\u212a" };
+
+/**
+ * A regular expression (RE2, full match) that a cell matches exactly when its letters and digits, lower-cased as
+ * {@link normalizeHeaderName} does, spell `name`.
+ * @param name a header name as {@link normalizeHeaderName} gives it (lower-case letters and digits)
+ */
+export function headerNamePattern(name: string): string {
+  const other = `[^A-Za-z0-9${Object.values(FOLDS_TO).join("")}]*`;
+  const spell = (ch: string) => (/[a-z]/.test(ch) ? `[${ch}${ch.toUpperCase()}${FOLDS_TO[ch] ?? ""}]` : ch);
+  return other + name.split("").map(spell).join(other) + other;
+}
+
+/**
  * Builds a query counting rows that repeat the header inside the data (exports concatenated from pieces).
  * A row counts when at least two of its cells (one, for a one-column table) equal their column's name up to case
  * and punctuation, and those cells are at least half of its non-empty cells.
@@ -102,14 +119,14 @@ export function repeatedHeaderSql(
 ): string | null {
   const text = columns.filter((c) => c.type === "VARCHAR" && normalizeHeaderName(c.name) !== "");
   if (!text.length) return null;
-  // A cell whose letters and digits spell the name holds them in order: the LIKE of that subsequence (cheap) goes
-  // first, so the regular expression runs only on the few cells that pass it; the result is the same.
+  // One anchored regular expression per cell (linear time): the name's letters and digits in order, any case,
+  // with anything else around and between them. A subsequence LIKE first was no filter on long text cells
+  // (offence descriptions hold "uordesc" in order), and the replace behind it cost 22 s on 10M rows.
   const matches = text
-    .map((c) => {
-      const name = normalizeHeaderName(c.name);
-      const cell = `lower(${quoteIdent(c.name)})`;
-      return `coalesce(${cell} LIKE ${quoteString(`%${name.split("").join("%")}%`)} AND regexp_replace(${cell}, '[^a-z0-9]', '', 'g') = ${quoteString(name)}, false)::INTEGER`;
-    })
+    .map(
+      (c) =>
+        `coalesce(regexp_full_match(${quoteIdent(c.name)}, ${quoteString(headerNamePattern(normalizeHeaderName(c.name)))}), false)::INTEGER`,
+    )
     .join(" + ");
   const nonNull = columns.map((c) => `(${quoteIdent(c.name)} IS NOT NULL)::INTEGER`).join(" + ");
   const need = Math.min(2, columns.length);
