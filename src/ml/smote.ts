@@ -1,7 +1,8 @@
 import { compressRows, type CompressedRows } from "./compress-rows.js";
+import { compressSelected, selectPatterns, type RowPatterns } from "./row-patterns.js";
+import { take, type Matrix } from "./matrix.js";
 import { distinctRows, type DistinctRows } from "./distinct-rows.js";
 import { KdTree } from "./kd-tree.js";
-import type { Matrix } from "./matrix.js";
 import { allPairsNeighbors } from "./neighbor-kernels.js";
 import { RandomState } from "./numpy-random.js";
 import { emitNeighbors, LevelList } from "./pattern-neighbors.js";
@@ -127,18 +128,51 @@ export function smote<M extends Matrix | SparseMatrix>(X: M, y: Float64Array, op
  * @param options kNeighbors (5), seed (0), samplingStrategy ("auto")
  */
 export function smoteCompressed(X: SparseMatrix, y: Float64Array, options: SmoteOptions = {}): CompressedRows {
+  return smoteMerged(X, y, null, options);
+}
+
+/**
+ * {@link smoteCompressed} of the selected rows, from the patterns of X: bit for bit
+ * `smoteCompressed(sparseTakeRows(X, select), take(y, select), options)`, with the rows grouped by their patterns
+ * instead of by a hash of each row.
+ * @param X n×p CSR matrix
+ * @param patterns {@link rowPatterns} of X
+ * @param y n labels in {0, 1}, indexed like X's rows
+ * @param select rows of X, in order (the training rows)
+ * @param options kNeighbors (5), seed (0), samplingStrategy ("auto")
+ */
+export function smoteCompressedSelected(
+  X: SparseMatrix,
+  patterns: RowPatterns,
+  y: Float64Array,
+  select: Int32Array,
+  options: SmoteOptions = {},
+): CompressedRows {
+  return smoteMerged(X, y, { patterns, select }, options);
+}
+
+function smoteMerged(
+  X: SparseMatrix,
+  y: Float64Array,
+  by: { patterns: RowPatterns; select: Int32Array } | null,
+  options: SmoteOptions,
+): CompressedRows {
   const { kNeighbors: k = 5, seed = 0, samplingStrategy = "auto" } = options;
   checkXy(X, y);
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`invalid kNeighbors: ${k} (expected an integer ≥ 1)`);
-  const { minority } = binaryClassCounts(y);
-  const nNew = overSamplingCount(y, samplingStrategy);
-  if (nNew === 0) return compressRows(X, y);
-  const idx = indicesOf(y, minority);
+  // Labels and positions of the rows taken part (all of X without a selection); idx holds their rows of X.
+  const ySel = by ? take(y, by.select) : y;
+  const rowAt = (t: number): number => (by ? by.select[t] : t);
+  const { minority } = binaryClassCounts(ySel);
+  const nNew = overSamplingCount(ySel, samplingStrategy);
+  if (nNew === 0) return by ? compressSelected(X, by.patterns, y, by.select) : compressRows(X, y);
+  const positions = indicesOf(ySel, minority);
+  const idx = by ? Int32Array.from(positions, rowAt) : positions;
   const m = idx.length;
   if (m < k + 1) {
     throw new Error(`invalid kNeighbors: ${k} needs at least ${k + 1} minority rows, got ${m}`);
   }
-  const groups = distinctRows(X, idx);
+  const groups = by ? selectPatterns(by.patterns, idx) : distinctRows(X, idx);
   const rs = new RandomState(seed);
   const draws = rs.randint(0, m * k, nNew);
   const steps = rs.uniform(nNew);
@@ -152,8 +186,21 @@ export function smoteCompressed(X: SparseMatrix, y: Float64Array, options: Smote
     return 1;
   });
   const table = new RowTable(X.cols);
-  const groupOf = new Int32Array(X.rows);
-  for (let i = 0; i < X.rows; ++i) groupOf[i] = table.add(indices, values, indptr[i], indptr[i + 1], y[i]);
+  const n = ySel.length;
+  const groupOf = new Int32Array(n);
+  if (by) {
+    // Rows of one number class and label are one pair: the table sees only the first, the others add to its count.
+    const { pattern: rowPattern, numeric } = by.patterns;
+    const pair = new Int32Array(2 * by.patterns.classes).fill(-1);
+    for (let t = 0; t < n; ++t) {
+      const i = by.select[t];
+      const key = 2 * numeric[rowPattern[i]] + ySel[t];
+      if (pair[key] >= 0) table.count[(groupOf[t] = pair[key])] += 1;
+      else groupOf[t] = pair[key] = table.add(indices, values, indptr[i], indptr[i + 1], ySel[t]);
+    }
+  } else {
+    for (let i = 0; i < n; ++i) groupOf[i] = table.add(indices, values, indptr[i], indptr[i + 1], y[i]);
+  }
   let rowIdx = new Int32Array(2 * X.cols + 16);
   let rowVal = new Float64Array(2 * X.cols + 16);
   for (let s = 0; s < nNew; ++s) {
@@ -162,7 +209,7 @@ export function smoteCompressed(X: SparseMatrix, y: Float64Array, options: Smote
     const nb = nn[q * k + (draws[s] - row * k)];
     const i = idx[row];
     if (nb === q && plain[q]) {
-      table.count[groupOf[i]] += 1;
+      table.count[groupOf[positions[row]]] += 1;
       continue;
     }
     const j = idx[first[nb]];
@@ -179,11 +226,6 @@ export function smoteCompressed(X: SparseMatrix, y: Float64Array, options: Smote
   return table.compressed();
 }
 
-/**
- * Distinct (sparse row, label) pairs added one at a time, numbered in order of first appearance, with how many
- * times each was added. Rows are equal when their columns are the same and their values and labels equal as
- * numbers, NaN equal to NaN (as `compressRows` compares them).
- */
 class RowTable {
   private slots = new Int32Array(1024).fill(-1);
   private ptr = new Int32Array(257);

@@ -1,20 +1,20 @@
-import { predictProba, type LogisticModel } from "../../ml/logistic-regression.js";
+import type { LogisticModel } from "../../ml/logistic-regression.js";
 import { take } from "../../ml/matrix.js";
 import { balancedAccuracy, confusionMatrix, f1, precision, recall } from "../../ml/metrics/classification.js";
 import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedKFold, type Split } from "../../ml/model-selection.js";
-import { sparseTakeRows, type SparseMatrix } from "../../ml/sparse.js";
 import { applyCalibrator, fitCalibrator, priorShiftCalibrator, type CalibrationMethod, type Calibrator } from "./calibration.js";
 import type { ResampleSpec, ThresholdRule } from "./spec.js";
 import { ruleThreshold } from "./threshold.js";
 
-/** Resamples the training rows and fits the scoring model; returns it and the positive rate it was trained at. */
-export type TrainModel = (
-  X: SparseMatrix,
-  y: Float64Array,
-  resample: ResampleSpec,
-  seed: number,
-) => { model: LogisticModel; resampledRate: number };
+/**
+ * Resamples the training rows (rows of the design, in order) and fits the scoring model; returns it and the
+ * positive rate it was trained at.
+ */
+export type TrainModel = (rows: Int32Array, resample: ResampleSpec, seed: number) => { model: LogisticModel; resampledRate: number };
+
+/** The model's probability for each of the given rows of the design. */
+export type ScoreRows = (model: LogisticModel, rows: Int32Array) => Float64Array;
 
 /** What happened in one validation split. */
 export interface FoldResult {
@@ -44,6 +44,7 @@ export interface CrossValidation {
 /** Options for {@link crossValidate}. */
 export interface CrossValidateOptions {
   train: TrainModel;
+  score: ScoreRows;
   resample: ResampleSpec;
   calibration: CalibrationMethod;
   /** Inner folds for Platt and isotonic recalibration. */
@@ -56,25 +57,24 @@ export interface CrossValidateOptions {
  * Runs every split: resamples and fits on the training rows only, fits the calibrator on the training rows only
  * (prior shift from the two known rates, or Platt / isotonic on inner cross-validated scores of the training rows,
  * as scikit-learn's `CalibratedClassifierCV(ensemble=False)`), scores the test rows, and sets each split's threshold
- * from its training rate (cost rule) or its test batch (top-share rule). Split f resamples with `seed + f`.
- * @param X n×p design
+ * from its training rate (cost rule) or its test batch (top-share rule). Split f resamples with `seed + f`. The
+ * design itself stays with `train` and `score`, which are given rows of it.
  * @param y n labels
- * @param splits validation splits (indices into y)
- * @param options train, resample, calibration, innerFolds, threshold, seed
+ * @param splits validation splits (indices into y, the design's rows)
+ * @param options train, score, resample, calibration, innerFolds, threshold, seed
  */
-export function crossValidate(X: SparseMatrix, y: Float64Array, splits: Split[], options: CrossValidateOptions): CrossValidation {
+export function crossValidate(y: Float64Array, splits: Split[], options: CrossValidateOptions): CrossValidation {
   const n = y.length;
   const raw = new Float64Array(n).fill(NaN);
   const calibrated = new Float64Array(n).fill(NaN);
   const folds: FoldResult[] = [];
   for (let f = 0; f < splits.length; ++f) {
     const { train, test } = splits[f];
-    const Xtr = sparseTakeRows(X, train);
     const ytr = take(y, train);
     const trainRate = meanOf(ytr);
-    const fitted = options.train(Xtr, ytr, options.resample, options.seed + f);
-    const pRaw = predictProba(fitted.model, sparseTakeRows(X, test));
-    const calibrator = foldCalibrator(Xtr, ytr, trainRate, fitted.resampledRate, options, f);
+    const fitted = options.train(train, options.resample, options.seed + f);
+    const pRaw = options.score(fitted.model, test);
+    const calibrator = foldCalibrator(train, ytr, trainRate, fitted.resampledRate, options, f);
     const pCal = applyCalibrator(calibrator, pRaw);
     for (let i = 0; i < test.length; ++i) {
       raw[test[i]] = pRaw[i];
@@ -92,7 +92,7 @@ export function crossValidate(X: SparseMatrix, y: Float64Array, splits: Split[],
 }
 
 function foldCalibrator(
-  Xtr: SparseMatrix,
+  trainRows: Int32Array,
   ytr: Float64Array,
   trainRate: number,
   resampledRate: number,
@@ -111,8 +111,8 @@ function foldCalibrator(
       const held = new Float64Array(ytr.length);
       for (let g = 0; g < inner.length; ++g) {
         const { train, test } = inner[g];
-        const m = options.train(sparseTakeRows(Xtr, train), take(ytr, train), options.resample, innerSeed + g);
-        const p = predictProba(m.model, sparseTakeRows(Xtr, test));
+        const m = options.train(rowsOf(trainRows, train), options.resample, innerSeed + g);
+        const p = options.score(m.model, rowsOf(trainRows, test));
         for (let i = 0; i < test.length; ++i) held[test[i]] = p[i];
       }
       return fitCalibrator(options.calibration, held, ytr);
@@ -156,6 +156,11 @@ export function testedRows(cv: CrossValidation): Int32Array {
   const rows: number[] = [];
   for (let i = 0; i < cv.calibrated.length; ++i) if (!Number.isNaN(cv.calibrated[i])) rows.push(i);
   return Int32Array.from(rows);
+}
+
+/** The design's rows at positions `at` of `rows`. */
+function rowsOf(rows: Int32Array, at: Int32Array): Int32Array {
+  return Int32Array.from(at, (r) => rows[r]);
 }
 
 function meanOf(v: Float64Array): number {

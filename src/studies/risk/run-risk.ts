@@ -1,14 +1,15 @@
 import type { Db } from "../../data/Db.js";
 import { encodeSparse, fitEncoder, type FeatureInput } from "../../features/encode.js";
 import { fitLogisticRegression } from "../../ml/logistic-regression.js";
-import { compressRows, type CompressedRows } from "../../ml/compress-rows.js";
+import type { CompressedRows } from "../../ml/compress-rows.js";
 import { take } from "../../ml/matrix.js";
 import { classificationReportImbalanced } from "../../ml/metrics/classification.js";
 import { distinctScores } from "../../ml/metrics/distinct-scores.js";
 import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
 import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
-import { smoteCompressed, smoteCost } from "../../ml/smote.js";
+import { smoteCompressedSelected, smoteCost } from "../../ml/smote.js";
+import { compressSelected, predictSelected, rowPatterns, type RowPatterns } from "../../ml/row-patterns.js";
 import type { SparseMatrix } from "../../ml/sparse.js";
 import { mean, sd } from "../../ml/stats.js";
 import type { ResampleSpec, RiskSpec, RiskStudySpec } from "./spec.js";
@@ -22,7 +23,7 @@ import { stableJson } from "../write-results.js";
 import { bootstrapMetrics, type BootstrapMetric } from "./bootstrap-metrics.js";
 import { calibrationMethod, fitCalibrator, priorShiftCalibrator, summarizeCalibration, type Calibrator } from "./calibration.js";
 import { compareResampling, type ResamplingComparisonRow } from "./compare-resampling.js";
-import { crossValidate, foldMetrics, testedRows, type FoldMetrics, type TrainModel } from "./cross-validate.js";
+import { crossValidate, foldMetrics, testedRows, type FoldMetrics, type ScoreRows, type TrainModel } from "./cross-validate.js";
 import { fitInference, VIF_LIMIT } from "./inference.js";
 import { labelDrift } from "./label-drift.js";
 import { checkTargetNotFeature, leakageWarnings } from "./leakage.js";
@@ -54,34 +55,52 @@ function meanSd(values: number[]): MeanSd {
 }
 
 /**
- * Training rows after resampling: X and y with optional per-row weights (class weights, random over-sampling) and an
- * optional row order (random under-sampling: the rows kept, as imbalanced-learn orders them); or, for SMOTE, its
- * rows with the synthetic ones already merged into the weighted distinct pairs the fit reads.
+ * The training rows, resampled, as the weighted distinct (row, label) pairs the fit takes, and the positive rate
+ * they hold. The random resamplers and class weights are weights and a row order rather than copies (bit for bit
+ * the copies' pairs); SMOTE's rows are merged as they are made (see smoteCompressed). The rows are grouped by the
+ * design's patterns, found once for the whole run.
  */
-type Resampled =
-  | { X: SparseMatrix; y: Float64Array; w?: Float64Array; rows?: Int32Array }
-  /** SMOTE's rows already merged into weighted distinct pairs (see smoteCompressed). */
-  | { compressed: CompressedRows };
-
-function resampleTrain(X: SparseMatrix, y: Float64Array, spec: ResampleSpec, seed: number): Resampled {
+function resampleTrain(
+  X: SparseMatrix,
+  patterns: RowPatterns,
+  y: Float64Array,
+  rows: Int32Array,
+  spec: ResampleSpec,
+  seed: number,
+): { compressed: CompressedRows; rate: number } {
+  const yt = take(y, rows);
   switch (spec.method) {
     case "smote": {
-      const minority = Math.min(...[0, 1].map((c) => y.filter((v) => v === c).length));
+      const minority = Math.min(...[0, 1].map((c) => yt.filter((v) => v === c).length));
       if (minority <= spec.k_neighbors) {
         throw new UserError("risk.smote_too_few", msg.smoteTooFew(spec.k_neighbors, minority));
       }
-      return { compressed: smoteCompressed(X, y, { kNeighbors: spec.k_neighbors, seed }) };
+      const compressed = smoteCompressedSelected(X, patterns, y, rows, { kNeighbors: spec.k_neighbors, seed });
+      // over merged pairs, the same sums: SMOTE's weights are counts, and its labels 0 or 1
+      return { compressed, rate: weightedRate(compressed.y, compressed.w) };
     }
-    // The random resamplers as weights and a row order rather than copies: the fit merges the same distinct rows with
-    // the same counts in the same order (bit for bit the copies' fit).
-    case "random_over":
-      return { X, y, w: randomOverSampleWeights(y, { seed }) };
-    case "random_under":
-      return { X, y, rows: randomUnderSampleRows(y, { seed }) };
-    case "class_weight":
-      return { X, y, w: balancedSampleWeights(y) };
+    case "random_over": {
+      const w = randomOverSampleWeights(yt, { seed });
+      return { compressed: compressSelected(X, patterns, y, rows, w), rate: weightedRate(yt, w) };
+    }
+    case "random_under": {
+      const kept = randomUnderSampleRows(yt, { seed });
+      return {
+        compressed: compressSelected(
+          X,
+          patterns,
+          y,
+          Int32Array.from(kept, (r) => rows[r]),
+        ),
+        rate: weightedRate(yt, undefined, kept),
+      };
+    }
+    case "class_weight": {
+      const w = balancedSampleWeights(yt);
+      return { compressed: compressSelected(X, patterns, y, rows, w), rate: weightedRate(yt, w) };
+    }
     case "none":
-      return { X, y };
+      return { compressed: compressSelected(X, patterns, y, rows), rate: weightedRate(yt) };
     default:
       return assertUnreachable(spec);
   }
@@ -115,12 +134,11 @@ async function makeSplits(db: Db, table: string, spec: RiskSpec, y: Float64Array
 }
 
 /**
- * Fits the model on (resampled) training rows, merged into weighted distinct rows first (same optimum, faster).
+ * Fits the model on (resampled) training rows, merged into weighted distinct rows (same optimum, faster).
  * It runs to the gradient tolerance (`ftol: 0`): scipy's relative-decrease stop, which scikit-learn takes, ends
  * where the path happens to slow, and that point differs between the merged rows and the full design.
  */
-function fit(r: Resampled, spec: RiskSpec) {
-  const c = "compressed" in r ? r.compressed : compressRows(r.X, r.y, r.w, r.rows);
+function fit(c: CompressedRows, spec: RiskSpec) {
   return fitLogisticRegression(c.X, c.y, {
     C: spec.model.C,
     maxIter: spec.model.max_iter,
@@ -233,19 +251,20 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   }
   // L-BFGS fits that ran out of iterations, over every fit of the run (folds, inner folds, comparisons, final)
   const fits = { total: 0, maxIter: 0 };
-  const train: TrainModel = (Xt, yt, resample, s) => {
-    const r = resampleTrain(Xt, yt, resample, s);
-    const model = fit(r, spec);
+  const patterns = rowPatterns(X);
+  const train: TrainModel = (rows, resample, s) => {
+    const r = resampleTrain(X, patterns, y, rows, resample, s);
+    const model = fit(r.compressed, spec);
     fits.total++;
     if (model.stop === "max_iter") fits.maxIter++;
-    // over merged pairs, the same sums: SMOTE's weights are counts, and its labels 0 or 1
-    const resampledRate = "compressed" in r ? weightedRate(r.compressed.y, r.compressed.w) : weightedRate(r.y, r.w, r.rows);
-    return { model, resampledRate };
+    return { model, resampledRate: r.rate };
   };
+  const score: ScoreRows = (m, rows) => predictSelected(m, X, patterns, rows);
+  const allRows = Int32Array.from(y.keys());
   const rule = thresholdRule(spec);
   const calibration = calibrationMethod(spec.calibration, spec.resample.method);
-  const cvOptions = { train, innerFolds: spec.calibration.inner_folds, threshold: rule, seed };
-  const cv = crossValidate(X, y, splits, { ...cvOptions, resample: spec.resample, calibration });
+  const cvOptions = { train, score, innerFolds: spec.calibration.inner_folds, threshold: rule, seed };
+  const cv = crossValidate(y, splits, { ...cvOptions, resample: spec.resample, calibration });
   const per = foldMetrics(y, cv);
   const cm: [[number, number], [number, number]] = [
     [0, 0],
@@ -288,7 +307,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
         spec.calibration.method === "platt" || spec.calibration.method === "isotonic"
           ? calibration
           : calibrationMethod({ ...spec.calibration, method: "auto" }, other.method);
-      runs.push(crossValidate(X, y, splits, { ...cvOptions, resample: other, calibration: otherCalibration }));
+      runs.push(crossValidate(y, splits, { ...cvOptions, resample: other, calibration: otherCalibration }));
     }
     comparison = compareResampling(y, runs, spec.calibration.bins);
     for (const row of comparison.slice(1))
@@ -297,7 +316,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
       );
   }
 
-  const final = train(X, y, spec.resample, seed);
+  const final = train(allRows, spec.resample, seed);
   const model = final.model;
   if (fits.maxIter)
     logger.warn({

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { fitLogisticRegression } from "../../../src/ml/logistic-regression.js";
+import { fitLogisticRegression, predictProba } from "../../../src/ml/logistic-regression.js";
+import { take } from "../../../src/ml/matrix.js";
 import { stratifiedKFold } from "../../../src/ml/model-selection.js";
-import { sparseFromDense, type SparseMatrix } from "../../../src/ml/sparse.js";
+import { sparseFromDense, sparseTakeRows, type SparseMatrix } from "../../../src/ml/sparse.js";
 import { createRng } from "../../../src/util/random.js";
-import { crossValidate, foldMetrics, testedRows, type TrainModel } from "../../../src/studies/risk/cross-validate.js";
+import { crossValidate, foldMetrics, testedRows, type ScoreRows, type TrainModel } from "../../../src/studies/risk/cross-validate.js";
 
 /** 600 rows, two 0/1 columns, about 10% positives. */
 function data(): { X: SparseMatrix; y: Float64Array } {
@@ -21,24 +22,24 @@ function data(): { X: SparseMatrix; y: Float64Array } {
   return { X: sparseFromDense({ rows: n, cols: 2, data: dense }), y };
 }
 
-/** Records every training set it is given, identified by its labels' checksum and size. */
-function recorder(trainedAt = 0.5): { train: TrainModel; sizes: number[] } {
-  const sizes: number[] = [];
-  const train: TrainModel = (X, y) => {
-    sizes.push(y.length);
-    return { model: fitLogisticRegression(X, y, { C: 1 }), resampledRate: trainedAt };
-  };
-  return { train, sizes };
-}
-
-describe("crossValidate(X, y, splits, options)", () => {
+describe("crossValidate(y, splits, options)", () => {
   const { X, y } = data();
+  /** Records the size of every training set it is given; scores rows of the same design. */
+  function recorder(trainedAt = 0.5): { train: TrainModel; score: ScoreRows; sizes: number[] } {
+    const sizes: number[] = [];
+    const train: TrainModel = (rows) => {
+      sizes.push(rows.length);
+      return { model: fitLogisticRegression(sparseTakeRows(X, rows), take(y, rows), { C: 1 }), resampledRate: trainedAt };
+    };
+    return { train, score: (model, rows) => predictProba(model, sparseTakeRows(X, rows)), sizes };
+  }
   const splits = stratifiedKFold(y, { folds: 4, shuffle: true, seed: 1 });
 
   it("scores every row once and fits the prior-shift calibrator from each fold's own training rate", () => {
-    const { train, sizes } = recorder(0.5);
-    const cv = crossValidate(X, y, splits, {
+    const { train, score, sizes } = recorder(0.5);
+    const cv = crossValidate(y, splits, {
       train,
+      score,
       resample: { method: "class_weight" },
       calibration: "prior_shift",
       innerFolds: 3,
@@ -58,9 +59,10 @@ describe("crossValidate(X, y, splits, options)", () => {
   });
 
   it("fits Platt scaling on inner folds of the training rows only (never on a test row)", () => {
-    const { train, sizes } = recorder(0.1);
-    const cv = crossValidate(X, y, splits, {
+    const { train, score, sizes } = recorder(0.1);
+    const cv = crossValidate(y, splits, {
       train,
+      score,
       resample: { method: "none" },
       calibration: "platt",
       innerFolds: 3,
@@ -79,9 +81,10 @@ describe("crossValidate(X, y, splits, options)", () => {
   });
 
   it("fold metrics are computed at each fold's threshold on the calibrated scores", () => {
-    const { train } = recorder(0.5);
-    const cv = crossValidate(X, y, splits, {
+    const { train, score } = recorder(0.5);
+    const cv = crossValidate(y, splits, {
       train,
+      score,
       resample: { method: "class_weight" },
       calibration: "prior_shift",
       innerFolds: 3,
