@@ -182,6 +182,32 @@ describe("loadCsv(db, table, path)", () => {
     ]);
   });
 
+  it("reads a clean file once, strictly; a file with malformed rows again, keeping them out", async () => {
+    const reads = async (file: string) => {
+      const sql: string[] = [];
+      const spy = Object.assign(Object.create(db) as Db, {
+        exec: (s: string) => {
+          sql.push(s);
+          return db.exec(s);
+        },
+      });
+      await loadCsv(spy, "spied", `${F}/${file}`);
+      return sql
+        .filter((s) => s.includes("read_csv("))
+        .map((s) => (s.includes("store_rejects") ? "rejects" : s.includes("skip = 0") ? "strict" : "other"));
+    };
+    expect(await reads("simple.csv")).toEqual(["strict"]);
+    expect(await reads("ragged.csv")).toEqual(["strict", "rejects"]);
+  });
+
+  it("does not let the strict read skip leading lines to find a table that fits", async () => {
+    // DuckDB's sniffer alone reads mostly-bad.csv as an empty table under its last line: the strict read must fail
+    expect(await db.query(`SELECT count(*)::INTEGER AS n FROM read_csv('${F}/mostly-bad.csv', header = true, sample_size = -1)`)).toEqual([
+      { n: 0 },
+    ]);
+    await expect(db.exec(loadCsvSql("strictly", `${F}/mostly-bad.csv`, { delimiter: ",", strict: true }))).rejects.toThrow();
+  });
+
   it("fails with a UserError when most rows are malformed, and leaves no table", async () => {
     const e = (await loadCsv(db, "bad", `${F}/mostly-bad.csv`, { where: 'study.yaml: source "bad"' }).catch(
       (x: unknown) => x,

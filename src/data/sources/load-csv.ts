@@ -197,20 +197,32 @@ export async function loadCsv(
   };
   let rows: number;
   let rejected: { n: number; first: number | null; reason: string | null; unicode: number | null };
-  try {
-    await db.exec(loadCsvSql(table, path, { ...base, rejects }));
+  // A strict read first: most files have no malformed row, and recording rejects costs a third more time (7 s of
+  // 21 s on a 10M-row file). Any error sends the file to the read that keeps malformed rows out, as before; on the
+  // files that read either way, both give the same table (checked on every CSV of the test fixtures and the data).
+  const clean = await db.exec(loadCsvSql(table, path, { ...base, strict: true })).then(
+    () => true,
+    () => false,
+  );
+  if (clean) {
     rows = Number((await db.query(countRowsSql(table)))[0].n);
-    const [r] = await db.query(csvRejectsSql(rejects.table));
-    rejected = {
-      n: Number(r.n),
-      first: r.first == null ? null : Number(r.first),
-      reason: typeof r.reason === "string" ? r.reason : null,
-      unicode: r.unicode == null ? null : Number(r.unicode),
-    };
-  } catch (e) {
-    return await fail(e);
-  } finally {
-    await db.exec(dropTableSql([rejects.table, rejects.scan]));
+    rejected = { n: 0, first: null, reason: null, unicode: null };
+  } else {
+    try {
+      await db.exec(loadCsvSql(table, path, { ...base, rejects }));
+      rows = Number((await db.query(countRowsSql(table)))[0].n);
+      const [r] = await db.query(csvRejectsSql(rejects.table));
+      rejected = {
+        n: Number(r.n),
+        first: r.first == null ? null : Number(r.first),
+        reason: typeof r.reason === "string" ? r.reason : null,
+        unicode: r.unicode == null ? null : Number(r.unicode),
+      };
+    } catch (e) {
+      return await fail(e);
+    } finally {
+      await db.exec(dropTableSql([rejects.table, rejects.scan]));
+    }
   }
   if (rejected.unicode !== null) {
     // Skipping the rows with accented names would bias the data; the whole file is in another encoding.

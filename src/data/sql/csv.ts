@@ -23,6 +23,11 @@ export interface CsvOptions {
   names?: string[];
   /** Keep malformed rows out of the table and record them in these temporary tables (DuckDB `store_rejects`). */
   rejects?: { table: string; scan: string };
+  /**
+   * Fail on any row that does not fit instead of adjusting the reading to it: the header is line 1 (the sniffer
+   * may otherwise skip leading lines to find a consistent table).
+   */
+  strict?: boolean;
 }
 
 const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?(\[\])?$/;
@@ -50,6 +55,7 @@ export function loadCsvSql(table: string, path: string, options: CsvOptions = {}
     args.push(`types = {${types.map(([c, t]) => `${quoteString(c)}: ${quoteString(t)}`).join(", ")}}`);
   }
   if (options.timestampFormat !== undefined) args.push(`timestampformat = ${quoteString(options.timestampFormat)}`);
+  if (options.strict) args.push("skip = 0");
   if (options.rejects) {
     args.push(
       "store_rejects = true",
