@@ -115,7 +115,7 @@ program
   .addOption(timeoutOption("stop a prepare step that runs longer than this (e.g. 90s, 30min, 2h; 0: no limit)"))
   .option(
     "--memory-limit <size>",
-    "most memory the embedded database may use before it spills to disk (e.g. 4GB, 512MB; default: DuckDB's, 80% of RAM)",
+    "most memory the embedded database may use before it spills to disk (e.g. 4GB, 512MB; default: 1GiB per core, at most half the RAM)",
     memorySize("--memory-limit"),
   )
   .action(runCommand);

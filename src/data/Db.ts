@@ -1,7 +1,7 @@
 import { DuckDBInstance, StatementType, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../util/errors.js";
 import * as msg from "../util/messages.js";
@@ -62,6 +62,22 @@ function toJs(v: unknown): unknown {
   if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (v instanceof Date) return v.toISOString();
   return v;
+}
+
+/** DuckDB's memory_limit for a run's database per thread it runs (see {@link defaultMemoryLimit}). */
+export const MEMORY_PER_THREAD = 2 ** 30;
+
+/**
+ * The memory_limit a run's database gets unless `--memory-limit` says otherwise: 1 GiB per thread DuckDB runs (one
+ * per core), at least 1 GiB and at most half the machine's memory, in MiB. DuckDB's own default (80% of RAM) lets
+ * its buffers grow into the memory the models need: a 10M-row risk run peaked at 10.5 GB under it and at 4.5 GB
+ * under 2 GB, in the same time (docs/benchmarks.md). Beyond the limit DuckDB spills to the run's scratch folder.
+ * @param threads DuckDB's threads (default: the cores)
+ * @param total the machine's memory in bytes
+ */
+export function defaultMemoryLimit(threads = availableParallelism(), total = totalmem()): string {
+  const bytes = Math.min(Math.max(threads * MEMORY_PER_THREAD, 2 ** 30), total / 2);
+  return `${Math.max(1, Math.floor(bytes / 2 ** 20))}MiB`;
 }
 
 /** DuckDB, embedded in the process. `path` ":memory:" (default) or a database file. */

@@ -1,5 +1,5 @@
 import { version as duckdbVersion } from "@duckdb/node-api";
-import { Db } from "../data/Db.js";
+import { Db, defaultMemoryLimit } from "../data/Db.js";
 import { loadSources } from "../data/load-sources.js";
 import { resolvePortalSources } from "../data/portal/index.js";
 import { manifestSchema, resultsSchema } from "../results/schema.js";
@@ -46,7 +46,7 @@ export interface RunOptions {
   allowOutsidePaths?: boolean;
   /** Longest a prepare step may run, in milliseconds (`--timeout`; default 10 minutes, 0: no limit). */
   timeoutMs?: number;
-  /** DuckDB's memory_limit (`--memory-limit`, e.g. "4GB"); default DuckDB's own (80% of RAM). */
+  /** DuckDB's memory_limit (`--memory-limit`, e.g. "4GB"); default {@link defaultMemoryLimit} (1 GiB per core). */
   memoryLimit?: string;
 }
 
@@ -93,7 +93,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     },
   });
   // DuckDB spills into the staged folder's scratch folder from the start (the sources' load can spill already).
-  const db = await Db.open(":memory:", { memoryLimit: options.memoryLimit, tempDirectory: staged.scratch }).catch(async (e: unknown) => {
+  const db = await Db.open(":memory:", { memoryLimit: options.memoryLimit ?? defaultMemoryLimit(), tempDirectory: staged.scratch }).catch(async (e: unknown) => {
     await staged.abort();
     throw e;
   });

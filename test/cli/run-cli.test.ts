@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/io.js";
-import { Db } from "../../src/data/Db.js";
+import { Db, defaultMemoryLimit } from "../../src/data/Db.js";
 import { VERSION } from "../../src/util/version.js";
 
 /** The command line in-process: exit codes instead of process.exit, and every line through the given writers. */
@@ -72,6 +72,10 @@ describe("runCli(argv, io)", () => {
       ]);
       expect(r.code, r.stderr).toBe(0);
       expect(open.mock.calls.map((c) => c[1]?.memoryLimit)).toContain("300MB");
+      open.mockClear();
+      const d = await cli(["run", `${BAD}/studies/risk.yaml`, "--data", `${BAD}/data/good`, "--out", join(tmp, "mem-default")]);
+      expect(d.code, d.stderr).toBe(0);
+      expect(open.mock.calls.map((c) => c[1]?.memoryLimit)).toContain(defaultMemoryLimit());
     } finally {
       open.mockRestore();
     }

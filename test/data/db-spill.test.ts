@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Db } from "../../src/data/Db.js";
+import { Db, defaultMemoryLimit } from "../../src/data/Db.js";
 import { lockDownDuckDb } from "../../src/data/sandbox.js";
 
 describe("Db.open: where DuckDB spills", () => {
@@ -48,6 +48,23 @@ describe("Db.open: where DuckDB spills", () => {
       await other.close();
     } finally {
       rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("defaultMemoryLimit(threads, total)", () => {
+  it("gives DuckDB 1 GiB per thread, at least 1 GiB and at most half the machine, in a form DuckDB takes", async () => {
+    const GiB = 2 ** 30;
+    expect(defaultMemoryLimit(2, 24 * GiB)).toBe("2048MiB");
+    expect(defaultMemoryLimit(1, 24 * GiB)).toBe("1024MiB");
+    expect(defaultMemoryLimit(64, 16 * GiB)).toBe("8192MiB");
+    expect(defaultMemoryLimit(2, 1.5 * GiB)).toBe("768MiB");
+    const db = await Db.open(":memory:", { memoryLimit: defaultMemoryLimit(2, 24 * GiB) });
+    try {
+      const [row] = await db.query("SELECT current_setting('memory_limit') AS m");
+      expect(String(row.m)).toBe("2.0 GiB");
+    } finally {
+      await db.close();
     }
   });
 });

@@ -1,7 +1,6 @@
-import { take } from "../../ml/matrix.js";
 import { mean, sd } from "../../ml/stats.js";
-import { summarizeCalibration } from "./calibration.js";
-import { foldMetrics, testedRows, type CrossValidation } from "./cross-validate.js";
+import { summarizeCalibration, type CalibrationSummary } from "./calibration.js";
+import { atTested, foldMetrics, testedRows, type CrossValidation, type FoldMetrics } from "./cross-validate.js";
 
 /** One row of the resampling comparison: the same splits, another way of handling the class imbalance. */
 export interface ResamplingComparisonRow {
@@ -31,14 +30,28 @@ export interface ResamplingComparisonRow {
  * @param y labels
  * @param runs cross-validations on the same splits; the first is the study's own
  * @param bins bins of the expected calibration error
+ * @param first what the caller has computed already for `runs[0]` (its calibration summaries and fold metrics, as
+ *   {@link summarizeCalibration} and {@link foldMetrics} give them), so that they are not computed twice
  */
-export function compareResampling(y: Float64Array, runs: CrossValidation[], bins: number): ResamplingComparisonRow[] {
+export function compareResampling(
+  y: Float64Array,
+  runs: CrossValidation[],
+  bins: number,
+  first?: { calibrated: CalibrationSummary; raw: CalibrationSummary; folds: FoldMetrics[] },
+): ResamplingComparisonRow[] {
   return runs.map((cv, k) => {
-    const rows = testedRows(cv);
-    const yt = take(y, rows);
-    const cal = summarizeCalibration(yt, take(cv.calibrated, rows), bins);
-    const raw = summarizeCalibration(yt, take(cv.raw, rows), bins);
-    const m = foldMetrics(y, cv);
+    let cal: CalibrationSummary;
+    let raw: CalibrationSummary;
+    let m: FoldMetrics[];
+    if (k === 0 && first) {
+      ({ calibrated: cal, raw, folds: m } = first);
+    } else {
+      const rows = testedRows(cv);
+      const yt = atTested(y, rows);
+      cal = summarizeCalibration(yt, atTested(cv.calibrated, rows), bins);
+      raw = summarizeCalibration(yt, atTested(cv.raw, rows), bins);
+      m = foldMetrics(y, cv);
+    }
     const ms = (values: number[]) => ({ mean: mean(values), sd: values.length > 1 ? sd(values) : 0 });
     return {
       resample: cv.resample,

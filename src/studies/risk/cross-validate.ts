@@ -153,9 +153,20 @@ export function foldMetrics(y: Float64Array, cv: CrossValidation): FoldMetrics[]
 
 /** Rows that some split tested, ascending. */
 export function testedRows(cv: CrossValidation): Int32Array {
-  const rows: number[] = [];
-  for (let i = 0; i < cv.calibrated.length; ++i) if (!Number.isNaN(cv.calibrated[i])) rows.push(i);
-  return Int32Array.from(rows);
+  const p = cv.calibrated;
+  let m = 0;
+  for (let i = 0; i < p.length; ++i) if (!Number.isNaN(p[i])) ++m;
+  const rows = new Int32Array(m);
+  for (let i = 0, k = 0; i < p.length; ++i) if (!Number.isNaN(p[i])) rows[k++] = i;
+  return rows;
+}
+
+/**
+ * `v` at the tested rows (from {@link testedRows}): `v` itself, not a copy, when every row was tested (k-fold
+ * validation), so the caller must not change it.
+ */
+export function atTested(v: Float64Array, tested: Int32Array): Float64Array {
+  return tested.length === v.length ? v : take(v, tested);
 }
 
 /** The design's rows at positions `at` of `rows`. */

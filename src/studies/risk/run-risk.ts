@@ -23,7 +23,7 @@ import { stableJson } from "../write-results.js";
 import { bootstrapMetrics, type BootstrapMetric } from "./bootstrap-metrics.js";
 import { calibrationMethod, fitCalibrator, priorShiftCalibrator, summarizeCalibration, type Calibrator } from "./calibration.js";
 import { compareResampling, type ResamplingComparisonRow } from "./compare-resampling.js";
-import { crossValidate, foldMetrics, testedRows, type FoldMetrics, type ScoreRows, type TrainModel } from "./cross-validate.js";
+import { atTested, crossValidate, foldMetrics, testedRows, type FoldMetrics, type ScoreRows, type TrainModel } from "./cross-validate.js";
 import { fitInference, VIF_LIMIT } from "./inference.js";
 import { labelDrift } from "./label-drift.js";
 import { checkTargetNotFeature, leakageWarnings } from "./leakage.js";
@@ -277,9 +277,9 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     );
   });
   const tested = testedRows(cv);
-  const yOof = take(y, tested);
-  const sOof = take(cv.calibrated, tested);
-  const rOof = take(cv.raw, tested);
+  const yOof = atTested(y, tested);
+  const sOof = atTested(cv.calibrated, tested);
+  const rOof = atTested(cv.raw, tested);
   const foldOf = new Int32Array(y.length);
   cv.folds.forEach((fold, f) => {
     for (const i of fold.test) foldOf[i] = f;
@@ -309,7 +309,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
           : calibrationMethod({ ...spec.calibration, method: "auto" }, other.method);
       runs.push(crossValidate(y, splits, { ...cvOptions, resample: other, calibration: otherCalibration }));
     }
-    comparison = compareResampling(y, runs, spec.calibration.bins);
+    comparison = compareResampling(y, runs, spec.calibration.bins, { calibrated: cal, raw: calRaw, folds: per });
     for (const row of comparison.slice(1))
       logger.info(
         `  compared: ${row.resample} gives ROC AUC ${row.roc_auc.mean.toFixed(3)}, Brier ${row.brier.toFixed(4)} (chosen ${spec.resample.method}: ${comparison[0].roc_auc.mean.toFixed(3)}, ${comparison[0].brier.toFixed(4)})`,
@@ -377,12 +377,13 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     threshold_reason: reason,
     input_types: await inputTypes(db, table, [...featureColumns(spec.features), ...(spec.id ? [spec.id] : [])]),
   };
-  const scoresCal = new Float64Array(y.length).fill(NaN);
-  const scoresRaw = new Float64Array(y.length).fill(NaN);
-  tested.forEach((i, k) => {
-    scoresCal[i] = sOof[k];
-    scoresRaw[i] = rOof[k];
-  });
+  // The calibrated scores of the tested rows, NaN elsewhere: cv.calibrated itself (tested rows are where it is a number)
+  const scoresCal = cv.calibrated;
+  let scoresRaw = cv.raw;
+  if (tested.length !== y.length) {
+    scoresRaw = new Float64Array(y.length).fill(NaN);
+    tested.forEach((i, k) => (scoresRaw[i] = rOof[k]));
+  }
   const single1 = method !== "stratified_kfold";
 
   return {

@@ -4,7 +4,16 @@ import { take } from "../../../src/ml/matrix.js";
 import { stratifiedKFold } from "../../../src/ml/model-selection.js";
 import { sparseFromDense, sparseTakeRows, type SparseMatrix } from "../../../src/ml/sparse.js";
 import { createRng } from "../../../src/util/random.js";
-import { crossValidate, foldMetrics, testedRows, type ScoreRows, type TrainModel } from "../../../src/studies/risk/cross-validate.js";
+import { summarizeCalibration } from "../../../src/studies/risk/calibration.js";
+import { compareResampling } from "../../../src/studies/risk/compare-resampling.js";
+import {
+  atTested,
+  crossValidate,
+  foldMetrics,
+  testedRows,
+  type ScoreRows,
+  type TrainModel,
+} from "../../../src/studies/risk/cross-validate.js";
 
 /** 600 rows, two 0/1 columns, about 10% positives. */
 function data(): { X: SparseMatrix; y: Float64Array } {
@@ -98,5 +107,59 @@ describe("crossValidate(y, splits, options)", () => {
       expect(flagged).toBeGreaterThanOrEqual(Math.round(0.2 * fold.test.length));
       expect(m[f].roc_auc).toBeGreaterThan(0.5);
     });
+  });
+});
+
+describe("testedRows, atTested and compareResampling's first run", () => {
+  const { X, y } = data();
+  const train: TrainModel = (rows) => ({
+    model: fitLogisticRegression(sparseTakeRows(X, rows), take(y, rows), { C: 1 }),
+    resampledRate: 0.5,
+  });
+  const score: ScoreRows = (model, rows) => predictProba(model, sparseTakeRows(X, rows));
+  const options = {
+    train,
+    score,
+    calibration: "prior_shift" as const,
+    innerFolds: 3,
+    threshold: { method: "cost" as const, cost_ratio: "balanced" as const },
+    seed: 3,
+  };
+
+  it("gives the tested rows in order, and their values without a copy only when every row was tested", () => {
+    const kfold = crossValidate(y, stratifiedKFold(y, { folds: 3, shuffle: true, seed: 2 }), {
+      ...options,
+      resample: { method: "class_weight" },
+    });
+    const all = testedRows(kfold);
+    expect(Array.from(all)).toEqual(Array.from(y.keys()));
+    expect(atTested(kfold.raw, all)).toBe(kfold.raw);
+    const one = stratifiedKFold(y, { folds: 3, shuffle: true, seed: 2 }).slice(0, 1);
+    const holdout = crossValidate(y, one, { ...options, resample: { method: "class_weight" } });
+    const some = testedRows(holdout);
+    expect(Array.from(some)).toEqual(Array.from(one[0].test).sort((a, b) => a - b));
+    const values = atTested(holdout.raw, some);
+    expect(values).not.toBe(holdout.raw);
+    expect(Array.from(values)).toEqual(Array.from(some, (i) => holdout.raw[i]));
+  });
+
+  it("takes the first run's summaries from the caller and gives the same rows as computing them", () => {
+    const splits = stratifiedKFold(y, { folds: 4, shuffle: true, seed: 1 });
+    const runs = [
+      crossValidate(y, splits, { ...options, resample: { method: "class_weight" } }),
+      crossValidate(y, splits, { ...options, resample: { method: "none" }, calibration: "none" }),
+    ];
+    const rows = testedRows(runs[0]);
+    const first = {
+      calibrated: summarizeCalibration(atTested(y, rows), atTested(runs[0].calibrated, rows), 10),
+      raw: summarizeCalibration(atTested(y, rows), atTested(runs[0].raw, rows), 10),
+      folds: foldMetrics(y, runs[0]),
+    };
+    const computed = compareResampling(y, runs, 10);
+    expect(compareResampling(y, runs, 10, first)).toEqual(computed);
+    // and the first row is what it was given, not a second computation of something else
+    const other = compareResampling(y, runs, 10, { ...first, calibrated: { ...first.calibrated, brier: 0.5 } });
+    expect(other[0].brier).toBe(0.5);
+    expect(other[1]).toEqual(computed[1]);
   });
 });
