@@ -1,4 +1,5 @@
 import type { LevelList } from "./pattern-neighbors.js";
+import { iota } from "../util/typed-arrays.js";
 
 /**
  * A k-d tree over the m rows of a dense m×p row-major block (Friedman, Bentley & Finkel, ACM TOMS 3, 1977):
@@ -25,7 +26,7 @@ export class KdTree {
     m: number,
     private readonly p: number,
   ) {
-    this.perm = Int32Array.from({ length: m }, (_, i) => i);
+    this.perm = iota(m);
     const cap = Math.max(1, 2 * Math.ceil(m / (LEAF_SIZE / 2)));
     this.lo = new Float64Array(cap * p);
     this.hi = new Float64Array(cap * p);

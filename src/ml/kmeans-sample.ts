@@ -3,6 +3,7 @@ import { checkMatrix, type Matrix } from "./matrix.js";
 import { createRng, permutation } from "../util/random.js";
 import { arenaLayout, paramBlock } from "./wasm/kernel-arena.js";
 import { KM } from "./wasm/kernels-js.js";
+import { iota, mapFloat64 } from "../util/typed-arrays.js";
 
 /** Options of {@link kmeansSampleAssign}: those of {@link kmeans} and the sample size. */
 export interface KMeansSampleOptions extends KMeansOptions {
@@ -36,7 +37,7 @@ export function kmeansSampleAssign(X: Matrix, options: KMeansSampleOptions): KMe
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new Error(`invalid chunkRows: ${chunkRows} (expected an integer ≥ 1)`);
   if (sampleSize >= n) {
     const r = kmeans(X, options);
-    return { ...r, sample: Int32Array.from({ length: n }, (_, i) => i) };
+    return { ...r, sample: iota(n) };
   }
   // a stream of its own, so that the sample does not depend on how the Lloyd runs use the seed
   const sample = permutation(n, createRng((seed ^ 0x5bd1e995) >>> 0))
@@ -46,7 +47,7 @@ export function kmeansSampleAssign(X: Matrix, options: KMeansSampleOptions): KMe
   for (let r = 0; r < sampleSize; ++r) S.set(data.subarray(sample[r] * p, sample[r] * p + p), r * p);
   const fit = kmeans(
     { rows: sampleSize, cols: p, data: S },
-    { ...rest, seed, ...(W ? { sampleWeight: Float64Array.from(sample, (i) => W[i]) } : {}) },
+    { ...rest, seed, ...(W ? { sampleWeight: mapFloat64(sample, (i) => W[i]) } : {}) },
   );
   const { labels, inertia } = assignAll(X, fit.centroids, W, chunkRows);
   return { centroids: fit.centroids, labels, inertia, iterations: fit.iterations, sample };

@@ -40,7 +40,7 @@ export function stratifiedKFold(y: Float64Array, options: StratifiedKFoldOptions
     }
   }
   const out: Split[] = [];
-  for (let f = 0; f < folds; ++f) out.push(splitBy(fold, (v) => v === f));
+  for (let f = 0; f < folds; ++f) out.push(splitBy(fold, f));
   return out;
 }
 
@@ -67,7 +67,7 @@ export function stratifiedHoldout(y: Float64Array, options: StratifiedHoldoutOpt
     const t = Math.round(rows.length * testSize);
     for (let r = 0; r < t; ++r) isTest[rows[r]] = 1;
   }
-  return splitBy(isTest, (v) => v === 1);
+  return splitBy(isTest, 1);
 }
 
 /** Options for {@link temporalSplit}. */
@@ -99,22 +99,30 @@ export function temporalSplit(times: Float64Array, options: TemporalSplitOptions
   }
   const isTest = new Int32Array(n);
   for (let i = 0; i < n; ++i) isTest[i] = times[i] >= cut ? 1 : 0;
-  return splitBy(isTest, (v) => v === 1);
+  return splitBy(isTest, 1);
 }
 
 /** Row indices of each distinct label, labels in ascending order. */
 function classRows(y: Float64Array): Int32Array[] {
   const labels = Array.from(new Set(y)).sort((a, b) => a - b);
   return labels.map((label) => {
-    const rows: number[] = [];
-    for (let i = 0; i < y.length; ++i) if (y[i] === label) rows.push(i);
-    return Int32Array.from(rows);
+    let m = 0;
+    for (let i = 0; i < y.length; ++i) if (y[i] === label) ++m;
+    const rows = new Int32Array(m);
+    for (let i = 0, k = 0; i < y.length; ++i) if (y[i] === label) rows[k++] = i;
+    return rows;
   });
 }
 
-function splitBy(tag: Int32Array, isTest: (v: number) => boolean): Split {
-  const train: number[] = [];
-  const test: number[] = [];
-  for (let i = 0; i < tag.length; ++i) (isTest(tag[i]) ? test : train).push(i);
-  return { train: Int32Array.from(train), test: Int32Array.from(test) };
+/** The rows whose tag is `testTag` (the test set) and the others (the training set), each ascending. */
+function splitBy(tag: Int32Array, testTag: number): Split {
+  let m = 0;
+  for (let i = 0; i < tag.length; ++i) if (tag[i] === testTag) ++m;
+  const train = new Int32Array(tag.length - m);
+  const test = new Int32Array(m);
+  for (let i = 0, a = 0, b = 0; i < tag.length; ++i) {
+    if (tag[i] === testTag) test[b++] = i;
+    else train[a++] = i;
+  }
+  return { train, test };
 }

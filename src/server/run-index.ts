@@ -5,6 +5,7 @@ import type { Run } from "./load-runs.js";
 import { binExpr, type CheckedRange } from "./ranges.js";
 import { CALIBRATION_BIN, SCORE_RANK, flaggedCounts } from "./risk-sql.js";
 import { dimensionExpr, RECORD_KEY, valueCondition } from "./sql.js";
+import { mapInt32, mapUint8 } from "../util/typed-arrays.js";
 
 /**
  * A run's rows as typed columns in memory, built once when the server reads the run: each dimension as codes into its
@@ -147,7 +148,7 @@ export class RunIndex {
       return columns[j];
     };
     const n = col("rk").length;
-    const rk = Uint8Array.from(col("rk"), (v) => (Number.isFinite(v) ? v % KEY_RANGE : 0));
+    const rk = mapUint8(col("rk"), (v) => (Number.isFinite(v) ? v % KEY_RANGE : 0));
     const dims = new Map<string, Dimension>();
     for (const [i, d] of dimList.entries()) {
       const domain = run.domains.get(d.key) ?? [];
@@ -173,7 +174,7 @@ export class RunIndex {
       rankedRows = 0;
       while (rankedRows < n && srank[rankedRows] === rankedRows + 1) ++rankedRows;
       for (let r = rankedRows; r < n; ++r) if (!Number.isNaN(srank[r])) throw new Error("run index: ranks are not 1..m in row order");
-      cbin = Int32Array.from(col("cbin"), (v) => (Number.isFinite(v) ? v : -1));
+      cbin = mapInt32(col("cbin"), (v) => (Number.isFinite(v) ? v : -1));
     }
     const bins = new Map<string, Int32Array>();
     const timelines = new Map<string, Timeline>();
@@ -181,7 +182,7 @@ export class RunIndex {
       if (r.kind === "numeric") {
         bins.set(
           r.column,
-          Int32Array.from(col(`r${i}`), (v) => (Number.isFinite(v) ? v : -1)),
+          mapInt32(col(`r${i}`), (v) => (Number.isFinite(v) ? v : -1)),
         );
         continue;
       }

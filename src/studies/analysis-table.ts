@@ -20,6 +20,7 @@ import {
   textFeatureExprs,
   type FeatureStatsQuery,
 } from "./sql/features.js";
+import { mapFloat64 } from "../util/typed-arrays.js";
 
 /** Name of the materialized, deterministically ordered analysis table. */
 export const ANALYSIS = "_analysis";
@@ -155,7 +156,9 @@ export async function readFeatureInput(
       const q = textFeatureCodesSql(table, expr);
       const levels = (await db.query(q.levels)).map((r) => (typeof r.level === "string" ? r.level : null));
       const [codes] = (await db.queryNumbers(q.codes)).columns;
-      input.categorical[textNames[j]] = Array.from(codes, (c) => levels[c]);
+      const values: (string | null)[] = new Array<string | null>(codes.length);
+      for (let i = 0; i < codes.length; ++i) values[i] = levels[codes[i]];
+      input.categorical[textNames[j]] = values;
     }
     const sql = numericFeatureValuesSql(table, features);
     if (sql) {
@@ -168,8 +171,7 @@ export async function readFeatureInput(
     const { columns } = await db.queryColumns(sql);
     let k = 0;
     for (const name of textNames) input.categorical[name] = columns[k++] as (string | null)[];
-    for (const c of features.numeric)
-      input.numeric[c] = Float64Array.from(columns[k++] as (number | null)[], (v) => (v === null ? NaN : v));
+    for (const c of features.numeric) input.numeric[c] = mapFloat64(columns[k++] as (number | null)[], (v) => (v === null ? NaN : v));
   }
   if (check && options.logger) warnVariants(input, features, where, options.logger);
   return input;

@@ -1,7 +1,7 @@
 import { compressDenseRows } from "../compress-dense-rows.js";
 import { fitLogisticMle, type LogisticInferenceFit } from "../logistic-inference.js";
 import { quantileAt } from "../quantile.js";
-import { distinctScores } from "./distinct-scores.js";
+import { distinctScores, type DistinctScores } from "./distinct-scores.js";
 
 /**
  * Calibration of predicted probabilities against binary outcomes: the Brier score, the logistic calibration
@@ -131,11 +131,12 @@ export function calibrationFits(y: Float64Array, lp: Float64Array, w?: Float64Ar
  * once per distinct probability: the same distinct (logit, y) pairs in the same order, so the same fits.
  * @param y labels in {0, 1}
  * @param p predicted probabilities
+ * @param distinct `distinctScores(p)`, when the caller has it
  */
-export function calibrationFitsOfProbabilities(y: Float64Array, p: Float64Array): CalibrationFits {
+export function calibrationFitsOfProbabilities(y: Float64Array, p: Float64Array, distinct?: DistinctScores): CalibrationFits {
   checkInputs(y, p);
   const n = y.length;
-  const { values, index: id } = distinctScores(p);
+  const { values, index: id } = distinct ?? distinctScores(p);
   // Distinct probabilities can share a logit (clipping, rounding): pairs merge on the logit's value, as before.
   const lpIds = new Map<number, number>();
   const lpOf = new Int32Array(values.length);
@@ -195,14 +196,15 @@ export interface ReliabilityBin {
  * @param y labels in {0, 1}
  * @param p predicted probabilities
  * @param bins number of bins (default 10)
+ * @param distinct `distinctScores(p)`, when the caller has it
  */
-export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): ReliabilityBin[] {
+export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10, distinct?: DistinctScores): ReliabilityBin[] {
   checkInputs(y, p);
   if (!(Number.isInteger(bins) && bins >= 1)) throw new Error(`invalid bins: ${bins} (expected an integer ≥ 1)`);
   const n = y.length;
   if (n === 0) return [];
   // The edges are quantiles of p: read from its distinct values with their counts rather than a sort of all n.
-  const { values: sortedValues, counts } = distinctScores(p);
+  const { values: sortedValues, counts, index } = distinct ?? distinctScores(p);
   const ends = new Float64Array(counts.length);
   let seen = 0;
   counts.forEach((c, k) => (ends[k] = seen += c));
@@ -224,8 +226,11 @@ export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): R
   const count = new Float64Array(bins);
   const sumP = new Float64Array(bins);
   const sumY = new Float64Array(bins);
-  for (let i = 0; i < n; ++i) {
-    const v = p[i];
+  // A row's bin is its score's (the number of inner edges below it), found once per distinct score; the sums
+  // still run over the rows in order.
+  const binOf = new Int32Array(sortedValues.length);
+  for (let d = 0; d < sortedValues.length; ++d) {
+    const v = sortedValues[d];
     let lo = 0;
     let hi = inner.length;
     while (lo < hi) {
@@ -233,9 +238,13 @@ export function reliabilityCurve(y: Float64Array, p: Float64Array, bins = 10): R
       if (inner[mid] < v) lo = mid + 1;
       else hi = mid;
     }
-    count[lo] += 1;
-    sumP[lo] += v;
-    sumY[lo] += y[i];
+    binOf[d] = lo;
+  }
+  for (let i = 0; i < n; ++i) {
+    const b = binOf[index[i]];
+    count[b] += 1;
+    sumP[b] += p[i];
+    sumY[b] += y[i];
   }
   const out: ReliabilityBin[] = [];
   for (let b = 0; b < bins; ++b) {

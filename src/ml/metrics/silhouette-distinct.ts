@@ -2,6 +2,7 @@ import { compressDenseRows } from "../compress-dense-rows.js";
 import type { Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
 import { clusterDistanceSums } from "./silhouette-sums.js";
+import { iota } from "../../util/typed-arrays.js";
 
 /**
  * The silhouette score of scikit-learn's `silhouette_score`, computed over distinct (row, label) pairs weighted by
@@ -19,7 +20,7 @@ export function silhouetteScoreDistinct(
   options: { sampleSize?: number; seed?: number } = {},
 ): number {
   const { rows: n, cols: p, data } = X;
-  let idx: ArrayLike<number> = Int32Array.from({ length: n }, (_, i) => i);
+  let idx: ArrayLike<number> = iota(n);
   if (options.sampleSize !== undefined && options.sampleSize < n)
     idx = permutation(n, createRng(options.seed ?? 0)).subarray(0, options.sampleSize);
   const m = idx.length;

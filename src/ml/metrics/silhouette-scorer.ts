@@ -3,6 +3,7 @@ import type { Matrix } from "../matrix.js";
 import { createRng, permutation } from "../../util/random.js";
 import { silhouetteScoreDistinct } from "./silhouette-distinct.js";
 import { pairDistances } from "./silhouette-sums.js";
+import { iota } from "../../util/typed-arrays.js";
 
 /** Options of {@link silhouetteScorer}. */
 export interface SilhouetteScorerOptions {
@@ -33,7 +34,7 @@ export function silhouetteScorer(X: Matrix, options: SilhouetteScorerOptions = {
   const { seed = 0, maxCached = 3000 } = options;
   const sampled = options.sampleSize !== undefined && options.sampleSize < n;
   const direct = (labels: ArrayLike<number>) => silhouetteScoreDistinct(X, labels, sampled ? { sampleSize: options.sampleSize, seed } : {});
-  let idx: ArrayLike<number> = Int32Array.from({ length: n }, (_, i) => i);
+  let idx: ArrayLike<number> = iota(n);
   if (sampled) idx = permutation(n, createRng(seed)).subarray(0, options.sampleSize);
   const m = idx.length;
   const rows = new Float64Array(m * p);

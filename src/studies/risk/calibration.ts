@@ -1,8 +1,10 @@
 import { applyIsotonic, applyPlatt, correctPriorShift, fitIsotonic, fitPlatt } from "../../ml/calibrate.js";
 import { waldIntervals } from "../../ml/logistic-inference.js";
+import { distinctScores } from "../../ml/metrics/distinct-scores.js";
 import { brierScore, calibrationFitsOfProbabilities, curveCalibrationError, reliabilityCurve } from "../../ml/metrics/calibration.js";
 import { assertUnreachable } from "../../util/errors.js";
 import type { CalibrationSpec, ResampleSpec } from "./spec.js";
+import { mapFloat64 } from "../../util/typed-arrays.js";
 
 /** A calibration method that was applied (never "auto"). */
 export type CalibrationMethod = "none" | "prior_shift" | "platt" | "isotonic";
@@ -30,7 +32,7 @@ const EPS = 1e-15;
 
 /** logit(p) with p clipped to [1e-15, 1 − 1e-15], the decision value Platt scaling works on. */
 export function logitScores(p: ArrayLike<number>): Float64Array {
-  return Float64Array.from(p, (v) => {
+  return mapFloat64(p, (v) => {
     const c = Math.min(Math.max(v, EPS), 1 - EPS);
     return Math.log(c) - Math.log1p(-c);
   });
@@ -106,11 +108,12 @@ export interface CalibrationSummary {
 export function summarizeCalibration(y: Float64Array, p: Float64Array, bins = 10): CalibrationSummary {
   const n = y.length;
   // over the distinct (score, label) pairs with their counts: the same maximum-likelihood fits as over all n rows
-  const { large, line } = calibrationFitsOfProbabilities(y, p);
+  const distinct = distinctScores(p);
+  const { large, line } = calibrationFitsOfProbabilities(y, p, distinct);
   const largeCi = waldIntervals(large);
   const lineCi = waldIntervals(line);
   const lineOk = line.converged && line.aliased.length === 0;
-  const curve = reliabilityCurve(y, p, bins);
+  const curve = reliabilityCurve(y, p, bins, distinct);
   let sp = 0;
   let sy = 0;
   for (let i = 0; i < n; ++i) {

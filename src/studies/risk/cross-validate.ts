@@ -6,6 +6,7 @@ import { stratifiedKFold, type Split } from "../../ml/model-selection.js";
 import { applyCalibrator, fitCalibrator, priorShiftCalibrator, type CalibrationMethod, type Calibrator } from "./calibration.js";
 import type { ResampleSpec, ThresholdRule } from "./spec.js";
 import { ruleThreshold } from "./threshold.js";
+import { mapFloat64, mapInt32 } from "../../util/typed-arrays.js";
 
 /**
  * Resamples the training rows (rows of the design, in order) and fits the scoring model; returns it and the
@@ -133,7 +134,7 @@ export interface FoldMetrics {
 
 /** Threshold metrics at a cut and the ranking metrics of scores `p` against labels `y`. */
 export function scoreMetrics(y: Float64Array, p: Float64Array, threshold: number): FoldMetrics {
-  const pred = Float64Array.from(p, (v) => (v >= threshold ? 1 : 0));
+  const pred = mapFloat64(p, (v) => (v >= threshold ? 1 : 0));
   const ranked = ranking(y, p);
   return {
     balanced_accuracy: balancedAccuracy(y, pred),
@@ -171,7 +172,7 @@ export function atTested(v: Float64Array, tested: Int32Array): Float64Array {
 
 /** The design's rows at positions `at` of `rows`. */
 function rowsOf(rows: Int32Array, at: Int32Array): Int32Array {
-  return Int32Array.from(at, (r) => rows[r]);
+  return mapInt32(at, (r) => rows[r]);
 }
 
 function meanOf(v: Float64Array): number {

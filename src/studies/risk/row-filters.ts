@@ -52,15 +52,25 @@ export async function readRowFilters(db: Db, table: string, spec: RiskSpec, wher
   }
   if (times && before) {
     const lo = isoToMs(before);
-    const mask = Uint8Array.from(times, (v) => (v < lo ? 1 : 0));
-    censored.before = mask.reduce((a, v) => a + v, 0);
+    const mask = new Uint8Array(times.length);
+    for (let i = 0; i < times.length; ++i) {
+      if (times[i] < lo) {
+        mask[i] = 1;
+        ++censored.before;
+      }
+    }
     skips.push({ mask, reason: `dated before ${before} (label.censor_before)` });
   }
   if (times && after) {
     const hi = /[ T]\d/.test(after) ? isoToMs(after) : isoToMs(after) + DAY_MS;
     const timed = /[ T]\d/.test(after);
-    const mask = Uint8Array.from(times, (v) => ((timed ? v > hi : v >= hi) ? 1 : 0));
-    censored.after = mask.reduce((a, v) => a + v, 0);
+    const mask = new Uint8Array(times.length);
+    for (let i = 0; i < times.length; ++i) {
+      if (timed ? times[i] > hi : times[i] >= hi) {
+        mask[i] = 1;
+        ++censored.after;
+      }
+    }
     skips.push({ mask, reason: `dated after ${after} (label.censor_after)` });
   }
   for (const [column, values] of Object.entries(spec.exclude_rows ?? {})) {
@@ -70,7 +80,9 @@ export async function readRowFilters(db: Db, table: string, spec: RiskSpec, wher
       `SELECT coalesce(CAST(${quoteIdent(column)} AS VARCHAR) IN (${values.map(() => "?").join(", ")}), false) FROM ${t} ORDER BY _row`,
       values,
     );
-    const mask = Uint8Array.from(columns[0] as boolean[], (v) => (v ? 1 : 0));
+    const hits = columns[0] as boolean[];
+    const mask = new Uint8Array(hits.length);
+    for (let i = 0; i < hits.length; ++i) if (hits[i]) mask[i] = 1;
     skips.push({ mask, reason: `${column} excluded by risk.exclude_rows` });
   }
   return { skips, times, censored };

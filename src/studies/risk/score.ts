@@ -12,6 +12,7 @@ import { reservedColumn } from "../reserved-columns.js";
 import { applyCalibrator } from "./calibration.js";
 import type { RiskModelFile } from "./model-file.js";
 import { castCheckSql, columnTextSql, loadParquetSql, renameColumnSql, ROWID_STANDIN, scoringTableSql } from "./sql.js";
+import { iota, mapUint8 } from "../../util/typed-arrays.js";
 
 /** Scores of new rows under a fitted risk model. */
 export interface ScoreResult {
@@ -144,7 +145,7 @@ export async function scoreLoaded(
   await db.exec(scoringTableSql(SCORED, table, { casts: toCast, rowidColumn, exclude }));
   const input = await readFeatureInput(db, SCORED, model.features, where, { check: false });
   const n = Number((await db.query(countRowsSql(SCORED)))[0].n);
-  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const rows = iota(n);
   const { X, unseen } = encodeSparse(model.encoder, input, rows);
   const raw = predictProba({ coef: Float64Array.from(model.coef), intercept: model.intercept, iterations: 0, converged: true, C: 1 }, X);
   const scores = applyCalibrator(model.calibration ?? { method: "none" }, raw);
@@ -152,6 +153,6 @@ export async function scoreLoaded(
   const ids = idColumn
     ? ((await db.queryColumns(columnTextSql(SCORED, idColumn))).columns[0] as (string | null)[]).map((v) => v ?? "")
     : Array.from({ length: n }, (_, i) => String(i + 1));
-  const flags = Uint8Array.from(scores, (v) => (v >= model.threshold ? 1 : 0));
+  const flags = mapUint8(scores, (v) => (v >= model.threshold ? 1 : 0));
   return { idColumn, ids, scores, raw, flags, unseen, warnings };
 }

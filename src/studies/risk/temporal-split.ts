@@ -1,4 +1,5 @@
 import { temporalSplit, type Split, type TemporalSplitOptions } from "../../ml/model-selection.js";
+import { mapFloat64, mapInt32 } from "../../util/typed-arrays.js";
 
 /**
  * A temporal split of the rows that have a time; rows without one (NaN) are in neither set and counted, since
@@ -10,11 +11,11 @@ export function temporalSplitDated(times: Float64Array, options: TemporalSplitOp
   const dated: number[] = [];
   for (let i = 0; i < times.length; ++i) if (!Number.isNaN(times[i])) dated.push(i);
   const inner = temporalSplit(
-    Float64Array.from(dated, (i) => times[i]),
+    mapFloat64(dated, (i) => times[i]),
     options,
   );
   return {
-    split: { train: Int32Array.from(inner.train, (k) => dated[k]), test: Int32Array.from(inner.test, (k) => dated[k]) },
+    split: { train: mapInt32(inner.train, (k) => dated[k]), test: mapInt32(inner.test, (k) => dated[k]) },
     undated: times.length - dated.length,
   };
 }

@@ -4,6 +4,7 @@ import { compressDenseRows } from "../../ml/compress-dense-rows.js";
 import { fitLca, type LcaData, type LcaModel } from "../../ml/lca.js";
 import type { Matrix } from "../../ml/matrix.js";
 import type { ComputedCluster as Cluster, LcaFit, Stability } from "../../results/types.js";
+import { mapFloat64, mapInt32 } from "../../util/typed-arrays.js";
 
 /** The indicators of a latent class model over the kept rows, as distinct rows with counts. */
 export interface LcaIndicators {
@@ -274,8 +275,8 @@ export function lcaProfiles(
  */
 export function modalAssignment(model: LcaModel, ind: LcaIndicators): { labels: Int32Array; probability: Float64Array } {
   return {
-    labels: Int32Array.from(ind.index, (g) => model.modal[g]),
-    probability: Float64Array.from(ind.index, (g) => model.modalPosterior[g]),
+    labels: mapInt32(ind.index, (g) => model.modal[g]),
+    probability: mapFloat64(ind.index, (g) => model.modalPosterior[g]),
   };
 }
 

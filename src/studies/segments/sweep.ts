@@ -6,6 +6,7 @@ import type { Stability } from "../../results/types.js";
 import { clusterCriteria } from "../../ml/metrics/clustering.js";
 import { sd } from "../../ml/stats.js";
 import { chooseK, type KChoice, type KCriteria } from "./choose-k.js";
+import { mapInt32 } from "../../util/typed-arrays.js";
 
 /** Options of {@link sweepK}. */
 export interface SweepOptions {
@@ -48,7 +49,7 @@ export function sweepK(distinct: CompressedDenseRows, options: SweepOptions, onR
       seed: options.seed,
       sampleWeight: distinct.weight,
     });
-    const labels = Int32Array.from(distinct.index, (g) => u.result.labels[g]);
+    const labels = mapInt32(distinct.index, (g) => u.result.labels[g]);
     // Calinski-Harabasz and Davies-Bouldin of all rows, from the distinct rows with their counts, in one pass
     const criteria = clusterCriteria(distinct.X, u.result.labels, { sampleWeight: distinct.weight });
     const row: SweepRow = {
