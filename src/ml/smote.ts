@@ -8,6 +8,7 @@ import { RandomState } from "./numpy-random.js";
 import { emitNeighbors, LevelList } from "./pattern-neighbors.js";
 import { binaryClassCounts, checkXy, indicesOf, overSamplingCount, type SamplingStrategy } from "./resample.js";
 import { isSparse, sparseVstack, type SparseMatrix } from "./sparse.js";
+import { mapInt32 } from "../util/typed-arrays.js";
 
 /** Options for {@link smote}. */
 export interface SmoteOptions {
@@ -167,7 +168,7 @@ function smoteMerged(
   const nNew = overSamplingCount(ySel, samplingStrategy);
   if (nNew === 0) return by ? compressSelected(X, by.patterns, y, by.select) : compressRows(X, y);
   const positions = indicesOf(ySel, minority);
-  const idx = by ? Int32Array.from(positions, rowAt) : positions;
+  const idx = by ? mapInt32(positions, rowAt) : positions;
   const m = idx.length;
   if (m < k + 1) {
     throw new Error(`invalid kNeighbors: ${k} needs at least ${k + 1} minority rows, got ${m}`);

@@ -23,6 +23,13 @@ export interface ResamplingComparisonRow {
   raw_calibration_slope: number;
 }
 
+/** What a caller has computed already for a cross-validation, as {@link summarizeCalibration} and {@link foldMetrics} give it. */
+export interface KnownSummaries {
+  calibrated: CalibrationSummary;
+  raw: CalibrationSummary;
+  folds: FoldMetrics[];
+}
+
 /**
  * Discrimination and calibration of several cross-validations that share their splits, so the analyst sees whether
  * resampling bought discrimination and what it did to calibration (van den Goorbergh et al., "The harm of class
@@ -30,44 +37,60 @@ export interface ResamplingComparisonRow {
  * @param y labels
  * @param runs cross-validations on the same splits; the first is the study's own
  * @param bins bins of the expected calibration error
- * @param first what the caller has computed already for `runs[0]` (its calibration summaries and fold metrics, as
- *   {@link summarizeCalibration} and {@link foldMetrics} give them), so that they are not computed twice
+ * @param first what the caller has computed already for `runs[0]`, so that it is not computed twice
  */
 export function compareResampling(
   y: Float64Array,
   runs: CrossValidation[],
   bins: number,
-  first?: { calibrated: CalibrationSummary; raw: CalibrationSummary; folds: FoldMetrics[] },
+  first?: KnownSummaries,
 ): ResamplingComparisonRow[] {
-  return runs.map((cv, k) => {
-    let cal: CalibrationSummary;
-    let raw: CalibrationSummary;
-    let m: FoldMetrics[];
-    if (k === 0 && first) {
-      ({ calibrated: cal, raw, folds: m } = first);
-    } else {
-      const rows = testedRows(cv);
-      const yt = atTested(y, rows);
-      cal = summarizeCalibration(yt, atTested(cv.calibrated, rows), bins);
-      raw = summarizeCalibration(yt, atTested(cv.raw, rows), bins);
-      m = foldMetrics(y, cv);
-    }
-    const ms = (values: number[]) => ({ mean: mean(values), sd: values.length > 1 ? sd(values) : 0 });
-    return {
-      resample: cv.resample,
-      calibration: cv.calibration,
-      chosen: k === 0,
-      roc_auc: ms(m.map((f) => f.roc_auc)),
-      pr_auc: ms(m.map((f) => f.pr_auc)),
-      balanced_accuracy: ms(m.map((f) => f.balanced_accuracy)),
-      brier: cal.brier,
-      mean_predicted: cal.mean_predicted,
-      calibration_intercept: cal.intercept,
-      calibration_slope: cal.slope,
-      ece: cal.ece,
-      raw_brier: raw.brier,
-      raw_mean_predicted: raw.mean_predicted,
-      raw_calibration_slope: raw.slope,
-    };
-  });
+  return runs.map((cv, k) => comparisonRow(y, cv, bins, k === 0, k === 0 ? first : undefined));
+}
+
+/**
+ * One row of {@link compareResampling}, for a caller that runs the cross-validations one at a time and keeps only
+ * their rows (a cross-validation of 10M rows holds 160 MB of scores).
+ * @param y labels
+ * @param cv a cross-validation on the study's splits
+ * @param bins bins of the expected calibration error
+ * @param chosen whether it is the study's own setting
+ * @param known its summaries, when the caller has them
+ */
+export function comparisonRow(
+  y: Float64Array,
+  cv: CrossValidation,
+  bins: number,
+  chosen: boolean,
+  known?: KnownSummaries,
+): ResamplingComparisonRow {
+  let cal: CalibrationSummary;
+  let raw: CalibrationSummary;
+  let m: FoldMetrics[];
+  if (known) {
+    ({ calibrated: cal, raw, folds: m } = known);
+  } else {
+    const rows = testedRows(cv);
+    const yt = atTested(y, rows);
+    cal = summarizeCalibration(yt, atTested(cv.calibrated, rows), bins);
+    raw = summarizeCalibration(yt, atTested(cv.raw, rows), bins);
+    m = foldMetrics(y, cv);
+  }
+  const ms = (values: number[]) => ({ mean: mean(values), sd: values.length > 1 ? sd(values) : 0 });
+  return {
+    resample: cv.resample,
+    calibration: cv.calibration,
+    chosen,
+    roc_auc: ms(m.map((f) => f.roc_auc)),
+    pr_auc: ms(m.map((f) => f.pr_auc)),
+    balanced_accuracy: ms(m.map((f) => f.balanced_accuracy)),
+    brier: cal.brier,
+    mean_predicted: cal.mean_predicted,
+    calibration_intercept: cal.intercept,
+    calibration_slope: cal.slope,
+    ece: cal.ece,
+    raw_brier: raw.brier,
+    raw_mean_predicted: raw.mean_predicted,
+    raw_calibration_slope: raw.slope,
+  };
 }

@@ -22,7 +22,7 @@ import type { KindInput, KindOutput } from "../kind.js";
 import { stableJson } from "../write-results.js";
 import { bootstrapMetrics, type BootstrapMetric } from "./bootstrap-metrics.js";
 import { calibrationMethod, fitCalibrator, priorShiftCalibrator, summarizeCalibration, type Calibrator } from "./calibration.js";
-import { compareResampling, type ResamplingComparisonRow } from "./compare-resampling.js";
+import { comparisonRow, type ResamplingComparisonRow } from "./compare-resampling.js";
 import { atTested, crossValidate, foldMetrics, testedRows, type FoldMetrics, type ScoreRows, type TrainModel } from "./cross-validate.js";
 import { fitInference, VIF_LIMIT } from "./inference.js";
 import { labelDrift } from "./label-drift.js";
@@ -298,7 +298,8 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
 
   let comparison: ResamplingComparisonRow[] = [];
   if (spec.compare_resampling) {
-    const runs = [cv];
+    // One cross-validation at a time, each kept only as its row of the comparison
+    comparison = [comparisonRow(y, cv, spec.calibration.bins, true, { calibrated: cal, raw: calRaw, folds: per })];
     const others: ResampleSpec[] = [{ method: "none" }, { method: "class_weight" }];
     for (const other of others) {
       if (other.method === spec.resample.method) continue;
@@ -306,9 +307,9 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
         spec.calibration.method === "platt" || spec.calibration.method === "isotonic"
           ? calibration
           : calibrationMethod({ ...spec.calibration, method: "auto" }, other.method);
-      runs.push(crossValidate(y, splits, { ...cvOptions, resample: other, calibration: otherCalibration }));
+      const run = crossValidate(y, splits, { ...cvOptions, resample: other, calibration: otherCalibration });
+      comparison.push(comparisonRow(y, run, spec.calibration.bins, false));
     }
-    comparison = compareResampling(y, runs, spec.calibration.bins, { calibrated: cal, raw: calRaw, folds: per });
     for (const row of comparison.slice(1))
       logger.info(
         `  compared: ${row.resample} gives ROC AUC ${row.roc_auc.mean.toFixed(3)}, Brier ${row.brier.toFixed(4)} (chosen ${spec.resample.method}: ${comparison[0].roc_auc.mean.toFixed(3)}, ${comparison[0].brier.toFixed(4)})`,
