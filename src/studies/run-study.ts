@@ -93,10 +93,12 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     },
   });
   // DuckDB spills into the staged folder's scratch folder from the start (the sources' load can spill already).
-  const db = await Db.open(":memory:", { memoryLimit: options.memoryLimit ?? defaultMemoryLimit(), tempDirectory: staged.scratch }).catch(async (e: unknown) => {
-    await staged.abort();
-    throw e;
-  });
+  const db = await Db.open(":memory:", { memoryLimit: options.memoryLimit ?? defaultMemoryLimit(), tempDirectory: staged.scratch }).catch(
+    async (e: unknown) => {
+      await staged.abort();
+      throw e;
+    },
+  );
   const lockDown = () => lockDownDuckDb(db, { allowedDirectories: [staged.dir] });
   try {
     logger.info(`openbeat: ${spec.name} (${spec.kind} study, seed ${spec.seed})`);
