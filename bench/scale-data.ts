@@ -12,10 +12,10 @@
  *   npx tsx bench/scale-data.ts DIR --baltimore ROWS [SEED]
  *
  * writes a generated Baltimore Part 1 export of ROWS rows as DIR/baltimore-part1.csv (years in the real export's
- * proportions) with the shared boundaries linked beside it, for `bench/studies/baltimore-scale.yaml`, which segments
+ * proportions) with a copy of the shared boundaries beside it, for `bench/studies/baltimore-scale.yaml`, which segments
  * every victim of every year (10,000,000 rows: about 9.6M victims).
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -37,7 +37,8 @@ if (baltimore >= 0) {
   const file = join(dir, "baltimore-part1.csv");
   await writeBaltimore(file, { seed, rows });
   const boundaries = join(dir, "baltimore-boundaries");
-  if (!existsSync(boundaries)) symlinkSync(resolve(import.meta.dirname, "../../shared/data/baltimore-boundaries"), boundaries);
+  // a copy, not a link: a study's sources must resolve inside --data
+  if (!existsSync(boundaries)) cpSync(resolve(import.meta.dirname, "../../shared/data/baltimore-boundaries"), boundaries, { recursive: true });
   console.log(file);
   process.exit(0);
 }

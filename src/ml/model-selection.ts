@@ -1,4 +1,5 @@
 import { RandomState } from "./numpy-random.js";
+import { indicesWhere } from "../util/typed-arrays.js";
 
 /** One train/test split as row indices (ascending). */
 export interface Split {
@@ -105,13 +106,7 @@ export function temporalSplit(times: Float64Array, options: TemporalSplitOptions
 /** Row indices of each distinct label, labels in ascending order. */
 function classRows(y: Float64Array): Int32Array[] {
   const labels = Array.from(new Set(y)).sort((a, b) => a - b);
-  return labels.map((label) => {
-    let m = 0;
-    for (let i = 0; i < y.length; ++i) if (y[i] === label) ++m;
-    const rows = new Int32Array(m);
-    for (let i = 0, k = 0; i < y.length; ++i) if (y[i] === label) rows[k++] = i;
-    return rows;
-  });
+  return labels.map((label) => indicesWhere(y, (v) => v === label));
 }
 
 /** The rows whose tag is `testTag` (the test set) and the others (the training set), each ascending. */

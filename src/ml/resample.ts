@@ -1,6 +1,7 @@
 import { checkMatrix, takeRows, type Matrix } from "./matrix.js";
 import { RandomState } from "./numpy-random.js";
 import { checkSparse, isSparse, sparseTakeRows, type SparseMatrix } from "./sparse.js";
+import { indicesWhere } from "../util/typed-arrays.js";
 
 /** How many rows to reach: `"auto"` balances the classes; a number is the minority/majority ratio wanted. */
 export type SamplingStrategy = "auto" | number;
@@ -202,11 +203,7 @@ export function balancedSampleWeights(y: Float64Array): Float64Array {
 
 /** Row indices with label `label`, ascending. */
 export function indicesOf(y: Float64Array, label: number): Int32Array {
-  let m = 0;
-  for (let i = 0; i < y.length; ++i) if (y[i] === label) ++m;
-  const out = new Int32Array(m);
-  for (let i = 0, k = 0; i < y.length; ++i) if (y[i] === label) out[k++] = i;
-  return out;
+  return indicesWhere(y, (v) => v === label);
 }
 
 function takeAny<M extends Matrix | SparseMatrix>(X: M, index: Int32Array): M {

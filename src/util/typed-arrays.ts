@@ -30,3 +30,12 @@ export function iota(n: number): Int32Array {
   for (let i = 0; i < n; ++i) out[i] = i;
   return out;
 }
+
+/** The indices i with `test(v[i])`, ascending. */
+export function indicesWhere(v: ArrayLike<number>, test: (x: number) => boolean): Int32Array {
+  let m = 0;
+  for (let i = 0; i < v.length; ++i) if (test(v[i])) ++m;
+  const out = new Int32Array(m);
+  for (let i = 0, k = 0; i < v.length; ++i) if (test(v[i])) out[k++] = i;
+  return out;
+}

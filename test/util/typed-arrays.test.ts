@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { iota, mapFloat64, mapInt32, mapUint8 } from "../../src/util/typed-arrays.js";
+import { indicesWhere, iota, mapFloat64, mapInt32, mapUint8 } from "../../src/util/typed-arrays.js";
 
 describe("mapFloat64, mapInt32, mapUint8, iota", () => {
   const source = Float64Array.from([3.5, -0, NaN, 1e300, -7, 2 ** 31 + 3, 255.9, 256]);
@@ -17,5 +17,12 @@ describe("mapFloat64, mapInt32, mapUint8, iota", () => {
   it("iota(n) is 0 … n − 1", () => {
     expect(Array.from(iota(5))).toEqual([0, 1, 2, 3, 4]);
     expect(iota(0)).toHaveLength(0);
+  });
+
+  it("indicesWhere gives the indices that pass, ascending", () => {
+    const v = Float64Array.from([0, 1, NaN, 1, 0, 1]);
+    expect(Array.from(indicesWhere(v, (x) => x === 1))).toEqual([1, 3, 5]);
+    expect(Array.from(indicesWhere(v, Number.isNaN))).toEqual([2]);
+    expect(indicesWhere(v, () => false)).toHaveLength(0);
   });
 });

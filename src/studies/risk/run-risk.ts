@@ -7,7 +7,7 @@ import { classificationReportImbalanced } from "../../ml/metrics/classification.
 import { distinctScores } from "../../ml/metrics/distinct-scores.js";
 import { ranking } from "../../ml/metrics/ranking.js";
 import { stratifiedHoldout, stratifiedKFold } from "../../ml/model-selection.js";
-import { balancedSampleWeights, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
+import { balancedSampleWeights, binaryClassCounts, randomOverSampleWeights, randomUnderSampleRows } from "../../ml/resample.js";
 import { smoteCompressedSelected, smoteCost } from "../../ml/smote.js";
 import { compressSelected, predictSelected, rowPatterns, type RowPatterns } from "../../ml/row-patterns.js";
 import type { SparseMatrix } from "../../ml/sparse.js";
@@ -33,7 +33,7 @@ import { columnRangeSql, duplicateIdsSql, epochMsSql, targetNotBinarySql, target
 import { readRowFilters, runLabelChecks, type RowFilters } from "./row-filters.js";
 import { temporalSplitDated } from "./temporal-split.js";
 import { costRatio, ruleThreshold, thresholdReason, thresholdRule } from "./threshold.js";
-import { iota } from "../../util/typed-arrays.js";
+import { indicesWhere, iota, mapUint8 } from "../../util/typed-arrays.js";
 
 /** Reads the binary target as 0/1 (NaN when missing); accepts 0/1, true/false and yes/no text. */
 async function readTarget(db: Db, table: string, target: string, where: string): Promise<Float64Array> {
@@ -72,7 +72,8 @@ function resampleTrain(
   const yt = take(y, rows);
   switch (spec.method) {
     case "smote": {
-      const minority = Math.min(...[0, 1].map((c) => yt.filter((v) => v === c).length));
+      const { counts } = binaryClassCounts(yt);
+      const minority = Math.min(counts[0], counts[1]);
       if (minority <= spec.k_neighbors) {
         throw new UserError("risk.smote_too_few", msg.smoteTooFew(spec.k_neighbors, minority));
       }
@@ -184,11 +185,11 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     throw new UserError("study.no_features", msg.riskNoFeatures(where));
   }
   const n0 = yAll.length;
-  const labelled = rowsWhere(yAll, (v) => !Number.isNaN(v));
+  const labelled = indicesWhere(yAll, (v) => !Number.isNaN(v));
   checkTargetNotFeature(input, yAll, labelled, spec.target, where);
   const filters = await readRowFilters(db, table, spec, where);
   const encoded = fitEncoder(input, {
-    skip: [{ mask: maskWhere(yAll, Number.isNaN), reason: `missing ${spec.target}` }, ...filters.skips],
+    skip: [{ mask: mapUint8(yAll, (v) => (Number.isNaN(v) ? 1 : 0)), reason: `missing ${spec.target}` }, ...filters.skips],
     minFrequency: spec.features.min_frequency,
     missingCategorical: spec.features.missing.categorical,
     missingNumeric: spec.features.missing.numeric,
@@ -637,20 +638,4 @@ async function warnDuplicateIds(db: KindInput["db"], table: string, id: string, 
   const rows = Number(row.rows);
   const examples = (row.examples as string[] | null) ?? [];
   logger.warn({ code: "data.duplicate_ids", message: msg.duplicateIds(where, id, ids, rows, examples), column: id, ids, rows, examples });
-}
-
-/** The indices i of `v` with `test(v[i])`, ascending (a loop: `Int32Array.from` with a map function is slow at 10M rows). */
-function rowsWhere(v: Float64Array, test: (x: number) => boolean): Int32Array {
-  let m = 0;
-  for (let i = 0; i < v.length; ++i) if (test(v[i])) ++m;
-  const rows = new Int32Array(m);
-  for (let i = 0, k = 0; i < v.length; ++i) if (test(v[i])) rows[k++] = i;
-  return rows;
-}
-
-/** 1 where `test(v[i])`, else 0. */
-function maskWhere(v: Float64Array, test: (x: number) => boolean): Uint8Array {
-  const mask = new Uint8Array(v.length);
-  for (let i = 0; i < v.length; ++i) if (test(v[i])) mask[i] = 1;
-  return mask;
 }
