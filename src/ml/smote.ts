@@ -8,7 +8,7 @@ import { RandomState } from "./numpy-random.js";
 import { emitNeighbors, LevelList } from "./pattern-neighbors.js";
 import { binaryClassCounts, checkXy, indicesOf, overSamplingCount, type SamplingStrategy } from "./resample.js";
 import { isSparse, sparseVstack, type SparseMatrix } from "./sparse.js";
-import { mapInt32 } from "../util/typed-arrays.js";
+import { isIota, mapInt32 } from "../util/typed-arrays.js";
 
 /** Options for {@link smote}. */
 export interface SmoteOptions {
@@ -162,7 +162,7 @@ function smoteMerged(
   checkXy(X, y);
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`invalid kNeighbors: ${k} (expected an integer ≥ 1)`);
   // Labels and positions of the rows taken part (all of X without a selection); idx holds their rows of X.
-  const ySel = by ? take(y, by.select) : y;
+  const ySel = by && !isIota(by.select, y.length) ? take(y, by.select) : y;
   const rowAt = (t: number): number => (by ? by.select[t] : t);
   const { minority } = binaryClassCounts(ySel);
   const nNew = overSamplingCount(ySel, samplingStrategy);

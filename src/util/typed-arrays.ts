@@ -39,3 +39,10 @@ export function indicesWhere(v: ArrayLike<number>, test: (x: number) => boolean)
   for (let i = 0, k = 0; i < v.length; ++i) if (test(v[i])) out[k++] = i;
   return out;
 }
+
+/** Whether `rows` is 0, 1, …, n − 1 (all n rows in order), so that taking them from an n-array changes nothing. */
+export function isIota(rows: ArrayLike<number>, n: number): boolean {
+  if (rows.length !== n) return false;
+  for (let i = 0; i < n; ++i) if (rows[i] !== i) return false;
+  return true;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indicesWhere, iota, mapFloat64, mapInt32, mapUint8 } from "../../src/util/typed-arrays.js";
+import { indicesWhere, iota, isIota, mapFloat64, mapInt32, mapUint8 } from "../../src/util/typed-arrays.js";
 
 describe("mapFloat64, mapInt32, mapUint8, iota", () => {
   const source = Float64Array.from([3.5, -0, NaN, 1e300, -7, 2 ** 31 + 3, 255.9, 256]);
@@ -24,5 +24,13 @@ describe("mapFloat64, mapInt32, mapUint8, iota", () => {
     expect(Array.from(indicesWhere(v, (x) => x === 1))).toEqual([1, 3, 5]);
     expect(Array.from(indicesWhere(v, Number.isNaN))).toEqual([2]);
     expect(indicesWhere(v, () => false)).toHaveLength(0);
+  });
+
+  it("isIota tells all rows in order from anything else", () => {
+    expect(isIota(iota(4), 4)).toBe(true);
+    expect(isIota([], 0)).toBe(true);
+    expect(isIota(iota(4), 5)).toBe(false);
+    expect(isIota(Int32Array.from([0, 2, 1, 3]), 4)).toBe(false);
+    expect(isIota(Int32Array.from([0, 1, 2, 2]), 4)).toBe(false);
   });
 });

@@ -33,7 +33,7 @@ import { columnRangeSql, duplicateIdsSql, epochMsSql, targetNotBinarySql, target
 import { readRowFilters, runLabelChecks, type RowFilters } from "./row-filters.js";
 import { temporalSplitDated } from "./temporal-split.js";
 import { costRatio, ruleThreshold, thresholdReason, thresholdRule } from "./threshold.js";
-import { indicesWhere, iota, mapUint8 } from "../../util/typed-arrays.js";
+import { indicesWhere, iota, isIota, mapUint8 } from "../../util/typed-arrays.js";
 
 /** Reads the binary target as 0/1 (NaN when missing); accepts 0/1, true/false and yes/no text. */
 async function readTarget(db: Db, table: string, target: string, where: string): Promise<Float64Array> {
@@ -69,7 +69,7 @@ function resampleTrain(
   spec: ResampleSpec,
   seed: number,
 ): { compressed: CompressedRows; rate: number } {
-  const yt = take(y, rows);
+  const yt = isIota(rows, y.length) ? y : take(y, rows);
   switch (spec.method) {
     case "smote": {
       const { counts } = binaryClassCounts(yt);
