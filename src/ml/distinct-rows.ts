@@ -103,8 +103,16 @@ export function distinctRows(
       slot = (slot + 1) & (size - 1);
     }
   }
+  return groupedRows(pattern, firstList, Int32Array.from(countList));
+}
+
+/**
+ * {@link DistinctRows} from each row's pattern, each pattern's first row and each pattern's count: the rows of each
+ * pattern listed together (`ptr`, `rows`), in row order.
+ */
+export function groupedRows(pattern: Int32Array, firstList: number[], count: Int32Array): DistinctRows {
   const nPatterns = firstList.length;
-  const count = Int32Array.from(countList);
+  const m = pattern.length;
   const ptr = new Int32Array(nPatterns + 1);
   for (let q = 0; q < nPatterns; ++q) ptr[q + 1] = ptr[q] + count[q];
   const next = ptr.slice(0, nPatterns);

@@ -1,5 +1,5 @@
 import { compressRows, type CompressedRows } from "./compress-rows.js";
-import { distinctRows, type DistinctRows } from "./distinct-rows.js";
+import { distinctRows, groupedRows, type DistinctRows } from "./distinct-rows.js";
 import { predictProba, type LogisticModel } from "./logistic-regression.js";
 import { take } from "./matrix.js";
 import { sparseTakeRows, type SparseMatrix } from "./sparse.js";
@@ -53,15 +53,9 @@ export function selectPatterns(patterns: RowPatterns, select: ArrayLike<number>)
     }
     pattern[r] = q;
   }
-  const nPatterns = firstList.length;
-  const count = new Int32Array(nPatterns);
+  const count = new Int32Array(firstList.length);
   for (let r = 0; r < m; ++r) count[pattern[r]]++;
-  const ptr = new Int32Array(nPatterns + 1);
-  for (let q = 0; q < nPatterns; ++q) ptr[q + 1] = ptr[q] + count[q];
-  const next = ptr.slice(0, nPatterns);
-  const rows = new Int32Array(m);
-  for (let r = 0; r < m; ++r) rows[next[pattern[r]]++] = r;
-  return { pattern, first: Int32Array.from(firstList), ptr, rows, count };
+  return groupedRows(pattern, firstList, count);
 }
 
 /**
