@@ -38,7 +38,8 @@ if (baltimore >= 0) {
   await writeBaltimore(file, { seed, rows });
   const boundaries = join(dir, "baltimore-boundaries");
   // a copy, not a link: a study's sources must resolve inside --data
-  if (!existsSync(boundaries)) cpSync(resolve(import.meta.dirname, "../../shared/data/baltimore-boundaries"), boundaries, { recursive: true });
+  if (!existsSync(boundaries))
+    cpSync(resolve(import.meta.dirname, "../../shared/data/baltimore-boundaries"), boundaries, { recursive: true });
   console.log(file);
   process.exit(0);
 }
