@@ -23,7 +23,16 @@ import { stableJson } from "../write-results.js";
 import { bootstrapMetrics, type BootstrapMetric } from "./bootstrap-metrics.js";
 import { calibrationMethod, fitCalibrator, priorShiftCalibrator, summarizeCalibration, type Calibrator } from "./calibration.js";
 import { comparisonRow, type ResamplingComparisonRow } from "./compare-resampling.js";
-import { atTested, crossValidate, foldMetrics, testedRows, type FoldMetrics, type ScoreRows, type TrainModel } from "./cross-validate.js";
+import {
+  atTested,
+  crossValidate,
+  foldMetrics,
+  testedRows,
+  type CrossValidation,
+  type FoldMetrics,
+  type ScoreRows,
+  type TrainModel,
+} from "./cross-validate.js";
 import { fitInference, VIF_LIMIT } from "./inference.js";
 import { labelDrift } from "./label-drift.js";
 import { checkTargetNotFeature, leakageWarnings } from "./leakage.js";
@@ -185,8 +194,13 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
     throw new UserError("study.no_features", msg.riskNoFeatures(where));
   }
   const n0 = yAll.length;
-  const labelled = indicesWhere(yAll, (v) => !Number.isNaN(v));
-  checkTargetNotFeature(input, yAll, labelled, spec.target, where);
+  checkTargetNotFeature(
+    input,
+    yAll,
+    indicesWhere(yAll, (v) => !Number.isNaN(v)),
+    spec.target,
+    where,
+  );
   const filters = await readRowFilters(db, table, spec, where);
   const encoded = fitEncoder(input, {
     skip: [{ mask: mapUint8(yAll, (v) => (Number.isNaN(v) ? 1 : 0)), reason: `missing ${spec.target}` }, ...filters.skips],
@@ -279,13 +293,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const yOof = atTested(y, tested);
   const sOof = atTested(cv.calibrated, tested);
   const rOof = atTested(cv.raw, tested);
-  const foldOf = new Int32Array(y.length);
-  cv.folds.forEach((fold, f) => {
-    for (const i of fold.test) foldOf[i] = f;
-  });
-  const predOof = new Float64Array(tested.length);
-  for (let k = 0; k < tested.length; ++k) predOof[k] = sOof[k] >= cv.folds[foldOf[tested[k]]].threshold ? 1 : 0;
-  const report = classificationReportImbalanced(yOof, predOof);
+  const report = outOfFoldReport(cv, tested, yOof, sOof);
   const { roc, pr } = ranking(yOof, sOof);
   const rocPts = thin(Array.from(roc.fpr, (x, i) => [x, roc.tpr[i]]));
   const prPts = thin(Array.from(pr.recall, (x, i) => [x, pr.precision[i]]));
@@ -564,6 +572,20 @@ async function writeRowOutput(db: Db, scores: Float64Array, raw: Float64Array): 
     { name: "_score_raw", type: "DOUBLE", values: raw },
   ]);
   return table;
+}
+
+/**
+ * imbalanced-learn's classification report of the out-of-fold predictions: each tested row flagged at its own
+ * split's threshold. A function of its own so that its row-sized arrays do not live as long as the run.
+ */
+function outOfFoldReport(cv: CrossValidation, tested: Int32Array, yOof: Float64Array, sOof: Float64Array) {
+  const foldOf = new Int32Array(cv.calibrated.length);
+  cv.folds.forEach((fold, f) => {
+    for (const i of fold.test) foldOf[i] = f;
+  });
+  const predOof = new Float64Array(tested.length);
+  for (let k = 0; k < tested.length; ++k) predOof[k] = sOof[k] >= cv.folds[foldOf[tested[k]]].threshold ? 1 : 0;
+  return classificationReportImbalanced(yOof, predOof);
 }
 
 /** Range of the study's date column, for the report. */
