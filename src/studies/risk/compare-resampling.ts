@@ -31,6 +31,22 @@ export interface KnownSummaries {
 }
 
 /**
+ * The calibration summaries of a cross-validation's calibrated and raw out-of-fold scores, and its fold metrics.
+ * @param y labels
+ * @param cv a cross-validation
+ * @param bins bins of the expected calibration error
+ * @param tested `testedRows(cv)`, when the caller has it
+ */
+export function runSummaries(y: Float64Array, cv: CrossValidation, bins: number, tested = testedRows(cv)): KnownSummaries {
+  const yt = atTested(y, tested);
+  return {
+    calibrated: summarizeCalibration(yt, atTested(cv.calibrated, tested), bins),
+    raw: summarizeCalibration(yt, atTested(cv.raw, tested), bins),
+    folds: foldMetrics(y, cv),
+  };
+}
+
+/**
  * Discrimination and calibration of several cross-validations that share their splits, so the analyst sees whether
  * resampling bought discrimination and what it did to calibration (van den Goorbergh et al., "The harm of class
  * imbalance corrections for risk prediction models", JAMIA 29 (2022) 1525–1534).
@@ -64,18 +80,7 @@ export function comparisonRow(
   chosen: boolean,
   known?: KnownSummaries,
 ): ResamplingComparisonRow {
-  let cal: CalibrationSummary;
-  let raw: CalibrationSummary;
-  let m: FoldMetrics[];
-  if (known) {
-    ({ calibrated: cal, raw, folds: m } = known);
-  } else {
-    const rows = testedRows(cv);
-    const yt = atTested(y, rows);
-    cal = summarizeCalibration(yt, atTested(cv.calibrated, rows), bins);
-    raw = summarizeCalibration(yt, atTested(cv.raw, rows), bins);
-    m = foldMetrics(y, cv);
-  }
+  const { calibrated: cal, raw, folds: m } = known ?? runSummaries(y, cv, bins);
   const ms = (values: number[]) => ({ mean: mean(values), sd: values.length > 1 ? sd(values) : 0 });
   return {
     resample: cv.resample,

@@ -6,7 +6,7 @@ import { stratifiedKFold, type Split } from "../../ml/model-selection.js";
 import { applyCalibrator, fitCalibrator, priorShiftCalibrator, type CalibrationMethod, type Calibrator } from "./calibration.js";
 import type { ResampleSpec, ThresholdRule } from "./spec.js";
 import { ruleThreshold } from "./threshold.js";
-import { mapFloat64, mapInt32 } from "../../util/typed-arrays.js";
+import { indicesWhere, mapFloat64, mapInt32 } from "../../util/typed-arrays.js";
 
 /**
  * Resamples the training rows (rows of the design, in order) and fits the scoring model; returns it and the
@@ -154,12 +154,7 @@ export function foldMetrics(y: Float64Array, cv: CrossValidation): FoldMetrics[]
 
 /** Rows that some split tested, ascending. */
 export function testedRows(cv: CrossValidation): Int32Array {
-  const p = cv.calibrated;
-  let m = 0;
-  for (let i = 0; i < p.length; ++i) if (!Number.isNaN(p[i])) ++m;
-  const rows = new Int32Array(m);
-  for (let i = 0, k = 0; i < p.length; ++i) if (!Number.isNaN(p[i])) rows[k++] = i;
-  return rows;
+  return indicesWhere(cv.calibrated, (v) => !Number.isNaN(v));
 }
 
 /**

@@ -21,12 +21,11 @@ import { createTableFromColumns } from "../../data/create-table.js";
 import type { KindInput, KindOutput } from "../kind.js";
 import { stableJson } from "../write-results.js";
 import { bootstrapMetrics, type BootstrapMetric } from "./bootstrap-metrics.js";
-import { calibrationMethod, fitCalibrator, priorShiftCalibrator, summarizeCalibration, type Calibrator } from "./calibration.js";
-import { comparisonRow, type ResamplingComparisonRow } from "./compare-resampling.js";
+import { calibrationMethod, fitCalibrator, priorShiftCalibrator, type Calibrator } from "./calibration.js";
+import { comparisonRow, runSummaries, type ResamplingComparisonRow } from "./compare-resampling.js";
 import {
   atTested,
   crossValidate,
-  foldMetrics,
   testedRows,
   type CrossValidation,
   type FoldMetrics,
@@ -255,8 +254,8 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
       message: msg.temporalUndated(undated, spec.validation.method === "temporal" ? spec.validation.column : ""),
       rows: undated,
     });
+  const oneClass = (rows: Int32Array) => rows.every((i) => y[i] === y[rows[0]]);
   for (let f = 0; f < splits.length; ++f) {
-    const oneClass = (rows: Int32Array) => rows.every((i) => y[i] === y[rows[0]]);
     const test = oneClass(splits[f].test);
     if (test || oneClass(splits[f].train)) {
       throw new UserError("risk.split_one_class", msg.splitOneClass(where, f + 1, test ? "test" : "training"));
@@ -278,7 +277,9 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const calibration = calibrationMethod(spec.calibration, spec.resample.method);
   const cvOptions = { train, score, innerFolds: spec.calibration.inner_folds, threshold: rule, seed };
   const cv = crossValidate(y, splits, { ...cvOptions, resample: spec.resample, calibration });
-  const per = foldMetrics(y, cv);
+  const tested = testedRows(cv);
+  const summaries = runSummaries(y, cv, spec.calibration.bins, tested);
+  const per = summaries.folds;
   const cm: [[number, number], [number, number]] = [
     [0, 0],
     [0, 0],
@@ -289,7 +290,6 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
       `  ${method} split ${f + 1}/${splits.length}: balanced accuracy ${m.balanced_accuracy.toFixed(3)}, precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)}, ROC AUC ${m.roc_auc.toFixed(3)}`,
     );
   });
-  const tested = testedRows(cv);
   const yOof = atTested(y, tested);
   const sOof = atTested(cv.calibrated, tested);
   const rOof = atTested(cv.raw, tested);
@@ -297,8 +297,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   const { roc, pr } = ranking(yOof, sOof);
   const rocPts = thin(Array.from(roc.fpr, (x, i) => [x, roc.tpr[i]]));
   const prPts = thin(Array.from(pr.recall, (x, i) => [x, pr.precision[i]]));
-  const cal = summarizeCalibration(yOof, sOof, spec.calibration.bins);
-  const calRaw = summarizeCalibration(yOof, rOof, spec.calibration.bins);
+  const { calibrated: cal, raw: calRaw } = summaries;
   const single = splits.length === 1 ? bootstrapMetrics(yOof, sOof, cv.folds[0].threshold, { seed }) : undefined;
   const metric = (k: keyof FoldMetrics & BootstrapMetric): MeanSd => ({
     ...meanSd(per.map((m) => round(m[k]))),
@@ -308,7 +307,7 @@ export async function runRisk(kindInput: KindInput, study: RiskStudySpec): Promi
   let comparison: ResamplingComparisonRow[] = [];
   if (spec.compare_resampling) {
     // One cross-validation at a time, each kept only as its row of the comparison
-    comparison = [comparisonRow(y, cv, spec.calibration.bins, true, { calibrated: cal, raw: calRaw, folds: per })];
+    comparison = [comparisonRow(y, cv, spec.calibration.bins, true, summaries)];
     const others: ResampleSpec[] = [{ method: "none" }, { method: "class_weight" }];
     for (const other of others) {
       if (other.method === spec.resample.method) continue;
